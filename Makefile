@@ -1,0 +1,65 @@
+# seatdesk — two commands on a fresh Debian machine:
+#   make run    install, create/upgrade the embedded database, load the demo city, launch
+#   make test   install everything the suite needs, start a throwaway PostgreSQL/PostGIS,
+#               run the whole suite on SQLite and PostgreSQL with Qt offscreen
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PGDIR ?= $(CURDIR)/.pgtest
+PGPORT ?= 55432
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+DEBIAN_RUN := libgl1 libegl1 libfontconfig1 libdbus-1-3 libnss3 libxcomposite1 libxdamage1 \
+	libxrandr2 libxtst6 libxkbfile1 libasound2 libxkbcommon0 libxkbcommon-x11-0 libxcb-icccm4 \
+	libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxcb-shape0 \
+	libxcb-xinerama0 libxcb-randr0 libxcb-xfixes0 fonts-noto-cjk python3-venv
+DEBIAN_TEST := $(DEBIAN_RUN) postgresql postgresql-contrib postgis postgresql-15-postgis-3 xvfb
+
+.PHONY: run test bench deps-run deps-test venv translations db-upgrade demo clean lint
+
+run: deps-run venv translations
+	$(VENV)/bin/seatdesk db upgrade
+	$(VENV)/bin/seatdesk demo --if-empty
+	$(VENV)/bin/seatdesk gui
+
+test: deps-test venv translations
+	@set -euo pipefail; \
+	if [ -n "$${SEATDESK_TEST_DATABASE_URL:-}" ]; then url="$$SEATDESK_TEST_DATABASE_URL"; started=0; \
+	else scripts/pg-test-server stop "$(PGDIR)"; rm -rf "$(PGDIR)"; \
+	     url=$$(scripts/pg-test-server start "$(PGDIR)" $(PGPORT)); started=1; fi; \
+	trap '[ $$started = 1 ] && scripts/pg-test-server stop "$(PGDIR)"' EXIT; \
+	echo "PostgreSQL for the suite: $$url"; \
+	SEATDESK_TEST_DATABASE_URL="$$url" QT_QPA_PLATFORM=offscreen $(VENV)/bin/lint-imports && \
+	SEATDESK_TEST_DATABASE_URL="$$url" QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: deps-test venv
+	@set -euo pipefail; \
+	if [ -n "$${SEATDESK_BENCH_DATABASE_URL:-}" ]; then url="$$SEATDESK_BENCH_DATABASE_URL"; started=0; \
+	else scripts/pg-test-server stop "$(PGDIR)-bench"; rm -rf "$(PGDIR)-bench"; \
+	     url=$$(scripts/pg-test-server start "$(PGDIR)-bench" $$(( $(PGPORT) + 1 ))); started=1; fi; \
+	trap '[ $$started = 1 ] && scripts/pg-test-server stop "$(PGDIR)-bench"' EXIT; \
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench --database "$$url" $(BENCH_ARGS)
+
+# Debian packages, installed only when something is missing (needs root or sudo)
+deps-run:
+	@scripts/ensure-debian $(DEBIAN_RUN)
+
+deps-test:
+	@scripts/ensure-debian $(DEBIAN_TEST)
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[test]'
+	touch $@
+
+translations: venv
+	@$(PY) -m seatdesk.ui.i18n build
+
+clean:
+	scripts/pg-test-server stop "$(PGDIR)" || true
+	rm -rf $(VENV) $(PGDIR) $(PGDIR)-bench

@@ -1,0 +1,239 @@
+"""The ``seatdesk`` command: the GUI by default, plus administration subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from seatdesk.config import ResolvedDatabase, resolve_database
+
+IMPORT_KINDS = ("grid", "components", "classes", "conditions", "calendar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="seatdesk", description="数字城管 seat-operator workstation")
+    p.add_argument("--database", help="database URL (default: $SEATDESK_DATABASE_URL, the config "
+                   "file, or the embedded SQLite file in the user's data directory)")
+    p.add_argument("--lang", help="UI language: zh_CN (default) or en")
+    sub = p.add_subparsers(dest="command")
+    sub.add_parser("gui", help="launch the desktop application (default)")
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    up = db.add_parser("upgrade", help="create or upgrade the schema")
+    up.add_argument("--revision", default="head")
+    db.add_parser("current", help="print the schema revision")
+    demo = sub.add_parser("demo", help="load or regenerate the demo city")
+    demo.add_argument("--if-empty", action="store_true", help="only when no grid is loaded yet")
+    demo.add_argument("--seed", type=int)
+    demo.add_argument("--cases", type=int, help="bulk case history size")
+    demo.add_argument("--components", type=int)
+    demo.add_argument("--small", action="store_true", help="the small test-sized city")
+    imp = sub.add_parser("import", help="import a data file (one transaction)")
+    imp.add_argument("kind", choices=IMPORT_KINDS)
+    imp.add_argument("file", type=Path)
+    cal = sub.add_parser("calendar", help="holiday calendar").add_subparsers(
+        dest="cal_command", required=True)
+    st = cal.add_parser("status", help="which years the calendar knows")
+    st.add_argument("years", type=int, nargs="*")
+    add = cal.add_parser("add", help="enter a holiday or make-up working day")
+    add.add_argument("day", help="YYYY-MM-DD")
+    add.add_argument("kind", choices=["holiday", "workday"])
+    add.add_argument("name", nargs="?", default="")
+    ci = cal.add_parser("import", help="import a calendar CSV (日期,类型,名称)")
+    ci.add_argument("file", type=Path)
+    user = sub.add_parser("user", help="users").add_subparsers(dest="user_command", required=True)
+    ua = user.add_parser("add", help="create a user (the first administrator, for example)")
+    ua.add_argument("username")
+    ua.add_argument("--role", required=True)
+    ua.add_argument("--name", help="display name")
+    ua.add_argument("--department", help="department code (department users)")
+    ua.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    ledger = sub.add_parser("ledger", help="the case ledger").add_subparsers(
+        dest="ledger_command", required=True)
+    ledger.add_parser("verify", help="recompute the hash chain and report any tampering")
+    sub.add_parser("doctor", help="report the database, schema revision, PostGIS and Qt status")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    database = resolve_database(args.database)
+    command = args.command or "gui"
+    try:
+        return COMMANDS[command](args, database)
+    except KeyboardInterrupt:
+        return 130
+    except CommandError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+
+
+class CommandError(Exception):
+    """A refusal with a message for the operator."""
+
+
+def _engine(database: ResolvedDatabase):
+    from seatdesk.models.db import make_engine
+
+    return make_engine(database.url)
+
+
+def cmd_gui(args, database: ResolvedDatabase) -> int:
+    from seatdesk.models.db import current_revision, head_revision
+
+    engine = _engine(database)
+    try:
+        if current_revision(engine) != head_revision(database.url):
+            raise CommandError("数据库结构不是最新版本，请先运行 `seatdesk db upgrade`")
+    finally:
+        engine.dispose()
+    from seatdesk.ui.app import run_gui
+
+    return run_gui(database, language=args.lang)
+
+
+def cmd_db(args, database: ResolvedDatabase) -> int:
+    from seatdesk.models.db import current_revision, upgrade
+
+    if args.db_command == "upgrade":
+        upgrade(database.url, args.revision)
+    engine = _engine(database)
+    print(f"schema revision: {current_revision(engine)} ({database.origin})")
+    engine.dispose()
+    return 0
+
+
+def cmd_demo(args, database: ResolvedDatabase) -> int:
+    from seatdesk.data.demo import DemoSpec, build_demo, demo_is_loaded
+
+    engine = _engine(database)
+    try:
+        if args.if_empty and demo_is_loaded(engine):
+            print("demo city already loaded")
+            return 0
+        spec = DemoSpec.small() if args.small else DemoSpec()
+        overrides = {k: v for k, v in (("seed", args.seed), ("cases", args.cases),
+                                       ("components", args.components)) if v is not None}
+        spec = type(spec)(**{**spec.__dict__, **overrides})
+        summary = build_demo(engine, spec, progress=lambda msg: print(msg, flush=True))
+        print(summary)
+    finally:
+        engine.dispose()
+    return 0
+
+
+def cmd_import(args, database: ResolvedDatabase) -> int:
+    from seatdesk.data import importers
+    from seatdesk.data.errors import ImportFailed
+    from seatdesk.models.db import session_factory
+
+    fn = getattr(importers, f"import_{args.kind}")
+    engine = _engine(database)
+    try:
+        with session_factory(engine).begin() as session:
+            report = fn(session, args.file)
+    except ImportFailed as exc:
+        print(f"导入失败，文件未导入任何数据：{args.file}", file=sys.stderr)
+        for issue in exc.issues:
+            print(f"  {issue}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(report)
+    return 0
+
+
+def cmd_calendar(args, database: ResolvedDatabase) -> int:
+    import datetime as dt
+
+    from seatdesk.data import calendar as cal
+    from seatdesk.models.db import session_factory
+
+    engine = _engine(database)
+    try:
+        with session_factory(engine).begin() as session:
+            if args.cal_command == "add":
+                cal.add_day(session, dt.date.fromisoformat(args.day), args.kind, args.name)
+                print(f"{args.day} {args.kind} {args.name}")
+            elif args.cal_command == "import":
+                print(cal.import_calendar_csv(session, args.file))
+            else:
+                years = args.years or [dt.date.today().year, dt.date.today().year + 1]
+                for year in years:
+                    print(cal.calendar_status(session, year))
+    finally:
+        engine.dispose()
+    return 0
+
+
+def cmd_user(args, database: ResolvedDatabase) -> int:
+    from sqlalchemy import select
+
+    from seatdesk.models import Department, User
+    from seatdesk.models.db import session_factory
+    from seatdesk.models.enums import Role
+    from seatdesk.workflow.auth import MIN_PASSWORD_LENGTH, hash_password
+
+    if args.role not in {r.value for r in Role}:
+        raise CommandError(f"未知角色 {args.role!r}；可选：{', '.join(r.value for r in Role)}")
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("密码: ")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise CommandError(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
+    engine = _engine(database)
+    try:
+        with session_factory(engine).begin() as session:
+            if session.scalar(select(User).where(User.username == args.username)):
+                raise CommandError(f"用户 {args.username} 已存在")
+            dept_id = None
+            if args.department:
+                dept = session.scalar(select(Department).where(Department.code == args.department))
+                if dept is None:
+                    raise CommandError(f"部门代码 {args.department} 不存在")
+                dept_id = dept.id
+            elif args.role == Role.DEPARTMENT:
+                raise CommandError("专业部门用户需要 --department")
+            session.add(User(username=args.username, display_name=args.name or args.username,
+                             password_hash=hash_password(password), role=args.role,
+                             department_id=dept_id))
+    finally:
+        engine.dispose()
+    print(f"created user {args.username} ({Role(args.role).label})")
+    return 0
+
+
+def cmd_ledger(args, database: ResolvedDatabase) -> int:
+    from seatdesk.models.db import session_factory
+    from seatdesk.workflow.ledger import verify_ledger
+
+    engine = _engine(database)
+    try:
+        with session_factory(engine)() as session:
+            problems = verify_ledger(session)
+    finally:
+        engine.dispose()
+    if not problems:
+        print("ledger intact: every hash chain verifies")
+        return 0
+    print(f"ledger verification FAILED: {len(problems)} problem(s)")
+    for problem in problems:
+        print(f"  {problem}")
+    return 1
+
+
+def cmd_doctor(args, database: ResolvedDatabase) -> int:
+    from seatdesk.doctor import doctor
+
+    return doctor(database)
+
+
+COMMANDS = {
+    "gui": cmd_gui,
+    "db": cmd_db,
+    "demo": cmd_demo,
+    "import": cmd_import,
+    "calendar": cmd_calendar,
+    "user": cmd_user,
+    "ledger": cmd_ledger,
+    "doctor": cmd_doctor,
+}

@@ -1,0 +1,1 @@
+"""Importers, reference data loading and the demo-city generator (Qt-free)."""

@@ -1,0 +1,48 @@
+"""SQLAlchemy 2.x models, the portable geometry type, spatial queries and DB bootstrap.
+
+Qt-free: nothing here imports PySide6.
+"""
+
+from .assets import Component
+from .base import Base, UTCDateTime, utcnow
+from .cases import Attachment, Case, CaseReporter, Dispatch, LedgerEntry
+from .people import CommonPhrase, SupervisorPosition, User
+from .reference import (
+    AdminUnit,
+    CaseClass,
+    ClassEdition,
+    Department,
+    FilingCondition,
+    GridCell,
+    Responsibility,
+    TimeLimit,
+)
+from .settings import CalendarDay, CalendarYear, Setting, get_setting, set_setting
+
+__all__ = [
+    "AdminUnit",
+    "Attachment",
+    "Base",
+    "CalendarDay",
+    "CalendarYear",
+    "Case",
+    "CaseClass",
+    "CaseReporter",
+    "ClassEdition",
+    "CommonPhrase",
+    "Component",
+    "Department",
+    "Dispatch",
+    "FilingCondition",
+    "GridCell",
+    "LedgerEntry",
+    "Responsibility",
+    "Setting",
+    "SupervisorPosition",
+    "TimeLimit",
+    "User",
+    "UTCDateTime",
+    "get_setting",
+    "set_setting",
+    "utcnow",
+]

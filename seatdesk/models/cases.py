@@ -1,0 +1,182 @@
+"""Cases (案卷), their reporters, dispatches, attachments and the append-only ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from .base import Base, UTCDateTime, utcnow
+from .geometry import GeometryType
+
+
+class Case(Base):
+    """One problem running through the closed loop. ``version`` guards concurrent edits."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_state_deadline", "state", "deadline_at"),
+        Index("ix_cases_reported_at", "reported_at"),
+        Index("ix_cases_lon_lat", "lon", "lat"),
+        Index("ix_cases_geom", "geom", postgresql_using="gist").ddl_if(dialect="postgresql"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    state: Mapped[str] = mapped_column(String(24), index=True)
+    source: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str | None] = mapped_column(String(16))
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("case_classes.id"), index=True)
+    condition_id: Mapped[int | None] = mapped_column(ForeignKey("filing_conditions.id"))
+    urgency: Mapped[str] = mapped_column(String(16), default="normal")
+    # location; grid cell and the admin units follow from the point
+    lon: Mapped[float] = mapped_column()
+    lat: Mapped[float] = mapped_column()
+    geom = mapped_column(GeometryType("POINT"), nullable=False)
+    grid_cell_id: Mapped[int | None] = mapped_column(ForeignKey("grid_cells.id"), index=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("admin_units.id"))
+    street_id: Mapped[int | None] = mapped_column(ForeignKey("admin_units.id"))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("admin_units.id"))
+    zone: Mapped[str] = mapped_column(String(1), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    component_id: Mapped[int | None] = mapped_column(ForeignKey("components.id"), index=True)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # supervisor
+    caller_name: Mapped[str] = mapped_column(String(100), default="")
+    caller_phone: Mapped[str] = mapped_column(String(40), default="", index=True)
+    callback_wanted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # who holds it: command level (city centre / district centre) and department
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    # the filing condition fixes limit and closure condition, stored on the case
+    limit_value: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    limit_unit: Mapped[str | None] = mapped_column(String(20))
+    closure_condition: Mapped[str] = mapped_column(Text, default="")
+    # step timestamps (all derived from the ledger; kept here for queries)
+    reported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    filed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    dispatched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    feedback_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    step_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    step_deadline_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    suspended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    suspended_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    closure_type: Mapped[str | None] = mapped_column(String(16))
+    rework_count: Mapped[int] = mapped_column(Integer, default=0)
+    return_count: Mapped[int] = mapped_column(Integer, default=0)
+    extension_count: Mapped[int] = mapped_column(Integer, default=0)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    pending_request: Mapped[str] = mapped_column(Text, default="")  # JSON of an open request
+    ledger_head: Mapped[str] = mapped_column(String(64), default="")
+    ledger_seq: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    ledger: Mapped[list[LedgerEntry]] = relationship(
+        back_populates="case", order_by="LedgerEntry.seq", viewonly=True
+    )
+    reporters: Mapped[list[CaseReporter]] = relationship(
+        back_populates="case", foreign_keys="CaseReporter.case_id"
+    )
+
+
+class CaseReporter(Base):
+    """Every caller/reporter of a case, kept when duplicates are merged (for 回访)."""
+
+    __tablename__ = "case_reporters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    origin_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    callback_wanted: Mapped[bool] = mapped_column(Boolean, default=False)
+    called_back_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    satisfied: Mapped[bool | None] = mapped_column(Boolean)
+
+    case: Mapped[Case] = relationship(back_populates="reporters", foreign_keys=[case_id])
+
+
+class Dispatch(Base):
+    """Every dispatch of a case (to a department or a district centre) and how it ended."""
+
+    __tablename__ = "dispatches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    level: Mapped[str] = mapped_column(String(16), default="city")  # city | district
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(20), default="")  # feedback | returned | sent_up
+    dispatch_error: Mapped[bool] = mapped_column(Boolean, default=False)
+    suggested_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    suggestion_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class LedgerEntry(Base):
+    """电子台账: one row per action. Append-only and hash-chained per case.
+
+    On PostgreSQL a trigger refuses UPDATE and DELETE; ``seatdesk ledger verify``
+    recomputes every hash and compares the chain head stored on the case.
+    """
+
+    __tablename__ = "case_ledger"
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq"),
+        Index("ix_case_ledger_at", "at"),
+        Index("ix_case_ledger_actor_at", "actor_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    seat: Mapped[str] = mapped_column(String(64), default="")
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str] = mapped_column(String(24), default="")
+    to_state: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[str] = mapped_column(Text, default="{}")  # canonical JSON
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    case: Mapped[Case] = relationship(back_populates="ledger")
+
+
+class Attachment(Base):
+    """Photos and audio, stored in the database so every seat of a shared deployment sees them."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    ledger_seq: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    filename: Mapped[str] = mapped_column(String(200))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary))

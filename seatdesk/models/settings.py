@@ -1,0 +1,87 @@
+"""Calendar days and centre configuration (all data, editable by an administrator)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import Boolean, Date, Integer, String, Text
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .base import Base
+
+
+class CalendarDay(Base):
+    """A day that differs from the weekday rule: a holiday, or a make-up working day (调休)."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # holiday | workday
+    name: Mapped[str] = mapped_column(String(100), default="")
+    source: Mapped[str] = mapped_column(String(40), default="admin")
+
+
+class CalendarYear(Base):
+    """Which years the calendar knows. A year absent here falls back to weekday rules."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(40))
+    complete: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "centre_name": "溧阳市数字化城市管理监督指挥中心",
+    "time_zone": "Asia/Shanghai",
+    "working_periods": [["08:00", "12:00"], ["14:00", "18:00"]],
+    "working_day_hours": 8,
+    "light_yellow_ratio": 0.8,
+    "grid_code_length": 15,
+    "class_edition": "GB/T 47678.5-2026",
+    "admin_code": "320481",
+    "rework_keeps_deadline": True,
+    "redispatch_keeps_deadline": True,
+    "extension_approver": "dispatcher",
+    "duplicate_radius_m": 50,
+    "duplicate_window_days": 30,
+    "step_limits": {
+        "accept": [30, "working_minutes"],
+        "verify": [30, "working_minutes"],
+        "file": [30, "working_minutes"],
+        "dispatch": [30, "working_minutes"],
+        "check": [30, "working_minutes"],
+        "close": [30, "working_minutes"],
+    },
+    "initial_view": {"lat": 31.42, "lon": 119.485, "zoom": 13},
+}
+
+
+class Setting(Base):
+    """Centre configuration as typed JSON values under a key."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)  # JSON
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+def get_setting(session: Session, key: str) -> Any:
+    row = session.get(Setting, key)
+    if row is None:
+        if key not in DEFAULT_SETTINGS:
+            raise KeyError(f"unknown setting {key!r}")
+        return DEFAULT_SETTINGS[key]
+    return json.loads(row.value)
+
+
+def set_setting(session: Session, key: str, value: Any) -> None:
+    text = json.dumps(value, ensure_ascii=False)
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=text))
+    else:
+        row.value = text

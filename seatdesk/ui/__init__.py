@@ -1,0 +1,1 @@
+"""Qt user interface: windows, dialogs, item models, operations and the wall display."""

@@ -1,0 +1,77 @@
+"""Test fixtures: every database test runs on SQLite and on PostgreSQL/PostGIS."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from tests.dbtemplates import SEEDS, TemplateStore, open_database, register_seed  # noqa: E402,F401
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session")
+def template_store(tmp_path_factory):
+    store = TemplateStore(tmp_path_factory.mktemp("dbtemplates"))
+    yield store
+    store.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def make_db(backend, template_store):
+    """``make_db(seed="empty")`` → a fresh Database cloned from the seed's template."""
+    opened = []
+
+    def factory(seed: str = "empty"):
+        url = template_store.clone(backend, seed)
+        db = open_database(backend, url)
+        opened.append(db)
+        return db
+
+    yield factory
+    for db in opened:
+        db.engine.dispose()
+        template_store.drop(db.backend, db.url)
+
+
+@pytest.fixture
+def db(make_db):
+    """An empty, fully migrated database on the current backend."""
+    return make_db("empty")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path, monkeypatch):
+    """Never touch the user's real data directory or config from a test."""
+    monkeypatch.setenv("SEATDESK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SEATDESK_CONFIG", str(tmp_path / "seatdesk.toml"))
+    monkeypatch.delenv("SEATDESK_DATABASE_URL", raising=False)
+
+
+# -- seeds: templates built once per session and cloned per test ---------------------------
+
+
+@register_seed("reference")
+def _seed_reference(engine):
+    """Classification editions, the filing-condition catalogue and the calendar."""
+    from seatdesk.data.reference import load_reference
+    from seatdesk.models.db import session_factory
+
+    with session_factory(engine).begin() as session:
+        load_reference(session)
+
+
+@register_seed("demo_small")
+def _seed_demo_small(engine):
+    """A small, deterministic demo city (reference data included)."""
+    from seatdesk.data.demo import DemoSpec, build_demo
+
+    build_demo(engine, DemoSpec.small())

@@ -1,0 +1,84 @@
+"""The ``seatdesk`` command on both backends: upgrade, doctor, users, configuration."""
+
+from __future__ import annotations
+
+import io
+
+from seatdesk.cli import main
+from seatdesk.config import resolve_database
+from seatdesk.workflow.auth import LoginError, login
+
+
+def test_db_upgrade_creates_schema_from_empty(backend, template_store, capsys, tmp_path):
+    url = template_store._new_empty(backend, f"sdcli_{tmp_path.name[-12:].lower()}") \
+        if backend == "postgresql" else f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    assert main(["--database", url, "db", "upgrade"]) == 0
+    assert "schema revision: " in capsys.readouterr().out
+    assert main(["--database", url, "db", "current"]) == 0
+    out = capsys.readouterr().out
+    from seatdesk.models.db import head_revision
+
+    assert f"schema revision: {head_revision(url)}" in out
+
+
+def test_doctor_reports_backend_revision_postgis_and_qt(db, capsys):
+    code = main(["--database", db.url, "doctor"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert f"backend: {db.backend}" in out
+    assert "up to date" in out
+    if db.backend == "postgresql":
+        assert "PostGIS: POSTGIS=\"3." in out
+    else:
+        assert "PostGIS: not used" in out
+    assert "Qt: ok" in out
+    assert "QtWebEngine: ok" in out
+
+
+def test_doctor_flags_an_unmigrated_database(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    assert main(["--database", url, "doctor"]) == 1
+    assert "none (empty database)" in capsys.readouterr().out
+
+
+def test_user_add_creates_a_working_admin(db, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
+    assert main(["--database", db.url, "user", "add", "chief", "--role", "admin",
+                 "--password-stdin"]) == 0
+    with db.Session.begin() as s:
+        who = login(s, "chief", "correct horse battery")
+        assert who.role == "admin"
+    with db.Session.begin() as s:
+        try:
+            login(s, "chief", "wrong password")
+        except LoginError as exc:
+            assert "用户名或密码错误" in str(exc)
+        else:
+            raise AssertionError("a wrong password logged in")
+
+
+def test_user_add_refuses_bad_input(db, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["--database", db.url, "user", "add", "x", "--role", "admin",
+                 "--password-stdin"]) == 2
+    assert "密码至少" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("long enough pw\n"))
+    assert main(["--database", db.url, "user", "add", "x", "--role", "boss",
+                 "--password-stdin"]) == 2
+    assert "未知角色" in capsys.readouterr().err
+
+
+def test_database_resolution_order(monkeypatch, tmp_path):
+    cfg = tmp_path / "seatdesk.toml"
+    monkeypatch.setenv("SEATDESK_CONFIG", str(cfg))
+    monkeypatch.setenv("SEATDESK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("SEATDESK_DATABASE_URL", raising=False)
+    default = resolve_database()
+    assert default.origin == "embedded default"
+    assert default.url == f"sqlite:///{tmp_path / 'data' / 'seatdesk.sqlite3'}"
+    cfg.write_text('database_url = "postgresql://seat@db.centre/seatdesk"\n')
+    assert resolve_database().url == "postgresql+psycopg://seat@db.centre/seatdesk"
+    assert resolve_database().origin.startswith("config file")
+    monkeypatch.setenv("SEATDESK_DATABASE_URL", "postgres://env@h/d")
+    assert resolve_database().url == "postgresql+psycopg://env@h/d"
+    assert resolve_database("sqlite:///x.db").origin == "command line"
