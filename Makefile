@@ -31,7 +31,6 @@ test: deps-test venv translations
 	     url=$$(scripts/pg-test-server start "$(PGDIR)" $(PGPORT)); started=1; fi; \
 	trap '[ $$started = 1 ] && scripts/pg-test-server stop "$(PGDIR)"' EXIT; \
 	echo "PostgreSQL for the suite: $$url"; \
-	SEATDESK_TEST_DATABASE_URL="$$url" QT_QPA_PLATFORM=offscreen $(VENV)/bin/lint-imports && \
 	SEATDESK_TEST_DATABASE_URL="$$url" QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: deps-test venv
