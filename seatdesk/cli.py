@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("day", help="YYYY-MM-DD")
     add.add_argument("kind", choices=["holiday", "workday"])
     add.add_argument("name", nargs="?", default="")
+    cc = cal.add_parser("complete", help="confirm that a year's holidays are fully entered")
+    cc.add_argument("year", type=int)
     ci = cal.add_parser("import", help="import a calendar CSV (日期,类型,名称)")
     ci.add_argument("file", type=Path)
     user = sub.add_parser("user", help="users").add_subparsers(dest="user_command", required=True)
@@ -156,6 +158,9 @@ def cmd_calendar(args, database: ResolvedDatabase) -> int:
             if args.cal_command == "add":
                 cal.add_day(session, dt.date.fromisoformat(args.day), args.kind, args.name)
                 print(f"{args.day} {args.kind} {args.name}")
+            elif args.cal_command == "complete":
+                cal.mark_year_complete(session, args.year)
+                print(cal.calendar_status(session, args.year))
             elif args.cal_command == "import":
                 print(cal.import_calendar_csv(session, args.file))
             else:

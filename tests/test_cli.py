@@ -82,3 +82,33 @@ def test_database_resolution_order(monkeypatch, tmp_path):
     monkeypatch.setenv("SEATDESK_DATABASE_URL", "postgres://env@h/d")
     assert resolve_database().url == "postgresql+psycopg://env@h/d"
     assert resolve_database("sqlite:///x.db").origin == "command line"
+
+
+def test_calendar_commands_beyond_the_bundled_years(make_db, capsys):
+    db = make_db("reference")
+    assert main(["--database", db.url, "calendar", "status", "2026", "2027"]) == 0
+    out = capsys.readouterr().out
+    assert "2027" in out and "仅按周一至周五规则" in out
+    assert main(["--database", db.url, "calendar", "add", "2027-01-01", "holiday", "元旦"]) == 0
+    assert main(["--database", db.url, "calendar", "complete", "2027"]) == 0
+    capsys.readouterr()
+    assert main(["--database", db.url, "calendar", "status", "2027"]) == 0
+    assert "仅按周一至周五规则" not in capsys.readouterr().out
+    from seatdesk.workflow.worktime import WorkCalendar
+    import datetime as dt
+
+    with db.Session() as s:
+        cal = WorkCalendar.from_session(s)
+    assert not cal.is_working_day(dt.date(2027, 1, 1))  # a Friday, entered as a holiday
+    assert 2027 in cal.known_years
+
+
+def test_import_command_reports_line_numbers_and_loads_nothing(make_db, capsys, tmp_path):
+    db = make_db("reference")
+    bad = tmp_path / "conditions.csv"
+    bad.write_text("大类代码,大类名称,小类代码,小类名称,立案条件,处置时限,结案条件,责任单位\n"
+                   "06,市容环境类,06010,暴露垃圾,成堆垃圾,4工作时,清除,环卫处\n"
+                   "06,市容环境类,99999,不存在,x,4工作时,y,z\n", encoding="utf-8")
+    assert main(["--database", db.url, "import", "conditions", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "第3行" in err and "未导入任何数据" in err

@@ -1,0 +1,238 @@
+"""立案条件 catalogues in the layout cities publish, read into validated specs.
+
+Columns (header names; order free): 大类代码, 大类名称, 小类代码, 小类名称, 立案条件,
+处置时限, 结案条件, 责任单位 — plus optional 类型 (部件/事项, needed only where a
+component and a matter share a code and the name does not tell them apart),
+立案明细编码, 紧急处置时限, 区域 (A/B/C timing zone, empty = everywhere), 来源,
+默认值 (是 = placeholder an administrator should review) and 启用.
+
+Rows with the same class and 立案明细编码 (or, without a code, the same 立案条件
+text) are one condition; several rows give its limits for different zones.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from seatdesk.models import CaseClass, ClassEdition
+from seatdesk.models.enums import TimeUnit, Urgency
+
+from .classes import parse_kind
+from .errors import IssueList, RowError
+from .limits import LimitParseError, parse_limit
+from .textfile import CsvRow, code_problem, read_csv
+
+REQUIRED = ("小类代码", "立案条件", "处置时限", "结案条件")
+PUBLISHED_ORDER = ("大类代码", "大类名称", "小类代码", "小类名称", "立案条件", "处置时限",
+                   "结案条件", "责任单位")
+EXTRA_ORDER = ("类型", "立案明细编码", "紧急处置时限", "区域", "来源", "默认值", "启用")
+ALIASES = {"立案标准": "立案条件", "完成时限": "处置时限", "结案标准": "结案条件",
+           "一般处置时限": "处置时限", "紧急时限": "紧急处置时限", "计时区域": "区域",
+           "区域类别": "区域", "部件事项": "类型", "案件类型": "类型", "明细编码": "立案明细编码"}
+_YES = {"是", "y", "yes", "true", "1", "启用"}
+_NO = {"否", "n", "no", "false", "0", "停用", "不启用"}
+ZONES = {"": "", "A": "A", "B": "B", "C": "C", "全部": "", "全市": "", "不分区": ""}
+
+
+@dataclass(frozen=True)
+class LimitSpec:
+    urgency: Urgency
+    zone: str
+    value: Decimal
+    unit: TimeUnit
+
+
+@dataclass(frozen=True)
+class ConditionRow:
+    line: int
+    case_class: CaseClass
+    code: str  # "" = generate
+    text: str
+    closure: str
+    unit: str
+    source: str
+    is_default: bool
+    active: bool
+    limits: tuple[LimitSpec, ...]
+
+
+@dataclass(frozen=True)
+class ConditionSpec:
+    """One filing condition to write, with every limit the file gives it."""
+
+    line: int
+    class_id: int
+    code: str
+    text: str
+    closure: str
+    responsible_unit: str
+    source: str
+    is_default: bool
+    active: bool
+    sort_order: int
+    limits: tuple[LimitSpec, ...]
+
+
+def read_condition_specs(session: Session, path: str | Path, edition_code: str,
+                         issues: IssueList) -> list[ConditionSpec]:
+    """Validate a catalogue file against ``edition_code``'s classes; problems go to ``issues``."""
+    edition = session.scalar(select(ClassEdition).where(ClassEdition.code == edition_code))
+    table = read_csv(path, REQUIRED, ALIASES)
+    if edition is None:
+        issues.add(None, f"分类版本“{edition_code}”尚未加载：请先加载分类数据")
+        return []
+    index = ClassIndex(session, edition)
+    rows = []
+    for row in table.rows:
+        if issues.full:
+            break
+        try:
+            rows.append(_condition_row(row, index))
+        except RowError as exc:
+            issues.add(row.line, str(exc))
+    return group_conditions(rows, issues)
+
+
+class ClassIndex:
+    """The edition's classes by code, resolving a component/matter code collision."""
+
+    def __init__(self, session: Session, edition: ClassEdition):
+        self.edition = edition
+        self.by_code: dict[str, dict[str, CaseClass]] = defaultdict(dict)
+        for cls in session.scalars(select(CaseClass).where(CaseClass.edition_id == edition.id)):
+            self.by_code[cls.code][cls.kind] = cls
+
+    def resolve(self, code: str, kind_text: str, name: str) -> CaseClass:
+        problem = code_problem(code, "小类代码", [self.edition.class_code_length])
+        if problem:
+            raise RowError(f"{problem}（{self.edition.code}）")
+        candidates = self.by_code.get(code, {})
+        if kind_text:
+            kind = parse_kind(kind_text)
+            found = candidates.get(kind.value)
+            if found is None:
+                raise RowError(f"{self.edition.code}中没有{kind.label}小类“{code}”")
+            return found
+        if len(candidates) == 1:
+            return next(iter(candidates.values()))
+        if not candidates:
+            raise RowError(f"{self.edition.code}中没有小类“{code}”")
+        return self._by_name(code, name, candidates)
+
+    @staticmethod
+    def _by_name(code: str, name: str, candidates: dict[str, CaseClass]) -> CaseClass:
+        named = [c for c in candidates.values() if c.name == name]
+        if len(named) == 1:
+            return named[0]
+        raise RowError(f"小类代码“{code}”同时对应部件和事项，小类名称“{name}”无法区分："
+                       "请增加“类型”列（部件/事项）")
+
+
+def _condition_row(row: CsvRow, index: ClassIndex) -> ConditionRow:
+    cls = index.resolve(row.get("小类代码"), row.get("类型"), row.get("小类名称"))
+    major = row.get("大类代码")
+    if major and major != cls.major_code:
+        raise RowError(f"大类代码“{major}”与小类代码“{cls.code}”不一致")
+    text, closure = row.get("立案条件"), row.get("结案条件")
+    if not text or not closure:
+        raise RowError("立案条件和结案条件不能为空")
+    code = row.get("立案明细编码")
+    if len(code) > 20:
+        raise RowError(f"立案明细编码“{code}”超过20个字符")
+    return ConditionRow(
+        row.line, cls, code, text, closure, row.get("责任单位")[:200], row.get("来源")[:100],
+        _flag(row, "默认值", False), _flag(row, "启用", True), _limits(row))
+
+
+def _flag(row: CsvRow, column: str, default: bool) -> bool:
+    value = row.get(column).lower()
+    if not value:
+        return default
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise RowError(f"{column}“{row.get(column)}”无效：应为“是”或“否”")
+
+
+def _limits(row: CsvRow) -> tuple[LimitSpec, ...]:
+    zone = ZONES.get(row.get("区域").upper().removesuffix("类"))
+    if zone is None:
+        raise RowError(f"区域“{row.get('区域')}”无效：应为A、B、C或留空")
+    try:
+        limits = [LimitSpec(Urgency.NORMAL, zone, *parse_limit(row.get("处置时限")))]
+        if row.get("紧急处置时限"):
+            limits.append(LimitSpec(Urgency.URGENT, zone, *parse_limit(row.get("紧急处置时限"))))
+    except LimitParseError as exc:
+        raise RowError(str(exc)) from None
+    return tuple(limits)
+
+
+def group_conditions(rows: list[ConditionRow], issues: IssueList) -> list[ConditionSpec]:
+    """Merge rows into conditions (zones), assign missing 立案明细编码, check consistency."""
+    by_class: dict[int, list[ConditionRow]] = defaultdict(list)
+    for row in rows:
+        by_class[row.case_class.id].append(row)
+    specs: list[ConditionSpec] = []
+    for class_rows in by_class.values():
+        specs += _group_class(class_rows, issues)
+    return specs
+
+
+def _group_class(rows: list[ConditionRow], issues: IssueList) -> list[ConditionSpec]:
+    cls = rows[0].case_class
+    used = {r.code for r in rows if r.code}
+    auto: dict[str, str] = {}
+    groups: dict[str, list[ConditionRow]] = {}
+    for row in rows:
+        code = row.code or auto.get(row.text) or _next_code(cls.code, used)
+        if not row.code:
+            auto[row.text] = code
+            used.add(code)
+        groups.setdefault(code, []).append(row)
+    specs = []
+    for order, (code, group) in enumerate(groups.items(), start=1):
+        spec = _merge(code, group, order, issues)
+        if spec is not None:
+            specs.append(spec)
+    return specs
+
+
+def _next_code(class_code: str, used: set[str]) -> str:
+    seq = 1
+    while f"{class_code}{seq:02d}" in used:
+        seq += 1
+    return f"{class_code}{seq:02d}"
+
+
+def _merge(code: str, group: list[ConditionRow], order: int, issues: IssueList
+           ) -> ConditionSpec | None:
+    first = group[0]
+    seen: dict[tuple[str, str], int] = {}
+    limits: list[LimitSpec] = []
+    ok = True
+    for row in group:
+        if (row.text, row.closure) != (first.text, first.closure):
+            issues.add(row.line,
+                       f"立案明细编码“{code}”与第{first.line}行的立案条件或结案条件不一致")
+            ok = False
+        for limit in row.limits:
+            key = (limit.urgency.value, limit.zone)
+            if key in seen:
+                zone = f"区域{limit.zone}" if limit.zone else "不分区域"
+                issues.add(row.line, f"立案条件“{first.text}”的{limit.urgency.label}时限"
+                                     f"（{zone}）与第{seen[key]}行重复")
+                ok = False
+            seen[key] = row.line
+            limits.append(limit)
+    if not ok:
+        return None
+    return ConditionSpec(first.line, first.case_class.id, code, first.text, first.closure,
+                         first.unit, first.source, first.is_default, first.active, order,
+                         tuple(limits))

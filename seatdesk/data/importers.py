@@ -1,0 +1,28 @@
+"""The file importers, one per kind of data (``seatdesk import <kind> <file>``).
+
+Every importer takes a session and a path, validates the whole file first, and either
+raises ``ImportFailed`` (up to 50 issues, each with its line — or GeoJSON feature and
+line — and a Chinese reason; nothing written) or writes everything inside one
+savepoint of the caller's transaction and returns a frozen ``ImportReport``.
+
+Text files must be UTF-8 (a BOM is accepted); codes are always read as text.
+"""
+
+from __future__ import annotations
+
+from .calendar import import_calendar_csv as import_calendar
+from .component_import import import_components
+from .csv_import import import_classes, import_conditions
+from .errors import ImportFailed, ImportIssue, ImportReport
+from .grid_import import import_grid
+
+__all__ = [
+    "ImportFailed",
+    "ImportIssue",
+    "ImportReport",
+    "import_calendar",
+    "import_classes",
+    "import_components",
+    "import_conditions",
+    "import_grid",
+]
