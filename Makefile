@@ -15,7 +15,8 @@ DEBIAN_RUN := libgl1 libegl1 libfontconfig1 libdbus-1-3 libnss3 libxcomposite1 l
 	libxrandr2 libxtst6 libxkbfile1 libasound2 libxkbcommon0 libxkbcommon-x11-0 libxcb-icccm4 \
 	libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxcb-shape0 \
 	libxcb-xinerama0 libxcb-randr0 libxcb-xfixes0 fonts-noto-cjk python3-venv
-DEBIAN_TEST := $(DEBIAN_RUN) postgresql postgresql-contrib postgis postgresql-15-postgis-3 xvfb
+DEBIAN_TEST := $(DEBIAN_RUN) postgresql postgresql-contrib postgis postgresql-15-postgis-3 xvfb \
+	poppler-utils
 
 .PHONY: run test bench deps-run deps-test venv translations db-upgrade demo clean lint
 

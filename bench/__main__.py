@@ -19,7 +19,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["bench_load", "bench_lights", "bench_workflow"]
+ORDER = [
+    "bench_load", "bench_lights", "bench_workflow", "bench_queues", "bench_map", "bench_evaluation",
+]
 
 
 def main() -> int:

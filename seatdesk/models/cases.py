@@ -30,6 +30,7 @@ class Case(Base):
         Index("ix_cases_state_deadline", "state", "deadline_at"),
         Index("ix_cases_reported_at", "reported_at"),
         Index("ix_cases_lon_lat", "lon", "lat"),
+        Index("ix_cases_updated_at", "updated_at"),
         Index("ix_cases_geom", "geom", postgresql_using="gist").ddl_if(dialect="postgresql"),
     )
 
@@ -58,7 +59,8 @@ class Case(Base):
     caller_name: Mapped[str] = mapped_column(String(100), default="")
     caller_phone: Mapped[str] = mapped_column(String(40), default="", index=True)
     callback_wanted: Mapped[bool] = mapped_column(Boolean, default=False)
-    # who holds it: command level (city centre / district centre) and department
+    # who holds it: the district command centre (二级平台) holding the case (None = the city
+    # centre) and the department it is dispatched to
     centre_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     # the filing condition fixes limit and closure condition, stored on the case
@@ -72,6 +74,12 @@ class Case(Base):
     dispatched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     feedback_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # 核实 (before filing) and 核查 (after feedback) tasks and results; the department's 签收
+    verification: Mapped[str] = mapped_column(String(16), default="")  # "" | confirmed | refuted
+    verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    task_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # supervisor tasked
     step_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     step_deadline_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     deadline_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -82,6 +90,7 @@ class Case(Base):
     return_count: Mapped[int] = mapped_column(Integer, default=0)
     extension_count: Mapped[int] = mapped_column(Integer, default=0)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    merged_count: Mapped[int] = mapped_column(Integer, default=0)  # duplicates merged into it
     pending_request: Mapped[str] = mapped_column(Text, default="")  # JSON of an open request
     ledger_head: Mapped[str] = mapped_column(String(64), default="")
     ledger_seq: Mapped[int] = mapped_column(Integer, default=0)
@@ -126,7 +135,8 @@ class Dispatch(Base):
     level: Mapped[str] = mapped_column(String(16), default="city")  # city | district
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    outcome: Mapped[str] = mapped_column(String(20), default="")  # feedback | returned | sent_up
+    kind: Mapped[str] = mapped_column(String(16), default="dispatch")  # dispatch|redispatch|rework
+    outcome: Mapped[str] = mapped_column(String(20), default="")  # feedback | returned | sent_up …
     dispatch_error: Mapped[bool] = mapped_column(Boolean, default=False)
     suggested_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     suggestion_reason: Mapped[str] = mapped_column(Text, default="")

@@ -56,6 +56,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
         "close": [30, "working_minutes"],
     },
     "initial_view": {"lat": 31.42, "lon": 119.485, "zoom": 13},
+    "map": {},  # MapSettings overrides (seatdesk.map.settings); empty = defaults
 }
 
 

@@ -21,11 +21,15 @@ def prepare_environment() -> None:
 
 def make_application(argv: list[str] | None = None, language: str | None = None):
     prepare_environment()
+    # QtWebEngine must be initialised before the QApplication exists (shared GL contexts)
+    import PySide6.QtWebEngineWidgets  # noqa: F401
     from PySide6.QtGui import QFont, QFontDatabase
     from PySide6.QtWidgets import QApplication
 
     from .i18n import install_translator
+    from .pyside_fix import keep_none_alive
 
+    keep_none_alive()
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("seatdesk")
     app.setOrganizationName("seatdesk")
@@ -39,12 +43,28 @@ def make_application(argv: list[str] | None = None, language: str | None = None)
 
 
 def run_gui(database: ResolvedDatabase, language: str | None = None) -> int:
+    """Sign in (the login dialog), then the workspace of the user's role; "Sign out" in
+    the workspace returns to the login dialog, closing it ends the application."""
     app = make_application(language=language)
+    from PySide6.QtWidgets import QDialog
+
+    from .login_dialog import LoginDialog
     from .main_window import MainWindow
 
     engine = make_engine(database.url)
-    window = MainWindow(session_factory(engine), f"{database.origin}: {engine.url.render_as_string()}")
-    window.show()
-    code = app.exec()
+    sessions = session_factory(engine)
+    label = f"{database.origin}: {engine.url.render_as_string()}"
+    code = 0
+    while True:
+        login = LoginDialog(sessions)
+        if login.exec() != QDialog.DialogCode.Accepted or login.logged_in is None:
+            break
+        window = MainWindow(sessions, label, login.logged_in)
+        signed_out: list[bool] = []
+        window.sign_out_requested.connect(lambda: signed_out.append(True))
+        window.show()
+        code = app.exec()
+        if not signed_out:
+            break
     engine.dispose()
     return code

@@ -16,6 +16,8 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
 I18N = Path(__file__).resolve().parents[2] / "resources" / "i18n"
+# Qt 6 renamed QLocale.Country to Territory; some PySide6 builds only expose the old name
+_TERRITORY = getattr(QLocale, "Territory", None) or QLocale.Country
 DEFAULT_LANGUAGE = "zh_CN"
 
 
@@ -80,9 +82,9 @@ def install_translator(app: QCoreApplication, language: str | None = None) -> QT
     """Install the translator for ``language`` ("zh_CN" default, "en" = source strings)."""
     language = language or language_from_env()
     if language.startswith("en"):
-        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Territory.China))
+        QLocale.setDefault(QLocale(QLocale.Language.English, _TERRITORY.China))
         return None
-    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Territory.China))
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, _TERRITORY.China))
     qm = I18N / f"seatdesk_{language}.qm"
     translator = QTranslator(app)
     if not translator.load(str(qm)):

@@ -63,5 +63,9 @@ class TaskRunner(QObject):
         elif on_failure is not None:
             on_failure(*error)
 
+    def is_idle(self) -> bool:
+        """True when no submitted job is still waiting to deliver its reply."""
+        return not self._callbacks
+
     def wait(self, msecs: int = 30_000) -> bool:
         return self.pool.waitForDone(msecs)

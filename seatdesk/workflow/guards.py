@@ -1,0 +1,100 @@
+"""Who may touch which case (scope by role) and the named guards of the transition table.
+
+Scope, whatever the action:
+- a department (专业部门) user only acts on cases currently dispatched to its department;
+- a dispatcher acts at the command level holding the case: a district dispatcher (user of
+  a district centre) on cases its centre holds, a city dispatcher on all the others;
+- a supervisor answers only the 核实/核查 tasks sent to them (or unassigned ones).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from seatdesk.models import Department, User
+from seatdesk.models.enums import CaseSource, DepartmentKind, Role
+
+from .errors import NotYourCase, WrongRole, WrongState
+
+if TYPE_CHECKING:
+    from .actions import ActionContext
+
+
+def district_of(ctx: ActionContext) -> int | None:
+    """The district centre the actor works for, or None for city-level users (read with
+    the case by ``actions.prepare``)."""
+    if ctx.actor_district is not UNKNOWN:
+        return ctx.actor_district
+    dept_id = ctx.actor.department_id
+    if dept_id is None:
+        return None
+    dept = ctx.session.get(Department, dept_id)
+    if dept is not None and dept.kind == DepartmentKind.DISTRICT_CENTRE:
+        return dept.id
+    return None
+
+
+UNKNOWN = object()
+
+
+def dept_name(ctx: ActionContext, dept_id: int | None) -> str:
+    dept = ctx.session.get(Department, dept_id) if dept_id else None
+    return dept.name if dept else "市级指挥中心"
+
+
+def check_scope(ctx: ActionContext) -> None:
+    role, case = ctx.actor.role, ctx.case
+    if role == Role.DEPARTMENT and case.department_id != ctx.actor.department_id:
+        raise NotYourCase(f"案卷 {case.number} 未派遣给本部门，只能处理本部门承办的案卷")
+    if role == Role.DISPATCHER:
+        mine = district_of(ctx)
+        if case.centre_id != mine:
+            holder = dept_name(ctx, case.centre_id)
+            raise NotYourCase(f"案卷 {case.number} 由{holder}掌握，本级不能操作")
+    if role == Role.SUPERVISOR and case.task_user_id not in (None, ctx.actor.user_id):
+        user = ctx.session.get(User, case.task_user_id)
+        who = user.display_name if user else "其他监督员"
+        raise NotYourCase(f"案卷 {case.number} 的核实/核查任务已派给 {who}")
+
+
+def _verified_if_public(ctx: ActionContext) -> None:
+    case = ctx.case
+    if case.source in {s.value for s in CaseSource if s.is_public} and (
+        case.verification != "confirmed"
+    ):
+        label = CaseSource(case.source).label
+        raise WrongState(f"{label}来源的案卷须先派发核实，经监督员核实属实后才能受理")
+
+
+def _extension_approver(ctx: ActionContext) -> None:
+    approver = ctx.settings.extension_approver
+    if ctx.actor.role != approver:
+        label = Role(approver).label if approver in Role._value2member_map_ else approver
+        raise WrongRole(f"本中心的延期申请由{label}审批")
+
+
+def _checked_by_service(ctx: ActionContext) -> None:
+    """Guards that depend on the call's arguments are enforced by the service itself."""
+
+
+GUARDS: dict[str, Callable[[ActionContext], None]] = {
+    "verified_if_public": _verified_if_public,
+    "extension_approver": _extension_approver,
+    "filing_condition": _checked_by_service,  # minor class + one of its 立案条件 + a limit
+    "own_district_department": _checked_by_service,  # the district's own departments only
+    "supervisor_patrol_only": _checked_by_service,  # supervisors register patrol reports
+}
+
+GUARD_LABELS: dict[str, str] = {
+    "verified_if_public": "公众/热线/信箱/媒体/网络来源须核实属实",
+    "extension_approver": "按设置 extension_approver 由派遣员或值班长审批",
+    "filing_condition": "须选定小类及其立案条件(定处置时限和结案条件)",
+    "own_district_department": "区级只能派给本区的专业部门",
+    "supervisor_patrol_only": "监督员只能登记巡查上报",
+}
+
+
+def check_guards(ctx: ActionContext, names: tuple[str, ...]) -> None:
+    for name in names:
+        GUARDS[name](ctx)

@@ -1,0 +1,77 @@
+"""Change announcements between seats.
+
+PostgreSQL: every ledger row appended (one per workflow action) sends ``NOTIFY
+seatdesk_cases`` from a trigger (migration 0002) with a small JSON payload ``{"id",
+"n" (number), "v" (version = ledger seq), "s" (state), "a" (action)}``; notifications are
+part of the transaction, so listeners hear only about committed changes.
+``CaseListener`` is a plain psycopg LISTEN connection a seat runs on a worker thread.
+
+SQLite (one workstation, or a shared file): no NOTIFY — seats poll
+``queries.changes_since`` with the last ``updated_at`` they saw (indexed, cheap).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Self
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+CHANNEL = "seatdesk_cases"  # the channel the ledger trigger notifies
+
+__all__ = ["CHANNEL", "CaseListener", "CaseNotice", "parse_notice"]
+
+
+@dataclass(frozen=True)
+class CaseNotice:
+    case_id: int
+    number: str
+    version: int
+    state: str
+    action: str
+
+
+def parse_notice(payload: str) -> CaseNotice | None:
+    try:
+        data = json.loads(payload)
+        return CaseNotice(int(data["id"]), str(data["n"]), int(data["v"]), str(data["s"]),
+                          str(data["a"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def libpq_dsn(database_url: str) -> str:
+    """A SQLAlchemy URL (``postgresql+psycopg://…``) as a libpq connection string."""
+    url = make_url(database_url)
+    if not url.get_backend_name().startswith("postgresql"):
+        raise ValueError("NOTIFY/LISTEN 只在 PostgreSQL 上可用；SQLite 请轮询 changes_since")
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class CaseListener:
+    """``with CaseListener(url) as listener: notices = listener.wait(1.0)``."""
+
+    def __init__(self, database_url: str, channel: str = CHANNEL):
+        self.channel = channel
+        self.conn = psycopg.connect(libpq_dsn(database_url), autocommit=True)
+        self.conn.execute(f'LISTEN "{channel}"')
+
+    def wait(self, timeout: float = 1.0, max_notices: int | None = None) -> list[CaseNotice]:
+        """Notices received within ``timeout`` seconds (returns early after ``max_notices``)."""
+        found = []
+        for note in self.conn.notifies(timeout=timeout, stop_after=max_notices):
+            notice = parse_notice(note.payload)
+            if notice is not None:
+                found.append(notice)
+        return found
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,139 @@
+"""Read side of the workflow: who sees which cases, case detail and history, what changed.
+
+Everything returned is a frozen value; caller phone numbers are masked by role
+(``mask_phone``: acceptor, shift lead and admin see them in full).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, exists, or_, select, true
+from sqlalchemy.orm import Session
+
+from seatdesk.models import Case, CaseReporter, Department, LedgerEntry, User
+from seatdesk.models.enums import DepartmentKind, Role
+from seatdesk.models.queues import mask_phone
+
+from .states import actions_for, state_label
+from .values import Actor
+
+__all__ = ["CaseDetail", "CaseStamp", "HistoryRow", "ReporterView", "case_detail",
+           "case_history", "changes_since", "mask_phone", "visible_cases_filter"]
+
+
+def visible_cases_filter(actor: Actor) -> ColumnElement[bool]:
+    """A where-clause on ``Case``: the cases ``actor`` may see.
+
+    City roles see every case; users of a district centre see the cases their centre
+    holds or its departments hold; department users see the cases dispatched to them.
+    """
+    dept = actor.department_id
+    if actor.role == Role.DEPARTMENT:
+        return Case.department_id == dept if dept is not None else Case.id.is_(None)
+    if dept is None:
+        return true()
+    is_district = exists().where(Department.id == dept,
+                                 Department.kind == DepartmentKind.DISTRICT_CENTRE)
+    children = select(Department.id).where(Department.parent_id == dept)
+    return or_(~is_district, Case.centre_id == dept, Case.department_id.in_(children))
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    seq: int
+    at: dt.datetime
+    actor_name: str
+    actor_role: str
+    seat: str
+    action: str
+    from_state: str
+    to_state: str
+    to_label: str
+    reason: str
+    args: dict
+
+
+@dataclass(frozen=True)
+class ReporterView:
+    name: str
+    phone: str  # masked for the viewer
+    callback_wanted: bool
+    origin_case_id: int | None
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    id: int
+    number: str
+    version: int
+    state: str
+    state_label: str
+    source: str
+    class_id: int | None
+    urgency: str
+    address: str
+    description: str
+    caller_name: str
+    caller_phone: str  # masked for the viewer
+    department_id: int | None
+    centre_id: int | None
+    deadline_at: dt.datetime | None
+    step_deadline_at: dt.datetime | None
+    closure_condition: str
+    closure_type: str | None
+    rework_count: int
+    pending_request: dict
+    reporters: tuple[ReporterView, ...]
+    actions: tuple[str, ...]  # what the viewer's role may do by the table
+
+
+def case_detail(session: Session, actor: Actor, case_id: int) -> CaseDetail | None:
+    """The case as ``actor`` may see it, or None if it does not exist or is not visible."""
+    case = session.scalar(select(Case).where(Case.id == case_id, visible_cases_filter(actor)))
+    if case is None:
+        return None
+    reporters = session.scalars(select(CaseReporter).where(CaseReporter.case_id == case.id)
+                                .order_by(CaseReporter.id)).all()
+    return CaseDetail(
+        case.id, case.number, case.version, case.state, state_label(case.state), case.source,
+        case.class_id, case.urgency, case.address, case.description, case.caller_name,
+        mask_phone(case.caller_phone, actor.role), case.department_id, case.centre_id,
+        case.deadline_at, case.step_deadline_at, case.closure_condition, case.closure_type,
+        case.rework_count, json.loads(case.pending_request or "{}"),
+        tuple(ReporterView(r.name, mask_phone(r.phone, actor.role), r.callback_wanted,
+                           r.origin_case_id) for r in reporters),
+        actions_for(actor.role, case.state))
+
+
+def case_history(session: Session, case_id: int) -> list[HistoryRow]:
+    """The case's ledger, oldest first, with actor names."""
+    rows = session.execute(
+        select(LedgerEntry, User.display_name).outerjoin(User, User.id == LedgerEntry.actor_id)
+        .where(LedgerEntry.case_id == case_id).order_by(LedgerEntry.seq)).all()
+    return [HistoryRow(e.seq, e.at, name or "", e.actor_role, e.seat, e.action, e.from_state,
+                       e.to_state, state_label(e.to_state), e.reason,
+                       json.loads(e.payload).get("args", {})) for e, name in rows]
+
+
+@dataclass(frozen=True)
+class CaseStamp:
+    id: int
+    number: str
+    version: int
+    state: str
+    updated_at: dt.datetime
+
+
+def changes_since(session: Session, since: dt.datetime, actor: Actor | None = None,
+                  limit: int = 1000) -> list[CaseStamp]:
+    """Cases changed after ``since`` (oldest first): the cheap poll for seats on SQLite
+    (``ix_cases_updated_at``); keep the last ``updated_at`` seen as the next ``since``."""
+    query = select(Case.id, Case.number, Case.version, Case.state, Case.updated_at).where(
+        Case.updated_at > since)
+    if actor is not None:
+        query = query.where(visible_cases_filter(actor))
+    rows = session.execute(query.order_by(Case.updated_at, Case.id).limit(limit))
+    return [CaseStamp(*row) for row in rows]

@@ -1,0 +1,189 @@
+"""受理: registration from every source, 核实 (verification before filing), 受理 and 作废.
+
+Reports from the public, the hotlines, the mayor's mailbox, the media and the web need a
+confirmed 核实 before they can be accepted; supervisors' patrol reports, 上级交办 and
+video reports may be accepted directly. 核实 is not 核查 (the check after handling).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import shapely
+from sqlalchemy.exc import IntegrityError
+
+from seatdesk.models import Case, CaseReporter
+from seatdesk.models.enums import CaseSource, Role, Urgency
+from seatdesk.models.enums import CaseState as S
+
+from . import actions
+from .actions import ActionContext
+from .casefacts import (
+    apply_defaults,
+    attachment_args,
+    next_number,
+    place_case,
+    resolve_class,
+    resolve_component,
+    resolve_supervisor,
+    store_attachments,
+)
+from .context import Workflow
+from .duplicates import find_duplicates
+from .errors import InvalidArgument, MissingReason
+from .states import rows_for
+from .values import Actor, AttachmentIn, CaseChange
+
+
+@dataclass(frozen=True)
+class Report:
+    """One report as a seat, a hotline system or a field app delivers it."""
+
+    source: str  # CaseSource value
+    lon: float
+    lat: float
+    address: str = ""
+    description: str = ""
+    class_id: int | None = None
+    urgency: str = Urgency.NORMAL
+    component_code: str | None = None  # 标识码 for 部件 cases
+    caller_name: str = ""
+    caller_phone: str = ""
+    callback_wanted: bool = False
+    attachments: tuple[AttachmentIn, ...] = ()
+
+
+def register(wf: Workflow, actor: Actor, report: Report) -> CaseChange:
+    """登记 a new case in 待受理; the result lists duplicate candidates."""
+    actions.check_role(actor, "register")
+    _check_report(actor, report)
+    with wf.transaction() as session:
+        actions.check_actor(session, actor)
+        now = wf.now()
+        case = _new_case(wf, session, actor, report, now)
+        ctx = ActionContext(wf, session, actor, case, "register", now, args=_args(report),
+                            rows=rows_for("register"))
+        entry = _insert(ctx)
+        store_attachments(session, case.id, actor, entry.seq, report.attachments, now)
+        if report.caller_name or report.caller_phone:
+            session.add(CaseReporter(case_id=case.id, name=report.caller_name,
+                                     phone=report.caller_phone,
+                                     callback_wanted=report.callback_wanted))
+        ctx.duplicates = find_duplicates(wf, session, case)
+        return actions.change_of(ctx, entry)
+
+
+def _check_report(actor: Actor, report: Report) -> None:
+    if report.source not in CaseSource._value2member_map_:
+        raise InvalidArgument(f"未知的案件来源：{report.source}")
+    if actor.role == Role.SUPERVISOR and report.source != CaseSource.PATROL:
+        raise InvalidArgument("监督员只能登记巡查上报的案件")
+    if report.urgency not in Urgency._value2member_map_:
+        raise InvalidArgument(f"紧急程度无效：{report.urgency}")
+    if not (math.isfinite(report.lon) and math.isfinite(report.lat)):
+        raise InvalidArgument("位置无效：经纬度必须是有限数值")
+
+
+def _new_case(wf: Workflow, session, actor: Actor, report: Report, now) -> Case:
+    component = resolve_component(session, report.component_code)
+    cls = resolve_class(session, report.class_id or (component.class_id if component else None))
+    case = Case(
+        state="", source=report.source, kind=cls.kind if cls else None,
+        class_id=cls.id if cls else None, urgency=report.urgency, lon=float(report.lon),
+        lat=float(report.lat), address=report.address.strip(),
+        description=report.description.strip(), component_id=component.id if component else None,
+        reporter_id=actor.user_id if actor.role == Role.SUPERVISOR else None,
+        caller_name=report.caller_name.strip(), caller_phone=report.caller_phone.strip(),
+        callback_wanted=report.callback_wanted, reported_at=now, updated_at=now,
+    )
+    case.geom = shapely.Point(case.lon, case.lat)
+    apply_defaults(case)
+    place_case(wf, session, case)
+    return case
+
+
+def _insert(ctx: ActionContext):
+    """INSERT the case and its first ledger row; retry the number on a concurrent collision."""
+    session, case = ctx.session, ctx.case
+    day = ctx.now.astimezone(ctx.calendar.tz).date()
+    for _attempt in range(50):
+        case.number = next_number(session, day)
+        case.state, case.ledger_seq, case.ledger_head = "", 0, ""
+        entry = actions.record(ctx, S.REPORTED)
+        try:
+            with session.begin_nested():
+                session.add(case)
+                session.flush()
+        except IntegrityError as exc:
+            if "number" not in str(exc.orig):
+                raise
+            case.id = None
+            continue
+        entry.case_id = case.id
+        session.add(entry)
+        session.flush()
+        return entry
+    raise InvalidArgument("案卷编号分配冲突，请重试")
+
+
+def _args(report: Report) -> dict:
+    return {"source": report.source, "component_code": report.component_code,
+            "attachments": attachment_args(report.attachments)}
+
+
+# -- 核实, 受理, 作废 -------------------------------------------------------------------------
+def send_verification(wf: Workflow, actor: Actor, case_id: int, version: int, *,
+                      supervisor_id: int | None = None, note: str = "") -> CaseChange:
+    """派发核实: ask a supervisor (or any supervisor) to verify the report on site."""
+
+    def apply(ctx: ActionContext) -> None:
+        ctx.case.task_user_id = resolve_supervisor(ctx.session, supervisor_id)
+        ctx.case.verification = ""
+
+    return actions.run(wf, actor, case_id, version, "send_verification", apply, reason=note,
+                       args={"supervisor_id": supervisor_id})
+
+
+def verify(wf: Workflow, actor: Actor, case_id: int, version: int, *, confirmed: bool,
+           note: str = "", attachments: tuple[AttachmentIn, ...] = ()) -> CaseChange:
+    """核实回复 by the supervisor: the problem is real (confirmed) or not (refuted, with a note)."""
+    if not confirmed and not note.strip():
+        raise MissingReason("核实不属实时必须说明情况")
+
+    def apply(ctx: ActionContext) -> None:
+        case = ctx.case
+        case.verification = "confirmed" if confirmed else "refuted"
+        case.verified_at, case.task_user_id = ctx.now, None
+        store_attachments(ctx.session, case.id, actor, ctx.next_seq, attachments, ctx.now)
+
+    return actions.run(wf, actor, case_id, version, "verify", apply, reason=note,
+                       args={"confirmed": confirmed, "attachments": attachment_args(attachments)})
+
+
+def accept(wf: Workflow, actor: Actor, case_id: int, version: int, *,
+           class_id: int | None = None, urgency: str | None = None) -> CaseChange:
+    """受理: the report is valid; optionally (re)classify. The result lists duplicates."""
+    if urgency is not None and urgency not in Urgency._value2member_map_:
+        raise InvalidArgument(f"紧急程度无效：{urgency}")
+
+    def apply(ctx: ActionContext) -> None:
+        case = ctx.case
+        cls = resolve_class(ctx.session, class_id)
+        if cls is not None:
+            case.class_id, case.kind = cls.id, cls.kind
+        case.urgency = urgency or case.urgency
+        case.accepted_at = ctx.now
+        ctx.duplicates = find_duplicates(wf, ctx.session, case)
+
+    return actions.run(wf, actor, case_id, version, "accept", apply,
+                       args={"class_id": class_id, "urgency": urgency})
+
+
+def void(wf: Workflow, actor: Actor, case_id: int, version: int, *, reason: str) -> CaseChange:
+    """作废 / 不予受理 before filing (invalid, duplicate, not city management …)."""
+
+    def apply(ctx: ActionContext) -> None:
+        ctx.case.task_user_id = None
+
+    return actions.run(wf, actor, case_id, version, "void", apply, reason=reason)
