@@ -19,6 +19,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", help="UI language: zh_CN (default) or en")
     sub = p.add_subparsers(dest="command")
     sub.add_parser("gui", help="launch the desktop application (default)")
+    wall = sub.add_parser("wall", help="the fullscreen read-only wall display for shift leads")
+    wall.add_argument("--windowed", action="store_true", help="not fullscreen (for testing)")
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     up = db.add_parser("upgrade", help="create or upgrade the schema")
     up.add_argument("--revision", default="head")
@@ -95,6 +97,12 @@ def cmd_gui(args, database: ResolvedDatabase) -> int:
     return run_gui(database, language=args.lang)
 
 
+def cmd_wall(args, database: ResolvedDatabase) -> int:
+    from seatdesk.ui.wall import run_wall
+
+    return run_wall(database.url, language=args.lang, fullscreen=not args.windowed)
+
+
 def cmd_db(args, database: ResolvedDatabase) -> int:
     from seatdesk.models.db import current_revision, upgrade
 
@@ -118,11 +126,15 @@ def cmd_demo(args, database: ResolvedDatabase) -> int:
         overrides = {k: v for k, v in (("seed", args.seed), ("cases", args.cases),
                                        ("components", args.components)) if v is not None}
         spec = type(spec)(**{**spec.__dict__, **overrides})
-        summary = build_demo(engine, spec, progress=lambda msg: print(msg, flush=True))
+        summary = build_demo(engine, spec, progress=_print_progress)
         print(summary)
     finally:
         engine.dispose()
     return 0
+
+
+def _print_progress(phase: str, done: int = 0, total: int = 0) -> None:
+    print(f"{phase} {done:,}/{total:,}" if total else phase, flush=True)
 
 
 def cmd_import(args, database: ResolvedDatabase) -> int:
@@ -234,6 +246,7 @@ def cmd_doctor(args, database: ResolvedDatabase) -> int:
 
 COMMANDS = {
     "gui": cmd_gui,
+    "wall": cmd_wall,
     "db": cmd_db,
     "demo": cmd_demo,
     "import": cmd_import,

@@ -112,3 +112,13 @@ def test_import_command_reports_line_numbers_and_loads_nothing(make_db, capsys, 
     assert main(["--database", db.url, "import", "conditions", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "第3行" in err and "未导入任何数据" in err
+
+
+def test_demo_command_loads_once_and_ledger_verifies(db, capsys):
+    assert main(["--database", db.url, "demo", "--small", "--if-empty"]) == 0
+    out = capsys.readouterr().out
+    assert "DemoSummary(" in out and "grid_cells=" in out
+    assert main(["--database", db.url, "demo", "--small", "--if-empty"]) == 0
+    assert "already loaded" in capsys.readouterr().out
+    assert main(["--database", db.url, "ledger", "verify"]) == 0
+    assert "ledger intact" in capsys.readouterr().out
