@@ -1,6 +1,1995 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AcceptDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/filing.py" line="78" />
+        <source>Accepting makes the report a case awaiting filing by the shift lead.</source>
+        <translation>受理后案卷进入待立案，由值班长立案。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/filing.py" line="80" />
+        <source>核实: confirmed on site.</source>
+        <translation>核实：现场核实属实。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/filing.py" line="82" />
+        <source>核实: NOT confirmed on site.</source>
+        <translation>核实：现场核实不属实。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/filing.py" line="84" />
+        <source>Callers: %1</source>
+        <translation>来电人：%1 位</translation>
+    </message>
+</context>
+<context>
+    <name>ActionDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/base.py" line="150" />
+        <source>%1 — case %2</source>
+        <translation>%1 — 案卷 %2</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/base.py" line="197" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/base.py" line="218" />
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/base.py" line="218" />
+        <source>Note</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/base.py" line="243" />
+        <source>「%1」 needs a reason</source>
+        <translation>「%1」必须填写理由</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/base.py" line="262" />
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/base.py" line="282" />
+        <source>The case has been reloaded with its current state; check it and act again if still needed. Nothing you entered here was saved.</source>
+        <translation>案卷已按当前状态重新载入；请核对后视需要重新操作。本对话框中填写的内容未保存。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/base.py" line="286" />
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>AdminPage</name>
+    <message>
+        <location filename="../../seatdesk/ui/admin/base.py" line="68" />
+        <source>Saved</source>
+        <translation>已保存</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/base.py" line="80" />
+        <source>Database error: %1</source>
+        <translation>数据库错误：%1</translation>
+    </message>
+</context>
+<context>
+    <name>AdminPanel</name>
+    <message>
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="35" />
+        <source>Users</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="36" />
+        <source>Departments</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="37" />
+        <source>Responsibility matrix</source>
+        <translation>责任矩阵</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="38" />
+        <source>Filing conditions and time limits</source>
+        <translation>立案条件与处置时限</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="39" />
+        <source>Working calendar</source>
+        <translation>工作日历</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="40" />
+        <source>Common phrases</source>
+        <translation>常用语</translation>
+    </message>
+</context>
+<context>
+    <name>ApproveExtensionDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/handling.py" line="119" />
+        <source>Extend by</source>
+        <translation>延期时长</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/handling.py" line="130" />
+        <source>Enter how long the extension should be</source>
+        <translation>请填写延期时长</translation>
+    </message>
+</context>
+<context>
+    <name>ApproveReturnDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/simple.py" line="167" />
+        <source>The dispatch was an error (counts against the accurate-dispatch rate)</source>
+        <translation>属于派遣差错（计入准确派遣率）</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentPanel</name>
+    <message>
+        <location filename="../../seatdesk/ui/attachment_panel.py" line="132" />
+        <source>No photos or recordings</source>
+        <translation>没有照片或录音</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/attachment_panel.py" line="133" />
+        <source>Save…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/attachment_panel.py" line="135" />
+        <source>Play recording</source>
+        <translation>播放录音</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/attachment_panel.py" line="172" />
+        <source>Save attachment</source>
+        <translation>保存附件</translation>
+    </message>
+</context>
+<context>
+    <name>BoxListModel</name>
+    <message>
+        <location filename="../../seatdesk/ui/box_list_model.py" line="25" />
+        <source>To accept</source>
+        <translation>待受理</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/box_list_model.py" line="26" />
+        <source>To verify</source>
+        <translation>待核实</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/box_list_model.py" line="27" />
+        <source>My verification and check tasks</source>
+        <translation>我的核实/核查任务</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/box_list_model.py" line="28" />
+        <source>To file</source>
+        <translation>待立案</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/box_list_model.py" line="29" />
+        <source>To dispatch</source>
+        <translation>待派遣</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/box_list_model.py" line="30" />
+        <source>In handling</source>
+        <translation>处置中</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/box_list_model.py" line="31" />
+        <source>To check</source>
+        <translation>待核查</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/box_list_model.py" line="32" />
+        <source>To close</source>
+        <translation>待结案</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/box_list_model.py" line="33" />
+        <source>Extension requests</source>
+        <translation>延期审批</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/box_list_model.py" line="34" />
+        <source>Return requests</source>
+        <translation>回退审批</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/box_list_model.py" line="35" />
+        <source>Suspension requests</source>
+        <translation>挂账审批</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/box_list_model.py" line="36" />
+        <source>Void requests</source>
+        <translation>作废审批</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/box_list_model.py" line="37" />
+        <source>Suspended cases</source>
+        <translation>挂账案件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/box_list_model.py" line="38" />
+        <source>My department's cases</source>
+        <translation>我的部门案件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/box_list_model.py" line="39" />
+        <source>All cases / search</source>
+        <translation>全部案件/搜索</translation>
+    </message>
+</context>
+<context>
+    <name>CalendarPage</name>
+    <message>
+        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="41" />
+        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="58" />
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="42" />
+        <source>Weekday</source>
+        <translation>星期</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="43" />
+        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="59" />
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="44" />
+        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="60" />
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="45" />
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="55" />
+        <source>e.g. 春节</source>
+        <translation>如：春节</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="57" />
+        <source>Year</source>
+        <translation>年份</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="62" />
+        <source>Add day</source>
+        <translation>添加日期</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="62" />
+        <source>Remove day</source>
+        <translation>删除日期</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="63" />
+        <source>Mark year complete</source>
+        <translation>确认本年已录入完整</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="64" />
+        <source>Import CSV…</source>
+        <translation>导入CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="103" />
+        <source>Removed</source>
+        <translation>已删除</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="108" />
+        <source>Year marked as complete</source>
+        <translation>已确认本年节假日录入完整</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="111" />
+        <source>Import calendar CSV</source>
+        <translation>导入工作日历CSV</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="112" />
+        <source>CSV files (*.csv)</source>
+        <translation>CSV文件 (*.csv)</translation>
+    </message>
+</context>
+<context>
+    <name>CaseDetailPanel</name>
+    <message>
+        <location filename="../../seatdesk/ui/case_detail.py" line="84" />
+        <source>Ledger</source>
+        <translation>电子台账</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_detail.py" line="85" />
+        <source>Photos and recordings</source>
+        <translation>照片和录音</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_detail.py" line="114" />
+        <source>The case could not be read: %1</source>
+        <translation>无法读取案卷：%1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_detail.py" line="124" />
+        <source>Case %1 does not exist or is not visible to you</source>
+        <translation>案卷 %1 不存在或您无权查看</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_detail.py" line="136" />
+        <source>Case %1 · %2</source>
+        <translation>案卷 %1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_detail.py" line="147" />
+        <source>no running clock</source>
+        <translation>未计时</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_detail.py" line="173" />
+        <source>Nothing for you to do on this case now</source>
+        <translation>该案卷当前没有您可执行的操作</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_detail.py" line="178" />
+        <source>Choose a case in a work box (Enter opens it)</source>
+        <translation>请在工作箱中选择案卷（回车打开）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_detail.py" line="211" />
+        <source>%1 possible duplicates nearby: use “%2” if this case repeats one of them.</source>
+        <translation>附近有 %1 个疑似重复案卷：如本案与其中之一相同，请使用「%2」。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_detail.py" line="218" />
+        <source>(reloaded)</source>
+        <translation>（已重新载入）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_detail.py" line="238" />
+        <source>Updated at %1 by %2: %3</source>
+        <translation>%1 由 %2 更新：%3</translation>
+    </message>
+</context>
+<context>
+    <name>CaseFields</name>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="45" />
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="45" />
+        <source>Class</source>
+        <translation>小类</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="45" />
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="46" />
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="46" />
+        <source>Grid cell</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="47" />
+        <source>Community / street</source>
+        <translation>社区/街道</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="47" />
+        <source>Component</source>
+        <translation>部件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="48" />
+        <source>Coordinates</source>
+        <translation>经纬度</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="48" />
+        <source>Caller</source>
+        <translation>来电人</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="49" />
+        <source>Caller phone</source>
+        <translation>来电号码</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="49" />
+        <source>Callback wanted</source>
+        <translation>需要回访</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="50" />
+        <source>All callers</source>
+        <translation>全部来电人</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="50" />
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="51" />
+        <source>Verification (核实)</source>
+        <translation>核实结果</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="52" />
+        <source>Filing condition</source>
+        <translation>立案条件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="52" />
+        <source>Handling limit</source>
+        <translation>处置时限</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="53" />
+        <source>Closure condition</source>
+        <translation>结案条件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="54" />
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="54" />
+        <source>District centre</source>
+        <translation>区级平台</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="55" />
+        <source>Deadline</source>
+        <translation>时限</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="55" />
+        <source>Step deadline</source>
+        <translation>环节时限</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="56" />
+        <source>Open request</source>
+        <translation>待审批申请</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="56" />
+        <source>Rework rounds</source>
+        <translation>返工次数</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="57" />
+        <source>Closure type</source>
+        <translation>结案类型</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="57" />
+        <source>Steps</source>
+        <translation>环节时间</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="70" />
+        <source>outside every grid cell</source>
+        <translation>不在任何单元网格内</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="74" />
+        <source>anonymous</source>
+        <translation>匿名</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="77" />
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="78" />
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="100" />
+        <source>confirmed on site</source>
+        <translation>现场核实属实</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="101" />
+        <source>not confirmed</source>
+        <translation>核实不属实</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="106" />
+        <source>Return request</source>
+        <translation>回退申请</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="106" />
+        <source>Extension request</source>
+        <translation>延期申请</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="107" />
+        <source>Suspension request</source>
+        <translation>挂账申请</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="108" />
+        <source>Voiding request</source>
+        <translation>作废申请</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="112" />
+        <source>reported</source>
+        <translation>上报</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="112" />
+        <source>verified</source>
+        <translation>核实</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="113" />
+        <source>accepted</source>
+        <translation>受理</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="113" />
+        <source>filed</source>
+        <translation>立案</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="114" />
+        <source>dispatched</source>
+        <translation>派遣</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="114" />
+        <source>signed</source>
+        <translation>签收</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="115" />
+        <source>feedback</source>
+        <translation>反馈</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="115" />
+        <source>checked</source>
+        <translation>核查</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="116" />
+        <source>closed</source>
+        <translation>结案</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_fields.py" line="116" />
+        <source>suspended</source>
+        <translation>挂账</translation>
+    </message>
+</context>
+<context>
+    <name>CaseTableModel</name>
+    <message>
+        <location filename="../../seatdesk/ui/case_table_model.py" line="53" />
+        <source>Light</source>
+        <extracomment>server-side sort key of each column (``seatdesk.models.queues.SORT_COLUMNS``)</extracomment>
+        <translation>亮灯/剩余时间</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_table_model.py" line="53" />
+        <source>Case number</source>
+        <translation>案卷编号</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_table_model.py" line="53" />
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_table_model.py" line="53" />
+        <source>Class</source>
+        <translation>小类</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_table_model.py" line="54" />
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_table_model.py" line="54" />
+        <source>Grid cell</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_table_model.py" line="54" />
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_table_model.py" line="54" />
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_table_model.py" line="55" />
+        <source>Deadline</source>
+        <translation>时限</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_table_model.py" line="55" />
+        <source>Reported</source>
+        <translation>上报时间</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case_table_model.py" line="55" />
+        <source>Caller phone</source>
+        <translation>来电号码</translation>
+    </message>
+</context>
+<context>
+    <name>ChangePasswordDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/login_dialog.py" line="169" />
+        <source>Change password</source>
+        <translation>修改密码</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/login_dialog.py" line="170" />
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/login_dialog.py" line="171" />
+        <source>Your password was set by an administrator: choose a new one before you continue.</source>
+        <translation>您的密码由管理员设置，请先设置新密码再继续。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/login_dialog.py" line="182" />
+        <source>Current password</source>
+        <translation>原密码</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/login_dialog.py" line="183" />
+        <source>New password</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/login_dialog.py" line="184" />
+        <source>Repeat new password</source>
+        <translation>确认新密码</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/login_dialog.py" line="196" />
+        <source>The two new passwords differ</source>
+        <translation>两次输入的新密码不一致</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/login_dialog.py" line="198" />
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+</context>
+<context>
+    <name>CheckDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="120" />
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="124" />
+        <source>Closure condition: %1</source>
+        <translation>结案条件：%1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="127" />
+        <source>Department's feedback: %1</source>
+        <translation>部门处置反馈：%1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="130" />
+        <source>A failed check sends the case back to the same department for rework (counted as a rework round).</source>
+        <translation>核查不通过将案卷退回原承办部门返工（计一次返工）。</translation>
+    </message>
+</context>
+<context>
+    <name>ClassPicker</name>
+    <message>
+        <location filename="../../seatdesk/ui/class_picker.py" line="168" />
+        <source>Class: code, name or pinyin initials</source>
+        <translation>小类：编码、名称或拼音首字母</translation>
+    </message>
+</context>
+<context>
+    <name>CloseDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/closing.py" line="32" />
+        <source>Closure type</source>
+        <translation>结案类型</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/closing.py" line="40" />
+        <source>Check photos</source>
+        <translation>核查照片</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/closing.py" line="43" />
+        <source>Reason (for error or special closure)</source>
+        <translation>理由（差错、特殊结案必填）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/closing.py" line="53" />
+        <source>No passed check is recorded for this case.</source>
+        <translation>该案卷没有核查通过的记录。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/closing.py" line="56" />
+        <source>Check passed by %1 at %2</source>
+        <translation>%1 于 %2 核查通过</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/closing.py" line="59" />
+        <source>Check note: %1</source>
+        <translation>核查说明：%1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/closing.py" line="62" />
+        <source>The deadline has passed: a normal closure is recorded as an overdue closure.</source>
+        <translation>已超过处置时限：按正常结案办理将记为超时结案。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/closing.py" line="64" />
+        <source>Closure condition: %1</source>
+        <translation>结案条件：%1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/closing.py" line="69" />
+        <source>An error or special closure needs a reason</source>
+        <translation>差错结案、特殊结案必须填写理由</translation>
+    </message>
+</context>
+<context>
+    <name>CommandPalette</name>
+    <message>
+        <location filename="../../seatdesk/ui/command_palette.py" line="83" />
+        <source>Command palette</source>
+        <translation>命令面板</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/command_palette.py" line="87" />
+        <source>Action, pinyin initials or case number…</source>
+        <translation>操作名称、拼音首字母或案卷编号…</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/command_palette.py" line="95" />
+        <source>Enter runs · Esc closes</source>
+        <translation>回车执行 · Esc 关闭</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/command_palette.py" line="126" />
+        <source>Open case %1</source>
+        <translation>打开案卷 %1</translation>
+    </message>
+</context>
+<context>
+    <name>ConditionsPage</name>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="30" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="54" />
+        <source>Code</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="31" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="55" />
+        <source>Filing condition</source>
+        <translation>立案条件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="32" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="56" />
+        <source>Closure condition</source>
+        <translation>结案条件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="33" />
+        <source>Time limits</source>
+        <translation>处置时限</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="35" />
+        <source>Review</source>
+        <translation>待审核</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="35" />
+        <source>Default value, to review</source>
+        <translation>默认值，待审核</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="39" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="69" />
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="40" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="70" />
+        <source>Zone</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="40" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="65" />
+        <source>All zones</source>
+        <translation>全部区域</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="41" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="71" />
+        <source>Time limit</source>
+        <translation>处置时限</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="51" />
+        <source>Active</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="57" />
+        <source>Responsible unit</source>
+        <translation>责任单位</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="59" />
+        <source>New condition</source>
+        <translation>新增立案条件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="60" />
+        <source>Save condition</source>
+        <translation>保存立案条件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="67" />
+        <source>e.g. 4工作时, 7工作日, 2小时</source>
+        <translation>如：4工作时、7工作日、2小时</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="72" />
+        <source>Set time limit</source>
+        <translation>设置处置时限</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="73" />
+        <source>Remove time limit</source>
+        <translation>删除处置时限</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="74" />
+        <source>Time limits of the selected condition</source>
+        <translation>所选立案条件的处置时限</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="88" />
+        <source>Class</source>
+        <translation>小类</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="155" />
+        <source>Select or save a filing condition first</source>
+        <translation>请先选择或保存一个立案条件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="173" />
+        <source>Removed</source>
+        <translation>已删除</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionBanner</name>
+    <message>
+        <location filename="../../seatdesk/ui/connection_banner.py" line="95" />
+        <source>Retry now</source>
+        <translation>立即重试</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/connection_banner.py" line="116" />
+        <source>The database connection is lost (%1). Retrying automatically (attempt %2). Hotline reports you save now are kept on this computer and submitted when the connection returns.</source>
+        <translation>数据库连接已中断（%1），正在自动重试（第 %2 次）。现在保存的热线受理单将保存在本机，连接恢复后自动提交。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/connection_banner.py" line="121" />
+        <source>Waiting in the outbox: %1</source>
+        <translation>本机待提交：%1 条</translation>
+    </message>
+</context>
+<context>
+    <name>DepartmentsPage</name>
+    <message>
+        <location filename="../../seatdesk/ui/admin/departments_page.py" line="19" />
+        <location filename="../../seatdesk/ui/admin/departments_page.py" line="34" />
+        <source>Code</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/departments_page.py" line="20" />
+        <location filename="../../seatdesk/ui/admin/departments_page.py" line="34" />
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/departments_page.py" line="21" />
+        <location filename="../../seatdesk/ui/admin/departments_page.py" line="35" />
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/departments_page.py" line="22" />
+        <location filename="../../seatdesk/ui/admin/departments_page.py" line="35" />
+        <source>Parent</source>
+        <translation>上级部门</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/departments_page.py" line="23" />
+        <location filename="../../seatdesk/ui/admin/departments_page.py" line="36" />
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/departments_page.py" line="24" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/departments_page.py" line="25" />
+        <location filename="../../seatdesk/ui/admin/departments_page.py" line="31" />
+        <source>Active</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/departments_page.py" line="25" />
+        <source>Disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/departments_page.py" line="39" />
+        <source>New department</source>
+        <translation>新增部门</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/departments_page.py" line="39" />
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/departments_page.py" line="52" />
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+</context>
+<context>
+    <name>DispatchDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/dispatch.py" line="39" />
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/dispatch.py" line="42" />
+        <source>Reading the departments and the suggestion…</source>
+        <translation>正在读取部门和建议派遣单位…</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/dispatch.py" line="51" />
+        <source>(district centre)</source>
+        <translation>（区级平台）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/dispatch.py" line="66" />
+        <source>Suggested: &lt;b&gt;%1&lt;/b&gt; — %2</source>
+        <translation>建议派遣：&lt;b&gt;%1&lt;/b&gt; — %2</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/dispatch.py" line="70" />
+        <source>No suggestion: neither a component owner nor the responsibility matrix names a department for this case.</source>
+        <translation>无建议：部件权属和责任矩阵均未指定该案卷的责任单位。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/dispatch.py" line="77" />
+        <source>The case has no handling limit (it was not filed under a condition).</source>
+        <translation>该案卷没有处置时限（未按立案条件立案）。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/dispatch.py" line="81" />
+        <source>Handling limit %1; redispatch keeps the deadline %2</source>
+        <translation>处置时限 %1；改派保持原截止时间 %2</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/dispatch.py" line="86" />
+        <source>Handling limit %1: dispatched now, the deadline is &lt;b&gt;%2&lt;/b&gt;</source>
+        <translation>处置时限 %1：现在派遣，截止时间为 &lt;b&gt;%2&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/dispatch.py" line="91" />
+        <source>Choose the department</source>
+        <translation>请选择派遣部门</translation>
+    </message>
+</context>
+<context>
+    <name>DuplicateModel</name>
+    <message>
+        <location filename="../../seatdesk/ui/intake_models.py" line="76" />
+        <source>Case number</source>
+        <translation>案卷编号</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_models.py" line="76" />
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_models.py" line="76" />
+        <source>Score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_models.py" line="77" />
+        <source>Distance</source>
+        <translation>距离</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_models.py" line="77" />
+        <source>Why</source>
+        <translation>依据</translation>
+    </message>
+</context>
+<context>
+    <name>Enum</name>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="22" />
+        <source>New case</source>
+        <translation>新案卷</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="23" />
+        <source>Awaiting acceptance</source>
+        <translation>待受理</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="24" />
+        <source>Awaiting verification</source>
+        <translation>待核实</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="25" />
+        <source>Voided</source>
+        <translation>作废</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="26" />
+        <source>Awaiting filing</source>
+        <translation>待立案</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="27" />
+        <source>Not filed</source>
+        <translation>不予立案</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="28" />
+        <source>Awaiting dispatch</source>
+        <translation>待派遣</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="29" />
+        <source>Awaiting district dispatch</source>
+        <translation>区级待派遣</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="30" />
+        <source>In handling</source>
+        <translation>处置中</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="31" />
+        <source>Return requested</source>
+        <translation>回退申请</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="32" />
+        <source>Extension requested</source>
+        <translation>延期申请</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="33" />
+        <source>Suspension requested</source>
+        <translation>挂账申请</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="34" />
+        <source>Suspended</source>
+        <translation>挂账</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="35" />
+        <source>Voiding requested</source>
+        <translation>作废申请</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="36" />
+        <source>Awaiting check</source>
+        <translation>待核查</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="37" />
+        <source>Check under way</source>
+        <translation>核查中</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="38" />
+        <source>Awaiting closure</source>
+        <translation>待结案</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="39" />
+        <source>Closed</source>
+        <translation>结案</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="40" />
+        <source>Merged</source>
+        <translation>已合并</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="43" />
+        <source>Supervisor patrol</source>
+        <translation>监督员巡查</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="44" />
+        <source>12319 hotline</source>
+        <translation>12319热线</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="45" />
+        <source>Mayor's hotline</source>
+        <translation>市长热线</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="46" />
+        <source>Mayor's mailbox</source>
+        <translation>市长信箱</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="47" />
+        <source>Media report</source>
+        <translation>民生聚焦</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="48" />
+        <source>Online complaint</source>
+        <translation>网上投诉</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="49" />
+        <source>Assigned by superiors</source>
+        <translation>上级交办</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="50" />
+        <source>Video</source>
+        <translation>视频</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="53" />
+        <source>Call-taker</source>
+        <translation>受理员</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="54" />
+        <source>Shift lead</source>
+        <translation>值班长</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="55" />
+        <source>Dispatcher</source>
+        <translation>派遣员</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="56" />
+        <source>Department user</source>
+        <translation>专业部门</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="57" />
+        <source>Supervisor</source>
+        <translation>监督员</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="58" />
+        <source>Administrator</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="59" />
+        <source>Wall display (read-only)</source>
+        <translation>大屏(只读)</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="62" />
+        <source>Normal</source>
+        <translation>一般</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="63" />
+        <source>Urgent</source>
+        <translation>紧急</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="66" />
+        <source>working minutes</source>
+        <translation>工作分钟</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="67" />
+        <source>working hours</source>
+        <translation>工作时</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="68" />
+        <source>working days</source>
+        <translation>工作日</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="69" />
+        <source>minutes</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="70" />
+        <source>hours</source>
+        <translation>小时</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="71" />
+        <source>calendar days</source>
+        <translation>自然日</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="74" />
+        <source>Normal closure</source>
+        <translation>正常结案</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="75" />
+        <source>Overdue closure</source>
+        <translation>超时结案</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="76" />
+        <source>Closure as an error</source>
+        <translation>差错结案</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="77" />
+        <source>Special closure</source>
+        <translation>特殊结案</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="80" />
+        <source>Photo</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="81" />
+        <source>Recording</source>
+        <translation>录音</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="82" />
+        <source>Attachment</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="85" />
+        <source>Green light</source>
+        <translation>绿灯</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="86" />
+        <source>Yellow light</source>
+        <translation>黄灯</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="87" />
+        <source>Red light</source>
+        <translation>红灯</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="90" />
+        <source>Register</source>
+        <translation>登记</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="91" />
+        <source>Send for verification</source>
+        <translation>派发核实</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="92" />
+        <source>Verification reply</source>
+        <translation>核实回复</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="93" />
+        <source>Accept</source>
+        <translation>受理</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="94" />
+        <source>Void (not accepted)</source>
+        <translation>作废(不予受理)</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="95" />
+        <source>File</source>
+        <translation>立案</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="96" />
+        <source>Refuse filing</source>
+        <translation>不予立案</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="97" />
+        <source>Dispatch</source>
+        <translation>派遣</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="98" />
+        <source>Send back to the city</source>
+        <translation>退回市级</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="99" />
+        <source>Redispatch</source>
+        <translation>改派</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="100" />
+        <source>Urge</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="101" />
+        <source>Sign for</source>
+        <translation>签收</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="102" />
+        <source>Request return</source>
+        <translation>申请回退</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="103" />
+        <source>Approve return</source>
+        <translation>同意回退</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="104" />
+        <source>Refuse return</source>
+        <translation>驳回回退</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="105" />
+        <source>Request extension</source>
+        <translation>申请延期</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="106" />
+        <source>Approve extension</source>
+        <translation>批准延期</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="107" />
+        <source>Refuse extension</source>
+        <translation>驳回延期</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="108" />
+        <source>Request suspension</source>
+        <translation>申请挂账</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="109" />
+        <source>Approve suspension</source>
+        <translation>批准挂账</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="110" />
+        <source>Refuse suspension</source>
+        <translation>驳回挂账</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="111" />
+        <source>Resume from suspension</source>
+        <translation>挂账恢复</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="112" />
+        <source>Handling feedback</source>
+        <translation>处置反馈</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="113" />
+        <source>Send for check</source>
+        <translation>派发核查</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="114" />
+        <source>Check passed</source>
+        <translation>核查通过</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="115" />
+        <source>Check failed (rework)</source>
+        <translation>核查不通过(返工)</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="116" />
+        <source>Close the case</source>
+        <translation>结案</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="117" />
+        <source>Request voiding</source>
+        <translation>申请作废</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="118" />
+        <source>Approve voiding</source>
+        <translation>批准作废</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="119" />
+        <source>Refuse voiding</source>
+        <translation>驳回作废</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="120" />
+        <source>Merge as a duplicate</source>
+        <translation>合并为重复案卷</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="121" />
+        <source>Duplicate merged in</source>
+        <translation>并入重复案卷</translation>
+    </message>
+</context>
+<context>
+    <name>FeedbackDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/handling.py" line="29" />
+        <source>What was done</source>
+        <translation>处置情况</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/handling.py" line="33" />
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/handling.py" line="36" />
+        <source>A supervisor will check on site against the closure condition: %1</source>
+        <translation>监督员将按结案条件现场核查：%1</translation>
+    </message>
+</context>
+<context>
+    <name>FilePicker</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/base.py" line="107" />
+        <source>Add photos or files…</source>
+        <translation>添加照片或文件…</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/base.py" line="115" />
+        <source>Add photos or files</source>
+        <translation>添加照片或文件</translation>
+    </message>
+</context>
+<context>
+    <name>FilingDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/filing.py" line="107" />
+        <source>Filing condition</source>
+        <translation>立案条件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/filing.py" line="142" />
+        <source>Choose the minor class first: filing needs one of its filing conditions, which sets the time limit and the closure condition.</source>
+        <translation>请先选择小类：立案须选定该小类的立案条件，由其确定处置时限和结案条件。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/filing.py" line="145" />
+        <source>This class has no active filing condition: an administrator must add one before cases of it can be filed.</source>
+        <translation>该小类没有启用的立案条件：须由管理员补充后才能立案。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/filing.py" line="148" />
+        <source>Filing conditions of this class (time limit by urgency and zone; closure condition):</source>
+        <translation>该小类的立案条件（按紧急程度和区域的处置时限；结案条件）：</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/filing.py" line="155" />
+        <source>no limit set</source>
+        <translation>未设时限</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/filing.py" line="167" />
+        <source>No time limit for this urgency: filing will be refused until an administrator adds one.</source>
+        <translation>该紧急程度没有处置时限：管理员补充前无法立案。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/filing.py" line="169" />
+        <source>This case gets %1, counted from the dispatch; it closes when: %2</source>
+        <translation>本案处置时限 %1，自派遣起计时；结案条件：%2</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/filing.py" line="175" />
+        <source>Choose the minor class</source>
+        <translation>请选择小类</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/filing.py" line="177" />
+        <source>Choose the filing condition</source>
+        <translation>请选择立案条件</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryModel</name>
+    <message>
+        <location filename="../../seatdesk/ui/intake_models.py" line="91" />
+        <source>Same</source>
+        <translation>相同</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_models.py" line="91" />
+        <source>Case number</source>
+        <translation>案卷编号</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_models.py" line="91" />
+        <source>Reported</source>
+        <translation>上报时间</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_models.py" line="91" />
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_models.py" line="92" />
+        <source>Class</source>
+        <translation>小类</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_models.py" line="92" />
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_models.py" line="98" />
+        <source>grid cell</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_models.py" line="98" />
+        <source>component</source>
+        <translation>部件</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeForm</name>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="88" />
+        <source>Anonymous caller</source>
+        <translation>匿名来电</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="90" />
+        <source>Caller wants a callback</source>
+        <translation>需要回访</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="96" />
+        <source>What the caller reports</source>
+        <translation>来电反映的问题</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="102" />
+        <source>Save (Ctrl+S)</source>
+        <translation>保存（Ctrl+S）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="104" />
+        <source>Merge into the chosen case (Ctrl+M)</source>
+        <translation>合并到所选案卷（Ctrl+M）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="106" />
+        <source>New form (Ctrl+Shift+Backspace)</source>
+        <translation>新受理单（Ctrl+Shift+Backspace）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="118" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="352" />
+        <source>Possible duplicates</source>
+        <translation>疑似重复案卷</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="120" />
+        <source>Recent cases in the same grid cell or component</source>
+        <translation>同一网格或部件的近期案卷</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="143" />
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="144" />
+        <source>Phone number</source>
+        <translation>电话号码</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="147" />
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="148" />
+        <source>Caller</source>
+        <translation>来电人</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="149" />
+        <source>Location</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="150" />
+        <source>Class</source>
+        <translation>小类</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="151" />
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="152" />
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="153" />
+        <source>Attachments</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="250" />
+        <source>Choose the location: search an address or pick it on the map (F9)</source>
+        <translation>请确定位置：搜索地址或在地图上点选（F9）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="252" />
+        <source>Describe the problem or choose its class</source>
+        <translation>请填写问题描述或选择小类</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="255" />
+        <source>Enter the caller's phone number, or tick “Anonymous caller”</source>
+        <translation>请填写来电号码，或勾选「匿名来电」</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="257" />
+        <source>The phone number is not valid: digits, spaces and dashes only</source>
+        <translation>电话号码格式不正确：只能包含数字、空格和短横线</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="286" />
+        <source>Possible duplicates: %1</source>
+        <translation>疑似重复案卷：%1 个</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="297" />
+        <source>%1 — score %2: %3</source>
+        <translation>%1 — 得分 %2：%3</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="318" />
+        <source>Checking for duplicates…</source>
+        <translation>正在检查重复案卷…</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="324" />
+        <source>%1 possible duplicates: choose one and press Ctrl+M to merge, or press Ctrl+S again to save a new case</source>
+        <translation>发现 %1 个疑似重复案卷：选中一个按 Ctrl+M 合并，或再按 Ctrl+S 保存为新案卷</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_form.py" line="332" />
+        <source>No duplicate chosen</source>
+        <translation>未选择要合并的案卷</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeSubmitter</name>
+    <message>
+        <location filename="../../seatdesk/ui/intake_submit.py" line="59" />
+        <source>The caller reports a problem already known</source>
+        <translation>来电反映的问题已有在办案卷</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_submit.py" line="60" />
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_submit.py" line="84" />
+        <source>Case %1 registered</source>
+        <translation>已登记案卷 %1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_submit.py" line="87" />
+        <source>Registered as %1 and merged into case %2: the caller is on its callback list</source>
+        <translation>已登记为 %1 并合并到案卷 %2：来电人已加入该案卷的回访名单</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_submit.py" line="92" />
+        <source>Case %1 registered, but it could not be merged: %2</source>
+        <translation>已登记案卷 %1，但未能合并：%2</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_submit.py" line="103" />
+        <source>No connection: the report is kept on this computer (%1 waiting) and submitted when the connection returns</source>
+        <translation>连接中断：受理单已保存在本机（待提交 %1 条），连接恢复后自动提交</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_submit.py" line="142" />
+        <source>Report saved offline was registered as case %1</source>
+        <translation>离线保存的受理单已登记为案卷 %1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_submit.py" line="154" />
+        <source>A report saved offline has possible duplicates; it opens when this form is saved or cleared</source>
+        <translation>一条离线保存的受理单存在疑似重复，本受理单保存或清空后将打开它</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake_submit.py" line="160" />
+        <source>Report saved offline at %1: %2 possible duplicates found now. Ctrl+M merges into the chosen case, Ctrl+S saves a new case.</source>
+        <translation>%1 离线保存的受理单：现发现 %2 个疑似重复案卷。Ctrl+M 合并到所选案卷，Ctrl+S 保存为新案卷。</translation>
+    </message>
+</context>
+<context>
+    <name>KpiPanels</name>
+    <message>
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="153" />
+        <source>Reports today by hour</source>
+        <translation>今日各时段上报</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="154" />
+        <source>Reports today by source</source>
+        <translation>今日各来源上报</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="155" />
+        <source>Open cases by stage</source>
+        <translation>各环节在办案件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="156" />
+        <source>Status lights of open cases</source>
+        <translation>在办案件亮灯情况</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="157" />
+        <source>Department on-time rate, last 30 days (%)</source>
+        <translation>各部门按期处置率（近30天，%）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="158" />
+        <source>Last 7 days (blue: reports, green: closures)</source>
+        <translation>近7天（蓝：上报数，绿：结案数）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="159" />
+        <source>Last 30 days (blue: reports, green: closures)</source>
+        <translation>近30天（蓝：上报数，绿：结案数）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="192" />
+        <source>Today %1 reports · %2 open cases · %3 red</source>
+        <translation>今日上报 %1 件 · 在办 %2 件 · 红灯 %3 件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="201" />
+        <source>green</source>
+        <translation>绿灯</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="201" />
+        <source>yellow</source>
+        <translation>黄灯</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="201" />
+        <source>red</source>
+        <translation>红灯</translation>
+    </message>
+</context>
+<context>
+    <name>LedgerTimelineModel</name>
+    <message>
+        <location filename="../../seatdesk/ui/ledger_timeline.py" line="83" />
+        <source>Reason/note: %1</source>
+        <translation>理由/说明：%1</translation>
+    </message>
+</context>
+<context>
+    <name>LocationPicker</name>
+    <message>
+        <location filename="../../seatdesk/ui/location_picker.py" line="36" />
+        <source>Search: road and number, place, community, grid cell or component code</source>
+        <translation>搜索：路名门牌、地点、社区、网格或部件编码</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/location_picker.py" line="40" />
+        <source>Pick on map (F9)</source>
+        <translation>地图选点（F9）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/location_picker.py" line="46" />
+        <source>Address as the caller describes it</source>
+        <translation>来电人描述的地址</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/location_picker.py" line="47" />
+        <location filename="../../seatdesk/ui/location_picker.py" line="85" />
+        <source>No location chosen yet</source>
+        <translation>尚未确定位置</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/location_picker.py" line="52" />
+        <location filename="../../seatdesk/ui/location_picker.py" line="147" />
+        <source>No component</source>
+        <translation>不涉及部件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/location_picker.py" line="101" />
+        <source>grid cell</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/location_picker.py" line="101" />
+        <source>community</source>
+        <translation>社区</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/location_picker.py" line="102" />
+        <source>street</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/location_picker.py" line="102" />
+        <source>component</source>
+        <translation>部件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/location_picker.py" line="103" />
+        <source>known address</source>
+        <translation>已知地址</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/location_picker.py" line="118" />
+        <source>Resolving the location…</source>
+        <translation>正在解析位置…</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/location_picker.py" line="126" />
+        <source>Point %1, %2 (grid cell not resolved yet)</source>
+        <translation>坐标 %1, %2（网格尚未解析）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/location_picker.py" line="133" />
+        <source>Grid cell %1 %2 · %3 · %4</source>
+        <translation>网格 %1 %2 · %3 · %4</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/location_picker.py" line="137" />
+        <source>Outside every grid cell: check the location</source>
+        <translation>不在任何单元网格内：请核对位置</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/login_dialog.py" line="92" />
+        <source>seatdesk — sign in</source>
+        <translation>seatdesk — 登录</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/login_dialog.py" line="93" />
+        <source>Digital city management command centre</source>
+        <translation>数字化城市管理监督指挥中心</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/login_dialog.py" line="101" />
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/login_dialog.py" line="103" />
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/login_dialog.py" line="104" />
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/login_dialog.py" line="124" />
+        <source>Enter your user name and password</source>
+        <translation>请输入用户名和密码</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/login_dialog.py" line="126" />
+        <source>Signing in…</source>
+        <translation>正在登录…</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/login_dialog.py" line="150" />
+        <source>You must change your password before signing in</source>
+        <translation>必须先修改密码才能登录</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <location filename="../../seatdesk/ui/main_window.py" line="33" />
@@ -8,19 +1997,707 @@
         <translation>seatdesk — 数字化城市管理监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="45" />
-        <source>Cases by state</source>
-        <translation>各状态案卷数</translation>
-    </message>
-    <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="72" />
+        <location filename="../../seatdesk/ui/main_window.py" line="41" />
         <source>Up to date</source>
         <translation>已更新</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="75" />
+        <location filename="../../seatdesk/ui/main_window.py" line="59" />
+        <location filename="../../seatdesk/ui/main_window.py" line="86" />
+        <source>Connected</source>
+        <translation>已连接</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/main_window.py" line="68" />
+        <source>&amp;Seat</source>
+        <translation>坐席(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/main_window.py" line="73" />
+        <source>Sign out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/main_window.py" line="76" />
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/main_window.py" line="80" />
+        <source>&amp;Case</source>
+        <translation>案卷(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/main_window.py" line="87" />
+        <source>Connection lost — retrying</source>
+        <translation>连接中断 — 正在重试</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/main_window.py" line="91" />
         <source>Database unavailable, retrying: %1</source>
         <translation>数据库不可用，正在重试：%1</translation>
+    </message>
+</context>
+<context>
+    <name>MapPage</name>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="22" />
+        <source>Basemap</source>
+        <translation>底图</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="23" />
+        <source>Unit grid cells</source>
+        <translation>单元网格</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="24" />
+        <source>Open cases per grid cell</source>
+        <translation>网格在办案件数</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="25" />
+        <source>Streets</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="26" />
+        <source>Communities</source>
+        <translation>社区</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="27" />
+        <source>Components</source>
+        <translation>部件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="28" />
+        <source>Cases</source>
+        <translation>案卷</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="29" />
+        <source>Supervisors</source>
+        <translation>监督员</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="30" />
+        <source>Legend</source>
+        <translation>图例</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="31" />
+        <source>Grid cell code</source>
+        <translation>网格编码</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="32" />
+        <source>Grid cell</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="33" />
+        <source>Community</source>
+        <translation>社区</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="34" />
+        <source>Street</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="35" />
+        <source>Case lights</source>
+        <translation>案卷亮灯</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="36" />
+        <source>Case stages</source>
+        <translation>案卷环节</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="37" />
+        <source>Component classes</source>
+        <translation>部件大类</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="38" />
+        <source>Zoom in to level %1 to see components</source>
+        <translation>放大到 %1 级以上显示部件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="39" />
+        <source>Showing the first %1 components here</source>
+        <translation>此处仅显示前 %1 个部件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="40" />
+        <source>Last seen</source>
+        <translation>最后定位</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="41" />
+        <source>Picked location</source>
+        <translation>选定位置</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="42" />
+        <source>Nearby components</source>
+        <translation>附近部件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="43" />
+        <source>Outside every grid cell</source>
+        <translation>不在任何单元网格内</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="44" />
+        <source>Click the map to place the location; drag the pin to correct it</source>
+        <translation>点击地图选定位置，拖动图钉可修正</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="47" />
+        <source>No basemap configured</source>
+        <translation>未配置底图</translation>
+    </message>
+</context>
+<context>
+    <name>MapWindow</name>
+    <message>
+        <location filename="../../seatdesk/map/window.py" line="19" />
+        <source>Map — grid cells, components, cases and supervisors</source>
+        <translation>地图 — 单元网格、部件、案卷和监督员</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/window.py" line="23" />
+        <source>Map</source>
+        <translation>地图</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/window.py" line="25" />
+        <source>Pick a location</source>
+        <translation>选取位置</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/window.py" line="28" />
+        <source>Turn on “Pick a location” and click the map</source>
+        <translation>打开“选取位置”后点击地图</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/window.py" line="43" />
+        <source>Grid cell %1 (%2) · community %3 · street %4</source>
+        <translation>网格 %1（%2）· 社区 %3 · 街道 %4</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/window.py" line="50" />
+        <source>Outside every grid cell</source>
+        <translation>不在任何单元网格内</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/window.py" line="56" />
+        <source>nearby components: %1</source>
+        <translation>附近部件：%1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/window.py" line="58" />
+        <source>no components nearby</source>
+        <translation>附近无部件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/window.py" line="62" />
+        <source>Case %1 selected</source>
+        <translation>已选中案卷 %1</translation>
+    </message>
+</context>
+<context>
+    <name>MergeDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/closing.py" line="88" />
+        <source>Merge into</source>
+        <translation>合并到</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/closing.py" line="91" />
+        <source>The case ends as merged; its callers are added to the surviving case so the callback reaches them all.</source>
+        <translation>本案卷将结束为「已合并」；其来电人加入保留的案卷，回访时一并回复。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/closing.py" line="107" />
+        <source>No duplicate candidates near this case</source>
+        <translation>该案卷附近没有疑似重复案卷</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/closing.py" line="110" />
+        <source>Choose the case to merge into</source>
+        <translation>请选择要合并到的案卷</translation>
+    </message>
+</context>
+<context>
+    <name>Operations</name>
+    <message>
+        <location filename="../../seatdesk/ui/operations.py" line="98" />
+        <source>The database cannot be reached (%1). Nothing was saved; try again when the connection is back.</source>
+        <translation>无法连接数据库（%1）。未保存任何内容；连接恢复后请重试。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/operations.py" line="102" />
+        <source>Unexpected error: %1</source>
+        <translation>意外错误：%1</translation>
+    </message>
+</context>
+<context>
+    <name>OverviewPanel</name>
+    <message>
+        <location filename="../../seatdesk/ui/overview_panel.py" line="47" />
+        <source>Cases by state</source>
+        <translation>各状态案卷数</translation>
+    </message>
+</context>
+<context>
+    <name>PendingRequest</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/simple.py" line="29" />
+        <source>Return request</source>
+        <translation>回退申请</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/simple.py" line="30" />
+        <source>Extension request</source>
+        <translation>延期申请</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/simple.py" line="31" />
+        <source>Suspension request</source>
+        <translation>挂账申请</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/simple.py" line="32" />
+        <source>Voiding request</source>
+        <translation>作废申请</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/simple.py" line="36" />
+        <source>asked at %1</source>
+        <translation>申请时间 %1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/simple.py" line="42" />
+        <source>Reason given: %1</source>
+        <translation>申请理由：%1</translation>
+    </message>
+</context>
+<context>
+    <name>PhrasesPage</name>
+    <message>
+        <location filename="../../seatdesk/ui/admin/phrases_page.py" line="18" />
+        <location filename="../../seatdesk/ui/admin/phrases_page.py" line="29" />
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/phrases_page.py" line="19" />
+        <location filename="../../seatdesk/ui/admin/phrases_page.py" line="31" />
+        <source>Order</source>
+        <translation>顺序</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/phrases_page.py" line="20" />
+        <location filename="../../seatdesk/ui/admin/phrases_page.py" line="30" />
+        <source>Phrase</source>
+        <translation>常用语</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/phrases_page.py" line="32" />
+        <source>New phrase</source>
+        <translation>新增常用语</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/phrases_page.py" line="33" />
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/phrases_page.py" line="33" />
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/phrases_page.py" line="87" />
+        <source>Deleted</source>
+        <translation>已删除</translation>
+    </message>
+</context>
+<context>
+    <name>ReasonField</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/base.py" line="67" />
+        <source>— common phrases —</source>
+        <translation>— 常用语 —</translation>
+    </message>
+</context>
+<context>
+    <name>RedispatchDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/dispatch.py" line="107" />
+        <source>The previous dispatch was an error</source>
+        <translation>原派遣属于派遣差错</translation>
+    </message>
+</context>
+<context>
+    <name>RefuseFilingDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/simple.py" line="79" />
+        <source>Refuse filing when the report meets none of the filing conditions of its class. The case ends as not filed.</source>
+        <translation>上报问题不符合该小类任何立案条件时不予立案，案卷结束为「不予立案」。</translation>
+    </message>
+</context>
+<context>
+    <name>ReportDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="80" />
+        <source>Reports</source>
+        <translation>上报数</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="83" />
+        <source>Monthly evaluation</source>
+        <translation>月度综合评价</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="84" />
+        <source>Shift handover</source>
+        <translation>交接班</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="95" />
+        <source>Export to Excel…</source>
+        <translation>导出 Excel…</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="96" />
+        <source>Export to PDF…</source>
+        <translation>导出 PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="100" />
+        <source>Year</source>
+        <translation>年份</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="100" />
+        <source>Month</source>
+        <translation>月份</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="106" />
+        <source>Every region, department and post, from the ledger</source>
+        <translation>按电子台账计算各区域、部门和岗位的综合评价</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="112" />
+        <source>Note for the handover (optional)</source>
+        <translation>交接说明（选填）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="113" />
+        <source>Prepare handover sheet</source>
+        <translation>生成交接班单</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="114" />
+        <source>Acknowledge handover</source>
+        <translation>确认交接班</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="130" />
+        <source>Save report</source>
+        <translation>保存报表</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="136" />
+        <source>Computing the evaluation…</source>
+        <translation>正在计算综合评价…</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="141" />
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="145" />
+        <source>Failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="161" />
+        <source>Open items by stage</source>
+        <translation>各环节在办事项</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="162" />
+        <source>Going red during the next shift</source>
+        <translation>下一班次将亮红灯的案件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="163" />
+        <source>red now</source>
+        <translation>当前红灯</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="164" />
+        <source>Pending callbacks</source>
+        <translation>待回访</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="165" />
+        <source>Suspended cases (days suspended)</source>
+        <translation>挂账案件（已挂账天数）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="183" />
+        <source>Handover acknowledged by %1</source>
+        <translation>交接班已由 %1 确认</translation>
+    </message>
+</context>
+<context>
+    <name>RequestExtensionDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/handling.py" line="95" />
+        <source>Extend by</source>
+        <translation>延期时长</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/handling.py" line="99" />
+        <source>An extension needs approval; on-time handling is then judged against the approved deadline. Urgent cases count natural time.</source>
+        <translation>延期须经审批；批准后按新的截止时间判定是否按期。紧急案件按自然时间计算。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/handling.py" line="103" />
+        <source>Enter how long the extension should be</source>
+        <translation>请填写延期时长</translation>
+    </message>
+</context>
+<context>
+    <name>RequestReturnDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/simple.py" line="95" />
+        <source>A return sends the case back to the dispatcher for redispatch when it is not your department's responsibility. The dispatcher decides.</source>
+        <translation>不属于本部门职责的案卷可申请回退，由派遣员审批后改派。</translation>
+    </message>
+</context>
+<context>
+    <name>RequestSuspensionDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/simple.py" line="108" />
+        <source>Suspension (挂账) is for problems that cannot be solved within any limit (engineering, season, funding). Once approved the clock stops; resuming moves the deadline by the time spent suspended.</source>
+        <translation>挂账适用于无法在时限内解决的问题（工程、季节、资金等）。批准后停止计时；挂账恢复时截止时间顺延挂账时长。</translation>
+    </message>
+</context>
+<context>
+    <name>RequestVoidDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/simple.py" line="138" />
+        <source>A filed case can only be voided with the shift lead's approval.</source>
+        <translation>已立案的案卷须经值班长批准才能作废。</translation>
+    </message>
+</context>
+<context>
+    <name>ResponsibilitiesPage</name>
+    <message>
+        <location filename="../../seatdesk/ui/admin/responsibilities_page.py" line="26" />
+        <source>Class code</source>
+        <translation>小类编码</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/responsibilities_page.py" line="27" />
+        <location filename="../../seatdesk/ui/admin/responsibilities_page.py" line="35" />
+        <source>Class</source>
+        <translation>小类</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/responsibilities_page.py" line="28" />
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/responsibilities_page.py" line="29" />
+        <location filename="../../seatdesk/ui/admin/responsibilities_page.py" line="36" />
+        <source>Area</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/responsibilities_page.py" line="30" />
+        <location filename="../../seatdesk/ui/admin/responsibilities_page.py" line="37" />
+        <source>Responsible department</source>
+        <translation>责任部门</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/responsibilities_page.py" line="39" />
+        <source>Set responsibility</source>
+        <translation>设置责任部门</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/responsibilities_page.py" line="39" />
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/responsibilities_page.py" line="57" />
+        <source>Whole city</source>
+        <translation>全市</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/responsibilities_page.py" line="94" />
+        <source>Removed</source>
+        <translation>已删除</translation>
+    </message>
+</context>
+<context>
+    <name>ResumeDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/simple.py" line="126" />
+        <source>Resuming restarts the handling clock; the deadline moves by the time the case spent suspended.</source>
+        <translation>挂账恢复后重新计时；截止时间顺延挂账时长。</translation>
+    </message>
+</context>
+<context>
+    <name>SearchBar</name>
+    <message>
+        <location filename="../../seatdesk/ui/search_bar.py" line="37" />
+        <source>Case number</source>
+        <translation>案卷编号</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/search_bar.py" line="37" />
+        <source>Description or address</source>
+        <translation>问题描述或地址</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/search_bar.py" line="38" />
+        <location filename="../../seatdesk/ui/search_bar.py" line="83" />
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/search_bar.py" line="38" />
+        <source>Caller phone</source>
+        <translation>来电号码</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/search_bar.py" line="39" />
+        <source>Grid code</source>
+        <translation>网格编码</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/search_bar.py" line="39" />
+        <source>Component code</source>
+        <translation>部件标识码</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/search_bar.py" line="40" />
+        <source>Class: code, name or pinyin</source>
+        <translation>小类：编码、名称或拼音首字母</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/search_bar.py" line="51" />
+        <source>Any source</source>
+        <translation>全部来源</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/search_bar.py" line="56" />
+        <source>Search</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/search_bar.py" line="58" />
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/search_bar.py" line="82" />
+        <source>Number</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/search_bar.py" line="82" />
+        <source>Text</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/search_bar.py" line="83" />
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/search_bar.py" line="84" />
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/search_bar.py" line="85" />
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/search_bar.py" line="85" />
+        <source>Component</source>
+        <translation>部件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/search_bar.py" line="86" />
+        <source>Class</source>
+        <translation>小类</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/search_bar.py" line="86" />
+        <source>From</source>
+        <translation>起始日期</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/search_bar.py" line="87" />
+        <source>To</source>
+        <translation>截止日期</translation>
+    </message>
+</context>
+<context>
+    <name>SendTaskDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="31" />
+        <source>Any supervisor</source>
+        <translation>任一监督员</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="32" />
+        <source>Supervisor</source>
+        <translation>监督员</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="43" />
+        <source>核查: a supervisor checks on site whether the closure condition is met: %1</source>
+        <translation>核查：由监督员现场核查是否达到结案条件：%1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="47" />
+        <source>核实: a supervisor confirms on site that the reported problem exists. Reports from the public, hotlines, mailboxes and media need a confirmed 核实 before they can be accepted.</source>
+        <translation>核实：由监督员现场确认上报问题是否存在。公众、热线、信箱、媒体来源的案卷须核实属实后才能受理。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="50" />
+        <source>This report's source (%1) needs it.</source>
+        <translation>本案来源（%1）需要核实。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="58" />
+        <source>(suggested: last seen nearest)</source>
+        <translation>（建议：最近位置最近）</translation>
+    </message>
+</context>
+<context>
+    <name>SignDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/simple.py" line="155" />
+        <source>Signing for the case confirms your department has received it. The handling clock already runs from the dispatch.</source>
+        <translation>签收表示本部门已接收该案卷。处置时限自派遣起已开始计时。</translation>
     </message>
 </context>
 <context>
@@ -42,46 +2719,480 @@
     </message>
 </context>
 <context>
-    <name>_SummaryBox</name>
+    <name>SummaryBox</name>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="87" />
+        <location filename="../../seatdesk/ui/overview_panel.py" line="79" />
         <source>Reference data</source>
         <translation>基础数据</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="92" />
+        <location filename="../../seatdesk/ui/overview_panel.py" line="84" />
         <source>Communities</source>
         <translation>社区</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="93" />
+        <location filename="../../seatdesk/ui/overview_panel.py" line="85" />
         <source>Unit grid cells</source>
         <translation>单元网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="94" />
+        <location filename="../../seatdesk/ui/overview_panel.py" line="86" />
         <source>Components</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="95" />
+        <location filename="../../seatdesk/ui/overview_panel.py" line="87" />
         <source>Component and event classes</source>
         <translation>部件和事件(事项)小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="96" />
+        <location filename="../../seatdesk/ui/overview_panel.py" line="88" />
         <source>Departments</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="97" />
+        <location filename="../../seatdesk/ui/overview_panel.py" line="89" />
         <source>Users</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="98" />
+        <location filename="../../seatdesk/ui/overview_panel.py" line="90" />
         <source>Cases</source>
         <translation>案卷</translation>
+    </message>
+</context>
+<context>
+    <name>UsersPage</name>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="19" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="35" />
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="20" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="36" />
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="21" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="36" />
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="22" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="37" />
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="23" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="38" />
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="24" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="30" />
+        <source>Initial or new password (at least 8 characters)</source>
+        <translation>初始密码或新密码（至少8位）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="39" />
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="42" />
+        <source>New user</source>
+        <translation>新增用户</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="42" />
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="43" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="85" />
+        <source>Disable</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="44" />
+        <source>Reset password</source>
+        <translation>重置密码</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="56" />
+        <source>Disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="58" />
+        <source>Locked</source>
+        <translation>已锁定</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="59" />
+        <source>Must change password</source>
+        <translation>须修改密码</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="59" />
+        <source>Active</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="67" />
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="85" />
+        <source>Enable</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="123" />
+        <source>Account enabled</source>
+        <translation>账号已启用</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="123" />
+        <source>Account disabled</source>
+        <translation>账号已停用</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="130" />
+        <source>Password reset; the user must change it at the next login</source>
+        <translation>密码已重置，该用户下次登录时须修改密码</translation>
+    </message>
+</context>
+<context>
+    <name>VerifyDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="83" />
+        <source>Confirmed: the problem exists</source>
+        <translation>属实：问题存在</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="84" />
+        <source>Not confirmed</source>
+        <translation>不属实</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="93" />
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="95" />
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="98" />
+        <source>Describe what you found on site. A report that is not confirmed needs a note.</source>
+        <translation>请说明现场情况。核实不属实时必须填写说明。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="103" />
+        <source>Say what you found when the report is not confirmed</source>
+        <translation>核实不属实时请说明现场情况</translation>
+    </message>
+</context>
+<context>
+    <name>VoidDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/simple.py" line="71" />
+        <source>Voiding before filing ends the case (不予受理). After filing, voiding needs a request that the shift lead approves.</source>
+        <translation>立案前作废即不予受理，案卷结束。立案后作废须申请并经值班长批准。</translation>
+    </message>
+</context>
+<context>
+    <name>WallWindow</name>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="207" />
+        <source>seatdesk wall display</source>
+        <extracomment>colours made once (no QColor/QPen objects per cell per paint): empty cell, then 8 steps</extracomment>
+        <translation>seatdesk 大屏</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="222" />
+        <source>Supervision and command centre</source>
+        <translation>监督指挥中心</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="243" />
+        <source>Case</source>
+        <translation>案卷编号</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="243" />
+        <source>Class</source>
+        <translation>小类</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="243" />
+        <source>Stage</source>
+        <translation>环节</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="244" />
+        <location filename="../../seatdesk/ui/wall.py" line="257" />
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="244" />
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="244" />
+        <source>Time</source>
+        <translation>时限</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="245" />
+        <source>Holder</source>
+        <translation>责任方</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="245" />
+        <source>Red now</source>
+        <translation>当前红灯</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="246" />
+        <source>≤ %1 h</source>
+        <translation>%1工作时内</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="250" />
+        <source>Overdue and at-risk cases</source>
+        <translation>超期与预警案件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="252" />
+        <source>Forecast: cases going red (working hours)</source>
+        <translation>即将亮红灯预测（工作时）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="257" />
+        <source>Rank</source>
+        <translation>名次</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="258" />
+        <source>On time (%)</source>
+        <translation>按期率(%)</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="258" />
+        <source>Cases due</source>
+        <translation>应处置数</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="260" />
+        <source>Reports today</source>
+        <translation>今日上报</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="261" />
+        <source>Open cases</source>
+        <translation>在办案件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="262" />
+        <source>Red lights</source>
+        <translation>红灯</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="263" />
+        <source>Yellow lights</source>
+        <translation>黄灯</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="264" />
+        <source>Green lights</source>
+        <translation>绿灯</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="265" />
+        <source>Closed today</source>
+        <translation>今日结案</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="272" />
+        <source>Department ranking (on time, last 30 days)</source>
+        <translation>部门排名（按期处置率，近30天）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="274" />
+        <source>Today</source>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="279" />
+        <source>Open cases by grid cell (red outline: overdue cases)</source>
+        <translation>各网格在办案件（红框：有超期案件）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall.py" line="295" />
+        <source>Database unavailable — retrying every %1 s (%2)</source>
+        <translation>数据库连接中断 — 每 %1 秒重试（%2）</translation>
+    </message>
+</context>
+<context>
+    <name>WorkBoxPanel</name>
+    <message>
+        <location filename="../../seatdesk/ui/workbox_panel.py" line="218" />
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/workbox_panel.py" line="258" />
+        <source>Showing %1 of %2 cases</source>
+        <translation>已显示 %1 条，共 %2 条案卷</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/workbox_panel.py" line="270" />
+        <source>Database unavailable, retrying: %1</source>
+        <translation>数据库不可用，正在重试：%1</translation>
+    </message>
+</context>
+<context>
+    <name>Workspace</name>
+    <message>
+        <location filename="../../seatdesk/ui/workspace.py" line="79" />
+        <location filename="../../seatdesk/ui/workspace.py" line="128" />
+        <source>Workbench</source>
+        <translation>工作台</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/workspace.py" line="88" />
+        <location filename="../../seatdesk/ui/workspace.py" line="128" />
+        <source>Hotline intake</source>
+        <translation>热线受理</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/workspace.py" line="93" />
+        <location filename="../../seatdesk/ui/workspace.py" line="129" />
+        <source>Statistics</source>
+        <translation>统计</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/workspace.py" line="99" />
+        <location filename="../../seatdesk/ui/workspace.py" line="129" />
+        <source>Administration</source>
+        <translation>管理</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/workspace.py" line="101" />
+        <location filename="../../seatdesk/ui/workspace.py" line="130" />
+        <source>Overview</source>
+        <translation>概况</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/workspace.py" line="125" />
+        <source>Command palette</source>
+        <translation>命令面板</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/workspace.py" line="126" />
+        <source>Go to the case table</source>
+        <translation>转到案卷列表</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/workspace.py" line="127" />
+        <source>Search cases</source>
+        <translation>查询案卷</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/workspace.py" line="132" />
+        <source>Show: %1</source>
+        <translation>显示：%1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/workspace.py" line="135" />
+        <source>New hotline report</source>
+        <translation>新建热线受理单</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/workspace.py" line="137" />
+        <source>Show the case on the map</source>
+        <translation>在地图上显示案卷</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/workspace.py" line="140" />
+        <source>Reports and shift handover</source>
+        <translation>报表和交接班</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/workspace.py" line="143" />
+        <source>Wall display</source>
+        <translation>大屏</translation>
+    </message>
+</context>
+<context>
+    <name>_BusyDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/login_dialog.py" line="63" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/login_dialog.py" line="78" />
+        <source>Database unavailable: %1</source>
+        <translation>数据库不可用：%1</translation>
+    </message>
+</context>
+<context>
+    <name>_ClassifyingDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/filing.py" line="42" />
+        <source>Class</source>
+        <translation>小类</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/filing.py" line="43" />
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+</context>
+<context>
+    <name>_LengthDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/handling.py" line="82" />
+        <source>new deadline %1</source>
+        <translation>新截止时间 %1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/handling.py" line="87" />
+        <source>Current deadline: %1</source>
+        <translation>当前截止时间：%1</translation>
+    </message>
+</context>
+<context>
+    <name>_TrendPlot</name>
+    <message>
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="113" />
+        <source>Reports</source>
+        <extracomment>open states grouped into the seven steps shown on the stage chart</extracomment>
+        <translation>上报数</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="115" />
+        <source>Closures</source>
+        <translation>结案数</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,274 @@
+"""Administration services: users, departments and common phrases (常用语). Qt-free.
+
+Every function that changes something takes the acting user and refuses with
+``AdminPermissionError`` unless the actor is an administrator — the screens hide
+their buttons too, but the rule lives here. Invalid input raises
+``AdminValidationError``; both carry the Chinese message shown to the user. Callers
+own the transaction (``write_transaction``); nothing here commits.
+Reads return frozen values, never ORM objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from seatdesk.models import CommonPhrase, Department, User
+from seatdesk.models.enums import DepartmentKind, Role
+from seatdesk.workflow.auth import MIN_PASSWORD_LENGTH, hash_password
+
+PHRASE_CATEGORIES = {
+    "void_reason": "作废理由",
+    "return_reason": "回退理由",
+    "extension_reason": "延期理由",
+    "suspension_reason": "挂账理由",
+    "check_fail_reason": "核查不通过理由",
+    "description": "问题描述",
+}
+
+
+class AdminPermissionError(PermissionError):
+    """The actor may not administer: ``str()`` is the Chinese message."""
+
+
+class AdminValidationError(ValueError):
+    """Invalid input for an administration change: ``str()`` is the Chinese message."""
+
+
+class Actor(Protocol):
+    user_id: int
+    role: str
+
+
+def require_admin(actor: Actor | None, what: str = "执行此操作") -> None:
+    if actor is None or actor.role != Role.ADMIN:
+        raise AdminPermissionError(f"只有管理员可以{what}")
+
+
+def need_text(value: str, label: str, max_length: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise AdminValidationError(f"{label}不能为空")
+    if len(value) > max_length:
+        raise AdminValidationError(f"{label}不能超过{max_length}个字符")
+    return value
+
+
+# -- users ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    role_label: str
+    department_id: int | None
+    department_name: str
+    phone: str
+    active: bool
+    locked: bool
+    must_change_password: bool
+
+
+def list_users(session: Session, actor: Actor) -> tuple[UserInfo, ...]:
+    require_admin(actor, "查看用户")
+    query = (select(User, Department.name)
+             .outerjoin(Department, Department.id == User.department_id).order_by(User.username))
+    return tuple(_user_info(user, name) for user, name in session.execute(query))
+
+
+def _user_info(user: User, department_name: str | None) -> UserInfo:
+    return UserInfo(user.id, user.username, user.display_name, user.role, Role(user.role).label,
+                    user.department_id, department_name or "", user.phone, user.active,
+                    user.locked_until is not None, user.must_change_password)
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise AdminValidationError(f"用户 {user_id} 不存在")
+    return user
+
+
+def _check_role(session: Session, role: str, department_id: int | None) -> None:
+    if role not in {r.value for r in Role}:
+        raise AdminValidationError(f"未知角色“{role}”")
+    if department_id is not None and session.get(Department, department_id) is None:
+        raise AdminValidationError(f"部门 {department_id} 不存在")
+    if role == Role.DEPARTMENT and department_id is None:
+        raise AdminValidationError("专业部门用户必须指定所属部门")
+
+
+def _check_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AdminValidationError(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
+
+
+def create_user(session: Session, actor: Actor, username: str, display_name: str, role: str,
+                password: str, department_id: int | None = None, phone: str = "") -> UserInfo:
+    """A new account; it must change the initial password at first login."""
+    require_admin(actor, "创建用户")
+    username = need_text(username, "用户名", 64)
+    if not username.isascii() or " " in username:
+        raise AdminValidationError("用户名只能包含英文字母、数字和符号，不能有空格")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise AdminValidationError(f"用户名 {username} 已存在")
+    _check_role(session, role, department_id)
+    _check_password(password)
+    user = User(username=username, display_name=need_text(display_name, "姓名", 100), role=role,
+                password_hash=hash_password(password), department_id=department_id,
+                phone=(phone or "").strip()[:40], active=True, must_change_password=True)
+    session.add(user)
+    session.flush()
+    return _reload(session, user.id)
+
+
+def update_user(session: Session, actor: Actor, user_id: int, display_name: str, role: str,
+                department_id: int | None, phone: str = "") -> UserInfo:
+    """Change name, role, department and phone of an account."""
+    require_admin(actor, "修改用户")
+    user = _user(session, user_id)
+    _check_role(session, role, department_id)
+    if user.role == Role.ADMIN and role != Role.ADMIN:
+        _keep_an_admin(session, user.id)
+    user.display_name = need_text(display_name, "姓名", 100)
+    user.role, user.department_id, user.phone = role, department_id, (phone or "").strip()[:40]
+    session.flush()
+    return _reload(session, user_id)
+
+
+def set_user_active(session: Session, actor: Actor, user_id: int, active: bool) -> UserInfo:
+    """Disable (or re-enable) an account; nobody disables their own account or the last admin."""
+    require_admin(actor, "停用或启用用户")
+    user = _user(session, user_id)
+    if not active:
+        if user.id == actor.user_id:
+            raise AdminValidationError("不能停用自己的账号")
+        if user.role == Role.ADMIN:
+            _keep_an_admin(session, user.id)
+    user.active = active
+    session.flush()
+    return _reload(session, user_id)
+
+
+def reset_password(session: Session, actor: Actor, user_id: int, new_password: str) -> UserInfo:
+    """Set a temporary password, unlock the account and force a change at next login."""
+    require_admin(actor, "重置密码")
+    user = _user(session, user_id)
+    _check_password(new_password)
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = True
+    user.failed_logins, user.locked_until = 0, None
+    session.flush()
+    return _reload(session, user_id)
+
+
+def _keep_an_admin(session: Session, user_id: int) -> None:
+    others = session.scalar(select(func.count()).select_from(User).where(
+        User.role == Role.ADMIN, User.active.is_(True), User.id != user_id))
+    if not others:
+        raise AdminValidationError("至少要保留一个启用的管理员账号")
+
+
+def _reload(session: Session, user_id: int) -> UserInfo:
+    user = session.get(User, user_id)
+    dept = session.get(Department, user.department_id) if user.department_id else None
+    return _user_info(user, dept.name if dept else None)
+
+
+# -- departments ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DepartmentInfo:
+    id: int
+    code: str
+    name: str
+    kind: str
+    kind_label: str
+    parent_id: int | None
+    parent_name: str
+    phone: str
+    active: bool
+
+
+def list_departments(session: Session) -> tuple[DepartmentInfo, ...]:
+    """Every department and command centre (pickers everywhere use this; no admin needed)."""
+    parent = aliased(Department)
+    query = (select(Department, parent.name).outerjoin(parent, parent.id == Department.parent_id)
+             .order_by(Department.kind, Department.code))
+    return tuple(DepartmentInfo(d.id, d.code, d.name, d.kind, DepartmentKind(d.kind).label,
+                                d.parent_id, pname or "", d.phone, d.active)
+                 for d, pname in session.execute(query))
+
+
+def save_department(session: Session, actor: Actor, code: str, name: str,
+                    kind: str = DepartmentKind.DEPARTMENT, parent_id: int | None = None,
+                    phone: str = "", active: bool = True,
+                    department_id: int | None = None) -> DepartmentInfo:
+    """Create (``department_id`` None) or update a department or command centre."""
+    require_admin(actor, "维护部门")
+    code, name = need_text(code, "部门代码", 32), need_text(name, "部门名称", 100)
+    if kind not in {k.value for k in DepartmentKind}:
+        raise AdminValidationError(f"未知的部门类型“{kind}”")
+    clash = session.scalar(select(Department.id).where(Department.code == code))
+    if clash is not None and clash != department_id:
+        raise AdminValidationError(f"部门代码 {code} 已被使用")
+    if parent_id is not None and (parent_id == department_id
+                                  or session.get(Department, parent_id) is None):
+        raise AdminValidationError("上级部门无效")
+    dept = Department() if department_id is None else session.get(Department, department_id)
+    if dept is None:
+        raise AdminValidationError(f"部门 {department_id} 不存在")
+    dept.code, dept.name, dept.kind, dept.parent_id = code, name, str(kind), parent_id
+    dept.phone, dept.active = (phone or "").strip()[:40], active
+    session.add(dept)
+    session.flush()
+    return next(d for d in list_departments(session) if d.id == dept.id)
+
+
+# -- common phrases (常用语) ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PhraseInfo:
+    id: int
+    category: str
+    category_label: str
+    text: str
+    sort_order: int
+
+
+def list_phrases(session: Session, category: str | None = None) -> tuple[PhraseInfo, ...]:
+    """Phrases (of one category) in display order; every seat reads them."""
+    query = select(CommonPhrase).order_by(CommonPhrase.category, CommonPhrase.sort_order,
+                                          CommonPhrase.id)
+    if category:
+        query = query.where(CommonPhrase.category == category)
+    return tuple(PhraseInfo(p.id, p.category, PHRASE_CATEGORIES.get(p.category, p.category),
+                            p.text, p.sort_order) for p in session.scalars(query))
+
+
+def save_phrase(session: Session, actor: Actor, category: str, text: str, sort_order: int = 0,
+                phrase_id: int | None = None) -> PhraseInfo:
+    require_admin(actor, "维护常用语")
+    category, text = need_text(category, "类别", 40), need_text(text, "常用语", 500)
+    phrase = CommonPhrase() if phrase_id is None else session.get(CommonPhrase, phrase_id)
+    if phrase is None:
+        raise AdminValidationError(f"常用语 {phrase_id} 不存在")
+    phrase.category, phrase.text, phrase.sort_order = category, text, int(sort_order)
+    session.add(phrase)
+    session.flush()
+    return PhraseInfo(phrase.id, category, PHRASE_CATEGORIES.get(category, category), text,
+                      phrase.sort_order)
+
+
+def delete_phrase(session: Session, actor: Actor, phrase_id: int) -> None:
+    require_admin(actor, "维护常用语")
+    phrase = session.get(CommonPhrase, phrase_id)
+    if phrase is None:
+        raise AdminValidationError(f"常用语 {phrase_id} 不存在")
+    session.delete(phrase)
+    session.flush()

@@ -1,0 +1,48 @@
+"""The administration panel: one tab per screen, all sharing one task runner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QTabWidget
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..pyside_fix import keep_none_alive
+from ..tasks import TaskRunner
+from .calendar_page import CalendarPage
+from .conditions_page import ConditionsPage
+from .departments_page import DepartmentsPage
+from .phrases_page import PhrasesPage
+from .responsibilities_page import ResponsibilitiesPage
+from .users_page import UsersPage
+
+
+class AdminPanel(QTabWidget):
+    changed = Signal(str)  # "users" | "departments" | "responsibilities" | "conditions" …
+
+    def __init__(self, sessions: sessionmaker[Session], actor: Any,
+                 tasks: TaskRunner | None = None, parent=None):
+        keep_none_alive()
+        super().__init__(parent)
+        self.tasks = tasks or TaskRunner(self)
+        self.users = UsersPage(sessions, actor, self.tasks, self)
+        self.departments = DepartmentsPage(sessions, actor, self.tasks, self)
+        self.responsibilities = ResponsibilitiesPage(sessions, actor, self.tasks, self)
+        self.conditions = ConditionsPage(sessions, actor, self.tasks, self)
+        self.calendar = CalendarPage(sessions, actor, self.tasks, self)
+        self.phrases = PhrasesPage(sessions, actor, self.tasks, self)
+        for page, title in ((self.users, self.tr("Users")),
+                            (self.departments, self.tr("Departments")),
+                            (self.responsibilities, self.tr("Responsibility matrix")),
+                            (self.conditions, self.tr("Filing conditions and time limits")),
+                            (self.calendar, self.tr("Working calendar")),
+                            (self.phrases, self.tr("Common phrases"))):
+            self.addTab(page, title)
+            page.changed.connect(self.changed)
+
+    def pages(self) -> list:
+        return [self.widget(i) for i in range(self.count())]
+
+    def shutdown(self) -> None:
+        self.tasks.wait(10_000)

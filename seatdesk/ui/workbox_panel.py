@@ -1,0 +1,271 @@
+"""The work-box panel: the boxes of the logged-in role with live counts, a search bar and
+the case table, fed page by page off the GUI thread.
+
+Keyboard: ↑/↓ move in the table (and the box list), Enter opens the case
+(``case_activated``), Ctrl+F jumps to the search field, F5 refreshes, Esc in the
+search bar clears it. ``refresh()`` is what live updates call: the table is re-read
+and applied as a diff by case id, so selection and scroll position stay.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+from seatdesk.models.queues import (
+    HANDLING_STATES,
+    NO_CALLER_ROLES,
+    PHONE_ROLES,
+    CaseFilter,
+    QueueError,
+    Viewer,
+    WorkBox,
+    boxes_for,
+)
+
+from .box_list_model import BoxListModel, count_text
+from .case_lights import lights_for
+from .case_table_model import ADDRESS, DEADLINE, LIGHT, PHONE, SORT_KEYS, CaseTableModel
+from .light_delegate import LightDelegate
+from .search_bar import SearchBar
+from .tasks import TaskRunner
+from .workbox_loader import PageResult, WorkBoxLoader
+
+LIGHT_TICK_MS = 30_000
+AUTO_REFRESH_MS = 10_000
+COLUMN_WIDTHS = {LIGHT: 150, 1: 124, 2: 88, 3: 140, ADDRESS: 200, 5: 122, 6: 80, 7: 124, 8: 88,
+                 9: 88, PHONE: 104}
+
+
+class CaseTableView(QTableView):
+    """The case table: Enter/Return opens the current case like a double click."""
+
+    open_requested = Signal(int)  # row
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.open_requested.emit(self.currentIndex().row())
+            return
+        super().keyPressEvent(event)
+
+
+class WorkBoxPanel(QWidget):
+    case_activated = Signal(int)  # case id
+    box_changed = Signal(str)  # box key
+
+    def __init__(self, sessions: sessionmaker[Session], viewer: Viewer,
+                 tasks: TaskRunner | None = None, parent=None,
+                 tz: dt.tzinfo = zoneinfo.ZoneInfo("Asia/Shanghai"),
+                 auto_refresh_ms: int = AUTO_REFRESH_MS):
+        super().__init__(parent)
+        self.viewer = viewer
+        self.tasks = tasks or TaskRunner(self)
+        self.loader = WorkBoxLoader(sessions, viewer, self.tasks, self)
+        self.box: WorkBox | None = None
+        self.filters = CaseFilter()
+        self.total = (0, True)
+        self._build(tz)
+        self._connect()
+        self.boxes.set_boxes(boxes_for(viewer.role))
+        self.search.set_phone_allowed(viewer.role in PHONE_ROLES)
+        self.table.setColumnHidden(PHONE, viewer.role in NO_CALLER_ROLES)
+        self.light_timer = QTimer(self, interval=LIGHT_TICK_MS, timeout=self.update_lights)
+        self.light_timer.start()
+        self.refresh_timer = QTimer(self, interval=max(auto_refresh_ms, 1), timeout=self.refresh)
+        if auto_refresh_ms:
+            self.refresh_timer.start()
+        self.loader.load_classes()
+        self.loader.load_counts()
+        if self.boxes.rowCount():
+            self.select_box(self.boxes.box(0).key)
+
+    # -- construction -------------------------------------------------------------------------
+    def _build(self, tz: dt.tzinfo) -> None:
+        self.boxes = BoxListModel(self)
+        self.box_view = QListView(self)
+        self.box_view.setObjectName("workboxList")
+        self.box_view.setModel(self.boxes)
+        self.box_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.box_view.setMinimumWidth(150)
+        self.search = SearchBar(self, tz)
+        self.model = CaseTableModel(self, tz)
+        self.table = CaseTableView(self)
+        self.table.setObjectName("caseTable")
+        self.table.setModel(self.model)
+        self.table.setItemDelegateForColumn(LIGHT, LightDelegate(self.table))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(ADDRESS, QHeaderView.ResizeMode.Stretch)
+        header.setSortIndicatorShown(True)
+        header.setSectionsClickable(True)
+        for column, width in COLUMN_WIDTHS.items():
+            self.table.setColumnWidth(column, width)
+        self.status = QLabel(self)
+        self.status.setObjectName("workboxStatus")
+        right = QWidget(self)
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.search)
+        column.addWidget(self.table, 1)
+        column.addWidget(self.status)
+        splitter = QSplitter(self)
+        splitter.addWidget(self.box_view)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([160, 1200])
+        QVBoxLayout(self).addWidget(splitter)
+
+    def _connect(self) -> None:
+        self.box_view.selectionModel().currentChanged.connect(
+            lambda current, _previous: current.isValid() and self._open_box(current.row()))
+        self.search.search_requested.connect(self.apply_filters)
+        self.model.fetch_more_requested.connect(self.loader.fetch_more)
+        self.model.sort_requested.connect(self._sort)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self.model.sort)
+        self.table.open_requested.connect(self._activate_row)
+        self.table.doubleClicked.connect(lambda index: self._activate_row(index.row()))
+        self.loader.page_loaded.connect(self._show_page)
+        self.loader.counts_loaded.connect(self.boxes.set_counts)
+        self.loader.classes_loaded.connect(self.search.set_classes)
+        self.loader.failed.connect(self._failed)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.search.focus_search,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.reload,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    # -- public API ---------------------------------------------------------------------------
+    def select_box(self, key: str) -> None:
+        row = self.boxes.row_of(key)
+        if row < 0:
+            raise KeyError(key)
+        self.box_view.setCurrentIndex(self.boxes.index(row))
+
+    def apply_filters(self, filters: CaseFilter) -> None:
+        self.filters = filters
+        if self.box is not None:
+            self._open_query(filters, self.loader.query.sort)
+
+    def refresh(self) -> None:
+        """Re-read counts and the rows shown (live updates call this)."""
+        self.loader.load_counts()
+        if self.box is not None:
+            self.loader.refresh(self.model.rowCount())
+
+    def reload(self) -> None:
+        """F5: re-read the calendar and settings too."""
+        self.loader.reload_context()
+        self.refresh()
+
+    def update_lights(self) -> None:
+        """Recompute the lights of the loaded rows (cheap, vectorised) as time passes."""
+        if self.loader.context is not None and self.model.rowCount():
+            self.model.set_lights(lights_for(self.model.rows(), self.loader.context))
+
+    def current_case_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return self.model.case_row(index.row()).id if index.isValid() else None
+
+    def selected_case_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.case_row(r).id for r in rows]
+
+    def select_case(self, case_id: int) -> bool:
+        row = self.model.row_of(case_id)
+        if row < 0:
+            return False
+        index = self.model.index(row, 1)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index)
+        return True
+
+    def shutdown(self) -> None:
+        self.light_timer.stop()
+        self.refresh_timer.stop()
+        self.tasks.wait(10_000)
+
+    # -- internals ----------------------------------------------------------------------------
+    def _open_box(self, row: int) -> None:
+        self.box = self.boxes.box(row)
+        key, ascending = self.box.sort
+        column = next((c for c, k in SORT_KEYS.items() if k == key and c != LIGHT), 1)
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(column, Qt.SortOrder.AscendingOrder if ascending
+                                else Qt.SortOrder.DescendingOrder)
+        header.blockSignals(False)
+        self.status.setText(self.tr("Loading…"))
+        self._open_query(self.filters, self.box.sort)
+        self.box_changed.emit(self.box.key)
+
+    def _sort(self, column: int, ascending: bool) -> None:
+        if self.box is None:
+            return
+        key = SORT_KEYS[column]
+        if column in (LIGHT, DEADLINE) and self.box.states and not (
+                self.box.states & HANDLING_STATES):
+            key = "step_deadline"  # boxes before dispatch run on step deadlines
+        self._open_query(self.filters, (key, ascending))
+
+    def _open_query(self, filters: CaseFilter, sort: tuple[str, bool]) -> None:
+        """A new box, filter or sort: no more pages of the old query until its first page."""
+        self.model.set_fetching(True)
+        self.loader.open(self.box, filters, sort)
+
+    def _show_page(self, result: PageResult) -> None:
+        if result.query != self.loader.query:
+            return  # an answer to a query the seat has left
+        self.model.tz = self.search.tz = result.context.calendar.tz  # the centre's time zone
+        if result.mode == "reset":
+            self.model.reset_rows(result.page.rows, result.lights, result.has_more)
+            if self.model.rowCount():
+                self.table.setCurrentIndex(self.model.index(0, 1))
+        elif result.mode == "append":
+            if result.page.offset != self.model.rowCount():
+                self.model.set_fetching(False)
+                return  # the rows changed underneath (a refresh): the view will ask again
+            self.model.append_rows(result.page.rows, result.lights, result.has_more)
+        else:
+            self.model.refresh_rows(result.page.rows, result.lights, result.has_more)
+        self.total = (result.page.total, result.page.total_exact)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        total, exact = self.total
+        shown = self.model.rowCount()
+        text = count_text(total) if exact else f"{total}+"
+        self.status.setText(self.tr("Showing %1 of %2 cases").replace("%1", str(shown))
+                            .replace("%2", text))
+
+    def _activate_row(self, row: int) -> None:
+        if 0 <= row < self.model.rowCount():
+            self.case_activated.emit(self.model.case_row(row).id)
+
+    def _failed(self, exc: Exception) -> None:
+        self.model.set_fetching(False)
+        if isinstance(exc, QueueError):
+            self.status.setText(str(exc))
+        else:
+            self.status.setText(self.tr("Database unavailable, retrying: %1")
+                                .replace("%1", type(exc).__name__))
