@@ -1,0 +1,157 @@
+"""Case markers: where each open case is, its light (亮灯) and its stage (Qt-free).
+
+The light is the running clock's (see ``seatdesk.workflow.lights``): the handling clock
+while a case is 处置中 (and its approval/挂账 states), otherwise the step clock
+(环节时限) — the same rule as the work boxes. A case without a running clock is grey.
+The marker's glyph tells the stage (受/派/处/挂/核/结).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import case, select, type_coerce
+from sqlalchemy.orm import Session
+
+from seatdesk.models import Case, CaseClass, GridCell, UTCDateTime, get_setting
+from seatdesk.models.enums import CaseState as S
+from seatdesk.models.enums import TimeUnit
+from seatdesk.models.queues import HANDLING_STATES, STEP_OF_STATE
+from seatdesk.workflow.lights import clock_states
+from seatdesk.workflow.states import OPEN_STATES
+from seatdesk.workflow.worktime import WorkCalendar
+
+GREY = "grey"
+LIGHT_TEXT = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", GREY: "未计时"}
+#: stage of a state on the map: (key, glyph, label)
+STAGES: tuple[tuple[str, str, str, frozenset[str]], ...] = (
+    ("intake", "受", "受理/核实/立案", frozenset({S.REPORTED, S.PENDING_VERIFICATION, S.ACCEPTED})),
+    ("dispatch", "派", "待派遣", frozenset({S.FILED, S.AT_DISTRICT, S.VOID_REQUESTED})),
+    (
+        "handling",
+        "处",
+        "处置中",
+        frozenset(
+            {S.DISPATCHED, S.EXTENSION_REQUESTED, S.RETURN_REQUESTED, S.SUSPENSION_REQUESTED}
+        ),
+    ),
+    ("suspended", "挂", "挂账", frozenset({S.SUSPENDED})),
+    ("check", "核", "核查", frozenset({S.FEEDBACK, S.PENDING_CHECK})),
+    ("close", "结", "待结案", frozenset({S.READY_TO_CLOSE})),
+)
+STAGE_OF_STATE = {state: key for key, _, _, states in STAGES for state in states}
+STATE_LABELS = {state.value: state.label for state in S}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseMarker:
+    """One open case as the map draws it (WGS84 coordinates)."""
+
+    id: int
+    number: str
+    lon: float
+    lat: float
+    state: str
+    state_label: str
+    stage: str
+    light: str  # green | yellow | red | grey
+    remaining: str  # "剩余 2工作时15分" / "超期 …" / ""
+    class_name: str
+    address: str
+    grid_code: str
+
+
+_HANDLING = Case.state.in_([str(s) for s in HANDLING_STATES])
+
+
+def _stmt():
+    """One row per case with its running clock's start, deadline and suspension (the
+    handling clock while 处置中, else the step clock) picked in SQL: fewer values to convert."""
+
+    def clock_column(handling_value, step_value):
+        return type_coerce(case((_HANDLING, handling_value), else_=step_value), UTCDateTime())
+
+    return (
+        select(
+            Case.id,
+            Case.number,
+            Case.lon,
+            Case.lat,
+            Case.state,
+            clock_column(Case.dispatched_at, Case.step_started_at),
+            clock_column(Case.deadline_at, Case.step_deadline_at),
+            clock_column(Case.suspended_at, None),
+            Case.limit_unit,
+            Case.address,
+            CaseClass.name,
+            GridCell.code,
+        )
+        .outerjoin(CaseClass, CaseClass.id == Case.class_id)
+        .outerjoin(GridCell, GridCell.id == Case.grid_cell_id)
+    )
+
+
+def open_case_markers(
+    session: Session,
+    now: dt.datetime,
+    ids: Collection[int] | None = None,
+    calendar: WorkCalendar | None = None,
+) -> list[CaseMarker]:
+    """Markers of every open case, or of the open ones among ``ids``."""
+    stmt = _stmt().where(Case.state.in_([str(s) for s in OPEN_STATES]))
+    if ids is not None:
+        stmt = stmt.where(Case.id.in_(list(ids)))
+    rows = session.connection().execute(stmt.order_by(Case.id)).all()  # Core rows: no ORM overhead
+    if not rows:
+        return []
+    calendar = calendar or WorkCalendar.from_session(session)
+    step_units = {
+        step: str(unit) for step, (_, unit) in get_setting(session, "step_limits").items()
+    }
+    clocks = [_clock(r[4], r[5], r[6], r[7], r[8], step_units) for r in rows]
+    running = [c for c in clocks if c is not None]
+    states = iter(
+        clock_states(calendar, running, now, float(get_setting(session, "light_yellow_ratio")))
+    )
+    return [
+        _marker(row, next(states) if clock is not None else None)
+        for row, clock in zip(rows, clocks, strict=True)
+    ]
+
+
+def _clock(state, start, due, suspended, limit_unit, step_units: dict[str, str]):
+    """(started_at, deadline_at, unit, suspended_since) of the running clock, or None."""
+    if start is None or due is None:
+        return None
+    if state in HANDLING_STATES:
+        return (start, due, limit_unit or TimeUnit.WORKING_HOURS.value, suspended)
+    step = STEP_OF_STATE.get(state)
+    return (
+        (start, due, step_units.get(step, TimeUnit.WORKING_MINUTES.value), None) if step else None
+    )
+
+
+def _marker(row, clock_state) -> CaseMarker:
+    case_id, number, lon, lat, state, _s, _d, _p, _u, address, class_name, grid_code = row
+    return CaseMarker(
+        id=case_id,
+        number=number,
+        lon=float(lon),
+        lat=float(lat),
+        state=state,
+        state_label=STATE_LABELS.get(state, state),
+        stage=STAGE_OF_STATE.get(state, "intake"),
+        light=str(clock_state.light) if clock_state else GREY,
+        remaining=clock_state.remaining_text if clock_state else "",
+        class_name=class_name or "",
+        address=address or "",
+        grid_code=grid_code or "",
+    )
+
+
+def case_location(session: Session, case_id: int) -> tuple[float, float, str] | None:
+    """(lon, lat, number) of any case, open or not (to show a closed one on the map)."""
+    row = session.execute(select(Case.lon, Case.lat, Case.number).where(Case.id == case_id)).first()
+    return None if row is None else (float(row[0]), float(row[1]), row[2])

@@ -1,0 +1,315 @@
+"""The map in QtWebEngine, offscreen: offline loading, the bridge, pick mode, live updates.
+
+Every request the page makes goes through an interceptor that blocks and records anything
+that is not a bundled resource, the rendered page itself or the configured tile URL
+(tile requests are blocked too: no network in tests). Screenshots of each layer are
+written to docs/screenshots/map_*.png from the demo city.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWebEngineCore import QWebEngineUrlRequestInterceptor
+from shapely.geometry import Point
+
+from seatdesk.map.page import WEB_ROOT
+from seatdesk.map.settings import MapSettings, save_map_settings
+from seatdesk.map.view import MapView
+from seatdesk.map.window import MapWindow
+from seatdesk.models import Case, utcnow
+from seatdesk.ui.app import make_application
+from seatdesk.ui.screenshots import save
+from seatdesk.ui.tasks import TaskRunner
+from tests.test_map_page import cell_centre, cell_code, fill_small_city
+
+TILES = "http://127.0.0.1:9/tiles/{z}/{x}/{y}.png"  # loopback; blocked by the interceptor anyway
+TILE_PREFIX = "http://127.0.0.1:9/tiles/"
+READY_MS = 20_000
+
+
+def application():
+    """The Chinese UI (the default language)."""
+    return make_application(language="zh_CN")
+
+
+class RequestLog(QWebEngineUrlRequestInterceptor):
+    """Records every request; blocks and lists the ones that leave the application."""
+
+    def __init__(self, local_roots: list[Path], tile_prefix: str | None = None):
+        super().__init__()
+        self.roots = [str(r.resolve()) for r in local_roots]
+        self.tile_prefix = tile_prefix
+        self.seen: list[str] = []
+        self.tiles: list[str] = []
+        self.external: list[str] = []
+
+    def interceptRequest(self, info) -> None:  # noqa: N802
+        url = info.requestUrl()
+        text = url.toString()
+        self.seen.append(text)
+        if url.isLocalFile() and any(url.toLocalFile().startswith(r) for r in self.roots):
+            return
+        if url.scheme() == "data":
+            return
+        if self.tile_prefix and text.startswith(self.tile_prefix):
+            self.tiles.append(text)
+        else:
+            self.external.append(text)
+        info.block(True)
+
+
+@pytest.fixture
+def widgets(qtbot):
+    """Widgets deleted at teardown with their web pages before the profiles go (Qt warns
+    "Release of profile requested but WebEnginePage still not deleted" otherwise)."""
+    made: list = []
+    yield made
+    for widget in made:
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+@pytest.fixture
+def runner(qtbot, widgets):
+    tasks = TaskRunner()
+    yield tasks
+    tasks.wait(10_000)
+
+
+def open_map(
+    qtbot, runner, widgets, sessions, tile_prefix: str | None = TILE_PREFIX, size=(1000, 700)
+):
+    application()
+    view = MapView(runner)
+    widgets.append(view)
+    log = RequestLog([WEB_ROOT, view._dir], tile_prefix)
+    view.profile.setUrlRequestInterceptor(log)
+    view.resize(*size)
+    view.show()
+    with qtbot.waitSignal(view.ready, timeout=READY_MS):
+        view.load(sessions)
+    return view, log
+
+
+def js(qtbot, view, script: str, timeout: int = 5_000):
+    """The value of a JavaScript expression (through JSON)."""
+    box: list = []
+    view.run_js(f"JSON.stringify({script})", box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=timeout)
+    return json.loads(box[0])
+
+
+def js_until(qtbot, view, script: str, expected, timeout: int = 5_000) -> None:
+    seen: list = []
+
+    def check() -> bool:
+        seen.append(js(qtbot, view, script))
+        return seen[-1] == expected
+
+    qtbot.waitUntil(check, timeout=timeout)
+
+
+@pytest.fixture
+def small_city(make_db):
+    db = make_db("empty")
+    with db.Session.begin() as s:
+        ids = fill_small_city(s, now=utcnow())
+        save_map_settings(s, MapSettings(tile_url=TILES, tile_attribution="测试底图"))
+    return db, ids
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_page_loads_offline_and_a_clicked_case_reaches_python(qtbot, runner, widgets, small_city):
+    db, ids = small_city
+    view, log = open_map(qtbot, runner, widgets, db.Session)
+    assert view.page_path is not None and view.page_path.is_file()
+    assert any(u.endswith("/leaflet/leaflet.js") for u in log.seen)
+    assert any(u.endswith("/qwebchannel/qwebchannel.js") for u in log.seen)
+    assert log.tiles, "the configured tile URL is the one outside address the page may use"
+    assert js(qtbot, view, "Object.keys(seatdesk.caseMarkers).length") == 5  # open cases
+    light = js(qtbot, view, f"seatdesk.caseMarkers[{ids['red']}].row[3]")
+    assert light == "red"
+    with qtbot.waitSignal(view.case_clicked, timeout=5_000) as clicked:
+        view.run_js(f"seatdesk.caseMarkers[{ids['yellow']}].fire('click')")
+    assert clicked.args == [ids["yellow"]]
+    with qtbot.waitSignal(view.case_shown, timeout=5_000) as shown:
+        view.show_case(ids["green"])  # selecting it in a queue pans and highlights
+    assert shown.args == [ids["green"]]
+    assert js(
+        qtbot, view, "seatdesk.map.getZoom() >= 17 && seatdesk.highlightLayer.getLayers().length"
+    )
+    with qtbot.waitSignal(view.case_shown, timeout=5_000) as shown:
+        view.show_case(ids["closed"])  # not on the map: looked up, shown by its location
+    assert shown.args == [ids["closed"]]
+    centre = js(qtbot, view, "[seatdesk.map.getCenter().lng, seatdesk.map.getCenter().lat]")
+    assert centre == pytest.approx(cell_centre(3, 1), abs=1e-6)
+    assert log.external == [] and view.js_errors == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_pick_mode_resolves_the_clicked_point_and_the_dragged_pin(
+    qtbot, runner, widgets, small_city
+):
+    db, _ = small_city
+    view, log = open_map(qtbot, runner, widgets, db.Session)
+    view.set_pick_mode(True)
+    lon, lat = cell_centre(2, 1)
+    lon, lat = lon + 0.001, lat + 0.001  # inside the cell, off the markers at its centre
+    size = [view.web.width(), view.web.height()]
+    js_until(qtbot, view, "[window.innerWidth, window.innerHeight]", size)  # laid out
+    view.run_js("seatdesk.map.invalidateSize(false);"
+                f"seatdesk.map.setView([{lat}, {lon}], 17, {{animate: false}});")
+    x, y = js(
+        qtbot,
+        view,
+        f"(function(p){{return [p.x, p.y];}})(seatdesk.map.latLngToContainerPoint([{lat}, {lon}]))",
+    )
+    target, pos = view.web.focusProxy(), QPoint(round(x), round(y))
+    with qtbot.waitSignal(view.pick_resolved, timeout=5_000) as resolved:  # a real mouse click
+        QTest.mouseMove(target, pos)
+        QTest.mousePress(target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
+        qtbot.wait(30)
+        QTest.mouseRelease(target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
+    result = resolved.args[0]
+    assert result.cell_code == cell_code(2, 1)
+    assert (result.community, result.street) == ("甘露寺社区", "溧城街道")
+    assert (result.lon, result.lat) == pytest.approx(
+        (lon, lat), abs=2e-5
+    )  # one pixel ≈ 19 m / 2^(z-13)
+    js_until(
+        qtbot,
+        view,
+        "!!document.querySelector('.sd-pick') && "
+        "document.querySelector('.sd-pick').textContent.includes"
+        f"('{cell_code(2, 1)}')",
+        True,
+    )
+    # dragging the pin corrects the location; the new point resolves again
+    lon2, lat2 = cell_centre(0, 0)
+    with qtbot.waitSignal(view.pick_resolved, timeout=5_000) as resolved:
+        view.run_js(f"seatdesk.pin.setLatLng([{lat2}, {lon2}]); seatdesk.pin.fire('dragend')")
+    moved = resolved.args[0]
+    assert moved.cell_code == cell_code(0, 0)
+    assert [c.class_name for c in moved.components] == ["上水井盖", "路灯"]
+    view.set_pick_mode(False)
+    js_until(qtbot, view, "seatdesk.pin === null", True)
+    assert log.external == [] and view.js_errors == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_case_changes_update_markers_without_reloading(qtbot, runner, widgets, small_city):
+    db, ids = small_city
+    view, log = open_map(qtbot, runner, widgets, db.Session)
+    view.run_js("window.__same_page = true;")
+    now = utcnow()
+    with db.Session.begin() as s:
+        s.get(Case, ids["green"]).deadline_at = now - dt.timedelta(minutes=5)  # → red
+        s.get(Case, ids["yellow"]).state = "closed"  # → removed
+        lon, lat = cell_centre(1, 1)
+        new = Case(
+            number="202506049999",
+            state="reported",
+            source="patrol",
+            lon=lon,
+            lat=lat,
+            geom=Point(lon, lat),
+        )
+        s.add(new)
+        s.flush()
+        new_id = new.id
+    with qtbot.waitSignal(view.markers_changed, timeout=5_000) as changed:
+        view.apply_changes([{"case_id": ids["green"]}, {"case_id": ids["yellow"]}, new_id])
+    assert sorted(changed.args[0]) == sorted([ids["green"], ids["yellow"], new_id])
+    script = (
+        f"[seatdesk.caseMarkers[{ids['green']}].row[3], !!seatdesk.caseMarkers[{ids['yellow']}],"
+        f" !!seatdesk.caseMarkers[{new_id}], window.__same_page === true]"
+    )
+    js_until(qtbot, view, script, ["red", False, True, True])
+    assert "sd-light-red" in js(
+        qtbot, view, f"seatdesk.caseMarkers[{ids['green']}].options.icon.options.className"
+    )
+    assert log.external == [] and view.js_errors == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_components_load_for_the_visible_area(qtbot, runner, widgets, small_city):
+    db, _ = small_city
+    view, log = open_map(qtbot, runner, widgets, db.Session)
+    lon, lat = cell_centre(0, 0)
+    view.run_js(
+        f"seatdesk.map.setView([{lat}, {lon}], 18, {{animate: false}});"
+        "seatdesk.map.addLayer(seatdesk.groups.components);"
+    )
+    js_until(qtbot, view, "seatdesk.compLayer.getLayers().length", 2)  # only the two in view
+    view.run_js("seatdesk.map.setView(seatdesk.map.getCenter(), 12, {animate: false});")
+    js_until(qtbot, view, "seatdesk.compLayer.getLayers().length", 0)  # too far out: a hint instead
+    assert "15" in js(qtbot, view, "seatdesk.hint")
+    assert log.external == [] and view.js_errors == []
+
+
+# -- screenshots (Chinese UI, demo city) ---------------------------------------------------------
+
+HOVER_CELL = (  # the grid's hover tooltip on a cell near the centre
+    "window.cell = seatdesk.cellIndex[Object.keys(seatdesk.cellIndex).sort()[200]];"
+    "cell.fire('mouseover', {latlng: cell.getCenter()}, true);"
+)
+HOVER_CASE = (  # a case marker's tooltip: number, stage, light, remaining time, class, address
+    "var shown = Object.values(seatdesk.caseMarkers).filter(function (m) { return m._icon; });"
+    "if (shown.length) { shown[0].fire('mouseover'); }"
+)
+SHOTS = {
+    "map_grid": HOVER_CELL,
+    "map_choropleth": "cell.fire('mouseout', {}, true);"
+    "seatdesk.map.addLayer(seatdesk.groups.choropleth);"
+    "seatdesk.map.removeLayer(seatdesk.groups.cases);"
+    "seatdesk.map.removeLayer(seatdesk.groups.supervisors);",
+    "map_cases": "seatdesk.map.removeLayer(seatdesk.groups.choropleth);"
+    "seatdesk.map.addLayer(seatdesk.groups.cases);"
+    "seatdesk.map.setView([31.422, 119.486], 14, {animate: false});" + HOVER_CASE,
+    "map_supervisors": "seatdesk.map.removeLayer(seatdesk.groups.cases);"
+    "seatdesk.map.addLayer(seatdesk.groups.supervisors);"
+    "seatdesk.map.setView([31.425, 119.487], 14, {animate: false});"
+    "seatdesk.supLayer.eachLayer(function (m) { m.openTooltip(); });",
+}
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_screenshots_of_each_layer(qtbot, runner, widgets, make_db):
+    db = make_db("demo_small")
+    application()
+    window = MapWindow(db.Session, runner)
+    widgets.append(window)
+    window.resize(1200, 820)
+    with qtbot.waitSignal(window.map.ready, timeout=READY_MS):
+        window.show()
+    view = window.map
+    for name, script in SHOTS.items():
+        view.run_js(script)
+        qtbot.wait(700)
+        save(window, name)
+    # components, zoomed in on the historic core
+    view.run_js(
+        "seatdesk.map.addLayer(seatdesk.groups.cases);"
+        "seatdesk.map.addLayer(seatdesk.groups.components);"
+        "seatdesk.map.setView([31.4305, 119.4845], 16, {animate: false});"
+    )
+    qtbot.waitUntil(
+        lambda: js(qtbot, view, "seatdesk.compLayer.getLayers().length") > 0, timeout=5_000
+    )
+    qtbot.wait(700)
+    save(window, "map_components")
+    # pick mode: the pin, its popup and the label under the map
+    window.pick_action.setChecked(True)
+    with qtbot.waitSignal(view.pick_resolved, timeout=5_000):
+        view.run_js("seatdesk.placePin(seatdesk.map.getCenter());")
+    qtbot.wait(700)
+    assert window.pick_label.text().startswith("网格 ")
+    save(window, "map_pick")
+    assert view.js_errors == []
