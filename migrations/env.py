@@ -17,15 +17,15 @@ def include_object(obj, name, type_, reflected, compare_to):
     # PostGIS' own tables and the ledger trigger's helpers are not ours to manage
     if type_ == "table" and name in {"spatial_ref_sys"}:
         return False
-    if type_ == "index" and name and name.endswith("_geom") and postgresql_only(obj):
-        # GIST indexes exist on PostgreSQL only (SQLite answers spatially in-process)
+    if type_ == "index" and (postgresql_only(obj) or postgresql_only(compare_to)):
+        # GIST, trigram and pattern indexes exist on PostgreSQL only
         return context.get_bind().dialect.name == "postgresql"
     return True
 
 
 def postgresql_only(obj) -> bool:
     ddl_if = getattr(obj, "_ddl_if", None)
-    return ddl_if is None or ddl_if.dialect == "postgresql"
+    return ddl_if is not None and ddl_if.dialect == "postgresql"
 
 
 def compare_type(context_, inspected_column, metadata_column, inspected_type, metadata_type):

@@ -73,11 +73,16 @@ def _include_object(backend):
     def include(obj, name, type_, reflected, compare_to):
         if type_ == "table" and name == "spatial_ref_sys":
             return False
-        if type_ == "index" and name and name.endswith("_geom"):
+        if type_ == "index" and (_pg_only(obj) or _pg_only(compare_to)):
             return backend == "postgresql"
         return True
 
     return include
+
+
+def _pg_only(obj) -> bool:
+    ddl_if = getattr(obj, "_ddl_if", None)
+    return ddl_if is not None and ddl_if.dialect == "postgresql"
 
 
 def test_every_model_table_exists(db):

@@ -31,7 +31,16 @@ class Case(Base):
         Index("ix_cases_reported_at", "reported_at"),
         Index("ix_cases_lon_lat", "lon", "lat"),
         Index("ix_cases_updated_at", "updated_at"),
+        Index("ix_cases_closed_at", "closed_at"),
         Index("ix_cases_geom", "geom", postgresql_using="gist").ddl_if(dialect="postgresql"),
+        # PostgreSQL-only search helpers for the work boxes at 1,000,000 cases:
+        # case-number prefix search and substring search on description and address
+        Index("ix_cases_number_pattern", "number",
+              postgresql_ops={"number": "text_pattern_ops"}).ddl_if(dialect="postgresql"),
+        Index("ix_cases_description_trgm", "description", postgresql_using="gin",
+              postgresql_ops={"description": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+        Index("ix_cases_address_trgm", "address", postgresql_using="gin",
+              postgresql_ops={"address": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
