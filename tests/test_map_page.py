@@ -458,3 +458,35 @@ def test_page_texts_are_all_in_the_glossary():
     sources = {line.split("\t")[0] for line in glossary.read_text(encoding="utf-8").splitlines()}
     missing = [t for t in page_texts().values() if t not in sources]
     assert missing == []
+
+
+def test_map_lights_agree_with_the_work_boxes(make_db):
+    """The map and the queues show the same light for every open case (one clock rule)."""
+    from sqlalchemy import select
+
+    from seatdesk.map.cases import open_case_markers
+    from sqlalchemy import func
+
+    from seatdesk.models import Case, User
+    from seatdesk.models.queues import fetch_rows
+    from seatdesk.workflow.auth import LoggedIn
+    from seatdesk.workflow.lights import clock_states
+    from seatdesk.workflow.worktime import WorkCalendar
+
+    db = make_db("demo_small")
+    with db.Session() as s:
+        lead = s.scalar(select(User).where(User.username == "zhibanzhang"))
+        viewer = LoggedIn(lead.id, lead.username, lead.display_name, lead.role, None, False)
+        now = s.scalar(select(func.max(Case.updated_at)))
+        markers = open_case_markers(s, now)
+        rows = fetch_rows(s, [m.id for m in markers], viewer)
+        cal = WorkCalendar.from_session(s)
+        expected = {}
+        for case_id, row in rows.items():
+            if row.clock is None:
+                expected[case_id] = "grey"
+            else:
+                expected[case_id] = str(clock_states(cal, [row.clock], now, 0.8)[0].light)
+    assert len(markers) >= 10
+    assert {m.id: m.light for m in markers} == expected
+    assert {"green", "red"} <= set(expected.values())

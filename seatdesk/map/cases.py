@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from seatdesk.models import Case, CaseClass, GridCell, UTCDateTime, get_setting
 from seatdesk.models.enums import CaseState as S
-from seatdesk.models.enums import TimeUnit
-from seatdesk.models.queues import HANDLING_STATES, STEP_OF_STATE
+from seatdesk.models.queues import HANDLING_STATES, running_clock
 from seatdesk.workflow.lights import clock_states
 from seatdesk.workflow.states import OPEN_STATES
 from seatdesk.workflow.worktime import WorkCalendar
@@ -87,6 +86,7 @@ def _stmt():
             Case.address,
             CaseClass.name,
             GridCell.code,
+            Case.urgency,
         )
         .outerjoin(CaseClass, CaseClass.id == Case.class_id)
         .outerjoin(GridCell, GridCell.id == Case.grid_cell_id)
@@ -110,7 +110,10 @@ def open_case_markers(
     step_units = {
         step: str(unit) for step, (_, unit) in get_setting(session, "step_limits").items()
     }
-    clocks = [_clock(r[4], r[5], r[6], r[7], r[8], step_units) for r in rows]
+    # the SQL already picked the handling or the step columns, so pass them as both
+    clocks = [
+        running_clock(r[4], r[12], r[5], r[6], r[8], r[7], r[5], r[6], step_units) for r in rows
+    ]
     running = [c for c in clocks if c is not None]
     states = iter(
         clock_states(calendar, running, now, float(get_setting(session, "light_yellow_ratio")))
@@ -121,20 +124,8 @@ def open_case_markers(
     ]
 
 
-def _clock(state, start, due, suspended, limit_unit, step_units: dict[str, str]):
-    """(started_at, deadline_at, unit, suspended_since) of the running clock, or None."""
-    if start is None or due is None:
-        return None
-    if state in HANDLING_STATES:
-        return (start, due, limit_unit or TimeUnit.WORKING_HOURS.value, suspended)
-    step = STEP_OF_STATE.get(state)
-    return (
-        (start, due, step_units.get(step, TimeUnit.WORKING_MINUTES.value), None) if step else None
-    )
-
-
 def _marker(row, clock_state) -> CaseMarker:
-    case_id, number, lon, lat, state, _s, _d, _p, _u, address, class_name, grid_code = row
+    case_id, number, lon, lat, state, _s, _d, _p, _u, address, class_name, grid_code, _g = row
     return CaseMarker(
         id=case_id,
         number=number,
