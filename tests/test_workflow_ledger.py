@@ -197,3 +197,20 @@ def test_attachments_are_kept_with_their_ledger_row(world):
     with pytest.raises(sd.InvalidArgument):
         w.drive.do(w.drive.to(S.DISPATCHED), sd.feedback, "water", result="x",
                    attachments=(sd.AttachmentIn("video", "a.mp4", "video/mp4", b"x"),))
+
+
+def test_a_step_restart_states_its_deadline_even_when_unchanged():
+    """Two 30-minute step limits started on one weekend end at the same Monday 08:30; the
+    second row must still say so, or a reader of the ledger alone would see no deadline."""
+    import datetime as dt
+
+    from seatdesk.models import Case
+    from seatdesk.workflow.ledger import changes
+
+    monday = dt.datetime(2026, 11, 30, 0, 30, tzinfo=dt.timezone.utc)
+    case = Case(state="ready_to_close", step_started_at=dt.datetime(2026, 11, 29, 5, 0,
+                tzinfo=dt.timezone.utc), step_deadline_at=monday)
+    before = {"state": "pending_check", "step_started_at": dt.datetime(
+        2026, 11, 29, 4, 0, tzinfo=dt.timezone.utc), "step_deadline_at": monday}
+    diff = changes(before, case)
+    assert diff["step_deadline_at"] == monday.isoformat()

@@ -59,6 +59,8 @@ class Life:
         new = dict(changes, state=target, step_started_at=view.step_started_at,
                    step_deadline_at=view.step_deadline_at, updated_at=self.t)
         diff = {k: v for k, v in new.items() if (cur[k] != v if k in cur else v is not None)}
+        if "step_started_at" in diff:  # as workflow.ledger.changes: a step start states its deadline
+            diff.setdefault("step_deadline_at", new["step_deadline_at"])
         cur.update(new)
         event = Event(self.t, action, old, target, who, reason, args or {}, diff)
         self.events.append(event)

@@ -57,12 +57,19 @@ def snapshot(case: Case) -> dict[str, Any]:
 
 
 def changes(before: Mapping[str, Any], case: Case) -> dict[str, Any]:
-    """Fields whose value differs from ``before`` (JSON-ready new values)."""
+    """Fields whose value differs from ``before`` (JSON-ready new values).
+
+    A row that (re)starts a step always states that step's deadline too, even when it
+    happens to equal the previous step's (two 30-minute limits started on the same
+    weekend both end Monday 08:30): each row then says by itself which 环节时限 runs.
+    """
     out = {}
     for name in TRACKED:
         value = getattr(case, name)
         if before.get(name) != value or (name not in before and value is not None):
             out[name] = to_json(value)
+    if "step_started_at" in out and "step_deadline_at" not in out:
+        out["step_deadline_at"] = to_json(case.step_deadline_at)
     return out
 
 
