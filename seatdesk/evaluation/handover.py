@@ -1,0 +1,136 @@
+"""交接班: the shift-handover sheet and the incoming shift lead's acknowledgement.
+
+The sheet lists open items by stage, the cases that will go red during the next shift,
+pending callbacks (回访) and the suspended (挂账) cases, longest suspended first — the
+ledger records no planned resume date, so "due to resume" is shown as time suspended.
+
+Acknowledgements are kept as JSON under the settings key ``"handover_log"`` (newest
+last, at most ``LOG_SIZE``) until a ``handover_acks`` table exists (see docs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from seatdesk.models import Case, CaseReporter, Setting, User, set_setting
+from seatdesk.models.enums import CaseState
+from seatdesk.models.queues import mask_phone
+from seatdesk.workflow.worktime import WorkCalendar, to_us
+
+from .clocks import RED, OpenClocks, open_clocks
+from .forecast import BoardRow, board
+from .live import live_kpis
+
+LOG_KEY = "handover_log"
+LOG_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Callback:
+    case_id: int
+    number: str
+    phone: str  # masked
+    closed_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Suspended:
+    case_id: int
+    number: str
+    since: dt.datetime
+    days: float
+
+
+@dataclass(frozen=True)
+class HandoverSheet:
+    sheet_id: str
+    generated_at: dt.datetime
+    shift_end: dt.datetime
+    open_by_stage: tuple[tuple[str, int], ...]  # (中文 stage, count), non-zero only
+    going_red: tuple[BoardRow, ...]
+    red_now: int
+    callbacks: tuple[Callback, ...]
+    suspended: tuple[Suspended, ...]
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    sheet_id: str
+    user_id: int
+    user_name: str
+    at: dt.datetime
+    note: str
+
+
+def handover_sheet(session: Session, now: dt.datetime, shift_hours: float = 8,
+                   cal: WorkCalendar | None = None) -> HandoverSheet:
+    cal = cal or WorkCalendar.from_session(session)
+    clocks = open_clocks(session, cal, now)
+    kpis = live_kpis(session, cal, now, clocks)
+    end = now + dt.timedelta(hours=shift_hours)
+    sheet_id = hashlib.sha1(now.isoformat().encode()).hexdigest()[:12]
+    return HandoverSheet(
+        sheet_id=sheet_id, generated_at=now, shift_end=end,
+        open_by_stage=tuple((label, n) for _, label, n in kpis.open_by_stage if n),
+        going_red=_going_red(session, clocks, cal, now, end),
+        red_now=int((clocks.light == RED).sum()),
+        callbacks=_callbacks(session), suspended=_suspended(session, now),
+    )
+
+
+def _going_red(session, clocks: OpenClocks, cal, now, end) -> tuple[BoardRow, ...]:
+    mask = (~clocks.suspended & (clocks.due_us >= to_us(now)) & (clocks.due_us <= to_us(end)))
+    keep = np.flatnonzero(mask)
+    subset = OpenClocks(clocks.case_id[keep], [clocks.state[i] for i in keep],
+                        [clocks.department_id[i] for i in keep],
+                        [clocks.grid_cell_id[i] for i in keep], clocks.due_us[keep],
+                        clocks.suspended[keep], clocks.working[keep],
+                        np.maximum(clocks.light[keep], 1).astype(np.int8), clocks.left_us[keep])
+    return board(session, subset, cal, limit=200)
+
+
+def _callbacks(session: Session) -> tuple[Callback, ...]:
+    query = (select(Case.id, Case.number, CaseReporter.phone, Case.closed_at)
+             .join(CaseReporter, CaseReporter.case_id == Case.id)
+             .where(Case.state == CaseState.CLOSED, CaseReporter.callback_wanted.is_(True),
+                    CaseReporter.called_back_at.is_(None))
+             .order_by(Case.closed_at).limit(200))
+    return tuple(Callback(r[0], r[1], mask_phone(r[2] or "", "dispatcher"), r[3])
+                 for r in session.execute(query))
+
+
+def _suspended(session: Session, now: dt.datetime) -> tuple[Suspended, ...]:
+    query = (select(Case.id, Case.number, Case.suspended_at)
+             .where(Case.state == CaseState.SUSPENDED, Case.suspended_at.is_not(None))
+             .order_by(Case.suspended_at).limit(200))
+    return tuple(Suspended(r[0], r[1], r[2], round((now - r[2]).total_seconds() / 86400, 1))
+                 for r in session.execute(query))
+
+
+# -- acknowledgement ------------------------------------------------------------------------
+def acknowledgements(session: Session) -> list[Acknowledgement]:
+    row = session.get(Setting, LOG_KEY)
+    entries = json.loads(row.value) if row else []
+    return [Acknowledgement(e["sheet_id"], e["user_id"], e["user_name"],
+                            dt.datetime.fromisoformat(e["at"]), e.get("note", ""))
+            for e in entries]
+
+
+def acknowledge(session: Session, sheet: HandoverSheet, user_id: int, at: dt.datetime,
+                note: str = "") -> Acknowledgement:
+    """The incoming shift lead confirms the sheet (caller commits)."""
+    user = session.get(User, user_id)
+    if user is None or user.role not in ("shift_lead", "admin"):
+        raise PermissionError("只有值班长可以确认交接班")
+    entries = [a.__dict__ | {"at": a.at.isoformat()} for a in acknowledgements(session)]
+    ack = Acknowledgement(sheet.sheet_id, user.id, user.display_name, at, note.strip())
+    entries.append(ack.__dict__ | {"at": at.isoformat()})
+    set_setting(session, LOG_KEY, entries[-LOG_SIZE:])
+    return ack

@@ -1,0 +1,131 @@
+"""Live KPIs for the seat's panels and the wall display, in one frozen snapshot.
+
+Every figure is one aggregate query run by the database (GROUP BY on indexed columns);
+only the status lights need the open cases' clocks (``clocks.open_clocks``). Live
+figures read the case rows (the operational view); the monthly 综合评价 reads the ledger.
+
+- reports today by local hour and by source (``cases.reported_at``, indexed);
+- open cases by stage (state, indexed) and the status-light counts;
+- per department, of the cases whose handling deadline fell in the last 30 days, the
+  share handled (反馈) by the deadline (``cases.deadline_at``, indexed);
+- daily reports and closures over the last 30 days (7-day view = the last 7); closures
+  are found through ``ix_cases_updated_at`` (the engine stamps ``updated_at`` with every
+  change, so a case closed since a day was updated since then too).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from seatdesk.models import Case, Department, get_setting
+from seatdesk.models.enums import CaseSource, CaseState
+from seatdesk.workflow.states import OPEN_STATES
+from seatdesk.workflow.worktime import WorkCalendar
+
+from .clocks import OpenClocks, light_counts, open_clocks
+from .sqlparts import local_day, local_hour
+
+TREND_DAYS = 30
+
+
+@dataclass(frozen=True)
+class LiveKpis:
+    at: dt.datetime
+    reports_by_hour: tuple[int, ...]  # 24 local hours of today
+    reports_by_source: tuple[tuple[str, str, int], ...]  # (source, 中文, count)
+    open_by_stage: tuple[tuple[str, str, int], ...]  # (state, 中文, count), workflow order
+    lights: dict[str, int]
+    department_on_time: tuple[tuple[str, float | None, int], ...]  # (name, %, cases due)
+    trend_days: tuple[dt.date, ...]
+    trend_reported: tuple[int, ...]
+    trend_closed: tuple[int, ...]
+
+    @property
+    def reports_today(self) -> int:
+        return sum(self.reports_by_hour)
+
+    @property
+    def open_total(self) -> int:
+        return sum(n for _, _, n in self.open_by_stage)
+
+
+def local_midnight(now: dt.datetime, tz: str) -> dt.datetime:
+    local = now.astimezone(zoneinfo.ZoneInfo(tz))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(dt.timezone.utc)
+
+
+def statements(dialect: str, now: dt.datetime, tz: str) -> dict[str, object]:
+    """The aggregate queries of the panels (also timed bare by the benchmark)."""
+    today = local_midnight(now, tz)
+    since = today - dt.timedelta(days=TREND_DAYS - 1)
+    window = now - dt.timedelta(days=TREND_DAYS)
+    hour = local_hour(dialect, Case.reported_at, tz, now)
+    on_time = func.sum(case((and_(Case.feedback_at.is_not(None),
+                                  Case.feedback_at <= Case.deadline_at), 1), else_=0))
+    return {
+        "by_hour": select(hour, func.count()).where(Case.reported_at >= today).group_by(hour),
+        "by_source": select(Case.source, func.count()).where(Case.reported_at >= today)
+        .group_by(Case.source),
+        "by_state": select(Case.state, func.count()).where(Case.state.in_(sorted(OPEN_STATES)))
+        .group_by(Case.state),
+        "dept_on_time": select(Case.department_id, func.count(), on_time)
+        .where(Case.deadline_at >= window, Case.deadline_at < now,
+               Case.department_id.is_not(None)).group_by(Case.department_id),
+        "reported_daily": _daily(dialect, Case.reported_at, since, tz, now),
+        # closed_at has no index; every change stamps updated_at ≥ closed_at, which has one
+        "closed_daily": _daily(dialect, Case.closed_at, since, tz, now)
+        .where(Case.updated_at >= since),
+    }
+
+
+def _daily(dialect: str, column, since: dt.datetime, tz: str, now: dt.datetime):
+    day = local_day(dialect, column, tz, now)
+    return select(day, func.count()).where(column >= since).group_by(day)
+
+
+def live_kpis(session: Session, cal: WorkCalendar, now: dt.datetime,
+              clocks: OpenClocks | None = None) -> LiveKpis:
+    tz = str(get_setting(session, "time_zone"))
+    q = statements(session.get_bind().dialect.name, now, tz)
+    by_hour = [0] * 24
+    for hour, n in session.execute(q["by_hour"]):
+        by_hour[int(hour)] = n
+    sources = dict(session.execute(q["by_source"]).all())
+    states = dict(session.execute(q["by_state"]).all())
+    clocks = clocks if clocks is not None else open_clocks(session, cal, now)
+    days = _days(now, tz)
+    return LiveKpis(
+        at=now, reports_by_hour=tuple(by_hour),
+        reports_by_source=tuple((s.value, s.label, sources.get(s.value, 0)) for s in CaseSource),
+        open_by_stage=tuple((s.value, s.label, states.get(s.value, 0)) for s in CaseState
+                            if s in OPEN_STATES),
+        lights=light_counts(clocks),
+        department_on_time=_department_rates(session, q["dept_on_time"]),
+        trend_days=days,
+        trend_reported=_series(session, q["reported_daily"], days),
+        trend_closed=_series(session, q["closed_daily"], days),
+    )
+
+
+def _days(now: dt.datetime, tz: str) -> tuple[dt.date, ...]:
+    today = now.astimezone(zoneinfo.ZoneInfo(tz)).date()
+    return tuple(today - dt.timedelta(days=TREND_DAYS - 1 - i) for i in range(TREND_DAYS))
+
+
+def _series(session: Session, query, days: tuple[dt.date, ...]) -> tuple[int, ...]:
+    counts = {str(day): n for day, n in session.execute(query)}
+    return tuple(counts.get(day.isoformat(), 0) for day in days)
+
+
+def _department_rates(session: Session, query) -> tuple[tuple[str, float | None, int], ...]:
+    rows = session.execute(query).all()
+    names = dict(session.execute(select(Department.id, Department.name)).all())
+    out = [(names.get(d, str(d)), round(100.0 * ok / n, 1) if n else None, n)
+           for d, n, ok in rows]
+    out.sort(key=lambda r: (-(r[1] or 0), -r[2], r[0]))  # ties: more cases due first
+    return tuple(out)

@@ -1,0 +1,156 @@
+"""Live KPI panels and the reports dialog on the hand-built cases (tests/evaluation_cases.py):
+figures shown, plot items updated in place, refresh off the GUI thread, whole axes and
+the right days on the trend plots, exports. On the screenshot demo (SQLite) the panels
+and page 1 of the PDF report are saved to docs/screenshots."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtCore import QRectF
+from sqlalchemy.orm import Session
+
+from seatdesk.evaluation.handover import acknowledgements
+from seatdesk.models.db import session_factory
+from seatdesk.ui.app import make_application
+from seatdesk.ui.kpi_panels import KpiPanels
+from seatdesk.ui.report_dialog import ReportDialog, export_report
+from seatdesk.ui.screenshots import save, screenshot_dir
+from tests.evaluation_cases import SCREEN_NOW, built_fixture, local, screens_fixture
+
+built = built_fixture()
+screens = screens_fixture()
+NOW = local(16, "09:30")  # Monday after the busy week
+
+
+@pytest.fixture
+def panels(qtbot, built):
+    widget = KpiPanels(session_factory(built.engine), clock=lambda: NOW, refresh_ms=60_000)
+    qtbot.addWidget(widget)
+    yield widget
+    widget.stop()
+
+
+def test_panels_show_the_live_figures(qtbot, panels):
+    with qtbot.waitSignal(panels.refreshed, timeout=10_000):
+        panels.refresh()
+    k = panels.last
+    assert k.lights == {"green": 3, "yellow": 0, "red": 1}  # C9 is overdue
+    stages = {label: n for _, label, n in k.open_by_stage}
+    assert (stages["处置中"], stages["挂账"], stages["待受理"]) == (2, 1, 1)
+    assert {n: r for n, r, _ in k.department_on_time} == {"市政设施管理处": 75.0,
+                                                          "环境卫生管理处": 40.0}
+    assert list(panels.lights.bars.opts["height"]) == [3, 0, 1]
+    assert k.trend_days[-1] == dt.date(2025, 6, 16)
+    assert sum(k.trend_reported) == 11 and sum(k.trend_closed) == 7
+
+
+def test_plot_items_are_updated_in_place(qtbot, panels):
+    items = (panels.by_hour.bars, panels.trend30.reported, panels.trend7.closures)
+    for _ in range(3):
+        with qtbot.waitSignal(panels.refreshed, timeout=10_000):
+            panels.changed()  # the what-changed signal, coalesced
+    assert (panels.by_hour.bars, panels.trend30.reported, panels.trend7.closures) == items
+    assert len(panels.by_hour.plotItem.items) == 1
+    assert len(panels.trend30.plotItem.items) == 2
+    x, y = panels.trend30.reported.getData()
+    assert len(x) == 30 and y.sum() == 11
+
+
+def test_reports_dialog_exports_and_acknowledges(qtbot, built, tmp_path):
+    sessions = session_factory(built.engine)
+    dialog = ReportDialog(sessions, user_id=built.world.ids["lead"], clock=lambda: NOW)
+    qtbot.addWidget(dialog)
+    dialog.year.setValue(2025)
+    dialog.month.setValue(6)
+    for suffix in ("xlsx", "pdf"):
+        with qtbot.waitSignal(dialog.exported, timeout=30_000) as signal:
+            dialog.export(tmp_path / f"june.{suffix}")
+        assert signal.args[0].endswith(suffix)
+    book = load_workbook(tmp_path / "june.xlsx")
+    sheet = book["专业部门"]
+    header = [c.value for c in sheet[2]]
+    first = [c.value for c in sheet[3]]
+    assert first[1] == "市政设施管理处"
+    assert first[header.index("按期处置率(%)")] == 75.0
+    assert "说明" in book.sheetnames
+    assert (tmp_path / "june.pdf").read_bytes()[:5] == b"%PDF-"
+    with qtbot.waitSignal(dialog.sheet_view.textChanged, timeout=10_000):
+        dialog.load_sheet()
+    assert dialog.sheet is not None and dialog.sheet.red_now == 1
+    assert "张三" not in dialog.sheet_view.toPlainText()
+    with qtbot.waitSignal(dialog.acknowledged, timeout=10_000):
+        dialog.acknowledge()
+    with Session(built.engine) as session:
+        (ack,) = acknowledgements(session)
+    assert (ack.user_name, ack.sheet_id) == ("值班长甲", dialog.sheet.sheet_id)
+    dialog.done(0)
+
+
+def plots(panels: KpiPanels):
+    return (panels.by_hour, panels.by_source, panels.by_stage, panels.lights,
+            panels.departments, panels.trend7, panels.trend30)
+
+
+def assert_whole_plot_shown(plot) -> None:
+    """Plot item, title, both axes and a usable plot area lie inside the widget."""
+    shown = QRectF(plot.viewport().rect())
+    item = plot.getPlotItem()
+    assert shown.contains(item.sceneBoundingRect()), (item.titleLabel.text, shown)
+    assert shown.contains(item.titleLabel.item.sceneBoundingRect())
+    for name in ("bottom", "left"):
+        axis = item.getAxis(name)
+        placed = item.mapRectToScene(axis.geometry())
+        assert axis.isVisible() and shown.contains(placed), (name, placed, shown)
+    area = item.getViewBox().sceneBoundingRect()
+    assert shown.contains(area) and area.height() > 80 and area.width() > 150
+
+
+@pytest.mark.parametrize("size", [(1600, 900), (900, 560)])
+def test_trend_plots_show_whole_axes_and_the_right_days(qtbot, panels, size):
+    panels.resize(*size)
+    panels.show()
+    qtbot.waitExposed(panels)
+    with qtbot.waitSignal(panels.refreshed, timeout=10_000):
+        panels.refresh()
+    for plot in plots(panels):
+        assert_whole_plot_shown(plot)
+    for plot, days in ((panels.trend7, 7), (panels.trend30, 30)):
+        (x0, x1), _ = plot.getViewBox().viewRange()
+        assert (x0, x1) == pytest.approx((-0.5, days - 0.5))
+        x, _ = plot.reported.getData()
+        assert list(x) == list(range(days))
+        labels = [label for tick, label in plot.getAxis("bottom")._tickLevels[0]]
+        assert labels[-1] == "6/16" and labels[0] == ("6/10" if days == 7 else "5/19")
+
+
+def test_kpi_panels_screenshot(qtbot, screens):
+    make_application(language="zh_CN")
+    panels = KpiPanels(screens.Session, clock=lambda: SCREEN_NOW, refresh_ms=600_000)
+    qtbot.addWidget(panels)
+    panels.resize(1600, 900)
+    panels.show()
+    qtbot.waitExposed(panels)
+    with qtbot.waitSignal(panels.refreshed, timeout=20_000):
+        panels.refresh()
+    assert panels.last.reports_today > 0 and sum(panels.last.trend_reported) > 500
+    for plot in plots(panels):
+        assert_whole_plot_shown(plot)
+    panels.grab()  # a first paint sizes the axes to their new labels
+    qtbot.wait(50)
+    save(panels, "kpi_panels")
+    panels.stop()
+
+
+def test_report_page_screenshot(screens, tmp_path):
+    """Page 1 of the May report as PDF, rendered by poppler's pdftoppm at 60 dpi."""
+    pdf = export_report(screens.Session, 2026, 5, tmp_path / "report.pdf")
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile",
+                    str(pdf), str(tmp_path / "page")], check=True)
+    page = tmp_path / "page.png"
+    assert page.stat().st_size > 20_000
+    shutil.copyfile(page, screenshot_dir() / "report_evaluation.png")
