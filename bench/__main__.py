@@ -20,7 +20,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ORDER = [
-    "bench_load", "bench_lights", "bench_workflow", "bench_queues", "bench_map", "bench_evaluation",
+    "bench_load", "bench_lights", "bench_workflow", "bench_queues", "bench_map", "bench_seat",
+    "bench_evaluation",
 ]
 
 

@@ -37,3 +37,30 @@ def test_state_counts_model_passes_modeltester(qtmodeltester, qtbot):
     model.set_rows((("reported", "待受理", 4), ("closed", "结案", 10)))
     assert model.index(0, 2).data() == "4"
     qtmodeltester.check(model)
+
+
+def test_main_window_hosts_the_workspace_of_the_signed_in_user(make_db, qtbot):
+    """With a signed-in user the window is that role's workspace: menus from the action
+    registry, who and which database in the status bar, sign-out."""
+    from sqlalchemy import select
+
+    from seatdesk.models import User
+    from seatdesk.workflow.auth import LoggedIn
+
+    make_application(language="zh_CN")
+    db = make_db("demo_small")
+    with db.Session() as s:
+        u = s.scalar(select(User).where(User.username == "paiqian"))
+        user = LoggedIn(u.id, u.username, u.display_name, u.role, u.department_id, False)
+    window = MainWindow(db.Session, f"{db.backend}: test", user, map_enabled=False,
+                        live=False, auto_refresh_ms=0)
+    qtbot.addWidget(window, before_close_func=lambda w: w.shutdown())
+    window.show()
+    assert window.windowTitle().endswith(f"{u.display_name}（派遣员）")
+    assert [a.text() for a in window.menuBar().actions()] == ["坐席(&S)", "视图(&V)", "案卷(&C)"]
+    assert window.user_label.text() == f"{u.display_name}（派遣员）"
+    assert window.connection_label.text() == "已连接"
+    assert window.workspace.intake is None and window.workspace.kpi is None  # not a call-taker
+    with qtbot.waitSignal(window.sign_out_requested):
+        window.sign_out()
+    assert not window.isVisible()

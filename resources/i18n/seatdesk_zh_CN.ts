@@ -26,42 +26,42 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/base.py" line="150" />
+        <location filename="../../seatdesk/ui/dialogs/base.py" line="159" />
         <source>%1 — case %2</source>
         <translation>%1 — 案卷 %2</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/base.py" line="197" />
+        <location filename="../../seatdesk/ui/dialogs/base.py" line="201" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/base.py" line="218" />
+        <location filename="../../seatdesk/ui/dialogs/base.py" line="222" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/base.py" line="218" />
+        <location filename="../../seatdesk/ui/dialogs/base.py" line="222" />
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/base.py" line="243" />
+        <location filename="../../seatdesk/ui/dialogs/base.py" line="260" />
         <source>「%1」 needs a reason</source>
         <translation>「%1」必须填写理由</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/base.py" line="262" />
+        <location filename="../../seatdesk/ui/dialogs/base.py" line="279" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/base.py" line="282" />
+        <location filename="../../seatdesk/ui/dialogs/base.py" line="299" />
         <source>The case has been reloaded with its current state; check it and act again if still needed. Nothing you entered here was saved.</source>
         <translation>案卷已按当前状态重新载入；请核对后视需要重新操作。本对话框中填写的内容未保存。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/base.py" line="286" />
+        <location filename="../../seatdesk/ui/dialogs/base.py" line="303" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -318,57 +318,57 @@
 <context>
     <name>CaseDetailPanel</name>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="84" />
+        <location filename="../../seatdesk/ui/case_detail.py" line="95" />
         <source>Ledger</source>
         <translation>电子台账</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="85" />
+        <location filename="../../seatdesk/ui/case_detail.py" line="96" />
         <source>Photos and recordings</source>
         <translation>照片和录音</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="114" />
+        <location filename="../../seatdesk/ui/case_detail.py" line="118" />
         <source>The case could not be read: %1</source>
         <translation>无法读取案卷：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="124" />
+        <location filename="../../seatdesk/ui/case_detail.py" line="128" />
         <source>Case %1 does not exist or is not visible to you</source>
         <translation>案卷 %1 不存在或您无权查看</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="136" />
+        <location filename="../../seatdesk/ui/case_detail.py" line="140" />
         <source>Case %1 · %2</source>
         <translation>案卷 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="147" />
+        <location filename="../../seatdesk/ui/case_detail.py" line="151" />
         <source>no running clock</source>
         <translation>未计时</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="173" />
+        <location filename="../../seatdesk/ui/case_detail.py" line="177" />
         <source>Nothing for you to do on this case now</source>
         <translation>该案卷当前没有您可执行的操作</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="178" />
+        <location filename="../../seatdesk/ui/case_detail.py" line="182" />
         <source>Choose a case in a work box (Enter opens it)</source>
         <translation>请在工作箱中选择案卷（回车打开）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="211" />
+        <location filename="../../seatdesk/ui/case_detail.py" line="215" />
         <source>%1 possible duplicates nearby: use “%2” if this case repeats one of them.</source>
         <translation>附近有 %1 个疑似重复案卷：如本案与其中之一相同，请使用「%2」。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="218" />
+        <location filename="../../seatdesk/ui/case_detail.py" line="222" />
         <source>(reloaded)</source>
         <translation>（已重新载入）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="238" />
+        <location filename="../../seatdesk/ui/case_detail.py" line="242" />
         <source>Updated at %1 by %2: %3</source>
         <translation>%1 由 %2 更新：%3</translation>
     </message>
@@ -376,227 +376,227 @@
 <context>
     <name>CaseFields</name>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="45" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="46" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="45" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="46" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="45" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="46" />
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="46" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="47" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="46" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="47" />
         <source>Grid cell</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="47" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="48" />
         <source>Community / street</source>
         <translation>社区/街道</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="47" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="48" />
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="48" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="49" />
         <source>Coordinates</source>
         <translation>经纬度</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="48" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="49" />
         <source>Caller</source>
         <translation>来电人</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="49" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="50" />
         <source>Caller phone</source>
         <translation>来电号码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="49" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="50" />
         <source>Callback wanted</source>
         <translation>需要回访</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="50" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="51" />
         <source>All callers</source>
         <translation>全部来电人</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="50" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="51" />
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="51" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="52" />
         <source>Verification (核实)</source>
         <translation>核实结果</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="52" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="53" />
         <source>Filing condition</source>
         <translation>立案条件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="52" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="53" />
         <source>Handling limit</source>
         <translation>处置时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="53" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="54" />
         <source>Closure condition</source>
         <translation>结案条件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="54" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="55" />
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="54" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="55" />
         <source>District centre</source>
         <translation>区级平台</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="55" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="56" />
         <source>Deadline</source>
         <translation>时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="55" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="56" />
         <source>Step deadline</source>
         <translation>环节时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="56" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="57" />
         <source>Open request</source>
         <translation>待审批申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="56" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="57" />
         <source>Rework rounds</source>
         <translation>返工次数</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="57" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="58" />
         <source>Closure type</source>
         <translation>结案类型</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="57" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="58" />
         <source>Steps</source>
         <translation>环节时间</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="70" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="71" />
         <source>outside every grid cell</source>
         <translation>不在任何单元网格内</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="74" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="75" />
         <source>anonymous</source>
         <translation>匿名</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="77" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="78" />
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="78" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="79" />
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="100" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="101" />
         <source>confirmed on site</source>
         <translation>现场核实属实</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="101" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="102" />
         <source>not confirmed</source>
         <translation>核实不属实</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="106" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="107" />
         <source>Return request</source>
         <translation>回退申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="106" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="107" />
         <source>Extension request</source>
         <translation>延期申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="107" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="108" />
         <source>Suspension request</source>
         <translation>挂账申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="108" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="109" />
         <source>Voiding request</source>
         <translation>作废申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="112" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="113" />
         <source>reported</source>
         <translation>上报</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="112" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="113" />
         <source>verified</source>
         <translation>核实</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="113" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="114" />
         <source>accepted</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="113" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="114" />
         <source>filed</source>
         <translation>立案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="114" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="115" />
         <source>dispatched</source>
         <translation>派遣</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="114" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="115" />
         <source>signed</source>
         <translation>签收</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="115" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="116" />
         <source>feedback</source>
         <translation>反馈</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="115" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="116" />
         <source>checked</source>
         <translation>核查</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="116" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="117" />
         <source>closed</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="116" />
+        <location filename="../../seatdesk/ui/case_fields.py" line="117" />
         <source>suspended</source>
         <translation>挂账</translation>
     </message>
@@ -785,22 +785,22 @@
 <context>
     <name>CommandPalette</name>
     <message>
-        <location filename="../../seatdesk/ui/command_palette.py" line="83" />
+        <location filename="../../seatdesk/ui/command_palette.py" line="86" />
         <source>Command palette</source>
         <translation>命令面板</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/command_palette.py" line="87" />
+        <location filename="../../seatdesk/ui/command_palette.py" line="90" />
         <source>Action, pinyin initials or case number…</source>
         <translation>操作名称、拼音首字母或案卷编号…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/command_palette.py" line="95" />
+        <location filename="../../seatdesk/ui/command_palette.py" line="98" />
         <source>Enter runs · Esc closes</source>
         <translation>回车执行 · Esc 关闭</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/command_palette.py" line="126" />
+        <location filename="../../seatdesk/ui/command_palette.py" line="129" />
         <source>Open case %1</source>
         <translation>打开案卷 %1</translation>
     </message>
@@ -1081,422 +1081,422 @@
 <context>
     <name>Enum</name>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="22" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="24" />
         <source>New case</source>
         <translation>新案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="23" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="25" />
         <source>Awaiting acceptance</source>
         <translation>待受理</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="24" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="26" />
         <source>Awaiting verification</source>
         <translation>待核实</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="25" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="27" />
         <source>Voided</source>
         <translation>作废</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="26" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="28" />
         <source>Awaiting filing</source>
         <translation>待立案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="27" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="29" />
         <source>Not filed</source>
         <translation>不予立案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="28" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="30" />
         <source>Awaiting dispatch</source>
         <translation>待派遣</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="29" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="31" />
         <source>Awaiting district dispatch</source>
         <translation>区级待派遣</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="30" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="32" />
         <source>In handling</source>
         <translation>处置中</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="31" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="33" />
         <source>Return requested</source>
         <translation>回退申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="32" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="34" />
         <source>Extension requested</source>
         <translation>延期申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="33" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="35" />
         <source>Suspension requested</source>
         <translation>挂账申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="34" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="36" />
         <source>Suspended</source>
         <translation>挂账</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="35" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="37" />
         <source>Voiding requested</source>
         <translation>作废申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="36" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="38" />
         <source>Awaiting check</source>
         <translation>待核查</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="37" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="39" />
         <source>Check under way</source>
         <translation>核查中</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="38" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="40" />
         <source>Awaiting closure</source>
         <translation>待结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="39" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="41" />
         <source>Closed</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="40" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="42" />
         <source>Merged</source>
         <translation>已合并</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="43" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="45" />
         <source>Supervisor patrol</source>
         <translation>监督员巡查</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="44" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="46" />
         <source>12319 hotline</source>
         <translation>12319热线</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="45" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="47" />
         <source>Mayor's hotline</source>
         <translation>市长热线</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="46" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="48" />
         <source>Mayor's mailbox</source>
         <translation>市长信箱</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="47" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="49" />
         <source>Media report</source>
         <translation>民生聚焦</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="48" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="50" />
         <source>Online complaint</source>
         <translation>网上投诉</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="49" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="51" />
         <source>Assigned by superiors</source>
         <translation>上级交办</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="50" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="52" />
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="53" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="55" />
         <source>Call-taker</source>
         <translation>受理员</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="54" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="56" />
         <source>Shift lead</source>
         <translation>值班长</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="55" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="57" />
         <source>Dispatcher</source>
         <translation>派遣员</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="56" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="58" />
         <source>Department user</source>
         <translation>专业部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="57" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="59" />
         <source>Supervisor</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="58" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="60" />
         <source>Administrator</source>
         <translation>管理员</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="59" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="61" />
         <source>Wall display (read-only)</source>
         <translation>大屏(只读)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="62" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="64" />
         <source>Normal</source>
         <translation>一般</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="63" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="65" />
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="66" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="68" />
         <source>working minutes</source>
         <translation>工作分钟</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="67" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="69" />
         <source>working hours</source>
         <translation>工作时</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="68" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="70" />
         <source>working days</source>
         <translation>工作日</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="69" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="71" />
         <source>minutes</source>
         <translation>分钟</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="70" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="72" />
         <source>hours</source>
         <translation>小时</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="71" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="73" />
         <source>calendar days</source>
         <translation>自然日</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="74" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="76" />
         <source>Normal closure</source>
         <translation>正常结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="75" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="77" />
         <source>Overdue closure</source>
         <translation>超时结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="76" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="78" />
         <source>Closure as an error</source>
         <translation>差错结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="77" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="79" />
         <source>Special closure</source>
         <translation>特殊结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="80" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="82" />
         <source>Photo</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="81" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="83" />
         <source>Recording</source>
         <translation>录音</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="82" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="84" />
         <source>Attachment</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="85" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="87" />
         <source>Green light</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="86" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="88" />
         <source>Yellow light</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="87" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="89" />
         <source>Red light</source>
         <translation>红灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="90" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="92" />
         <source>Register</source>
         <translation>登记</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="91" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="93" />
         <source>Send for verification</source>
         <translation>派发核实</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="92" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="94" />
         <source>Verification reply</source>
         <translation>核实回复</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="93" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="95" />
         <source>Accept</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="94" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="96" />
         <source>Void (not accepted)</source>
         <translation>作废(不予受理)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="95" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="97" />
         <source>File</source>
         <translation>立案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="96" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="98" />
         <source>Refuse filing</source>
         <translation>不予立案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="97" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="99" />
         <source>Dispatch</source>
         <translation>派遣</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="98" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="100" />
         <source>Send back to the city</source>
         <translation>退回市级</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="99" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="101" />
         <source>Redispatch</source>
         <translation>改派</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="100" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="102" />
         <source>Urge</source>
         <translation>督办</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="101" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="103" />
         <source>Sign for</source>
         <translation>签收</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="102" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="104" />
         <source>Request return</source>
         <translation>申请回退</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="103" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="105" />
         <source>Approve return</source>
         <translation>同意回退</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="104" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="106" />
         <source>Refuse return</source>
         <translation>驳回回退</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="105" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="107" />
         <source>Request extension</source>
         <translation>申请延期</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="106" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="108" />
         <source>Approve extension</source>
         <translation>批准延期</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="107" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="109" />
         <source>Refuse extension</source>
         <translation>驳回延期</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="108" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="110" />
         <source>Request suspension</source>
         <translation>申请挂账</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="109" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="111" />
         <source>Approve suspension</source>
         <translation>批准挂账</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="110" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="112" />
         <source>Refuse suspension</source>
         <translation>驳回挂账</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="111" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="113" />
         <source>Resume from suspension</source>
         <translation>挂账恢复</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="112" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="114" />
         <source>Handling feedback</source>
         <translation>处置反馈</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="113" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="115" />
         <source>Send for check</source>
         <translation>派发核查</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="114" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="116" />
         <source>Check passed</source>
         <translation>核查通过</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="115" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="117" />
         <source>Check failed (rework)</source>
         <translation>核查不通过(返工)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="116" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="118" />
         <source>Close the case</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="117" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="119" />
         <source>Request voiding</source>
         <translation>申请作废</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="118" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="120" />
         <source>Approve voiding</source>
         <translation>批准作废</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="119" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="121" />
         <source>Refuse voiding</source>
         <translation>驳回作废</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="120" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="122" />
         <source>Merge as a duplicate</source>
         <translation>合并为重复案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="121" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="123" />
         <source>Duplicate merged in</source>
         <translation>并入重复案卷</translation>
     </message>
@@ -1560,22 +1560,27 @@
         <translation>未设时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/filing.py" line="167" />
+        <location filename="../../seatdesk/ui/dialogs/filing.py" line="156" />
+        <source>placeholder value, to be reviewed</source>
+        <translation>默认值，待管理员审核</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/dialogs/filing.py" line="168" />
         <source>No time limit for this urgency: filing will be refused until an administrator adds one.</source>
         <translation>该紧急程度没有处置时限：管理员补充前无法立案。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/filing.py" line="169" />
+        <location filename="../../seatdesk/ui/dialogs/filing.py" line="170" />
         <source>This case gets %1, counted from the dispatch; it closes when: %2</source>
         <translation>本案处置时限 %1，自派遣起计时；结案条件：%2</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/filing.py" line="175" />
+        <location filename="../../seatdesk/ui/dialogs/filing.py" line="176" />
         <source>Choose the minor class</source>
         <translation>请选择小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/filing.py" line="177" />
+        <location filename="../../seatdesk/ui/dialogs/filing.py" line="178" />
         <source>Choose the filing condition</source>
         <translation>请选择立案条件</translation>
     </message>
@@ -1641,118 +1646,118 @@
         <translation>来电反映的问题</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="102" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="106" />
         <source>Save (Ctrl+S)</source>
         <translation>保存（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="104" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="108" />
         <source>Merge into the chosen case (Ctrl+M)</source>
         <translation>合并到所选案卷（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="106" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="110" />
         <source>New form (Ctrl+Shift+Backspace)</source>
         <translation>新受理单（Ctrl+Shift+Backspace）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="118" />
-        <location filename="../../seatdesk/ui/intake_form.py" line="352" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="125" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="366" />
         <source>Possible duplicates</source>
         <translation>疑似重复案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="120" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="127" />
         <source>Recent cases in the same grid cell or component</source>
         <translation>同一网格或部件的近期案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="143" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="169" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="144" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="170" />
         <source>Phone number</source>
         <translation>电话号码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="147" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="173" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="148" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="174" />
         <source>Caller</source>
         <translation>来电人</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="149" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="175" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="150" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="176" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="151" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="177" />
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="152" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="178" />
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="153" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="179" />
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="250" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="264" />
         <source>Choose the location: search an address or pick it on the map (F9)</source>
         <translation>请确定位置：搜索地址或在地图上点选（F9）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="252" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="266" />
         <source>Describe the problem or choose its class</source>
         <translation>请填写问题描述或选择小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="255" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="269" />
         <source>Enter the caller's phone number, or tick “Anonymous caller”</source>
         <translation>请填写来电号码，或勾选「匿名来电」</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="257" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="271" />
         <source>The phone number is not valid: digits, spaces and dashes only</source>
         <translation>电话号码格式不正确：只能包含数字、空格和短横线</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="286" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="300" />
         <source>Possible duplicates: %1</source>
         <translation>疑似重复案卷：%1 个</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="297" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="311" />
         <source>%1 — score %2: %3</source>
         <translation>%1 — 得分 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="318" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="332" />
         <source>Checking for duplicates…</source>
         <translation>正在检查重复案卷…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="324" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="338" />
         <source>%1 possible duplicates: choose one and press Ctrl+M to merge, or press Ctrl+S again to save a new case</source>
         <translation>发现 %1 个疑似重复案卷：选中一个按 Ctrl+M 合并，或再按 Ctrl+S 保存为新案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="332" />
+        <location filename="../../seatdesk/ui/intake_form.py" line="346" />
         <source>No duplicate chosen</source>
         <translation>未选择要合并的案卷</translation>
     </message>
@@ -1808,57 +1813,57 @@
 <context>
     <name>KpiPanels</name>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="153" />
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="169" />
         <source>Reports today by hour</source>
         <translation>今日各时段上报</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="154" />
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="170" />
         <source>Reports today by source</source>
         <translation>今日各来源上报</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="155" />
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="171" />
         <source>Open cases by stage</source>
         <translation>各环节在办案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="156" />
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="172" />
         <source>Status lights of open cases</source>
         <translation>在办案件亮灯情况</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="157" />
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="173" />
         <source>Department on-time rate, last 30 days (%)</source>
         <translation>各部门按期处置率（近30天，%）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="158" />
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="174" />
         <source>Last 7 days (blue: reports, green: closures)</source>
         <translation>近7天（蓝：上报数，绿：结案数）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="159" />
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="175" />
         <source>Last 30 days (blue: reports, green: closures)</source>
         <translation>近30天（蓝：上报数，绿：结案数）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="192" />
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="208" />
         <source>Today %1 reports · %2 open cases · %3 red</source>
         <translation>今日上报 %1 件 · 在办 %2 件 · 红灯 %3 件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="201" />
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="217" />
         <source>green</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="201" />
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="217" />
         <source>yellow</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="201" />
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="217" />
         <source>red</source>
         <translation>红灯</translation>
     </message>
@@ -1866,7 +1871,7 @@
 <context>
     <name>LedgerTimelineModel</name>
     <message>
-        <location filename="../../seatdesk/ui/ledger_timeline.py" line="83" />
+        <location filename="../../seatdesk/ui/ledger_timeline.py" line="85" />
         <source>Reason/note: %1</source>
         <translation>理由/说明：%1</translation>
     </message>
@@ -1992,48 +1997,48 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="33" />
+        <location filename="../../seatdesk/ui/main_window.py" line="49" />
         <source>seatdesk — city management command centre</source>
         <translation>seatdesk — 数字化城市管理监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="41" />
+        <location filename="../../seatdesk/ui/main_window.py" line="58" />
         <source>Up to date</source>
         <translation>已更新</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="59" />
-        <location filename="../../seatdesk/ui/main_window.py" line="86" />
+        <location filename="../../seatdesk/ui/main_window.py" line="76" />
+        <location filename="../../seatdesk/ui/main_window.py" line="104" />
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="68" />
+        <location filename="../../seatdesk/ui/main_window.py" line="86" />
         <source>&amp;Seat</source>
         <translation>坐席(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="73" />
+        <location filename="../../seatdesk/ui/main_window.py" line="91" />
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="76" />
+        <location filename="../../seatdesk/ui/main_window.py" line="94" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="80" />
+        <location filename="../../seatdesk/ui/main_window.py" line="98" />
         <source>&amp;Case</source>
         <translation>案卷(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="87" />
+        <location filename="../../seatdesk/ui/main_window.py" line="105" />
         <source>Connection lost — retrying</source>
         <translation>连接中断 — 正在重试</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="91" />
+        <location filename="../../seatdesk/ui/main_window.py" line="109" />
         <source>Database unavailable, retrying: %1</source>
         <translation>数据库不可用，正在重试：%1</translation>
     </message>
@@ -2919,134 +2924,134 @@
 <context>
     <name>WallWindow</name>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="207" />
+        <location filename="../../seatdesk/ui/wall.py" line="235" />
         <source>seatdesk wall display</source>
-        <extracomment>colours made once (no QColor/QPen objects per cell per paint): empty cell, then 8 steps</extracomment>
+        <extracomment>colours made once (no QColor/QPen objects per cell per paint): the empty cell, then eight steps of a viridis-like ramp (red stays reserved for overdue outlines)</extracomment>
         <translation>seatdesk 大屏</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="222" />
+        <location filename="../../seatdesk/ui/wall.py" line="250" />
         <source>Supervision and command centre</source>
         <translation>监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="243" />
+        <location filename="../../seatdesk/ui/wall.py" line="271" />
         <source>Case</source>
         <translation>案卷编号</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="243" />
+        <location filename="../../seatdesk/ui/wall.py" line="271" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="243" />
+        <location filename="../../seatdesk/ui/wall.py" line="271" />
         <source>Stage</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="244" />
-        <location filename="../../seatdesk/ui/wall.py" line="257" />
+        <location filename="../../seatdesk/ui/wall.py" line="272" />
+        <location filename="../../seatdesk/ui/wall.py" line="285" />
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="244" />
+        <location filename="../../seatdesk/ui/wall.py" line="272" />
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="244" />
+        <location filename="../../seatdesk/ui/wall.py" line="272" />
         <source>Time</source>
         <translation>时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="245" />
+        <location filename="../../seatdesk/ui/wall.py" line="273" />
         <source>Holder</source>
         <translation>责任方</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="245" />
+        <location filename="../../seatdesk/ui/wall.py" line="273" />
         <source>Red now</source>
         <translation>当前红灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="246" />
+        <location filename="../../seatdesk/ui/wall.py" line="274" />
         <source>≤ %1 h</source>
         <translation>%1工作时内</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="250" />
+        <location filename="../../seatdesk/ui/wall.py" line="278" />
         <source>Overdue and at-risk cases</source>
         <translation>超期与预警案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="252" />
+        <location filename="../../seatdesk/ui/wall.py" line="280" />
         <source>Forecast: cases going red (working hours)</source>
         <translation>即将亮红灯预测（工作时）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="257" />
+        <location filename="../../seatdesk/ui/wall.py" line="285" />
         <source>Rank</source>
         <translation>名次</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="258" />
+        <location filename="../../seatdesk/ui/wall.py" line="286" />
         <source>On time (%)</source>
         <translation>按期率(%)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="258" />
+        <location filename="../../seatdesk/ui/wall.py" line="286" />
         <source>Cases due</source>
         <translation>应处置数</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="260" />
+        <location filename="../../seatdesk/ui/wall.py" line="288" />
         <source>Reports today</source>
         <translation>今日上报</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="261" />
+        <location filename="../../seatdesk/ui/wall.py" line="289" />
         <source>Open cases</source>
         <translation>在办案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="262" />
+        <location filename="../../seatdesk/ui/wall.py" line="290" />
         <source>Red lights</source>
         <translation>红灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="263" />
+        <location filename="../../seatdesk/ui/wall.py" line="291" />
         <source>Yellow lights</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="264" />
+        <location filename="../../seatdesk/ui/wall.py" line="292" />
         <source>Green lights</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="265" />
+        <location filename="../../seatdesk/ui/wall.py" line="293" />
         <source>Closed today</source>
         <translation>今日结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="272" />
+        <location filename="../../seatdesk/ui/wall.py" line="300" />
         <source>Department ranking (on time, last 30 days)</source>
         <translation>部门排名（按期处置率，近30天）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="274" />
+        <location filename="../../seatdesk/ui/wall.py" line="302" />
         <source>Today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="279" />
+        <location filename="../../seatdesk/ui/wall.py" line="307" />
         <source>Open cases by grid cell (red outline: overdue cases)</source>
         <translation>各网格在办案件（红框：有超期案件）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="295" />
+        <location filename="../../seatdesk/ui/wall.py" line="323" />
         <source>Database unavailable — retrying every %1 s (%2)</source>
         <translation>数据库连接中断 — 每 %1 秒重试（%2）</translation>
     </message>
@@ -3184,13 +3189,13 @@
 <context>
     <name>_TrendPlot</name>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="113" />
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="128" />
         <source>Reports</source>
         <extracomment>open states grouped into the seven steps shown on the stage chart</extracomment>
         <translation>上报数</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="115" />
+        <location filename="../../seatdesk/ui/kpi_panels.py" line="130" />
         <source>Closures</source>
         <translation>结案数</translation>
     </message>

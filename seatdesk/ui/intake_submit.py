@@ -1,0 +1,166 @@
+"""Submitting intake drafts: now, into the outbox when offline, and from the outbox later.
+
+``register`` runs the engine's ``register`` (and, when the call-taker chose a duplicate,
+``merge`` of the new report into it) as one operation. A save that cannot reach the
+database is written to the outbox and the form is cleared for the next call. When the
+connection returns ``flush`` takes the drafts oldest first: each is checked for
+duplicates at that moment; a draft without candidates is registered, one with candidates
+is put back into the (empty) form with its candidates so the call-taker decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from seatdesk.workflow import services as sd
+
+from .intake_checks import Precheck, precheck
+from .offline_queue import IntakeDraft
+from .operations import OpFailure
+
+if TYPE_CHECKING:
+    from .intake_form import IntakeForm
+
+
+def register_and_merge(wf: sd.Workflow, actor: sd.Actor, draft: IntakeDraft,
+                       into: int | None, note: str) -> tuple[sd.CaseChange, object]:
+    """Register the report; merge it into ``into`` if given. The merge result (or the
+    engine's refusal of the merge, the registration standing) comes second."""
+    change = sd.register(wf, actor, draft.to_report())
+    if into is None:
+        return change, None
+    try:
+        return change, sd.merge(wf, actor, change.case_id, into, version=change.version,
+                                reason=note)
+    except sd.WorkflowError as exc:
+        return change, exc
+
+
+class IntakeSubmitter(QObject):
+    outbox_changed = Signal(int)  # drafts waiting in the outbox
+    submitted = Signal(int)  # a case registered from the outbox
+
+    def __init__(self, form: IntakeForm):
+        super().__init__(form)
+        self.form = form
+        self.flushing = False
+
+    @property
+    def seat(self):
+        return self.form.seat
+
+    # -- now ------------------------------------------------------------------------------------
+    def register(self, draft: IntakeDraft, merge_into: int | None = None) -> None:
+        wf, actor, origin = self.seat.wf, self.seat.actor, self.form.origin
+        note = self.tr("The caller reports a problem already known")
+        self.form.show_status(self.tr("Saving…"))
+        self.form.save_button.setEnabled(False)
+
+        def done(result) -> None:
+            self.form.save_button.setEnabled(True)
+            if origin is not None:
+                self.form.outbox.remove(origin)
+                self.outbox_changed.emit(self.form.outbox.count())
+            self.form.clear()
+            self._report(*result)
+            self.flush()  # a draft restored from the outbox may have others behind it
+
+        def failed(failure: OpFailure) -> None:
+            self.form.save_button.setEnabled(True)
+            if failure.offline:
+                self.keep_offline(draft)
+            else:
+                self.form.show_status(failure.message, error=True)
+
+        self.seat.ops.run("register", lambda: register_and_merge(wf, actor, draft, merge_into,
+                                                                 note), done, failed)
+
+    def _report(self, change: sd.CaseChange, merged) -> None:
+        if merged is None:
+            self.form.show_status(self.tr("Case %1 registered").replace("%1", change.number))
+            self.form.case_registered.emit(change.case_id)
+        elif isinstance(merged, sd.MergeResult):
+            self.form.show_status(self.tr("Registered as %1 and merged into case %2: the caller "
+                                          "is on its callback list").replace("%1", change.number)
+                                  .replace("%2", merged.survivor.number))
+            self.form.case_registered.emit(merged.survivor.case_id)
+        else:
+            self.form.show_status(self.tr("Case %1 registered, but it could not be merged: %2")
+                                  .replace("%1", change.number).replace("%2", str(merged)),
+                                  error=True)
+            self.form.case_registered.emit(change.case_id)
+
+    def keep_offline(self, draft: IntakeDraft) -> Path:
+        path = self.form.outbox.save(draft)
+        if self.form.origin is not None and self.form.origin != path:
+            self.form.outbox.remove(self.form.origin)
+        self.form.clear()
+        count = self.form.outbox.count()
+        self.form.show_status(self.tr("No connection: the report is kept on this computer "
+                                      "(%1 waiting) and submitted when the connection returns")
+                              .replace("%1", str(count)), error=True)
+        self.outbox_changed.emit(count)
+        return path
+
+    # -- later ----------------------------------------------------------------------------------
+    def flush(self) -> None:
+        """Submit the outbox (called when the connection returns and at start-up)."""
+        if self.flushing or not self.seat.monitor.online:
+            return
+        drafts = self.form.outbox.drafts()
+        if not drafts:
+            return
+        self.flushing = True
+        self._next(drafts)
+
+    def _next(self, drafts: list[tuple[Path, IntakeDraft]]) -> None:
+        if not drafts or not self.seat.monitor.online:
+            self._stop()
+            return
+        path, draft = drafts[0]
+        wf, user = self.seat.wf, self.seat.user
+        self.seat.read(f"outbox.check.{path.name}", lambda: precheck(wf, user, draft),
+                       lambda result: self._checked(path, result, drafts[1:]),
+                       lambda *_: self._stop())
+
+    def _checked(self, path: Path, result: Precheck, rest) -> None:
+        if result.candidates:
+            self._decide(path, result)
+            return
+        self._submit(path, result.draft, lambda: self._next(rest))
+
+    def _submit(self, path: Path, draft: IntakeDraft, then: Callable[[], None]) -> None:
+        wf, actor = self.seat.wf, self.seat.actor
+
+        def done(change: sd.CaseChange) -> None:
+            self.form.outbox.remove(path)
+            self.outbox_changed.emit(self.form.outbox.count())
+            self.form.show_status(self.tr("Report saved offline was registered as case %1")
+                                  .replace("%1", change.number))
+            self.submitted.emit(change.case_id)
+            then()
+
+        self.seat.ops.run("register.outbox", lambda: sd.register(wf, actor, draft.to_report()),
+                          done, lambda _failure: self._stop())
+
+    def _decide(self, path: Path, result: Precheck) -> None:
+        """Candidates found: the call-taker decides in the form (if it is free)."""
+        self._stop()
+        if not self.form.is_blank():
+            self.form.show_status(self.tr("A report saved offline has possible duplicates; it "
+                                          "opens when this form is saved or cleared"), error=True)
+            return
+        self.form.load_draft(result.draft, path)
+        self.form.show_precheck(result)
+        self.form.warned_key = self.form.key(result.draft)
+        self.form.show_status(self.tr("Report saved offline at %1: %2 possible duplicates found "
+                                      "now. Ctrl+M merges into the chosen case, Ctrl+S saves a "
+                                      "new case.").replace("%1", result.draft.created_at)
+                              .replace("%2", str(len(result.candidates))), error=True)
+
+    def _stop(self) -> None:
+        self.flushing = False

@@ -1,0 +1,169 @@
+"""Live multi-seat updates: one application-level "what changed" signal (Anki's OpChanges).
+
+``ChangeHub.cases_changed`` carries a ``CaseChanges`` value — the case ids that changed
+and where the news came from: this seat's own operations ("local"), another seat through
+PostgreSQL ``NOTIFY seatdesk_cases`` ("listen"), the SQLite poll of ``changes_since``
+("poll"), a conflict ("stale") or a reconnection after which anything may have changed
+("resync", ``everything``). The workspace fans it out to the queue, the detail, the map
+and the KPI panels; each decides for itself what to refresh.
+
+On PostgreSQL ``PgListener`` runs the LISTEN on a worker thread with its own connection
+(``workflow.notify.CaseListener``) and reconnects when the connection drops; on SQLite
+``SqlitePoller`` asks for ``changes_since`` twice a second on its own worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from seatdesk.models import Case
+from seatdesk.workflow import services as sd
+from seatdesk.workflow.notify import CaseListener
+
+from .tasks import TaskRunner
+
+POLL_MS = 500
+LISTEN_TIMEOUT_S = 0.25
+RECONNECT_S = 1.0
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class CaseChanges:
+    ids: frozenset[int]
+    origin: str  # local | listen | poll | stale | resync
+    everything: bool = False
+
+
+class ChangeHub(QObject):
+    """The one "what changed" signal of a seat."""
+
+    cases_changed = Signal(object)  # CaseChanges
+
+    def announce(self, ids: Iterable[int], origin: str, everything: bool = False) -> None:
+        ids = frozenset(ids)
+        if ids or everything:
+            self.cases_changed.emit(CaseChanges(ids, origin, everything))
+
+
+class SqlitePoller(QObject):
+    """Polls ``changes_since`` (the seat's visible cases) on its own worker."""
+
+    def __init__(self, hub: ChangeHub, wf: sd.Workflow, actor: sd.Actor, monitor,
+                 parent: QObject | None = None, interval_ms: int = POLL_MS):
+        super().__init__(parent)
+        self.hub, self.wf, self.actor, self.monitor = hub, wf, actor, monitor
+        self.tasks = TaskRunner(self, max_threads=1)
+        self.since: dt.datetime | None = None
+        self.timer = QTimer(self, interval=interval_ms, timeout=self.poll)
+
+    def start(self) -> None:
+        self.timer.start()
+        self.poll()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.tasks.wait(5000)
+
+    def poll(self) -> None:
+        if not self.tasks.is_idle():
+            return  # the previous poll has not answered yet
+        since, engine, actor = self.since, self.wf.engine, self.actor
+
+        def work() -> tuple[dt.datetime, list[sd.CaseStamp]]:
+            with Session(engine) as session:
+                if since is None:  # the first poll only finds where "now" is
+                    return session.scalar(select(func.max(Case.updated_at))) or _EPOCH, []
+                stamps = sd.changes_since(session, since, actor)
+            return (stamps[-1].updated_at if stamps else since), stamps
+
+        self.tasks.submit("live.poll", work, self._polled, self._failed)
+
+    def _polled(self, result: tuple[dt.datetime, list[sd.CaseStamp]]) -> None:
+        self.since, stamps = result
+        self.monitor.report_ok()
+        if stamps:
+            self.hub.announce({s.id for s in stamps}, "poll")
+
+    def _failed(self, exc: Exception, _trace: str) -> None:
+        self.monitor.report(exc)
+
+
+class PgListener(QThread):
+    """LISTEN seatdesk_cases on a worker thread with its own connection; reconnects."""
+
+    notices = Signal(object)  # frozenset[int] of case ids
+    connected = Signal(bool)  # True when this is a reconnection (notices may be missed)
+    lost = Signal(object)  # the exception
+
+    def __init__(self, database_url: str, parent: QObject | None = None):
+        super().__init__(parent)
+        self.database_url = database_url
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        reconnect = False
+        while not self._stop.is_set():
+            try:
+                with CaseListener(self.database_url) as listener:
+                    self.connected.emit(reconnect)
+                    self._listen(listener)
+            except Exception as exc:  # psycopg.OperationalError and friends: retry
+                if self._stop.is_set():
+                    break
+                reconnect = True
+                self.lost.emit(exc)
+                self._stop.wait(RECONNECT_S)
+
+    def _listen(self, listener: CaseListener) -> None:
+        while not self._stop.is_set():
+            found = listener.wait(LISTEN_TIMEOUT_S)
+            if found:
+                self.notices.emit(frozenset(n.case_id for n in found))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.wait(5000)
+
+
+class LiveUpdates(QObject):
+    """Picks the live source of the backend and feeds the hub (and the monitor)."""
+
+    def __init__(self, hub: ChangeHub, wf: sd.Workflow, actor: sd.Actor, monitor,
+                 parent: QObject | None = None, poll_ms: int = POLL_MS):
+        super().__init__(parent)
+        self.hub, self.monitor = hub, monitor
+        self.listener: PgListener | None = None
+        self.poller: SqlitePoller | None = None
+        if wf.backend == "postgresql":
+            url = wf.engine.url.render_as_string(hide_password=False)
+            self.listener = PgListener(url, self)
+            self.listener.notices.connect(lambda ids: hub.announce(ids, "listen"))
+            self.listener.connected.connect(self._connected)
+            self.listener.lost.connect(monitor.report)
+        else:
+            self.poller = SqlitePoller(hub, wf, actor, monitor, self, poll_ms)
+
+    def start(self) -> None:
+        if self.listener is not None:
+            self.listener.start()
+        if self.poller is not None:
+            self.poller.start()
+
+    def stop(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
+        if self.poller is not None:
+            self.poller.stop()
+
+    def _connected(self, reconnect: bool) -> None:
+        if reconnect:  # notices sent while disconnected are lost: refresh everything
+            self.monitor.report_ok()
+            self.hub.announce((), "resync", everything=True)

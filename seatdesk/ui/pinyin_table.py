@@ -1,0 +1,118 @@
+"""Pinyin initials of the characters the seat's Chinese UI uses (for the command palette).
+
+Generated from ``resources/i18n/glossary_zh_CN.tsv`` with pypinyin (``Style.FIRST_LETTER``):
+``python -m seatdesk.ui.pinyin_table`` rewrites the table, and
+``tests/test_ui_i18n.py`` checks it covers the glossary. The running seat thus need not
+load pypinyin's 55 MB of dictionaries for a few dozen action names. A character missing
+here simply does not match by initials.
+"""
+
+from __future__ import annotations
+
+_BY_LETTER: dict[str, str] = {
+    "a": (
+        "按案"
+    ),
+    "b": (
+        "不保别办包并必报播本板标班编般补表败部闭驳"
+    ),
+    "c": (
+        "充出初场城处存差常成才承持操春查次此测础称程超车错除"
+    ),
+    "d": (
+        "代但到动单地大定对导底度当待得打断段灯点电登的督短第等读达道钉"
+    ),
+    "f": (
+        "份分反发否复废放方法符访返附"
+    ),
+    "g": (
+        "个公共关勾各岗工挂改更果格概管该过"
+    ),
+    "h": (
+        "何化号合后含和回恢或户挥核横环红话黄"
+    ),
+    "j": (
+        "交仅今件价假决击加即卷及均基季将建急截据接机检焦监矩紧级经结继聚节街角解警计记距"
+        "近进金间"
+    ),
+    "k": (
+        "况可库开框看空馈"
+    ),
+    "l": (
+        "两亮令例列历另录来率理留离立类绿蓝路连"
+    ),
+    "m": (
+        "名命媒密描明母每民没码秒门面默"
+    ),
+    "n": (
+        "内匿年您能"
+    ),
+    "p": (
+        "判屏平批拼排派片牌评配频"
+    ),
+    "q": (
+        "全其前区取启情期权清确签请起遣"
+    ),
+    "r": (
+        "人任入如容日热然认"
+    ),
+    "s": (
+        "上事似使删剩受失始实审少尚属市式所搜收数时是束殊涉生申示社算索色视设识诉试说输述"
+        "适锁顺首"
+    ),
+    "t": (
+        "体停台同图填天它态投拖提条添特统退通题"
+    ),
+    "w": (
+        "为位务外完我文无未纬网误问"
+    ),
+    "x": (
+        "下信修先写型小巡席序心新星显析消现相箱线续行询选限需项须"
+    ),
+    "y": (
+        "一与业予于以余依元原员域已应延意映月有源用由疑要议语音预"
+    ),
+    "z": (
+        "专中之众作值再准只在址坐增子字执择指整最止正照状知综置职自至致责账资转载重钟长阵"
+    ),
+}
+INITIALS: dict[str, str] = {c: letter for letter, chars in _BY_LETTER.items() for c in chars}
+
+
+def initials(text: str) -> str:
+    """``立案`` → ``la``; characters not in the table (and ASCII) are left out."""
+    return "".join(INITIALS.get(c, "") for c in text)
+
+
+def table_source(glossary_values: list[str]) -> dict[str, str]:
+    """Letter → characters for every CJK character of the given texts (needs pypinyin)."""
+    from pypinyin import Style, lazy_pinyin
+
+    chars = sorted({c for v in glossary_values for c in v if "\u4e00" <= c <= "\u9fff"})
+    table: dict[str, str] = {}
+    for char in chars:
+        letter = (lazy_pinyin(char, style=Style.FIRST_LETTER, errors="ignore") or [""])[0]
+        if letter:
+            table[letter.lower()] = table.get(letter.lower(), "") + char
+    return dict(sorted(table.items()))
+
+
+def _rewrite() -> None:
+    from pathlib import Path
+
+    from .i18n import I18N, read_glossary
+
+    table = table_source(list(read_glossary(I18N / "glossary_zh_CN.tsv").values()))
+    path = Path(__file__)
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split("_BY_LETTER: dict[str, str] = {\n", 1)
+    tail = rest[rest.index("\n}\n") + 3:]
+    body = "".join(f'    "{k}": (\n' + "".join(f'        "{v[i:i + 40]}"\n'
+                                               for i in range(0, len(v), 40)) + "    ),\n"
+                   for k, v in table.items())
+    path.write_text(head + "_BY_LETTER: dict[str, str] = {\n" + body + "}\n" + tail,
+                    encoding="utf-8")
+
+
+if __name__ == "__main__":
+    _rewrite()

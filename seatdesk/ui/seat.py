@@ -1,0 +1,70 @@
+"""The logged-in seat: who acts, and the services every panel and dialog shares.
+
+Built once by the workspace after login and passed explicitly to the panels (no global
+singletons): the session factory and the workflow, the user and the ``Actor`` they act
+as, the read worker, the operations runner, the "what changed" hub and the connection
+monitor.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from seatdesk.workflow import services as sd
+from seatdesk.workflow.auth import LoggedIn
+
+from .connection_banner import ConnectionMonitor
+from .live_updates import ChangeHub
+from .operations import Operations
+from .tasks import TaskRunner
+
+
+@dataclass
+class Seat:
+    sessions: sessionmaker[Session]
+    wf: sd.Workflow
+    user: LoggedIn
+    actor: sd.Actor
+    tasks: TaskRunner
+    ops: Operations
+    hub: ChangeHub
+    monitor: ConnectionMonitor
+
+    @classmethod
+    def open(cls, sessions: sessionmaker[Session], user: LoggedIn, parent,
+             wf: sd.Workflow | None = None, seat_name: str = "") -> Seat:
+        engine = sessions.kw["bind"]
+        wf = wf or sd.Workflow(engine)
+        hub = ChangeHub(parent)
+        monitor = ConnectionMonitor(engine, parent)
+        actor = sd.Actor.from_login(user, seat_name or platform.node()[:64])
+        return cls(sessions, wf, user, actor, TaskRunner(parent), Operations(hub, monitor, parent),
+                   hub, monitor)
+
+    @property
+    def role(self) -> str:
+        return self.user.role
+
+    def read(self, key: str, fn: Callable[[], Any], done: Callable[[Any], None],
+             failed: Callable[[Exception, str], None] | None = None) -> None:
+        """Run a read off the GUI thread; only the newest reply per ``key`` arrives."""
+        def fail(exc: Exception, trace: str) -> None:
+            self.monitor.report(exc)
+            if failed is not None:
+                failed(exc, trace)
+
+        def ok(result: Any) -> None:
+            self.monitor.report_ok()
+            done(result)
+
+        self.tasks.submit(key, fn, ok, fail)
+
+    def shutdown(self) -> None:
+        self.monitor.stop()
+        self.ops.wait(10_000)
+        self.tasks.wait(10_000)
