@@ -117,8 +117,12 @@ def test_trend_plots_show_whole_axes_and_the_right_days(qtbot, panels, size):
     qtbot.waitExposed(panels)
     with qtbot.waitSignal(panels.refreshed, timeout=10_000):
         panels.refresh()
-    for plot in plots(panels):
-        assert_whole_plot_shown(plot)
+
+    def every_plot_whole() -> None:  # pyqtgraph lays out on later events: let it settle
+        for plot in plots(panels):
+            assert_whole_plot_shown(plot)
+
+    qtbot.waitUntil(every_plot_whole, timeout=5_000)
     for plot, days in ((panels.trend7, 7), (panels.trend30, 30)):
         (x0, x1), _ = plot.getViewBox().viewRange()
         assert (x0, x1) == pytest.approx((-0.5, days - 0.5))
