@@ -64,3 +64,16 @@ def test_main_window_hosts_the_workspace_of_the_signed_in_user(make_db, qtbot):
     with qtbot.waitSignal(window.sign_out_requested):
         window.sign_out()
     assert not window.isVisible()
+
+
+def test_environment_defaults_keep_an_operator_override(monkeypatch):
+    from seatdesk.ui.app import prepare_environment
+
+    monkeypatch.delenv("QTWEBENGINE_CHROMIUM_FLAGS", raising=False)
+    prepare_environment()
+    import os
+
+    assert os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] == "--disable-gpu"
+    monkeypatch.setenv("QTWEBENGINE_CHROMIUM_FLAGS", "--ignore-gpu-blocklist")
+    prepare_environment()
+    assert os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] == "--ignore-gpu-blocklist"

