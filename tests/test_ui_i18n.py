@@ -194,6 +194,55 @@ def test_english_on_request_and_the_glossary_agrees_with_the_core(qtbot):
     assert L.state("reported") == "待受理"
 
 
+def test_work_box_table_and_search_bar_in_english(qtbot):
+    """The work-box table shows states, sources and lights in the UI language, not the
+    core's Chinese labels carried by ``CaseRow``; so does the search bar's source list."""
+    import datetime as dt
+
+    from PySide6.QtCore import Qt
+
+    from seatdesk.models.queues import CaseRow
+    from seatdesk.ui.case_table_model import LIGHT, SOURCE, STATE, CaseTableModel
+    from seatdesk.ui.search_bar import SearchBar
+    from seatdesk.workflow.lights import ClockState, Light
+
+    app = application()
+    at = dt.datetime(2026, 11, 2, 1, 30, tzinfo=dt.timezone.utc)
+    row = CaseRow(
+        id=1, number="3204812611020001", version=1, source="hotline_12319",
+        source_label=CaseSource.HOTLINE_12319.label, kind="event", class_code="0101",
+        class_name="", urgency="normal", address="", grid_code="", component_code="",
+        state="dispatched", state_label=CaseState.DISPATCHED.label, department_name="",
+        deadline_at=None, limit_unit=None, handling_started_at=None, step_started_at=None,
+        step_deadline_at=None, suspended_since=None, reported_at=at, updated_at=at,
+        caller_phone="")
+    light = ClockState(Light.RED, 1.2, -60.0, True, "overdue 1 min")
+    tip = Qt.ItemDataRole.ToolTipRole
+    installed = app.findChildren(QTranslator)
+    for translator in installed:
+        app.removeTranslator(translator)
+    try:
+        install_translator(app, "en")
+        model = CaseTableModel()
+        model.reset_rows([row], [light], has_more=False)
+        assert model.index(0, STATE).data() == "In handling"
+        assert model.index(0, SOURCE).data() == "12319 hotline"
+        assert model.index(0, LIGHT).data(tip) == "Red light overdue 1 min"
+        bar = SearchBar()
+        qtbot.addWidget(bar)
+        sources = [bar.source.itemText(i) for i in range(bar.source.count())]
+        assert "12319 hotline" in sources and not any("热线" in s for s in sources)
+    finally:
+        for translator in installed:
+            app.installTranslator(translator)
+        install_translator(app, "zh_CN")
+    model = CaseTableModel()
+    model.reset_rows([row], [light], has_more=False)
+    assert model.index(0, STATE).data() == CaseState.DISPATCHED.label == "处置中"
+    assert model.index(0, SOURCE).data() == CaseSource.HOTLINE_12319.label
+    assert model.index(0, LIGHT).data(tip).startswith("红灯 ")
+
+
 def test_no_string_of_the_seat_is_untranslated():
     tree = ET.parse(I18N / "seatdesk_zh_CN.ts")
     ui = I18N.parents[1] / "seatdesk" / "ui"

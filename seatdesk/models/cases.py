@@ -32,6 +32,15 @@ class Case(Base):
         Index("ix_cases_lon_lat", "lon", "lat"),
         Index("ix_cases_updated_at", "updated_at"),
         Index("ix_cases_closed_at", "closed_at"),
+        # sort indexes of the work boxes (migration 0004): the sort key with the ``id``
+        # tie-breaker, so the first page of a million cases is read in index order both
+        # ways (``key ASC NULLS LAST, id ASC`` forwards, ``DESC NULLS FIRST, id DESC``
+        # backwards); class and department sorts walk their dimension tables key by key
+        # through the foreign-key ones (``seatdesk.models.queues``)
+        Index("ix_cases_class_id_id", "class_id", "id"),
+        Index("ix_cases_department_id_id", "department_id", "id"),
+        Index("ix_cases_deadline_at_id", "deadline_at", "id"),
+        Index("ix_cases_address_id", "address", "id"),
         Index("ix_cases_geom", "geom", postgresql_using="gist").ddl_if(dialect="postgresql"),
         # PostgreSQL-only search helpers for the work boxes at 1,000,000 cases:
         # case-number prefix search and substring search on description and address
@@ -49,7 +58,7 @@ class Case(Base):
     state: Mapped[str] = mapped_column(String(24), index=True)
     source: Mapped[str] = mapped_column(String(20))
     kind: Mapped[str | None] = mapped_column(String(16))
-    class_id: Mapped[int | None] = mapped_column(ForeignKey("case_classes.id"), index=True)
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("case_classes.id"))
     condition_id: Mapped[int | None] = mapped_column(ForeignKey("filing_conditions.id"))
     urgency: Mapped[str] = mapped_column(String(16), default="normal")
     # location; grid cell and the admin units follow from the point
@@ -71,7 +80,7 @@ class Case(Base):
     # who holds it: the district command centre (二级平台) holding the case (None = the city
     # centre) and the department it is dispatched to
     centre_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     # the filing condition fixes limit and closure condition, stored on the case
     limit_value: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     limit_unit: Mapped[str | None] = mapped_column(String(20))
@@ -91,7 +100,7 @@ class Case(Base):
     task_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # supervisor tasked
     step_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     step_deadline_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    deadline_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    deadline_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     suspended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     suspended_seconds: Mapped[int] = mapped_column(Integer, default=0)
     closure_type: Mapped[str | None] = mapped_column(String(16))

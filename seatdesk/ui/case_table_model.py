@@ -20,6 +20,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from seatdesk.models.queues import CaseRow
 from seatdesk.workflow.lights import ClockState
 
+from . import enum_labels as L
 from .pyside_fix import keep_none_alive
 
 Index = QModelIndex | QPersistentModelIndex
@@ -185,11 +186,13 @@ class CaseTableModel(QAbstractTableModel):
             if light is None:
                 return ""
             tip = role == Qt.ItemDataRole.ToolTipRole
-            return f"{light.light.label} {light.remaining_text}" if tip else light.remaining_text
+            shown = f"{L.label('light', light.light.value)} {light.remaining_text}"
+            return shown if tip else light.remaining_text
         if column in (DEADLINE, REPORTED):
             return self._time(self._native(row, i, column))
-        return {SOURCE: row.source_label, CLASS: f"{row.class_code} {row.class_name}".strip(),
-                STATE: row.state_label}.get(column) or str(self._native(row, i, column) or "")
+        # code lists in the UI language (``CaseRow``'s labels are the core's Chinese ones)
+        return {SOURCE: L.source(row.source), CLASS: f"{row.class_code} {row.class_name}".strip(),
+                STATE: L.state(row.state)}.get(column) or str(self._native(row, i, column) or "")
 
     def _native(self, row: CaseRow, i: int, column: int):
         if column == LIGHT:

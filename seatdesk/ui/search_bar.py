@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 from seatdesk.models.enums import CaseSource
 from seatdesk.models.queues import CaseFilter
 
+from . import enum_labels as L
+
 NO_DATE = QDate(2000, 1, 1)  # the minimum date shows as blank and means "any"
 TEXT_FIELDS = ("number", "text", "address", "caller_phone", "grid_code", "component_code",
                "class_code")
@@ -50,7 +52,7 @@ class SearchBar(QWidget):
         self.source.setObjectName("search_source")
         self.source.addItem(self.tr("Any source"), "")
         for source in CaseSource:
-            self.source.addItem(source.label, source.value)
+            self.source.addItem(L.source(source.value), source.value)
         self.date_from = self._date_edit("search_from")
         self.date_to = self._date_edit("search_to")
         self.search_button = QPushButton(self.tr("Search"), self)
