@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,6 +45,18 @@ class AdminPage(QWidget):
         self.message.setObjectName("adminMessage")
         self.message.setWordWrap(True)
         self.busy = False
+
+    def assemble_record_page(self, form, buttons) -> None:
+        """The layout every list-and-form page shares: the table, the form, the buttons and
+        the message; selecting a row edits it; then the first load."""
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda current, _prev: current.isValid() and self.edit(current.row()))
+        self.load()
 
     # -- running work -------------------------------------------------------------------------
     def read(self, key: str, fn: Callable[[Session], Any], done: Callable[[Any], None]) -> None:

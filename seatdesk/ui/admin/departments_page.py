@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLineEdit
 
 from seatdesk.data import admin
 from seatdesk.models.enums import DepartmentKind
@@ -37,14 +37,7 @@ class DepartmentsPage(AdminPage):
             form.addRow(label, widget)
         buttons, (self.new_button, self.save_button) = button_row(
             self, (self.tr("New department"), self.new_department), (self.tr("Save"), self.save))
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
-        self.table.selectionModel().currentRowChanged.connect(
-            lambda current, _prev: current.isValid() and self.edit(current.row()))
-        self.load()
+        self.assemble_record_page(form, buttons)
 
     def load(self, select: int | None = None) -> None:
         def show(departments):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QSpinBox, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QSpinBox
 
 from seatdesk.data import admin
 
@@ -31,14 +31,7 @@ class PhrasesPage(AdminPage):
         form.addRow(self.tr("Order"), self.order)
         buttons, _ = button_row(self, (self.tr("New phrase"), self.new_phrase),
                                 (self.tr("Save"), self.save), (self.tr("Delete"), self.delete))
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
-        self.table.selectionModel().currentRowChanged.connect(
-            lambda current, _prev: current.isValid() and self.edit(current.row()))
-        self.load()
+        self.assemble_record_page(form, buttons)
 
     def load(self, select: int | None = None) -> None:
         def show(phrases):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QFormLayout
 
 from seatdesk.data import admin, admin_rules
 from seatdesk.models.enums import AdminLevel, ClassKind
@@ -37,14 +37,7 @@ class ResponsibilitiesPage(AdminPage):
         form.addRow(self.tr("Responsible department"), self.department)
         buttons, (self.set_button, self.remove_button) = button_row(
             self, (self.tr("Set responsibility"), self.save), (self.tr("Remove"), self.remove))
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
-        self.table.selectionModel().currentRowChanged.connect(
-            lambda current, _prev: current.isValid() and self.edit(current.row()))
-        self.load()
+        self.assemble_record_page(form, buttons)
 
     def load(self, select: int | None = None) -> None:
         def fetch(session):

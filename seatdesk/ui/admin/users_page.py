@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit
 
 from seatdesk.data import admin
 from seatdesk.models.enums import Role
@@ -42,14 +42,7 @@ class UsersPage(AdminPage):
             button_row(self, (self.tr("New user"), self.new_user), (self.tr("Save"), self.save),
                        (self.tr("Disable"), self.toggle_active),
                        (self.tr("Reset password"), self.reset_password)))
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
-        self.table.selectionModel().currentRowChanged.connect(
-            lambda current, _prev: current.isValid() and self.edit(current.row()))
-        self.load()
+        self.assemble_record_page(form, buttons)
 
     def _status(self, user) -> str:
         if not user.active:
