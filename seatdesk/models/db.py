@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = ROOT / "migrations"
+#: a pooled PostgreSQL connection that sat idle at least this long is pinged before use
+PING_AFTER_IDLE_S = 1.0
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -20,8 +24,37 @@ def make_engine(url: str, **kwargs) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    ping_after = kwargs.pop("ping_after_idle", PING_AFTER_IDLE_S)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_idle_connections(engine, ping_after)
+    return engine
+
+
+def _ping_idle_connections(engine: Engine, after: float) -> None:
+    """Pessimistic disconnect handling for connections that sat in the pool: one that was
+    idle ``after`` seconds or more is pinged at checkout, and a dead one is replaced
+    before anybody uses it (a restarted or failed-over server, a firewall that dropped
+    it). A connection handed back moments ago is not pinged: ``pool_pre_ping`` would add
+    a round trip to every transaction and cost a busy seat a tenth of its throughput
+    (docs/performance.md). A server lost in between surfaces as a disconnect error on
+    the first statement; SQLAlchemy then invalidates the connection and the workflow
+    retries the action once (``workflow.actions.run``)."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn, record) -> None:
+        if record is not None:
+            record.info["seatdesk_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn, record, _proxy) -> None:
+        since = record.info.pop("seatdesk_idle_since", None)
+        if since is None or time.monotonic() - since < after:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("连接已断开，重新连接") from exc  # the pool reconnects
 
 
 def _sqlite_on_connect(dbapi_conn, _record) -> None:

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from seatdesk.models import Case, LedgerEntry, User
@@ -80,13 +79,16 @@ def run(wf: Workflow, actor: Actor, case_id: int, version: int, action: str, app
     """Run ``action`` on a case. ``apply`` mutates ``ctx.case`` and returns the target state
     (``None`` when the action has a single target from the current state)."""
     check_role(actor, action)
+
+    def body(session: Session) -> CaseChange:
+        ctx = prepare(wf, session, actor, case_id, version, action, reason, args)
+        with session.no_autoflush:  # other rows the action adds are written at the end
+            entry = record(ctx, apply(ctx))
+        save(ctx, entry)
+        return change_of(ctx, entry)
+
     try:
-        with wf.transaction() as session:
-            ctx = prepare(wf, session, actor, case_id, version, action, reason, args)
-            with session.no_autoflush:  # other rows the action adds are written at the end
-                entry = record(ctx, apply(ctx))
-            save(ctx, entry)
-            return change_of(ctx, entry)
+        return wf.write(body)
     except Conflict:
         raise stale_error(wf, case_id) from None
 
@@ -193,16 +195,10 @@ def record(ctx: ActionContext, target: str | None) -> LedgerEntry:
 
 
 def save(ctx: ActionContext, entry: LedgerEntry) -> None:
-    """Versioned UPDATE of the changed columns, the ledger INSERT, then whatever else the
+    """Versioned UPDATE of the changed columns with the ledger INSERT, then whatever else the
     action added (dispatch rows, attachments …). A lost race becomes ``Conflict``."""
-    if not caserow.write(ctx.session, ctx.case, ctx.changed, ctx.seen):
+    if not caserow.write(ctx.session, ctx.case, ctx.changed, ctx.seen, entry):
         raise Conflict()
-    try:
-        caserow.insert_entry(ctx.session, entry)
-    except IntegrityError as exc:
-        if "case_ledger" in str(exc.orig):
-            raise Conflict() from None
-        raise
     ctx.session.flush()
 
 

@@ -14,9 +14,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from seatdesk.models import get_setting, utcnow
@@ -24,6 +25,12 @@ from seatdesk.models.db import write_transaction
 from seatdesk.models.spatial import SpatialIndex, spatial_index
 
 from .worktime import WorkCalendar
+
+T = TypeVar("T")
+
+
+class _LostBeforeCommit(Exception):
+    """The connection died inside the unit of work: the server rolled it back."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,26 @@ class Workflow:
         """One all-or-nothing write unit of work (BEGIN IMMEDIATE on SQLite)."""
         with write_transaction(self.engine) as session:
             yield session
+
+    def write(self, body: Callable[[Session], T]) -> T:
+        """``body(session)`` in one write transaction, committed when it returns.
+
+        If the connection turns out to be lost while ``body`` runs (a restarted server, a
+        connection the pool had not pinged), the server has rolled everything back, so
+        the whole unit runs once more on a fresh connection. A failure during COMMIT
+        itself is not retried: whether it landed is unknown, and the seat re-reads."""
+        for last in (False, True):
+            try:
+                with self.transaction() as session:
+                    try:
+                        return body(session)
+                    except DBAPIError as exc:
+                        if last or not exc.connection_invalidated:
+                            raise
+                        raise _LostBeforeCommit() from exc
+            except _LostBeforeCommit:
+                continue
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def settings(self, session: Session) -> WorkflowSettings:
         return self._get("settings", lambda: WorkflowSettings.load(session))

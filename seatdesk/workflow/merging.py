@@ -36,24 +36,27 @@ def merge(wf: Workflow, actor: Actor, duplicate_case_id: int, into_case_id: int,
     if duplicate_case_id == into_case_id:
         raise InvalidArgument("不能把案卷合并到它自己")
     actions.check_role(actor, "merge")
+
+    def body(session) -> MergeResult:
+        seen = version if version is not None else (
+            actions.load_case(session, duplicate_case_id).version)
+        dup = actions.prepare(wf, session, actor, duplicate_case_id, seen, "merge",
+                              reason, {"into_case_id": into_case_id})
+        keep = _survivor(dup, into_case_id)
+        with session.no_autoflush:
+            copied = _copy_reporters(dup, keep)
+            dup.case.merged_into_id = keep.case.id
+            keep.case.merged_count += 1
+            dup.args["into_number"] = keep.case.number
+            keep.args.update(duplicate_number=dup.case.number, reporters_copied=copied)
+            entries = [actions.record(dup, None), actions.record(keep, None)]
+        actions.save(dup, entries[0])
+        actions.save(keep, entries[1])
+        return MergeResult(actions.change_of(dup, entries[0]),
+                           actions.change_of(keep, entries[1]), copied)
+
     try:
-        with wf.transaction() as session:
-            if version is None:
-                version = actions.load_case(session, duplicate_case_id).version
-            dup = actions.prepare(wf, session, actor, duplicate_case_id, version, "merge",
-                                  reason, {"into_case_id": into_case_id})
-            keep = _survivor(dup, into_case_id)
-            with session.no_autoflush:
-                copied = _copy_reporters(dup, keep)
-                dup.case.merged_into_id = keep.case.id
-                keep.case.merged_count += 1
-                dup.args["into_number"] = keep.case.number
-                keep.args.update(duplicate_number=dup.case.number, reporters_copied=copied)
-                entries = [actions.record(dup, None), actions.record(keep, None)]
-            actions.save(dup, entries[0])
-            actions.save(keep, entries[1])
-            return MergeResult(actions.change_of(dup, entries[0]),
-                               actions.change_of(keep, entries[1]), copied)
+        return wf.write(body)
     except actions.Conflict:
         raise actions.stale_error(wf, duplicate_case_id) from None
 

@@ -58,7 +58,8 @@ def register(wf: Workflow, actor: Actor, report: Report) -> CaseChange:
     """登记 a new case in 待受理; the result lists duplicate candidates."""
     actions.check_role(actor, "register")
     _check_report(actor, report)
-    with wf.transaction() as session:
+
+    def body(session) -> CaseChange:
         actions.check_actor(session, actor)
         now = wf.now()
         case = _new_case(wf, session, actor, report, now)
@@ -72,6 +73,8 @@ def register(wf: Workflow, actor: Actor, report: Report) -> CaseChange:
                                      callback_wanted=report.callback_wanted))
         ctx.duplicates = find_duplicates(wf, session, case)
         return actions.change_of(ctx, entry)
+
+    return wf.write(body)
 
 
 def _check_report(actor: Actor, report: Report) -> None:
