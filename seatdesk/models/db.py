@@ -39,7 +39,7 @@ def _ping_idle_connections(engine: Engine, after: float) -> None:
     a round trip to every transaction and cost a busy seat a tenth of its throughput
     (docs/performance.md). A server lost in between surfaces as a disconnect error on
     the first statement; SQLAlchemy then invalidates the connection and the workflow
-    retries the action once (``workflow.actions.run``)."""
+    retries the unit of work once (``workflow.context.Workflow.write``)."""
 
     @event.listens_for(engine, "checkin")
     def _checked_in(_dbapi_conn, record) -> None:
