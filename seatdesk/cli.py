@@ -33,7 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--small", action="store_true", help="the small test-sized city")
     imp = sub.add_parser("import", help="import a data file (one transaction)")
     imp.add_argument("kind", choices=IMPORT_KINDS)
-    imp.add_argument("file", type=Path)
+    imp.add_argument("file", type=Path,
+                     help="CSV; for grid/components GeoJSON, GeoPackage (.gpkg) or Shapefile "
+                          "(.shp or a .zip holding one)")
+    imp.add_argument("--layer", help="the layer of a GeoPackage with several (grid/components)")
     cal = sub.add_parser("calendar", help="holiday calendar").add_subparsers(
         dest="cal_command", required=True)
     st = cal.add_parser("status", help="which years the calendar knows")
@@ -143,10 +146,13 @@ def cmd_import(args, database: ResolvedDatabase) -> int:
     from seatdesk.models.db import session_factory
 
     fn = getattr(importers, f"import_{args.kind}")
+    if args.layer and args.kind not in ("grid", "components"):
+        print(f"--layer 只用于 grid 和 components 的GIS文件，不用于 {args.kind}", file=sys.stderr)
+        return 2
     engine = _engine(database)
     try:
         with session_factory(engine).begin() as session:
-            report = fn(session, args.file)
+            report = fn(session, args.file, **({"layer": args.layer} if args.layer else {}))
     except ImportFailed as exc:
         print(f"导入失败，文件未导入任何数据：{args.file}", file=sys.stderr)
         for issue in exc.issues:

@@ -1,4 +1,5 @@
-"""Import 管理部件 (components) from a GeoJSON FeatureCollection of Points, all or nothing.
+"""Import 管理部件 (components) from Points in a GeoJSON FeatureCollection, a GeoPackage
+layer or a Shapefile (``gisfile.read_any``), all or nothing.
 
 Properties: ``code`` (标识码: 6-digit admin code + class code + 6-digit serial, 16 or 17
 digits by the configured classification edition; the class part must be a component
@@ -24,7 +25,8 @@ from seatdesk.models.enums import ClassKind, ComponentStatus
 
 from .calendar import parse_date
 from .errors import ImportFailed, ImportIssue, ImportReport, IssueList, RowError
-from .geojson import Feature, code_property, feature_geometry, read_features, text_property
+from .geojson import Feature, code_property, feature_geometry, text_property
+from .gisfile import read_any
 from .spatial_checks import cells_in_box, total_bounds
 from .textfile import code_problem
 
@@ -52,9 +54,10 @@ class Lookups:
     admin_code: str
 
 
-def import_components(session: Session, path: str | Path) -> ImportReport:
+def import_components(session: Session, path: str | Path,
+                      layer: str | None = None) -> ImportReport:
     """Validate every component of the file, then insert them in one savepoint."""
-    features = read_features(path)
+    features = read_any(path, layer)
     lookups = _lookups(session)
     issues = IssueList()
     specs: list[ComponentSpec] = []

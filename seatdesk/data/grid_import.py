@@ -1,4 +1,5 @@
-"""Import 单元网格 (unit grid cells) from a GeoJSON FeatureCollection, all or nothing.
+"""Import 单元网格 (unit grid cells) from a GeoJSON FeatureCollection, a GeoPackage layer
+or a Shapefile (``gisfile.read_any``), all or nothing.
 
 Each feature is a Polygon (or a single-part MultiPolygon) with properties ``code``
 (14 or 15 digits as configured by the ``grid_code_length`` setting; it starts with
@@ -25,11 +26,11 @@ from .geojson import (
     Feature,
     code_property,
     feature_geometry,
-    read_features,
     single_polygon,
     text_property,
     validity_problem,
 )
+from .gisfile import read_any
 from .spatial_checks import cells_in_box, geodesic_area, overlap_pairs, total_bounds
 from .textfile import code_problem
 
@@ -49,9 +50,11 @@ class CellSpec:
     area_m2: float
 
 
-def import_grid(session: Session, path: str | Path) -> ImportReport:
-    """Validate every cell of the file, then insert them in one savepoint."""
-    features = read_features(path)
+def import_grid(session: Session, path: str | Path,
+                layer: str | None = None) -> ImportReport:
+    """Validate every cell of the file (``layer`` of a multi-layer GeoPackage), then insert
+    them in one savepoint."""
+    features = read_any(path, layer)
     length = int(get_setting(session, "grid_code_length"))
     issues, planner = IssueList(), AdminPlanner(session)
     cells: list[CellSpec] = []

@@ -5,7 +5,10 @@ raises ``ImportFailed`` (up to 50 issues, each with its line — or GeoJSON feat
 line — and a Chinese reason; nothing written) or writes everything inside one
 savepoint of the caller's transaction and returns a frozen ``ImportReport``.
 
-Text files must be UTF-8 (a BOM is accepted); codes are always read as text.
+Text files must be UTF-8 (a BOM is accepted); codes are always read as text. Grid cells
+and components may also come as a GeoPackage layer or a Shapefile (``gisfile``: GDAL
+reads them, other coordinate systems are reprojected to lon/lat, features are named by
+their position since such files have no lines).
 """
 
 from __future__ import annotations
