@@ -29,6 +29,7 @@ from seatdesk.models import (
     Dispatch,
     FilingCondition,
     GridCell,
+    HandoverAck,
     LedgerEntry,
     Responsibility,
     Setting,
@@ -153,6 +154,8 @@ def _populate(session):
         SupervisorPosition(user_id=user.id, at=NOW, lon=119.48, lat=31.42,
                            geom=shapely.Point(119.48, 31.42)),
         CommonPhrase(category="void_reason", text="重复上报"),
+        HandoverAck(sheet_id="0a1b2c3d4e5f", generated_at=NOW, shift_end=NOW,
+                    acknowledged_by_id=user.id, at=NOW, summary='{"red_now":0}'),
     ])
     set_setting(session, "working_day_hours", 6)
 

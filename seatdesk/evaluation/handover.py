@@ -4,8 +4,9 @@ The sheet lists open items by stage, the cases that will go red during the next 
 pending callbacks (回访) and the suspended (挂账) cases, longest suspended first — the
 ledger records no planned resume date, so "due to resume" is shown as time suspended.
 
-Acknowledgements are kept as JSON under the settings key ``"handover_log"`` (newest
-last, at most ``LOG_SIZE``) until a ``handover_acks`` table exists (see docs).
+The incoming lead's acknowledgement is a row of the append-only ``handover_acks`` table
+(``seatdesk.models.HandoverAck``; PostgreSQL refuses UPDATE/DELETE by trigger) holding a
+canonical JSON summary of what was handed over, so the record shows what was accepted.
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from seatdesk.models import Case, CaseReporter, Setting, User, set_setting
-from seatdesk.models.enums import CaseState
+from seatdesk.models import Case, CaseReporter, HandoverAck, User
+from seatdesk.models.enums import CaseState, Role
+from seatdesk.models.ledger import canonical_payload
 from seatdesk.models.queues import mask_phone
 from seatdesk.workflow.worktime import WorkCalendar, to_us
 
@@ -28,8 +31,8 @@ from .clocks import RED, OpenClocks, open_clocks
 from .forecast import BoardRow, board
 from .live import live_kpis
 
-LOG_KEY = "handover_log"
-LOG_SIZE = 500
+#: who may acknowledge a handover sheet
+ACK_ROLES = frozenset({Role.SHIFT_LEAD.value, Role.ADMIN.value})
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Acknowledgement:
     user_name: str
     at: dt.datetime
     note: str
+    summary: dict[str, Any] = field(default_factory=dict, hash=False)
 
 
 def handover_sheet(session: Session, now: dt.datetime, shift_hours: float = 8,
@@ -115,22 +119,45 @@ def _suspended(session: Session, now: dt.datetime) -> tuple[Suspended, ...]:
 
 
 # -- acknowledgement ------------------------------------------------------------------------
-def acknowledgements(session: Session) -> list[Acknowledgement]:
-    row = session.get(Setting, LOG_KEY)
-    entries = json.loads(row.value) if row else []
-    return [Acknowledgement(e["sheet_id"], e["user_id"], e["user_name"],
-                            dt.datetime.fromisoformat(e["at"]), e.get("note", ""))
-            for e in entries]
+def sheet_summary(sheet: HandoverSheet) -> dict[str, Any]:
+    """What the incoming lead accepts: stages, red now, counts and the case numbers."""
+    return {
+        "open_by_stage": [[stage, int(n)] for stage, n in sheet.open_by_stage],
+        "red_now": int(sheet.red_now),
+        "going_red": len(sheet.going_red),
+        "going_red_cases": [row.number for row in sheet.going_red],
+        "callbacks": len(sheet.callbacks),
+        "suspended": len(sheet.suspended),
+        "suspended_cases": [s.number for s in sheet.suspended],
+    }
+
+
+def acknowledgements(session: Session, limit: int = 50) -> list[Acknowledgement]:
+    """The latest acknowledgements, newest first."""
+    query = (select(HandoverAck, User.display_name)
+             .join(User, User.id == HandoverAck.acknowledged_by_id)
+             .order_by(HandoverAck.at.desc(), HandoverAck.id.desc()).limit(limit))
+    return [_value(row, name) for row, name in session.execute(query)]
+
+
+def _value(row: HandoverAck, user_name: str) -> Acknowledgement:
+    return Acknowledgement(row.sheet_id, row.acknowledged_by_id, user_name, row.at, row.note,
+                           json.loads(row.summary or "{}"))
 
 
 def acknowledge(session: Session, sheet: HandoverSheet, user_id: int, at: dt.datetime,
                 note: str = "") -> Acknowledgement:
-    """The incoming shift lead confirms the sheet (caller commits)."""
+    """The incoming shift lead confirms the sheet: one append-only row (caller commits)."""
     user = session.get(User, user_id)
-    if user is None or user.role not in ("shift_lead", "admin"):
+    if user is None or user.role not in ACK_ROLES:
         raise PermissionError("只有值班长可以确认交接班")
-    entries = [a.__dict__ | {"at": a.at.isoformat()} for a in acknowledgements(session)]
-    ack = Acknowledgement(sheet.sheet_id, user.id, user.display_name, at, note.strip())
-    entries.append(ack.__dict__ | {"at": at.isoformat()})
-    set_setting(session, LOG_KEY, entries[-LOG_SIZE:])
-    return ack
+    done = select(HandoverAck.id).where(HandoverAck.sheet_id == sheet.sheet_id,
+                                        HandoverAck.acknowledged_by_id == user.id)
+    if session.scalar(done) is not None:
+        raise ValueError(f"该交接单（{sheet.sheet_id}）已由{user.display_name}确认，不能重复确认")
+    row = HandoverAck(sheet_id=sheet.sheet_id, generated_at=sheet.generated_at,
+                      shift_end=sheet.shift_end, acknowledged_by_id=user.id, at=at,
+                      note=note.strip(), summary=canonical_payload(sheet_summary(sheet)))
+    session.add(row)
+    session.flush()
+    return _value(row, user.display_name)

@@ -6,6 +6,7 @@ Qt-free: nothing here imports PySide6.
 from .assets import Component
 from .base import Base, UTCDateTime, utcnow
 from .cases import Attachment, Case, CaseReporter, Dispatch, LedgerEntry
+from .handover import HandoverAck
 from .people import CommonPhrase, SupervisorPosition, User
 from .reference import (
     AdminUnit,
@@ -35,6 +36,7 @@ __all__ = [
     "Dispatch",
     "FilingCondition",
     "GridCell",
+    "HandoverAck",
     "LedgerEntry",
     "Responsibility",
     "Setting",
