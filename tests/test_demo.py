@@ -299,3 +299,28 @@ def test_parallel_copy_path_gives_the_same_city(make_db, monkeypatch):
     with pooled.Session() as s:
         assert count(s, Case) == SMALL.cases
         assert verify_ledger(s) == []
+
+
+def test_supervisor_beats_are_the_evaluations_missed_report_areas(make_db):
+    """Each demo supervisor's beat (whole communities, no overlaps) is stored as their
+    漏报 area, so the supervisors' 漏报率 is computed on the demo city."""
+    from seatdesk.data.demo_db import EVALUATION_KEY
+    from seatdesk.evaluation.config import SETTING_KEY, load_config
+    from seatdesk.evaluation.indicators import Period, evaluate
+
+    assert EVALUATION_KEY == SETTING_KEY
+    db = make_db("demo_small")
+    with db.Session() as s:
+        areas = load_config(s).supervisor_areas
+        communities = set(s.scalars(select(AdminUnit.code).distinct()
+                                    .join(GridCell, GridCell.community_id == AdminUnit.id)))
+        assert len(areas) == DemoSpec.small().supervisors and "jiandu" in areas
+        beats = [set(codes) for codes in areas.values()]
+        assert all(beats) and sum(map(len, beats)) == len(set().union(*beats))  # disjoint
+        assert set().union(*beats) == communities
+        last = s.scalar(select(func.max(Case.reported_at)))
+        period = Period.between(last - dt.timedelta(days=90), last + dt.timedelta(hours=1))
+        rows = evaluate(s, period, "supervisor").rows
+    rates = {r.name: r.value("missed_report_rate") for r in rows}
+    assert rates and all(rate is not None for rate in rates.values()), rates
+    assert 0 < sum(r.value("missed_reports") for r in rows)

@@ -147,6 +147,7 @@ def _build(session: Session, spec: DemoSpec, now: dt.datetime, timer: _Timer,
         beat_of_cell = beats(geo, len(sups))
         n_pos = demo_db.insert_positions(session, geo, beat_of_cell, [users[u] for u in sups],
                                          now, spec.seed)
+        demo_db.store_supervisor_areas(session, geo, beat_of_cell, sups)
     with timer("components"):
         report("部件", 0, spec.components)
         classes = demo_db.component_classes(session, EDITION)

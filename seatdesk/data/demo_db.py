@@ -4,6 +4,7 @@ responsibility matrix, users, supervisor positions and components."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,9 +20,11 @@ from seatdesk.models import (
     Department,
     GridCell,
     Responsibility,
+    Setting,
     SupervisorPosition,
     User,
 )
+from seatdesk.models.settings import set_setting
 from seatdesk.workflow.auth import hash_password
 
 from . import demo_load
@@ -121,6 +124,24 @@ def insert_positions(session: Session, plan: GeoPlan, beat_of_cell: np.ndarray,
     session.add_all(rows)
     session.flush()
     return len(rows)
+
+
+#: the evaluation's settings key (``seatdesk.evaluation.config.SETTING_KEY``; that layer
+#: sits above this one, so the key is repeated, and a test checks the two agree)
+EVALUATION_KEY = "evaluation"
+
+
+def store_supervisor_areas(session: Session, plan: GeoPlan, beat_of_cell: np.ndarray,
+                           usernames: list[str]) -> dict[str, list[str]]:
+    """Each supervisor's beat (whole communities) as the evaluation's 漏报 area, so a
+    supervisor's 漏报率 counts the public reports filed in their own communities."""
+    areas = {name: sorted({plan.cells[int(i)].community_code
+                           for i in np.nonzero(beat_of_cell == beat)[0]})
+             for beat, name in enumerate(usernames)}
+    row = session.get(Setting, EVALUATION_KEY)
+    stored = json.loads(row.value) if row else {}
+    set_setting(session, EVALUATION_KEY, {**stored, "supervisor_areas": areas})
+    return areas
 
 
 def component_classes(session: Session, edition: str) -> list[ClassRef]:
