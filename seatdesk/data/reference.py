@@ -1,5 +1,5 @@
 """Load the reference data a new database needs: classification editions and classes,
-the default 立案条件 catalogue, the holiday calendar and the default 常用语.
+the default 立案条件 catalogues of both editions, the holiday calendar and the default 常用语.
 
 ``load_reference`` is idempotent: a second call adds nothing and never overwrites what
 an administrator has changed. It runs inside the caller's transaction.
@@ -23,6 +23,10 @@ REFERENCE_DIR = Path(__file__).resolve().parents[2] / "resources" / "reference"
 CLASS_FILES = ("classes_gbt30428_2.csv", "classes_gbt47678_5.csv")
 CATALOGUE_EDITION = "GB/T 47678.5-2026"
 CATALOGUE_FILE = "filing_conditions_gbt47678_5.csv"
+# (edition, default 立案条件 catalogue) — every edition's classes get conditions, whichever
+# edition the centre is configured for ("class_edition"); 47678.5 first keeps its ids stable
+CATALOGUES = ((CATALOGUE_EDITION, CATALOGUE_FILE),
+              ("GB/T 30428.2-2013", "filing_conditions_gbt30428_2.csv"))
 
 
 @dataclass(frozen=True)
@@ -41,14 +45,16 @@ class ReferenceReport:
 
 
 def load_reference(session: Session, directory: Path = REFERENCE_DIR) -> ReferenceReport:
-    """Editions, classes of both editions, the 47678.5 catalogue, calendar, phrases."""
+    """Editions, classes and default catalogues of both editions, calendar, phrases."""
     ensure_editions(session)
     classes = load_national_classes(session, directory)
-    conditions = load_default_conditions(session, directory / CATALOGUE_FILE)
+    created = limits = 0
+    for edition, name in CATALOGUES:
+        counts = load_default_conditions(session, directory / name, edition)
+        created, limits = created + counts["conditions_created"], limits + counts["limits"]
     days = seed_calendar(session)
     phrases = load_default_phrases(session)
-    return ReferenceReport(classes, conditions["conditions_created"], conditions["limits"],
-                           days, phrases)
+    return ReferenceReport(classes, created, limits, days, phrases)
 
 
 def load_national_classes(session: Session, directory: Path = REFERENCE_DIR) -> int:
@@ -63,9 +69,11 @@ def load_national_classes(session: Session, directory: Path = REFERENCE_DIR) -> 
     return added
 
 
-def load_default_conditions(session: Session, path: Path) -> dict[str, int]:
-    """Add the catalogue's conditions that are missing; keeps every existing condition."""
+def load_default_conditions(session: Session, path: Path,
+                            edition: str = CATALOGUE_EDITION) -> dict[str, int]:
+    """Add the ``edition`` catalogue's conditions that are missing; keeps every existing
+    condition (an administrator's edits included)."""
     issues = IssueList()
-    specs = read_condition_specs(session, path, CATALOGUE_EDITION, issues)
+    specs = read_condition_specs(session, path, edition, issues)
     issues.raise_if_any()
     return insert_missing(session, specs)
