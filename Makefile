@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_RUN := libgl1 libegl1 libfontconfig1 libdbus-1-3 libnss3 libxcomposite1 libxdamage1 \
 	libxrandr2 libxtst6 libxkbfile1 libasound2 libxkbcommon0 libxkbcommon-x11-0 libxcb-icccm4 \
 	libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxcb-shape0 \
-	libxcb-xinerama0 libxcb-randr0 libxcb-xfixes0 fonts-noto-cjk python3-venv
+	libxcb-xinerama0 libxcb-randr0 libxcb-xfixes0 libpulse0 fonts-noto-cjk python3-venv
 DEBIAN_TEST := $(DEBIAN_RUN) postgresql postgresql-contrib postgis postgresql-15-postgis-3 xvfb \
 	poppler-utils
 

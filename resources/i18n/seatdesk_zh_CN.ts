@@ -69,12 +69,12 @@
 <context>
     <name>AdminPage</name>
     <message>
-        <location filename="../../seatdesk/ui/admin/base.py" line="68" />
+        <location filename="../../seatdesk/ui/admin/base.py" line="81" />
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/base.py" line="80" />
+        <location filename="../../seatdesk/ui/admin/base.py" line="93" />
         <source>Database error: %1</source>
         <translation>数据库错误：%1</translation>
     </message>
@@ -136,22 +136,17 @@
 <context>
     <name>AttachmentPanel</name>
     <message>
-        <location filename="../../seatdesk/ui/attachment_panel.py" line="132" />
+        <location filename="../../seatdesk/ui/attachment_panel.py" line="131" />
         <source>No photos or recordings</source>
         <translation>没有照片或录音</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/attachment_panel.py" line="133" />
+        <location filename="../../seatdesk/ui/attachment_panel.py" line="137" />
         <source>Save…</source>
         <translation>另存为…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/attachment_panel.py" line="135" />
-        <source>Play recording</source>
-        <translation>播放录音</translation>
-    </message>
-    <message>
-        <location filename="../../seatdesk/ui/attachment_panel.py" line="172" />
+        <location filename="../../seatdesk/ui/attachment_panel.py" line="184" />
         <source>Save attachment</source>
         <translation>保存附件</translation>
     </message>
@@ -604,58 +599,58 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="53" />
+        <location filename="../../seatdesk/ui/case_table_model.py" line="54" />
         <source>Light</source>
         <extracomment>server-side sort key of each column (``seatdesk.models.queues.SORT_COLUMNS``)</extracomment>
         <translation>亮灯/剩余时间</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="53" />
+        <location filename="../../seatdesk/ui/case_table_model.py" line="54" />
         <source>Case number</source>
         <translation>案卷编号</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="53" />
+        <location filename="../../seatdesk/ui/case_table_model.py" line="54" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="53" />
+        <location filename="../../seatdesk/ui/case_table_model.py" line="54" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="54" />
+        <location filename="../../seatdesk/ui/case_table_model.py" line="55" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="54" />
+        <location filename="../../seatdesk/ui/case_table_model.py" line="55" />
         <source>Grid cell</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="54" />
+        <location filename="../../seatdesk/ui/case_table_model.py" line="55" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="54" />
+        <location filename="../../seatdesk/ui/case_table_model.py" line="55" />
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="55" />
+        <location filename="../../seatdesk/ui/case_table_model.py" line="56" />
         <source>Deadline</source>
         <translation>时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="55" />
+        <location filename="../../seatdesk/ui/case_table_model.py" line="56" />
         <source>Reported</source>
         <translation>上报时间</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="55" />
+        <location filename="../../seatdesk/ui/case_table_model.py" line="56" />
         <source>Caller phone</source>
         <translation>来电号码</translation>
     </message>
@@ -997,7 +992,7 @@
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/departments_page.py" line="52" />
+        <location filename="../../seatdesk/ui/admin/departments_page.py" line="45" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
@@ -1997,48 +1992,48 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="49" />
+        <location filename="../../seatdesk/ui/main_window.py" line="48" />
         <source>seatdesk — city management command centre</source>
         <translation>seatdesk — 数字化城市管理监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="58" />
+        <location filename="../../seatdesk/ui/main_window.py" line="57" />
         <source>Up to date</source>
         <translation>已更新</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="76" />
-        <location filename="../../seatdesk/ui/main_window.py" line="104" />
+        <location filename="../../seatdesk/ui/main_window.py" line="75" />
+        <location filename="../../seatdesk/ui/main_window.py" line="103" />
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="86" />
+        <location filename="../../seatdesk/ui/main_window.py" line="85" />
         <source>&amp;Seat</source>
         <translation>坐席(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="91" />
+        <location filename="../../seatdesk/ui/main_window.py" line="90" />
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="94" />
+        <location filename="../../seatdesk/ui/main_window.py" line="93" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="98" />
+        <location filename="../../seatdesk/ui/main_window.py" line="97" />
         <source>&amp;Case</source>
         <translation>案卷(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="105" />
+        <location filename="../../seatdesk/ui/main_window.py" line="104" />
         <source>Connection lost — retrying</source>
         <translation>连接中断 — 正在重试</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="109" />
+        <location filename="../../seatdesk/ui/main_window.py" line="108" />
         <source>Database unavailable, retrying: %1</source>
         <translation>数据库不可用，正在重试：%1</translation>
     </message>
@@ -2327,7 +2322,7 @@
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/phrases_page.py" line="87" />
+        <location filename="../../seatdesk/ui/admin/phrases_page.py" line="80" />
         <source>Deleted</source>
         <translation>已删除</translation>
     </message>
@@ -2338,6 +2333,27 @@
         <location filename="../../seatdesk/ui/dialogs/base.py" line="67" />
         <source>— common phrases —</source>
         <translation>— 常用语 —</translation>
+    </message>
+</context>
+<context>
+    <name>RecordingPlayer</name>
+    <message>
+        <location filename="../../seatdesk/ui/audio_player.py" line="91" />
+        <location filename="../../seatdesk/ui/audio_player.py" line="157" />
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/audio_player.py" line="91" />
+        <location filename="../../seatdesk/ui/audio_player.py" line="157" />
+        <location filename="../../seatdesk/ui/audio_player.py" line="184" />
+        <source>Play recording</source>
+        <translation>播放录音</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/audio_player.py" line="185" />
+        <source>“%1” cannot be played: the file is damaged or in a format the seat cannot play. Save it and open it with another player.</source>
+        <translation>无法播放录音“%1”：文件已损坏或格式不受支持。请另存后用其他播放器打开。</translation>
     </message>
 </context>
 <context>
@@ -2547,12 +2563,12 @@
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/responsibilities_page.py" line="57" />
+        <location filename="../../seatdesk/ui/admin/responsibilities_page.py" line="50" />
         <source>Whole city</source>
         <translation>全市</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/responsibilities_page.py" line="94" />
+        <location filename="../../seatdesk/ui/admin/responsibilities_page.py" line="87" />
         <source>Removed</source>
         <translation>已删除</translation>
     </message>
@@ -2568,98 +2584,98 @@
 <context>
     <name>SearchBar</name>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="37" />
+        <location filename="../../seatdesk/ui/search_bar.py" line="39" />
         <source>Case number</source>
         <translation>案卷编号</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="37" />
+        <location filename="../../seatdesk/ui/search_bar.py" line="39" />
         <source>Description or address</source>
         <translation>问题描述或地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="38" />
-        <location filename="../../seatdesk/ui/search_bar.py" line="83" />
+        <location filename="../../seatdesk/ui/search_bar.py" line="40" />
+        <location filename="../../seatdesk/ui/search_bar.py" line="85" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="38" />
+        <location filename="../../seatdesk/ui/search_bar.py" line="40" />
         <source>Caller phone</source>
         <translation>来电号码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="39" />
+        <location filename="../../seatdesk/ui/search_bar.py" line="41" />
         <source>Grid code</source>
         <translation>网格编码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="39" />
+        <location filename="../../seatdesk/ui/search_bar.py" line="41" />
         <source>Component code</source>
         <translation>部件标识码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="40" />
+        <location filename="../../seatdesk/ui/search_bar.py" line="42" />
         <source>Class: code, name or pinyin</source>
         <translation>小类：编码、名称或拼音首字母</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="51" />
+        <location filename="../../seatdesk/ui/search_bar.py" line="53" />
         <source>Any source</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="56" />
+        <location filename="../../seatdesk/ui/search_bar.py" line="58" />
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="58" />
+        <location filename="../../seatdesk/ui/search_bar.py" line="60" />
         <source>Clear</source>
         <translation>清空</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="82" />
+        <location filename="../../seatdesk/ui/search_bar.py" line="84" />
         <source>Number</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="82" />
+        <location filename="../../seatdesk/ui/search_bar.py" line="84" />
         <source>Text</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="83" />
+        <location filename="../../seatdesk/ui/search_bar.py" line="85" />
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="84" />
+        <location filename="../../seatdesk/ui/search_bar.py" line="86" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="85" />
+        <location filename="../../seatdesk/ui/search_bar.py" line="87" />
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="85" />
+        <location filename="../../seatdesk/ui/search_bar.py" line="87" />
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="86" />
+        <location filename="../../seatdesk/ui/search_bar.py" line="88" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="86" />
+        <location filename="../../seatdesk/ui/search_bar.py" line="88" />
         <source>From</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="87" />
+        <location filename="../../seatdesk/ui/search_bar.py" line="89" />
         <source>To</source>
         <translation>截止日期</translation>
     </message>
@@ -2825,7 +2841,7 @@
     </message>
     <message>
         <location filename="../../seatdesk/ui/admin/users_page.py" line="43" />
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="85" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="78" />
         <source>Disable</source>
         <translation>停用</translation>
     </message>
@@ -2835,47 +2851,47 @@
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="56" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="49" />
         <source>Disabled</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="58" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="51" />
         <source>Locked</source>
         <translation>已锁定</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="59" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="52" />
         <source>Must change password</source>
         <translation>须修改密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="59" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="52" />
         <source>Active</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="67" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="60" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="85" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="78" />
         <source>Enable</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="123" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="116" />
         <source>Account enabled</source>
         <translation>账号已启用</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="123" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="116" />
         <source>Account disabled</source>
         <translation>账号已停用</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="130" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="123" />
         <source>Password reset; the user must change it at the next login</source>
         <translation>密码已重置，该用户下次登录时须修改密码</translation>
     </message>

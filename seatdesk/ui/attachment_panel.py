@@ -1,47 +1,42 @@
-"""Photos and recordings of a case: thumbnails, a larger view, saving, and playing audio.
+"""Photos and recordings of a case: thumbnails, a larger view, saving, and listening.
 
 The bytes live in the database (``attachments``). Photos arrive with the case detail
 (``case_reads.attachments_of``) and are shown as thumbnails; other files are fetched off
-the GUI thread when saved or played. Audio plays through QtMultimedia when this Qt build
-and the machine provide it (``audio_available()``); otherwise recordings can be saved and
-played with any player.
+the GUI thread when saved or played. Recordings play from memory in the panel
+(``audio_player.RecordingPlayer``) when this Qt build has QtMultimedia
+(``audio_available()``); otherwise they can be saved and played with any player.
+Choosing another item, another case, or leaving the panel stops the playback.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt, QUrl
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QListView,
     QPushButton,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from . import enum_labels as L
+from .audio_player import RecordingPlayer, audio_available
 from .case_reads import AttachmentInfo
 from .pyside_fix import keep_none_alive
 
 Index = QModelIndex | QPersistentModelIndex
 THUMB = 96
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def audio_available() -> bool:
-    """QtMultimedia importable here (it needs the system's audio libraries)."""
-    try:
-        from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer  # noqa: F401
-    except ImportError:
-        return False
-    return True
+MESSAGE_STYLE = "color: #b3261e;"
 
 
 def size_text(size: int) -> str:
@@ -73,6 +68,8 @@ class AttachmentModel(QAbstractListModel):
         return self._items
 
     def _thumbnail(self, item: AttachmentInfo) -> QIcon:
+        if item.kind == "audio":
+            return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MediaVolume)
         image = QImage.fromData(item.preview) if item.preview else QImage()
         if image.isNull():
             return QIcon()
@@ -118,6 +115,7 @@ class AttachmentPanel(QWidget):
     def __init__(self, fetch: Callable[[int, Callable[[bytes], None]], None], parent=None):
         super().__init__(parent)
         self.fetch = fetch  # fetch(attachment_id, done(bytes)) off the GUI thread
+        self._pending: int | None = None  # the recording being fetched to play
         self.model = AttachmentModel(self)
         self.view = QListView(self)
         self.view.setObjectName("attachmentList")
@@ -129,28 +127,43 @@ class AttachmentPanel(QWidget):
         self.view.setWordWrap(True)
         self.view.setMinimumHeight(THUMB + 52)
         self.view.doubleClicked.connect(lambda index: self.open_item(index.row()))
+        self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.empty = QLabel(self.tr("No photos or recordings"), self)
+        self.message = QLabel(self)
+        self.message.setObjectName("attachmentMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(MESSAGE_STYLE)
+        self.message.hide()
         self.save_button = QPushButton(self.tr("Save…"), self)
         self.save_button.clicked.connect(self.save_current)
-        self.play_button = QPushButton(self.tr("Play recording"), self)
-        self.play_button.clicked.connect(self.play_current)
-        self.play_button.setVisible(audio_available())
-        self.player = None
+        self.player = RecordingPlayer(self)
+        self.player.setVisible(audio_available())
+        self.player.play_requested.connect(self.play_current)
+        self.player.failed.connect(self._show_failure)
+        self._lay_out()
+
+    def _lay_out(self) -> None:
         buttons = QHBoxLayout()
-        buttons.addWidget(self.empty, 1)
+        buttons.addWidget(self.empty)
+        buttons.addStretch(1)
         buttons.addWidget(self.save_button)
-        buttons.addWidget(self.play_button)
+        buttons.addWidget(self.player)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.message)
         layout.addLayout(buttons)
 
     def set_items(self, items: Sequence[AttachmentInfo]) -> None:
+        items = tuple(items)
+        held = {self.player.item_id, self._pending} - {None}
+        if not held <= {i.id for i in items}:
+            self._forget_playback()  # another case, or the case was closed
         self.model.set_items(items)
         has = bool(items)
         self.empty.setVisible(not has)
         self.save_button.setEnabled(has)
-        self.play_button.setEnabled(any(i.kind == "audio" for i in items))
+        self.player.button.setEnabled(any(i.kind == "audio" for i in items))
 
     def current(self) -> AttachmentInfo | None:
         index = self.view.currentIndex()
@@ -179,23 +192,52 @@ class AttachmentPanel(QWidget):
             return
         self.fetch(item.id, path.write_bytes)
 
+    # -- listening ------------------------------------------------------------------------
     def play_current(self) -> None:
+        """Play the chosen recording, or the first one when a photo is chosen."""
         item = self.current()
-        if item is not None and item.kind == "audio":
+        if item is None or item.kind != "audio":
+            item = next((i for i in self.model.items() if i.kind == "audio"), None)
+        if item is not None:
             self.play(item)
 
     def play(self, item: AttachmentInfo) -> None:
+        """Play ``item``: again if it is loaded, else fetched off the GUI thread (unless the
+        seat has moved on to another item or case by the time the bytes arrive)."""
         if not audio_available():
             return
-        from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+        self.view.setCurrentIndex(self.model.index(self.model.items().index(item)))
+        self.message.hide()
+        if self.player.holds(item.id):
+            self.player.replay()
+            return
+        self._pending = item.id
 
         def start(content: bytes) -> None:
-            suffix = Path(item.filename).suffix or ".wav"
-            with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as handle:
-                handle.write(content)
-            self.player = QMediaPlayer(self)
-            self.player.setAudioOutput(QAudioOutput(self.player))
-            self.player.setSource(QUrl.fromLocalFile(handle.name))
-            self.player.play()
+            if self._pending == item.id:
+                self._pending = None
+                self.player.play(item.id, item.filename, content)
 
         self.fetch(item.id, start)
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        chosen = self.model.item(current.row()).id if current.isValid() else None
+        if chosen != self.player.item_id:
+            self._forget_playback()
+
+    def _forget_playback(self) -> None:
+        self._pending = None
+        self.player.unload()
+        self.message.hide()
+
+    def _show_failure(self, message: str, detail: str) -> None:
+        self.message.setText(message)
+        self.message.setToolTip(detail)
+        self.message.show()
+
+    def hideEvent(self, event) -> None:
+        """Leaving the panel (another tab or page, the window closed) stops the playback
+        and lets the recording go; minimising the window does not."""
+        if not event.spontaneous():
+            self._forget_playback()
+        super().hideEvent(event)
