@@ -155,7 +155,8 @@ SORT_COLUMNS = {
 
 
 def visible_filter(viewer: Viewer) -> ColumnElement[bool]:
-    """The cases ``viewer`` may see (the rule of ``workflow.queries.visible_cases_filter``).
+    """The cases ``viewer`` may see: the one visibility rule, used by the work boxes and by
+    the workflow (``workflow.queries.visible_cases_filter``).
 
     Department users see the cases dispatched to their department; users of a district
     command centre (二级平台) the cases their centre holds or its departments hold; city

@@ -11,7 +11,6 @@ The handling clock starts at the first dispatch; 改派 keeps or restarts it by 
 
 from __future__ import annotations
 
-import json
 
 from sqlalchemy import select
 
@@ -23,7 +22,7 @@ from . import actions, guards, routing, timelimits
 from .actions import ActionContext
 from .context import Workflow
 from .errors import InvalidArgument, NotFound
-from .filing import end_open_dispatch, pending
+from .filing import end_open_dispatch, pending, store_request
 from .values import Actor, CaseChange
 
 
@@ -126,9 +125,7 @@ def urge(wf: Workflow, actor: Actor, case_id: int, version: int, *, note: str = 
 def request_return(wf: Workflow, actor: Actor, case_id: int, version: int, *,
                    reason: str) -> CaseChange:
     def apply(ctx: ActionContext) -> None:
-        ctx.case.pending_request = json.dumps(
-            {"kind": "return", "by": actor.user_id, "at": ctx.now.isoformat(),
-             "reason": ctx.reason}, ensure_ascii=False, sort_keys=True)
+        store_request(ctx, "return")
 
     return actions.run(wf, actor, case_id, version, "request_return", apply, reason=reason)
 

@@ -82,9 +82,7 @@ def refuse_filing(wf: Workflow, actor: Actor, case_id: int, version: int, *,
 def request_void(wf: Workflow, actor: Actor, case_id: int, version: int, *,
                  reason: str) -> CaseChange:
     def apply(ctx: ActionContext) -> None:
-        ctx.case.pending_request = json.dumps(
-            {"kind": "void", "from": ctx.case.state, "by": actor.user_id, "at":
-             ctx.now.isoformat(), "reason": ctx.reason}, ensure_ascii=False, sort_keys=True)
+        store_request(ctx, "void", **{"from": ctx.case.state})
 
     return actions.run(wf, actor, case_id, version, "request_void", apply, reason=reason)
 
@@ -110,6 +108,14 @@ def refuse_void(wf: Workflow, actor: Actor, case_id: int, version: int, *,
 
 
 # -- shared helpers ---------------------------------------------------------------------------
+def store_request(ctx: ActionContext, kind: str, **details: str) -> None:
+    """Keep an open request (延期, 挂账, 回退, 作废) on the case for its approver: who asked,
+    when, why, and the request's own details (canonical JSON, read back by ``pending``)."""
+    ctx.case.pending_request = json.dumps(
+        {"kind": kind, **details, "by": ctx.actor.user_id, "at": ctx.now.isoformat(),
+         "reason": ctx.reason}, ensure_ascii=False, sort_keys=True)
+
+
 def pending(ctx: ActionContext, kind: str) -> dict:
     """The open request stored on the case (kind checked)."""
     try:

@@ -9,7 +9,6 @@ time spent suspended.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal, InvalidOperation
 
 from seatdesk.models.enums import TimeUnit
@@ -19,7 +18,7 @@ from .actions import ActionContext
 from .casefacts import attachment_args, store_attachments
 from .context import Workflow
 from .errors import InvalidArgument
-from .filing import end_open_dispatch, pending
+from .filing import end_open_dispatch, pending, store_request
 from .values import Actor, AttachmentIn, CaseChange
 
 
@@ -53,10 +52,7 @@ def request_extension(wf: Workflow, actor: Actor, case_id: int, version: int, *,
     amount = _amount(value, unit)
 
     def apply(ctx: ActionContext) -> None:
-        ctx.case.pending_request = json.dumps(
-            {"kind": "extension", "value": str(amount), "unit": unit, "by": actor.user_id,
-             "at": ctx.now.isoformat(), "reason": ctx.reason}, ensure_ascii=False,
-            sort_keys=True)
+        store_request(ctx, "extension", value=str(amount), unit=unit)
 
     return actions.run(wf, actor, case_id, version, "request_extension", apply, reason=reason,
                        args={"value": str(amount), "unit": unit})
@@ -116,9 +112,7 @@ def request_suspension(wf: Workflow, actor: Actor, case_id: int, version: int, *
     """申请挂账 (cannot be solved within the limit: engineering, season, funding …)."""
 
     def apply(ctx: ActionContext) -> None:
-        ctx.case.pending_request = json.dumps(
-            {"kind": "suspension", "by": actor.user_id, "at": ctx.now.isoformat(),
-             "reason": ctx.reason}, ensure_ascii=False, sort_keys=True)
+        store_request(ctx, "suspension")
 
     return actions.run(wf, actor, case_id, version, "request_suspension", apply, reason=reason)
 

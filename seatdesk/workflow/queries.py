@@ -10,12 +10,11 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, or_, select, true
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from seatdesk.models import Case, CaseReporter, Department, LedgerEntry, User
-from seatdesk.models.enums import DepartmentKind, Role
-from seatdesk.models.queues import mask_phone
+from seatdesk.models import Case, CaseReporter, LedgerEntry, User
+from seatdesk.models.queues import mask_phone, visible_filter
 
 from .states import actions_for, state_label
 from .values import Actor
@@ -25,20 +24,13 @@ __all__ = ["CaseDetail", "CaseStamp", "HistoryRow", "ReporterView", "case_detail
 
 
 def visible_cases_filter(actor: Actor) -> ColumnElement[bool]:
-    """A where-clause on ``Case``: the cases ``actor`` may see.
+    """A where-clause on ``Case``: the cases ``actor`` may see (one rule with the seat's
+    work boxes, ``models.queues.visible_filter``).
 
     City roles see every case; users of a district centre see the cases their centre
     holds or its departments hold; department users see the cases dispatched to them.
     """
-    dept = actor.department_id
-    if actor.role == Role.DEPARTMENT:
-        return Case.department_id == dept if dept is not None else Case.id.is_(None)
-    if dept is None:
-        return true()
-    is_district = exists().where(Department.id == dept,
-                                 Department.kind == DepartmentKind.DISTRICT_CENTRE)
-    children = select(Department.id).where(Department.parent_id == dept)
-    return or_(~is_district, Case.centre_id == dept, Case.department_id.in_(children))
+    return visible_filter(actor)
 
 
 @dataclass(frozen=True)
