@@ -29,8 +29,9 @@ import time
 from collections.abc import Callable
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+
+from bench import common
 
 Report = Callable[[str, float, str, str], None]
 NAME = "sd_bench_eval"
@@ -39,24 +40,13 @@ NOW = dt.datetime(2026, 6, 17, 2, 0, tzinfo=dt.timezone.utc)  # a Wednesday, 10:
 
 def _prepare(database_url: str, cases: int) -> str:
     """The scratch database with ``cases`` demo cases (built unless already there)."""
-    from seatdesk.models.db import make_engine, upgrade
+    from seatdesk.models.db import make_engine
 
-    admin = create_engine(make_url(database_url).set(database="postgres"),
-                          isolation_level="AUTOCOMMIT")
-    url = make_url(database_url).set(database=NAME).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": NAME})
-    if exists and _case_count(url) == cases:
-        admin.dispose()
+    url = common.database_url(database_url, NAME)
+    if common.exists(database_url, NAME) and _case_count(url) == cases:
         return url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{NAME}"'))
-    admin.dispose()
+    common.recreate(database_url, NAME)
     engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    upgrade(url)
     from seatdesk.data.demo import DemoSpec, build_demo
 
     build_demo(engine, DemoSpec(cases=cases, days=max(60, cases // 1000), now=NOW))

@@ -19,15 +19,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import common  # noqa: E402
 from seatdesk.data.demo import DemoSpec, build_demo  # noqa: E402
 from seatdesk.models import Case  # noqa: E402
-from seatdesk.models.db import make_engine, upgrade  # noqa: E402
+from seatdesk.models.db import make_engine  # noqa: E402
 from seatdesk.workflow.ledger import verify_ledger  # noqa: E402
 
 NAME = "bench_demo"
@@ -38,19 +38,7 @@ Report = Callable[..., None]
 
 def fresh_database(base_url: str) -> str:
     """Drop and create ``bench_demo`` with PostGIS; return its URL, migrated to head."""
-    admin = create_engine(make_url(base_url).set(database="postgres"),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{NAME}"'))
-    admin.dispose()
-    url = make_url(base_url).set(database=NAME).render_as_string(hide_password=False)
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    engine.dispose()
-    upgrade(url)
-    return url
+    return common.recreate(base_url, NAME)
 
 
 def run(report: Report, database_url: str, cases: int = 1_000_000,

@@ -24,11 +24,11 @@ from collections.abc import Callable
 
 import numpy as np
 from shapely.geometry import Point
-from sqlalchemy import create_engine, func, insert, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, insert, select, text, update
 
+from bench import common
 from seatdesk.models import Case, Component, GridCell
-from seatdesk.models.db import make_engine, session_factory, upgrade
+from seatdesk.models.db import make_engine, session_factory
 
 DB_NAME = "seatdesk_bench_map"
 OPEN_CASES = 10_000
@@ -76,32 +76,12 @@ def run(report: Report, database_url: str, components: int = 100_000) -> None:
 # -- dataset ---------------------------------------------------------------------------------
 
 
-def _admin(database_url: str):
-    return create_engine(
-        make_url(database_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-
-
 def _fresh_database(database_url: str) -> str:
-    admin = _admin(database_url)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
-    admin.dispose()
-    url = make_url(database_url).set(database=DB_NAME).render_as_string(hide_password=False)
-    ext = create_engine(url, isolation_level="AUTOCOMMIT")
-    with ext.connect() as conn:
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    ext.dispose()
-    upgrade(url)
-    return url
+    return common.recreate(database_url, DB_NAME)
 
 
 def _drop_database(database_url: str) -> None:
-    admin = _admin(database_url)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
-    admin.dispose()
+    common.drop(database_url, DB_NAME)
 
 
 def _build(engine, components: int) -> None:

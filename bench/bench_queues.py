@@ -18,12 +18,12 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from seatdesk.models.db import make_engine, session_factory, upgrade  # noqa: E402
+from bench import common  # noqa: E402
+from seatdesk.models.db import make_engine, session_factory  # noqa: E402
 from seatdesk.models.queues import CaseFilter, box_counts, boxes_for, fetch_page  # noqa: E402
 
 NAME = "seatdesk_bench_queues"
@@ -55,18 +55,8 @@ FROM generate_series(1, :count) AS g
 
 
 def prepare(base_url: str, count: int) -> str:
-    admin = create_engine(make_url(base_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": NAME})
-        if not exists:
-            conn.execute(text(f'CREATE DATABASE "{NAME}"'))
-    admin.dispose()
-    url = make_url(base_url).set(database=NAME).render_as_string(hide_password=False)
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    engine.dispose()
-    upgrade(url)
+    url = (common.migrated(base_url, NAME) if common.exists(base_url, NAME)
+           else common.recreate(base_url, NAME))
     engine = make_engine(url)
     with engine.begin() as conn:
         have = conn.scalar(text("SELECT count(*) FROM cases"))

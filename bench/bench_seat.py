@@ -28,14 +28,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from bench import common  # noqa: E402
 from seatdesk.models import Case, GridCell, User  # noqa: E402
-from seatdesk.models.db import make_engine, session_factory, upgrade  # noqa: E402
+from seatdesk.models.db import make_engine, session_factory  # noqa: E402
 from seatdesk.models.queues import CaseFilter  # noqa: E402
 from seatdesk.workflow import services as sd  # noqa: E402
 from seatdesk.workflow.auth import LoggedIn  # noqa: E402
@@ -53,23 +53,10 @@ Report = Callable[..., None]
 # -- the database ------------------------------------------------------------------------------
 def prepare(base_url: str, cases: int, log=print) -> str:
     """The bench database with at least ``cases`` cases (built once, then reused)."""
-    admin = create_engine(make_url(base_url).set(database="postgres"),
-                          isolation_level="AUTOCOMMIT")
-    url = make_url(base_url).set(database=NAME).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": NAME})
-    if exists and _count(url) >= cases:
-        admin.dispose()
+    url = common.database_url(base_url, NAME)
+    if common.exists(base_url, NAME) and _count(url) >= cases:
         return url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{NAME}"'))
-    admin.dispose()
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    engine.dispose()
-    upgrade(url)
+    common.recreate(base_url, NAME)
     from seatdesk.data.demo import DemoSpec, build_demo  # the seat itself never loads it
 
     engine = make_engine(url)

@@ -28,6 +28,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import common  # noqa: E402
+
 WRITERS = 8
 CASES_PER_WRITER = 8
 SECONDS = 6.0  # per pattern, split into ROUNDS windows taken in turns
@@ -59,29 +61,12 @@ def run(report: Report, database_url: str, seconds: float = SECONDS) -> None:
 # -- setup ------------------------------------------------------------------------------------
 def scratch_database(url: str) -> tuple[str, Callable[[], None]]:
     """A fresh database on the same server, with PostGIS, migrated; and how to drop it."""
-    from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from seatdesk.models.db import upgrade
-
-    base = make_url(url)
-    if not base.get_backend_name().startswith("postgresql"):
+    if not make_url(url).get_backend_name().startswith("postgresql"):
         raise SystemExit("bench_workflow needs a PostgreSQL URL")
     name = f"sd_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    scratch = base.set(database=name).render_as_string(hide_password=False)
-    with create_engine(scratch, isolation_level="AUTOCOMMIT").connect() as conn:
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    upgrade(scratch)
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return scratch, drop
+    return common.recreate(url, name), lambda: common.drop(url, name)
 
 
 def prepare(url: str, count: int) -> list[int]:
