@@ -1,7 +1,8 @@
 """Live KPI panels and the reports dialog on the hand-built cases (tests/evaluation_cases.py):
 figures shown, plot items updated in place, refresh off the GUI thread, whole axes and
-the right days on the trend plots, exports. On the screenshot demo (SQLite) the panels
-and page 1 of the PDF report are saved to docs/screenshots."""
+the right days on the trend plots, exports. On the screenshot demo (SQLite) the panels,
+page 1 of the PDF report and the shift-handover tab (sheet and acknowledgements) are saved to
+docs/screenshots."""
 
 from __future__ import annotations
 
@@ -12,15 +13,17 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QRectF
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from seatdesk.evaluation.handover import acknowledgements
+from seatdesk.evaluation.handover import acknowledge, acknowledgements, handover_sheet
+from seatdesk.models import HandoverAck, User
 from seatdesk.models.db import session_factory
 from seatdesk.ui.app import make_application
 from seatdesk.ui.kpi_panels import KpiPanels
 from seatdesk.ui.report_dialog import ReportDialog, export_report
 from seatdesk.ui.screenshots import save, screenshot_dir
-from tests.evaluation_cases import SCREEN_NOW, built_fixture, local, screens_fixture
+from tests.evaluation_cases import SCREEN_NOW, TZ, built_fixture, local, screens_fixture
 
 built = built_fixture()
 screens = screens_fixture()
@@ -158,3 +161,52 @@ def test_report_page_screenshot(screens, tmp_path):
     page = tmp_path / "page.png"
     assert page.stat().st_size > 20_000
     shutil.copyfile(page, screenshot_dir() / "report_evaluation.png")
+
+
+def _screen_acks(screens) -> int:
+    """Three earlier shift changes of the screenshot demo, one moved from the old log;
+    returns the shift lead's id."""
+    def at(day: int, hhmm: str) -> dt.datetime:
+        hour, minute = map(int, hhmm.split(":"))
+        return dt.datetime(2026, 6, day, hour, minute, tzinfo=TZ).astimezone(dt.UTC)
+
+    with screens.Session.begin() as s:
+        ids = dict(s.execute(select(User.username, User.id)
+                             .where(User.username.in_(("zhibanzhang", "admin")))).all())
+        s.add(HandoverAck(sheet_id="legacy0616", acknowledged_by_id=ids["zhibanzhang"],
+                          at=at(16, "00:10"), note="夜班无异常", summary="{}"))
+        for day, hhmm, who, note in ((16, "16:00", "admin", "两处井盖缺失待复核，已电话催办"),
+                                     (17, "08:00", "zhibanzhang", "接班，积水点已派发")):
+            sheet = handover_sheet(s, at(day, hhmm))
+            acknowledge(s, sheet, ids[who], at(day, hhmm) + dt.timedelta(minutes=4), note)
+    return ids["zhibanzhang"]
+
+
+def test_handover_dialog_screenshot(qtbot, screens):
+    """The handover tab at the dialog's usual size: the sheet, then the history."""
+    make_application(language="zh_CN")
+    dialog = ReportDialog(screens.Session, user_id=_screen_acks(screens),
+                          clock=lambda: SCREEN_NOW)
+    qtbot.addWidget(dialog)
+    dialog.tabs.setCurrentIndex(1)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    with qtbot.waitSignal(dialog.sheet_view.textChanged, timeout=20_000):
+        dialog.load_sheet()
+    view, model = dialog.history, dialog.history.history
+    qtbot.waitUntil(lambda: model.rowCount() == 3, timeout=10_000)
+    assert [(model.index(r, 0).data(), model.index(r, 3).data()) for r in range(3)] == [
+        ("06-17 08:04", "接班，积水点已派发"), ("06-16 16:04", "两处井盖缺失待复核，已电话催办"),
+        ("06-16 00:10", "夜班无异常")]
+    assert model.index(0, 2).data().startswith("在办 ") and model.index(2, 2).data() == "—"
+
+    def rows_whole() -> None:  # the header sizes its columns on a later layout pass
+        for column in range(3):
+            assert view.columnWidth(column) >= view.sizeHintForColumn(column)
+            for row in range(3):
+                assert view.viewport().rect().contains(view.visualRect(model.index(row, column)))
+
+    qtbot.waitUntil(rows_whole, timeout=5_000)
+    assert dialog.sheet_view.height() > 2 * view.height()  # the sheet stays the main element
+    save(dialog, "handover_dialog")
+    dialog.done(0)

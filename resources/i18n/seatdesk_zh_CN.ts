@@ -146,7 +146,7 @@
         <translation>另存为…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/attachment_panel.py" line="184" />
+        <location filename="../../seatdesk/ui/attachment_panel.py" line="185" />
         <source>Save attachment</source>
         <translation>保存附件</translation>
     </message>
@@ -1581,6 +1581,54 @@
     </message>
 </context>
 <context>
+    <name>HandoverHistoryModel</name>
+    <message>
+        <location filename="../../seatdesk/ui/handover_history.py" line="81" />
+        <source>Acknowledged at</source>
+        <translation>确认时间</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/handover_history.py" line="81" />
+        <source>Acknowledged by</source>
+        <translation>确认人</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/handover_history.py" line="82" />
+        <source>Handed over</source>
+        <translation>交接内容</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/handover_history.py" line="82" />
+        <source>Note</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/handover_history.py" line="110" />
+        <source>Open %1 · red %2 · going red %3 · callbacks %4 · suspended %5</source>
+        <translation>在办 %1 · 红灯 %2 · 将超期 %3 · 待回访 %4 · 挂账 %5</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/handover_history.py" line="119" />
+        <source>Moved from the old handover log: no summary recorded</source>
+        <translation>由旧交接班日志迁移，未记录交接内容</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/handover_history.py" line="121" />
+        <source>Open by stage: %1</source>
+        <translation>各环节在办：%1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/handover_history.py" line="123" />
+        <source>Going red: %1</source>
+        <translation>将超期：%1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/handover_history.py" line="125" />
+        <source>Suspended: %1</source>
+        <translation>挂账：%1</translation>
+    </message>
+</context>
+<context>
     <name>HistoryModel</name>
     <message>
         <location filename="../../seatdesk/ui/intake_models.py" line="91" />
@@ -2375,107 +2423,112 @@
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="80" />
-        <source>Reports</source>
-        <translation>上报数</translation>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="92" />
+        <source>Reports and shift handover</source>
+        <translation>报表和交接班</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="83" />
+        <location filename="../../seatdesk/ui/report_dialog.py" line="95" />
         <source>Monthly evaluation</source>
         <translation>月度综合评价</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="84" />
+        <location filename="../../seatdesk/ui/report_dialog.py" line="96" />
         <source>Shift handover</source>
         <translation>交接班</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="95" />
+        <location filename="../../seatdesk/ui/report_dialog.py" line="108" />
         <source>Export to Excel…</source>
         <translation>导出 Excel…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="96" />
+        <location filename="../../seatdesk/ui/report_dialog.py" line="109" />
         <source>Export to PDF…</source>
         <translation>导出 PDF…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="100" />
+        <location filename="../../seatdesk/ui/report_dialog.py" line="113" />
         <source>Year</source>
         <translation>年份</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="100" />
+        <location filename="../../seatdesk/ui/report_dialog.py" line="113" />
         <source>Month</source>
         <translation>月份</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="106" />
+        <location filename="../../seatdesk/ui/report_dialog.py" line="119" />
         <source>Every region, department and post, from the ledger</source>
         <translation>按电子台账计算各区域、部门和岗位的综合评价</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="112" />
+        <location filename="../../seatdesk/ui/report_dialog.py" line="125" />
         <source>Note for the handover (optional)</source>
         <translation>交接说明（选填）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="113" />
+        <location filename="../../seatdesk/ui/report_dialog.py" line="126" />
         <source>Prepare handover sheet</source>
         <translation>生成交接班单</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="114" />
+        <location filename="../../seatdesk/ui/report_dialog.py" line="127" />
         <source>Acknowledge handover</source>
         <translation>确认交接班</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="130" />
+        <location filename="../../seatdesk/ui/report_dialog.py" line="146" />
+        <source>Acknowledged handovers</source>
+        <translation>交接班确认记录</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/report_dialog.py" line="160" />
         <source>Save report</source>
         <translation>保存报表</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="136" />
+        <location filename="../../seatdesk/ui/report_dialog.py" line="166" />
         <source>Computing the evaluation…</source>
         <translation>正在计算综合评价…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="141" />
+        <location filename="../../seatdesk/ui/report_dialog.py" line="171" />
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="145" />
+        <location filename="../../seatdesk/ui/report_dialog.py" line="175" />
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="161" />
+        <location filename="../../seatdesk/ui/report_dialog.py" line="191" />
         <source>Open items by stage</source>
         <translation>各环节在办事项</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="162" />
+        <location filename="../../seatdesk/ui/report_dialog.py" line="192" />
         <source>Going red during the next shift</source>
         <translation>下一班次将亮红灯的案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="163" />
+        <location filename="../../seatdesk/ui/report_dialog.py" line="193" />
         <source>red now</source>
         <translation>当前红灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="164" />
+        <location filename="../../seatdesk/ui/report_dialog.py" line="194" />
         <source>Pending callbacks</source>
         <translation>待回访</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="165" />
+        <location filename="../../seatdesk/ui/report_dialog.py" line="195" />
         <source>Suspended cases (days suspended)</source>
         <translation>挂账案件（已挂账天数）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="183" />
+        <location filename="../../seatdesk/ui/report_dialog.py" line="213" />
         <source>Handover acknowledged by %1</source>
         <translation>交接班已由 %1 确认</translation>
     </message>

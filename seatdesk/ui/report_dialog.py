@@ -1,5 +1,6 @@
 """Reports dialog: export the monthly 综合评价 to Excel and PDF, and the shift handover
-(交接班) sheet that the incoming shift lead acknowledges.
+(交接班) sheet that the incoming shift lead acknowledges, with the latest acknowledgements
+(交接班确认) listed under it.
 
 Evaluation, file writing and the handover queries run off the GUI thread.
 """
@@ -11,7 +12,7 @@ import html
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QSplitter,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -28,13 +30,23 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from seatdesk.evaluation.config import load_config
-from seatdesk.evaluation.handover import HandoverSheet, acknowledge, handover_sheet
+from seatdesk.evaluation.handover import (
+    Acknowledgement,
+    HandoverSheet,
+    acknowledge,
+    acknowledgements,
+    handover_sheet,
+)
 from seatdesk.evaluation.indicators import Period, evaluate_all
 from seatdesk.evaluation.reports_pdf import write_pdf
 from seatdesk.evaluation.reports_xlsx import write_xlsx
 from seatdesk.models import get_setting, utcnow
 
+from .handover_history import HandoverHistory
 from .tasks import TaskRunner
+
+# acknowledgements listed under the handover sheet
+HISTORY_ROWS = 50
 
 
 def export_report(sessions: sessionmaker[Session], year: int, month: int, path: Path) -> Path:
@@ -77,15 +89,16 @@ class ReportDialog(QDialog):
         self.sessions, self.user_id, self.clock = sessions, user_id, clock
         self.tasks = TaskRunner(self, max_threads=1)
         self.sheet: HandoverSheet | None = None
-        self.setWindowTitle(self.tr("Reports"))
+        self.setWindowTitle(self.tr("Reports and shift handover"))
         self.resize(760, 620)
-        tabs = QTabWidget(self)
-        tabs.addTab(self._evaluation_tab(), self.tr("Monthly evaluation"))
-        tabs.addTab(self._handover_tab(), self.tr("Shift handover"))
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self._evaluation_tab(), self.tr("Monthly evaluation"))
+        self.tabs.addTab(self._handover_tab(), self.tr("Shift handover"))
         self.status = QLabel()
         layout = QVBoxLayout(self)
-        layout.addWidget(tabs, 1)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.status)
+        self.load_history()
 
     def _evaluation_tab(self) -> QWidget:
         today = self.clock().date()
@@ -121,8 +134,25 @@ class ReportDialog(QDialog):
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.addLayout(row)
-        layout.addWidget(self.sheet_view, 1)
+        layout.addWidget(self._sheet_and_history(), 1)
         return tab
+
+    def _sheet_and_history(self) -> QSplitter:
+        """The sheet on top (the main element), the acknowledgements under it."""
+        self.history = HandoverHistory()
+        box = QWidget()
+        lower = QVBoxLayout(box)
+        lower.setContentsMargins(0, 4, 0, 0)
+        lower.addWidget(QLabel(self.tr("Acknowledged handovers")))
+        lower.addWidget(self.history, 1)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.setChildrenCollapsible(False)
+        split.addWidget(self.sheet_view)
+        split.addWidget(box)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([380, 170])
+        return split
 
     # -- export ---------------------------------------------------------------------------
     def _ask(self, kind: str) -> None:
@@ -181,7 +211,16 @@ class ReportDialog(QDialog):
     def _acknowledged(self, who: str) -> None:
         self.ack.setEnabled(False)
         self.status.setText(self.tr("Handover acknowledged by %1").replace("%1", who))
+        self.load_history()
         self.acknowledged.emit(who)
+
+    def load_history(self) -> None:
+        """The latest 交接班确认, newest first, read in a task-runner job."""
+        def work() -> list[Acknowledgement]:
+            with self.sessions() as session:
+                return acknowledgements(session, HISTORY_ROWS)
+
+        self.tasks.submit("history", work, self.history.set_rows, self._failed)
 
     def done(self, result: int) -> None:
         self.tasks.wait(30_000)
