@@ -206,3 +206,15 @@ def test_dropped_connection_during_intake(city, qtbot):
         press(qtbot, form, "Ctrl+M")
     assert merged.args == [known]
     assert list((data_dir() / "outbox").glob("*.json")) == []
+
+
+def test_a_commit_lost_in_flight_is_not_reported_as_unsaved(city, qtbot):
+    """A plain outage says nothing was saved; a connection lost during COMMIT must not
+    (the engine cannot know), so the seat tells the operator to check the case first."""
+    window = open_seat(qtbot, city, "shouli", live=False)
+    ops = window.workspace.seat.ops
+    uncertain = ops.describe(sd.CommitUncertain())
+    outage = ops.describe(ConnectionError("refused"))
+    assert uncertain.offline and outage.offline and not uncertain.refused
+    assert "无法确定" in uncertain.message and "核对" in uncertain.message
+    assert "未保存任何内容" in outage.message and "未保存任何内容" not in uncertain.message

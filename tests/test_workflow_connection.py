@@ -5,6 +5,7 @@ an action, and a database that stays away gives a clear error and changes nothin
 from __future__ import annotations
 
 import datetime as dt
+import time
 from decimal import Decimal
 
 import pytest
@@ -162,3 +163,44 @@ def test_database_that_stays_away_fails_the_action_and_changes_nothing(world):
         wf.engine.dispose()
     w.db.engine.dispose()
     assert case_row(w, ref.id) == before
+
+
+@PG
+def test_connection_lost_during_commit_is_reported_as_uncertain(world):
+    """COMMIT sent on a connection the server has just dropped: the engine cannot know
+    whether the action landed, so it says so instead of retrying or claiming either way.
+    Here the server had rolled it back: nothing changed and the same action succeeds."""
+    w = world
+    ref = w.drive.to(S.DISPATCHED)
+    before = case_row(w, ref.id)
+    wf, _connects = _unpinged_workflow(w)
+    admin = create_engine(make_url(pg_base_url()).set(database="postgres"),
+                          isolation_level="AUTOCOMMIT")
+
+    def kill_before_commit(conn) -> None:
+        pid = conn.connection.driver_connection.info.backend_pid
+        with admin.connect() as a:
+            a.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+            for _ in range(200):  # until the server process is gone
+                if not a.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :p"),
+                                {"p": pid}):
+                    break
+                time.sleep(0.01)
+
+    event.listen(wf.engine, "commit", kill_before_commit)
+    try:
+        with pytest.raises(sd.CommitUncertain) as info:
+            sd.sign(wf, w.a("water"), ref.id, ref.version)
+        assert "无法确定操作是否已保存" in str(info.value)
+        assert isinstance(info.value.__cause__, OperationalError)
+        event.remove(wf.engine, "commit", kill_before_commit)
+        assert case_row(w, ref.id) == before
+        change = sd.sign(wf, w.a("water"), ref.id, ref.version)  # the seat checks, then redoes
+        assert change.version == ref.version + 1
+        with w.db.Session() as s:
+            assert verify_ledger(s, [ref.id]) == []
+    finally:
+        if event.contains(wf.engine, "commit", kill_before_commit):
+            event.remove(wf.engine, "commit", kill_before_commit)
+        admin.dispose()
+        wf.engine.dispose()

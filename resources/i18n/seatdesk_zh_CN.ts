@@ -2284,11 +2284,16 @@
     <name>Operations</name>
     <message>
         <location filename="../../seatdesk/ui/operations.py" line="98" />
+        <source>The connection to the database was lost while saving, so it is not known whether the action was saved. When the connection is back, check the case before doing it again.</source>
+        <translation>保存时与数据库的连接中断，无法确定操作是否已保存。连接恢复后请先核对案卷，再决定是否重做。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/operations.py" line="103" />
         <source>The database cannot be reached (%1). Nothing was saved; try again when the connection is back.</source>
         <translation>无法连接数据库（%1）。未保存任何内容；连接恢复后请重试。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/operations.py" line="102" />
+        <location filename="../../seatdesk/ui/operations.py" line="107" />
         <source>Unexpected error: %1</source>
         <translation>意外错误：%1</translation>
     </message>

@@ -94,6 +94,11 @@ class Operations(QObject):
             return OpFailure(exc, str(exc), stale=True, refused=True)
         if isinstance(exc, sd.WorkflowError):
             return OpFailure(exc, str(exc), refused=True)
+        if isinstance(exc, sd.CommitUncertain):
+            return OpFailure(exc, self.tr("The connection to the database was lost while saving, "
+                                          "so it is not known whether the action was saved. "
+                                          "When the connection is back, check the case before "
+                                          "doing it again."), offline=True)
         if is_connection_error(exc):
             return OpFailure(exc, self.tr("The database cannot be reached (%1). Nothing was "
                                           "saved; try again when the connection is back.")

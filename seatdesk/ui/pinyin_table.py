@@ -73,8 +73,8 @@ _BY_LETTER: dict[str, str] = {
         "一与业予于以余依元原员域已应延意映月有源用由疑移要议语音预"
     ),
     "z": (
-        "专中之众作值再准只在址坐增子字志执择指支整最止正照状知综置职自至致责账资转载重钟"
-        "长阵"
+        "专中之众作值做再准只在址坐增子字志执择指支整最止正照状知综置职自至致责账资转载重"
+        "钟长阵"
     ),
 }
 INITIALS: dict[str, str] = {c: letter for letter, chars in _BY_LETTER.items() for c in chars}

@@ -24,6 +24,7 @@ from seatdesk.models import get_setting, utcnow
 from seatdesk.models.db import write_transaction
 from seatdesk.models.spatial import SpatialIndex, spatial_index
 
+from .errors import CommitUncertain
 from .worktime import WorkCalendar
 
 T = TypeVar("T")
@@ -95,19 +96,27 @@ class Workflow:
 
         If the connection turns out to be lost while ``body`` runs (a restarted server, a
         connection the pool had not pinged), the server has rolled everything back, so
-        the whole unit runs once more on a fresh connection. A failure during COMMIT
-        itself is not retried: whether it landed is unknown, and the seat re-reads."""
+        the whole unit runs once more on a fresh connection. A connection lost during
+        COMMIT itself is not retried: whether the unit landed is unknown, so it raises
+        ``CommitUncertain`` and the seat re-reads the case."""
         for last in (False, True):
+            committing = False
             try:
                 with self.transaction() as session:
                     try:
-                        return body(session)
+                        result = body(session)
                     except DBAPIError as exc:
                         if last or not exc.connection_invalidated:
                             raise
                         raise _LostBeforeCommit() from exc
+                    committing = True
             except _LostBeforeCommit:
                 continue
+            except DBAPIError as exc:
+                if committing and exc.connection_invalidated:
+                    raise CommitUncertain() from exc
+                raise
+            return result
         raise AssertionError("unreachable")  # pragma: no cover
 
     def settings(self, session: Session) -> WorkflowSettings:

@@ -80,4 +80,14 @@ class StaleCase(WorkflowError):
         self.changed_at = changed_at
 
 
+class CommitUncertain(Exception):
+    """The connection to the database was lost while the action was being committed:
+    it may or may not have been saved. Not a refusal: the seat re-reads the case once
+    the connection is back before anyone acts again (``__cause__`` is the driver error)."""
+
+    def __init__(self) -> None:
+        super().__init__("提交时与数据库的连接中断，无法确定操作是否已保存：连接恢复后请重新打开案卷核对，"
+                         "再决定是否重做")
+
+
 _CST = dt.timezone(dt.timedelta(hours=8))

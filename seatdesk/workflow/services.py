@@ -30,6 +30,7 @@ from .dispatch import (
 )
 from .duplicates import DuplicateCandidate, ScorePart, duplicate_candidates
 from .errors import (
+    CommitUncertain,
     InvalidArgument,
     MissingCondition,
     MissingReason,
@@ -69,7 +70,8 @@ from .states import actions_for
 from .values import Actor, AttachmentIn, CaseChange
 
 __all__ = [
-    "Actor", "AttachmentIn", "CaseChange", "CaseDetail", "CaseStamp", "DuplicateCandidate",
+    "Actor", "AttachmentIn", "CaseChange", "CaseDetail", "CaseStamp", "CommitUncertain",
+    "DuplicateCandidate",
     "InvalidArgument", "LedgerProblem", "MergeResult", "MissingCondition", "MissingReason",
     "NotFound", "NotYourCase", "Replayed", "Report", "ScorePart", "StaleCase", "Suggestion",
     "Workflow", "WorkflowError", "WorkflowSettings", "WrongRole", "WrongState",
