@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog
@@ -33,6 +34,14 @@ def application():
     if not _MADE:
         _MADE.append(make_application(language="zh_CN"))
     return _MADE[0]
+
+
+@pytest.fixture(name="city")
+def city_fixture(make_db):
+    """The small demo city, with the Chinese application up: the seat tests' world
+    (import ``city_fixture`` into a test module to use it as ``city``)."""
+    application()
+    return make_db("demo_small")
 
 
 def sign_in(qtbot, db, username: str, password: str = PASSWORD) -> LoggedIn:

@@ -21,7 +21,13 @@ from seatdesk.cli import main
 from seatdesk.data.gisfile import SHORT_NAMES
 from seatdesk.data.importers import import_components, import_grid
 from seatdesk.models import AdminUnit, Component, GridCell
-from tests.test_importers import DATA, load, messages, rejected
+from tests.test_importers import (
+    DATA,
+    city_fixture,  # noqa: F401 (fixture)
+    load,
+    messages,
+    rejected,
+)
 
 GAUSS_KRUGER_120E = "EPSG:4549"  # CGCS2000 / 3-degree Gauss-Kruger CM 120E (Liyang)
 
@@ -110,13 +116,6 @@ def test_zipped_shapefile_imports(db, tmp_path):
                 z.write(part, part.name)
     shp.unlink()
     assert load(db, import_grid, archive).count("grid_cells") == 3
-
-
-@pytest.fixture
-def city(make_db):
-    db = make_db("reference")
-    load(db, import_grid, DATA / "grid_good.geojson")
-    return db
 
 
 def test_several_layers_need_a_choice(city, tmp_path):

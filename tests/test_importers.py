@@ -153,9 +153,10 @@ def test_a_failed_import_keeps_the_callers_earlier_work(db):
 
 # -- components -----------------------------------------------------------------------------
 
-@pytest.fixture
-def city(make_db):
-    """Reference data plus the three grid cells of grid_good.geojson."""
+@pytest.fixture(name="city")
+def city_fixture(make_db):
+    """Reference data plus the three grid cells of grid_good.geojson (also used by
+    tests/test_gis_import.py)."""
     db = make_db("reference")
     load(db, import_grid, "grid_good.geojson")
     return db

@@ -24,19 +24,20 @@ from PySide6.QtMultimedia import QMediaPlayer
 from seatdesk.ui.attachment_panel import AttachmentPanel, audio_available
 from seatdesk.ui.screenshots import save
 from seatdesk.workflow import services as sd
-from tests.seat_helpers import actors, application, open_case, open_seat, photo, place
+from tests.seat_helpers import (
+    actors,
+    city_fixture,  # noqa: F401 (fixture)
+    open_case,
+    open_seat,
+    photo,
+    place,
+)
 
 PLAY = "播放录音"
 STOP = "停止"
 SLOW = 20_000  # generous: the playback runs on a clock and the machine may be busy
 State = QMediaPlayer.PlaybackState
 Status = QMediaPlayer.MediaStatus
-
-
-@pytest.fixture
-def city(make_db):
-    application()
-    return make_db("demo_small")
 
 
 @pytest.fixture

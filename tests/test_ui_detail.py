@@ -20,13 +20,14 @@ from seatdesk.ui.intake_models import DuplicateModel, HistoryModel
 from seatdesk.ui.ledger_timeline import LedgerTimelineModel
 from seatdesk.ui.option_reads import ClassEntry
 from seatdesk.workflow import services as sd
-from tests.seat_helpers import actors, application, open_case, open_seat, walk_case
-
-
-@pytest.fixture
-def city(make_db):
-    application()
-    return make_db("demo_small")
+from tests.seat_helpers import (
+    actors,
+    application,
+    city_fixture,  # noqa: F401 (fixture)
+    open_case,
+    open_seat,
+    walk_case,
+)
 
 
 def test_detail_shows_every_field_the_ledger_photos_and_the_allowed_actions(city, qtbot):

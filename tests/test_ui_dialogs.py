@@ -5,7 +5,6 @@ Screenshots of every dialog (sqlite, Chinese UI) go to docs/screenshots/dialog_*
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from sqlalchemy import select
@@ -18,7 +17,12 @@ from seatdesk.ui.seat import Seat
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.auth import LoggedIn
 from seatdesk.workflow.states import TRANSITIONS
-from tests.seat_helpers import TIMEOUT, actors, application, walk_case
+from tests.seat_helpers import (
+    TIMEOUT,
+    actors,
+    city_fixture,  # noqa: F401 (fixture)
+    walk_case,
+)
 
 # action → (state the case is walked to, extra request step, who acts)
 SETUP = {
@@ -49,12 +53,6 @@ SETUP = {
 NO_INPUT = {"send_verification", "accept", "urge", "sign", "approve_return", "approve_suspension",
             "resume", "send_check", "check_pass", "approve_void", "dispatch", "close", "verify",
             "approve_extension", "merge"}
-
-
-@pytest.fixture
-def city(make_db):
-    application()
-    return make_db("demo_small")
 
 
 def logged_in(db, username: str) -> LoggedIn:

@@ -14,7 +14,7 @@ from seatdesk.workflow import services as sd
 from tests.seat_helpers import (
     TIMEOUT,
     act,
-    application,
+    city_fixture,  # noqa: F401 (fixture)
     open_from_box,
     open_seat,
     photo,
@@ -25,12 +25,6 @@ from tests.seat_helpers import (
     wait_idle,
     walk_case,
 )
-
-
-@pytest.fixture
-def city(make_db):
-    application()
-    return make_db("demo_small")
 
 
 def first_cell(db) -> str:

@@ -38,7 +38,15 @@ from seatdesk.models.enums import (
 from seatdesk.ui import enum_labels as L
 from seatdesk.ui.i18n import I18N, _tool, install_translator
 from seatdesk.workflow.states import ACTIONS
-from tests.seat_helpers import TIMEOUT, application, open_from_box, open_seat, press, walk_case
+from tests.seat_helpers import (
+    TIMEOUT,
+    application,
+    city_fixture,  # noqa: F401 (fixture)
+    open_from_box,
+    open_seat,
+    press,
+    walk_case,
+)
 
 ACCENTS = str.maketrans("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
                         "åƀçđéƒĝĥîĵķļɱñöþǫŗşŧûṽŵẋýžÅƁÇĐÉƑĜĤÎĴĶĻṀÑÖÞǪŘŞŦÛṼŴẊÝŽ")
@@ -126,12 +134,6 @@ def clipped(root: QWidget) -> list[str]:
             bad.append(f"{type(widget).__name__} {widget.objectName()!r} {widget.text()[:40]!r}:"
                        f" {widget.width()} < {widget.sizeHint().width()}")
     return bad
-
-
-@pytest.fixture
-def city(make_db):
-    application()
-    return make_db("demo_small")
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])

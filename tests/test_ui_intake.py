@@ -13,19 +13,13 @@ from sqlalchemy import select
 from seatdesk.models import Case, CaseReporter, Component
 from tests.seat_helpers import (
     TIMEOUT,
-    application,
+    city_fixture,  # noqa: F401 (fixture)
     open_seat,
     place,
     press,
     type_text,
     walk_case,
 )
-
-
-@pytest.fixture
-def city(make_db):
-    application()
-    return make_db("demo_small")
 
 
 def intake(qtbot, db, **options):

@@ -21,7 +21,7 @@ from seatdesk.workflow import services as sd
 from tests.seat_helpers import (
     TIMEOUT,
     actors,
-    application,
+    city_fixture,  # noqa: F401 (fixture)
     open_case,
     open_seat,
     place,
@@ -29,12 +29,6 @@ from tests.seat_helpers import (
     type_text,
     walk_case,
 )
-
-
-@pytest.fixture
-def city(make_db):
-    application()
-    return make_db("demo_small")
 
 
 def other_seat(db) -> tuple[sd.Workflow, dict[str, sd.Actor]]:
