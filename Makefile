@@ -28,7 +28,7 @@ run: deps-run venv translations
 test: deps-test venv translations
 	@set -euo pipefail; \
 	if [ -n "$${SEATDESK_TEST_DATABASE_URL:-}" ]; then url="$$SEATDESK_TEST_DATABASE_URL"; started=0; \
-	else scripts/pg-test-server stop "$(PGDIR)"; rm -rf "$(PGDIR)"; \
+	else scripts/pg-test-server remove "$(PGDIR)"; \
 	     url=$$(scripts/pg-test-server start "$(PGDIR)" $(PGPORT)); started=1; fi; \
 	trap '[ $$started = 1 ] && scripts/pg-test-server stop "$(PGDIR)"' EXIT; \
 	echo "PostgreSQL for the suite: $$url"; \
@@ -37,7 +37,7 @@ test: deps-test venv translations
 bench: deps-test venv
 	@set -euo pipefail; \
 	if [ -n "$${SEATDESK_BENCH_DATABASE_URL:-}" ]; then url="$$SEATDESK_BENCH_DATABASE_URL"; started=0; \
-	else scripts/pg-test-server stop "$(PGDIR)-bench"; rm -rf "$(PGDIR)-bench"; \
+	else scripts/pg-test-server remove "$(PGDIR)-bench"; \
 	     url=$$(scripts/pg-test-server start "$(PGDIR)-bench" $$(( $(PGPORT) + 1 ))); started=1; fi; \
 	trap '[ $$started = 1 ] && scripts/pg-test-server stop "$(PGDIR)-bench"' EXIT; \
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench --database "$$url" $(BENCH_ARGS)
@@ -61,5 +61,6 @@ translations: venv
 	@$(PY) -m seatdesk.ui.i18n build
 
 clean:
-	scripts/pg-test-server stop "$(PGDIR)" || true
-	rm -rf $(VENV) $(PGDIR) $(PGDIR)-bench
+	scripts/pg-test-server remove "$(PGDIR)" || true
+	scripts/pg-test-server remove "$(PGDIR)-bench" || true
+	rm -rf $(VENV)
