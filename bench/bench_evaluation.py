@@ -128,7 +128,7 @@ class _WallDriver:
 
     def __init__(self, engine, app) -> None:
         from seatdesk.models.db import session_factory
-        from seatdesk.ui.wall import WallWindow
+        from seatdesk.ui.wall.display import WallWindow
 
         self.app, self.clock = app, [NOW]
         self.done = self.failed = 0
@@ -180,7 +180,7 @@ def _sample(driver: _WallDriver) -> tuple[float, int, int]:
 
 def bench_wall_memory(report: Report, engine, hours: int = 24, step_minutes: int = 5) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from seatdesk.ui.app import make_application
+    from seatdesk.ui.session.app import make_application
 
     app = make_application(language="zh_CN")
     driver = _WallDriver(engine, app)

@@ -255,7 +255,7 @@ def _changes(report: Report, app, view, sessions) -> None:
 def _qt():
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")  # software rendering
-    from seatdesk.ui.app import prepare_environment
+    from seatdesk.ui.session.app import prepare_environment
 
     prepare_environment()
     import PySide6.QtWebEngineWidgets  # noqa: F401  (before the QApplication)

@@ -234,8 +234,8 @@ def live_delay(app, url: str, panel, report: Report) -> None:
 def memory_probe(url: str) -> None:
     """In a fresh process: the seat alone (shift lead, map open, a few boxes scrolled);
     prints its RSS in MB (the bench process itself carries the demo builder's imports)."""
-    from seatdesk.ui.app import make_application
-    from seatdesk.ui.main_window import MainWindow
+    from seatdesk.ui.session.app import make_application
+    from seatdesk.ui.session.main_window import MainWindow
 
     app = make_application(language="zh_CN")
     sessions = session_factory(make_engine(url))
@@ -274,8 +274,8 @@ def run(report: Report, database_url: str, cases: int = 1_000_000) -> None:
     if not database_url.startswith("postgresql"):
         raise SystemExit("bench_seat needs a PostgreSQL/PostGIS server URL")
     url = prepare(database_url, cases)
-    from seatdesk.ui.app import make_application
-    from seatdesk.ui.main_window import MainWindow
+    from seatdesk.ui.session.app import make_application
+    from seatdesk.ui.session.main_window import MainWindow
 
     app = make_application(language="zh_CN")
     engine = make_engine(url)

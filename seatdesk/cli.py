@@ -95,13 +95,13 @@ def cmd_gui(args, database: ResolvedDatabase) -> int:
             raise CommandError("数据库结构不是最新版本，请先运行 `seatdesk db upgrade`")
     finally:
         engine.dispose()
-    from seatdesk.ui.app import run_gui
+    from seatdesk.ui.session.app import run_gui
 
     return run_gui(database, language=args.lang)
 
 
 def cmd_wall(args, database: ResolvedDatabase) -> int:
-    from seatdesk.ui.wall import run_wall
+    from seatdesk.ui.wall.display import run_wall
 
     return run_wall(database.url, language=args.lang, fullscreen=not args.windowed)
 

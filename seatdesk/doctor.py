@@ -10,7 +10,7 @@ from seatdesk.config import ResolvedDatabase
 
 QT_PROBE = """
 import sys
-from seatdesk.ui.app import prepare_environment
+from seatdesk.ui.session.app import prepare_environment
 prepare_environment()
 from PySide6.QtWidgets import QApplication
 from PySide6 import __version__ as v

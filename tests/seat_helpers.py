@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QApplication, QDialog
 from sqlalchemy import select
 
 from seatdesk.models import Case, CaseClass, FilingCondition, GridCell, User
-from seatdesk.ui.app import make_application
-from seatdesk.ui.login_dialog import LoginDialog
-from seatdesk.ui.main_window import MainWindow
+from seatdesk.ui.session.app import make_application
+from seatdesk.ui.session.login_dialog import LoginDialog
+from seatdesk.ui.session.main_window import MainWindow
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.auth import LoggedIn
 

@@ -16,9 +16,9 @@ import shapely
 from sqlalchemy import func, select
 
 from seatdesk.data.demo import DemoError, DemoSpec, build_demo, demo_is_loaded
-from seatdesk.data.demo_assets import ClassRef, plan_components
-from seatdesk.data.demo_geo import COMMUNITIES, SLIVER_FRACTION, geodesic_area_m2, to_metric
-from seatdesk.data.demo_grid import build_geo
+from seatdesk.data.demo.assets import ClassRef, plan_components
+from seatdesk.data.demo.geo import COMMUNITIES, SLIVER_FRACTION, geodesic_area_m2, to_metric
+from seatdesk.data.demo.grid import build_geo
 from seatdesk.data.reference import REFERENCE_DIR
 from seatdesk.models import (
     AdminUnit,
@@ -287,7 +287,8 @@ def test_every_ledger_chain_verifies(make_db):
 def test_parallel_copy_path_gives_the_same_city(make_db, monkeypatch):
     """Chunks generated in worker processes and COPY-encoded = chunks generated in-process
     (two builds of one spec, so this is also the determinism test on PostgreSQL)."""
-    from seatdesk.data import demo, demo_pipeline
+    from seatdesk.data import demo
+    from seatdesk.data.demo import pipeline as demo_pipeline
 
     monkeypatch.setattr(demo, "CHUNK", 60)  # several chunks from the small spec
     pooled, inline = make_db("empty"), make_db("empty")
@@ -304,7 +305,7 @@ def test_parallel_copy_path_gives_the_same_city(make_db, monkeypatch):
 def test_supervisor_beats_are_the_evaluations_missed_report_areas(make_db):
     """Each demo supervisor's beat (whole communities, no overlaps) is stored as their
     漏报 area, so the supervisors' 漏报率 is computed on the demo city."""
-    from seatdesk.data.demo_db import EVALUATION_KEY
+    from seatdesk.data.demo.db import EVALUATION_KEY
     from seatdesk.evaluation.config import SETTING_KEY, load_config
     from seatdesk.evaluation.indicators import Period, evaluate
 

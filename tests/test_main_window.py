@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from seatdesk.ui.app import make_application
-from seatdesk.ui.main_window import MainWindow
+from seatdesk.ui.session.app import make_application
+from seatdesk.ui.session.main_window import MainWindow
 from seatdesk.ui.screenshots import save
-from seatdesk.ui.state_counts_model import StateCountsModel
+from seatdesk.ui.session.state_counts_model import StateCountsModel
 
 
 def test_main_window_shows_the_demo_city(make_db, qtbot):
@@ -67,7 +67,7 @@ def test_main_window_hosts_the_workspace_of_the_signed_in_user(make_db, qtbot):
 
 
 def test_environment_defaults_keep_an_operator_override(monkeypatch):
-    from seatdesk.ui.app import prepare_environment
+    from seatdesk.ui.session.app import prepare_environment
 
     monkeypatch.delenv("QTWEBENGINE_CHROMIUM_FLAGS", raising=False)
     prepare_environment()

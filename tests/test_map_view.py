@@ -23,7 +23,7 @@ from seatdesk.map.settings import MapSettings, save_map_settings
 from seatdesk.map.view import MapView
 from seatdesk.map.window import MapWindow
 from seatdesk.models import Case, utcnow
-from seatdesk.ui.app import make_application
+from seatdesk.ui.session.app import make_application
 from seatdesk.ui.screenshots import save
 from seatdesk.ui.tasks import TaskRunner
 from tests.test_map_page import cell_centre, cell_code, fill_small_city

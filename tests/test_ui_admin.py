@@ -18,7 +18,7 @@ from seatdesk.models import Department, FilingCondition, Responsibility, User
 from seatdesk.models.db import write_transaction
 from seatdesk.ui.admin import AdminPanel
 from seatdesk.ui.admin.record_model import Column, RecordTableModel
-from seatdesk.ui.app import make_application
+from seatdesk.ui.session.app import make_application
 from seatdesk.ui.screenshots import save
 from seatdesk.workflow.auth import LoggedIn, login
 from tests.casedata import read_back

@@ -11,14 +11,14 @@ import pytest
 from PySide6.QtCore import Qt
 
 from seatdesk.models.queues import CaseRow
-from seatdesk.ui.actions_registry import ActionRegistry, workflow_specs
-from seatdesk.ui.attachment_panel import AttachmentModel
-from seatdesk.ui.case_reads import attachment_content, load_case_view
-from seatdesk.ui.class_picker import ChoiceListModel, ClassPicker
-from seatdesk.ui.command_palette import PaletteEntry, PaletteModel
-from seatdesk.ui.intake_models import DuplicateModel, HistoryModel
-from seatdesk.ui.ledger_timeline import LedgerTimelineModel
-from seatdesk.ui.option_reads import ClassEntry
+from seatdesk.ui.session.actions_registry import ActionRegistry, workflow_specs
+from seatdesk.ui.case.attachment_panel import AttachmentModel
+from seatdesk.ui.case.reads import attachment_content, load_case_view
+from seatdesk.ui.intake.class_picker import ChoiceListModel, ClassPicker
+from seatdesk.ui.session.command_palette import PaletteEntry, PaletteModel
+from seatdesk.ui.intake.models import DuplicateModel, HistoryModel
+from seatdesk.ui.case.ledger_timeline import LedgerTimelineModel
+from seatdesk.ui.case.option_reads import ClassEntry
 from seatdesk.workflow import services as sd
 from tests.seat_helpers import (
     actors,

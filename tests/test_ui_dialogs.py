@@ -10,10 +10,10 @@ from PySide6.QtWidgets import QWidget
 from sqlalchemy import select
 
 from seatdesk.models import Department, User
-from seatdesk.ui.case_reads import load_case_view
-from seatdesk.ui.dialogs import DIALOGS, dialog_for
+from seatdesk.ui.case.reads import load_case_view
+from seatdesk.ui.case.dialogs import DIALOGS, dialog_for
 from seatdesk.ui.screenshots import save
-from seatdesk.ui.seat import Seat
+from seatdesk.ui.session.seat import Seat
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.auth import LoggedIn
 from seatdesk.workflow.states import TRANSITIONS

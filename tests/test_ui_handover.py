@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt
 from seatdesk.evaluation.forecast import BoardRow
 from seatdesk.evaluation.handover import Callback, HandoverSheet, Suspended, acknowledge
 from seatdesk.models import HandoverAck, User
-from seatdesk.ui.handover_history import HandoverHistoryModel, summary_counts
-from seatdesk.ui.report_dialog import ReportDialog
+from seatdesk.ui.session.handover_history import HandoverHistoryModel, summary_counts
+from seatdesk.ui.kpi.report_dialog import ReportDialog
 from tests.seat_helpers import application
 
 UTC = dt.UTC

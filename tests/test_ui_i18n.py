@@ -204,8 +204,8 @@ def test_work_box_table_and_search_bar_in_english(qtbot):
     from PySide6.QtCore import Qt
 
     from seatdesk.models.queues import CaseRow
-    from seatdesk.ui.case_table_model import LIGHT, SOURCE, STATE, CaseTableModel
-    from seatdesk.ui.search_bar import SearchBar
+    from seatdesk.ui.workbox.case_table_model import LIGHT, SOURCE, STATE, CaseTableModel
+    from seatdesk.ui.workbox.search_bar import SearchBar
     from seatdesk.workflow.lights import ClockState, Light
 
     app = application()
@@ -266,9 +266,9 @@ def test_pinyin_table_covers_the_ui():
     """The command palette's pinyin initials (a table, so the seat does not load pypinyin)
     cover every character of the Chinese UI and agree with pypinyin."""
     from seatdesk.ui.i18n import read_glossary
-    from seatdesk.ui.pinyin_table import INITIALS, initials, table_source
+    from seatdesk.ui.intake.pinyin_table import INITIALS, initials, table_source
 
     values = list(read_glossary(I18N / "glossary_zh_CN.tsv").values())
     expected = {c: letter for letter, chars in table_source(values).items() for c in chars}
-    assert INITIALS == expected, "run: python -m seatdesk.ui.pinyin_table"
+    assert INITIALS == expected, "run: python -m seatdesk.ui.intake.pinyin_table"
     assert initials("立案") == "la" and initials("派发核实") == "pfhs"

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from seatdesk.evaluation.handover import acknowledge, acknowledgements, handover_sheet
 from seatdesk.models import HandoverAck, User
 from seatdesk.models.db import session_factory
-from seatdesk.ui.app import make_application
-from seatdesk.ui.kpi_panels import KpiPanels
-from seatdesk.ui.report_dialog import ReportDialog, export_report
+from seatdesk.ui.session.app import make_application
+from seatdesk.ui.kpi.panels import KpiPanels
+from seatdesk.ui.kpi.report_dialog import ReportDialog, export_report
 from seatdesk.ui.screenshots import save, screenshot_dir
 from tests.evaluation_cases import SCREEN_NOW, TZ, built_fixture, local, screens_fixture
 

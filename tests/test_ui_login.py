@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QDialog
 from sqlalchemy import select
 
 from seatdesk.models import User
-from seatdesk.ui.app import make_application
-from seatdesk.ui.login_dialog import ChangePasswordDialog, LoginDialog
+from seatdesk.ui.session.app import make_application
+from seatdesk.ui.session.login_dialog import ChangePasswordDialog, LoginDialog
 from seatdesk.ui.screenshots import save
 from seatdesk.workflow.auth import verify_password
 from tests.casedata import PASSWORD, read_back  # noqa: F401  (registers the seed)

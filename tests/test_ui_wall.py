@@ -13,9 +13,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from seatdesk.models.db import make_engine, session_factory
-from seatdesk.ui.app import make_application
+from seatdesk.ui.session.app import make_application
 from seatdesk.ui.screenshots import save
-from seatdesk.ui.wall import WallWindow
+from seatdesk.ui.wall.display import WallWindow
 from tests.dbtemplates import pg_base_url
 from tests.evaluation_cases import SCREEN_NOW, built_fixture, local, screens_fixture
 

@@ -13,12 +13,12 @@ from sqlalchemy import func, select, update
 
 from seatdesk.models import Case, User
 from seatdesk.models.queues import HANDLING_STATES, CaseFilter, boxes_for, fetch_page
-from seatdesk.ui.app import make_application
-from seatdesk.ui.box_list_model import BoxListModel
-from seatdesk.ui.case_lights import LightContext, lights_for
-from seatdesk.ui.case_table_model import ADDRESS, LIGHT, LIGHT_ROLE, NUMBER, PHONE, CaseTableModel
+from seatdesk.ui.session.app import make_application
+from seatdesk.ui.workbox.box_list_model import BoxListModel
+from seatdesk.ui.workbox.case_lights import LightContext, lights_for
+from seatdesk.ui.workbox.case_table_model import ADDRESS, LIGHT, LIGHT_ROLE, NUMBER, PHONE, CaseTableModel
 from seatdesk.ui.screenshots import save
-from seatdesk.ui.workbox_panel import WorkBoxPanel
+from seatdesk.ui.workbox.panel import WorkBoxPanel
 from seatdesk.workflow.auth import LoggedIn
 from tests.casedata import NOW, STATE_PLAN, read_back
 
@@ -267,7 +267,7 @@ def test_search_bar_dates_are_local_days(qtbot):
 
     from PySide6.QtCore import QDate
 
-    from seatdesk.ui.search_bar import SearchBar
+    from seatdesk.ui.workbox.search_bar import SearchBar
 
     make_application(language="zh_CN")
     bar = SearchBar()

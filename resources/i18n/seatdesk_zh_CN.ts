@@ -3,22 +3,22 @@
 <context>
     <name>AcceptDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/filing.py" line="78" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="78" />
         <source>Accepting makes the report a case awaiting filing by the shift lead.</source>
         <translation>受理后案卷进入待立案，由值班长立案。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/filing.py" line="80" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="80" />
         <source>核实: confirmed on site.</source>
         <translation>核实：现场核实属实。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/filing.py" line="82" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="82" />
         <source>核实: NOT confirmed on site.</source>
         <translation>核实：现场核实不属实。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/filing.py" line="84" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="84" />
         <source>Callers: %1</source>
         <translation>来电人：%1 位</translation>
     </message>
@@ -26,42 +26,42 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/base.py" line="159" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="159" />
         <source>%1 — case %2</source>
         <translation>%1 — 案卷 %2</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/base.py" line="201" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="201" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/base.py" line="222" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="222" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/base.py" line="222" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="222" />
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/base.py" line="260" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="260" />
         <source>「%1」 needs a reason</source>
         <translation>「%1」必须填写理由</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/base.py" line="279" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="279" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/base.py" line="299" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="299" />
         <source>The case has been reloaded with its current state; check it and act again if still needed. Nothing you entered here was saved.</source>
         <translation>案卷已按当前状态重新载入；请核对后视需要重新操作。本对话框中填写的内容未保存。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/base.py" line="303" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="303" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -115,12 +115,12 @@
 <context>
     <name>ApproveExtensionDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/handling.py" line="119" />
+        <location filename="../../seatdesk/ui/case/dialogs/handling.py" line="119" />
         <source>Extend by</source>
         <translation>延期时长</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/handling.py" line="130" />
+        <location filename="../../seatdesk/ui/case/dialogs/handling.py" line="130" />
         <source>Enter how long the extension should be</source>
         <translation>请填写延期时长</translation>
     </message>
@@ -128,7 +128,7 @@
 <context>
     <name>ApproveReturnDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/simple.py" line="167" />
+        <location filename="../../seatdesk/ui/case/dialogs/simple.py" line="167" />
         <source>The dispatch was an error (counts against the accurate-dispatch rate)</source>
         <translation>属于派遣差错（计入准确派遣率）</translation>
     </message>
@@ -136,17 +136,17 @@
 <context>
     <name>AttachmentPanel</name>
     <message>
-        <location filename="../../seatdesk/ui/attachment_panel.py" line="131" />
+        <location filename="../../seatdesk/ui/case/attachment_panel.py" line="131" />
         <source>No photos or recordings</source>
         <translation>没有照片或录音</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/attachment_panel.py" line="137" />
+        <location filename="../../seatdesk/ui/case/attachment_panel.py" line="137" />
         <source>Save…</source>
         <translation>另存为…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/attachment_panel.py" line="185" />
+        <location filename="../../seatdesk/ui/case/attachment_panel.py" line="185" />
         <source>Save attachment</source>
         <translation>保存附件</translation>
     </message>
@@ -154,77 +154,77 @@
 <context>
     <name>BoxListModel</name>
     <message>
-        <location filename="../../seatdesk/ui/box_list_model.py" line="25" />
+        <location filename="../../seatdesk/ui/workbox/box_list_model.py" line="25" />
         <source>To accept</source>
         <translation>待受理</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/box_list_model.py" line="26" />
+        <location filename="../../seatdesk/ui/workbox/box_list_model.py" line="26" />
         <source>To verify</source>
         <translation>待核实</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/box_list_model.py" line="27" />
+        <location filename="../../seatdesk/ui/workbox/box_list_model.py" line="27" />
         <source>My verification and check tasks</source>
         <translation>我的核实/核查任务</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/box_list_model.py" line="28" />
+        <location filename="../../seatdesk/ui/workbox/box_list_model.py" line="28" />
         <source>To file</source>
         <translation>待立案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/box_list_model.py" line="29" />
+        <location filename="../../seatdesk/ui/workbox/box_list_model.py" line="29" />
         <source>To dispatch</source>
         <translation>待派遣</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/box_list_model.py" line="30" />
+        <location filename="../../seatdesk/ui/workbox/box_list_model.py" line="30" />
         <source>In handling</source>
         <translation>处置中</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/box_list_model.py" line="31" />
+        <location filename="../../seatdesk/ui/workbox/box_list_model.py" line="31" />
         <source>To check</source>
         <translation>待核查</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/box_list_model.py" line="32" />
+        <location filename="../../seatdesk/ui/workbox/box_list_model.py" line="32" />
         <source>To close</source>
         <translation>待结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/box_list_model.py" line="33" />
+        <location filename="../../seatdesk/ui/workbox/box_list_model.py" line="33" />
         <source>Extension requests</source>
         <translation>延期审批</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/box_list_model.py" line="34" />
+        <location filename="../../seatdesk/ui/workbox/box_list_model.py" line="34" />
         <source>Return requests</source>
         <translation>回退审批</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/box_list_model.py" line="35" />
+        <location filename="../../seatdesk/ui/workbox/box_list_model.py" line="35" />
         <source>Suspension requests</source>
         <translation>挂账审批</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/box_list_model.py" line="36" />
+        <location filename="../../seatdesk/ui/workbox/box_list_model.py" line="36" />
         <source>Void requests</source>
         <translation>作废审批</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/box_list_model.py" line="37" />
+        <location filename="../../seatdesk/ui/workbox/box_list_model.py" line="37" />
         <source>Suspended cases</source>
         <translation>挂账案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/box_list_model.py" line="38" />
+        <location filename="../../seatdesk/ui/workbox/box_list_model.py" line="38" />
         <source>My department's cases</source>
         <translation>我的部门案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/box_list_model.py" line="39" />
+        <location filename="../../seatdesk/ui/workbox/box_list_model.py" line="39" />
         <source>All cases / search</source>
         <translation>全部案件/搜索</translation>
     </message>
@@ -313,57 +313,57 @@
 <context>
     <name>CaseDetailPanel</name>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="95" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="95" />
         <source>Ledger</source>
         <translation>电子台账</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="96" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="96" />
         <source>Photos and recordings</source>
         <translation>照片和录音</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="118" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="118" />
         <source>The case could not be read: %1</source>
         <translation>无法读取案卷：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="128" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="128" />
         <source>Case %1 does not exist or is not visible to you</source>
         <translation>案卷 %1 不存在或您无权查看</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="140" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="140" />
         <source>Case %1 · %2</source>
         <translation>案卷 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="151" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="151" />
         <source>no running clock</source>
         <translation>未计时</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="177" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="177" />
         <source>Nothing for you to do on this case now</source>
         <translation>该案卷当前没有您可执行的操作</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="182" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="182" />
         <source>Choose a case in a work box (Enter opens it)</source>
         <translation>请在工作箱中选择案卷（回车打开）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="215" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="215" />
         <source>%1 possible duplicates nearby: use “%2” if this case repeats one of them.</source>
         <translation>附近有 %1 个疑似重复案卷：如本案与其中之一相同，请使用「%2」。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="222" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="222" />
         <source>(reloaded)</source>
         <translation>（已重新载入）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_detail.py" line="242" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="242" />
         <source>Updated at %1 by %2: %3</source>
         <translation>%1 由 %2 更新：%3</translation>
     </message>
@@ -371,227 +371,227 @@
 <context>
     <name>CaseFields</name>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="46" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="46" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="46" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="46" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="46" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="46" />
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="47" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="47" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="47" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="47" />
         <source>Grid cell</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="48" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="48" />
         <source>Community / street</source>
         <translation>社区/街道</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="48" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="48" />
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="49" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="49" />
         <source>Coordinates</source>
         <translation>经纬度</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="49" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="49" />
         <source>Caller</source>
         <translation>来电人</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="50" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="50" />
         <source>Caller phone</source>
         <translation>来电号码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="50" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="50" />
         <source>Callback wanted</source>
         <translation>需要回访</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="51" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="51" />
         <source>All callers</source>
         <translation>全部来电人</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="51" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="51" />
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="52" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="52" />
         <source>Verification (核实)</source>
         <translation>核实结果</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="53" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="53" />
         <source>Filing condition</source>
         <translation>立案条件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="53" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="53" />
         <source>Handling limit</source>
         <translation>处置时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="54" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="54" />
         <source>Closure condition</source>
         <translation>结案条件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="55" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="55" />
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="55" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="55" />
         <source>District centre</source>
         <translation>区级平台</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="56" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="56" />
         <source>Deadline</source>
         <translation>时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="56" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="56" />
         <source>Step deadline</source>
         <translation>环节时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="57" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="57" />
         <source>Open request</source>
         <translation>待审批申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="57" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="57" />
         <source>Rework rounds</source>
         <translation>返工次数</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="58" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="58" />
         <source>Closure type</source>
         <translation>结案类型</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="58" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="58" />
         <source>Steps</source>
         <translation>环节时间</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="71" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="71" />
         <source>outside every grid cell</source>
         <translation>不在任何单元网格内</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="75" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="75" />
         <source>anonymous</source>
         <translation>匿名</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="78" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="78" />
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="79" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="79" />
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="101" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="101" />
         <source>confirmed on site</source>
         <translation>现场核实属实</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="102" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="102" />
         <source>not confirmed</source>
         <translation>核实不属实</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="107" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="107" />
         <source>Return request</source>
         <translation>回退申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="107" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="107" />
         <source>Extension request</source>
         <translation>延期申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="108" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="108" />
         <source>Suspension request</source>
         <translation>挂账申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="109" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="109" />
         <source>Voiding request</source>
         <translation>作废申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="113" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="113" />
         <source>reported</source>
         <translation>上报</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="113" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="113" />
         <source>verified</source>
         <translation>核实</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="114" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="114" />
         <source>accepted</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="114" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="114" />
         <source>filed</source>
         <translation>立案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="115" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="115" />
         <source>dispatched</source>
         <translation>派遣</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="115" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="115" />
         <source>signed</source>
         <translation>签收</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="116" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="116" />
         <source>feedback</source>
         <translation>反馈</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="116" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="116" />
         <source>checked</source>
         <translation>核查</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="117" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="117" />
         <source>closed</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_fields.py" line="117" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="117" />
         <source>suspended</source>
         <translation>挂账</translation>
     </message>
@@ -599,58 +599,58 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="54" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="54" />
         <source>Light</source>
         <extracomment>server-side sort key of each column (``seatdesk.models.queues.SORT_COLUMNS``)</extracomment>
         <translation>亮灯/剩余时间</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="54" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="54" />
         <source>Case number</source>
         <translation>案卷编号</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="54" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="54" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="54" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="54" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="55" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="55" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="55" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="55" />
         <source>Grid cell</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="55" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="55" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="55" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="55" />
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="56" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="56" />
         <source>Deadline</source>
         <translation>时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="56" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="56" />
         <source>Reported</source>
         <translation>上报时间</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case_table_model.py" line="56" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="56" />
         <source>Caller phone</source>
         <translation>来电号码</translation>
     </message>
@@ -658,42 +658,42 @@
 <context>
     <name>ChangePasswordDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/login_dialog.py" line="169" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="169" />
         <source>Change password</source>
         <translation>修改密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/login_dialog.py" line="170" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="170" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/login_dialog.py" line="171" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="171" />
         <source>Your password was set by an administrator: choose a new one before you continue.</source>
         <translation>您的密码由管理员设置，请先设置新密码再继续。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/login_dialog.py" line="182" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="182" />
         <source>Current password</source>
         <translation>原密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/login_dialog.py" line="183" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="183" />
         <source>New password</source>
         <translation>新密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/login_dialog.py" line="184" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="184" />
         <source>Repeat new password</source>
         <translation>确认新密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/login_dialog.py" line="196" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="196" />
         <source>The two new passwords differ</source>
         <translation>两次输入的新密码不一致</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/login_dialog.py" line="198" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="198" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
@@ -701,22 +701,22 @@
 <context>
     <name>CheckDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="120" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="120" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="124" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="124" />
         <source>Closure condition: %1</source>
         <translation>结案条件：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="127" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="127" />
         <source>Department's feedback: %1</source>
         <translation>部门处置反馈：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="130" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="130" />
         <source>A failed check sends the case back to the same department for rework (counted as a rework round).</source>
         <translation>核查不通过将案卷退回原承办部门返工（计一次返工）。</translation>
     </message>
@@ -724,7 +724,7 @@
 <context>
     <name>ClassPicker</name>
     <message>
-        <location filename="../../seatdesk/ui/class_picker.py" line="168" />
+        <location filename="../../seatdesk/ui/intake/class_picker.py" line="168" />
         <source>Class: code, name or pinyin initials</source>
         <translation>小类：编码、名称或拼音首字母</translation>
     </message>
@@ -732,47 +732,47 @@
 <context>
     <name>CloseDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/closing.py" line="32" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="32" />
         <source>Closure type</source>
         <translation>结案类型</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/closing.py" line="40" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="40" />
         <source>Check photos</source>
         <translation>核查照片</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/closing.py" line="43" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="43" />
         <source>Reason (for error or special closure)</source>
         <translation>理由（差错、特殊结案必填）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/closing.py" line="53" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="53" />
         <source>No passed check is recorded for this case.</source>
         <translation>该案卷没有核查通过的记录。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/closing.py" line="56" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="56" />
         <source>Check passed by %1 at %2</source>
         <translation>%1 于 %2 核查通过</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/closing.py" line="59" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="59" />
         <source>Check note: %1</source>
         <translation>核查说明：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/closing.py" line="62" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="62" />
         <source>The deadline has passed: a normal closure is recorded as an overdue closure.</source>
         <translation>已超过处置时限：按正常结案办理将记为超时结案。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/closing.py" line="64" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="64" />
         <source>Closure condition: %1</source>
         <translation>结案条件：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/closing.py" line="69" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="69" />
         <source>An error or special closure needs a reason</source>
         <translation>差错结案、特殊结案必须填写理由</translation>
     </message>
@@ -780,22 +780,22 @@
 <context>
     <name>CommandPalette</name>
     <message>
-        <location filename="../../seatdesk/ui/command_palette.py" line="86" />
+        <location filename="../../seatdesk/ui/session/command_palette.py" line="86" />
         <source>Command palette</source>
         <translation>命令面板</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/command_palette.py" line="90" />
+        <location filename="../../seatdesk/ui/session/command_palette.py" line="90" />
         <source>Action, pinyin initials or case number…</source>
         <translation>操作名称、拼音首字母或案卷编号…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/command_palette.py" line="98" />
+        <location filename="../../seatdesk/ui/session/command_palette.py" line="98" />
         <source>Enter runs · Esc closes</source>
         <translation>回车执行 · Esc 关闭</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/command_palette.py" line="129" />
+        <location filename="../../seatdesk/ui/session/command_palette.py" line="129" />
         <source>Open case %1</source>
         <translation>打开案卷 %1</translation>
     </message>
@@ -918,17 +918,17 @@
 <context>
     <name>ConnectionBanner</name>
     <message>
-        <location filename="../../seatdesk/ui/connection_banner.py" line="95" />
+        <location filename="../../seatdesk/ui/session/connection_banner.py" line="95" />
         <source>Retry now</source>
         <translation>立即重试</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/connection_banner.py" line="116" />
+        <location filename="../../seatdesk/ui/session/connection_banner.py" line="116" />
         <source>The database connection is lost (%1). Retrying automatically (attempt %2). Hotline reports you save now are kept on this computer and submitted when the connection returns.</source>
         <translation>数据库连接已中断（%1），正在自动重试（第 %2 次）。现在保存的热线受理单将保存在本机，连接恢复后自动提交。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/connection_banner.py" line="121" />
+        <location filename="../../seatdesk/ui/session/connection_banner.py" line="121" />
         <source>Waiting in the outbox: %1</source>
         <translation>本机待提交：%1 条</translation>
     </message>
@@ -1000,47 +1000,47 @@
 <context>
     <name>DispatchDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/dispatch.py" line="39" />
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="39" />
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/dispatch.py" line="42" />
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="42" />
         <source>Reading the departments and the suggestion…</source>
         <translation>正在读取部门和建议派遣单位…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/dispatch.py" line="51" />
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="51" />
         <source>(district centre)</source>
         <translation>（区级平台）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/dispatch.py" line="66" />
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="66" />
         <source>Suggested: &lt;b&gt;%1&lt;/b&gt; — %2</source>
         <translation>建议派遣：&lt;b&gt;%1&lt;/b&gt; — %2</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/dispatch.py" line="70" />
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="70" />
         <source>No suggestion: neither a component owner nor the responsibility matrix names a department for this case.</source>
         <translation>无建议：部件权属和责任矩阵均未指定该案卷的责任单位。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/dispatch.py" line="77" />
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="77" />
         <source>The case has no handling limit (it was not filed under a condition).</source>
         <translation>该案卷没有处置时限（未按立案条件立案）。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/dispatch.py" line="81" />
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="81" />
         <source>Handling limit %1; redispatch keeps the deadline %2</source>
         <translation>处置时限 %1；改派保持原截止时间 %2</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/dispatch.py" line="86" />
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="86" />
         <source>Handling limit %1: dispatched now, the deadline is &lt;b&gt;%2&lt;/b&gt;</source>
         <translation>处置时限 %1：现在派遣，截止时间为 &lt;b&gt;%2&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/dispatch.py" line="91" />
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="91" />
         <source>Choose the department</source>
         <translation>请选择派遣部门</translation>
     </message>
@@ -1048,27 +1048,27 @@
 <context>
     <name>DuplicateModel</name>
     <message>
-        <location filename="../../seatdesk/ui/intake_models.py" line="76" />
+        <location filename="../../seatdesk/ui/intake/models.py" line="76" />
         <source>Case number</source>
         <translation>案卷编号</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_models.py" line="76" />
+        <location filename="../../seatdesk/ui/intake/models.py" line="76" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_models.py" line="76" />
+        <location filename="../../seatdesk/ui/intake/models.py" line="76" />
         <source>Score</source>
         <translation>得分</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_models.py" line="77" />
+        <location filename="../../seatdesk/ui/intake/models.py" line="77" />
         <source>Distance</source>
         <translation>距离</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_models.py" line="77" />
+        <location filename="../../seatdesk/ui/intake/models.py" line="77" />
         <source>Why</source>
         <translation>依据</translation>
     </message>
@@ -1499,17 +1499,17 @@
 <context>
     <name>FeedbackDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/handling.py" line="29" />
+        <location filename="../../seatdesk/ui/case/dialogs/handling.py" line="29" />
         <source>What was done</source>
         <translation>处置情况</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/handling.py" line="33" />
+        <location filename="../../seatdesk/ui/case/dialogs/handling.py" line="33" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/handling.py" line="36" />
+        <location filename="../../seatdesk/ui/case/dialogs/handling.py" line="36" />
         <source>A supervisor will check on site against the closure condition: %1</source>
         <translation>监督员将按结案条件现场核查：%1</translation>
     </message>
@@ -1517,12 +1517,12 @@
 <context>
     <name>FilePicker</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/base.py" line="107" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="107" />
         <source>Add photos or files…</source>
         <translation>添加照片或文件…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/base.py" line="115" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="115" />
         <source>Add photos or files</source>
         <translation>添加照片或文件</translation>
     </message>
@@ -1530,52 +1530,52 @@
 <context>
     <name>FilingDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/filing.py" line="107" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="107" />
         <source>Filing condition</source>
         <translation>立案条件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/filing.py" line="142" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="142" />
         <source>Choose the minor class first: filing needs one of its filing conditions, which sets the time limit and the closure condition.</source>
         <translation>请先选择小类：立案须选定该小类的立案条件，由其确定处置时限和结案条件。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/filing.py" line="145" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="145" />
         <source>This class has no active filing condition: an administrator must add one before cases of it can be filed.</source>
         <translation>该小类没有启用的立案条件：须由管理员补充后才能立案。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/filing.py" line="148" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="148" />
         <source>Filing conditions of this class (time limit by urgency and zone; closure condition):</source>
         <translation>该小类的立案条件（按紧急程度和区域的处置时限；结案条件）：</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/filing.py" line="155" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="155" />
         <source>no limit set</source>
         <translation>未设时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/filing.py" line="156" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="156" />
         <source>placeholder value, to be reviewed</source>
         <translation>默认值，待管理员审核</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/filing.py" line="168" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="168" />
         <source>No time limit for this urgency: filing will be refused until an administrator adds one.</source>
         <translation>该紧急程度没有处置时限：管理员补充前无法立案。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/filing.py" line="170" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="170" />
         <source>This case gets %1, counted from the dispatch; it closes when: %2</source>
         <translation>本案处置时限 %1，自派遣起计时；结案条件：%2</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/filing.py" line="176" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="176" />
         <source>Choose the minor class</source>
         <translation>请选择小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/filing.py" line="178" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="178" />
         <source>Choose the filing condition</source>
         <translation>请选择立案条件</translation>
     </message>
@@ -1583,47 +1583,47 @@
 <context>
     <name>HandoverHistoryModel</name>
     <message>
-        <location filename="../../seatdesk/ui/handover_history.py" line="81" />
+        <location filename="../../seatdesk/ui/session/handover_history.py" line="81" />
         <source>Acknowledged at</source>
         <translation>确认时间</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/handover_history.py" line="81" />
+        <location filename="../../seatdesk/ui/session/handover_history.py" line="81" />
         <source>Acknowledged by</source>
         <translation>确认人</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/handover_history.py" line="82" />
+        <location filename="../../seatdesk/ui/session/handover_history.py" line="82" />
         <source>Handed over</source>
         <translation>交接内容</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/handover_history.py" line="82" />
+        <location filename="../../seatdesk/ui/session/handover_history.py" line="82" />
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/handover_history.py" line="110" />
+        <location filename="../../seatdesk/ui/session/handover_history.py" line="110" />
         <source>Open %1 · red %2 · going red %3 · callbacks %4 · suspended %5</source>
         <translation>在办 %1 · 红灯 %2 · 将超期 %3 · 待回访 %4 · 挂账 %5</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/handover_history.py" line="119" />
+        <location filename="../../seatdesk/ui/session/handover_history.py" line="119" />
         <source>Moved from the old handover log: no summary recorded</source>
         <translation>由旧交接班日志迁移，未记录交接内容</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/handover_history.py" line="121" />
+        <location filename="../../seatdesk/ui/session/handover_history.py" line="121" />
         <source>Open by stage: %1</source>
         <translation>各环节在办：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/handover_history.py" line="123" />
+        <location filename="../../seatdesk/ui/session/handover_history.py" line="123" />
         <source>Going red: %1</source>
         <translation>将超期：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/handover_history.py" line="125" />
+        <location filename="../../seatdesk/ui/session/handover_history.py" line="125" />
         <source>Suspended: %1</source>
         <translation>挂账：%1</translation>
     </message>
@@ -1631,42 +1631,42 @@
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../seatdesk/ui/intake_models.py" line="91" />
+        <location filename="../../seatdesk/ui/intake/models.py" line="91" />
         <source>Same</source>
         <translation>相同</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_models.py" line="91" />
+        <location filename="../../seatdesk/ui/intake/models.py" line="91" />
         <source>Case number</source>
         <translation>案卷编号</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_models.py" line="91" />
+        <location filename="../../seatdesk/ui/intake/models.py" line="91" />
         <source>Reported</source>
         <translation>上报时间</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_models.py" line="91" />
+        <location filename="../../seatdesk/ui/intake/models.py" line="91" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_models.py" line="92" />
+        <location filename="../../seatdesk/ui/intake/models.py" line="92" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_models.py" line="92" />
+        <location filename="../../seatdesk/ui/intake/models.py" line="92" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_models.py" line="98" />
+        <location filename="../../seatdesk/ui/intake/models.py" line="98" />
         <source>grid cell</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_models.py" line="98" />
+        <location filename="../../seatdesk/ui/intake/models.py" line="98" />
         <source>component</source>
         <translation>部件</translation>
     </message>
@@ -1674,133 +1674,133 @@
 <context>
     <name>IntakeForm</name>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="88" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="88" />
         <source>Anonymous caller</source>
         <translation>匿名来电</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="90" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="90" />
         <source>Caller wants a callback</source>
         <translation>需要回访</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="96" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="96" />
         <source>What the caller reports</source>
         <translation>来电反映的问题</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="106" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="106" />
         <source>Save (Ctrl+S)</source>
         <translation>保存（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="108" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="108" />
         <source>Merge into the chosen case (Ctrl+M)</source>
         <translation>合并到所选案卷（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="110" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="110" />
         <source>New form (Ctrl+Shift+Backspace)</source>
         <translation>新受理单（Ctrl+Shift+Backspace）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="125" />
-        <location filename="../../seatdesk/ui/intake_form.py" line="366" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="125" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="366" />
         <source>Possible duplicates</source>
         <translation>疑似重复案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="127" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="127" />
         <source>Recent cases in the same grid cell or component</source>
         <translation>同一网格或部件的近期案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="169" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="169" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="170" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="170" />
         <source>Phone number</source>
         <translation>电话号码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="173" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="173" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="174" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="174" />
         <source>Caller</source>
         <translation>来电人</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="175" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="175" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="176" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="176" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="177" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="177" />
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="178" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="178" />
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="179" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="179" />
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="264" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="264" />
         <source>Choose the location: search an address or pick it on the map (F9)</source>
         <translation>请确定位置：搜索地址或在地图上点选（F9）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="266" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="266" />
         <source>Describe the problem or choose its class</source>
         <translation>请填写问题描述或选择小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="269" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="269" />
         <source>Enter the caller's phone number, or tick “Anonymous caller”</source>
         <translation>请填写来电号码，或勾选「匿名来电」</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="271" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="271" />
         <source>The phone number is not valid: digits, spaces and dashes only</source>
         <translation>电话号码格式不正确：只能包含数字、空格和短横线</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="300" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="300" />
         <source>Possible duplicates: %1</source>
         <translation>疑似重复案卷：%1 个</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="311" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="311" />
         <source>%1 — score %2: %3</source>
         <translation>%1 — 得分 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="332" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="332" />
         <source>Checking for duplicates…</source>
         <translation>正在检查重复案卷…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="338" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="338" />
         <source>%1 possible duplicates: choose one and press Ctrl+M to merge, or press Ctrl+S again to save a new case</source>
         <translation>发现 %1 个疑似重复案卷：选中一个按 Ctrl+M 合并，或再按 Ctrl+S 保存为新案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_form.py" line="346" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="346" />
         <source>No duplicate chosen</source>
         <translation>未选择要合并的案卷</translation>
     </message>
@@ -1808,47 +1808,47 @@
 <context>
     <name>IntakeSubmitter</name>
     <message>
-        <location filename="../../seatdesk/ui/intake_submit.py" line="59" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="59" />
         <source>The caller reports a problem already known</source>
         <translation>来电反映的问题已有在办案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_submit.py" line="60" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="60" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_submit.py" line="84" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="84" />
         <source>Case %1 registered</source>
         <translation>已登记案卷 %1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_submit.py" line="87" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="87" />
         <source>Registered as %1 and merged into case %2: the caller is on its callback list</source>
         <translation>已登记为 %1 并合并到案卷 %2：来电人已加入该案卷的回访名单</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_submit.py" line="92" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="92" />
         <source>Case %1 registered, but it could not be merged: %2</source>
         <translation>已登记案卷 %1，但未能合并：%2</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_submit.py" line="103" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="103" />
         <source>No connection: the report is kept on this computer (%1 waiting) and submitted when the connection returns</source>
         <translation>连接中断：受理单已保存在本机（待提交 %1 条），连接恢复后自动提交</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_submit.py" line="142" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="142" />
         <source>Report saved offline was registered as case %1</source>
         <translation>离线保存的受理单已登记为案卷 %1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_submit.py" line="154" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="154" />
         <source>A report saved offline has possible duplicates; it opens when this form is saved or cleared</source>
         <translation>一条离线保存的受理单存在疑似重复，本受理单保存或清空后将打开它</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake_submit.py" line="160" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="160" />
         <source>Report saved offline at %1: %2 possible duplicates found now. Ctrl+M merges into the chosen case, Ctrl+S saves a new case.</source>
         <translation>%1 离线保存的受理单：现发现 %2 个疑似重复案卷。Ctrl+M 合并到所选案卷，Ctrl+S 保存为新案卷。</translation>
     </message>
@@ -1856,57 +1856,57 @@
 <context>
     <name>KpiPanels</name>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="169" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="169" />
         <source>Reports today by hour</source>
         <translation>今日各时段上报</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="170" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="170" />
         <source>Reports today by source</source>
         <translation>今日各来源上报</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="171" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="171" />
         <source>Open cases by stage</source>
         <translation>各环节在办案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="172" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="172" />
         <source>Status lights of open cases</source>
         <translation>在办案件亮灯情况</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="173" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="173" />
         <source>Department on-time rate, last 30 days (%)</source>
         <translation>各部门按期处置率（近30天，%）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="174" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="174" />
         <source>Last 7 days (blue: reports, green: closures)</source>
         <translation>近7天（蓝：上报数，绿：结案数）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="175" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="175" />
         <source>Last 30 days (blue: reports, green: closures)</source>
         <translation>近30天（蓝：上报数，绿：结案数）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="208" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="208" />
         <source>Today %1 reports · %2 open cases · %3 red</source>
         <translation>今日上报 %1 件 · 在办 %2 件 · 红灯 %3 件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="217" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="217" />
         <source>green</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="217" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="217" />
         <source>yellow</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="217" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="217" />
         <source>red</source>
         <translation>红灯</translation>
     </message>
@@ -1914,7 +1914,7 @@
 <context>
     <name>LedgerTimelineModel</name>
     <message>
-        <location filename="../../seatdesk/ui/ledger_timeline.py" line="85" />
+        <location filename="../../seatdesk/ui/case/ledger_timeline.py" line="85" />
         <source>Reason/note: %1</source>
         <translation>理由/说明：%1</translation>
     </message>
@@ -1922,74 +1922,74 @@
 <context>
     <name>LocationPicker</name>
     <message>
-        <location filename="../../seatdesk/ui/location_picker.py" line="36" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="36" />
         <source>Search: road and number, place, community, grid cell or component code</source>
         <translation>搜索：路名门牌、地点、社区、网格或部件编码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/location_picker.py" line="40" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="40" />
         <source>Pick on map (F9)</source>
         <translation>地图选点（F9）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/location_picker.py" line="46" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="46" />
         <source>Address as the caller describes it</source>
         <translation>来电人描述的地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/location_picker.py" line="47" />
-        <location filename="../../seatdesk/ui/location_picker.py" line="85" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="47" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="85" />
         <source>No location chosen yet</source>
         <translation>尚未确定位置</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/location_picker.py" line="52" />
-        <location filename="../../seatdesk/ui/location_picker.py" line="147" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="52" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="147" />
         <source>No component</source>
         <translation>不涉及部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/location_picker.py" line="101" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="101" />
         <source>grid cell</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/location_picker.py" line="101" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="101" />
         <source>community</source>
         <translation>社区</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/location_picker.py" line="102" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="102" />
         <source>street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/location_picker.py" line="102" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="102" />
         <source>component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/location_picker.py" line="103" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="103" />
         <source>known address</source>
         <translation>已知地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/location_picker.py" line="118" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="118" />
         <source>Resolving the location…</source>
         <translation>正在解析位置…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/location_picker.py" line="126" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="126" />
         <source>Point %1, %2 (grid cell not resolved yet)</source>
         <translation>坐标 %1, %2（网格尚未解析）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/location_picker.py" line="133" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="133" />
         <source>Grid cell %1 %2 · %3 · %4</source>
         <translation>网格 %1 %2 · %3 · %4</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/location_picker.py" line="137" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="137" />
         <source>Outside every grid cell: check the location</source>
         <translation>不在任何单元网格内：请核对位置</translation>
     </message>
@@ -1997,42 +1997,42 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/login_dialog.py" line="92" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="92" />
         <source>seatdesk — sign in</source>
         <translation>seatdesk — 登录</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/login_dialog.py" line="93" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="93" />
         <source>Digital city management command centre</source>
         <translation>数字化城市管理监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/login_dialog.py" line="101" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="101" />
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/login_dialog.py" line="103" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="103" />
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/login_dialog.py" line="104" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="104" />
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/login_dialog.py" line="124" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="124" />
         <source>Enter your user name and password</source>
         <translation>请输入用户名和密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/login_dialog.py" line="126" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="126" />
         <source>Signing in…</source>
         <translation>正在登录…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/login_dialog.py" line="150" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="150" />
         <source>You must change your password before signing in</source>
         <translation>必须先修改密码才能登录</translation>
     </message>
@@ -2040,48 +2040,48 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="48" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="48" />
         <source>seatdesk — city management command centre</source>
         <translation>seatdesk — 数字化城市管理监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="57" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="57" />
         <source>Up to date</source>
         <translation>已更新</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="75" />
-        <location filename="../../seatdesk/ui/main_window.py" line="103" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="75" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="103" />
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="85" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="85" />
         <source>&amp;Seat</source>
         <translation>坐席(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="90" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="90" />
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="93" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="93" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="97" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="97" />
         <source>&amp;Case</source>
         <translation>案卷(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="104" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="104" />
         <source>Connection lost — retrying</source>
         <translation>连接中断 — 正在重试</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/main_window.py" line="108" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="108" />
         <source>Database unavailable, retrying: %1</source>
         <translation>数据库不可用，正在重试：%1</translation>
     </message>
@@ -2260,22 +2260,22 @@
 <context>
     <name>MergeDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/closing.py" line="88" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="88" />
         <source>Merge into</source>
         <translation>合并到</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/closing.py" line="91" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="91" />
         <source>The case ends as merged; its callers are added to the surviving case so the callback reaches them all.</source>
         <translation>本案卷将结束为「已合并」；其来电人加入保留的案卷，回访时一并回复。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/closing.py" line="107" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="107" />
         <source>No duplicate candidates near this case</source>
         <translation>该案卷附近没有疑似重复案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/closing.py" line="110" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="110" />
         <source>Choose the case to merge into</source>
         <translation>请选择要合并到的案卷</translation>
     </message>
@@ -2301,7 +2301,7 @@
 <context>
     <name>OverviewPanel</name>
     <message>
-        <location filename="../../seatdesk/ui/overview_panel.py" line="47" />
+        <location filename="../../seatdesk/ui/session/overview_panel.py" line="47" />
         <source>Cases by state</source>
         <translation>各状态案卷数</translation>
     </message>
@@ -2309,32 +2309,32 @@
 <context>
     <name>PendingRequest</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/simple.py" line="29" />
+        <location filename="../../seatdesk/ui/case/dialogs/simple.py" line="29" />
         <source>Return request</source>
         <translation>回退申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/simple.py" line="30" />
+        <location filename="../../seatdesk/ui/case/dialogs/simple.py" line="30" />
         <source>Extension request</source>
         <translation>延期申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/simple.py" line="31" />
+        <location filename="../../seatdesk/ui/case/dialogs/simple.py" line="31" />
         <source>Suspension request</source>
         <translation>挂账申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/simple.py" line="32" />
+        <location filename="../../seatdesk/ui/case/dialogs/simple.py" line="32" />
         <source>Voiding request</source>
         <translation>作废申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/simple.py" line="36" />
+        <location filename="../../seatdesk/ui/case/dialogs/simple.py" line="36" />
         <source>asked at %1</source>
         <translation>申请时间 %1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/simple.py" line="42" />
+        <location filename="../../seatdesk/ui/case/dialogs/simple.py" line="42" />
         <source>Reason given: %1</source>
         <translation>申请理由：%1</translation>
     </message>
@@ -2383,7 +2383,7 @@
 <context>
     <name>ReasonField</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/base.py" line="67" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="67" />
         <source>— common phrases —</source>
         <translation>— 常用语 —</translation>
     </message>
@@ -2391,20 +2391,20 @@
 <context>
     <name>RecordingPlayer</name>
     <message>
-        <location filename="../../seatdesk/ui/audio_player.py" line="91" />
-        <location filename="../../seatdesk/ui/audio_player.py" line="157" />
+        <location filename="../../seatdesk/ui/case/audio_player.py" line="91" />
+        <location filename="../../seatdesk/ui/case/audio_player.py" line="157" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/audio_player.py" line="91" />
-        <location filename="../../seatdesk/ui/audio_player.py" line="157" />
-        <location filename="../../seatdesk/ui/audio_player.py" line="184" />
+        <location filename="../../seatdesk/ui/case/audio_player.py" line="91" />
+        <location filename="../../seatdesk/ui/case/audio_player.py" line="157" />
+        <location filename="../../seatdesk/ui/case/audio_player.py" line="184" />
         <source>Play recording</source>
         <translation>播放录音</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/audio_player.py" line="185" />
+        <location filename="../../seatdesk/ui/case/audio_player.py" line="185" />
         <source>“%1” cannot be played: the file is damaged or in a format the seat cannot play. Save it and open it with another player.</source>
         <translation>无法播放录音“%1”：文件已损坏或格式不受支持。请另存后用其他播放器打开。</translation>
     </message>
@@ -2412,7 +2412,7 @@
 <context>
     <name>RedispatchDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/dispatch.py" line="107" />
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="107" />
         <source>The previous dispatch was an error</source>
         <translation>原派遣属于派遣差错</translation>
     </message>
@@ -2420,7 +2420,7 @@
 <context>
     <name>RefuseFilingDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/simple.py" line="79" />
+        <location filename="../../seatdesk/ui/case/dialogs/simple.py" line="79" />
         <source>Refuse filing when the report meets none of the filing conditions of its class. The case ends as not filed.</source>
         <translation>上报问题不符合该小类任何立案条件时不予立案，案卷结束为「不予立案」。</translation>
     </message>
@@ -2428,112 +2428,112 @@
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="92" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="92" />
         <source>Reports and shift handover</source>
         <translation>报表和交接班</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="95" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="95" />
         <source>Monthly evaluation</source>
         <translation>月度综合评价</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="96" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="96" />
         <source>Shift handover</source>
         <translation>交接班</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="108" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="108" />
         <source>Export to Excel…</source>
         <translation>导出 Excel…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="109" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="109" />
         <source>Export to PDF…</source>
         <translation>导出 PDF…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="113" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="113" />
         <source>Year</source>
         <translation>年份</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="113" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="113" />
         <source>Month</source>
         <translation>月份</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="119" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="119" />
         <source>Every region, department and post, from the ledger</source>
         <translation>按电子台账计算各区域、部门和岗位的综合评价</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="125" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="125" />
         <source>Note for the handover (optional)</source>
         <translation>交接说明（选填）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="126" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="126" />
         <source>Prepare handover sheet</source>
         <translation>生成交接班单</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="127" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="127" />
         <source>Acknowledge handover</source>
         <translation>确认交接班</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="146" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="146" />
         <source>Acknowledged handovers</source>
         <translation>交接班确认记录</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="160" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="160" />
         <source>Save report</source>
         <translation>保存报表</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="166" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="166" />
         <source>Computing the evaluation…</source>
         <translation>正在计算综合评价…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="171" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="171" />
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="175" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="175" />
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="191" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="191" />
         <source>Open items by stage</source>
         <translation>各环节在办事项</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="192" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="192" />
         <source>Going red during the next shift</source>
         <translation>下一班次将亮红灯的案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="193" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="193" />
         <source>red now</source>
         <translation>当前红灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="194" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="194" />
         <source>Pending callbacks</source>
         <translation>待回访</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="195" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="195" />
         <source>Suspended cases (days suspended)</source>
         <translation>挂账案件（已挂账天数）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/report_dialog.py" line="213" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="213" />
         <source>Handover acknowledged by %1</source>
         <translation>交接班已由 %1 确认</translation>
     </message>
@@ -2541,17 +2541,17 @@
 <context>
     <name>RequestExtensionDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/handling.py" line="95" />
+        <location filename="../../seatdesk/ui/case/dialogs/handling.py" line="95" />
         <source>Extend by</source>
         <translation>延期时长</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/handling.py" line="99" />
+        <location filename="../../seatdesk/ui/case/dialogs/handling.py" line="99" />
         <source>An extension needs approval; on-time handling is then judged against the approved deadline. Urgent cases count natural time.</source>
         <translation>延期须经审批；批准后按新的截止时间判定是否按期。紧急案件按自然时间计算。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/handling.py" line="103" />
+        <location filename="../../seatdesk/ui/case/dialogs/handling.py" line="103" />
         <source>Enter how long the extension should be</source>
         <translation>请填写延期时长</translation>
     </message>
@@ -2559,7 +2559,7 @@
 <context>
     <name>RequestReturnDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/simple.py" line="95" />
+        <location filename="../../seatdesk/ui/case/dialogs/simple.py" line="95" />
         <source>A return sends the case back to the dispatcher for redispatch when it is not your department's responsibility. The dispatcher decides.</source>
         <translation>不属于本部门职责的案卷可申请回退，由派遣员审批后改派。</translation>
     </message>
@@ -2567,7 +2567,7 @@
 <context>
     <name>RequestSuspensionDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/simple.py" line="108" />
+        <location filename="../../seatdesk/ui/case/dialogs/simple.py" line="108" />
         <source>Suspension (挂账) is for problems that cannot be solved within any limit (engineering, season, funding). Once approved the clock stops; resuming moves the deadline by the time spent suspended.</source>
         <translation>挂账适用于无法在时限内解决的问题（工程、季节、资金等）。批准后停止计时；挂账恢复时截止时间顺延挂账时长。</translation>
     </message>
@@ -2575,7 +2575,7 @@
 <context>
     <name>RequestVoidDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/simple.py" line="138" />
+        <location filename="../../seatdesk/ui/case/dialogs/simple.py" line="138" />
         <source>A filed case can only be voided with the shift lead's approval.</source>
         <translation>已立案的案卷须经值班长批准才能作废。</translation>
     </message>
@@ -2634,7 +2634,7 @@
 <context>
     <name>ResumeDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/simple.py" line="126" />
+        <location filename="../../seatdesk/ui/case/dialogs/simple.py" line="126" />
         <source>Resuming restarts the handling clock; the deadline moves by the time the case spent suspended.</source>
         <translation>挂账恢复后重新计时；截止时间顺延挂账时长。</translation>
     </message>
@@ -2642,98 +2642,98 @@
 <context>
     <name>SearchBar</name>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="39" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="39" />
         <source>Case number</source>
         <translation>案卷编号</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="39" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="39" />
         <source>Description or address</source>
         <translation>问题描述或地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="40" />
-        <location filename="../../seatdesk/ui/search_bar.py" line="85" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="40" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="85" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="40" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="40" />
         <source>Caller phone</source>
         <translation>来电号码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="41" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="41" />
         <source>Grid code</source>
         <translation>网格编码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="41" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="41" />
         <source>Component code</source>
         <translation>部件标识码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="42" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="42" />
         <source>Class: code, name or pinyin</source>
         <translation>小类：编码、名称或拼音首字母</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="53" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="53" />
         <source>Any source</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="58" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="58" />
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="60" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="60" />
         <source>Clear</source>
         <translation>清空</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="84" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="84" />
         <source>Number</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="84" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="84" />
         <source>Text</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="85" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="85" />
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="86" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="86" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="87" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="87" />
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="87" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="87" />
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="88" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="88" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="88" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="88" />
         <source>From</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/search_bar.py" line="89" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="89" />
         <source>To</source>
         <translation>截止日期</translation>
     </message>
@@ -2741,32 +2741,32 @@
 <context>
     <name>SendTaskDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="31" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="31" />
         <source>Any supervisor</source>
         <translation>任一监督员</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="32" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="32" />
         <source>Supervisor</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="43" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="43" />
         <source>核查: a supervisor checks on site whether the closure condition is met: %1</source>
         <translation>核查：由监督员现场核查是否达到结案条件：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="47" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="47" />
         <source>核实: a supervisor confirms on site that the reported problem exists. Reports from the public, hotlines, mailboxes and media need a confirmed 核实 before they can be accepted.</source>
         <translation>核实：由监督员现场确认上报问题是否存在。公众、热线、信箱、媒体来源的案卷须核实属实后才能受理。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="50" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="50" />
         <source>This report's source (%1) needs it.</source>
         <translation>本案来源（%1）需要核实。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="58" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="58" />
         <source>(suggested: last seen nearest)</source>
         <translation>（建议：最近位置最近）</translation>
     </message>
@@ -2774,7 +2774,7 @@
 <context>
     <name>SignDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/simple.py" line="155" />
+        <location filename="../../seatdesk/ui/case/dialogs/simple.py" line="155" />
         <source>Signing for the case confirms your department has received it. The handling clock already runs from the dispatch.</source>
         <translation>签收表示本部门已接收该案卷。处置时限自派遣起已开始计时。</translation>
     </message>
@@ -2782,17 +2782,17 @@
 <context>
     <name>StateCountsModel</name>
     <message>
-        <location filename="../../seatdesk/ui/state_counts_model.py" line="52" />
+        <location filename="../../seatdesk/ui/session/state_counts_model.py" line="52" />
         <source>State code</source>
         <translation>状态代码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/state_counts_model.py" line="52" />
+        <location filename="../../seatdesk/ui/session/state_counts_model.py" line="52" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/state_counts_model.py" line="52" />
+        <location filename="../../seatdesk/ui/session/state_counts_model.py" line="52" />
         <source>Cases</source>
         <translation>案卷</translation>
     </message>
@@ -2800,42 +2800,42 @@
 <context>
     <name>SummaryBox</name>
     <message>
-        <location filename="../../seatdesk/ui/overview_panel.py" line="79" />
+        <location filename="../../seatdesk/ui/session/overview_panel.py" line="79" />
         <source>Reference data</source>
         <translation>基础数据</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/overview_panel.py" line="84" />
+        <location filename="../../seatdesk/ui/session/overview_panel.py" line="84" />
         <source>Communities</source>
         <translation>社区</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/overview_panel.py" line="85" />
+        <location filename="../../seatdesk/ui/session/overview_panel.py" line="85" />
         <source>Unit grid cells</source>
         <translation>单元网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/overview_panel.py" line="86" />
+        <location filename="../../seatdesk/ui/session/overview_panel.py" line="86" />
         <source>Components</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/overview_panel.py" line="87" />
+        <location filename="../../seatdesk/ui/session/overview_panel.py" line="87" />
         <source>Component and event classes</source>
         <translation>部件和事件(事项)小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/overview_panel.py" line="88" />
+        <location filename="../../seatdesk/ui/session/overview_panel.py" line="88" />
         <source>Departments</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/overview_panel.py" line="89" />
+        <location filename="../../seatdesk/ui/session/overview_panel.py" line="89" />
         <source>Users</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/overview_panel.py" line="90" />
+        <location filename="../../seatdesk/ui/session/overview_panel.py" line="90" />
         <source>Cases</source>
         <translation>案卷</translation>
     </message>
@@ -2957,32 +2957,32 @@
 <context>
     <name>VerifyDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="83" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="83" />
         <source>Confirmed: the problem exists</source>
         <translation>属实：问题存在</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="84" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="84" />
         <source>Not confirmed</source>
         <translation>不属实</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="93" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="93" />
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="95" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="95" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="98" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="98" />
         <source>Describe what you found on site. A report that is not confirmed needs a note.</source>
         <translation>请说明现场情况。核实不属实时必须填写说明。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/tasks.py" line="103" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="103" />
         <source>Say what you found when the report is not confirmed</source>
         <translation>核实不属实时请说明现场情况</translation>
     </message>
@@ -2990,7 +2990,7 @@
 <context>
     <name>VoidDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/simple.py" line="71" />
+        <location filename="../../seatdesk/ui/case/dialogs/simple.py" line="71" />
         <source>Voiding before filing ends the case (不予受理). After filing, voiding needs a request that the shift lead approves.</source>
         <translation>立案前作废即不予受理，案卷结束。立案后作废须申请并经值班长批准。</translation>
     </message>
@@ -2998,134 +2998,134 @@
 <context>
     <name>WallWindow</name>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="235" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="235" />
         <source>seatdesk wall display</source>
         <extracomment>colours made once (no QColor/QPen objects per cell per paint): the empty cell, then eight steps of a viridis-like ramp (red stays reserved for overdue outlines)</extracomment>
         <translation>seatdesk 大屏</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="250" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="250" />
         <source>Supervision and command centre</source>
         <translation>监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="271" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="271" />
         <source>Case</source>
         <translation>案卷编号</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="271" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="271" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="271" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="271" />
         <source>Stage</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="272" />
-        <location filename="../../seatdesk/ui/wall.py" line="285" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="272" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="285" />
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="272" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="272" />
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="272" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="272" />
         <source>Time</source>
         <translation>时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="273" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="273" />
         <source>Holder</source>
         <translation>责任方</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="273" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="273" />
         <source>Red now</source>
         <translation>当前红灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="274" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="274" />
         <source>≤ %1 h</source>
         <translation>%1工作时内</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="278" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="278" />
         <source>Overdue and at-risk cases</source>
         <translation>超期与预警案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="280" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="280" />
         <source>Forecast: cases going red (working hours)</source>
         <translation>即将亮红灯预测（工作时）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="285" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="285" />
         <source>Rank</source>
         <translation>名次</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="286" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="286" />
         <source>On time (%)</source>
         <translation>按期率(%)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="286" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="286" />
         <source>Cases due</source>
         <translation>应处置数</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="288" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="288" />
         <source>Reports today</source>
         <translation>今日上报</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="289" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="289" />
         <source>Open cases</source>
         <translation>在办案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="290" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="290" />
         <source>Red lights</source>
         <translation>红灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="291" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="291" />
         <source>Yellow lights</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="292" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="292" />
         <source>Green lights</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="293" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="293" />
         <source>Closed today</source>
         <translation>今日结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="300" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="300" />
         <source>Department ranking (on time, last 30 days)</source>
         <translation>部门排名（按期处置率，近30天）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="302" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="302" />
         <source>Today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="307" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="307" />
         <source>Open cases by grid cell (red outline: overdue cases)</source>
         <translation>各网格在办案件（红框：有超期案件）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall.py" line="323" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="323" />
         <source>Database unavailable — retrying every %1 s (%2)</source>
         <translation>数据库连接中断 — 每 %1 秒重试（%2）</translation>
     </message>
@@ -3133,17 +3133,17 @@
 <context>
     <name>WorkBoxPanel</name>
     <message>
-        <location filename="../../seatdesk/ui/workbox_panel.py" line="218" />
+        <location filename="../../seatdesk/ui/workbox/panel.py" line="218" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox_panel.py" line="258" />
+        <location filename="../../seatdesk/ui/workbox/panel.py" line="258" />
         <source>Showing %1 of %2 cases</source>
         <translation>已显示 %1 条，共 %2 条案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox_panel.py" line="270" />
+        <location filename="../../seatdesk/ui/workbox/panel.py" line="270" />
         <source>Database unavailable, retrying: %1</source>
         <translation>数据库不可用，正在重试：%1</translation>
     </message>
@@ -3151,72 +3151,72 @@
 <context>
     <name>Workspace</name>
     <message>
-        <location filename="../../seatdesk/ui/workspace.py" line="79" />
-        <location filename="../../seatdesk/ui/workspace.py" line="128" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="79" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="128" />
         <source>Workbench</source>
         <translation>工作台</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workspace.py" line="88" />
-        <location filename="../../seatdesk/ui/workspace.py" line="128" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="88" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="128" />
         <source>Hotline intake</source>
         <translation>热线受理</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workspace.py" line="93" />
-        <location filename="../../seatdesk/ui/workspace.py" line="129" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="93" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="129" />
         <source>Statistics</source>
         <translation>统计</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workspace.py" line="99" />
-        <location filename="../../seatdesk/ui/workspace.py" line="129" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="99" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="129" />
         <source>Administration</source>
         <translation>管理</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workspace.py" line="101" />
-        <location filename="../../seatdesk/ui/workspace.py" line="130" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="101" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="130" />
         <source>Overview</source>
         <translation>概况</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workspace.py" line="125" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="125" />
         <source>Command palette</source>
         <translation>命令面板</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workspace.py" line="126" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="126" />
         <source>Go to the case table</source>
         <translation>转到案卷列表</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workspace.py" line="127" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="127" />
         <source>Search cases</source>
         <translation>查询案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workspace.py" line="132" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="132" />
         <source>Show: %1</source>
         <translation>显示：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workspace.py" line="135" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="135" />
         <source>New hotline report</source>
         <translation>新建热线受理单</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workspace.py" line="137" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="137" />
         <source>Show the case on the map</source>
         <translation>在地图上显示案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workspace.py" line="140" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="140" />
         <source>Reports and shift handover</source>
         <translation>报表和交接班</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workspace.py" line="143" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="143" />
         <source>Wall display</source>
         <translation>大屏</translation>
     </message>
@@ -3224,12 +3224,12 @@
 <context>
     <name>_BusyDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/login_dialog.py" line="63" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="63" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/login_dialog.py" line="78" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="78" />
         <source>Database unavailable: %1</source>
         <translation>数据库不可用：%1</translation>
     </message>
@@ -3237,12 +3237,12 @@
 <context>
     <name>_ClassifyingDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/filing.py" line="42" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="42" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/filing.py" line="43" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="43" />
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
@@ -3250,12 +3250,12 @@
 <context>
     <name>_LengthDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/handling.py" line="82" />
+        <location filename="../../seatdesk/ui/case/dialogs/handling.py" line="82" />
         <source>new deadline %1</source>
         <translation>新截止时间 %1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/dialogs/handling.py" line="87" />
+        <location filename="../../seatdesk/ui/case/dialogs/handling.py" line="87" />
         <source>Current deadline: %1</source>
         <translation>当前截止时间：%1</translation>
     </message>
@@ -3263,13 +3263,13 @@
 <context>
     <name>_TrendPlot</name>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="128" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="128" />
         <source>Reports</source>
         <extracomment>open states grouped into the seven steps shown on the stage chart</extracomment>
         <translation>上报数</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi_panels.py" line="130" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="130" />
         <source>Closures</source>
         <translation>结案数</translation>
     </message>

@@ -8,7 +8,7 @@ slot ``command(json)`` (Anki's pattern). Database work goes through the caller's
 ``TaskRunner`` (``seatdesk.ui.tasks``), passed in because ``seatdesk.map`` sits below
 ``seatdesk.ui`` in the layer contract.
 
-Create the QApplication with ``seatdesk.ui.app.make_application`` (it turns the Chromium
+Create the QApplication with ``seatdesk.ui.session.app.make_application`` (it turns the Chromium
 sandbox off when running as root) and import this module before it if possible.
 """
 

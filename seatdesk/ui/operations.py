@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from seatdesk.workflow import services as sd
 
-from .tasks import TaskRunner
+from seatdesk.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 _COUNTER = itertools.count(1)

@@ -31,17 +31,18 @@ from seatdesk.models.settings import set_setting
 from seatdesk.workflow.context import WorkflowSettings
 from seatdesk.workflow.worktime import WorkCalendar
 
-from . import demo_db, demo_load
-from .demo_assets import plan_components
-from .demo_batch import CaseGenerator
-from .demo_cases import arrivals, case_numbers, forced_holds
-from .demo_geo import DISTRICT_CODE
-from .demo_grid import beats, build_geo
-from .demo_org import CITY_CENTRE
-from .demo_pipeline import write_cases
-from .demo_roads import PointSampler
-from .demo_world import build_world, supervisor_usernames
-from .reference import load_reference
+from seatdesk.data.demo import db as demo_db
+from seatdesk.data.demo import load as demo_load
+from seatdesk.data.demo.assets import plan_components
+from seatdesk.data.demo.batch import CaseGenerator
+from seatdesk.data.demo.cases import arrivals, case_numbers, forced_holds
+from seatdesk.data.demo.geo import DISTRICT_CODE
+from seatdesk.data.demo.grid import beats, build_geo
+from seatdesk.data.demo.org import CITY_CENTRE
+from seatdesk.data.demo.pipeline import write_cases
+from seatdesk.data.demo.roads import PointSampler
+from seatdesk.data.demo.world import build_world, supervisor_usernames
+from seatdesk.data.reference import load_reference
 
 EDITION = "GB/T 47678.5-2026"
 SETTINGS = {"grid_code_length": 15, "class_edition": EDITION, "admin_code": DISTRICT_CODE}

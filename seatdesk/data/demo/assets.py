@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .demo_geo import DISTRICT_CODE, GeoPlan
-from .demo_org import department_for_class
-from .demo_roads import PointSampler, networks
+from seatdesk.data.demo.geo import DISTRICT_CODE, GeoPlan
+from seatdesk.data.demo.org import department_for_class
+from seatdesk.data.demo.roads import PointSampler, networks
 
 # (name keyword, relative weight); the first match wins, unmatched classes weigh 0.3
 WEIGHTS: tuple[tuple[str, float], ...] = (

@@ -23,11 +23,11 @@ from seatdesk.workflow.ledger import TRACKED, to_json
 from seatdesk.workflow.states import MERGE_TARGET_STATES
 from seatdesk.workflow.worktime import WorkCalendar
 
-from .demo_cases import CALLERS, COMPONENT_SHARE, PUBLIC, SOURCES, ClassInfo
-from .demo_events import Draft, Event, Who, cut, dispatch_rows
-from .demo_life import Life
-from .demo_roads import PointSampler, networks
-from .demo_world import CaseWorld
+from seatdesk.data.demo.cases import CALLERS, COMPONENT_SHARE, PUBLIC, SOURCES, ClassInfo
+from seatdesk.data.demo.events import Draft, Event, Who, cut, dispatch_rows
+from seatdesk.data.demo.life import Life
+from seatdesk.data.demo.roads import PointSampler, networks
+from seatdesk.data.demo.world import CaseWorld
 
 UTC = dt.timezone.utc
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖"

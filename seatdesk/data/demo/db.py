@@ -27,10 +27,10 @@ from seatdesk.models import (
 from seatdesk.models.settings import set_setting
 from seatdesk.workflow.auth import hash_password
 
-from . import demo_load
-from .demo_assets import ClassRef, ComponentPlan
-from .demo_geo import GeoPlan
-from .demo_org import (
+from seatdesk.data.demo import load as demo_load
+from seatdesk.data.demo.assets import ClassRef, ComponentPlan
+from seatdesk.data.demo.geo import GeoPlan
+from seatdesk.data.demo.org import (
     DEMO_PASSWORD,
     area_overrides_for_class,
     department_for_class,

@@ -20,7 +20,7 @@ import numpy as np
 import shapely
 from shapely.geometry import Point, Polygon
 
-from .demo_geo import (
+from seatdesk.data.demo.geo import (
     CENTRE,
     COMMUNITIES,
     GRID_M,

@@ -22,7 +22,7 @@ from seatdesk.workflow import timelimits
 from seatdesk.workflow.context import WorkflowSettings
 from seatdesk.workflow.worktime import WorkCalendar
 
-from .demo_events import NO_FILES, DispatchRow, Draft, Event, Resumed, Staff, View, Who
+from seatdesk.data.demo.events import NO_FILES, DispatchRow, Draft, Event, Resumed, Staff, View, Who
 
 HOUR = 3600.0
 

@@ -20,8 +20,8 @@ from sqlalchemy import Connection, Table
 
 from seatdesk.models import Case, CaseReporter, Dispatch, LedgerEntry
 
-from . import demo_load
-from .demo_batch import CaseBatch, CaseGenerator
+from seatdesk.data.demo import load as demo_load
+from seatdesk.data.demo.batch import CaseBatch, CaseGenerator
 
 MAX_WORKERS = 6
 Encoded = list[tuple[str, tuple[str, ...], bytes, int]]  # table, columns, data, rows

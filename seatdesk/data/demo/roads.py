@@ -25,7 +25,7 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, Point
 
-from .demo_geo import GeoPlan, lonlat_to_metric_xy, metric_to_lonlat_xy, to_metric, town_polygon
+from seatdesk.data.demo.geo import GeoPlan, lonlat_to_metric_xy, metric_to_lonlat_xy, to_metric, town_polygon
 
 NAMED_ROADS: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = (
     ("南环西路", ((119.4560, 31.4190), (119.4750, 31.4190))),

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from seatdesk.models import Responsibility
 
-from .demo_assets import ClassRef, ComponentPlan
-from .demo_cases import ClassInfo, class_catalogue, event_weight
-from .demo_db import GeoIds
-from .demo_events import Staff, Who
-from .demo_geo import DISTRICT_CODE, KUNLUN, STREETS, GeoPlan
-from .demo_org import CITY_CENTRE, CORE_USERS, DISTRICT_CENTRE, department_plans, department_user
+from seatdesk.data.demo.assets import ClassRef, ComponentPlan
+from seatdesk.data.demo.cases import ClassInfo, class_catalogue, event_weight
+from seatdesk.data.demo.db import GeoIds
+from seatdesk.data.demo.events import Staff, Who
+from seatdesk.data.demo.geo import DISTRICT_CODE, KUNLUN, STREETS, GeoPlan
+from seatdesk.data.demo.org import CITY_CENTRE, CORE_USERS, DISTRICT_CENTRE, department_plans, department_user
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,6 @@ The services in ``seatdesk.data.admin`` / ``seatdesk.data.admin_rules`` enforce 
 administrator role; these pages only present them.
 """
 
-from .admin_panel import AdminPanel
+from seatdesk.ui.admin.admin_panel import AdminPanel
 
 __all__ = ["AdminPanel"]

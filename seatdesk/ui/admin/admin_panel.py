@@ -8,14 +8,14 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..pyside_fix import keep_none_alive
-from ..tasks import TaskRunner
-from .calendar_page import CalendarPage
-from .conditions_page import ConditionsPage
-from .departments_page import DepartmentsPage
-from .phrases_page import PhrasesPage
-from .responsibilities_page import ResponsibilitiesPage
-from .users_page import UsersPage
+from seatdesk.ui.pyside_fix import keep_none_alive
+from seatdesk.ui.tasks import TaskRunner
+from seatdesk.ui.admin.calendar_page import CalendarPage
+from seatdesk.ui.admin.conditions_page import ConditionsPage
+from seatdesk.ui.admin.departments_page import DepartmentsPage
+from seatdesk.ui.admin.phrases_page import PhrasesPage
+from seatdesk.ui.admin.responsibilities_page import ResponsibilitiesPage
+from seatdesk.ui.admin.users_page import UsersPage
 
 
 class AdminPanel(QTabWidget):

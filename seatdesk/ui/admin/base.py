@@ -25,8 +25,8 @@ from seatdesk.data.admin import AdminPermissionError, AdminValidationError
 from seatdesk.data.errors import ImportFailed
 from seatdesk.models.db import write_transaction
 
-from ..tasks import TaskRunner
-from .record_model import Column, RecordTableModel
+from seatdesk.ui.tasks import TaskRunner
+from seatdesk.ui.admin.record_model import Column, RecordTableModel
 
 _WRITES = itertools.count(1)
 USER_ERRORS = (AdminPermissionError, AdminValidationError, ImportFailed, ValueError)

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 from seatdesk.data import admin_rules
 from seatdesk.models.enums import DayKind
 
-from .base import AdminPage, button_row, make_table
-from .record_model import Column
+from seatdesk.ui.admin.base import AdminPage, button_row, make_table
+from seatdesk.ui.admin.record_model import Column
 
 YEARS_AROUND = (-1, 2)  # status shown for last year … two years ahead
 

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
 from seatdesk.data import admin_rules
 from seatdesk.models.enums import Urgency
 
-from .base import AdminPage, button_row, fill_combo, make_table, searchable, select_key
-from .record_model import Column
+from seatdesk.ui.admin.base import AdminPage, button_row, fill_combo, make_table, searchable, select_key
+from seatdesk.ui.admin.record_model import Column
 
 
 class ConditionsPage(AdminPage):

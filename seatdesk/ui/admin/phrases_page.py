@@ -6,8 +6,8 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QSpinBox
 
 from seatdesk.data import admin
 
-from .base import AdminPage, button_row, make_table, select_key, set_combo_data
-from .record_model import Column
+from seatdesk.ui.admin.base import AdminPage, button_row, make_table, select_key, set_combo_data
+from seatdesk.ui.admin.record_model import Column
 
 
 class PhrasesPage(AdminPage):

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout
 from seatdesk.data import admin, admin_rules
 from seatdesk.models.enums import AdminLevel, ClassKind
 
-from .base import (
+from seatdesk.ui.admin.base import (
     AdminPage,
     button_row,
     fill_combo,
@@ -16,7 +16,7 @@ from .base import (
     select_key,
     set_combo_data,
 )
-from .record_model import Column
+from seatdesk.ui.admin.record_model import Column
 
 
 class ResponsibilitiesPage(AdminPage):

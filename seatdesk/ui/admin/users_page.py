@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit
 from seatdesk.data import admin
 from seatdesk.models.enums import Role
 
-from .base import AdminPage, button_row, fill_combo, make_table, select_key, set_combo_data
-from .record_model import Column
+from seatdesk.ui.admin.base import AdminPage, button_row, fill_combo, make_table, select_key, set_combo_data
+from seatdesk.ui.admin.record_model import Column
 
 
 class UsersPage(AdminPage):

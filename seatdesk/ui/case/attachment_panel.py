@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import enum_labels as L
-from .audio_player import RecordingPlayer, audio_available
-from .case_reads import AttachmentInfo
-from .pyside_fix import keep_none_alive
+from seatdesk.ui import enum_labels as L
+from seatdesk.ui.case.audio_player import RecordingPlayer, audio_available
+from seatdesk.ui.case.reads import AttachmentInfo
+from seatdesk.ui.pyside_fix import keep_none_alive
 
 Index = QModelIndex | QPersistentModelIndex
 THUMB = 96

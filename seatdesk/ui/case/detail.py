@@ -24,15 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import enum_labels as L
-from .attachment_panel import AttachmentPanel
-from .case_fields import CaseFields
-from .case_reads import CaseView, attachment_content, load_case_view
-from .dialogs import ActionDialog, dialog_for
-from .ledger_timeline import LedgerTimeline
-from .live_updates import CaseChanges
-from .operations import OpFailure
-from .seat import Seat
+from seatdesk.ui import enum_labels as L
+from seatdesk.ui.case.attachment_panel import AttachmentPanel
+from seatdesk.ui.case.fields import CaseFields
+from seatdesk.ui.case.reads import CaseView, attachment_content, load_case_view
+from seatdesk.ui.case.dialogs import ActionDialog, dialog_for
+from seatdesk.ui.case.ledger_timeline import LedgerTimeline
+from seatdesk.ui.session.live_updates import CaseChanges
+from seatdesk.ui.operations import OpFailure
+from seatdesk.ui.session.seat import Seat
 
 LIGHT_COLOURS = {"green": "#2e9d4d", "yellow": "#d39e00", "red": "#d9363e"}
 NOTICE_STYLE = "background: #fff3cd; color: #5d4200; padding: 4px; border: 1px solid #e0c36b;"

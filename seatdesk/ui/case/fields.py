@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from seatdesk.models.enums import PUBLIC_SOURCES
 
-from . import enum_labels as L
-from .case_reads import CaseView
+from seatdesk.ui import enum_labels as L
+from seatdesk.ui.case.reads import CaseView
 
 DEFAULT_TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 PUBLIC = frozenset(s.value for s in PUBLIC_SOURCES)

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate
 
 from seatdesk.workflow.queries import HistoryRow
 
-from . import enum_labels as L
-from .pyside_fix import keep_none_alive
+from seatdesk.ui import enum_labels as L
+from seatdesk.ui.pyside_fix import keep_none_alive
 
 Index = QModelIndex | QPersistentModelIndex
 TITLE_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -32,7 +32,7 @@ from seatdesk.workflow import services as sd
 from seatdesk.workflow.lights import ClockState
 from seatdesk.workflow.queries import HistoryRow
 
-from .case_lights import LightContext, lights_for
+from seatdesk.ui.workbox.case_lights import LightContext, lights_for
 
 #: what a dry run may raise: a refusal, or the version moving on meanwhile (the engine's
 #: internal conflict exception, spelled ``Conflict`` or ``_Conflict`` by version)

@@ -23,7 +23,7 @@ from seatdesk.models.queues import CaseFilter, CaseRow, Viewer, fetch_page
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.duplicates import find_duplicates
 
-from .offline_queue import IntakeDraft
+from seatdesk.ui.session.offline_queue import IntakeDraft
 
 HISTORY_DAYS = 90
 HISTORY_ROWS = 8

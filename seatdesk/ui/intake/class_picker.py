@@ -22,8 +22,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QLineEdit, QListView, QVBoxLayout, QWidget
 
-from .option_reads import ClassEntry
-from .pyside_fix import keep_none_alive
+from seatdesk.ui.case.option_reads import ClassEntry
+from seatdesk.ui.pyside_fix import keep_none_alive
 
 Index = QModelIndex | QPersistentModelIndex
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -38,16 +38,16 @@ from PySide6.QtWidgets import (
 
 from seatdesk.models.enums import CaseSource, Urgency
 
-from . import enum_labels as L
-from .class_picker import ClassPicker
-from .dialogs.base import FilePicker, ReasonField
-from .intake_checks import Precheck, precheck
-from .intake_models import CASE_ID_ROLE, DuplicateModel, HistoryModel
-from .intake_submit import IntakeSubmitter
-from .location_picker import LocationPicker
-from .offline_queue import DraftFile, IntakeDraft, Outbox
-from .option_reads import class_entries
-from .seat import Seat
+from seatdesk.ui import enum_labels as L
+from seatdesk.ui.intake.class_picker import ClassPicker
+from seatdesk.ui.case.dialogs.base import FilePicker, ReasonField
+from seatdesk.ui.intake.checks import Precheck, precheck
+from seatdesk.ui.intake.models import CASE_ID_ROLE, DuplicateModel, HistoryModel
+from seatdesk.ui.intake.submit import IntakeSubmitter
+from seatdesk.ui.intake.location_picker import LocationPicker
+from seatdesk.ui.session.offline_queue import DraftFile, IntakeDraft, Outbox
+from seatdesk.ui.case.option_reads import class_entries
+from seatdesk.ui.session.seat import Seat
 
 PHONE = re.compile(r"^\+?[0-9][0-9 \-]{6,19}$")
 CHECK_DELAY_MS = 300

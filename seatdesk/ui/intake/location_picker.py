@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QPushBu
 
 from seatdesk.map.pick import PickResult
 
-from .class_picker import SuggestBox
-from .intake_checks import PlaceHit, resolve, search_places
-from .seat import Seat
+from seatdesk.ui.intake.class_picker import SuggestBox
+from seatdesk.ui.intake.checks import PlaceHit, resolve, search_places
+from seatdesk.ui.session.seat import Seat
 
 SEARCH_DELAY_MS = 250
 

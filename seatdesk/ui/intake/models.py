@@ -12,8 +12,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from seatdesk.models.queues import CaseRow
 from seatdesk.workflow import services as sd
 
-from . import enum_labels as L
-from .pyside_fix import keep_none_alive
+from seatdesk.ui import enum_labels as L
+from seatdesk.ui.pyside_fix import keep_none_alive
 
 Index = QModelIndex | QPersistentModelIndex
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1

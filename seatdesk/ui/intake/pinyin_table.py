@@ -1,7 +1,7 @@
 """Pinyin initials of the characters the seat's Chinese UI uses (for the command palette).
 
 Generated from ``resources/i18n/glossary_zh_CN.tsv`` with pypinyin (``Style.FIRST_LETTER``):
-``python -m seatdesk.ui.pinyin_table`` rewrites the table, and
+``python -m seatdesk.ui.intake.pinyin_table`` rewrites the table, and
 ``tests/test_ui_i18n.py`` checks it covers the glossary. The running seat thus need not
 load pypinyin's 55 MB of dictionaries for a few dozen action names. A character missing
 here simply does not match by initials.
@@ -101,7 +101,7 @@ def table_source(glossary_values: list[str]) -> dict[str, str]:
 def _rewrite() -> None:
     from pathlib import Path
 
-    from .i18n import I18N, read_glossary
+    from seatdesk.ui.i18n import I18N, read_glossary
 
     table = table_source(list(read_glossary(I18N / "glossary_zh_CN.tsv").values()))
     path = Path(__file__)

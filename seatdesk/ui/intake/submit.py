@@ -18,12 +18,12 @@ from PySide6.QtCore import QObject, Signal
 
 from seatdesk.workflow import services as sd
 
-from .intake_checks import Precheck, precheck
-from .offline_queue import IntakeDraft
-from .operations import OpFailure
+from seatdesk.ui.intake.checks import Precheck, precheck
+from seatdesk.ui.session.offline_queue import IntakeDraft
+from seatdesk.ui.operations import OpFailure
 
 if TYPE_CHECKING:
-    from .intake_form import IntakeForm
+    from seatdesk.ui.intake.form import IntakeForm
 
 
 def register_and_merge(wf: sd.Workflow, actor: sd.Actor, draft: IntakeDraft,

@@ -23,7 +23,7 @@ from seatdesk.evaluation.live import LiveKpis, live_kpis
 from seatdesk.models import utcnow
 from seatdesk.workflow.worktime import WorkCalendar
 
-from .tasks import TaskRunner
+from seatdesk.ui.tasks import TaskRunner
 
 REFRESH_MS = 30_000
 COALESCE_MS = 500

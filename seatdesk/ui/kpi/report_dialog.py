@@ -42,8 +42,8 @@ from seatdesk.evaluation.reports_pdf import write_pdf
 from seatdesk.evaluation.reports_xlsx import write_xlsx
 from seatdesk.models import get_setting, utcnow
 
-from .handover_history import HandoverHistory
-from .tasks import TaskRunner
+from seatdesk.ui.session.handover_history import HandoverHistory
+from seatdesk.ui.tasks import TaskRunner
 
 # acknowledgements listed under the handover sheet
 HISTORY_ROWS = 50

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
-from . import enum_labels as L
+from seatdesk.ui import enum_labels as L
 
 #: one shortcut per workflow action; approvals and refusals of a request share its letter
 WORKFLOW_SHORTCUTS: dict[str, str] = {

@@ -30,8 +30,8 @@ def make_application(argv: list[str] | None = None, language: str | None = None)
     from PySide6.QtGui import QFont, QFontDatabase
     from PySide6.QtWidgets import QApplication
 
-    from .i18n import install_translator
-    from .pyside_fix import keep_none_alive
+    from seatdesk.ui.i18n import install_translator
+    from seatdesk.ui.pyside_fix import keep_none_alive
 
     keep_none_alive()
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
@@ -52,8 +52,8 @@ def run_gui(database: ResolvedDatabase, language: str | None = None) -> int:
     app = make_application(language=language)
     from PySide6.QtWidgets import QDialog
 
-    from .login_dialog import LoginDialog
-    from .main_window import MainWindow
+    from seatdesk.ui.session.login_dialog import LoginDialog
+    from seatdesk.ui.session.main_window import MainWindow
 
     engine = make_engine(database.url)
     sessions = session_factory(engine)

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListView, QVBoxLayout
 
 from seatdesk.models.queues import CaseFilter, fetch_page
 
-from . import enum_labels as L
-from .actions_registry import ActionRegistry
-from .pinyin_table import initials
-from .pyside_fix import keep_none_alive
-from .seat import Seat
+from seatdesk.ui import enum_labels as L
+from seatdesk.ui.session.actions_registry import ActionRegistry
+from seatdesk.ui.intake.pinyin_table import initials
+from seatdesk.ui.pyside_fix import keep_none_alive
+from seatdesk.ui.session.seat import Seat
 
 Index = QModelIndex | QPersistentModelIndex
 MIN_DIGITS = 3

@@ -14,8 +14,8 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 from sqlalchemy import Engine, text
 
-from .operations import is_connection_error
-from .tasks import TaskRunner
+from seatdesk.ui.operations import is_connection_error
+from seatdesk.ui.tasks import TaskRunner
 
 RETRY_MS = 2_000
 STYLE = ("QFrame#connectionBanner { background: #b71c1c; } "

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from seatdesk.evaluation.handover import Acknowledgement
 
-from .pyside_fix import keep_none_alive
+from seatdesk.ui.pyside_fix import keep_none_alive
 
 Index = QModelIndex | QPersistentModelIndex
 DEFAULT_TZ = zoneinfo.ZoneInfo("Asia/Shanghai")

@@ -27,7 +27,7 @@ from seatdesk.models import Case
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.notify import CaseListener
 
-from .tasks import TaskRunner
+from seatdesk.ui.tasks import TaskRunner
 
 POLL_MS = 500
 LISTEN_TIMEOUT_S = 0.25

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from seatdesk.models import get_setting
 from seatdesk.workflow.auth import LoggedIn, LoginError, change_password, login
 
-from .pyside_fix import keep_none_alive
-from .tasks import TaskRunner
+from seatdesk.ui.pyside_fix import keep_none_alive
+from seatdesk.ui.tasks import TaskRunner
 
 ERROR_STYLE = "color: #c62828;"
 

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.auth import LoggedIn
 
-from .overview_panel import OverviewPanel
-from .tasks import TaskRunner
+from seatdesk.ui.session.overview_panel import OverviewPanel
+from seatdesk.ui.tasks import TaskRunner
 
 _FROZEN: list[bool] = []
 
@@ -62,8 +62,8 @@ class MainWindow(QMainWindow):
             self._open_workspace(user, workflow, workspace_options)
 
     def _open_workspace(self, user: LoggedIn, workflow, options) -> None:
-        from .seat import Seat
-        from .workspace import Workspace
+        from seatdesk.ui.session.seat import Seat
+        from seatdesk.ui.session.workspace import Workspace
 
         seat = Seat.open(self.sessions, user, self, workflow)
         self.workspace = Workspace(seat, self, **options)

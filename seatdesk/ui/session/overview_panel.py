@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from seatdesk.models.overview import Overview, overview
 
-from .state_counts_model import LABEL, STATE, StateCountsModel
-from .tasks import TaskRunner
+from seatdesk.ui.session.state_counts_model import LABEL, STATE, StateCountsModel
+from seatdesk.ui.tasks import TaskRunner
 
 REFRESH_MS = 5_000
 

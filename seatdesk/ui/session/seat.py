@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.auth import LoggedIn
 
-from .connection_banner import ConnectionMonitor
-from .live_updates import ChangeHub
-from .operations import Operations
-from .tasks import TaskRunner
+from seatdesk.ui.session.connection_banner import ConnectionMonitor
+from seatdesk.ui.session.live_updates import ChangeHub
+from seatdesk.ui.operations import Operations
+from seatdesk.ui.tasks import TaskRunner
 
 
 @dataclass

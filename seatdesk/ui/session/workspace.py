@@ -20,17 +20,17 @@ from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, Q
 
 from seatdesk.models.enums import Role
 
-from . import enum_labels as L
-from .actions_registry import WORKFLOW_SHORTCUTS, ActionRegistry, ActionSpec, workflow_specs
-from .case_detail import CaseDetailPanel
-from .command_palette import CommandPalette
-from .connection_banner import ConnectionBanner
-from .intake_form import IntakeForm
-from .live_updates import POLL_MS, CaseChanges, LiveUpdates
-from .offline_queue import Outbox
-from .seat import Seat
-from .tasks import TaskRunner
-from .workbox_panel import WorkBoxPanel
+from seatdesk.ui import enum_labels as L
+from seatdesk.ui.session.actions_registry import WORKFLOW_SHORTCUTS, ActionRegistry, ActionSpec, workflow_specs
+from seatdesk.ui.case.detail import CaseDetailPanel
+from seatdesk.ui.session.command_palette import CommandPalette
+from seatdesk.ui.session.connection_banner import ConnectionBanner
+from seatdesk.ui.intake.form import IntakeForm
+from seatdesk.ui.session.live_updates import POLL_MS, CaseChanges, LiveUpdates
+from seatdesk.ui.session.offline_queue import Outbox
+from seatdesk.ui.session.seat import Seat
+from seatdesk.ui.tasks import TaskRunner
+from seatdesk.ui.workbox.panel import WorkBoxPanel
 
 QUEUE_COALESCE_MS = 150
 DETAIL_FOLLOW_MS = 200
@@ -87,13 +87,13 @@ class Workspace(QWidget):
             scroll.setWidget(self.intake)
             self._add_page("intake", scroll, self.tr("Hotline intake"))
         if role in (Role.SHIFT_LEAD, Role.ADMIN):
-            from .kpi_panels import KpiPanels
+            from seatdesk.ui.kpi.panels import KpiPanels
 
             self.kpi = KpiPanels(seat.sessions, self)
             self._add_page("kpi", self.kpi, self.tr("Statistics"))
         if role == Role.ADMIN:
-            from .admin import AdminPanel
-            from .overview_panel import OverviewPanel
+            from seatdesk.ui.admin import AdminPanel
+            from seatdesk.ui.session.overview_panel import OverviewPanel
 
             self.admin = AdminPanel(seat.sessions, seat.user, parent=self)
             self._add_page("admin", self.admin, self.tr("Administration"))
@@ -270,13 +270,13 @@ class Workspace(QWidget):
             self.map.show_case(self.detail.case_id)
 
     def _do_reports(self) -> None:
-        from .report_dialog import ReportDialog
+        from seatdesk.ui.kpi.report_dialog import ReportDialog
 
         self.reports = ReportDialog(self.seat.sessions, self.seat.user.user_id, self)
         self.reports.open()
 
     def _do_wall(self) -> None:
-        from .wall import WallWindow
+        from seatdesk.ui.wall.display import WallWindow
 
         self.wall = WallWindow(self.seat.sessions)
         self.wall.show()

@@ -35,8 +35,8 @@ from seatdesk.evaluation.wall_data import CellShape, WallSnapshot, cell_shapes, 
 from seatdesk.models import utcnow
 from seatdesk.workflow.worktime import WorkCalendar
 
-from .pyside_fix import keep_none_alive
-from .tasks import TaskRunner
+from seatdesk.ui.pyside_fix import keep_none_alive
+from seatdesk.ui.tasks import TaskRunner
 
 REFRESH_MS = 15_000
 RETRY_MS = 5_000
@@ -385,7 +385,7 @@ def run_wall(database_url: str, language: str | None = None, fullscreen: bool = 
     """``seatdesk wall``: open the wall display on ``database_url`` (fullscreen)."""
     from seatdesk.models.db import make_engine, session_factory
 
-    from .app import make_application
+    from seatdesk.ui.session.app import make_application
 
     app = make_application(language=language)
     engine = make_engine(database_url)

@@ -8,7 +8,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 
 from seatdesk.models.queues import COUNT_CAP, WorkBox
 
-from .pyside_fix import keep_none_alive
+from seatdesk.ui.pyside_fix import keep_none_alive
 
 Index = QModelIndex | QPersistentModelIndex
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -6,7 +6,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from .case_table_model import LIGHT_ROLE
+from seatdesk.ui.workbox.case_table_model import LIGHT_ROLE
 
 COLOURS = {"green": QColor("#2e9d4f"), "yellow": QColor("#e0a800"), "red": QColor("#d93025")}
 DOT = 12

@@ -25,8 +25,8 @@ from seatdesk.models.queues import (
 )
 from seatdesk.workflow.lights import ClockState
 
-from .case_lights import LightContext, lights_for
-from .tasks import TaskRunner
+from seatdesk.ui.workbox.case_lights import LightContext, lights_for
+from seatdesk.ui.tasks import TaskRunner
 
 PAGE_SIZE = 100
 

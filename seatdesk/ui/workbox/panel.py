@@ -37,13 +37,13 @@ from seatdesk.models.queues import (
     boxes_for,
 )
 
-from .box_list_model import BoxListModel, count_text
-from .case_lights import lights_for
-from .case_table_model import ADDRESS, DEADLINE, LIGHT, PHONE, SORT_KEYS, CaseTableModel
-from .light_delegate import LightDelegate
-from .search_bar import SearchBar
-from .tasks import TaskRunner
-from .workbox_loader import PageResult, WorkBoxLoader
+from seatdesk.ui.workbox.box_list_model import BoxListModel, count_text
+from seatdesk.ui.workbox.case_lights import lights_for
+from seatdesk.ui.workbox.case_table_model import ADDRESS, DEADLINE, LIGHT, PHONE, SORT_KEYS, CaseTableModel
+from seatdesk.ui.workbox.light_delegate import LightDelegate
+from seatdesk.ui.workbox.search_bar import SearchBar
+from seatdesk.ui.tasks import TaskRunner
+from seatdesk.ui.workbox.loader import PageResult, WorkBoxLoader
 
 LIGHT_TICK_MS = 30_000
 AUTO_REFRESH_MS = 10_000

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from seatdesk.models.enums import CaseSource
 from seatdesk.models.queues import CaseFilter
 
-from . import enum_labels as L
+from seatdesk.ui import enum_labels as L
 
 NO_DATE = QDate(2000, 1, 1)  # the minimum date shows as blank and means "any"
 TEXT_FIELDS = ("number", "text", "address", "caller_phone", "grid_code", "component_code",

@@ -6,12 +6,12 @@ one for an action on a loaded case.
 
 from __future__ import annotations
 
-from .base import ActionDialog
-from .closing import CloseDialog, MergeDialog
-from .dispatch import DispatchDialog, RedispatchDialog
-from .filing import AcceptDialog, FilingDialog
-from .handling import ApproveExtensionDialog, FeedbackDialog, RequestExtensionDialog
-from .simple import (
+from seatdesk.ui.case.dialogs.base import ActionDialog
+from seatdesk.ui.case.dialogs.closing import CloseDialog, MergeDialog
+from seatdesk.ui.case.dialogs.dispatch import DispatchDialog, RedispatchDialog
+from seatdesk.ui.case.dialogs.filing import AcceptDialog, FilingDialog
+from seatdesk.ui.case.dialogs.handling import ApproveExtensionDialog, FeedbackDialog, RequestExtensionDialog
+from seatdesk.ui.case.dialogs.simple import (
     ApproveReturnDialog,
     ApproveSuspensionDialog,
     ApproveVoidDialog,
@@ -29,7 +29,7 @@ from .simple import (
     UrgeDialog,
     VoidDialog,
 )
-from .tasks import CheckDialog, CheckFailDialog, SendCheckDialog, SendTaskDialog, VerifyDialog
+from seatdesk.ui.case.dialogs.tasks import CheckDialog, CheckFailDialog, SendCheckDialog, SendTaskDialog, VerifyDialog
 
 DIALOGS: dict[str, type[ActionDialog]] = {
     "send_verification": SendTaskDialog, "verify": VerifyDialog, "accept": AcceptDialog,

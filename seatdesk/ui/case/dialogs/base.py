@@ -36,11 +36,11 @@ from PySide6.QtWidgets import (
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.states import rows_for
 
-from .. import enum_labels as L
-from ..case_reads import CaseView
-from ..operations import OpFailure
-from ..option_reads import phrases
-from ..seat import Seat
+from seatdesk.ui import enum_labels as L
+from seatdesk.ui.case.reads import CaseView
+from seatdesk.ui.operations import OpFailure
+from seatdesk.ui.case.option_reads import phrases
+from seatdesk.ui.session.seat import Seat
 
 ERROR_STYLE = "color: #c62828; font-weight: 600;"
 STALE_STYLE = "background: #fff3cd; color: #5d4200; padding: 6px; border: 1px solid #e0c36b;"

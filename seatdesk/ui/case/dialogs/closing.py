@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QComboBox, QListView, QListWidget, QListWidgetItem
 from seatdesk.models.enums import ClosureType
 from seatdesk.workflow import services as sd
 
-from .. import enum_labels as L
-from ..attachment_panel import THUMB, AttachmentModel
-from .base import ActionDialog
+from seatdesk.ui import enum_labels as L
+from seatdesk.ui.case.attachment_panel import THUMB, AttachmentModel
+from seatdesk.ui.case.dialogs.base import ActionDialog
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 CHOOSABLE = (ClosureType.NORMAL, ClosureType.ERROR, ClosureType.SPECIAL)

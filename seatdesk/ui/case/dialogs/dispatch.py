@@ -17,9 +17,9 @@ from PySide6.QtWidgets import QCheckBox, QComboBox
 from seatdesk.models.enums import DepartmentKind
 from seatdesk.workflow import services as sd
 
-from .. import enum_labels as L
-from ..option_reads import DispatchOptions, dispatch_options
-from .base import ActionDialog
+from seatdesk.ui import enum_labels as L
+from seatdesk.ui.case.option_reads import DispatchOptions, dispatch_options
+from seatdesk.ui.case.dialogs.base import ActionDialog
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import QComboBox, QListWidget, QListWidgetItem
 from seatdesk.models.enums import Urgency
 from seatdesk.workflow import services as sd
 
-from .. import enum_labels as L
-from ..class_picker import ClassPicker
-from ..option_reads import ConditionInfo, class_entries, filing_conditions
-from .base import ActionDialog
+from seatdesk.ui import enum_labels as L
+from seatdesk.ui.intake.class_picker import ClassPicker
+from seatdesk.ui.case.option_reads import ConditionInfo, class_entries, filing_conditions
+from seatdesk.ui.case.dialogs.base import ActionDialog
 
 
 def urgency_combo(parent, current: str) -> QComboBox:

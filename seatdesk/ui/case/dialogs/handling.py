@@ -12,10 +12,10 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QW
 from seatdesk.models.enums import TimeUnit
 from seatdesk.workflow import services as sd
 
-from .. import enum_labels as L
-from ..option_reads import extension_preview
-from .base import ActionDialog, FilePicker
-from .simple import pending_html
+from seatdesk.ui import enum_labels as L
+from seatdesk.ui.case.option_reads import extension_preview
+from seatdesk.ui.case.dialogs.base import ActionDialog, FilePicker
+from seatdesk.ui.case.dialogs.simple import pending_html
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QCheckBox
 
 from seatdesk.workflow import services as sd
 
-from .. import enum_labels as L
-from .base import ActionDialog
+from seatdesk.ui import enum_labels as L
+from seatdesk.ui.case.dialogs.base import ActionDialog
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QButtonGroup, QComboBox, QHBoxLayout, QRadioButton
 from seatdesk.models.enums import CaseSource
 from seatdesk.workflow import services as sd
 
-from .. import enum_labels as L
-from ..option_reads import supervisor_options
-from .base import ActionDialog, FilePicker
+from seatdesk.ui import enum_labels as L
+from seatdesk.ui.case.option_reads import supervisor_options
+from seatdesk.ui.case.dialogs.base import ActionDialog, FilePicker
 
 
 class SendTaskDialog(ActionDialog):
