@@ -19,6 +19,7 @@ from seatdesk.models import (
     Base,
     CalendarDay,
     CalendarYear,
+    CallbackOutbox,
     Case,
     CaseClass,
     CaseReporter,
@@ -27,15 +28,20 @@ from seatdesk.models import (
     Component,
     Department,
     Dispatch,
+    FieldEvent,
+    FieldSession,
     FilingCondition,
     GridCell,
     HandoverAck,
     LedgerEntry,
+    Partner,
+    PartnerRequest,
     Responsibility,
     Setting,
     SupervisorPosition,
     TimeLimit,
     User,
+    WorkOrder,
     get_setting,
     set_setting,
 )
@@ -158,6 +164,30 @@ def _populate(session):
                     acknowledged_by_id=user.id, at=NOW, summary='{"red_now":0}'),
     ])
     set_setting(session, "working_day_hours", 6)
+    _populate_intake(session, user, case)
+
+
+def _populate_intake(session, user, case):
+    """The intake server's tables (the trigger queues the close callback)."""
+    partner = Partner(code="p12345", name="12345平台", kind="hotline12345", user_id=user.id,
+                      source="mayor_hotline", key_hash="c" * 64)
+    session.add_all([
+        FieldSession(token_hash="d" * 64, user_id=user.id, device_id="phone-1", created_at=NOW,
+                     expires_at=NOW),
+        FieldEvent(user_id=user.id, at=NOW, kind="on_duty", device_id="phone-1"),
+        partner,
+    ])
+    session.flush()
+    session.add(PartnerRequest(partner_id=partner.id, case_id=case.id, token="t1",
+                               external_id="fms-1", service_code="01001"))
+    session.add(WorkOrder(partner_id=partner.id, order_no="GD001", case_id=case.id))
+    session.flush()
+    session.add(LedgerEntry(case_id=case.id, seq=2, at=NOW, actor_id=user.id,
+                            actor_role="shift_lead", action="close", to_state="closed",
+                            prev_hash="a" * 64, hash="e" * 64))
+    session.flush()
+    queued = session.scalar(select(CallbackOutbox))
+    assert (queued.event_id, queued.event) == ("GD001#2", "finished")
 
 
 def test_every_table_round_trips(db):

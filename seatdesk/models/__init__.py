@@ -7,6 +7,15 @@ from .assets import Component
 from .base import Base, UTCDateTime, utcnow
 from .cases import Attachment, Case, CaseReporter, Dispatch, LedgerEntry
 from .handover import HandoverAck
+from .intake import (
+    CallbackEvent,
+    CallbackOutbox,
+    FieldEvent,
+    FieldSession,
+    Partner,
+    PartnerRequest,
+    WorkOrder,
+)
 from .people import CommonPhrase, SupervisorPosition, User
 from .reference import (
     AdminUnit,
@@ -26,6 +35,8 @@ __all__ = [
     "Base",
     "CalendarDay",
     "CalendarYear",
+    "CallbackEvent",
+    "CallbackOutbox",
     "Case",
     "CaseClass",
     "CaseReporter",
@@ -34,16 +45,21 @@ __all__ = [
     "Component",
     "Department",
     "Dispatch",
+    "FieldEvent",
+    "FieldSession",
     "FilingCondition",
     "GridCell",
     "HandoverAck",
     "LedgerEntry",
+    "Partner",
+    "PartnerRequest",
     "Responsibility",
     "Setting",
     "SupervisorPosition",
     "TimeLimit",
     "User",
     "UTCDateTime",
+    "WorkOrder",
     "get_setting",
     "set_setting",
     "utcnow",

@@ -32,6 +32,8 @@ class Case(Base):
         Index("ix_cases_lon_lat", "lon", "lat"),
         Index("ix_cases_updated_at", "updated_at"),
         Index("ix_cases_closed_at", "closed_at"),
+        # a unique index, not a constraint: SQLite adds it without rebuilding the table
+        Index("uq_cases_intake_key", "intake_key", unique=True),
         # sort indexes of the work boxes (migration 0004): the sort key with the ``id``
         # tie-breaker, so the first page of a million cases is read in index order both
         # ways (``key ASC NULLS LAST, id ASC`` forwards, ``DESC NULLS FIRST, id DESC``
@@ -113,6 +115,8 @@ class Case(Base):
     ledger_head: Mapped[str] = mapped_column(String(64), default="")
     ledger_seq: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # idempotency key of the registration (client report id, partner request id …)
+    intake_key: Mapped[str | None] = mapped_column(String(100))
 
     __mapper_args__ = {"version_id_col": version}
 

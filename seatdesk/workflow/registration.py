@@ -8,12 +8,15 @@ video reports may be accepted directly. 核实 is not 核查 (the check after ha
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import shapely
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from seatdesk.models import Case, CaseReporter
+from seatdesk.models import Case, CaseReporter, LedgerEntry
 from seatdesk.models.enums import CaseSource, Role, Urgency
 from seatdesk.models.enums import CaseState as S
 
@@ -52,29 +55,76 @@ class Report:
     caller_phone: str = ""
     callback_wanted: bool = False
     attachments: tuple[AttachmentIn, ...] = ()
+    #: idempotency key (a client-generated report id, a partner's request id …): a report
+    #: registered again with the same key returns the case the first one created
+    intake_key: str | None = None
 
 
-def register(wf: Workflow, actor: Actor, report: Report) -> CaseChange:
-    """登记 a new case in 待受理; the result lists duplicate candidates."""
+INTAKE_KEY_MAX = 100
+OnRegistered = Callable[[Session, CaseChange], None]
+
+
+def register(wf: Workflow, actor: Actor, report: Report, *,
+             on_registered: OnRegistered | None = None) -> CaseChange:
+    """登记 a new case in 待受理; the result lists duplicate candidates.
+
+    With ``report.intake_key`` a repeated registration (a retry after a timeout, an
+    offline batch sent twice) changes nothing and returns the first registration's case
+    with ``replayed=True``; the key is unique in the database, so two concurrent
+    attempts create one case. ``on_registered(session, change)`` runs inside the
+    registration's transaction (an integration stores its own rows with the case)."""
     actions.check_role(actor, "register")
     _check_report(actor, report)
+    if report.intake_key:
+        found = _replayed(wf, actor, report.intake_key)
+        if found is not None:
+            return found
+    try:
+        return wf.write(lambda session: _register(wf, session, actor, report, on_registered))
+    except IntegrityError as exc:
+        if not report.intake_key or "intake_key" not in str(exc.orig):
+            raise
+    found = _replayed(wf, actor, report.intake_key)  # a concurrent twin committed first
+    if found is None:  # pragma: no cover - the unique key was violated, so the row exists
+        raise InvalidArgument("上报编号冲突，请重试")
+    return found
 
-    def body(session) -> CaseChange:
-        actions.check_actor(session, actor)
-        now = wf.now()
-        case = _new_case(wf, session, actor, report, now)
-        ctx = ActionContext(wf, session, actor, case, "register", now, args=_args(report),
-                            rows=rows_for("register"))
-        entry = _insert(ctx)
-        store_attachments(session, case.id, actor, entry.seq, report.attachments, now)
-        if report.caller_name or report.caller_phone:
-            session.add(CaseReporter(case_id=case.id, name=report.caller_name,
-                                     phone=report.caller_phone,
-                                     callback_wanted=report.callback_wanted))
-        ctx.duplicates = find_duplicates(wf, session, case)
-        return actions.change_of(ctx, entry)
 
-    return wf.write(body)
+def _replayed(wf: Workflow, actor: Actor, key: str) -> CaseChange | None:
+    """The case an earlier registration with ``key`` created (None if there is none)."""
+    with Session(wf.engine) as session:
+        row = session.execute(
+            select(Case.id, Case.number, Case.state, Case.version, Case.deadline_at,
+                   LedgerEntry.at, LedgerEntry.actor_id)
+            .join(LedgerEntry, (LedgerEntry.case_id == Case.id) & (LedgerEntry.seq == 1))
+            .where(Case.intake_key == key)).first()
+    if row is None:
+        return None
+    if row.actor_id != actor.user_id:
+        raise InvalidArgument("上报编号已被其他用户使用")
+    return CaseChange(case_id=row.id, number=row.number, action="register", old_state="",
+                      new_state=row.state, version=row.version, at=row.at, ledger_seq=1,
+                      deadline_at=row.deadline_at, replayed=True)
+
+
+def _register(wf: Workflow, session: Session, actor: Actor, report: Report,
+              on_registered: OnRegistered | None) -> CaseChange:
+    actions.check_actor(session, actor)
+    now = wf.now()
+    case = _new_case(wf, session, actor, report, now)
+    ctx = ActionContext(wf, session, actor, case, "register", now, args=_args(report),
+                        rows=rows_for("register"))
+    entry = _insert(ctx)
+    store_attachments(session, case.id, actor, entry.seq, report.attachments, now)
+    if report.caller_name or report.caller_phone:
+        session.add(CaseReporter(case_id=case.id, name=report.caller_name,
+                                 phone=report.caller_phone,
+                                 callback_wanted=report.callback_wanted))
+    ctx.duplicates = find_duplicates(wf, session, case)
+    change = actions.change_of(ctx, entry)
+    if on_registered is not None:
+        on_registered(session, change)
+    return change
 
 
 def _check_report(actor: Actor, report: Report) -> None:
@@ -86,6 +136,10 @@ def _check_report(actor: Actor, report: Report) -> None:
         raise InvalidArgument(f"紧急程度无效：{report.urgency}")
     if not (math.isfinite(report.lon) and math.isfinite(report.lat)):
         raise InvalidArgument("位置无效：经纬度必须是有限数值")
+    key = report.intake_key
+    if key is not None and (not key.strip() or len(key) > INTAKE_KEY_MAX
+                            or not key.isprintable()):
+        raise InvalidArgument(f"上报编号无效：须为 1–{INTAKE_KEY_MAX} 个可见字符")
 
 
 def _new_case(wf: Workflow, session, actor: Actor, report: Report, now) -> Case:
@@ -99,6 +153,7 @@ def _new_case(wf: Workflow, session, actor: Actor, report: Report, now) -> Case:
         reporter_id=actor.user_id if actor.role == Role.SUPERVISOR else None,
         caller_name=report.caller_name.strip(), caller_phone=report.caller_phone.strip(),
         callback_wanted=report.callback_wanted, reported_at=now, updated_at=now,
+        intake_key=report.intake_key or None,
     )
     case.geom = shapely.Point(case.lon, case.lat)
     apply_defaults(case)
@@ -119,7 +174,7 @@ def _insert(ctx: ActionContext):
                 session.add(case)
                 session.flush()
         except IntegrityError as exc:
-            if "number" not in str(exc.orig):
+            if not _number_collision(exc):
                 raise
             case.id = None
             continue
@@ -128,6 +183,11 @@ def _insert(ctx: ActionContext):
         session.flush()
         return entry
     raise InvalidArgument("案卷编号分配冲突，请重试")
+
+
+def _number_collision(exc: IntegrityError) -> bool:
+    text = str(exc.orig)  # "uq_cases_number" on PostgreSQL, "cases.number" on SQLite
+    return "cases_number" in text or "cases.number" in text
 
 
 def _args(report: Report) -> dict:

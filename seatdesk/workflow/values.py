@@ -48,6 +48,8 @@ class CaseChange:
     changed_fields: tuple[str, ...] = ()
     deadline_at: dt.datetime | None = None
     duplicates: tuple[DuplicateCandidate, ...] = field(default=())
+    #: a registration repeated with the same intake key: nothing new was written
+    replayed: bool = False
 
 
 @dataclass(frozen=True)
