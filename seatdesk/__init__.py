@@ -1,3 +1,3 @@
 """seatdesk: the seat-operator workstation of a 数字城管 supervision and command centre."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from seatdesk.config import ResolvedDatabase, resolve_database
+from seatdesk.ops import commands as ops_commands
 
 IMPORT_KINDS = ("grid", "components", "classes", "conditions", "calendar")
 
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="ledger_command", required=True)
     ledger.add_parser("verify", help="recompute the hash chain and report any tampering")
     sub.add_parser("doctor", help="report the database, schema revision, PostGIS and Qt status")
+    COMMANDS.update(ops_commands.register(sub))
     return p
 
 
@@ -71,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[command](args, database)
     except KeyboardInterrupt:
         return 130
-    except CommandError as exc:
+    except (CommandError, ops_commands.OpsError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
 
@@ -87,20 +89,14 @@ def _engine(database: ResolvedDatabase):
 
 
 def cmd_gui(args, database: ResolvedDatabase) -> int:
-    from seatdesk.models.db import current_revision, head_revision
-
-    engine = _engine(database)
-    try:
-        if current_revision(engine) != head_revision(database.url):
-            raise CommandError("数据库结构不是最新版本，请先运行 `seatdesk db upgrade`")
-    finally:
-        engine.dispose()
+    ops_commands.require_schema(database)  # older or newer than this seat: say which
     from seatdesk.ui.session.app import run_gui
 
     return run_gui(database, language=args.lang)
 
 
 def cmd_wall(args, database: ResolvedDatabase) -> int:
+    ops_commands.require_schema(database)
     from seatdesk.ui.wall.display import run_wall
 
     return run_wall(database.url, language=args.lang, fullscreen=not args.windowed)
@@ -108,8 +104,16 @@ def cmd_wall(args, database: ResolvedDatabase) -> int:
 
 def cmd_db(args, database: ResolvedDatabase) -> int:
     from seatdesk.models.db import current_revision, upgrade
+    from seatdesk.models.versions import Fit, schema_fit
 
     if args.db_command == "upgrade":
+        engine = _engine(database)
+        try:
+            fit = schema_fit(engine, database.url)
+        finally:
+            engine.dispose()
+        if fit.fit is Fit.SEAT_TOO_OLD:
+            raise CommandError(fit.message)
         upgrade(database.url, args.revision)
     engine = _engine(database)
     print(f"schema revision: {current_revision(engine)} ({database.origin})")

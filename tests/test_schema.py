@@ -17,6 +17,8 @@ from seatdesk.models import (
     AdminUnit,
     Attachment,
     Base,
+    Beat,
+    BeatSupervisor,
     CalendarDay,
     CalendarYear,
     CallbackOutbox,
@@ -38,6 +40,7 @@ from seatdesk.models import (
     PartnerRequest,
     Responsibility,
     Setting,
+    SettingChange,
     SupervisorPosition,
     TimeLimit,
     User,
@@ -163,6 +166,11 @@ def _populate(session):
         HandoverAck(sheet_id="0a1b2c3d4e5f", generated_at=NOW, shift_end=NOW,
                     acknowledged_by_id=user.id, at=NOW, summary='{"red_now":0}'),
     ])
+    beat = Beat(code="B01", name="溧城1号责任网格", geom=shapely.MultiPolygon([poly]))
+    beat.set_bbox_from(poly)
+    beat.supervisors.append(BeatSupervisor(user_id=user.id))
+    session.add_all([beat, SettingChange(key="admin_code", old_value=None, new_value='"320481"',
+                                         changed_by="root", via="setup")])
     set_setting(session, "working_day_hours", 6)
     _populate_intake(session, user, case)
 

@@ -7,6 +7,7 @@ an administrator has changed. It runs inside the caller's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,12 +45,16 @@ class ReferenceReport:
                 f"节假日/调休日 {self.calendar_days}，常用语 {self.phrases}")
 
 
-def load_reference(session: Session, directory: Path = REFERENCE_DIR) -> ReferenceReport:
-    """Editions, classes and default catalogues of both editions, calendar, phrases."""
+def load_reference(session: Session, directory: Path = REFERENCE_DIR,
+                   editions: Collection[str] | None = None) -> ReferenceReport:
+    """Editions, classes and default catalogues (of ``editions``, default both), calendar,
+    phrases."""
     ensure_editions(session)
-    classes = load_national_classes(session, directory)
+    classes = load_national_classes(session, directory, editions)
     created = limits = 0
     for edition, name in CATALOGUES:
+        if editions is not None and edition not in editions:
+            continue
         counts = load_default_conditions(session, directory / name, edition)
         created, limits = created + counts["conditions_created"], limits + counts["limits"]
     days = seed_calendar(session)
@@ -57,15 +62,18 @@ def load_reference(session: Session, directory: Path = REFERENCE_DIR) -> Referen
     return ReferenceReport(classes, created, limits, days, phrases)
 
 
-def load_national_classes(session: Session, directory: Path = REFERENCE_DIR) -> int:
-    """Add the national classes that are missing (is_local False)."""
+def load_national_classes(session: Session, directory: Path = REFERENCE_DIR,
+                          editions: Collection[str] | None = None) -> int:
+    """Add the national classes (of ``editions``, default all) that are missing."""
     added = 0
     for name in CLASS_FILES:
         issues = IssueList()
         specs = read_class_specs(session, directory / name, issues)
         issues.raise_if_any()  # a broken shipped file is a bug, not a user error
         have = existing_class_keys(session)
-        added += add_classes(session, [s for s in specs if s.key not in have], is_local=False)
+        wanted = [s for s in specs if s.key not in have
+                  and (editions is None or s.edition in editions)]
+        added += add_classes(session, wanted, is_local=False)
     return added
 
 

@@ -6,6 +6,7 @@ Qt-free: nothing here imports PySide6.
 from .assets import Component
 from .base import Base, UTCDateTime, utcnow
 from .cases import Attachment, Case, CaseReporter, Dispatch, LedgerEntry
+from .centre import Beat, BeatSupervisor, SchemaRelease, SettingChange
 from .handover import HandoverAck
 from .intake import (
     CallbackEvent,
@@ -33,6 +34,8 @@ __all__ = [
     "AdminUnit",
     "Attachment",
     "Base",
+    "Beat",
+    "BeatSupervisor",
     "CalendarDay",
     "CalendarYear",
     "CallbackEvent",
@@ -54,7 +57,9 @@ __all__ = [
     "Partner",
     "PartnerRequest",
     "Responsibility",
+    "SchemaRelease",
     "Setting",
+    "SettingChange",
     "SupervisorPosition",
     "TimeLimit",
     "User",

@@ -109,9 +109,17 @@ def alembic_config(url: str):
 
 
 def upgrade(url: str, revision: str = "head") -> None:
+    """Run the migrations up to ``revision`` and record which release did it."""
     from alembic import command
 
+    from .versions import record_release
+
     command.upgrade(alembic_config(url), revision)
+    engine = make_engine(url)
+    try:
+        record_release(engine)
+    finally:
+        engine.dispose()
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -125,6 +133,13 @@ def head_revision(url: str) -> str:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+def known_revisions(url: str) -> set[str]:
+    """Every revision this release ships a migration for."""
+    from alembic.script import ScriptDirectory
+
+    return {s.revision for s in ScriptDirectory.from_config(alembic_config(url)).walk_revisions()}
 
 
 def postgis_version(engine: Engine) -> str | None:

@@ -34,6 +34,7 @@ class CalendarYear(Base):
 
 
 DEFAULT_SETTINGS: dict[str, Any] = {
+    "city_name": "溧阳市",
     "centre_name": "溧阳市数字化城市管理监督指挥中心",
     "time_zone": "Asia/Shanghai",
     "working_periods": [["08:00", "12:00"], ["14:00", "18:00"]],
@@ -57,6 +58,11 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     },
     "initial_view": {"lat": 31.42, "lon": 119.485, "zoom": 13},
     "map": {},  # MapSettings overrides (seatdesk.map.settings); empty = defaults
+    # the sources in use ([{"code", "name", "public"}]); empty = every CaseSource
+    "case_sources": [],
+    # classes go-live needs a department for everywhere ({"event": [...], "component": [...]};
+    # empty = seatdesk.data.profile.COMMON_CLASSES of the edition)
+    "common_classes": {},
 }
 
 

@@ -1,0 +1,149 @@
+"""``seatdesk setup``: record the city profile and load the reference data of its edition.
+
+``apply_profile`` writes each setting the profile stands for through the ledger of
+settings (only what differs is written and recorded) and loads what a centre cannot file
+without: the classification of its edition, the default 立案条件 catalogue with its time
+limits, the holiday calendar as far as the bundled data knows it and the default 常用语.
+Idempotent: a second run with the same profile changes nothing. Runs in the caller's
+transaction; nothing here commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from sqlalchemy.orm import Session
+
+from seatdesk.models import Setting, get_setting
+
+from .calendar import CalendarStatus, calendar_status
+from .limits import format_limit, parse_limit
+from .profile import CityProfile, Source, parse_profile, working_day_hours
+from .reference import ReferenceReport, load_reference
+from .settings_ledger import change_setting
+
+PROFILE_HEADER = ("# 城市档案（seatdesk setup --profile 本文件）。各项含义见 docs/operations.md。\n"
+                  "# step_limits: accept 受理, verify 核实, file 立案, dispatch 派遣, "
+                  "check 核查, close 结案\n")
+
+
+@dataclass(frozen=True)
+class SetupReport:
+    changed: tuple[str, ...]  # setting keys written this time
+    reference: ReferenceReport
+    calendar: tuple[CalendarStatus, ...]  # this year and next
+
+    def __str__(self) -> str:
+        lines = [f"设置：更新 {len(self.changed)} 项" + (f"（{'、'.join(self.changed)}）"
+                                                     if self.changed else "（无变化）"),
+                 str(self.reference)]
+        lines += [str(status) for status in self.calendar]
+        return "\n".join(lines)
+
+
+def apply_profile(session: Session, profile: CityProfile, *, changed_by: str,
+                  via: str = "setup", today: dt.date | None = None) -> SetupReport:
+    changed = tuple(key for key, value in profile_settings(session, profile).items()
+                    if change_setting(session, key, value, changed_by=changed_by, via=via))
+    reference = load_reference(session, editions=(profile.class_edition,))
+    year = (today or dt.date.today()).year
+    return SetupReport(changed, reference,
+                       (calendar_status(session, year), calendar_status(session, year + 1)))
+
+
+def profile_settings(session: Session, profile: CityProfile) -> dict[str, Any]:
+    """The settings a profile stands for (step limits not named keep their value)."""
+    steps = dict(get_setting(session, "step_limits"))
+    for step, text in profile.step_limits.items():
+        value, unit = parse_limit(text)
+        steps[step] = [_number(value), unit.value]
+    settings = {
+        "city_name": profile.name, "admin_code": profile.admin_code,
+        "centre_name": profile.centre_name, "class_edition": profile.class_edition,
+        "grid_code_length": profile.grid_code_length, "time_zone": profile.time_zone,
+        "working_periods": [list(p) for p in profile.working_periods],
+        "working_day_hours": working_day_hours(profile.working_periods),
+        "step_limits": steps,
+        "case_sources": [{"code": s.code, "name": s.name, "public": s.public}
+                         for s in profile.sources],
+        "common_classes": {"event": list(profile.common_events),
+                           "component": list(profile.common_components)},
+    }
+    if profile.map_center is not None:
+        lat, lon = profile.map_center
+        settings["initial_view"] = {"lat": lat, "lon": lon, "zoom": profile.map_zoom}
+    return settings
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def is_set_up(session: Session) -> bool:
+    """True once a profile was applied (the city's code is stored, not the built-in one)."""
+    return session.get(Setting, "admin_code") is not None
+
+
+def profile_from_settings(session: Session) -> CityProfile:
+    """The profile the database holds now (for ``export config`` and interactive set-up)."""
+    view = get_setting(session, "initial_view") or {}
+    common = get_setting(session, "common_classes") or {}
+    data = {
+        "city": {"name": get_setting(session, "city_name"),
+                 "admin_code": get_setting(session, "admin_code"),
+                 "centre_name": get_setting(session, "centre_name"),
+                 "class_edition": get_setting(session, "class_edition"),
+                 "grid_code_length": int(get_setting(session, "grid_code_length")),
+                 "time_zone": get_setting(session, "time_zone"),
+                 "map_center": [view["lat"], view["lon"]] if "lat" in view else None,
+                 "map_zoom": int(view.get("zoom", 13))},
+        "working_time": {"periods": get_setting(session, "working_periods")},
+        "step_limits": {step: format_limit(Decimal(str(v)), unit)
+                        for step, (v, unit) in get_setting(session, "step_limits").items()},
+        "sources": get_setting(session, "case_sources") or None,
+        "readiness": {"common_events": common.get("event"),
+                      "common_components": common.get("component")},
+    }
+    return parse_profile(_drop_none(data))
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def profile_toml(profile: CityProfile) -> str:
+    """The profile as the TOML file ``read_profile`` reads back (header comment included)."""
+    city: dict[str, Any] = {
+        "name": profile.name, "admin_code": profile.admin_code,
+        "centre_name": profile.centre_name, "class_edition": profile.class_edition,
+        "grid_code_length": profile.grid_code_length, "time_zone": profile.time_zone,
+    }
+    if profile.map_center is not None:
+        city["map_center"] = list(profile.map_center)
+        city["map_zoom"] = profile.map_zoom
+    data = {
+        "city": city,
+        "working_time": {"periods": [list(p) for p in profile.working_periods]},
+        "step_limits": dict(profile.step_limits),
+        "readiness": {"common_events": list(profile.common_events),
+                      "common_components": list(profile.common_components)},
+        "sources": [_source(s) for s in profile.sources],
+    }
+    return PROFILE_HEADER + tomli_w.dumps(data)
+
+
+def _source(source: Source) -> dict[str, Any]:
+    return {"code": source.code, "name": source.name, "public": source.public}
+
+
+def write_profile(profile: CityProfile, path: str | Path) -> Path:
+    path = Path(path)
+    path.write_text(profile_toml(profile), encoding="utf-8")
+    return path
