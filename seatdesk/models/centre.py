@@ -3,7 +3,7 @@ settings changes, the supervisors' beats (责任网格) and which seatdesk relea
 was last upgraded by.
 
 - ``SettingChange``: one row per changed setting (old and new JSON value, when, by whom,
-  through which command or screen). Append-only; on PostgreSQL a trigger (migration 0006)
+  through which command or screen). Append-only; on PostgreSQL a trigger (migration 0007)
   refuses UPDATE, DELETE and TRUNCATE.
 - ``Beat`` / ``BeatSupervisor``: a supervisor's beat is a polygon (several grid cells,
   usually whole communities) patrolled by one or more supervisors.

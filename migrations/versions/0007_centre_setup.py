@@ -1,7 +1,7 @@
 """setting_changes, beats, beat_supervisors, schema_releases: what setting up a centre needs
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-04 22:00:00
 
 - ``setting_changes``: the ledger of settings (old and new value of every change, when, by
@@ -24,8 +24,8 @@ from alembic import op
 import seatdesk.models.base
 import seatdesk.models.geometry
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
