@@ -12,10 +12,12 @@ import subprocess
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QFontMetrics
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from seatdesk.evaluation.live import DepartmentRate, needing_attention
 from seatdesk.evaluation.handover import acknowledge, acknowledgements, handover_sheet
 from seatdesk.models import HandoverAck, User
 from seatdesk.models.db import session_factory
@@ -23,6 +25,7 @@ from seatdesk.ui.session.app import make_application
 from seatdesk.ui.kpi.panels import KpiPanels
 from seatdesk.ui.kpi.report_dialog import ReportDialog, export_report
 from seatdesk.ui.screenshots import save, screenshot_dir
+from tests.seat_helpers import application
 from tests.evaluation_cases import SCREEN_NOW, TZ, built_fixture, local, screens_fixture
 
 built = built_fixture()
@@ -45,11 +48,43 @@ def test_panels_show_the_live_figures(qtbot, panels):
     assert k.lights == {"green": 3, "yellow": 0, "red": 1}  # C9 is overdue
     stages = {label: n for _, label, n in k.open_by_stage}
     assert (stages["处置中"], stages["挂账"], stages["待受理"]) == (2, 1, 1)
-    assert {n: r for n, r, _ in k.department_on_time} == {"市政设施管理处": 75.0,
-                                                          "环境卫生管理处": 40.0}
+    assert k.departments.min_due == 5  # the default of kpi_department_min_due
+    assert [(d.name, d.rate, d.due) for d in k.departments.shown] == [("环境卫生管理处", 40.0, 5)]
+    assert [(d.name, d.rate, d.due) for d in k.departments.fewer] == [("市政设施管理处", 75.0, 4)]
     assert list(panels.lights.bars.opts["height"]) == [3, 0, 1]
     assert k.trend_days[-1] == dt.date(2025, 6, 16)
     assert sum(k.trend_reported) == 11 and sum(k.trend_closed) == 7
+
+
+def test_department_chart_puts_the_worst_first_and_never_overlaps(qtbot, panels):
+    """Thirty departments in a small window: worst on top, each label with its count of
+    cases due, rows at least a text line apart (so labels never overlap) — the chart
+    scrolls instead of squeezing; the few-case departments are counted under it."""
+    rates = tuple(DepartmentRate(f"溧阳市部门{i:02d}管理处", 10 + i, 10 + i - i % 7)
+                  for i in range(30))
+    depts = needing_attention(rates + (DepartmentRate("溧阳市民政局", 1, 0),), 5)
+    application()  # Chinese
+    panels.resize(900, 560)
+    panels.show()
+    qtbot.waitExposed(panels)
+    chart = panels.departments
+    chart.show_departments(depts)
+    assert chart.rows[0].name == "溧阳市部门06管理处"  # 10 of 16 on time: the lowest rate
+    assert all(a.rate <= b.rate for a, b in zip(chart.rows, chart.rows[1:], strict=False))
+    ticks = chart.plot.getAxis("left")._tickLevels[0]
+    assert ticks[0][1] == "部门06管理处（16）" and len(ticks) == 30
+    view = chart.plot.getViewBox()
+
+    def rows_apart() -> None:
+        ys = [view.mapViewToDevice(QPointF(0, y)).y() for y, _ in ticks]
+        text = QFontMetrics(chart.font()).height()
+        assert min(b - a for a, b in zip(ys, ys[1:], strict=False)) >= text
+
+    qtbot.waitUntil(rows_apart, timeout=5_000)
+    assert chart.scroll.verticalScrollBar().maximum() > 0  # 30 rows do not fit: it scrolls
+    assert chart.note.text() == "另有 1 个部门应处置案件少于 5 件，未列出"
+    assert "溧阳市民政局: 0/1" in chart.note.toolTip()
+    assert chart.bars.opts["width"][0] == pytest.approx(62.5)
 
 
 def test_plot_items_are_updated_in_place(qtbot, panels):
@@ -96,7 +131,7 @@ def test_reports_dialog_exports_and_acknowledges(qtbot, built, tmp_path):
 
 def plots(panels: KpiPanels):
     return (panels.by_hour, panels.by_source, panels.by_stage, panels.lights,
-            panels.departments, panels.trend7, panels.trend30)
+            panels.departments.plot, panels.trend7, panels.trend30)
 
 
 def assert_whole_plot_shown(plot) -> None:
@@ -104,7 +139,8 @@ def assert_whole_plot_shown(plot) -> None:
     shown = QRectF(plot.viewport().rect())
     item = plot.getPlotItem()
     assert shown.contains(item.sceneBoundingRect()), (item.titleLabel.text, shown)
-    assert shown.contains(item.titleLabel.item.sceneBoundingRect())
+    if item.titleLabel.isVisible():  # the department chart's title sits above its scroll area
+        assert shown.contains(item.titleLabel.item.sceneBoundingRect())
     for name in ("bottom", "left"):
         axis = item.getAxis(name)
         placed = item.mapRectToScene(axis.geometry())

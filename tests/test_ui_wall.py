@@ -11,7 +11,9 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
+from seatdesk.models import Setting, set_setting
 from seatdesk.models.db import make_engine, session_factory
 from seatdesk.ui.session.app import make_application
 from seatdesk.ui.screenshots import save
@@ -47,12 +49,29 @@ def test_wall_shows_board_forecast_ranking_and_map(wall, built):
     assert red.remaining == "超期 35工作分"  # due 16 June 08:55, now 09:30
     assert wall.board_model.rows[0][0] == red.number
     assert [(f.department, f.red_now) for f in snap.forecast] == [("环境卫生管理处", 1)]
-    assert [r[1] for r in snap.ranking] == ["市政设施管理处", "环境卫生管理处"]
+    # only departments with enough cases due to judge (default 5): 市政 has 4
+    assert wall.ranking_model.rows == [("环境卫生管理处", "40.0", 3, 5)]
+    assert wall.ranking_note.text() == "另有 1 个部门应处置案件少于 5 件，不参加排名"
     assert wall.tiles["red"].value.text() == "1"
     assert wall.tiles["open"].value.text() == "4"
     assert snap.open_by_cell == {built.world.ids["A"]: 1, built.world.ids["B"]: 3}
     assert snap.red_by_cell == {built.world.ids["B"]: 1}
     assert len(wall.cell_map.paths) == 2
+
+
+def test_ranking_puts_the_worst_first_and_follows_the_threshold(qtbot, wall, built):
+    """With the threshold at 1 every department is listed, lowest on-time rate first."""
+    with Session(built.engine) as session, session.begin():
+        set_setting(session, "kpi_department_min_due", 1)
+    try:
+        with qtbot.waitSignal(wall.refreshed, timeout=10_000):
+            wall.refresh()
+        assert wall.ranking_model.rows == [("环境卫生管理处", "40.0", 3, 5),
+                                           ("市政设施管理处", "75.0", 1, 4)]
+        assert wall.ranking_note.text() == ""
+    finally:
+        with Session(built.engine) as session, session.begin():
+            session.delete(session.get(Setting, "kpi_department_min_due"))
 
 
 def test_no_caller_data_on_the_wall(wall):

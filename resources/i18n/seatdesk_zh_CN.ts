@@ -934,6 +934,29 @@
     </message>
 </context>
 <context>
+    <name>DepartmentChart</name>
+    <message>
+        <location filename="../../seatdesk/ui/kpi/departments.py" line="78" />
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/kpi/departments.py" line="111" />
+        <source>%1 late</source>
+        <translation>%1 件超期</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/kpi/departments.py" line="122" />
+        <source>No department has %1 or more cases due</source>
+        <translation>没有部门的应处置案件达到 %1 件</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/kpi/departments.py" line="125" />
+        <source>%1 departments with fewer than %2 cases due not shown</source>
+        <translation>另有 %1 个部门应处置案件少于 %2 件，未列出</translation>
+    </message>
+</context>
+<context>
     <name>DepartmentsPage</name>
     <message>
         <location filename="../../seatdesk/ui/admin/departments_page.py" line="19" />
@@ -1856,57 +1879,57 @@
 <context>
     <name>KpiPanels</name>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="169" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="164" />
         <source>Reports today by hour</source>
         <translation>今日各时段上报</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="170" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="165" />
         <source>Reports today by source</source>
         <translation>今日各来源上报</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="171" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="166" />
         <source>Open cases by stage</source>
         <translation>各环节在办案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="172" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="167" />
         <source>Status lights of open cases</source>
         <translation>在办案件亮灯情况</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="173" />
-        <source>Department on-time rate, last 30 days (%)</source>
-        <translation>各部门按期处置率（近30天，%）</translation>
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="169" />
+        <source>Departments by on-time handling, last 30 days (worst first; cases due)</source>
+        <translation>各部门按期处置率（近30天，由低到高；括号内为应处置数）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="174" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="170" />
         <source>Last 7 days (blue: reports, green: closures)</source>
         <translation>近7天（蓝：上报数，绿：结案数）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="175" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="171" />
         <source>Last 30 days (blue: reports, green: closures)</source>
         <translation>近30天（蓝：上报数，绿：结案数）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="208" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="204" />
         <source>Today %1 reports · %2 open cases · %3 red</source>
         <translation>今日上报 %1 件 · 在办 %2 件 · 红灯 %3 件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="217" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="213" />
         <source>green</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="217" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="213" />
         <source>yellow</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="217" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="213" />
         <source>red</source>
         <translation>红灯</translation>
     </message>
@@ -2998,134 +3021,144 @@
 <context>
     <name>WallWindow</name>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="235" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="237" />
         <source>seatdesk wall display</source>
         <extracomment>colours made once (no QColor/QPen objects per cell per paint): the empty cell, then eight steps of a viridis-like ramp (red stays reserved for overdue outlines)</extracomment>
         <translation>seatdesk 大屏</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="250" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="252" />
         <source>Supervision and command centre</source>
         <translation>监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="271" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="273" />
         <source>Case</source>
         <translation>案卷编号</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="271" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="273" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="271" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="273" />
         <source>Stage</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="272" />
-        <location filename="../../seatdesk/ui/wall/display.py" line="285" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="274" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="287" />
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="272" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="274" />
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="272" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="274" />
         <source>Time</source>
         <translation>时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="273" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="275" />
         <source>Holder</source>
         <translation>责任方</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="273" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="275" />
         <source>Red now</source>
         <translation>当前红灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="274" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="276" />
         <source>≤ %1 h</source>
         <translation>%1工作时内</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="278" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="280" />
         <source>Overdue and at-risk cases</source>
         <translation>超期与预警案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="280" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="282" />
         <source>Forecast: cases going red (working hours)</source>
         <translation>即将亮红灯预测（工作时）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="285" />
-        <source>Rank</source>
-        <translation>名次</translation>
+        <location filename="../../seatdesk/ui/wall/display.py" line="310" />
+        <source>Departments needing attention (on time, last 30 days, lowest first)</source>
+        <translation>需关注部门（按期处置率由低到高，近30天）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="286" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="369" />
+        <source>%1 departments with higher rates not shown</source>
+        <translation>另有 %1 个部门按期率更高，未显示</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall/display.py" line="372" />
+        <source>%1 departments with fewer than %2 cases due are not ranked</source>
+        <translation>另有 %1 个部门应处置案件少于 %2 件，不参加排名</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall/display.py" line="287" />
         <source>On time (%)</source>
         <translation>按期率(%)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="286" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="288" />
         <source>Cases due</source>
         <translation>应处置数</translation>
     </message>
     <message>
         <location filename="../../seatdesk/ui/wall/display.py" line="288" />
+        <source>Late</source>
+        <translation>未按期</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall/display.py" line="293" />
         <source>Reports today</source>
         <translation>今日上报</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="289" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="294" />
         <source>Open cases</source>
         <translation>在办案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="290" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="295" />
         <source>Red lights</source>
         <translation>红灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="291" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="296" />
         <source>Yellow lights</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="292" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="297" />
         <source>Green lights</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="293" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="298" />
         <source>Closed today</source>
         <translation>今日结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="300" />
-        <source>Department ranking (on time, last 30 days)</source>
-        <translation>部门排名（按期处置率，近30天）</translation>
-    </message>
-    <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="302" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="312" />
         <source>Today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="307" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="317" />
         <source>Open cases by grid cell (red outline: overdue cases)</source>
         <translation>各网格在办案件（红框：有超期案件）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="323" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="333" />
         <source>Database unavailable — retrying every %1 s (%2)</source>
         <translation>数据库连接中断 — 每 %1 秒重试（%2）</translation>
     </message>
@@ -3263,13 +3296,13 @@
 <context>
     <name>_TrendPlot</name>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="128" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="123" />
         <source>Reports</source>
         <extracomment>open states grouped into the seven steps shown on the stage chart</extracomment>
         <translation>上报数</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="130" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="125" />
         <source>Closures</source>
         <translation>结案数</translation>
     </message>

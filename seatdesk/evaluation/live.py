@@ -7,7 +7,9 @@ figures read the case rows (the operational view); the monthly 综合评价 read
 - reports today by local hour and by source (``cases.reported_at``, indexed);
 - open cases by stage (state, indexed) and the status-light counts;
 - per department, of the cases whose handling deadline fell in the last 30 days, the
-  share handled (反馈) by the deadline (``cases.deadline_at``, indexed);
+  share handled (反馈) by the deadline (``cases.deadline_at``, indexed), worst first;
+  departments with fewer cases due than the setting ``kpi_department_min_due`` are
+  listed apart (``DepartmentAttention``): one late case out of two is no signal;
 - daily reports and closures over the last 30 days (7-day view = the last 7); closures
   are found through ``ix_cases_updated_at`` (the engine stamps ``updated_at`` with every
   change, so a case closed since a day was updated since then too).
@@ -34,13 +36,51 @@ TREND_DAYS = 30
 
 
 @dataclass(frozen=True)
+class DepartmentRate:
+    """A department's cases due in the window and how many were handled in time."""
+
+    name: str
+    due: int
+    on_time: int
+
+    @property
+    def rate(self) -> float | None:
+        return round(100.0 * self.on_time / self.due, 1) if self.due else None
+
+    @property
+    def late(self) -> int:
+        return self.due - self.on_time
+
+
+@dataclass(frozen=True)
+class DepartmentAttention:
+    """Departments by what needs attention: ``shown`` (at least ``min_due`` cases due),
+    lowest on-time rate first, then most late cases; ``fewer`` (too few cases to judge)."""
+
+    shown: tuple[DepartmentRate, ...]
+    fewer: tuple[DepartmentRate, ...]
+    min_due: int
+
+
+def worst_first(rates: tuple[DepartmentRate, ...]) -> tuple[DepartmentRate, ...]:
+    return tuple(sorted(rates, key=lambda r: (r.rate if r.rate is not None else 101.0,
+                                              -r.late, -r.due, r.name)))
+
+
+def needing_attention(rates: tuple[DepartmentRate, ...], min_due: int) -> DepartmentAttention:
+    ordered = worst_first(rates)
+    return DepartmentAttention(tuple(r for r in ordered if r.due >= min_due),
+                               tuple(r for r in ordered if r.due < min_due), min_due)
+
+
+@dataclass(frozen=True)
 class LiveKpis:
     at: dt.datetime
     reports_by_hour: tuple[int, ...]  # 24 local hours of today
     reports_by_source: tuple[tuple[str, str, int], ...]  # (source, 中文, count)
     open_by_stage: tuple[tuple[str, str, int], ...]  # (state, 中文, count), workflow order
     lights: dict[str, int]
-    department_on_time: tuple[tuple[str, float | None, int], ...]  # (name, %, cases due)
+    departments: DepartmentAttention  # on-time handling per department, worst first
     trend_days: tuple[dt.date, ...]
     trend_reported: tuple[int, ...]
     trend_closed: tuple[int, ...]
@@ -105,7 +145,8 @@ def live_kpis(session: Session, cal: WorkCalendar, now: dt.datetime,
         open_by_stage=tuple((s.value, s.label, states.get(s.value, 0)) for s in CaseState
                             if s in OPEN_STATES),
         lights=light_counts(clocks),
-        department_on_time=_department_rates(session, q["dept_on_time"]),
+        departments=needing_attention(_department_rates(session, q["dept_on_time"]),
+                                      int(get_setting(session, "kpi_department_min_due"))),
         trend_days=days,
         trend_reported=_series(session, q["reported_daily"], days),
         trend_closed=_series(session, q["closed_daily"], days),
@@ -122,10 +163,7 @@ def _series(session: Session, query, days: tuple[dt.date, ...]) -> tuple[int, ..
     return tuple(counts.get(day.isoformat(), 0) for day in days)
 
 
-def _department_rates(session: Session, query) -> tuple[tuple[str, float | None, int], ...]:
+def _department_rates(session: Session, query) -> tuple[DepartmentRate, ...]:
     rows = session.execute(query).all()
     names = dict(session.execute(select(Department.id, Department.name)).all())
-    out = [(names.get(d, str(d)), round(100.0 * ok / n, 1) if n else None, n)
-           for d, n, ok in rows]
-    out.sort(key=lambda r: (-(r[1] or 0), -r[2], r[0]))  # ties: more cases due first
-    return tuple(out)
+    return tuple(DepartmentRate(names.get(d, str(d)), int(n), int(ok or 0)) for d, n, ok in rows)

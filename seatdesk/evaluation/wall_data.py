@@ -37,7 +37,6 @@ class WallSnapshot:
     kpis: LiveKpis
     board: tuple[BoardRow, ...]
     forecast: tuple[DepartmentForecast, ...]
-    ranking: tuple[tuple[int, str, float | None, int], ...]  # rank, department, on-time %, due
     open_by_cell: dict[int, int]
     red_by_cell: dict[int, int]
     district_names: tuple[str, ...] = ()  # "溧阳市": dropped in front of department names
@@ -60,16 +59,6 @@ def cell_shapes(session: Session) -> tuple[CellShape, ...]:
     return tuple(out)
 
 
-def rank_departments(rates) -> tuple[tuple[int, str, float | None, int], ...]:
-    """(rank, name, on-time %, cases due), best first; equal rates share a rank."""
-    out, previous, rank = [], object(), 0
-    for i, (name, rate, due) in enumerate(rates, start=1):
-        if rate != previous:
-            rank, previous = i, rate
-        out.append((rank, name, rate, due))
-    return tuple(out)
-
-
 def wall_snapshot(session: Session, now: dt.datetime, cal: WorkCalendar | None = None,
                   board_size: int = 40) -> WallSnapshot:
     cal = cal or WorkCalendar.from_session(session)
@@ -79,12 +68,11 @@ def wall_snapshot(session: Session, now: dt.datetime, cal: WorkCalendar | None =
     cells = Counter(c for c in clocks.grid_cell_id if c is not None)
     red_idx = np.flatnonzero(clocks.light == RED).tolist()
     red = Counter(clocks.grid_cell_id[i] for i in red_idx if clocks.grid_cell_id[i] is not None)
-    ranking = rank_departments(kpis.department_on_time)
     return WallSnapshot(
         at=now, centre_name=str(get_setting(session, "centre_name")), kpis=kpis,
         board=board(session, clocks, cal, board_size),
         forecast=department_forecast(clocks, cal, now, names),
-        ranking=ranking, open_by_cell=dict(cells), red_by_cell=dict(red),
+        open_by_cell=dict(cells), red_by_cell=dict(red),
         district_names=tuple(session.scalars(select(AdminUnit.name).where(
             AdminUnit.level == AdminLevel.DISTRICT))),
     )

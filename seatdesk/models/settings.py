@@ -63,6 +63,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # classes go-live needs a department for everywhere ({"event": [...], "component": [...]};
     # empty = seatdesk.data.profile.COMMON_CLASSES of the edition)
     "common_classes": {},
+    # KPI panels and wall: departments with fewer cases due (30 days) are listed apart
+    "kpi_department_min_due": 5,
 }
 
 

@@ -1,5 +1,6 @@
 """Live KPI panels (pyqtgraph) for the seat: reports today by hour and by source, open
-cases by stage, status-light counts, department on-time rates, 7- and 30-day trends.
+cases by stage, status-light counts, department on-time rates (worst first, see
+``departments.py``), 7- and 30-day trends.
 
 Every plot item is created once and updated in place (``setOpts`` / ``setData``); the
 figures are read off the GUI thread by the ``TaskRunner`` (a late reply is dropped).
@@ -23,6 +24,7 @@ from seatdesk.evaluation.live import LiveKpis, live_kpis
 from seatdesk.models import utcnow
 from seatdesk.workflow.worktime import WorkCalendar
 
+from seatdesk.ui.kpi.departments import DepartmentChart
 from seatdesk.ui.tasks import TaskRunner
 
 REFRESH_MS = 30_000
@@ -56,13 +58,6 @@ def count_step(top: float, most: int = 6) -> int:
     while top / step > most:
         step = step * 5 // 2 if str(step)[0] == "2" else step * 2
     return step
-
-
-def short_name(name: str, size: int = 4) -> str:
-    """A department name short enough for an axis label (city prefix dropped)."""
-    for prefix in ("国网溧阳市", "溧阳市", "江苏"):
-        name = name.removeprefix(prefix)
-    return name[:size]
 
 
 def _style(plot: pg.PlotWidget, title: str) -> None:
@@ -170,15 +165,16 @@ class KpiPanels(QWidget):
         self.by_source = _BarPlot(self.tr("Reports today by source"))
         self.by_stage = _BarPlot(self.tr("Open cases by stage"))
         self.lights = _BarPlot(self.tr("Status lights of open cases"))
-        self.departments = _BarPlot(self.tr("Department on-time rate, last 30 days (%)"))
+        self.departments = DepartmentChart(
+            self.tr("Departments by on-time handling, last 30 days (worst first; cases due)"))
         self.trend7 = _TrendPlot(self.tr("Last 7 days (blue: reports, green: closures)"))
         self.trend30 = _TrendPlot(self.tr("Last 30 days (blue: reports, green: closures)"))
         grid = QGridLayout()
         for i, plot in enumerate((self.by_hour, self.by_source, self.by_stage, self.lights)):
             grid.addWidget(plot, 0, i)
-        grid.addWidget(self.departments, 1, 0)
-        grid.addWidget(self.trend7, 1, 1)
-        grid.addWidget(self.trend30, 1, 2, 1, 2)
+        grid.addWidget(self.departments, 1, 0, 1, 2)
+        grid.addWidget(self.trend7, 1, 2)
+        grid.addWidget(self.trend30, 1, 3)
         grid.setRowStretch(0, 1)
         grid.setRowStretch(1, 1)
         layout = QVBoxLayout(self)
@@ -217,9 +213,7 @@ class KpiPanels(QWidget):
         self.lights.show_bars((self.tr("green"), self.tr("yellow"), self.tr("red")),
                               [k.lights["green"], k.lights["yellow"], k.lights["red"]],
                               [pg.mkBrush(c) for c in LIGHT_COLOURS])
-        depts = k.department_on_time[:6]
-        self.departments.show_bars(tuple(short_name(name) for name, _, _ in depts),
-                                   [rate or 0 for _, rate, _ in depts])
+        self.departments.show_departments(k.departments)
         self.trend7.show_series(k.trend_days[-7:], k.trend_reported[-7:], k.trend_closed[-7:])
         self.trend30.show_series(k.trend_days, k.trend_reported, k.trend_closed)
         self.refreshed.emit()

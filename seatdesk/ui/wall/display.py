@@ -1,8 +1,9 @@
 """Wall display (大屏) for shift leads: fullscreen, read-only, dark, large type.
 
 Views cycle automatically: the overdue / at-risk board with the 1/2/4 working-hour
-forecast per department, the department ranking with today's KPIs, and a map of open
-cases by grid cell (cells drawn with QPainter from their polygons, no web engine).
+forecast per department, the departments by on-time rate — lowest first, only those with
+enough cases due to judge — with today's KPIs, and a map of open cases by grid cell (cells
+drawn with QPainter from their polygons, no web engine).
 Data come from ``seatdesk.evaluation.wall_data`` off the GUI thread; no caller name or
 phone is ever read. Every widget and model is created once and updated in place, so
 memory stays flat over days; when the database goes away a banner says so and the
@@ -41,6 +42,7 @@ from seatdesk.ui.tasks import TaskRunner
 REFRESH_MS = 15_000
 RETRY_MS = 5_000
 CYCLE_MS = 20_000
+RANKING_ROWS = 18  # rows of the department view that fit at 1080 px
 RED, YELLOW, TEXT = QColor("#ff4d4f"), QColor("#ffc53d"), QColor("#e8edf5")
 STYLE = """
 QWidget#wall { background: #0b1220; color: #e8edf5; }
@@ -282,8 +284,11 @@ class WallWindow(QWidget):
         return body
 
     def _ranking_view(self) -> QWidget:
-        self.ranking_model = RowsModel([self.tr("Rank"), self.tr("Department"),
-                                        self.tr("On time (%)"), self.tr("Cases due")])
+        self.ranking_model = RowsModel([self.tr("Department"), self.tr("On time (%)"),
+                                        self.tr("Late"), self.tr("Cases due")])
+        self.ranking_note = QLabel()
+        self.ranking_note.setStyleSheet("font-size: 20px; color: #9fb3d1;")
+        self.ranking_note.setWordWrap(True)
         self.tiles = {key: _Tile(label, colour) for key, label, colour in (
             ("reports", self.tr("Reports today"), "#e8edf5"),
             ("open", self.tr("Open cases"), "#7fb2ff"),
@@ -295,10 +300,15 @@ class WallWindow(QWidget):
         grid = QGridLayout(tiles)
         for i, tile in enumerate(self.tiles.values()):
             grid.addWidget(tile, i // 2, i % 2)
+        ranking = QWidget()
+        column = QVBoxLayout(ranking)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(_table(self.ranking_model, (0,)), 1)
+        column.addWidget(self.ranking_note)
         body = QWidget()
         row = QHBoxLayout(body)
-        row.addWidget(_titled(self.tr("Department ranking (on time, last 30 days)"),
-                              _table(self.ranking_model, (1,))), 3)
+        row.addWidget(_titled(self.tr("Departments needing attention (on time, last 30 days, "
+                                      "lowest first)"), ranking), 3)
         row.addWidget(_titled(self.tr("Today"), tiles), 2)
         return body
 
@@ -350,9 +360,18 @@ class WallWindow(QWidget):
                                       for f in snap.forecast[:12]])
 
     def _show_ranking(self, snap: WallSnapshot) -> None:
-        self.ranking_model.set_rows([(rank, snap.short(name),
-                                      "—" if rate is None else f"{rate:.1f}", n)
-                                     for rank, name, rate, n in snap.ranking[:12]])
+        depts = snap.kpis.departments
+        shown = depts.shown[:RANKING_ROWS]
+        self.ranking_model.set_rows(
+            [(snap.short(d.name), f"{d.rate:.1f}", d.late, d.due) for d in shown])
+        notes = []
+        if len(depts.shown) > len(shown):
+            notes.append(self.tr("%1 departments with higher rates not shown").replace(
+                "%1", str(len(depts.shown) - len(shown))))
+        if depts.fewer:
+            notes.append(self.tr("%1 departments with fewer than %2 cases due are not ranked")
+                         .replace("%1", str(len(depts.fewer))).replace("%2", str(depts.min_due)))
+        self.ranking_note.setText(" · ".join(notes))
         k = snap.kpis
         values = {"reports": k.reports_today, "open": k.open_total, "red": k.lights["red"],
                   "yellow": k.lights["yellow"], "green": k.lights["green"],
