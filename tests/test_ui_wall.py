@@ -19,6 +19,7 @@ from seatdesk.ui.session.app import make_application
 from seatdesk.ui.screenshots import save
 from seatdesk.ui.wall.display import WallWindow
 from tests.dbtemplates import pg_base_url
+from tests.seat_helpers import application
 from tests.evaluation_cases import SCREEN_NOW, built_fixture, local, screens_fixture
 
 built = built_fixture()
@@ -33,6 +34,7 @@ def model_text(model) -> str:
 
 @pytest.fixture
 def wall(qtbot, built):
+    application()  # Chinese
     window = WallWindow(session_factory(built.engine), clock=lambda: NOW, refresh_ms=60_000,
                         cycle_ms=60_000)
     qtbot.addWidget(window)
