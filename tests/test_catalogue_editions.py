@@ -9,6 +9,7 @@ import datetime as dt
 from collections import Counter
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -85,8 +86,7 @@ def test_2013_catalogue_rows_are_well_formed():
             cls["major_code"], cls["major_name"], cls["minor_name"])
         assert len(row["立案明细编码"]) == 6 and row["立案明细编码"].startswith(row["小类代码"])
         parse_limit(row["处置时限"])
-        if row["紧急处置时限"]:
-            parse_limit(row["紧急处置时限"])
+        parse_limit(row["紧急处置时限"])  # every urgency can be filed
         assert row["立案条件"] and row["结案条件"] and row["责任单位"]
         assert row["默认值"] == "是" or row["来源"]  # only published rows are not defaults
     assert {(kinds[r["类型"]], r["小类代码"]) for r in rows if r["启用"] == "是"} == set(classes)
@@ -115,6 +115,35 @@ def test_inferred_rows_are_defaults_with_a_plausible_unit():
     assert len(signs) == 4 and signs[2]["立案条件"].startswith("牌匾标识")
 
 
+@pytest.mark.parametrize("normal, urgent", [
+    ("5工作日", "8小时"), ("3自然日", "8小时"), ("36小时", "8小时"), ("2工作日", "4小时"),
+    ("1工作日", "2小时"), ("6小时", "1小时"), ("4工作时", "1小时"), ("90分钟", "30分钟"),
+    ("2工作时", "30分钟"), ("10自然日", "24小时"), ("20工作日", "24小时"),
+    ("30工作分钟", "30分钟"), ("20分钟", "20分钟")])
+def test_the_urgent_limit_rule(normal, urgent):
+    """A quarter of the normal limit, continuous, rounded down to 30 min/1/2/4/8/24 h."""
+    from seatdesk.data.limits import derived_urgent_limit, format_limit
+
+    assert format_limit(*derived_urgent_limit(*parse_limit(normal))) == urgent
+
+
+@pytest.mark.parametrize("path", [OUTPUT, OUTPUT_2013])
+def test_every_condition_has_an_urgent_limit_marked_when_derived(path):
+    """Shipped catalogues carry a 紧急 limit on every row; the derived ones (no figure in
+    the rules) say so in 紧急时限默认值 and follow the rule."""
+    from seatdesk.data.limits import derived_urgent_limit, format_limit
+
+    rows = read(path)
+    derived = [r for r in rows if r["紧急时限默认值"] == "是"]
+    assert all(r["紧急处置时限"] for r in rows) and derived
+    assert {r["紧急时限默认值"] for r in rows} == {"是", "否"}
+    for row in derived:
+        assert row["紧急处置时限"] == format_limit(
+            *derived_urgent_limit(*parse_limit(row["处置时限"])))
+    cover = rows[0]  # a published 紧急 limit stays as published
+    assert (cover["紧急处置时限"], cover["紧急时限默认值"]) in {("2小时", "否")}
+
+
 # -- loaded into a database -------------------------------------------------------------------
 
 def test_every_2013_class_has_an_active_condition_with_a_limit(make_db):
@@ -128,10 +157,11 @@ def test_every_2013_class_has_an_active_condition_with_a_limit(make_db):
             active = [c for c in cls.conditions if c.active]
             assert active, f"{cls.kind} {cls.code} {cls.name} has no active condition"
             for cond in active:
-                assert any(lim.urgency == "normal" and lim.zone == "" for lim in cond.limits)
+                assert {(lim.urgency, lim.zone) for lim in cond.limits} == {
+                    ("normal", ""), ("urgent", "")}
         assert sum(len(cls.conditions) for cls in old) == 239
         assert s.scalar(select(func.count()).select_from(FilingCondition)) == 652 + 239
-        assert s.scalar(select(func.count()).select_from(TimeLimit)) == 938 + 336
+        assert s.scalar(select(func.count()).select_from(TimeLimit)) == 2 * (652 + 239)
 
 
 def _class_and_condition(s, kind: str, code: str, cond_code: str) -> tuple[int, int]:

@@ -76,10 +76,12 @@ def test_every_new_class_has_an_active_condition_with_a_limit(make_db):
             active = [c for c in cls.conditions if c.active]
             assert active, f"{cls.kind} {cls.code} {cls.name} has no active condition"
             for cond in active:
-                assert "normal" in limits(cond), cond.text
+                assert {"normal", "urgent"} <= set(limits(cond)), cond.text  # every urgency
                 assert cond.closure_condition and cond.text and cond.responsible_unit
         assert sum(len(cls.conditions) for cls in new) == 652
-        assert sum(len(c.limits) for cls in new for c in cls.conditions) == 938
+        assert sum(len(c.limits) for cls in new for c in cls.conditions) == 2 * 652
+        derived = [t for cls in new for c in cls.conditions for t in c.limits if t.is_default]
+        assert len(derived) == 652 - 286 and {t.urgency for t in derived} == {"urgent"}
         defaults = [c for cls in new for c in cls.conditions if c.is_default]
         assert defaults and all(not c.source for c in defaults)
 

@@ -804,19 +804,19 @@
     <name>ConditionsPage</name>
     <message>
         <location filename="../../seatdesk/ui/admin/conditions_page.py" line="30" />
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="54" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="55" />
         <source>Code</source>
         <translation>编码</translation>
     </message>
     <message>
         <location filename="../../seatdesk/ui/admin/conditions_page.py" line="31" />
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="55" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="56" />
         <source>Filing condition</source>
         <translation>立案条件</translation>
     </message>
     <message>
         <location filename="../../seatdesk/ui/admin/conditions_page.py" line="32" />
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="56" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="57" />
         <source>Closure condition</source>
         <translation>结案条件</translation>
     </message>
@@ -827,90 +827,101 @@
     </message>
     <message>
         <location filename="../../seatdesk/ui/admin/conditions_page.py" line="35" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="41" />
         <source>Review</source>
         <translation>待审核</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="35" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="96" />
         <source>Default value, to review</source>
         <translation>默认值，待审核</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="39" />
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="69" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="38" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="70" />
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="40" />
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="70" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="39" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="71" />
         <source>Zone</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="40" />
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="65" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="39" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="66" />
         <source>All zones</source>
         <translation>全部区域</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="41" />
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="71" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="40" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="72" />
         <source>Time limit</source>
         <translation>处置时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="51" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="41" />
+        <source>Derived by rule</source>
+        <translation>推算值</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="52" />
         <source>Active</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="57" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="58" />
         <source>Responsible unit</source>
         <translation>责任单位</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="59" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="60" />
         <source>New condition</source>
         <translation>新增立案条件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="60" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="61" />
         <source>Save condition</source>
         <translation>保存立案条件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="67" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="68" />
         <source>e.g. 4工作时, 7工作日, 2小时</source>
         <translation>如：4工作时、7工作日、2小时</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="72" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="73" />
         <source>Set time limit</source>
         <translation>设置处置时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="73" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="74" />
         <source>Remove time limit</source>
         <translation>删除处置时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="74" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="75" />
         <source>Time limits of the selected condition</source>
         <translation>所选立案条件的处置时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="88" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="89" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="155" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="98" />
+        <source>Urgent limit derived</source>
+        <translation>紧急时限推算</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="163" />
         <source>Select or save a filing condition first</source>
         <translation>请先选择或保存一个立案条件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="173" />
+        <location filename="../../seatdesk/ui/admin/conditions_page.py" line="181" />
         <source>Removed</source>
         <translation>已删除</translation>
     </message>
@@ -1200,321 +1211,326 @@
     </message>
     <message>
         <location filename="../../seatdesk/ui/enum_labels.py" line="46" />
+        <source>12345 government service hotline</source>
+        <translation>12345政务服务便民热线</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="47" />
         <source>12319 hotline</source>
         <translation>12319热线</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="47" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="48" />
         <source>Mayor's hotline</source>
         <translation>市长热线</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="48" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="49" />
         <source>Mayor's mailbox</source>
         <translation>市长信箱</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="49" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="50" />
         <source>Media report</source>
         <translation>民生聚焦</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="50" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="51" />
         <source>Online complaint</source>
         <translation>网上投诉</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="51" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="52" />
         <source>Assigned by superiors</source>
         <translation>上级交办</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="52" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="53" />
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="55" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="56" />
         <source>Call-taker</source>
         <translation>受理员</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="56" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="57" />
         <source>Shift lead</source>
         <translation>值班长</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="57" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="58" />
         <source>Dispatcher</source>
         <translation>派遣员</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="58" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="59" />
         <source>Department user</source>
         <translation>专业部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="59" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="60" />
         <source>Supervisor</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="60" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="61" />
         <source>Administrator</source>
         <translation>管理员</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="61" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="62" />
         <source>Wall display (read-only)</source>
         <translation>大屏(只读)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="64" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="65" />
         <source>Normal</source>
         <translation>一般</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="65" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="66" />
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="68" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="69" />
         <source>working minutes</source>
         <translation>工作分钟</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="69" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="70" />
         <source>working hours</source>
         <translation>工作时</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="70" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="71" />
         <source>working days</source>
         <translation>工作日</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="71" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="72" />
         <source>minutes</source>
         <translation>分钟</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="72" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="73" />
         <source>hours</source>
         <translation>小时</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="73" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="74" />
         <source>calendar days</source>
         <translation>自然日</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="76" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="77" />
         <source>Normal closure</source>
         <translation>正常结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="77" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="78" />
         <source>Overdue closure</source>
         <translation>超时结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="78" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="79" />
         <source>Closure as an error</source>
         <translation>差错结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="79" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="80" />
         <source>Special closure</source>
         <translation>特殊结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="82" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="83" />
         <source>Photo</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="83" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="84" />
         <source>Recording</source>
         <translation>录音</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="84" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="85" />
         <source>Attachment</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="87" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="88" />
         <source>Green light</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="88" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="89" />
         <source>Yellow light</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="89" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="90" />
         <source>Red light</source>
         <translation>红灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="92" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="93" />
         <source>Register</source>
         <translation>登记</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="93" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="94" />
         <source>Send for verification</source>
         <translation>派发核实</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="94" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="95" />
         <source>Verification reply</source>
         <translation>核实回复</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="95" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="96" />
         <source>Accept</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="96" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="97" />
         <source>Void (not accepted)</source>
         <translation>作废(不予受理)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="97" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="98" />
         <source>File</source>
         <translation>立案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="98" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="99" />
         <source>Refuse filing</source>
         <translation>不予立案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="99" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="100" />
         <source>Dispatch</source>
         <translation>派遣</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="100" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="101" />
         <source>Send back to the city</source>
         <translation>退回市级</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="101" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="102" />
         <source>Redispatch</source>
         <translation>改派</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="102" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="103" />
         <source>Urge</source>
         <translation>督办</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="103" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="104" />
         <source>Sign for</source>
         <translation>签收</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="104" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="105" />
         <source>Request return</source>
         <translation>申请回退</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="105" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="106" />
         <source>Approve return</source>
         <translation>同意回退</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="106" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="107" />
         <source>Refuse return</source>
         <translation>驳回回退</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="107" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="108" />
         <source>Request extension</source>
         <translation>申请延期</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="108" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="109" />
         <source>Approve extension</source>
         <translation>批准延期</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="109" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="110" />
         <source>Refuse extension</source>
         <translation>驳回延期</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="110" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="111" />
         <source>Request suspension</source>
         <translation>申请挂账</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="111" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="112" />
         <source>Approve suspension</source>
         <translation>批准挂账</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="112" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="113" />
         <source>Refuse suspension</source>
         <translation>驳回挂账</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="113" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="114" />
         <source>Resume from suspension</source>
         <translation>挂账恢复</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="114" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="115" />
         <source>Handling feedback</source>
         <translation>处置反馈</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="115" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="116" />
         <source>Send for check</source>
         <translation>派发核查</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="116" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="117" />
         <source>Check passed</source>
         <translation>核查通过</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="117" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="118" />
         <source>Check failed (rework)</source>
         <translation>核查不通过(返工)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="118" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="119" />
         <source>Close the case</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="119" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="120" />
         <source>Request voiding</source>
         <translation>申请作废</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="120" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="121" />
         <source>Approve voiding</source>
         <translation>批准作废</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="121" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="122" />
         <source>Refuse voiding</source>
         <translation>驳回作废</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="122" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="123" />
         <source>Merge as a duplicate</source>
         <translation>合并为重复案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="123" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="124" />
         <source>Duplicate merged in</source>
         <translation>并入重复案卷</translation>
     </message>
@@ -1879,57 +1895,57 @@
 <context>
     <name>KpiPanels</name>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="164" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="167" />
         <source>Reports today by hour</source>
         <translation>今日各时段上报</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="165" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="168" />
         <source>Reports today by source</source>
         <translation>今日各来源上报</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="166" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="169" />
         <source>Open cases by stage</source>
         <translation>各环节在办案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="167" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="170" />
         <source>Status lights of open cases</source>
         <translation>在办案件亮灯情况</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="169" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="172" />
         <source>Departments by on-time handling, last 30 days (worst first; cases due)</source>
         <translation>各部门按期处置率（近30天，由低到高；括号内为应处置数）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="170" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="173" />
         <source>Last 7 days (blue: reports, green: closures)</source>
         <translation>近7天（蓝：上报数，绿：结案数）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="171" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="174" />
         <source>Last 30 days (blue: reports, green: closures)</source>
         <translation>近30天（蓝：上报数，绿：结案数）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="204" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="207" />
         <source>Today %1 reports · %2 open cases · %3 red</source>
         <translation>今日上报 %1 件 · 在办 %2 件 · 红灯 %3 件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="213" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="216" />
         <source>green</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="213" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="216" />
         <source>yellow</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="213" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="216" />
         <source>red</source>
         <translation>红灯</translation>
     </message>
@@ -3296,13 +3312,13 @@
 <context>
     <name>_TrendPlot</name>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="123" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="126" />
         <source>Reports</source>
-        <extracomment>open states grouped into the seven steps shown on the stage chart</extracomment>
+        <extracomment>short bar labels of the shipped sources; others (added or renamed by an administrator) show the first four characters of their name open states grouped into the seven steps shown on the stage chart</extracomment>
         <translation>上报数</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="125" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="128" />
         <source>Closures</source>
         <translation>结案数</translation>
     </message>

@@ -146,6 +146,7 @@ class LimitInfo:
     value: Decimal
     unit: str
     text: str  # "4工作时"
+    is_default: bool = False  # derived by rule (紧急 from the normal limit), to be reviewed
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ def list_conditions(session: Session, class_id: int) -> tuple[ConditionInfo, ...
 
 def _condition_info(c: FilingCondition) -> ConditionInfo:
     limits = tuple(LimitInfo(t.id, t.urgency, t.zone, t.value, t.unit,
-                             format_limit(t.value, t.unit))
+                             format_limit(t.value, t.unit), bool(t.is_default))
                    for t in sorted(c.limits, key=lambda t: (t.urgency != "normal", t.zone)))
     return ConditionInfo(c.id, c.class_id, c.code, c.text, c.closure_condition,
                          c.responsible_unit, c.is_default, c.active, limits)
@@ -227,7 +228,7 @@ def set_time_limit(session: Session, actor: Actor, condition_id: int, urgency: s
     if limit is None:
         limit = TimeLimit(urgency=urgency, zone=zone)
         condition.limits.append(limit)
-    limit.value, limit.unit = value, unit.value
+    limit.value, limit.unit, limit.is_default = value, unit.value, False
     condition.is_default = False
     session.flush()
     return _condition_info(condition)

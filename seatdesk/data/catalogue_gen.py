@@ -6,6 +6,11 @@
 ``catalogue_rules`` / ``catalogue_matters``; the 2013 edition's catalogue is derived
 from the same rules through the mapping of ``catalogue_editions``. The app never runs
 this: it loads the committed CSVs, which administrators may edit or replace.
+
+Every condition carries a 紧急 limit: the rule's own where one is given (published with
+the rule's source, or a placeholder), otherwise one derived from the normal limit by
+``limits.derived_urgent_limit`` and marked 紧急时限默认值=是 for an administrator to
+review.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from .catalogue_rules import (
     Cond,
 )
 from .conditions import EXTRA_ORDER, PUBLISHED_ORDER
-from .limits import parse_limit
+from .limits import derived_urgent_limit, format_limit, parse_limit
 
 REFERENCE = Path(__file__).resolve().parents[2] / "resources" / "reference"
 CLASSES = REFERENCE / "classes_gbt47678_5.csv"
@@ -103,6 +108,7 @@ def _csv_row(row: dict[str, str], seq: int, cond: Cond, name: str | None = None,
     for text in (cond.normal, cond.urgent):
         if text:
             parse_limit(text)  # fail early on a typo in the rules
+    urgent = cond.urgent or format_limit(*derived_urgent_limit(*parse_limit(cond.normal)))
     return {
         "大类代码": row["major_code"], "大类名称": row["major_name"],
         "小类代码": row["minor_code"], "小类名称": row["minor_name"],
@@ -110,8 +116,9 @@ def _csv_row(row: dict[str, str], seq: int, cond: Cond, name: str | None = None,
         "结案条件": cond.closure.format(n=name),
         "责任单位": cond.unit or unit or responsible_unit(name, row["major_code"]),
         "类型": KIND_LABEL[row["kind"]], "立案明细编码": f"{row['minor_code']}{seq:02d}",
-        "紧急处置时限": cond.urgent, "区域": "", "来源": cond.source,
+        "紧急处置时限": urgent, "区域": "", "来源": cond.source,
         "默认值": "否" if cond.source else "是", "启用": "是" if cond.active else "否",
+        "紧急时限默认值": "否" if cond.urgent else "是",
     }
 
 

@@ -82,4 +82,4 @@ def _copy_fields(row: FilingCondition, spec: ConditionSpec) -> None:
 
 def _limit(limit: LimitSpec) -> TimeLimit:
     return TimeLimit(urgency=limit.urgency.value, zone=limit.zone, value=limit.value,
-                     unit=limit.unit.value)
+                     unit=limit.unit.value, is_default=limit.is_default)

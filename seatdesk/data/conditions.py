@@ -4,7 +4,8 @@ Columns (header names; order free): 大类代码, 大类名称, 小类代码, �
 处置时限, 结案条件, 责任单位 — plus optional 类型 (部件/事项, needed only where a
 component and a matter share a code and the name does not tell them apart),
 立案明细编码, 紧急处置时限, 区域 (A/B/C timing zone, empty = everywhere), 来源,
-默认值 (是 = placeholder an administrator should review) and 启用.
+默认值 (是 = placeholder an administrator should review), 启用 and 紧急时限默认值 (是 = the
+紧急 limit was derived by rule from the normal one: ``limits.derived_urgent_limit``).
 
 Rows with the same class and 立案明细编码 (or, without a code, the same 立案条件
 text) are one condition; several rows give its limits for different zones.
@@ -31,7 +32,8 @@ from .textfile import CsvRow, code_problem, read_csv
 REQUIRED = ("小类代码", "立案条件", "处置时限", "结案条件")
 PUBLISHED_ORDER = ("大类代码", "大类名称", "小类代码", "小类名称", "立案条件", "处置时限",
                    "结案条件", "责任单位")
-EXTRA_ORDER = ("类型", "立案明细编码", "紧急处置时限", "区域", "来源", "默认值", "启用")
+EXTRA_ORDER = ("类型", "立案明细编码", "紧急处置时限", "区域", "来源", "默认值", "启用",
+               "紧急时限默认值")
 ALIASES = {"立案标准": "立案条件", "完成时限": "处置时限", "结案标准": "结案条件",
            "一般处置时限": "处置时限", "紧急时限": "紧急处置时限", "计时区域": "区域",
            "区域类别": "区域", "部件事项": "类型", "案件类型": "类型", "明细编码": "立案明细编码"}
@@ -46,6 +48,7 @@ class LimitSpec:
     zone: str
     value: Decimal
     unit: TimeUnit
+    is_default: bool = False  # derived by rule, to be reviewed
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,8 @@ def _limits(row: CsvRow) -> tuple[LimitSpec, ...]:
     try:
         limits = [LimitSpec(Urgency.NORMAL, zone, *parse_limit(row.get("处置时限")))]
         if row.get("紧急处置时限"):
-            limits.append(LimitSpec(Urgency.URGENT, zone, *parse_limit(row.get("紧急处置时限"))))
+            limits.append(LimitSpec(Urgency.URGENT, zone, *parse_limit(row.get("紧急处置时限")),
+                                    is_default=_flag(row, "紧急时限默认值", False)))
     except LimitParseError as exc:
         raise RowError(str(exc)) from None
     return tuple(limits)

@@ -60,3 +60,38 @@ def format_limit(value: Decimal | int | float, unit: str | TimeUnit) -> str:
     number = Decimal(str(value)).normalize()
     shown = format(number, "f")
     return f"{shown}{UNIT_WORDS[TimeUnit(unit)][0]}"
+
+
+# -- the 紧急 limit derived from the normal one (where no published figure exists) ----------
+
+#: nominal length of each unit in hours, for comparing limits of different units only
+#: (a working day counts as 8 hours here whatever the calendar's working day)
+NOMINAL_HOURS: dict[TimeUnit, Decimal] = {
+    TimeUnit.WORKING_MINUTES: Decimal(1) / 60, TimeUnit.WORKING_HOURS: Decimal(1),
+    TimeUnit.WORKING_DAYS: Decimal(8), TimeUnit.NATURAL_MINUTES: Decimal(1) / 60,
+    TimeUnit.NATURAL_HOURS: Decimal(1), TimeUnit.NATURAL_DAYS: Decimal(24),
+}
+#: the steps a derived 紧急 limit is rounded down to, in hours (30 分钟 … 24 小时)
+URGENT_STEPS_HOURS = (Decimal("0.5"), Decimal(1), Decimal(2), Decimal(4), Decimal(8),
+                      Decimal(24))
+URGENT_RULE = ("紧急时限默认值 = 一般时限的四分之一（1工作日按8小时计），连续计时，向下取整到"
+               "30分钟、1、2、4、8或24小时；一般时限不超过30分钟时与其相同")
+
+
+def derived_urgent_limit(value: Decimal | int | str, unit: str | TimeUnit
+                         ) -> tuple[Decimal, TimeUnit]:
+    """The 紧急 limit of a condition that has only a normal one (``URGENT_RULE``).
+
+    A quarter of the normal limit in nominal hours, counted continuously (urgent limits
+    run on natural time), rounded down to 30 分钟 / 1 / 2 / 4 / 8 / 24 小时; a normal
+    limit of 30 minutes or less is kept as it is (in natural time). E.g. 5工作日 → 8小时,
+    3自然日 → 8小时, 1工作日 → 2小时, 4工作时 → 1小时, 2工作时 → 30分钟, 15自然日 → 24小时.
+    """
+    amount, unit = Decimal(str(value)), TimeUnit(unit)
+    hours = amount * NOMINAL_HOURS[unit]
+    if hours <= URGENT_STEPS_HOURS[0]:
+        return amount, TimeUnit(unit.value.replace("working_", "natural_"))
+    step = max(h for h in URGENT_STEPS_HOURS if h <= max(hours / 4, URGENT_STEPS_HOURS[0]))
+    if step < 1:
+        return Decimal(30), TimeUnit.NATURAL_MINUTES
+    return step, TimeUnit.NATURAL_HOURS

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from seatdesk.models import Case, Department, GridCell
-from seatdesk.models.enums import CaseSource, CaseState
+from seatdesk.models.enums import CaseState
+from seatdesk.models.sources import source_names
 
 from .indicators import Figure
 
@@ -42,6 +43,7 @@ def case_rows(session: Session, case_ids: Iterable[int]) -> list[DrillRow]:
     ids = list(case_ids)
     found: dict[int, DrillRow] = {}
     unique = sorted(set(ids))
+    names = source_names(session)
     for start in range(0, len(unique), 1000):
         chunk = unique[start:start + 1000]
         query = (select(Case.id, Case.number, Case.state, Case.source, Case.address, _Grid.code,
@@ -51,9 +53,8 @@ def case_rows(session: Session, case_ids: Iterable[int]) -> list[DrillRow]:
                  .where(Case.id.in_(chunk)))
         for r in session.execute(query):
             found[r[0]] = DrillRow(r[0], r[1], r[2], CaseState(r[2]).label,
-                                   CaseSource(r[3]).label if r[3] in CaseSource._value2member_map_
-                                   else r[3], r[4] or "", r[5] or "", r[6] or "", r[7], r[8],
-                                   r[9])
+                                   names.get(r[3], r[3]), r[4] or "", r[5] or "", r[6] or "",
+                                   r[7], r[8], r[9])
     return [found[i] for i in ids if i in found]
 
 

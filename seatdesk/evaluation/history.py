@@ -26,7 +26,7 @@ import numpy as np
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from seatdesk.models.enums import PUBLIC_SOURCES
+from seatdesk.models.sources import public_codes
 
 from .ledger_sql import CASE_BITS, DEPT_BITS, STEP_BITS, STEP_KINDS, facts_statement
 
@@ -98,5 +98,5 @@ def load_facts(session: Session, start: dt.datetime, end: dt.datetime) -> Ledger
     if dialect == "postgresql":  # sort ~10 rows per case in memory; JIT only costs here
         session.execute(text("SET LOCAL work_mem = '64MB'"))
         session.execute(text("SET LOCAL jit = off"))
-    statement = facts_statement(dialect, tuple(sorted(PUBLIC_SOURCES)))
+    statement = facts_statement(dialect, public_codes(session))
     return facts_from_rows(session.execute(statement, {"start": start, "end": end}), start, end)

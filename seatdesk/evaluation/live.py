@@ -25,7 +25,8 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from seatdesk.models import Case, Department, get_setting
-from seatdesk.models.enums import CaseSource, CaseState
+from seatdesk.models.enums import CaseState
+from seatdesk.models.sources import list_sources
 from seatdesk.workflow.states import OPEN_STATES
 from seatdesk.workflow.worktime import WorkCalendar
 
@@ -141,7 +142,7 @@ def live_kpis(session: Session, cal: WorkCalendar, now: dt.datetime,
     days = _days(now, tz)
     return LiveKpis(
         at=now, reports_by_hour=tuple(by_hour),
-        reports_by_source=tuple((s.value, s.label, sources.get(s.value, 0)) for s in CaseSource),
+        reports_by_source=_by_source(session, sources),
         open_by_stage=tuple((s.value, s.label, states.get(s.value, 0)) for s in CaseState
                             if s in OPEN_STATES),
         lights=light_counts(clocks),
@@ -151,6 +152,16 @@ def live_kpis(session: Session, cal: WorkCalendar, now: dt.datetime,
         trend_reported=_series(session, q["reported_daily"], days),
         trend_closed=_series(session, q["closed_daily"], days),
     )
+
+
+def _by_source(session: Session, counts: dict[str, int]) -> tuple[tuple[str, str, int], ...]:
+    """Reports today per source: every enabled source in its order, then any other source
+    that has reports today (a disabled one, or a code no longer configured)."""
+    shown = [(s.code, s.name, counts.get(s.code, 0)) for s in list_sources(session)
+             if s.enabled or counts.get(s.code)]
+    known = {code for code, _, _ in shown}
+    return tuple(shown + [(code, code, n) for code, n in sorted(counts.items())
+                          if code not in known])
 
 
 def _days(now: dt.datetime, tz: str) -> tuple[dt.date, ...]:

@@ -28,6 +28,7 @@ from .reference import (
     Responsibility,
     TimeLimit,
 )
+from .sources import Source
 from .settings import CalendarDay, CalendarYear, Setting, get_setting, set_setting
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "SchemaRelease",
     "Setting",
     "SettingChange",
+    "Source",
     "SupervisorPosition",
     "TimeLimit",
     "User",

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
@@ -132,6 +133,11 @@ class CaseReporter(Base):
     """Every caller/reporter of a case, kept when duplicates are merged (for 回访)."""
 
     __tablename__ = "case_reporters"
+    __table_args__ = (
+        # the 待回访 box: the few callers of closed cases still waiting (migration 0008)
+        Index("ix_case_reporters_callback_due", "case_id",
+              postgresql_where=text("callback_due"), sqlite_where=text("callback_due = 1")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -141,6 +147,12 @@ class CaseReporter(Base):
     callback_wanted: Mapped[bool] = mapped_column(Boolean, default=False)
     called_back_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     satisfied: Mapped[bool | None] = mapped_column(Boolean)
+    # 回访 after 结案 (a projection of the ledger's "callback" rows, like ``dispatches``):
+    # due while the case is closed and this caller still waits; the last outcome
+    # (CallbackOutcome, "" = none yet in this round) and the attempts made
+    callback_due: Mapped[bool] = mapped_column(Boolean, default=False)
+    callback_outcome: Mapped[str] = mapped_column(String(20), default="")
+    callback_attempts: Mapped[int] = mapped_column(Integer, default=0)
 
     case: Mapped[Case] = relationship(back_populates="reporters", foreign_keys=[case_id])
 

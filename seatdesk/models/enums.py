@@ -73,7 +73,13 @@ class Role(Labelled):
 
 
 class CaseSource(Labelled):
+    """The shipped case sources (案件来源). Sources are reference data (table
+    ``case_sources``, ``seatdesk.models.sources``): an administrator enables, renames,
+    orders and adds them and says which are public and which need 核实; these members are
+    the codes the application ships and the defaults the migration seeds."""
+
     PATROL = ("patrol", "监督员巡查")
+    HOTLINE_12345 = ("hotline_12345", "12345政务服务便民热线")
     HOTLINE_12319 = ("hotline_12319", "12319热线")
     MAYOR_HOTLINE = ("mayor_hotline", "市长热线")
     MAYOR_MAILBOX = ("mayor_mailbox", "市长信箱")
@@ -84,12 +90,15 @@ class CaseSource(Labelled):
 
     @property
     def is_public(self) -> bool:
-        """Public, hotline, mailbox and media reports need 核实 before filing."""
+        """Shipped default: public, hotline, mailbox and media reports need 核实 before
+        filing (the configured rule is ``case_sources.needs_verification``)."""
         return self in PUBLIC_SOURCES
 
 
+#: the shipped public sources (defaults of ``case_sources.public`` / ``needs_verification``)
 PUBLIC_SOURCES = frozenset(
     {
+        CaseSource.HOTLINE_12345,
         CaseSource.HOTLINE_12319,
         CaseSource.MAYOR_HOTLINE,
         CaseSource.MAYOR_MAILBOX,
@@ -125,6 +134,24 @@ class ClosureType(Labelled):
     OVERDUE = ("overdue", "超时结案")
     ERROR = ("error", "差错结案")
     SPECIAL = ("special", "特殊结案")
+
+
+class CallbackOutcome(Labelled):
+    """回访: the result of calling a caller back after 结案."""
+
+    SATISFIED = ("satisfied", "满意")
+    BASICALLY_SATISFIED = ("basically_satisfied", "基本满意")
+    DISSATISFIED = ("dissatisfied", "不满意")
+    UNREACHABLE = ("unreachable", "无法联系")
+
+    @property
+    def is_contact(self) -> bool:
+        """The caller was reached (counts in the 回访满意率 denominator)."""
+        return self is not CallbackOutcome.UNREACHABLE
+
+    @property
+    def is_satisfied(self) -> bool:
+        return self in (CallbackOutcome.SATISFIED, CallbackOutcome.BASICALLY_SATISFIED)
 
 
 class AttachmentKind(Labelled):

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session, aliased
 
 from .assets import Component
 from .cases import Case
-from .enums import CaseSource, CaseState, Role, TimeUnit, Urgency
+from .enums import CaseState, Role, TimeUnit, Urgency
 from .reference import CaseClass, Department, GridCell
 from .settings import get_setting
+from .sources import source_names
 
 S = CaseState
 
@@ -140,13 +141,14 @@ class RowMaker:
 
     def __init__(self, session: Session, viewer: Viewer):
         self.role = viewer.role
+        self.source_names = source_names(session)
         self.step_units = {step: str(unit) for step, (_, unit) in
                            get_setting(session, "step_limits").items()}
 
     def __call__(self, r) -> CaseRow:
         return CaseRow(
             id=r[0], number=r[1], version=r[2], source=r[3],
-            source_label=label_of(CaseSource, r[3]), kind=r[4] or "", class_code=r[5] or "",
+            source_label=self.source_names.get(r[3], r[3]), kind=r[4] or "", class_code=r[5] or "",
             class_name=r[6] or "", urgency=r[7], address=r[8] or "", grid_code=r[9] or "",
             component_code=r[10] or "", state=r[11], state_label=label_of(CaseState, r[11]),
             department_name=r[12] or "", deadline_at=r[13], limit_unit=r[14],

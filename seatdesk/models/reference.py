@@ -143,6 +143,8 @@ class TimeLimit(Base):
     zone: Mapped[str] = mapped_column(String(1), default="")  # "" = every zone
     value: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     unit: Mapped[str] = mapped_column(String(20))
+    # derived by rule (e.g. the 紧急 limit from the normal one), to be reviewed (migration 0008)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
 
     condition: Mapped[FilingCondition] = relationship(back_populates="limits")
 

@@ -56,6 +56,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
         "check": [30, "working_minutes"],
         "close": [30, "working_minutes"],
     },
+    # 回访 after 结案: attempts before a caller counts as 无法联系; 不满意 reopens the case
+    # (返工 to the same department) or only records the result
+    "callback_max_attempts": 3,
+    "callback_dissatisfied_reopens": True,
     "initial_view": {"lat": 31.42, "lon": 119.485, "zoom": 13},
     "map": {},  # MapSettings overrides (seatdesk.map.settings); empty = defaults
     # the sources in use ([{"code", "name", "public"}]); empty = every CaseSource

@@ -43,6 +43,7 @@ STATES = {
 }
 SOURCES = {
     "patrol": QT_TRANSLATE_NOOP("Enum", "Supervisor patrol"),
+    "hotline_12345": QT_TRANSLATE_NOOP("Enum", "12345 government service hotline"),
     "hotline_12319": QT_TRANSLATE_NOOP("Enum", "12319 hotline"),
     "mayor_hotline": QT_TRANSLATE_NOOP("Enum", "Mayor's hotline"),
     "mayor_mailbox": QT_TRANSLATE_NOOP("Enum", "Mayor's mailbox"),

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from seatdesk.models import Department, User
-from seatdesk.models.enums import CaseSource, DepartmentKind, Role
+from seatdesk.models.enums import DepartmentKind, Role
+from seatdesk.models.sources import source_info
 
 from .errors import NotYourCase, WrongRole, WrongState
 
@@ -59,12 +60,14 @@ def check_scope(ctx: ActionContext) -> None:
 
 
 def _verified_if_public(ctx: ActionContext) -> None:
+    """Reports of a source that needs 核实 (``case_sources.needs_verification``) are
+    accepted only after a supervisor confirmed them on site."""
     case = ctx.case
-    if case.source in {s.value for s in CaseSource if s.is_public} and (
-        case.verification != "confirmed"
-    ):
-        label = CaseSource(case.source).label
-        raise WrongState(f"{label}来源的案卷须先派发核实，经监督员核实属实后才能受理")
+    if case.verification == "confirmed":
+        return
+    source = source_info(ctx.session, case.source)
+    if source is not None and source.needs_verification:
+        raise WrongState(f"{source.name}来源的案卷须先派发核实，经监督员核实属实后才能受理")
 
 
 def _extension_approver(ctx: ActionContext) -> None:
@@ -87,7 +90,7 @@ GUARDS: dict[str, Callable[[ActionContext], None]] = {
 }
 
 GUARD_LABELS: dict[str, str] = {
-    "verified_if_public": "公众/热线/信箱/媒体/网络来源须核实属实",
+    "verified_if_public": "须核实的来源(案件来源设置)须核实属实",
     "extension_approver": "按设置 extension_approver 由派遣员或值班长审批",
     "filing_condition": "须选定小类及其立案条件(定处置时限和结案条件)",
     "own_district_department": "区级只能派给本区的专业部门",

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from seatdesk.models import Case, CaseReporter, LedgerEntry
 from seatdesk.models.enums import CaseSource, Role, Urgency
 from seatdesk.models.enums import CaseState as S
+from seatdesk.models.sources import source_info
 
 from . import actions
 from .actions import ActionContext
@@ -110,6 +111,7 @@ def _replayed(wf: Workflow, actor: Actor, key: str) -> CaseChange | None:
 def _register(wf: Workflow, session: Session, actor: Actor, report: Report,
               on_registered: OnRegistered | None) -> CaseChange:
     actions.check_actor(session, actor)
+    _check_source(session, report.source)
     now = wf.now()
     case = _new_case(wf, session, actor, report, now)
     ctx = ActionContext(wf, session, actor, case, "register", now, args=_args(report),
@@ -128,8 +130,6 @@ def _register(wf: Workflow, session: Session, actor: Actor, report: Report,
 
 
 def _check_report(actor: Actor, report: Report) -> None:
-    if report.source not in CaseSource._value2member_map_:
-        raise InvalidArgument(f"未知的案件来源：{report.source}")
     if actor.role == Role.SUPERVISOR and report.source != CaseSource.PATROL:
         raise InvalidArgument("监督员只能登记巡查上报的案件")
     if report.urgency not in Urgency._value2member_map_:
@@ -140,6 +140,15 @@ def _check_report(actor: Actor, report: Report) -> None:
     if key is not None and (not key.strip() or len(key) > INTAKE_KEY_MAX
                             or not key.isprintable()):
         raise InvalidArgument(f"上报编号无效：须为 1–{INTAKE_KEY_MAX} 个可见字符")
+
+
+def _check_source(session, code: str) -> None:
+    """The source must be configured (``case_sources``) and enabled."""
+    source = source_info(session, code)
+    if source is None:
+        raise InvalidArgument(f"未知的案件来源：{code}")
+    if not source.enabled:
+        raise InvalidArgument(f"案件来源「{source.name}」已停用，不能登记新案卷")
 
 
 def _new_case(wf: Workflow, session, actor: Actor, report: Report, now) -> Case:

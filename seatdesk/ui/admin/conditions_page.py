@@ -32,13 +32,14 @@ class ConditionsPage(AdminPage):
             Column(self.tr("Closure condition"), lambda c: c.closure_condition),
             Column(self.tr("Time limits"),
                    lambda c: "；".join(self._limit_text(t) for t in c.limits)),
-            Column(self.tr("Review"), lambda c: self.tr("Default value, to review")
-                   if c.is_default else ""),
+            Column(self.tr("Review"), self._review),
         ], stretch=1)
         self.limit_table, self.limit_model = make_table(self, [
             Column(self.tr("Urgency"), lambda t: Urgency(t.urgency).label),
             Column(self.tr("Zone"), lambda t: t.zone or self.tr("All zones")),
             Column(self.tr("Time limit"), lambda t: t.text),
+            Column(self.tr("Review"), lambda t: self.tr("Derived by rule")
+                   if t.is_default else ""),
         ], stretch=2)
         self._build_forms()
         self.table.selectionModel().currentRowChanged.connect(
@@ -89,6 +90,13 @@ class ConditionsPage(AdminPage):
         layout.addLayout(top)
         layout.addLayout(body, 1)
         layout.addWidget(self.message)
+
+    def _review(self, condition) -> str:
+        if condition.is_default:
+            return self.tr("Default value, to review")
+        if any(t.is_default for t in condition.limits):
+            return self.tr("Urgent limit derived")
+        return ""
 
     def _limit_text(self, limit) -> str:
         zone = f"{limit.zone}区" if limit.zone else ""

@@ -35,7 +35,10 @@ MIN_PLOT_WIDTH, MIN_PLOT_HEIGHT = 260, 200  # title, both axes and a readable pl
 LABEL_ROOM = 18  # px right of a trend plot for half of the last date label
 
 
-SOURCE_SHORT = {"patrol": "巡查", "hotline_12319": "12319", "mayor_hotline": "热线",
+#: short bar labels of the shipped sources; others (added or renamed by an administrator)
+#: show the first four characters of their name
+SOURCE_SHORT = {"patrol": "巡查", "hotline_12345": "12345", "hotline_12319": "12319",
+                "mayor_hotline": "市长",
                 "mayor_mailbox": "信箱", "media": "媒体", "online": "网络", "superior": "交办",
                 "video": "视频"}
 #: open states grouped into the seven steps shown on the stage chart
@@ -206,7 +209,7 @@ class KpiPanels(QWidget):
             "%3", str(k.lights["red"])))
         self.by_hour.show_bars(tuple(str(h) if h % 3 == 0 else "" for h in range(24)),
                                k.reports_by_hour)
-        sources = [(SOURCE_SHORT.get(s, label), n) for s, label, n in k.reports_by_source]
+        sources = [(SOURCE_SHORT.get(s, label[:4]), n) for s, label, n in k.reports_by_source]
         self.by_source.show_bars(tuple(s for s, _ in sources), [n for _, n in sources])
         stages = stage_buckets(k.open_by_stage)
         self.by_stage.show_bars(tuple(s for s, _ in stages), [n for _, n in stages])
