@@ -190,7 +190,7 @@ def photo(text: str = "现场", colour: str = "#4a78c2") -> bytes:
     image.save(buffer, "PNG")
     return bytes(data)
 
-CLASS_NAME = "雨水箅子异常"  # responsibility of 市政设施管理处 (the demo account "bumen")
+CLASS_NAME = "雨水箅子异常"  # responsibility of 市政设施管理处 (the demo account "bm_szss")
 
 
 def actors(db) -> dict[str, sd.Actor]:

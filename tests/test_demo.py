@@ -203,7 +203,7 @@ def test_demo_users_log_in(make_db):
         assert len({h for (h,) in s.execute(select(User.password_hash))}) == 1  # hashed once
         bumen = login(s, "bumen", "seatdesk-demo")
         dept = s.get(Department, bumen.department_id)
-        assert dept.name == "溧阳市市政设施管理处"
+        assert dept.name == "溧阳市城市管理综合行政执法大队"
         qu = login(s, "quxpaiqian", "seatdesk-demo")
         assert s.get(Department, qu.department_id).kind == "district_centre"
         assert login(s, "shouli", "seatdesk-demo").role == "acceptor"
@@ -325,3 +325,62 @@ def test_supervisor_beats_are_the_evaluations_missed_report_areas(make_db):
     rates = {r.name: r.value("missed_report_rate") for r in rows}
     assert rates and all(rate is not None for rate in rates.values()), rates
     assert 0 < sum(r.value("missed_reports") for r in rows)
+
+
+def test_the_department_account_gets_the_common_complaints(make_db):
+    """The demo's ``bumen`` is in the department the dispatch suggestion picks for the
+    demo's frequent complaints: reported in each street, the classes of the generator's
+    weights go to bumen's department more than to any other (by weight), and the README
+    walkthrough's 非法小广告 goes there wherever it is reported."""
+    from seatdesk.data.demo.cases import EVENT_WEIGHTS
+    from seatdesk.workflow import services as sd
+    from seatdesk.workflow.routing import suggest_department
+
+    db = make_db("demo_small")
+    wf = sd.Workflow(db.engine)
+    with db.Session() as s:
+        users = {u.username: u for u in s.scalars(select(User))}
+        shouli = sd.Actor(users["shouli"].id, "acceptor", users["shouli"].department_id, "席位")
+        classes = dict(s.execute(select(CaseClass.name, CaseClass.id).join(ClassEdition)
+                                 .where(ClassEdition.code == EDITION)).all())
+        streets = s.scalars(select(AdminUnit).where(AdminUnit.level == "street")).all()
+        spots = [s.scalars(select(GridCell).join(AdminUnit, AdminUnit.id == GridCell.community_id)
+                           .where(AdminUnit.parent_id == street.id).limit(1)).one()
+                 for street in streets]
+    share: Counter = Counter()
+    walkthrough = set()
+    for cell in spots:
+        lon, lat = (cell.min_lon + cell.max_lon) / 2, (cell.min_lat + cell.max_lat) / 2
+        for keyword, weight in EVENT_WEIGHTS:
+            name = next(n for n in classes if keyword in n)
+            change = sd.register(wf, shouli, sd.Report("hotline_12319", lon, lat, "测试地址",
+                                                       "测试", classes[name]))
+            with db.Session() as s:
+                dept = suggest_department(s, change.case_id).department_id
+            share[dept] += weight
+            if name == "非法小广告":
+                walkthrough.add(dept)
+    bumen = users["bumen"].department_id
+    assert share.most_common(1)[0][0] == bumen, share
+    assert walkthrough == {bumen}
+
+
+def test_demo_accounts_are_listed_for_the_login_dialog_and_the_readme(make_db):
+    """The setting the login dialog's hint reads names every account with its department,
+    and README's demo table lists each core account with the same department."""
+    from pathlib import Path
+
+    db = make_db("demo_small")
+    with db.Session() as s:
+        accounts = get_setting(s, "demo_accounts")
+        names = dict(s.execute(select(User.username, Department.name)
+                               .join(Department, Department.id == User.department_id)).all())
+    assert {a["username"]: a["department"] for a in accounts} == names
+    core = [a for a in accounts if a["core"]]
+    assert [a["username"] for a in core][:3] == ["shouli", "zhibanzhang", "paiqian"]
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(" `"): line for line in readme.splitlines()
+            if line.startswith("| `")}
+    for account in core:
+        assert account["department"] in rows[account["username"]], account["username"]
+    assert "bm_hjws" in readme and "bm_szss" in readme

@@ -44,7 +44,7 @@ def test_detail_shows_every_field_the_ledger_photos_and_the_allowed_actions(city
     assert values["grid"].startswith(view.facts.grid_code) and "/" in values["area"]
     assert values["verification"] == "现场核实属实"
     assert values["limit"] == "6 小时" and values["condition"].startswith("雨水箅子缺失")
-    assert values["department"] == "溧阳市市政设施管理处"
+    assert values["department"] == "溧阳市城市管理综合行政执法大队"  # bumen's (walk_case)
     assert "派遣" in values["times"] and values["deadline"] != "—"
     # the light of the running handling clock
     assert detail.light.text().startswith("● 绿灯 剩余")

@@ -54,10 +54,10 @@ def take_call(qtbot, window, cell_code: str) -> int:
     form.location.address.selectAll()
     type_text(qtbot, form.location.address, "燕山路 18 号门口")
     form.class_picker.line.setFocus()
-    qtbot.keyClicks(form.class_picker.line, "ysbzyc")
+    qtbot.keyClicks(form.class_picker.line, "ffxgg")  # 非法小广告, the README's walkthrough
     qtbot.keyClick(form.class_picker.line, Qt.Key.Key_Return)
-    assert form.class_picker.current().name == "雨水箅子异常"
-    type_text(qtbot, form.description.text, "雨水箅子破损，行人易绊倒")
+    assert form.class_picker.current().name == "非法小广告"
+    type_text(qtbot, form.description.text, "门口电线杆上贴满小广告")
     with qtbot.waitSignal(form.case_registered, timeout=TIMEOUT) as registered:
         press(qtbot, form, "Ctrl+S")
         qtbot.waitUntil(lambda: "Ctrl+S" in form.status.text() or not form.caller_name.text(),
@@ -104,11 +104,12 @@ def test_hotline_complaint_from_intake_to_closure(city, qtbot):
     def choose_condition(dialog):
         qtbot.waitUntil(lambda: dialog.conditions.count() > 0, timeout=TIMEOUT)
         dialog.conditions.setCurrentRow(0)
-        assert "6 小时" in dialog.rules.text() and "结案条件" in dialog.rules.text()
+        assert "1 工作日" in dialog.rules.text() and "结案条件" in dialog.rules.text()
 
     act(qtbot, window, "file", choose_condition, expect_state="filed")
     window.close()
-    # 派遣员: 派遣 to the suggested department (the responsibility matrix's)
+    # 派遣员: 派遣 to the suggested department (the responsibility matrix's), which is the
+    # demo account bumen's (README: the walkthrough's case reaches bumen)
     window = open_seat(qtbot, db, "paiqian")
     open_from_box(qtbot, window, "pending_dispatch", case_id)
 
@@ -128,7 +129,7 @@ def test_hotline_complaint_from_intake_to_closure(city, qtbot):
     act(qtbot, window, "sign", expect_state="dispatched")
 
     def report(dialog):
-        type_text(qtbot, dialog.reason.text, "已更换雨水箅子")
+        type_text(qtbot, dialog.reason.text, "小广告已清除")
         dialog.files.add_bytes("after.png", photo("处置后"))
 
     act(qtbot, window, "feedback", report, expect_state="feedback")

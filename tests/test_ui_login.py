@@ -127,3 +127,33 @@ def test_cancelling_the_forced_change_cancels_the_login(qtbot, db):
     dialog.change_dialog.reject()
     assert dialog.logged_in is None and dialog.isVisible()
     assert dialog.error.text() == "必须先修改密码才能登录"
+
+
+def test_a_demo_database_shows_its_accounts(qtbot, make_db):
+    """The demo's login dialog offers its accounts with their departments (a click fills
+    the user name); a database without demo accounts shows no hint."""
+    demo = make_db("demo_small")
+    dialog = LoginDialog(demo.Session)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    hint = dialog.demo
+    qtbot.waitUntil(hint.isVisible, timeout=5000)
+    assert hint.toggle.text() == "演示数据库：查看演示账号" and not hint.table.isVisible()
+    qtbot.mouseClick(hint.toggle, Qt.MouseButton.LeftButton)
+    assert hint.table.isVisible()
+    text = hint.table.text()
+    assert "seatdesk-demo" in text and "bumen" in text and "城市管理综合行政执法大队" in text
+    assert "值班长" in text and "bm_hjws" in hint.table.toolTip()
+    hint.table.linkActivated.emit("bumen")  # what a click on the name does
+    assert dialog.username.text() == "bumen" and dialog.password.hasFocus()
+    if demo.backend == "sqlite":
+        save(dialog, "login_demo")
+    with qtbot.waitSignal(dialog.logged_in_as, timeout=10_000) as signal:
+        qtbot.keyClicks(dialog.password, "seatdesk-demo")
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert signal.args[0].username == "bumen"
+
+
+def test_no_demo_hint_on_a_real_database(qtbot, db):
+    dialog = open_login(qtbot, db)  # the centre's name has arrived with the (empty) list
+    assert not dialog.demo.isVisible() and dialog.demo.table.text() == ""

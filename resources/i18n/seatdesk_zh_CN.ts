@@ -658,42 +658,42 @@
 <context>
     <name>ChangePasswordDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="169" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="181" />
         <source>Change password</source>
         <translation>修改密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="170" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="182" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="171" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="183" />
         <source>Your password was set by an administrator: choose a new one before you continue.</source>
         <translation>您的密码由管理员设置，请先设置新密码再继续。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="182" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="194" />
         <source>Current password</source>
         <translation>原密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="183" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="195" />
         <source>New password</source>
         <translation>新密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="184" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="196" />
         <source>Repeat new password</source>
         <translation>确认新密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="196" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="208" />
         <source>The two new passwords differ</source>
         <translation>两次输入的新密码不一致</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="198" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="210" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
@@ -942,6 +942,24 @@
         <location filename="../../seatdesk/ui/session/connection_banner.py" line="121" />
         <source>Waiting in the outbox: %1</source>
         <translation>本机待提交：%1 条</translation>
+    </message>
+</context>
+<context>
+    <name>DemoAccountsHint</name>
+    <message>
+        <location filename="../../seatdesk/ui/session/demo_hint.py" line="59" />
+        <source>Demo database: show the demo accounts</source>
+        <translation>演示数据库：查看演示账号</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/demo_hint.py" line="88" />
+        <source>and %1 more: a supervisor per beat (jiandu02 …) and one account per department (bm_ and the department code)</source>
+        <translation>另有 %1 个账号：每个片区一名监督员（jiandu02 …），每个部门一个账号（bm_ 加部门代码）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/demo_hint.py" line="91" />
+        <source>Every demo account has the password %1</source>
+        <translation>演示账号的密码均为 %1</translation>
     </message>
 </context>
 <context>
@@ -2061,17 +2079,17 @@
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="124" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="136" />
         <source>Enter your user name and password</source>
         <translation>请输入用户名和密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="126" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="138" />
         <source>Signing in…</source>
         <translation>正在登录…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="150" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="162" />
         <source>You must change your password before signing in</source>
         <translation>必须先修改密码才能登录</translation>
     </message>

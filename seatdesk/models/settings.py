@@ -69,6 +69,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "common_classes": {},
     # KPI panels and wall: departments with fewer cases due (30 days) are listed apart
     "kpi_department_min_due": 5,
+    # the demo city's accounts ([{"username", "role", "department"}], written by
+    # ``seatdesk demo``): shown on the login dialog; empty on every real deployment
+    "demo_accounts": [],
 }
 
 

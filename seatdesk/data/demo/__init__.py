@@ -10,8 +10,11 @@ go through COPY on PostgreSQL (generated in worker processes when the caller is
 single-threaded) and batched executemany on SQLite.
 
 Demo accounts (password ``seatdesk-demo``): shouli 受理员, zhibanzhang 值班长, paiqian 派遣员,
-bumen 专业部门 (市政设施管理处), jiandu 监督员, admin 管理员, daping 大屏, quxpaiqian 区级派遣员
-(昆仑街道二级平台), jiandu02… more 监督员, bm_<code> one account per other department.
+bumen 专业部门 (城市管理综合行政执法大队, the department of the most frequent complaints),
+jiandu 监督员, admin 管理员, daping 大屏, quxpaiqian 区级派遣员 (昆仑街道二级平台), jiandu02…
+more 监督员, bm_<code> one account per other department. The list is stored under the
+setting ``demo_accounts`` (``org.demo_accounts``): its presence marks a demo database, and
+the login dialog shows it as a hint.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from seatdesk.data.demo.batch import CaseGenerator
 from seatdesk.data.demo.cases import arrivals, case_numbers, forced_holds
 from seatdesk.data.demo.geo import DISTRICT_CODE
 from seatdesk.data.demo.grid import beats, build_geo
-from seatdesk.data.demo.org import CITY_CENTRE
+from seatdesk.data.demo.org import CITY_CENTRE, demo_accounts
 from seatdesk.data.demo.pipeline import write_cases
 from seatdesk.data.demo.roads import PointSampler
 from seatdesk.data.demo.world import build_world, supervisor_usernames
@@ -144,6 +147,7 @@ def _build(session: Session, spec: DemoSpec, now: dt.datetime, timer: _Timer,
         depts = demo_db.insert_departments(session, ids.units)
         n_resp = demo_db.insert_responsibilities(session, depts, ids.units)
         users = demo_db.insert_users(session, depts, spec.supervisors)
+        set_setting(session, "demo_accounts", demo_accounts(spec.supervisors))
         sups = supervisor_usernames(spec.supervisors)
         beat_of_cell = beats(geo, len(sups))
         n_pos = demo_db.insert_positions(session, geo, beat_of_cell, [users[u] for u in sups],

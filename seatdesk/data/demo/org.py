@@ -203,11 +203,16 @@ _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁
              "田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢")
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建国红梅志海波宁鹏飞燕琳斌浩凯欣"
 
+#: the department of the demo's ``bumen`` account: 城市管理综合行政执法大队, which the
+#: responsibility matrix gives the demo's most frequent complaints (占道经营, 非法小广告,
+#: 店外经营 … about a third of all demo cases), so a walkthrough's case reaches ``bumen``
+BUMEN_DEPT = "CGZF"
+
 CORE_USERS: tuple[tuple[str, str, str], ...] = (
     ("shouli", "acceptor", CITY_CENTRE),
     ("zhibanzhang", "shift_lead", CITY_CENTRE),
     ("paiqian", "dispatcher", CITY_CENTRE),
-    ("bumen", "department", "SZSS"),
+    ("bumen", "department", BUMEN_DEPT),
     ("jiandu", "supervisor", CITY_CENTRE),
     ("admin", "admin", CITY_CENTRE),
     ("daping", "wall", CITY_CENTRE),
@@ -238,7 +243,7 @@ def user_plans(supervisors: int) -> tuple[UserPlan, ...]:
         users.append(UserPlan(f"jiandu{k:02d}", person_name(n), "supervisor", CITY_CENTRE,
                               f"1390519{n:04d}"))
     for plan in department_plans():
-        if plan.kind == "department" and plan.code != "SZSS":
+        if plan.kind == "department" and plan.code != BUMEN_DEPT:
             n += 1
             users.append(UserPlan(f"bm_{plan.code.lower().replace('-', '_')}", person_name(n),
                                   "department", plan.code, f"1390519{n:04d}"))
@@ -247,4 +252,14 @@ def user_plans(supervisors: int) -> tuple[UserPlan, ...]:
 
 def department_user(code: str) -> str:
     """Username of the demo account of department ``code``."""
-    return "bumen" if code == "SZSS" else f"bm_{code.lower().replace('-', '_')}"
+    return "bumen" if code == BUMEN_DEPT else f"bm_{code.lower().replace('-', '_')}"
+
+
+
+def demo_accounts(supervisors: int) -> list[dict[str, str]]:
+    """The demo's sign-in accounts for the login dialog's hint and the README: the core
+    roles first, then the other supervisors and one account per other department."""
+    names = {p.code: p.name for p in department_plans()}
+    core = {username for username, _, _ in CORE_USERS}
+    return [{"username": u.username, "role": u.role, "department": names[u.department_code],
+             "core": u.username in core} for u in user_plans(supervisors)]

@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from seatdesk.models import get_setting
 from seatdesk.workflow.auth import LoggedIn, LoginError, change_password, login
 
 from seatdesk.ui.pyside_fix import keep_none_alive
+from seatdesk.ui.session.demo_hint import Banner, DemoAccountsHint, read_banner
 from seatdesk.ui.tasks import TaskRunner
 
 ERROR_STYLE = "color: #c62828;"
@@ -102,21 +102,33 @@ class LoginDialog(_BusyDialog):
         form = QFormLayout()
         form.addRow(self.tr("User name"), self.username)
         form.addRow(self.tr("Password"), self.password)
+        self.demo = DemoAccountsHint(self)
+        self.demo.username_chosen.connect(self._demo_user)
         layout = QVBoxLayout(self)
         layout.addWidget(self.centre)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        layout.addWidget(self.demo)
         self.setMinimumWidth(420)
         (self.password if username else self.username).setFocus()
-        self._load_centre_name()
+        self._load_banner()
 
-    def _load_centre_name(self) -> None:
-        def work() -> str:
+    def _load_banner(self) -> None:
+        """The centre's name and, on a demo database, its accounts (before signing in)."""
+        def work() -> Banner:
             with self.sessions() as session:
-                return str(get_setting(session, "centre_name"))
+                return read_banner(session)
 
-        self.tasks.submit("login.centre", work, self.centre.setText, lambda *_: None)
+        def show(banner: Banner) -> None:
+            self.centre.setText(banner.centre_name)
+            self.demo.set_accounts(banner.demo_accounts)
+
+        self.tasks.submit("login.banner", work, show, lambda *_: None)
+
+    def _demo_user(self, username: str) -> None:
+        self.username.setText(username)
+        self.password.setFocus()
 
     def submit(self) -> None:
         username, password = self.username.text().strip(), self.password.text()
