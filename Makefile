@@ -15,10 +15,12 @@ DEBIAN_RUN := libgl1 libegl1 libfontconfig1 libdbus-1-3 libnss3 libxcomposite1 l
 	libxrandr2 libxtst6 libxkbfile1 libasound2 libxkbcommon0 libxkbcommon-x11-0 libxcb-icccm4 \
 	libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxcb-shape0 \
 	libxcb-xinerama0 libxcb-randr0 libxcb-xfixes0 libpulse0 fonts-noto-cjk python3-venv
-DEBIAN_TEST := $(DEBIAN_RUN) postgresql postgresql-contrib postgis postgresql-15-postgis-3 xvfb \
+# what the workstation package declares (packaging/deb/depends); building it checks them
+DEBIAN_DEB := $(shell sed 's/,/ /g' packaging/deb/depends)
+DEBIAN_TEST := $(DEBIAN_RUN) $(DEBIAN_DEB) postgresql postgresql-contrib postgis postgresql-15-postgis-3 xvfb \
 	poppler-utils
 
-.PHONY: run test bench deps-run deps-test venv translations db-upgrade demo clean lint
+.PHONY: run test bench deb deps-run deps-test venv translations db-upgrade demo clean lint
 
 run: deps-run venv translations
 	$(VENV)/bin/seatdesk db upgrade
@@ -42,6 +44,11 @@ bench: deps-test venv
 	trap '[ $$started = 1 ] && scripts/pg-test-server stop "$(PGDIR)-bench"' EXIT; \
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench --database "$$url" $(BENCH_ARGS)
 
+# The workstation package dist/seatdesk_<version>_<arch>.deb (docs/operations.md)
+deb: deps-run venv translations
+	@scripts/ensure-debian $(DEBIAN_DEB)
+	scripts/build-deb
+
 # Debian packages, installed only when something is missing (needs root or sudo)
 deps-run:
 	@scripts/ensure-debian $(DEBIAN_RUN)
@@ -63,4 +70,4 @@ translations: venv
 clean:
 	scripts/pg-test-server remove "$(PGDIR)" || true
 	scripts/pg-test-server remove "$(PGDIR)-bench" || true
-	rm -rf $(VENV)
+	rm -rf $(VENV) dist

@@ -7,7 +7,13 @@ import getpass
 import sys
 from pathlib import Path
 
-from seatdesk.config import ResolvedDatabase, resolve_database
+from seatdesk.config import (
+    ConfigError,
+    ResolvedDatabase,
+    load_config,
+    resolve_database,
+    workstation_profile,
+)
 from seatdesk.ops import commands as ops_commands
 
 IMPORT_KINDS = ("grid", "components", "classes", "conditions", "calendar")
@@ -67,13 +73,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    database = resolve_database(args.database)
-    command = args.command or "gui"
     try:
+        database = resolve_database(args.database)
+        # without a subcommand: what the workstation is (profile = "seat" | "wall")
+        command = args.command or ("wall" if workstation_profile() == "wall" else "gui")
+        if command == "wall" and args.command is None:
+            args.windowed = False
+        args.lang = args.lang or load_config().get("language")
         return COMMANDS[command](args, database)
     except KeyboardInterrupt:
         return 130
-    except (CommandError, ops_commands.OpsError) as exc:
+    except (CommandError, ops_commands.OpsError, ConfigError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
 

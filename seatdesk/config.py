@@ -2,8 +2,12 @@
 
 Resolution order for the database URL: ``--database`` on the command line, then
 ``SEATDESK_DATABASE_URL``, then ``database_url`` in the config file
-(``$SEATDESK_CONFIG`` or ``<user config dir>/seatdesk.toml``), then the embedded
-SQLite file in the user's data directory.
+(``$SEATDESK_CONFIG``, else ``<user config dir>/seatdesk.toml`` if it exists, else the
+system-wide ``/etc/seatdesk/seatdesk.toml`` the Debian package installs), then the
+embedded SQLite file in the user's data directory.
+
+The config file also says what the workstation is (``profile = "seat"`` or ``"wall"``:
+what ``seatdesk`` without a subcommand starts) and its UI ``language``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from pathlib import Path
 import platformdirs
 
 APP = "seatdesk"
+SYSTEM_CONFIG = Path("/etc/seatdesk/seatdesk.toml")
+PROFILES = ("seat", "wall")
 
 
 def data_dir() -> Path:
@@ -28,7 +34,33 @@ def config_file() -> Path:
     env = os.environ.get("SEATDESK_CONFIG")
     if env:
         return Path(env)
-    return Path(platformdirs.user_config_dir(APP)) / "seatdesk.toml"
+    user = Path(platformdirs.user_config_dir(APP)) / "seatdesk.toml"
+    return user if user.exists() or not SYSTEM_CONFIG.exists() else SYSTEM_CONFIG
+
+
+class ConfigError(ValueError):
+    """The config file cannot be used; the message names the file and the problem."""
+
+
+def load_config() -> dict:
+    """The config file's settings ({} when there is no file)."""
+    path = config_file()
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"配置文件 {path} 无法读取：{exc}") from exc
+
+
+def workstation_profile() -> str:
+    """``seat`` (the operator workstation) or ``wall`` (a wall-display machine)."""
+    profile = str(load_config().get("profile", "seat"))
+    if profile not in PROFILES:
+        raise ConfigError(f"配置文件 {config_file()} 中 profile = \"{profile}\" 无效："
+                          "应为 \"seat\" 或 \"wall\"")
+    return profile
 
 
 def default_sqlite_url() -> str:
@@ -47,13 +79,9 @@ def resolve_database(cli_value: str | None = None) -> ResolvedDatabase:
     env = os.environ.get("SEATDESK_DATABASE_URL")
     if env:
         return ResolvedDatabase(normalise_url(env), "environment")
-    path = config_file()
-    if path.exists():
-        with path.open("rb") as fh:
-            conf = tomllib.load(fh)
-        url = conf.get("database_url")
-        if url:
-            return ResolvedDatabase(normalise_url(url), f"config file {path}")
+    url = load_config().get("database_url")
+    if url:
+        return ResolvedDatabase(normalise_url(url), f"config file {config_file()}")
     return ResolvedDatabase(default_sqlite_url(), "embedded default")
 
 

@@ -176,3 +176,44 @@ def test_profile_values_are_json_in_the_ledger(db):
     with db.Session() as s:
         row = s.scalars(select(SettingChange).where(SettingChange.key == "admin_code")).one()
     assert row.old_value is None and json.loads(row.new_value) == "330785"
+
+
+# -- the workstation's config file ----------------------------------------------------------
+
+def test_system_config_is_used_when_the_user_has_none(monkeypatch, tmp_path):
+    from seatdesk import config
+
+    system = tmp_path / "etc" / "seatdesk.toml"
+    system.parent.mkdir()
+    system.write_text('database_url = "postgresql://seat@db/centre"\nprofile = "wall"\n')
+    monkeypatch.setattr(config, "SYSTEM_CONFIG", system)
+    monkeypatch.delenv("SEATDESK_CONFIG")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home-config"))
+    assert config.config_file() == system
+    assert config.resolve_database().url == "postgresql+psycopg://seat@db/centre"
+    assert config.workstation_profile() == "wall"
+    user = tmp_path / "home-config" / "seatdesk" / "seatdesk.toml"
+    user.parent.mkdir(parents=True)
+    user.write_text('profile = "seat"\n')
+    assert config.config_file() == user and config.workstation_profile() == "seat"
+
+
+def test_profile_decides_what_seatdesk_alone_starts(monkeypatch, tmp_path, capsys):
+    import seatdesk.cli as cli
+
+    started = []
+    monkeypatch.setitem(cli.COMMANDS, "wall", lambda args, db: started.append(
+        ("wall", args.windowed)) or 0)
+    monkeypatch.setitem(cli.COMMANDS, "gui", lambda args, db: started.append(("gui",)) or 0)
+    cfg = tmp_path / "seatdesk.toml"
+    cfg.write_text('profile = "wall"\n')
+    assert main([]) == 0
+    cfg.write_text('profile = "seat"\n')
+    assert main([]) == 0
+    assert started == [("wall", False), ("gui",)]
+    cfg.write_text('profile = "desk"\n')
+    assert main([]) == 2
+    assert 'profile = "desk" 无效' in capsys.readouterr().err
+    cfg.write_text('profile = \n')
+    assert main([]) == 2
+    assert "无法读取" in capsys.readouterr().err

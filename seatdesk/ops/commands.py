@@ -24,7 +24,20 @@ def register(sub) -> dict:
     check = sub.add_parser("check", help="list what blocks go-live; non-zero until ready")
     check.add_argument("--on", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
                        help="check for this day (the calendar of its year and the next)")
-    return {"setup": cmd_setup, "check": cmd_check}
+    kiosk = sub.add_parser("kiosk", help="on a wall machine: run the wall display and restart "
+                           "it whenever it exits (the package's autostart entry)")
+    kiosk.add_argument("--max-starts", type=int, help="stop after this many starts (testing)")
+    kiosk.add_argument("--pause", type=float, default=2.0, help="seconds before a restart")
+    bk = sub.add_parser("backup", help="back up the database (pg_dump custom format), the "
+                        "attachments list and the latest ledger checkpoint into DIR")
+    bk.add_argument("directory", type=Path, help="a new (or empty) directory")
+    bk.add_argument("--checkpoint", type=Path,
+                    help="the ledger checkpoint file (or directory of checkpoints) to include")
+    rs = sub.add_parser("restore", help="restore a backup DIR into an empty database and "
+                        "verify it (row counts, attachments, ledger)")
+    rs.add_argument("directory", type=Path)
+    return {"setup": cmd_setup, "check": cmd_check, "kiosk": cmd_kiosk, "backup": cmd_backup,
+            "restore": cmd_restore}
 
 
 def _engine(database: ResolvedDatabase):
@@ -95,3 +108,43 @@ def cmd_check(args: argparse.Namespace, database: ResolvedDatabase) -> int:
     print(f"就绪：可以上线（{len(checks)}项检查全部通过）" if not failed
           else f"未就绪：{failed}项检查未通过（共{len(checks)}项）")
     return 0 if is_ready(checks) else 1
+
+
+def cmd_kiosk(args: argparse.Namespace, database: ResolvedDatabase) -> int:
+    from seatdesk.ops.kiosk import run_kiosk
+
+    return run_kiosk(args.database, args.max_starts, args.pause)
+
+
+def cmd_backup(args: argparse.Namespace, database: ResolvedDatabase) -> int:
+    from seatdesk.ops.backup import BackupError, backup
+
+    require_schema(database)
+    try:
+        manifest = backup(database.url, args.directory, args.checkpoint)
+    except BackupError as exc:
+        raise OpsError(str(exc)) from None
+    counts = "，".join(f"{k} {v}" for k, v in manifest["counts"].items())
+    print(f"备份完成：{args.directory}（结构版本 {manifest['revision']}，{counts}，"
+          f"附件清单 {manifest['attachments']} 项"
+          + (f"，账本检查点 {manifest['checkpoint']}" if "checkpoint" in manifest else "")
+          + "）")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, database: ResolvedDatabase) -> int:
+    from seatdesk.ops.backup import BackupError, restore
+
+    try:
+        report = restore(database.url, args.directory)
+    except BackupError as exc:
+        raise OpsError(str(exc)) from None
+    counts = "，".join(f"{k} {v}" for k, v in report.counts.items())
+    print(f"已恢复到结构版本 {report.revision}：{counts}；核对附件 {report.attachments_checked} 个")
+    if report.ok:
+        print("核对通过：行数、附件和账本哈希链与备份一致（ledger intact）")
+        return 0
+    print(f"核对失败：{len(report.problems)} 处不一致")
+    for problem in report.problems:
+        print(f"  {problem}")
+    return 1
