@@ -16,6 +16,7 @@ from seatdesk.data.profile import ProfileError, read_profile
 from seatdesk.data.settings_ledger import setting_history
 from seatdesk.data.setup import profile_from_settings, profile_toml
 from seatdesk.models import CaseClass, ClassEdition, FilingCondition, SettingChange, get_setting
+from seatdesk.models.sources import list_sources, source_info
 
 CITY = Path(__file__).parent / "data" / "yunxi" / "city.toml"
 
@@ -34,8 +35,10 @@ def test_setup_records_the_profile_and_loads_only_its_edition(db, capsys):
         assert get_setting(s, "grid_code_length") == 14
         assert get_setting(s, "step_limits")["check"] == [2, "working_hours"]
         assert get_setting(s, "working_day_hours") == 7.5
-        assert [src["code"] for src in get_setting(s, "case_sources")] == [
-            "patrol", "hotline_12345", "hotline_12319", "superior"]
+        assert [(src.code, src.needs_verification) for src in list_sources(s, True)] == [
+            ("patrol", False), ("hotline_12345", True), ("hotline_12319", True),
+            ("superior", False)]
+        assert not source_info(s, "video").enabled  # not in the profile
         editions = s.scalars(select(ClassEdition.code).join(CaseClass).distinct()).all()
         assert editions == ["GB/T 30428.2-2013"]
         assert s.scalar(select(func.count()).select_from(FilingCondition)) == 239

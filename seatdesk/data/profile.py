@@ -23,10 +23,11 @@ A profile is a small TOML file a centre keeps with its configuration::
     check = "2工作时"                     # 核查
     close = "30工作分钟"                  # 结案
 
-    [[sources]]                         # the sources in use (案件来源)
+    [[sources]]                         # the sources in use (案件来源), in this order
     code = "hotline_12345"
     name = "12345政务服务便民热线"
-    public = true                       # a public report: 核实 before 立案
+    public = true                       # a report from the public (漏报, 监督举报率)
+    needs_verification = true          # 核实 before 受理 (default: as public)
 
     [readiness]                         # classes that must have a department everywhere
     common_events = ["0102", "0104"]
@@ -47,7 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seatdesk.models.enums import CaseSource
+from seatdesk.models.sources import PATROL, SHIPPED
 from seatdesk.workflow.worktime import parse_periods
 
 from .classes import EDITIONS
@@ -71,7 +72,7 @@ COMMON_CLASSES = {
         "component": ("01001", "01002", "01003", "01037", "02017", "03005", "04002"),
     },
 }
-_SOURCE_CODE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+_SOURCE_CODE = re.compile(r"^[a-z][a-z0-9_]{1,19}$")
 _ADMIN_CODE = re.compile(r"^[1-8]\d{5}$")
 
 
@@ -88,6 +89,7 @@ class Source:
     code: str
     name: str
     public: bool
+    needs_verification: bool
 
 
 @dataclass(frozen=True)
@@ -108,9 +110,8 @@ class CityProfile:
 
 
 def default_sources() -> tuple[Source, ...]:
-    """The sources seatdesk knows, with 12345 (most cities route 市长热线 into it)."""
-    known = tuple(Source(s.value, s.label, s.is_public) for s in CaseSource)
-    return known + (Source("hotline_12345", "12345政务服务便民热线", True),)
+    """The sources seatdesk ships (``seatdesk.models.sources.SHIPPED``, 12345 among them)."""
+    return tuple(Source(s.code, s.name, s.public, s.needs_verification) for s in SHIPPED)
 
 
 def read_profile(path: str | Path) -> CityProfile:
@@ -237,9 +238,12 @@ def _sources(raw: Any, problems: list[str]) -> tuple[Source, ...]:
             continue
         seen.add(code)
         name = str(item.get("name") or "").strip()
-        if not name:
-            problems.append(f"[[sources]] 第{n}项（{code}）：name 不能为空")
-        out.append(Source(code, name[:40], bool(item.get("public", False))))
+        if not name or len(name) > 100:
+            problems.append(f"[[sources]] 第{n}项（{code}）：name 不能为空，最多100个字符")
+        public = bool(item.get("public", False))
+        out.append(Source(code, name, public, bool(item.get("needs_verification", public))))
+    if out and PATROL not in seen:
+        problems.append(f"[[sources]] 必须包含监督员巡查（code = \"{PATROL}\"）：监督员上报用它")
     return tuple(out)
 
 

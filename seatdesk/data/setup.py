@@ -17,15 +17,20 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from seatdesk.models import Setting, get_setting
+from seatdesk.models import Setting, SettingChange, get_setting
+from seatdesk.models.sources import Source as SourceRow
+from seatdesk.models.sources import list_sources
 
 from .calendar import CalendarStatus, calendar_status
 from .limits import format_limit, parse_limit
 from .profile import CityProfile, Source, parse_profile, working_day_hours
 from .reference import ReferenceReport, load_reference
-from .settings_ledger import change_setting
+from .settings_ledger import canonical, change_setting
+
+SOURCES_KEY = "case_sources"  # the ledger-of-settings key of the sources in use
 
 PROFILE_HEADER = ("# 城市档案（seatdesk setup --profile 本文件）。各项含义见 docs/operations.md。\n"
                   "# step_limits: accept 受理, verify 核实, file 立案, dispatch 派遣, "
@@ -50,6 +55,8 @@ def apply_profile(session: Session, profile: CityProfile, *, changed_by: str,
                   via: str = "setup", today: dt.date | None = None) -> SetupReport:
     changed = tuple(key for key, value in profile_settings(session, profile).items()
                     if change_setting(session, key, value, changed_by=changed_by, via=via))
+    if apply_sources(session, profile.sources, changed_by=changed_by, via=via):
+        changed += (SOURCES_KEY,)
     reference = load_reference(session, editions=(profile.class_edition,))
     year = (today or dt.date.today()).year
     return SetupReport(changed, reference,
@@ -69,8 +76,6 @@ def profile_settings(session: Session, profile: CityProfile) -> dict[str, Any]:
         "working_periods": [list(p) for p in profile.working_periods],
         "working_day_hours": working_day_hours(profile.working_periods),
         "step_limits": steps,
-        "case_sources": [{"code": s.code, "name": s.name, "public": s.public}
-                         for s in profile.sources],
         "common_classes": {"event": list(profile.common_events),
                            "component": list(profile.common_components)},
     }
@@ -105,7 +110,7 @@ def profile_from_settings(session: Session) -> CityProfile:
         "working_time": {"periods": get_setting(session, "working_periods")},
         "step_limits": {step: format_limit(Decimal(str(v)), unit)
                         for step, (v, unit) in get_setting(session, "step_limits").items()},
-        "sources": get_setting(session, "case_sources") or None,
+        "sources": [_source(s) for s in sources_in_use(session)] or None,
         "readiness": {"common_events": common.get("event"),
                       "common_components": common.get("component")},
     }
@@ -140,7 +145,40 @@ def profile_toml(profile: CityProfile) -> str:
 
 
 def _source(source: Source) -> dict[str, Any]:
-    return {"code": source.code, "name": source.name, "public": source.public}
+    return {"code": source.code, "name": source.name, "public": source.public,
+            "needs_verification": source.needs_verification}
+
+
+# -- the sources in use: rows of ``case_sources`` (seatdesk.models.sources) -----------------
+
+def sources_in_use(session: Session) -> tuple[Source, ...]:
+    """The enabled sources, in their order."""
+    return tuple(Source(s.code, s.name, s.public, s.needs_verification)
+                 for s in list_sources(session, enabled_only=True))
+
+
+def apply_sources(session: Session, sources: tuple[Source, ...], *, changed_by: str,
+                  via: str) -> bool:
+    """Enable the profile's sources in its order (creating new ones), disable the others;
+    a change is recorded in the ledger of settings under ``case_sources``."""
+    before = [_source(s) for s in sources_in_use(session)]
+    after = [_source(s) for s in sources]
+    if before == after:
+        return False
+    wanted = {s.code: (n, s) for n, s in enumerate(sources, start=1)}
+    for row in session.scalars(select(SourceRow)):
+        row.enabled = row.code in wanted
+    for code, (n, source) in wanted.items():
+        row = session.get(SourceRow, code) or SourceRow(code=code)
+        row.name, row.public, row.needs_verification = (source.name, source.public,
+                                                        source.needs_verification)
+        row.enabled, row.sort_order = True, n * 10
+        session.add(row)
+    session.add(SettingChange(key=SOURCES_KEY, old_value=canonical(before),
+                              new_value=canonical(after), changed_by=changed_by[:100],
+                              via=via[:40]))
+    session.flush()
+    return True
 
 
 def write_profile(profile: CityProfile, path: str | Path) -> Path:

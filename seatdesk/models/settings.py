@@ -62,8 +62,6 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "callback_dissatisfied_reopens": True,
     "initial_view": {"lat": 31.42, "lon": 119.485, "zoom": 13},
     "map": {},  # MapSettings overrides (seatdesk.map.settings); empty = defaults
-    # the sources in use ([{"code", "name", "public"}]); empty = every CaseSource
-    "case_sources": [],
     # classes go-live needs a department for everywhere ({"event": [...], "component": [...]};
     # empty = seatdesk.data.profile.COMMON_CLASSES of the edition)
     "common_classes": {},

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from seatdesk.data.profile import STEPS, CityProfile, parse_profile
+from seatdesk.data.profile import STEPS, CityProfile, default_sources, parse_profile
 
 Ask = Callable[[str], str]
 
@@ -42,9 +42,10 @@ def ask_profile(current: CityProfile, ask: Ask = input) -> CityProfile:
     sources = ", ".join(s.code for s in current.sources)
     answer = ask(f"使用的案件来源代码（逗号分隔） [{sources}]: ").strip()
     codes = [c.strip() for c in (answer or sources).split(",") if c.strip()]
-    known = {s.code: s for s in current.sources}
-    data["sources"] = [{"code": c, "name": known[c].name if c in known else c,
-                        "public": known[c].public if c in known else True} for c in codes]
+    known = {s.code: s for s in (*default_sources(), *current.sources)}
+    data["sources"] = [{"code": c, "name": known[c].name, "public": known[c].public,
+                        "needs_verification": known[c].needs_verification} if c in known
+                       else {"code": c, "name": c, "public": True} for c in codes]
     if current.map_center is not None:
         data["city"]["map_center"] = list(current.map_center)
         data["city"]["map_zoom"] = current.map_zoom
