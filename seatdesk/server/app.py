@@ -1,0 +1,86 @@
+"""The FastAPI application: routers, error handlers, middleware, docs and the field app.
+
+``create_app(wf, config)`` builds it around one ``Workflow`` (built once per process by
+``seatdesk serve``, or by a test); nothing happens at import time. The lifespan starts
+the change feed (task push) and the 12345 callback deliverer, and stops them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import fastapi_offline
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from seatdesk.workflow import services as sd
+
+from . import errors, field_api
+from .config import ServerConfig
+from .context import ServerContext
+from .feed import ChangeFeed
+from .hotline.outbox import Deliverer
+from .hotline.routes import router as hotline_router
+from .identity import DatabaseIdentity
+from .middleware import RequestLog
+from .open311.routes import router as open311_router
+from .webapp import FieldApp
+
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+DESCRIPTION = """数字城管指挥中心的接入服务：监督员城管通（/field/v1）、Open311 GeoReport v2
+（/open311/v2，含 mySociety 的 servicerequestupdates 扩展）、12345 热线工单（/hotline12345/v1）。
+说明与 curl 示例见 docs/api.md。"""
+
+
+def create_app(wf: sd.Workflow, config: ServerConfig | None = None, *,
+               background: bool = True) -> FastAPI:
+    """The server around ``wf``. ``background=False`` leaves the change feed and the
+    callback deliverer off (tests that drive the outbox by hand)."""
+    config = config or ServerConfig()
+    ctx = ServerContext(DatabaseIdentity(wf), config)
+    deliverer = Deliverer(ctx) if background else None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        if background:
+            ctx.feed = ChangeFeed(wf)
+            ctx.feed.start(asyncio.get_running_loop())
+            deliverer.start()
+        try:
+            yield
+        finally:
+            if background:
+                deliverer.stop()
+                ctx.feed.stop()
+
+    app = FastAPI(title="seatdesk 接入服务", version="1.0", description=DESCRIPTION,
+                  docs_url=None, redoc_url=None, lifespan=lifespan)
+    app.state.server = ctx
+    app.state.deliverer = deliverer
+    errors.install(app)
+    app.include_router(field_api.router)
+    app.include_router(open311_router)
+    app.include_router(hotline_router)
+    _docs(app)
+    FieldApp().mount(app)
+    app.add_middleware(RequestLog, max_body_bytes=config.max_body_bytes)
+    return app
+
+
+def _docs(app: FastAPI) -> None:
+    app.mount("/docs-assets", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="seatdesk 接入服务 API",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs-assets/favicon.png")
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/docs")

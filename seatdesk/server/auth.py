@@ -1,0 +1,101 @@
+"""Credentials: handset bearer tokens and partner api_keys, both stored as SHA-256.
+
+Both secrets are 256-bit random strings made here, so a fast digest is enough (no
+dictionary to guess from); passwords stay argon2id (``workflow.auth``). Every check reads
+the live user record: a deactivated supervisor or a partner switched off loses access
+at the next request, whatever token it holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from seatdesk.models import FieldEvent, FieldSession, Partner, User
+from seatdesk.models.enums import Role
+from seatdesk.workflow.auth import LoggedIn, LoginError, login
+
+from .identity import FIELD, PARTNER, Principal, field_channel, partner_channel
+
+TOKEN_PREFIX, KEY_PREFIX = "sdf_", "sdk_"
+
+
+class Unauthorized(Exception):
+    """No valid credential; ``str()`` is the message for the caller."""
+
+
+class Forbidden(Exception):
+    """A valid credential without the right for this; ``str()`` says why."""
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def new_secret(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+# -- handsets ---------------------------------------------------------------------------
+def sign_in(session: Session, username: str, password: str, device_id: str,
+            now: dt.datetime, ttl: dt.timedelta) -> tuple[str, dt.datetime, LoggedIn]:
+    """Check the password (lockout counted as at a seat) and open a handset session.
+    The caller commits even when this raises ``LoginError`` (the failure count)."""
+    user = login(session, username, password, now)
+    if user.role != Role.SUPERVISOR:
+        raise Forbidden("城管通只供监督员登录")
+    token = new_secret(TOKEN_PREFIX)
+    expires = now + ttl
+    session.add(FieldSession(token_hash=digest(token), user_id=user.user_id,
+                             device_id=device_id, created_at=now, expires_at=expires))
+    session.add(FieldEvent(user_id=user.user_id, at=now, kind="sign_in", device_id=device_id))
+    return token, expires, user
+
+
+def field_principal(session: Session, token: str, now: dt.datetime) -> Principal:
+    """The supervisor behind a bearer token, checked against the live user record."""
+    row = session.execute(
+        select(FieldSession.id, FieldSession.device_id, FieldSession.expires_at,
+               FieldSession.revoked_at, User.id, User.username, User.role, User.active,
+               User.department_id)
+        .join(User, User.id == FieldSession.user_id)
+        .where(FieldSession.token_hash == digest(token))).first()
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized("登录已失效，请重新登录")
+    if row.expires_at <= now:
+        raise Unauthorized("登录已过期，请重新登录")
+    if not row.active or row.role != Role.SUPERVISOR:
+        raise Unauthorized("账号已停用或不再是监督员，请联系指挥中心")
+    return Principal(FIELD, row[4], row.role, row.department_id, row.username,
+                     field_channel(row.device_id), session_id=row[0])
+
+
+def sign_out(session: Session, principal: Principal, now: dt.datetime) -> None:
+    session.execute(update(FieldSession).where(FieldSession.id == principal.session_id)
+                    .values(revoked_at=now))
+    device = principal.channel.partition("/")[2]
+    session.add(FieldEvent(user_id=principal.user_id, at=now, kind="sign_out", device_id=device))
+
+
+# -- partners ---------------------------------------------------------------------------
+def partner_principal(session: Session, api_key: str, kind: str) -> Principal:
+    """The partner system behind an api_key (its account must be active)."""
+    row = session.execute(
+        select(Partner.id, Partner.code, Partner.kind, Partner.source, Partner.active,
+               User.id, User.role, User.active, User.department_id)
+        .join(User, User.id == Partner.user_id)
+        .where(Partner.key_hash == digest(api_key))).first()
+    if row is None or not row.active or not row[7]:
+        raise Forbidden("api_key 无效或已停用")
+    if row.kind != kind:
+        raise Forbidden("该 api_key 不能用于此接口")
+    return Principal(PARTNER, row[5], row.role, row.department_id, row.code,
+                     partner_channel(row.kind, row.code), partner_id=row[0], source=row.source)
+
+
+__all__ = ["Forbidden", "LoginError", "Unauthorized", "digest", "field_principal",
+           "new_secret", "partner_principal", "sign_in", "sign_out"]

@@ -1,0 +1,42 @@
+"""The server's own settings: limits, lifetimes and intervals (``seatdesk serve`` flags)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Everything tunable about the intake server; the defaults suit one city centre."""
+
+    #: a handset sign-in lasts one long shift, then the supervisor signs in again
+    token_ttl: dt.timedelta = dt.timedelta(hours=12)
+    #: how often a handset on duty sends its position (seconds)
+    position_interval_s: int = 30
+    #: upload limits: per photo, per voice note, photos per report, whole request
+    max_photo_bytes: int = 8 * MIB
+    max_audio_bytes: int = 5 * MIB
+    max_photos: int = 9
+    max_body_bytes: int = 48 * MIB
+    #: rate limits (``limits`` notation) per handset token, partner key, sign-in (per
+    #: address and user name) and anonymous reader (per address)
+    field_rate: str = "300/minute"
+    partner_rate: str = "1200/minute"
+    signin_rate: str = "10/minute"
+    anonymous_rate: str = "300/minute"
+    #: long-poll and server-sent events: longest wait, keep-alive comment interval
+    long_poll_max_s: float = 30.0
+    sse_keepalive_s: float = 15.0
+    #: the address clients reach the server at (Open311 discovery, media links)
+    public_url: str = ""
+    #: 12345 callbacks: how often the outbox is read, request timeout, retry backoff
+    outbox_poll_s: float = 1.0
+    callback_timeout_s: float = 10.0
+    backoff_first_s: float = 5.0
+    backoff_max_s: float = 3600.0
+    #: Open311: jurisdiction served (empty: any or none) and the page size of lists
+    jurisdiction_id: str = ""
+    page_size: int = 100

@@ -1,0 +1,95 @@
+"""What every route reaches through ``request.app.state.server``: the identity (and
+through it the workflow), the configuration, the rate limiter and the change feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from seatdesk.workflow import services as sd
+
+from . import auth
+from .config import ServerConfig
+from .feed import ChangeFeed
+from .identity import DatabaseIdentity, Principal
+from .ratelimit import Limiter
+
+
+@dataclass
+class ServerContext:
+    identity: DatabaseIdentity
+    config: ServerConfig
+    limiter: Limiter = field(default_factory=Limiter)
+    feed: ChangeFeed | None = None
+
+    @property
+    def wf(self) -> sd.Workflow:
+        return self.identity.workflow()
+
+    def now(self) -> dt.datetime:
+        return self.wf.now()
+
+    def session(self) -> Session:
+        return Session(self.wf.engine, expire_on_commit=False)
+
+
+def server(request: Request) -> ServerContext:
+    return request.app.state.server
+
+
+Ctx = Annotated[ServerContext, Depends(server)]
+_bearer = HTTPBearer(auto_error=False, description="城管通登录返回的 token")
+_partner_key = APIKeyHeader(name="X-Api-Key", auto_error=False,
+                            description="合作方的 api_key（12345 平台）")
+
+
+def remember(request: Request, principal: Principal) -> Principal:
+    """Name the principal in the access log of this request."""
+    request.scope.setdefault("state", {})["principal"] = principal.log_name
+    return principal
+
+
+def field_user(request: Request, ctx: Ctx,
+               credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                      Depends(_bearer)]) -> Principal:
+    """The signed-in supervisor (``Authorization: Bearer <token>``), rate-limited."""
+    if credentials is None or not credentials.credentials:
+        raise auth.Unauthorized("请先登录")
+    with ctx.session() as session:
+        principal = auth.field_principal(session, credentials.credentials, ctx.now())
+    remember(request, principal)
+    ctx.limiter.check(ctx.config.field_rate, "field", str(principal.session_id))
+    return principal
+
+
+def partner_for(kind: str):
+    """A dependency: the partner system behind the ``X-Api-Key`` header."""
+
+    def dependency(request: Request, ctx: Ctx,
+                   key: Annotated[str | None, Depends(_partner_key)]) -> Principal:
+        return check_partner(request, ctx, key, kind)
+
+    return dependency
+
+
+def check_partner(request: Request, ctx: ServerContext, key: str | None,
+                  kind: str) -> Principal:
+    if not key:
+        raise auth.Forbidden("缺少 api_key")
+    with ctx.session() as session:
+        principal = auth.partner_principal(session, key, kind)
+    remember(request, principal)
+    ctx.limiter.check(ctx.config.partner_rate, "partner", str(principal.partner_id))
+    return principal
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
+FieldUser = Annotated[Principal, Depends(field_user)]

@@ -1,0 +1,136 @@
+"""Every error the server answers, in one place: a plain Chinese message, never a
+database exception, never SQL.
+
+Field and 12345 routes answer ``{"error": {"code": …, "message": …}}``; Open311 routes
+answer the specification's list of ``code``/``description`` (XML or JSON by the path's
+suffix) with 400, 403 or 404. Unexpected failures are logged with the request id and
+answered with that id only.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from seatdesk.workflow import services as sd
+
+from .auth import Forbidden, LoginError, Unauthorized
+from .open311 import formats
+
+log = logging.getLogger("seatdesk.server")
+
+_WORKFLOW_STATUS = (
+    (sd.NotFound, 404, "not_found"),
+    (sd.StaleCase, 409, "stale_case"),
+    (sd.WrongState, 409, "wrong_state"),
+    (sd.WrongRole, 403, "wrong_role"),
+    (sd.NotYourCase, 403, "not_your_case"),
+    (sd.WorkflowError, 422, "invalid"),
+)
+_PYDANTIC_ZH = {
+    "missing": "缺少此项", "string_too_long": "过长", "string_too_short": "过短",
+    "float_parsing": "须为数字", "int_parsing": "须为整数", "bool_parsing": "须为是/否",
+    "greater_than_equal": "过小", "less_than_equal": "过大", "literal_error": "取值无效",
+    "json_invalid": "不是有效的 JSON", "string_type": "须为文本", "uuid_parsing": "格式无效",
+    "string_pattern_mismatch": "含有不允许的字符", "model_attributes_type": "须为对象",
+}
+
+
+class ApiError(Exception):
+    """A refusal with an HTTP status, a machine code and a message for the caller."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(sd.WorkflowError, _workflow_error)
+    app.add_exception_handler(sd.CommitUncertain, _uncertain)
+    app.add_exception_handler(Unauthorized, _unauthorized)
+    app.add_exception_handler(Forbidden, lambda r, e: answer(r, 403, "forbidden", str(e)))
+    app.add_exception_handler(LoginError, lambda r, e: answer(r, 401, "login_failed", str(e)))
+    app.add_exception_handler(SQLAlchemyError, _database_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def answer(request: Request, status: int, code: str, message: str,
+           headers: dict | None = None) -> Response:
+    path = request.url.path
+    if path.startswith("/open311/"):
+        # the specification knows 400, 403 and 404 only (429/5xx keep their own status)
+        status = status if status in (403, 404, 413, 429) or status >= 500 else 400
+        response = formats.errors(formats.fmt_of(path), status, message)
+    else:
+        response = JSONResponse({"error": {"code": code, "message": message}}, status)
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def _api_error(request: Request, exc: ApiError) -> Response:
+    return answer(request, exc.status, exc.code, exc.message, exc.headers)
+
+
+def _unauthorized(request: Request, exc: Unauthorized) -> Response:
+    return answer(request, 401, "unauthorized", str(exc), {"WWW-Authenticate": "Bearer"})
+
+
+def _workflow_error(request: Request, exc: sd.WorkflowError) -> Response:
+    for kind, status, code in _WORKFLOW_STATUS:
+        if isinstance(exc, kind):
+            return answer(request, status, code, str(exc))
+    return answer(request, 422, "invalid", str(exc))  # pragma: no cover - WorkflowError last
+
+
+def _uncertain(request: Request, exc: sd.CommitUncertain) -> Response:
+    return answer(request, 503, "commit_uncertain",
+                  "与数据库的连接在保存时中断，可能已保存：请用相同的上报编号重试，不会重复立案")
+
+
+def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    return answer(request, 422, "invalid", validation_message(exc.errors()))
+
+
+def validation_message(errors) -> str:
+    parts = []
+    for err in list(errors)[:5]:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
+        what = _PYDANTIC_ZH.get(err.get("type", ""), "无效")
+        parts.append(f"{where or '请求'}：{what}")
+    return "参数无效 — " + "；".join(parts)
+
+
+def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    messages = {404: "没有这个地址", 405: "不支持此请求方法", 413: "请求过大",
+                415: "不支持此内容类型"}
+    message = messages.get(exc.status_code, str(exc.detail))
+    return answer(request, exc.status_code, "http_error", message, getattr(exc, "headers", None))
+
+
+def _database_error(request: Request, exc: SQLAlchemyError) -> Response:
+    rid = _request_id(request)
+    if isinstance(exc, DBAPIError) and (exc.connection_invalidated
+                                        or type(exc).__name__ == "OperationalError"):
+        log.warning("request %s: database unavailable: %s", rid, type(exc.orig).__name__)
+        return answer(request, 503, "database_unavailable", "数据库暂不可用，未保存任何内容，请稍后重试")
+    log.error("request %s: database error", rid, exc_info=exc)
+    return answer(request, 500, "server_error", f"服务器内部错误，已记录（请求编号 {rid}）")
+
+
+def _unexpected(request: Request, exc: Exception) -> Response:
+    rid = _request_id(request)
+    log.error("request %s: unexpected error", rid, exc_info=exc)
+    return answer(request, 500, "server_error", f"服务器内部错误，已记录（请求编号 {rid}）")
+
+
+def _request_id(request: Request) -> str:
+    return request.scope.get("state", {}).get("request_id", "-")

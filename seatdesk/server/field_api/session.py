@@ -1,0 +1,176 @@
+"""Sign-in and -out, who am I, on/off duty, position pings and the class list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import shapely
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from seatdesk.models import FieldEvent, SupervisorPosition, User
+from seatdesk.workflow.auth import LoginError
+
+from .. import auth
+from ..context import Ctx, FieldUser, client_address
+from ..identity import Principal
+from ..reference import configured_classes
+
+router = APIRouter(tags=["城管通 /field/v1"])
+DeviceId = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._:-]+$")]
+Lon = Annotated[float, Field(ge=-180, le=180)]
+Lat = Annotated[float, Field(ge=-90, le=90)]
+MAX_FIX_AGE = dt.timedelta(hours=24)
+
+
+class SignIn(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+    device_id: DeviceId
+
+
+class SignedIn(BaseModel):
+    token: str
+    expires_at: dt.datetime
+    user_id: int
+    display_name: str
+    must_change_password: bool
+    position_interval_s: int
+
+
+@router.post("/session", response_model=SignedIn, status_code=201,
+             responses={401: {"description": "用户名或密码错误"},
+                        403: {"description": "不是监督员"}, 429: {"description": "过于频繁"}})
+def sign_in(body: SignIn, request: Request, ctx: Ctx) -> SignedIn:
+    """监督员登录: the same account and password as at a seat, the same lockout."""
+    ctx.limiter.check(ctx.config.signin_rate, "signin", client_address(request), body.username)
+    request.scope.setdefault("state", {})["principal"] = f"field:{body.username}"
+    now = ctx.now()
+    with ctx.session() as session:
+        try:
+            token, expires, user = auth.sign_in(session, body.username, body.password,
+                                                body.device_id, now, ctx.config.token_ttl)
+        except (LoginError, auth.Forbidden):
+            session.commit()  # the failure count and lockout are kept
+            raise
+        session.commit()
+    return SignedIn(token=token, expires_at=expires, user_id=user.user_id,
+                    display_name=user.display_name,
+                    must_change_password=user.must_change_password,
+                    position_interval_s=ctx.config.position_interval_s)
+
+
+@router.delete("/session", status_code=204)
+def sign_out(me: FieldUser, ctx: Ctx) -> None:
+    """退出登录: the token stops working at once."""
+    with ctx.session() as session, session.begin():
+        auth.sign_out(session, me, ctx.now())
+
+
+class Me(BaseModel):
+    user_id: int
+    username: str
+    display_name: str
+    on_duty: bool
+    device_id: str
+    position_interval_s: int
+
+
+@router.get("/me", response_model=Me)
+def who_am_i(me: FieldUser, ctx: Ctx) -> Me:
+    with ctx.session() as session:
+        name = session.scalar(select(User.display_name).where(User.id == me.user_id))
+        duty = _on_duty(session, me.user_id)
+    return Me(user_id=me.user_id, username=me.name, display_name=name or me.name,
+              on_duty=duty, device_id=_device(me),
+              position_interval_s=ctx.config.position_interval_s)
+
+
+class Duty(BaseModel):
+    on_duty: bool
+    lon: Lon | None = None
+    lat: Lat | None = None
+
+
+@router.post("/duty", response_model=Duty)
+def set_duty(body: Duty, me: FieldUser, ctx: Ctx) -> Duty:
+    """上班/下班打卡 (on-duty/off-duty), kept in the attendance log."""
+    with ctx.session() as session, session.begin():
+        session.add(FieldEvent(user_id=me.user_id, at=ctx.now(),
+                               kind="on_duty" if body.on_duty else "off_duty",
+                               device_id=_device(me), lon=body.lon, lat=body.lat))
+    return body
+
+
+class Fix(BaseModel):
+    lon: Lon
+    lat: Lat
+    accuracy_m: Annotated[float, Field(ge=0, le=100_000)] | None = None
+    at: dt.datetime | None = None  # when the fix was taken (offline batches); default now
+
+
+class Fixes(BaseModel):
+    fixes: list[Fix] = Field(min_length=1, max_length=200)
+
+
+class FixesTaken(BaseModel):
+    accepted: int
+    skipped: int
+    next_in_s: int
+
+
+@router.post("/positions", response_model=FixesTaken)
+def post_positions(body: Fixes, me: FieldUser, ctx: Ctx) -> FixesTaken:
+    """位置上报: one fix every N seconds while on duty, or a batch kept while offline.
+    Fixes older than a day are skipped; future times are taken as now."""
+    now = ctx.now()
+    rows = []
+    for fix in body.fixes:
+        at = min(_aware(fix.at) or now, now)
+        if now - at <= MAX_FIX_AGE:
+            rows.append(SupervisorPosition(user_id=me.user_id, at=at, lon=fix.lon, lat=fix.lat,
+                                           geom=shapely.Point(fix.lon, fix.lat),
+                                           accuracy_m=fix.accuracy_m))
+    if rows:
+        with ctx.session() as session, session.begin():
+            session.add_all(rows)
+    return FixesTaken(accepted=len(rows), skipped=len(body.fixes) - len(rows),
+                      next_in_s=ctx.config.position_interval_s)
+
+
+class ClassItem(BaseModel):
+    id: int
+    code: str
+    name: str
+    kind: Literal["component", "event"]
+    major_code: str
+    major_name: str
+
+
+@router.get("/classes", response_model=list[ClassItem])
+def classes(me: FieldUser, ctx: Ctx) -> list[ClassItem]:
+    """The minor classes of the centre's configured edition, for the report form."""
+    with ctx.session() as session:
+        return [ClassItem(id=c.id, code=c.code, name=c.name, kind=c.kind,
+                          major_code=c.major_code, major_name=c.major_name)
+                for c in configured_classes(session)]
+
+
+def _on_duty(session, user_id: int) -> bool:
+    kind = session.scalar(select(FieldEvent.kind).where(
+        FieldEvent.user_id == user_id, FieldEvent.kind.in_(("on_duty", "off_duty")))
+        .order_by(FieldEvent.at.desc(), FieldEvent.id.desc()).limit(1))
+    return kind == "on_duty"
+
+
+def _device(me: Principal) -> str:
+    return me.channel.partition("/")[2]
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+

@@ -1,0 +1,60 @@
+"""The body of one 12345 callback, rebuilt from the ledger row that queued it (the
+ledger is append-only, so a retry sends exactly the same facts)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from seatdesk.models import Attachment, CallbackOutbox, Case, LedgerEntry, WorkOrder
+from seatdesk.workflow.states import state_label
+
+from .contract import Callback, CallbackAttachment
+
+RESULT_ACTIONS = ("feedback", "check_pass")
+MAX_PHOTOS = 3
+
+
+def build_callback(session: Session, item: CallbackOutbox, wf) -> bytes:
+    entry = session.get(LedgerEntry, item.ledger_id)
+    order = session.get(WorkOrder, item.work_order_id)
+    case = session.get(Case, entry.case_id)
+    tz = wf.calendar(session).tz
+    payload = json.loads(entry.payload or "{}")
+    changed, args = payload.get("set", {}), payload.get("args", {})
+    callback = Callback(
+        event_id=item.event_id, event=item.event, order_no=order.order_no,
+        case_number=case.number, at=entry.at.astimezone(tz), state=entry.to_state,
+        state_label=state_label(entry.to_state), reason=entry.reason,
+        deadline_at=_moment(changed.get("deadline_at"), tz),
+        satisfaction=str(args.get("satisfaction") or args.get("outcome") or ""))
+    if item.event == "finished":
+        callback.result, callback.attachments = _result(session, case.id, entry.seq)
+    if item.event == "merged":
+        callback.reason = callback.reason or "重复诉求，已并入其他案卷"
+    return callback.model_dump_json().encode("utf-8")
+
+
+def _moment(value, tz) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value).astimezone(tz) if value else None
+
+
+def _result(session: Session, case_id: int, before_seq: int):
+    """The department's last feedback (处置结果) and the photos of feedback and check."""
+    rows = session.execute(select(LedgerEntry.seq, LedgerEntry.action, LedgerEntry.reason)
+                           .where(LedgerEntry.case_id == case_id, LedgerEntry.seq < before_seq,
+                                  LedgerEntry.action.in_(RESULT_ACTIONS))
+                           .order_by(LedgerEntry.seq)).all()
+    result = next((r.reason for r in reversed(rows) if r.action == "feedback"), "")
+    seqs = [r.seq for r in rows]
+    photos = session.scalars(select(Attachment).where(
+        Attachment.case_id == case_id, Attachment.kind == "photo",
+        Attachment.ledger_seq.in_(seqs)).order_by(Attachment.id.desc()).limit(MAX_PHOTOS)).all()
+    return result, [CallbackAttachment(filename=p.filename, mime_type=p.mime_type,
+                                       sha256=p.sha256,
+                                       content_base64=base64.b64encode(p.content).decode())
+                    for p in photos]

@@ -1,0 +1,110 @@
+"""POST requests: a partner's report becomes a case, exactly once.
+
+Form-encoded (or multipart with ``media`` files, the v2.1 draft) as the specification
+says. The case's source is the partner's (``online`` for a public reporting site by
+default), its actor the partner's own account, its ledger seat ``Open311/<partner>``.
+A re-sent report returns the first case: by the ``Idempotency-Key`` header, or by the
+partner's own id (``attribute[fixmystreet_id]``) when the header is absent.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from seatdesk.models import PartnerRequest, get_setting
+from seatdesk.workflow import services as sd
+
+from .. import intake
+from ..errors import ApiError
+from ..identity import DatabaseIdentity, Principal
+from .services import PARTNER_ID_ATTRIBUTE, find_service
+
+DESCRIPTION_MAX = 4000
+NO_PLACE = "（未提供坐标，位置待核实）"
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    service_code: str
+    lat: str = ""
+    long: str = ""
+    address_string: str = ""
+    description: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    phone: str = ""
+    email: str = ""
+    media_url: str = ""
+    attributes: tuple[tuple[str, str], ...] = ()
+    idempotency_key: str = ""
+
+    @property
+    def external_id(self) -> str:
+        return dict(self.attributes).get(PARTNER_ID_ATTRIBUTE, "").strip()
+
+
+def create(identity: DatabaseIdentity, partner: Principal, req: NewRequest,
+           media: tuple[sd.AttachmentIn, ...]) -> tuple[sd.CaseChange, str]:
+    """(the case change, the request's token)."""
+    wf = identity.workflow(partner)
+    with Session(wf.engine) as session:
+        cls = find_service(session, req.service_code)
+        if cls is None:
+            raise ApiError(404, "service_not_found", f"service_code {req.service_code} not found")
+        lon, lat, placed = _where(session, req)
+    report = sd.Report(source=partner.source, lon=lon, lat=lat, address=req.address_string,
+                       description=_description(req, placed), class_id=cls.id,
+                       caller_name=f"{req.last_name}{req.first_name}".strip()[:100],
+                       caller_phone=req.phone[:40], callback_wanted=bool(req.phone),
+                       attachments=media)
+    token = secrets.token_hex(12)
+
+    def remember(session: Session, change: sd.CaseChange) -> None:
+        session.add(PartnerRequest(partner_id=partner.partner_id, case_id=change.case_id,
+                                   token=token, external_id=req.external_id or None,
+                                   service_code=req.service_code, media_url=req.media_url[:500]))
+
+    change = intake.register(identity, partner, report, _key(partner, req), remember)
+    if change.replayed:
+        with Session(wf.engine) as session:
+            token = session.scalar(select(PartnerRequest.token).where(
+                PartnerRequest.case_id == change.case_id)) or ""
+    return change, token
+
+
+def _key(partner: Principal, req: NewRequest) -> str | None:
+    if req.idempotency_key:
+        return intake.intake_key("open311", partner.name, "idem", req.idempotency_key)
+    if req.external_id:
+        return intake.intake_key("open311", partner.name, "ext", req.external_id)
+    return None
+
+
+def _where(session: Session, req: NewRequest) -> tuple[float, float, bool]:
+    if req.lat or req.long:
+        try:
+            lat, lon = float(req.lat), float(req.long)
+        except ValueError:
+            raise ApiError(400, "bad_location", "lat/long must be numbers") from None
+        if not (math.isfinite(lat) and math.isfinite(lon)
+                and -90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ApiError(400, "bad_location", "lat/long out of range")
+        return lon, lat, True
+    if not req.address_string.strip():
+        raise ApiError(400, "missing_location", "lat and long, or address_string, is required")
+    view = get_setting(session, "initial_view")
+    return float(view["lon"]), float(view["lat"]), False
+
+
+def _description(req: NewRequest, placed: bool) -> str:
+    text = req.description.strip()
+    if len(text) > DESCRIPTION_MAX:
+        raise ApiError(400, "description_too_long", f"description longer than {DESCRIPTION_MAX}")
+    if req.media_url:
+        text += f"\n照片链接：{req.media_url}"
+    return text if placed else f"{text}\n{NO_PLACE}".strip()

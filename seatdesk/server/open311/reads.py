@@ -1,0 +1,124 @@
+"""GET requests, one request, tokens and the mySociety updates: plain dicts ready for
+``formats.render``. Only cases that came in through Open311 are served, and only
+public fields (no caller data, no internal notes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from seatdesk.models import Attachment, Case, CaseClass, Department, LedgerEntry, PartnerRequest
+from seatdesk.workflow.states import action_label, state_label
+
+from . import statuses
+from .formats import w3c
+from .services import service_code
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    ids: tuple[str, ...] = ()
+    service_code: str = ""
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    status: str = ""
+    updated_after: dt.datetime | None = None
+    updated_before: dt.datetime | None = None
+    page: int = 1
+    page_size: int = 100
+
+
+def _base() -> Select:
+    return (select(Case, CaseClass, Department.name, PartnerRequest.token,
+                   PartnerRequest.media_url)
+            .join(PartnerRequest, PartnerRequest.case_id == Case.id)
+            .outerjoin(CaseClass, CaseClass.id == Case.class_id)
+            .outerjoin(Department, Department.id == Case.department_id))
+
+
+def find_requests(session: Session, f: RequestFilter, tz: dt.tzinfo) -> list[dict]:
+    query = _base()
+    if f.ids:
+        query = query.where(Case.number.in_(f.ids))
+    else:
+        query = _filtered(query, f)
+    query = query.order_by(Case.reported_at.desc(), Case.id.desc())
+    query = query.offset((f.page - 1) * f.page_size).limit(f.page_size)
+    rows = session.execute(query).all()
+    return [_record(session, row, tz) for row in rows]
+
+
+def _filtered(query: Select, f: RequestFilter) -> Select:
+    if f.start is not None:
+        query = query.where(Case.reported_at >= f.start)
+    if f.end is not None:
+        query = query.where(Case.reported_at <= f.end)
+    if f.status:
+        query = query.where(Case.state.in_(statuses.states_with(f.status)))
+    if f.updated_after is not None:
+        query = query.where(Case.updated_at >= f.updated_after)
+    if f.updated_before is not None:
+        query = query.where(Case.updated_at <= f.updated_before)
+    if f.service_code:
+        kind = {"C": "component", "E": "event"}.get(f.service_code[:1], "")
+        query = query.where(CaseClass.kind == kind, CaseClass.code == f.service_code[1:])
+    return query
+
+
+def _record(session: Session, row, tz: dt.tzinfo) -> dict:
+    case, cls, department, _token, media_url = row
+    return {
+        "service_request_id": case.number,
+        "status": statuses.status(case.state),
+        "status_notes": state_label(case.state),
+        "service_name": cls.name if cls else "",
+        "service_code": service_code(cls) if cls else "",
+        "description": case.description,
+        "agency_responsible": department or "",
+        "service_notice": "",
+        "requested_datetime": w3c(case.reported_at, tz),
+        "updated_datetime": w3c(case.updated_at, tz),
+        "expected_datetime": w3c(case.deadline_at, tz),
+        "address": case.address,
+        "address_id": "",
+        "zipcode": "",
+        "lat": case.lat,
+        "long": case.lon,
+        "media_url": media_url or _first_photo(session, case.id),
+    }
+
+
+def _first_photo(session: Session, case_id: int) -> str:
+    found = session.scalar(select(Attachment.id).where(
+        Attachment.case_id == case_id, Attachment.kind == "photo", Attachment.ledger_seq == 1)
+        .order_by(Attachment.id).limit(1))
+    return "" if found is None else f"/open311/v2/media/{found}"
+
+
+def by_token(session: Session, token: str) -> dict | None:
+    number = session.scalar(select(Case.number).join(
+        PartnerRequest, PartnerRequest.case_id == Case.id).where(PartnerRequest.token == token))
+    return None if number is None else {"service_request_id": number, "token": token}
+
+
+def updates(session: Session, start: dt.datetime, end: dt.datetime, tz: dt.tzinfo,
+            partner_id: int | None = None, limit: int = 1000) -> list[dict]:
+    """Every state change of an Open311 case in ``[start, end]`` as a request update with a
+    stable ``update_id`` (case number - ledger seq): overlapping polls see the same ids."""
+    query = (select(LedgerEntry.seq, LedgerEntry.at, LedgerEntry.action, LedgerEntry.to_state,
+                    Case.number)
+             .join(Case, Case.id == LedgerEntry.case_id)
+             .join(PartnerRequest, PartnerRequest.case_id == Case.id)
+             .where(LedgerEntry.at >= start, LedgerEntry.at <= end,
+                    LedgerEntry.from_state != LedgerEntry.to_state)
+             .order_by(LedgerEntry.at, LedgerEntry.id).limit(limit))
+    if partner_id is not None:
+        query = query.where(PartnerRequest.partner_id == partner_id)
+    return [{"update_id": f"{r.number}-{r.seq}", "service_request_id": r.number,
+             "status": statuses.extended(r.to_state), "updated_datetime": w3c(r.at, tz),
+             "description": f"{action_label(r.action)}：{state_label(r.to_state)}",
+             "media_url": ""}
+            for r in session.execute(query)]

@@ -1,0 +1,126 @@
+"""The intake server around a fresh workflow world, on each backend: a supervisor with a
+real password, an Open311 partner and a 12345 partner with real keys, and a client.
+
+``server`` runs the app in-process (``TestClient``: real routing, middleware, error
+handlers and database); ``live_server`` runs it under uvicorn on a local port for the
+tests that need a real socket (cut connections, the field page in QtWebEngine).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from PIL import Image
+from sqlalchemy import update
+
+from seatdesk.models import User
+from seatdesk.server.app import create_app
+from seatdesk.server.config import ServerConfig
+from seatdesk.server.partners import add_partner
+from seatdesk.workflow.auth import hash_password
+from tests.workflow_fixtures import World, open_world
+
+PASSWORD = "field-pass-1"
+
+
+@dataclass
+class Server:
+    world: World
+    app: FastAPI
+    client: TestClient
+    keys: dict[str, str]
+    secrets: dict[str, str]
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def sign_in(self, username: str = "sup1", device: str = "phone-1") -> dict[str, str]:
+        """Sign in a handset; returns the Authorization header."""
+        response = self.client.post("/field/v1/session", json={
+            "username": username, "password": PASSWORD, "device_id": device})
+        assert response.status_code == 201, response.text
+        self.tokens[username] = response.json()["token"]
+        return {"Authorization": f"Bearer {self.tokens[username]}"}
+
+
+def prepare(world: World, callback_url: str = "") -> tuple[dict[str, str], dict[str, str]]:
+    """Passwords for the supervisors, one partner of each kind."""
+    with world.db.Session.begin() as s:
+        s.execute(update(User).where(User.username.in_(("sup1", "sup2", "acceptor")))
+                  .values(password_hash=hash_password(PASSWORD)))
+        fms = add_partner(s, "fms", "市民随手拍", "open311")
+        hotline = add_partner(s, "rx12345", "12345平台", "hotline12345",
+                              callback_url=callback_url)
+    return {"fms": fms.api_key, "rx12345": hotline.api_key}, {"rx12345": hotline.callback_secret}
+
+
+def make_server(world: World, config: ServerConfig | None = None, background: bool = False,
+                callback_url: str = "") -> Server:
+    keys, secrets = prepare(world, callback_url)
+    app = create_app(world.wf, config or ServerConfig(), background=background)
+    return Server(world, app, TestClient(app, raise_server_exceptions=False), keys, secrets)
+
+
+@pytest.fixture
+def server(make_db) -> Server:
+    srv = make_server(open_world(make_db("workflow_world")))
+    yield srv
+    srv.client.close()
+
+
+def jpeg(size: tuple[int, int] = (64, 48), color=(200, 80, 40), quality: int = 85,
+         noise: bool = False) -> bytes:
+    """A real JPEG; ``noise`` makes it incompressible (about 3 bytes a pixel at q=100)."""
+    buf = io.BytesIO()
+    if noise:
+        image = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    else:
+        image = Image.new("RGB", size, color)
+    image.save(buf, "JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """uvicorn serving ``app`` on 127.0.0.1 in a thread; ``stop()`` / ``start()`` again on
+    the same port (a server restart)."""
+
+    def __init__(self, app: FastAPI, port: int | None = None):
+        self.app, self.port = app, port or free_port()
+        self.server: uvicorn.Server | None = None
+        self.thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> LiveServer:
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
+                                lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.should_exit = True
+            self.thread.join(15)
+            self.server = None

@@ -1,0 +1,180 @@
+"""The supervisors' handset API (/field/v1) against a real database on both backends."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select, update
+
+from seatdesk.models import Attachment, Case, FieldEvent, LedgerEntry, SupervisorPosition, User
+from tests.server_fixtures import PASSWORD, jpeg, server  # noqa: F401
+from tests.workflow_fixtures import P1
+
+REPORT = {"report_id": "3f1c-0001", "lon": P1[0], "lat": P1[1], "description": "井盖破损",
+          "address": "溧城镇燕山路 18 号"}
+
+
+def _count(srv, model, *where) -> int:
+    with srv.world.db.Session() as s:
+        return s.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_sign_in_gives_an_expiring_token(server):
+    response = server.client.post("/field/v1/session", json={
+        "username": "sup1", "password": PASSWORD, "device_id": "phone-1"})
+    assert response.status_code == 201
+    body = response.json()
+    assert body["token"].startswith("sdf_") and body["position_interval_s"] == 30
+    expires = dt.datetime.fromisoformat(body["expires_at"])
+    assert expires - server.world.clock.now == dt.timedelta(hours=12)
+    me = server.client.get("/field/v1/me", headers={"Authorization": f"Bearer {body['token']}"})
+    assert me.status_code == 200 and me.json()["username"] == "sup1"
+    assert me.json()["device_id"] == "phone-1"
+
+
+def test_wrong_password_and_wrong_role_are_refused(server):
+    bad = server.client.post("/field/v1/session", json={
+        "username": "sup1", "password": "nope", "device_id": "p"})
+    assert bad.status_code == 401 and bad.json()["error"]["message"] == "用户名或密码错误"
+    with server.world.db.Session() as s:
+        assert s.scalar(select(User.failed_logins).where(User.username == "sup1")) == 1
+    acceptor = server.client.post("/field/v1/session", json={
+        "username": "acceptor", "password": PASSWORD, "device_id": "p"})
+    assert acceptor.status_code == 403 and "监督员" in acceptor.json()["error"]["message"]
+
+
+def test_token_expires_and_is_revoked(server):
+    headers = server.sign_in()
+    server.world.clock.advance(hours=12, seconds=1)
+    expired = server.client.get("/field/v1/me", headers=headers)
+    assert expired.status_code == 401 and "过期" in expired.json()["error"]["message"]
+    headers = server.sign_in()
+    assert server.client.delete("/field/v1/session", headers=headers).status_code == 204
+    assert server.client.get("/field/v1/me", headers=headers).status_code == 401
+    assert server.client.get("/field/v1/me").status_code == 401
+
+
+def test_deactivating_the_user_revokes_the_token_at_once(server):
+    headers = server.sign_in()
+    with server.world.db.Session.begin() as s:
+        s.execute(update(User).where(User.username == "sup1").values(active=False))
+    refused = server.client.post("/field/v1/reports", json=REPORT, headers=headers)
+    assert refused.status_code == 401 and "停用" in refused.json()["error"]["message"]
+    assert _count(server, Case) == 0
+
+
+def test_a_report_with_photos_and_voice_becomes_one_case(server):
+    headers = server.sign_in(device="phone-7")
+    files = [("photos", ("a.jpg", jpeg(), "image/jpeg")),
+             ("photos", ("../../etc/passwd.png", jpeg(color=(0, 0, 255)), "image/png")),
+             ("voice", ("note.wav", _wav(), "audio/wav"))]
+    data = {k: str(v) for k, v in REPORT.items()}
+    response = server.client.post("/field/v1/reports", data=data, files=files, headers=headers)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["state"] == "reported" and body["photos"] == 3 and not body["replayed"]
+    with server.world.db.Session() as s:
+        case = s.get(Case, body["case_id"])
+        assert case.source == "patrol" and case.reporter_id == server.world.users["sup1"]
+        assert case.intake_key == f"field:{server.world.users['sup1']}:3f1c-0001"
+        names = s.scalars(select(Attachment.filename).where(Attachment.case_id == case.id)
+                          .order_by(Attachment.id)).all()
+        mimes = s.scalars(select(Attachment.mime_type).where(Attachment.case_id == case.id)
+                          .order_by(Attachment.id)).all()
+        entry = s.scalar(select(LedgerEntry).where(LedgerEntry.case_id == case.id))
+    assert names == ["a.jpg", "passwd.jpg", "note.wav"]  # a label, never a path
+    assert mimes == ["image/jpeg", "image/jpeg", "audio/x-wav"]  # by content, not by name
+    assert entry.seat == "城管通/phone-7" and entry.actor_id == server.world.users["sup1"]
+
+
+def test_a_resent_report_is_the_same_case(server):
+    headers = server.sign_in()
+    first = server.client.post("/field/v1/reports", json=REPORT, headers=headers)
+    again = server.client.post("/field/v1/reports", json=REPORT, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["replayed"] and again.json()["case_id"] == first.json()["case_id"]
+    other = server.client.post("/field/v1/reports", json={**REPORT, "report_id": "3f1c-0002"},
+                               headers=headers)
+    assert other.status_code == 201 and _count(server, Case) == 2
+    # the same report id from another supervisor is another report
+    theirs = server.client.post("/field/v1/reports", json=REPORT, headers=server.sign_in("sup2"))
+    assert theirs.status_code == 201 and _count(server, Case) == 3
+
+
+def test_files_are_checked_by_content(server):
+    headers = server.sign_in()
+    data = {k: str(v) for k, v in REPORT.items()}
+    fake = server.client.post("/field/v1/reports", data=data, headers=headers,
+                              files=[("photos", ("photo.jpg", b"MZ\x90\x00 not an image", "image/jpeg"))])
+    assert fake.status_code == 415 and "照片" in fake.json()["error"]["message"]
+    big = server.client.post("/field/v1/reports", data=data, headers=headers,
+                             files=[("voice", ("v.mp3", jpeg(), "audio/mpeg"))])
+    assert big.status_code == 415 and "录音" in big.json()["error"]["message"]
+    assert _count(server, Case) == 0
+
+
+def test_upload_limits(make_db):
+    from seatdesk.server.config import ServerConfig
+    from tests.server_fixtures import make_server
+    from tests.workflow_fixtures import open_world
+
+    srv = make_server(open_world(make_db("workflow_world")),
+                      ServerConfig(max_photo_bytes=20_000, max_photos=2, max_body_bytes=200_000))
+    headers = srv.sign_in()
+    data = {k: str(v) for k, v in REPORT.items()}
+    large = jpeg((200, 200), quality=100, noise=True)
+    assert len(large) > 20_000
+    too_big = srv.client.post("/field/v1/reports", data=data, headers=headers,
+                              files=[("photos", ("big.jpg", large, "image/jpeg"))])
+    assert too_big.status_code == 413
+    three = [("photos", (f"{i}.jpg", jpeg(), "image/jpeg")) for i in range(3)]
+    assert srv.client.post("/field/v1/reports", data=data, headers=headers,
+                           files=three).status_code == 413
+    body = srv.client.post("/field/v1/reports", headers={**headers, "Content-Type": "application/json"},
+                           content=b"{" + b" " * 300_000 + b"}")
+    assert body.status_code == 413
+    assert _count(srv, Case) == 0
+
+
+def test_bad_input_gets_a_chinese_message_and_changes_nothing(server):
+    headers = server.sign_in()
+    for bad in ({**REPORT, "lon": 500}, {**REPORT, "report_id": "空 格"},
+                {**REPORT, "description": "x" * 2001}, {"lon": 1, "lat": 2}):
+        response = server.client.post("/field/v1/reports", json=bad, headers=headers)
+        assert response.status_code == 422, bad
+        assert response.json()["error"]["message"].startswith("参数无效")
+    assert _count(server, Case) == 0
+
+
+def test_positions_and_duty(server):
+    headers = server.sign_in(device="phone-3")
+    duty = server.client.post("/field/v1/duty", json={"on_duty": True, "lon": P1[0], "lat": P1[1]},
+                              headers=headers)
+    assert duty.status_code == 200
+    assert server.client.get("/field/v1/me", headers=headers).json()["on_duty"] is True
+    now = server.world.clock.now
+    fixes = [{"lon": P1[0], "lat": P1[1], "accuracy_m": 8, "at": (now - dt.timedelta(minutes=m)).isoformat()}
+             for m in (2, 1)] + [{"lon": 119.0, "lat": 31.0, "at": (now - dt.timedelta(days=2)).isoformat()}]
+    taken = server.client.post("/field/v1/positions", json={"fixes": fixes}, headers=headers)
+    assert taken.json() == {"accepted": 2, "skipped": 1, "next_in_s": 30}
+    assert _count(server, SupervisorPosition) == 2
+    server.client.post("/field/v1/duty", json={"on_duty": False}, headers=headers)
+    assert server.client.get("/field/v1/me", headers=headers).json()["on_duty"] is False
+    kinds = [k for (k,) in server.world.db.Session().execute(
+        select(FieldEvent.kind).order_by(FieldEvent.id))]
+    assert kinds == ["sign_in", "on_duty", "off_duty"]
+
+
+def test_class_list_is_the_configured_edition(server):
+    headers = server.sign_in()
+    classes = server.client.get("/field/v1/classes", headers=headers).json()
+    assert {c["name"] for c in classes} == {"供水井盖", "暴露垃圾", "道路不洁", "违规广告"}
+
+
+def _wav() -> bytes:
+    import struct
+
+    frames = b"\x00\x00" * 800
+    return (b"RIFF" + struct.pack("<I", 36 + len(frames)) + b"WAVEfmt "
+            + struct.pack("<IHHIIHH", 16, 1, 1, 8000, 16000, 2, 16)
+            + b"data" + struct.pack("<I", len(frames)) + frames)
