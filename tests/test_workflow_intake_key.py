@@ -88,3 +88,13 @@ def test_on_registered_runs_in_the_same_transaction(world):
     assert len(seen) == 1 and _count(world, Case) == 0  # rolled back together
     change = sd.register(world.wf, world.a("sup1"), _report("k1"))
     assert not change.replayed
+
+
+def test_rows_added_by_on_registered_are_committed(world):
+    from seatdesk.models import CaseReporter
+
+    def also(session, change):
+        session.add(CaseReporter(case_id=change.case_id, name="转来的来电人", phone=""))
+
+    sd.register(world.wf, world.a("sup1"), _report("k2"), on_registered=also)
+    assert _count(world, CaseReporter) == 1

@@ -126,6 +126,7 @@ def _register(wf: Workflow, session: Session, actor: Actor, report: Report,
     change = actions.change_of(ctx, entry)
     if on_registered is not None:
         on_registered(session, change)
+        session.flush()  # the unit commits the connection, not the session
     return change
 
 
