@@ -124,3 +124,44 @@ class LiveServer:
             self.server.should_exit = True
             self.thread.join(15)
             self.server = None
+
+
+class Receiver:
+    """A local 12345 platform: records every callback (headers and JSON body) and answers
+    with ``status`` (change it to make deliveries fail)."""
+
+    def __init__(self):
+        import http.server
+        import json as _json
+
+        self.received: list[dict] = []
+        self.status = 200
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if outer.status < 300:
+                    outer.received.append({"headers": dict(self.headers), "raw": body,
+                                           "json": _json.loads(body)})
+                self.send_response(outer.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/callbacks"
+
+    def event_ids(self) -> list[str]:
+        return [r["json"]["event_id"] for r in self.received]
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

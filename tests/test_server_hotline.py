@@ -1,0 +1,189 @@
+"""12345 work orders in, callbacks out: the order becomes a case once; accepted,
+returned, extended and finished go back to the platform through the durable outbox —
+signed, in order, retried, and after a server restart exactly the missing ones."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from seatdesk.models import Case, CallbackOutbox, LedgerEntry, WorkOrder
+from seatdesk.server.app import create_app
+from seatdesk.server.config import ServerConfig
+from seatdesk.server.hotline.outbox import Deliverer
+from seatdesk.workflow import services as sd
+from tests.server_fixtures import LiveServer, Receiver, jpeg, make_server
+from tests.workflow_fixtures import P1, Ref, open_world
+
+ORDER = {"order_no": "GD20261102-0001", "content": "燕山路路灯不亮，晚上很黑",
+         "caller_name": "李女士", "caller_phone": "13700001111", "address": "燕山路 88 号",
+         "lon": P1[0], "lat": P1[1], "category": "0301", "urgency": "normal",
+         "due_at": "2026-11-05T17:00:00+08:00", "callback_wanted": True}
+
+
+@pytest.fixture
+def receiver():
+    rx = Receiver()
+    yield rx
+    rx.close()
+
+
+@pytest.fixture
+def hotline(make_db, receiver):
+    srv = make_server(open_world(make_db("workflow_world")), callback_url=receiver.url)
+    yield srv
+    srv.client.close()
+
+
+def _send(srv, order=ORDER, **kw):
+    return srv.client.post("/hotline12345/v1/orders", json={**order, **kw},
+                           headers={"X-Api-Key": srv.keys["rx12345"]})
+
+
+def _to_accepted(srv, case_id: int) -> Ref:
+    ref, d = Ref(case_id, 1, "reported"), srv.world.drive
+    d.do(ref, sd.send_verification, "acceptor")
+    d.do(ref, sd.verify, "sup1", confirmed=True)
+    return d.do(ref, sd.accept, "acceptor")
+
+
+def _to_closed(srv, ref: Ref) -> Ref:
+    w, d = srv.world, srv.world.drive
+    d.do(ref, sd.file, "lead", condition_id=w.cond["垃圾"], class_id=w.cls["垃圾"])
+    d.do(ref, sd.dispatch, "dispatcher", department_id=w.dept["HW"])
+    d.do(ref, sd.sign, "sanitation")
+    d.do(ref, sd.request_extension, "sanitation", value=2, unit="working_hours", reason="需采购灯具")
+    d.do(ref, sd.approve_extension, "dispatcher")
+    photo = sd.AttachmentIn("photo", "after.jpg", "image/jpeg", jpeg(color=(10, 200, 10)))
+    d.do(ref, sd.feedback, "sanitation", result="已更换灯具，恢复照明", attachments=(photo,))
+    d.do(ref, sd.send_check, "acceptor", supervisor_id=w.users["sup1"])
+    d.do(ref, sd.check_pass, "sup1")
+    return d.do(ref, sd.close, "lead")
+
+
+def test_an_order_becomes_one_case(hotline):
+    first = _send(hotline, attachments=[{"filename": "现场.jpg",
+                                         "content_base64": base64.b64encode(jpeg()).decode()}])
+    again = _send(hotline)
+    assert (first.status_code, again.status_code) == (201, 200), first.text
+    assert again.json()["replayed"] and again.json()["case_id"] == first.json()["case_id"]
+    with hotline.world.db.Session() as s:
+        case = s.get(Case, first.json()["case_id"])
+        order = s.scalar(select(WorkOrder))
+        entry = s.scalar(select(LedgerEntry).where(LedgerEntry.case_id == case.id))
+    assert case.source == "mayor_hotline" and case.caller_phone == "13700001111"
+    assert "12345工单：GD20261102-0001" in case.description and case.callback_wanted
+    assert order.order_no == "GD20261102-0001" and order.category == "0301"
+    assert order.due_at.isoformat() == "2026-11-05T09:00:00+00:00"
+    assert entry.seat == "12345/rx12345"
+    status = hotline.client.get("/hotline12345/v1/orders/GD20261102-0001",
+                                headers={"X-Api-Key": hotline.keys["rx12345"]})
+    assert status.json()["state"] == "reported" and status.json()["events"] == []
+
+
+def test_orders_need_the_hotline_key(hotline):
+    assert hotline.client.post("/hotline12345/v1/orders", json=ORDER).status_code == 403
+    wrong = hotline.client.post("/hotline12345/v1/orders", json=ORDER,
+                                headers={"X-Api-Key": hotline.keys["fms"]})
+    assert wrong.status_code == 403
+    bad = _send(hotline, order_no="含 空格", attachments=[{"content_base64": "***"}])
+    assert bad.status_code == 422 and bad.json()["error"]["message"].startswith("参数无效")
+    with hotline.world.db.Session() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == 0
+
+
+def test_callbacks_are_signed_and_carry_the_result(hotline, receiver):
+    case_id = _send(hotline).json()["case_id"]
+    ref = _to_closed(hotline, _to_accepted(hotline, case_id))
+    other = _send(hotline, order_no="GD20261102-0002").json()["case_id"]
+    hotline.world.drive.do(Ref(other, 1, "reported"), sd.void, "acceptor", reason="不属于城管职责")
+    deliverer = Deliverer(hotline.app.state.server)
+    # one event per order per pass: an order's events arrive in the order they happened
+    assert [deliverer.run_once() for _ in range(4)] == [2, 1, 1, 0]
+    events = [(r["json"]["order_no"][-4:], r["json"]["event"]) for r in receiver.received]
+    assert [e for o, e in events if o == "0001"] == ["accepted", "extended", "finished"]
+    assert [e for o, e in events if o == "0002"] == ["returned"]
+    by_event = {r["json"]["event"]: r for r in receiver.received}
+    finished = by_event["finished"]["json"]
+    assert finished["result"] == "已更换灯具，恢复照明" and finished["state"] == "closed"
+    assert base64.b64decode(finished["attachments"][0]["content_base64"])[:2] == b"\xff\xd8"
+    assert by_event["returned"]["json"]["reason"] == "不属于城管职责"
+    assert by_event["extended"]["json"]["deadline_at"]
+    for r in receiver.received:  # the platform can check every signature
+        h = r["headers"]
+        mac = hmac.new(hotline.secrets["rx12345"].encode(),
+                       h["X-Seatdesk-Timestamp"].encode() + b"." + r["raw"], hashlib.sha256)
+        assert h["X-Seatdesk-Signature"] == f"sha256={mac.hexdigest()}"
+        assert h["X-Seatdesk-Event-Id"] == r["json"]["event_id"]
+    assert deliverer.run_once() == 0  # nothing twice
+
+
+def test_failed_callbacks_back_off_and_keep_their_order(hotline, receiver):
+    case_id = _send(hotline).json()["case_id"]
+    ref = _to_accepted(hotline, case_id)
+    hotline.world.drive.do(ref, sd.refuse_filing, "lead", reason="不符合立案条件")
+    deliverer = Deliverer(hotline.app.state.server)
+    receiver.status = 503
+    assert deliverer.run_once() == 0
+    with hotline.world.db.Session() as s:
+        rows = s.scalars(select(CallbackOutbox).order_by(CallbackOutbox.id)).all()
+    assert [(r.event, r.attempts, r.last_status) for r in rows] == [
+        ("accepted", 1, 503), ("returned", 0, 0)]  # the later one waits behind the first
+    assert rows[0].next_attempt_at > hotline.world.clock.now
+    receiver.status = 200
+    assert deliverer.run_once() == 0  # not due yet (backoff)
+    hotline.world.clock.advance(seconds=6)
+    deliverer.run_once()
+    deliverer.run_once()
+    assert [r["json"]["event"] for r in receiver.received] == ["accepted", "returned"]
+
+
+def test_the_outbox_survives_a_restart(make_db, receiver):
+    """Callbacks queued while the server is down, and one that failed before, are
+    delivered after the restart — each exactly once."""
+    world = open_world(make_db("workflow_world"))
+    config = ServerConfig(outbox_poll_s=0.05)
+    srv = make_server(world, config, background=True, callback_url=receiver.url)
+    live = LiveServer(srv.app).start()
+    try:
+        key = {"X-Api-Key": srv.keys["rx12345"]}
+        case_id = httpx.post(f"{live.url}/hotline12345/v1/orders", json=ORDER, headers=key,
+                             timeout=10).json()["case_id"]
+        receiver.status = 503
+        ref = _to_accepted(srv, case_id)
+        _wait(lambda: _attempts(world) >= 1)
+        live.stop()  # the platform was down, and now so is the server
+        receiver.status = 200
+        ref = _to_closed(srv, ref)  # seats go on working
+        world.clock.advance(minutes=1)
+        with world.db.Session() as s:
+            assert s.scalar(select(func.count()).select_from(CallbackOutbox)
+                            .where(CallbackOutbox.delivered_at.is_(None))) == 3
+        restarted = LiveServer(create_app(world.wf, config), live.port).start()
+        try:
+            _wait(lambda: len(receiver.received) >= 3)
+            time.sleep(0.3)  # nothing more arrives
+        finally:
+            restarted.stop()
+    finally:
+        live.stop()
+    assert [r["json"]["event"] for r in receiver.received] == ["accepted", "extended", "finished"]
+    assert len(set(receiver.event_ids())) == 3
+
+
+def _attempts(world) -> int:
+    with world.db.Session() as s:
+        return s.scalar(select(func.coalesce(func.sum(CallbackOutbox.attempts), 0)))
+
+
+def _wait(predicate, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
