@@ -18,7 +18,7 @@ DEBIAN_RUN := libgl1 libegl1 libfontconfig1 libdbus-1-3 libnss3 libxcomposite1 l
 # what the workstation package declares (packaging/deb/depends); building it checks them
 DEBIAN_DEB := $(shell sed 's/,/ /g' packaging/deb/depends)
 DEBIAN_TEST := $(DEBIAN_RUN) $(DEBIAN_DEB) postgresql postgresql-contrib postgis postgresql-15-postgis-3 xvfb \
-	poppler-utils
+	poppler-utils openssl
 
 .PHONY: run test bench deb deps-run deps-test venv translations db-upgrade demo clean lint
 

@@ -15,6 +15,7 @@ from seatdesk.config import (
     workstation_profile,
 )
 from seatdesk.ops import commands as ops_commands
+from seatdesk.server import commands as server_commands
 
 IMPORT_KINDS = ("grid", "components", "classes", "conditions", "calendar")
 
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     ledger.add_parser("verify", help="recompute the hash chain and report any tampering")
     sub.add_parser("doctor", help="report the database, schema revision, PostGIS and Qt status")
     COMMANDS.update(ops_commands.register(sub))
+    COMMANDS.update(server_commands.register(sub))  # serve, partner
     return p
 
 
@@ -83,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[command](args, database)
     except KeyboardInterrupt:
         return 130
-    except (CommandError, ops_commands.OpsError, ConfigError) as exc:
+    except (CommandError, ops_commands.OpsError, ConfigError, server_commands.ServeError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
 
