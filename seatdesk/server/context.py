@@ -4,6 +4,8 @@ through it the workflow), the configuration, the rate limiter and the change fee
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -35,7 +37,16 @@ class ServerContext:
         return self.wf.now()
 
     def session(self) -> Session:
+        """A session for reading (and for nothing else: writes use ``write()``)."""
         return Session(self.wf.engine, expire_on_commit=False)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write unit of work (BEGIN IMMEDIATE on SQLite, so a writer never has to
+        upgrade a read lock), flushed and committed when the block ends."""
+        with self.wf.transaction() as session:
+            yield session
+            session.flush()
 
 
 def server(request: Request) -> ServerContext:

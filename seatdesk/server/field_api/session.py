@@ -48,14 +48,15 @@ def sign_in(body: SignIn, request: Request, ctx: Ctx) -> SignedIn:
     ctx.limiter.check(ctx.config.signin_rate, "signin", client_address(request), body.username)
     request.scope.setdefault("state", {})["principal"] = f"field:{body.username}"
     now = ctx.now()
-    with ctx.session() as session:
+    refused = None
+    with ctx.write() as session:
         try:
             token, expires, user = auth.sign_in(session, body.username, body.password,
                                                 body.device_id, now, ctx.config.token_ttl)
-        except (LoginError, auth.Forbidden):
-            session.commit()  # the failure count and lockout are kept
-            raise
-        session.commit()
+        except (LoginError, auth.Forbidden) as exc:
+            refused = exc  # committed all the same: the failure count and lockout are kept
+    if refused is not None:
+        raise refused
     return SignedIn(token=token, expires_at=expires, user_id=user.user_id,
                     display_name=user.display_name,
                     must_change_password=user.must_change_password,
@@ -65,7 +66,7 @@ def sign_in(body: SignIn, request: Request, ctx: Ctx) -> SignedIn:
 @router.delete("/session", status_code=204)
 def sign_out(me: FieldUser, ctx: Ctx) -> None:
     """退出登录: the token stops working at once."""
-    with ctx.session() as session, session.begin():
+    with ctx.write() as session:
         auth.sign_out(session, me, ctx.now())
 
 
@@ -97,7 +98,7 @@ class Duty(BaseModel):
 @router.post("/duty", response_model=Duty)
 def set_duty(body: Duty, me: FieldUser, ctx: Ctx) -> Duty:
     """上班/下班打卡 (on-duty/off-duty), kept in the attendance log."""
-    with ctx.session() as session, session.begin():
+    with ctx.write() as session:
         session.add(FieldEvent(user_id=me.user_id, at=ctx.now(),
                                kind="on_duty" if body.on_duty else "off_duty",
                                device_id=_device(me), lon=body.lon, lat=body.lat))
@@ -134,7 +135,7 @@ def post_positions(body: Fixes, me: FieldUser, ctx: Ctx) -> FixesTaken:
                                            geom=shapely.Point(fix.lon, fix.lat),
                                            accuracy_m=fix.accuracy_m))
     if rows:
-        with ctx.session() as session, session.begin():
+        with ctx.write() as session:
             session.add_all(rows)
     return FixesTaken(accepted=len(rows), skipped=len(body.fixes) - len(rows),
                       next_in_s=ctx.config.position_interval_s)
