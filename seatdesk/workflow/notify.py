@@ -20,8 +20,10 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 CHANNEL = "seatdesk_cases"  # the channel the ledger trigger notifies
+#: a supervisor's position was recorded (payload: the user id; migration 0006)
+POSITIONS_CHANNEL = "seatdesk_positions"
 
-__all__ = ["CHANNEL", "CaseListener", "CaseNotice", "parse_notice"]
+__all__ = ["CHANNEL", "POSITIONS_CHANNEL", "CaseListener", "CaseNotice", "parse_notice"]
 
 
 @dataclass(frozen=True)
@@ -51,17 +53,25 @@ def libpq_dsn(database_url: str) -> str:
 
 
 class CaseListener:
-    """``with CaseListener(url) as listener: notices = listener.wait(1.0)``."""
+    """``with CaseListener(url) as listener: notices = listener.wait(1.0)``.
 
-    def __init__(self, database_url: str, channel: str = CHANNEL):
+    ``also`` names more channels to LISTEN on; their notifications are kept in
+    ``other`` as ``(channel, payload)`` for the caller to take."""
+
+    def __init__(self, database_url: str, channel: str = CHANNEL, also: tuple[str, ...] = ()):
         self.channel = channel
+        self.other: list[tuple[str, str]] = []
         self.conn = psycopg.connect(libpq_dsn(database_url), autocommit=True)
-        self.conn.execute(f'LISTEN "{channel}"')
+        for name in (channel, *also):
+            self.conn.execute(f'LISTEN "{name}"')
 
     def wait(self, timeout: float = 1.0, max_notices: int | None = None) -> list[CaseNotice]:
         """Notices received within ``timeout`` seconds (returns early after ``max_notices``)."""
         found = []
         for note in self.conn.notifies(timeout=timeout, stop_after=max_notices):
+            if note.channel != self.channel:
+                self.other.append((note.channel, note.payload))
+                continue
             notice = parse_notice(note.payload)
             if notice is not None:
                 found.append(notice)

@@ -4,7 +4,9 @@
 and where the news came from: this seat's own operations ("local"), another seat through
 PostgreSQL ``NOTIFY seatdesk_cases`` ("listen"), the SQLite poll of ``changes_since``
 ("poll"), a conflict ("stale") or a reconnection after which anything may have changed
-("resync", ``everything``). The workspace fans it out to the queue, the detail, the map
+("resync", ``everything``). ``positions_changed`` says a handset reported a
+supervisor's position (``NOTIFY seatdesk_positions``, or the poll): the map redraws its
+supervisor layer. The workspace fans it out to the queue, the detail, the map
 and the KPI panels; each decides for itself what to refresh.
 
 On PostgreSQL ``PgListener`` runs the LISTEN on a worker thread with its own connection
@@ -23,9 +25,9 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from seatdesk.models import Case
+from seatdesk.models import Case, SupervisorPosition
 from seatdesk.workflow import services as sd
-from seatdesk.workflow.notify import CaseListener
+from seatdesk.workflow.notify import POSITIONS_CHANNEL, CaseListener
 
 from seatdesk.ui.tasks import TaskRunner
 
@@ -43,9 +45,10 @@ class CaseChanges:
 
 
 class ChangeHub(QObject):
-    """The one "what changed" signal of a seat."""
+    """The one "what changed" signal of a seat (and one for supervisors' positions)."""
 
     cases_changed = Signal(object)  # CaseChanges
+    positions_changed = Signal()  # a handset reported where a supervisor is
 
     def announce(self, ids: Iterable[int], origin: str, everything: bool = False) -> None:
         ids = frozenset(ids)
@@ -62,6 +65,7 @@ class SqlitePoller(QObject):
         self.hub, self.wf, self.actor, self.monitor = hub, wf, actor, monitor
         self.tasks = TaskRunner(self, max_threads=1)
         self.since: dt.datetime | None = None
+        self.last_fix: int | None = None
         self.timer = QTimer(self, interval=interval_ms, timeout=self.poll)
 
     def start(self) -> None:
@@ -77,20 +81,24 @@ class SqlitePoller(QObject):
             return  # the previous poll has not answered yet
         since, engine, actor = self.since, self.wf.engine, self.actor
 
-        def work() -> tuple[dt.datetime, list[sd.CaseStamp]]:
+        def work() -> tuple[dt.datetime, list[sd.CaseStamp], int]:
             with Session(engine) as session:
+                fix = session.scalar(select(func.max(SupervisorPosition.id))) or 0
                 if since is None:  # the first poll only finds where "now" is
-                    return session.scalar(select(func.max(Case.updated_at))) or _EPOCH, []
+                    return session.scalar(select(func.max(Case.updated_at))) or _EPOCH, [], fix
                 stamps = sd.changes_since(session, since, actor)
-            return (stamps[-1].updated_at if stamps else since), stamps
+            return (stamps[-1].updated_at if stamps else since), stamps, fix
 
         self.tasks.submit("live.poll", work, self._polled, self._failed)
 
-    def _polled(self, result: tuple[dt.datetime, list[sd.CaseStamp]]) -> None:
-        self.since, stamps = result
+    def _polled(self, result: tuple[dt.datetime, list[sd.CaseStamp], int]) -> None:
+        self.since, stamps, fix = result
         self.monitor.report_ok()
         if stamps:
             self.hub.announce({s.id for s in stamps}, "poll")
+        if self.last_fix is not None and fix != self.last_fix:
+            self.hub.positions_changed.emit()
+        self.last_fix = fix
 
     def _failed(self, exc: Exception, _trace: str) -> None:
         self.monitor.report(exc)
@@ -100,6 +108,7 @@ class PgListener(QThread):
     """LISTEN seatdesk_cases on a worker thread with its own connection; reconnects."""
 
     notices = Signal(object)  # frozenset[int] of case ids
+    positions = Signal()  # supervisors' positions were recorded
     connected = Signal(bool)  # True when this is a reconnection (notices may be missed)
     lost = Signal(object)  # the exception
 
@@ -112,7 +121,7 @@ class PgListener(QThread):
         reconnect = False
         while not self._stop.is_set():
             try:
-                with CaseListener(self.database_url) as listener:
+                with CaseListener(self.database_url, also=(POSITIONS_CHANNEL,)) as listener:
                     self.connected.emit(reconnect)
                     self._listen(listener)
             except Exception as exc:  # psycopg.OperationalError and friends: retry
@@ -127,6 +136,9 @@ class PgListener(QThread):
             found = listener.wait(LISTEN_TIMEOUT_S)
             if found:
                 self.notices.emit(frozenset(n.case_id for n in found))
+            if listener.other:
+                listener.other.clear()
+                self.positions.emit()
 
     def stop(self) -> None:
         self._stop.set()
@@ -146,6 +158,7 @@ class LiveUpdates(QObject):
             url = wf.engine.url.render_as_string(hide_password=False)
             self.listener = PgListener(url, self)
             self.listener.notices.connect(lambda ids: hub.announce(ids, "listen"))
+            self.listener.positions.connect(hub.positions_changed)
             self.listener.connected.connect(self._connected)
             self.listener.lost.connect(monitor.report)
         else:

@@ -33,6 +33,7 @@ from seatdesk.ui.tasks import TaskRunner
 from seatdesk.ui.workbox.panel import WorkBoxPanel
 
 QUEUE_COALESCE_MS = 150
+POSITIONS_COALESCE_MS = 300
 DETAIL_FOLLOW_MS = 200
 PAGE_KEYS = {"workbench": "Ctrl+1", "intake": "Ctrl+2", "kpi": "Ctrl+3", "admin": "Ctrl+4",
              "overview": "Ctrl+5"}
@@ -166,6 +167,10 @@ class Workspace(QWidget):
             self.map.case_clicked.connect(self.open_case)
             self.map.pick_resolved.connect(self._picked)
             self.map.location_picked.connect(self._clicked)
+            # a handset's position ping moves the supervisor layer (at most once a second)
+            self._positions_timer = QTimer(self, singleShot=True, interval=POSITIONS_COALESCE_MS,
+                                           timeout=self.map.refresh_supervisors)
+            seat.hub.positions_changed.connect(self._positions_pinged)
         if self.kpi is not None:
             self.kpi.refresh()
 
@@ -176,6 +181,10 @@ class Workspace(QWidget):
             self.map.apply_changes(changes.ids)
         if self.kpi is not None:
             self.kpi.changed()
+
+    def _positions_pinged(self) -> None:
+        if not self._positions_timer.isActive():
+            self._positions_timer.start()
 
     def _restored(self) -> None:
         self.seat.hub.announce((), "resync", everything=True)
