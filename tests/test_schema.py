@@ -178,7 +178,7 @@ def _populate(session):
 def _populate_intake(session, user, case):
     """The intake server's tables (the trigger queues the close callback)."""
     partner = Partner(code="p12345", name="12345平台", kind="hotline12345", user_id=user.id,
-                      source="mayor_hotline", key_hash="c" * 64)
+                      source="hotline_12345", key_hash="c" * 64)
     session.add_all([
         FieldSession(token_hash="d" * 64, user_id=user.id, device_id="phone-1", created_at=NOW,
                      expires_at=NOW),

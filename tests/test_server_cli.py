@@ -30,12 +30,12 @@ def test_partner_commands(db, capsys):
         user = s.get(User, partner.user_id)
     assert partner.key_hash == digest(key) and key not in partner.key_hash
     assert (user.role, user.username) == ("acceptor", "partner:rx12345")
-    assert partner.source == "mayor_hotline"
+    assert partner.source == "hotline_12345"
     assert main(["--database", db.url, "partner", "rekey", "rx12345"]) == 0
     new_key = capsys.readouterr().out.split("api_key: ")[1].split()[0]
     assert main(["--database", db.url, "partner", "disable", "rx12345"]) == 0
     main(["--database", db.url, "partner", "list"])
-    assert "rx12345\thotline12345\t12345平台\tmayor_hotline\t停用" in capsys.readouterr().out
+    assert "rx12345\thotline12345\t12345平台\thotline_12345\t停用" in capsys.readouterr().out
     with db.Session() as s:
         partner = s.scalar(select(Partner))
     assert partner.key_hash == digest(new_key) and not partner.active

@@ -77,7 +77,7 @@ def test_an_order_becomes_one_case(hotline):
         case = s.get(Case, first.json()["case_id"])
         order = s.scalar(select(WorkOrder))
         entry = s.scalar(select(LedgerEntry).where(LedgerEntry.case_id == case.id))
-    assert case.source == "mayor_hotline" and case.caller_phone == "13700001111"
+    assert case.source == "hotline_12345" and case.caller_phone == "13700001111"
     assert "12345工单：GD20261102-0001" in case.description and case.callback_wanted
     assert order.order_no == "GD20261102-0001" and order.category == "0301"
     assert order.due_at.isoformat() == "2026-11-05T09:00:00+00:00"

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 
 from seatdesk.models import Partner, User
 from seatdesk.models.enums import CaseSource, Role
+from seatdesk.models.sources import source_info
 
 from .auth import KEY_PREFIX, digest, new_secret
 
-KINDS = {"open311": CaseSource.ONLINE, "hotline12345": CaseSource.MAYOR_HOTLINE}
+KINDS = {"open311": CaseSource.ONLINE, "hotline12345": CaseSource.HOTLINE_12345}
 CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 NO_PASSWORD = "!partner-account-without-password"
 
@@ -42,8 +43,8 @@ def add_partner(session: Session, code: str, name: str, kind: str, *, source: st
     if kind not in KINDS:
         raise PartnerError(f"类型只能是 {', '.join(KINDS)}")
     source = source or KINDS[kind]
-    if source not in CaseSource._value2member_map_:
-        raise PartnerError(f"未知的案件来源：{source}")
+    if source_info(session, source) is None:
+        raise PartnerError(f"未知的案件来源：{source}（见管理员的案件来源设置）")
     if callback_url and not callback_url.startswith(("http://", "https://")):
         raise PartnerError("回调地址须以 http:// 或 https:// 开头")
     if session.scalar(select(Partner).where(Partner.code == code)) is not None:

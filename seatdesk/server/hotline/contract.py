@@ -69,7 +69,7 @@ class Callback(BaseModel):
 
     event_id: str = Field(description="工单编号#台账序号，重发时不变")
     event: str = Field(description="accepted 受理 / returned 退单 / merged 合并 / extended 延期 / "
-                                   "finished 办结 / called_back 回访")
+                                   "finished 办结 / callback 回访")
     order_no: str
     case_number: str
     at: dt.datetime
