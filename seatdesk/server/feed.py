@@ -51,7 +51,11 @@ class ChangeFeed:
         if self._thread is not None:
             self._thread.join(5)
 
-    async def wait(self, timeout: float) -> bool:
+    async def wait(self, timeout: float, since: int | None = None) -> bool:
+        """Wait for a change. ``since``: the ``generation`` read before the caller looked
+        at the data — a change that came in between returns at once (no lost wake-up)."""
+        if since is not None and since != self.generation:
+            return True
         event = self._event
         if event is None:
             await asyncio.sleep(timeout)

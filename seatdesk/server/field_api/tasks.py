@@ -51,11 +51,12 @@ async def list_tasks(me: FieldUser, ctx: Ctx,
     ran out (long-poll)."""
     deadline = time.monotonic() + min(wait, ctx.config.long_poll_max_s)
     while True:
+        seen = ctx.feed.generation if ctx.feed else 0
         found = await run_in_threadpool(_list, ctx, me)
         left = deadline - time.monotonic()
         if found.etag != etag or left <= 0 or ctx.feed is None:
             return found
-        await ctx.feed.wait(left)
+        await ctx.feed.wait(left, seen)
 
 
 @router.get("/tasks/stream", response_class=StreamingResponse,
@@ -67,11 +68,13 @@ async def stream_tasks(request: Request, me: FieldUser, ctx: Ctx) -> StreamingRe
     async def events():
         last = ""
         while not await request.is_disconnected():
+            seen = ctx.feed.generation if ctx.feed else 0
             found = await run_in_threadpool(_list, ctx, me)
             if found.etag != last:
                 last = found.etag
                 yield f"event: tasks\ndata: {found.model_dump_json()}\n\n"
-            changed = await ctx.feed.wait(ctx.config.sse_keepalive_s) if ctx.feed else False
+            keepalive = ctx.config.sse_keepalive_s
+            changed = await ctx.feed.wait(keepalive, seen) if ctx.feed else False
             if not changed:
                 yield ": keep-alive\n\n"
                 if ctx.feed is None:
