@@ -4,9 +4,10 @@
     python examples/case_lifecycle.py postgresql://postgres@127.0.0.1:55432/seatdesk
 
 Upgrades the database to the current schema, adds minimal reference data if it has none
-(``seatdesk.workflow.sample``), then runs: report (12319), 核实, 受理, 立案, 派遣, 延期,
-处置反馈, 核查不通过, 返工, 处置反馈, 核查通过, 结案 — each a service call by the right
-role — and prints the case's ledger and the result of the ledger check.
+(``seatdesk.workflow.sample``), then runs: report (12319), 核实, 受理, 立案, 派遣, 签收,
+延期, 处置反馈, 核查不通过, 返工, 处置反馈, 核查通过, 结案, 回访 — each a service call by
+the right role — and prints the case's ledger (where each step sent the work) and the
+result of the ledger check.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def steps(ids: SampleIds) -> list[tuple]:
         (sd.accept, "acceptor", {"class_id": ids.class_id}),
         (sd.file, "lead", {"condition_id": ids.condition_id}),
         (sd.dispatch, "dispatcher", {"department_id": ids.departments["SAMPLE-SW"]}),
+        (sd.sign, "water", {}),
         (sd.request_extension, "water", {"value": 1, "unit": "working_days",
                                          "reason": "需调配新井盖"}),
         (sd.approve_extension, "dispatcher", {"note": "同意延期一个工作日"}),
@@ -57,6 +59,7 @@ def steps(ids: SampleIds) -> list[tuple]:
         (sd.send_check, "acceptor", {"supervisor_id": sup}),
         (sd.check_pass, "supervisor", {"note": "井盖完好归位"}),
         (sd.close, "lead", {}),
+        (sd.callback, "acceptor", {"outcome": "satisfied", "note": "张先生表示满意"}),
     ]
 
 
@@ -80,6 +83,7 @@ def print_ledger(wf: sd.Workflow, case_id: int) -> bool:
             at = row.at.astimezone(CST).strftime("%m-%d %H:%M:%S")
             print(f"{row.seq:>3} {at} {row.actor_name}（{Role(row.actor_role).label}）"
                   f"{action_label(row.action)}：{state_label(row.from_state)} → {row.to_label}"
+                  + (f"  派往：{row.to_whom}" if row.to_whom else "")
                   + (f"  理由：{row.reason}" if row.reason else ""))
         problems = sd.verify_ledger(session, [case_id])
         replayed = replay(case_rows(session, case_id))

@@ -132,6 +132,10 @@ def make_world(engine) -> World:
     return World(wf, actors, ids, ids["condition"], ids["class"], {}, clock)
 
 
+#: department actions the engine allows only after 签收
+SIGNED_FIRST = frozenset({"feedback", "request_extension", "request_suspension"})
+
+
 class Script:
     """Runs actions on one case at given local times, tracking its version."""
 
@@ -140,10 +144,23 @@ class Script:
 
     def do(self, day: int, hhmm: str, who: str, action: str, month: int = 6, **kw) -> Script:
         self.w.at(local(day, hhmm, month))
+        if action in SIGNED_FIRST and not self._signed():  # 签收 comes first, same minute
+            self.version = sd.sign(self.w.wf, self.w.actors[who], self.case_id,
+                                   self.version).version
         fn = getattr(sd, action)
         change = fn(self.w.wf, self.w.actors[who], self.case_id, self.version, **kw)
         self.version = change.version
         return self
+
+    def _signed(self) -> bool:
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+        from seatdesk.models import Case
+
+        with Session(self.w.wf.engine) as session:
+            return session.scalar(select(Case.signed_at).where(Case.id == self.case_id)) \
+                is not None
 
     def register(self, day: int, hhmm: str, who: str, cell: str, source: str = "patrol",
                  month: int = 6) -> Script:

@@ -247,7 +247,8 @@ def test_walked_sort_pages_equal_the_plain_sort(world, key):
     box = get_box("all")
     with db.Session() as session:
         for viewer in (s.users["shift_lead"], s.users["department"]):
-            query, ids = _scope(row_query(), box, viewer), _scope(select(Case.id), box, viewer)
+            query = _scope(session, row_query(), box, viewer)
+            ids = _scope(session, select(Case.id), box, viewer)
             total = len(session.execute(query).all())
             for ascending in (True, False):
                 sort = (key, ascending)

@@ -80,8 +80,10 @@ def test_actions_and_phone_follow_role_and_scope(city, qtbot):
     seen = {name: load_case_view(wf, a[name], case_id) for name in
             ("shouli", "zhibanzhang", "paiqian", "bumen", "bm_hjws", "jiandu")}
     assert seen["bm_hjws"] is None  # another department does not even see it
-    assert seen["bumen"].allowed == ("sign", "request_return", "request_extension",
-                                     "request_suspension", "feedback")
+    assert seen["bumen"].allowed == ("sign", "request_return")  # the rest after 签收
+    signed = walk_case(db, "signed", offset=50)
+    assert load_case_view(wf, a["bumen"], signed).allowed == (
+        "request_return", "request_extension", "request_suspension", "feedback")
     assert seen["paiqian"].allowed == ("redispatch", "urge", "request_void")
     assert seen["zhibanzhang"].allowed == ("urge",)
     assert seen["jiandu"].allowed == ()

@@ -33,26 +33,28 @@ SETUP = {
     "request_void": ("filed", None, "shouli"), "send_up": ("filed", "district", "quxpaiqian"),
     "redispatch": ("dispatched", None, "paiqian"), "urge": ("dispatched", None, "paiqian"),
     "sign": ("dispatched", None, "bumen"), "request_return": ("dispatched", None, "bumen"),
-    "request_extension": ("dispatched", None, "bumen"),
-    "request_suspension": ("dispatched", None, "bumen"),
-    "feedback": ("dispatched", None, "bumen"),
+    "request_extension": ("signed", None, "bumen"),
+    "request_suspension": ("signed", None, "bumen"),
+    "feedback": ("signed", None, "bumen"),
     "approve_return": ("dispatched", "return", "paiqian"),
     "refuse_return": ("dispatched", "return", "paiqian"),
-    "approve_extension": ("dispatched", "extension", "paiqian"),
-    "refuse_extension": ("dispatched", "extension", "paiqian"),
-    "approve_suspension": ("dispatched", "suspension", "paiqian"),
-    "refuse_suspension": ("dispatched", "suspension", "paiqian"),
-    "resume": ("dispatched", "suspended", "paiqian"),
+    "approve_extension": ("signed", "extension", "paiqian"),
+    "refuse_extension": ("signed", "extension", "paiqian"),
+    "approve_suspension": ("signed", "suspension", "paiqian"),
+    "refuse_suspension": ("signed", "suspension", "paiqian"),
+    "resume": ("signed", "suspended", "paiqian"),
     "send_check": ("feedback", None, "shouli"), "check_pass": ("pending_check", None, "jiandu"),
     "check_fail": ("pending_check", None, "jiandu"),
     "close": ("ready_to_close", None, "zhibanzhang"),
     "approve_void": ("filed", "void", "zhibanzhang"),
     "refuse_void": ("filed", "void", "zhibanzhang"),
+    "claim_task": ("reported", "pool", "jiandu"),
+    "callback": ("closed", None, "shouli"),
 }
 #: actions whose dialog has nothing the user must fill in
 NO_INPUT = {"send_verification", "accept", "urge", "sign", "approve_return", "approve_suspension",
             "resume", "send_check", "check_pass", "approve_void", "dispatch", "close", "verify",
-            "approve_extension", "merge"}
+            "approve_extension", "merge", "claim_task", "callback"}
 
 
 def logged_in(db, username: str) -> LoggedIn:
@@ -94,17 +96,31 @@ def prepared_cases(db) -> dict[tuple, int]:
         "suspension": lambda c: sd.request_suspension(wf, a["bumen"], c, _v(db, c),
                                                       reason="列入年度计划"),
         "void": lambda c: sd.request_void(wf, a["shouli"], c, _v(db, c), reason="重复上报"),
+        "pool": lambda c: sd.send_verification(wf, a["shouli"], c, _v(db, c), supervisor_id=None),
     }
     extra["suspended"] = lambda c: sd.approve_suspension(wf, a["paiqian"], c,
                                                          _v(db, extra["suspension"](c)))
     cases = {}
     for i, key in enumerate(sorted({(state, step) for state, step, _ in SETUP.values()}, key=str)):
-        cases[key] = walk_case(db, key[0], offset=60 + i * 7)
+        offset = beat_offset(db, "jiandu") if key[1] == "pool" else 60 + i * 7
+        cases[key] = walk_case(db, key[0], offset=offset)
         if key[1]:
             extra[key[1]](cases[key])
         if key == ("reported", None):  # a second report at the same spot: a duplicate
             walk_case(db, "reported", offset=60 + i * 7)
     return cases
+
+
+def beat_offset(db, username: str) -> int:
+    """The ``walk_case`` offset of a grid cell in ``username``'s beat (demo city)."""
+    import json
+
+    from seatdesk.models import GridCell, Setting
+
+    with db.Session() as session:
+        areas = json.loads(session.get(Setting, "evaluation").value)["supervisor_areas"]
+        codes = session.scalars(select(GridCell.code).order_by(GridCell.code)).all()
+    return next(i for i, code in enumerate(codes) if code.startswith(tuple(areas[username])))
 
 
 def _v(db, case_id: int) -> int:
@@ -180,7 +196,7 @@ def test_rules_phrases_and_specific_checks(city, qtbot):
     assert dialog.validate() == "请选择派遣部门"
     dialog.reject()
     # 延期: a length is required; the preview shows the new deadline
-    dialog = open_dialog(qtbot, seats("bumen"), "request_extension", cases[("dispatched", None)])
+    dialog = open_dialog(qtbot, seats("bumen"), "request_extension", cases[("signed", None)])
     dialog.reason.text.setPlainText("需采购材料")
     assert dialog.validate() == "请填写延期时长"
     dialog.value.setValue(1)
@@ -220,3 +236,41 @@ def test_engine_refusals_are_shown_as_they_are(city, qtbot):
     qtbot.waitUntil(lambda: "值班长不能执行「受理」" in dialog.error.text(), timeout=TIMEOUT)
     assert dialog.isVisible() and dialog.ok.isEnabled()
     assert _v(db, case_id) == view.version
+
+
+def test_task_dispatch_and_callback_dialogs_say_where_work_goes(city, qtbot):
+    """派发核实 names the suggested account and the pool; 派遣 refuses typed text naming no
+    department (never the suggestion instead); 回访 asks a note for 不满意 and says what it
+    does; the ledger timeline names where each step went."""
+    db = city
+    seats, cases = Seats(qtbot, db), prepared_cases(db)
+    dialog = open_dialog(qtbot, seats("shouli"), "send_verification", cases[("reported", None)])
+    qtbot.waitUntil(lambda: dialog.supervisor.count() > 1, timeout=TIMEOUT)
+    chosen = dialog.supervisor.currentText()
+    assert "（jiandu" in chosen and "建议" in chosen, chosen  # a real demo account
+    assert dialog.supervisor.itemText(0).startswith("任一监督员（")
+    assert "直到其中一人领取" in dialog.rules.text()
+    dialog.reject()
+    dialog = open_dialog(qtbot, seats("paiqian"), "dispatch", cases[("filed", None)])
+    suggested = dialog.department.currentText()
+    dialog.department.setEditText("不存在的部门")
+    assert dialog.validate() == "「不存在的部门」不是可派遣的部门：请从列表中选择"
+    dialog.department.setEditText("管理")
+    assert "（相符的部门：" in dialog.validate()
+    dialog.department.setEditText(suggested)
+    assert dialog.validate() == "" and dialog.chosen() is not None
+    dialog.reject()
+    dialog = open_dialog(qtbot, seats("shouli"), "callback", cases[("closed", None)])
+    assert dialog.caller.count() == 1 and "张先生" in dialog.caller.currentText()
+    assert "返工" in dialog.rules.text()
+    dialog.outcome_buttons["dissatisfied"].setChecked(True)
+    assert dialog.validate() == "请记录来电人的不满意见"
+    dialog.reject()
+    view = load_case_view(seats("shouli").wf, seats("shouli").actor, cases[("closed", None)])
+    from seatdesk.ui.case.ledger_timeline import LedgerTimelineModel
+
+    model = LedgerTimelineModel()
+    titles = [model.title(row) for row in view.history]
+    assert any(t.startswith(f"{r.seq}. 派遣（") for r, t in zip(view.history, titles)
+               if r.action == "dispatch")
+    assert any("派发核实（" in t for t in titles)

@@ -76,7 +76,7 @@ def _unpinged_workflow(w: World) -> tuple[sd.Workflow, list]:
 @PG
 def test_action_after_a_dropped_connection_runs_once_on_a_new_one(world):
     w = world
-    ref = w.drive.to(S.DISPATCHED)
+    ref = w.drive.to(S.DISPATCHED, sign=False)
     wf, connects = _unpinged_workflow(w)
     try:
         ref = w.drive.do(ref, lambda _wf, *a, **k: sd.sign(wf, *a, **k), "water")
@@ -142,7 +142,7 @@ def test_idle_pooled_connection_is_pinged_and_replaced(world):
 @PG
 def test_database_that_stays_away_fails_the_action_and_changes_nothing(world):
     w = world
-    ref = w.drive.to(S.DISPATCHED)
+    ref = w.drive.to(S.DISPATCHED, sign=False)
     before = case_row(w, ref.id)
     database = make_url(w.db.url).database
     admin = create_engine(make_url(pg_base_url()).set(database="postgres"),
@@ -171,7 +171,7 @@ def test_connection_lost_during_commit_is_reported_as_uncertain(world):
     whether the action landed, so it says so instead of retrying or claiming either way.
     Here the server had rolled it back: nothing changed and the same action succeeds."""
     w = world
-    ref = w.drive.to(S.DISPATCHED)
+    ref = w.drive.to(S.DISPATCHED, sign=False)
     before = case_row(w, ref.id)
     wf, _connects = _unpinged_workflow(w)
     admin = create_engine(make_url(pg_base_url()).set(database="postgres"),

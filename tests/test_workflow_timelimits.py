@@ -37,10 +37,12 @@ def at(text: str) -> dt.datetime:
 
 
 def dispatched_at(w: World, local: str, **kw):
+    """Dispatched to 水务集团 at ``local`` and signed for at the same instant."""
     ref = w.drive.to(S.FILED, **kw)
     w.clock.set(at(local))
-    return ref.update(sd.dispatch(w.wf, w.a("dispatcher"), ref.id, ref.version,
-                                  department_id=w.dept["SW"]))
+    ref.update(sd.dispatch(w.wf, w.a("dispatcher"), ref.id, ref.version,
+                           department_id=w.dept["SW"]))
+    return ref.update(sd.sign(w.wf, w.a("water"), ref.id, ref.version))
 
 
 def deadline(w: World, ref) -> dt.datetime:

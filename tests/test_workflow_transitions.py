@@ -52,7 +52,8 @@ PLAN = {
     ("redispatch", S.DISPATCHED, S.DISPATCHED): (None, "dispatcher", {}),
     ("redispatch", S.DISPATCHED, S.AT_DISTRICT): (None, "dispatcher", {"department_id": "DC"}),
     ("urge", S.DISPATCHED, S.DISPATCHED): (None, "dispatcher", {}),
-    ("sign", S.DISPATCHED, S.DISPATCHED): (None, "water", {}),
+    ("sign", S.DISPATCHED, S.DISPATCHED):
+        (lambda w: w.drive.to(S.DISPATCHED, sign=False), "water", {}),
     ("request_return", S.DISPATCHED, S.RETURN_REQUESTED): (None, "water", {}),
     ("approve_return", S.RETURN_REQUESTED, S.FILED): (None, "dispatcher", {}),
     ("approve_return", S.RETURN_REQUESTED, S.AT_DISTRICT):
@@ -86,6 +87,14 @@ PLAN = {
     ("merge", S.ACCEPTED, S.MERGED): (None, "acceptor", {}),
     ("merge", S.FILED, S.MERGED): (None, "lead", {}),
     ("accept", S.REPORTED, S.ACCEPTED, "verified hotline"): (_verified, "acceptor", {}),
+    ("claim_task", S.PENDING_VERIFICATION, S.PENDING_VERIFICATION): (None, "sup1", {}),
+    ("claim_task", S.PENDING_CHECK, S.PENDING_CHECK): (None, "sup1", {}),
+    ("callback", S.CLOSED, S.CLOSED):
+        (lambda w: w.drive.to(S.CLOSED, caller_phone="13800001234", callback_wanted=True),
+         "acceptor", {}),
+    ("callback", S.CLOSED, S.DISPATCHED):
+        (lambda w: w.drive.to(S.CLOSED, caller_phone="13800001234", callback_wanted=True),
+         "acceptor", {"outcome": "dissatisfied", "note": "井盖仍松动"}),
 }
 KEYS = [(t.action, t.source, t.target) for t in TRANSITIONS if t.action != "register"]
 

@@ -263,9 +263,11 @@ class Driver:
         return self.do(self._filed(**kw), sd.dispatch, "dispatcher",
                        department_id=self.w.dept["DC"])
 
-    def _dispatched(self, dept="SW", **kw):
-        return self.do(self._filed(**kw), sd.dispatch, "dispatcher",
-                       department_id=self.w.dept[dept])
+    def _dispatched(self, dept="SW", sign=True, **kw):
+        """Dispatched to ``dept`` and, unless ``sign=False``, signed for (签收 comes first)."""
+        ref = self.do(self._filed(**kw), sd.dispatch, "dispatcher",
+                      department_id=self.w.dept[dept])
+        return self.do(ref, sd.sign, DEPT_USER[dept]) if sign else ref
 
     def _return_requested(self, **kw):
         return self.do(self._dispatched(**kw), sd.request_return, "water", reason="非本单位职责")
@@ -295,6 +297,9 @@ class Driver:
     def _closed(self, **kw):
         return self.do(self._ready_to_close(**kw), sd.close, "lead")
 
+    def sign(self, ref: Ref, dept: str = "SW") -> Ref:
+        return self.do(ref, sd.sign, DEPT_USER[dept])
+
     def _merged(self, **kw):
         keep = self.register(**kw)
         dup = self.register(**kw)
@@ -304,6 +309,8 @@ class Driver:
 
 
 ALL_STATES = tuple(s.value for s in S)
+#: the department user of each department of the world
+DEPT_USER = {"SW": "water", "HW": "sanitation", "D1": "street1"}
 
 
 # -- calling any action uniformly (for the forbidden-transition tables) ---------------------
@@ -346,6 +353,8 @@ def action_calls(w: World) -> dict[str, tuple]:
         "request_void": (sd.request_void, {"reason": REASON}),
         "approve_void": (sd.approve_void, {}),
         "refuse_void": (sd.refuse_void, {"reason": REASON}),
+        "claim_task": (sd.claim_task, {}),
+        "callback": (sd.callback, {"outcome": "satisfied"}),
     }
 
 

@@ -128,7 +128,7 @@
 <context>
     <name>ApproveReturnDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/simple.py" line="167" />
+        <location filename="../../seatdesk/ui/case/dialogs/simple.py" line="169" />
         <source>The dispatch was an error (counts against the accurate-dispatch rate)</source>
         <translation>属于派遣差错（计入准确派遣率）</translation>
     </message>
@@ -220,11 +220,16 @@
     </message>
     <message>
         <location filename="../../seatdesk/ui/workbox/box_list_model.py" line="38" />
+        <source>To call back</source>
+        <translation>待回访</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/workbox/box_list_model.py" line="39" />
         <source>My department's cases</source>
         <translation>我的部门案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/box_list_model.py" line="39" />
+        <location filename="../../seatdesk/ui/workbox/box_list_model.py" line="40" />
         <source>All cases / search</source>
         <translation>全部案件/搜索</translation>
     </message>
@@ -311,6 +316,54 @@
     </message>
 </context>
 <context>
+    <name>CallbackDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/case/dialogs/callbacks.py" line="35" />
+        <source> · %1 attempts so far</source>
+        <translation> · 已回访 %1 次</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/dialogs/callbacks.py" line="38" />
+        <source>Caller</source>
+        <translation>来电人</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/dialogs/callbacks.py" line="51" />
+        <source>Outcome</source>
+        <translation>回访结果</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/dialogs/callbacks.py" line="71" />
+        <source>不满意 sends the case back to the same department to be handled again (返工); the caller is called back after the next closure.</source>
+        <translation>不满意：案卷退回原部门重新处置（返工），再次结案后重新回访。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/dialogs/callbacks.py" line="73" />
+        <source>不满意 is recorded; the case stays closed.</source>
+        <translation>不满意：记录在案，案卷保持结案。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/dialogs/callbacks.py" line="75" />
+        <source>The caller asked to be called back once the case was closed. Record what the caller says about the result: %1</source>
+        <translation>来电人要求结案后回访。请记录来电人对处置结果的评价：%1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/dialogs/callbacks.py" line="79" />
+        <source>无法联系 is tried again later, %1 attempts in all.</source>
+        <translation>无法联系：稍后再次回访，共 %1 次。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/dialogs/callbacks.py" line="87" />
+        <source>No caller of this case waits for a callback</source>
+        <translation>本案卷没有待回访的来电人</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/dialogs/callbacks.py" line="89" />
+        <source>Write down what the dissatisfied caller says</source>
+        <translation>请记录来电人的不满意见</translation>
+    </message>
+</context>
+<context>
     <name>CaseDetailPanel</name>
     <message>
         <location filename="../../seatdesk/ui/case/detail.py" line="95" />
@@ -371,227 +424,232 @@
 <context>
     <name>CaseFields</name>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="46" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="43" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="46" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="43" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="46" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="43" />
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="47" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="44" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="47" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="44" />
         <source>Grid cell</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="48" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="45" />
         <source>Community / street</source>
         <translation>社区/街道</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="48" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="45" />
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="49" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="46" />
         <source>Coordinates</source>
         <translation>经纬度</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="49" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="46" />
         <source>Caller</source>
         <translation>来电人</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="50" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="47" />
         <source>Caller phone</source>
         <translation>来电号码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="50" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="47" />
         <source>Callback wanted</source>
         <translation>需要回访</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="51" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="48" />
         <source>All callers</source>
         <translation>全部来电人</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="51" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="48" />
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="52" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="49" />
         <source>Verification (核实)</source>
         <translation>核实结果</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="53" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="50" />
         <source>Filing condition</source>
         <translation>立案条件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="53" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="50" />
         <source>Handling limit</source>
         <translation>处置时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="54" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="51" />
         <source>Closure condition</source>
         <translation>结案条件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="55" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="52" />
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="55" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="52" />
         <source>District centre</source>
         <translation>区级平台</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="56" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="53" />
         <source>Deadline</source>
         <translation>时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="56" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="53" />
         <source>Step deadline</source>
         <translation>环节时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="57" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="54" />
         <source>Open request</source>
         <translation>待审批申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="57" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="54" />
         <source>Rework rounds</source>
         <translation>返工次数</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="58" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="55" />
         <source>Closure type</source>
         <translation>结案类型</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="58" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="55" />
         <source>Steps</source>
         <translation>环节时间</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="71" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="68" />
         <source>outside every grid cell</source>
         <translation>不在任何单元网格内</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="75" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="72" />
         <source>anonymous</source>
         <translation>匿名</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="78" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="106" />
+        <source>%1 waiting</source>
+        <translation>%1 人待回访</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/fields.py" line="107" />
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="79" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="102" />
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="101" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="110" />
         <source>confirmed on site</source>
         <translation>现场核实属实</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="102" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="111" />
         <source>not confirmed</source>
         <translation>核实不属实</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="107" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="116" />
         <source>Return request</source>
         <translation>回退申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="107" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="116" />
         <source>Extension request</source>
         <translation>延期申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="108" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="117" />
         <source>Suspension request</source>
         <translation>挂账申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="109" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="118" />
         <source>Voiding request</source>
         <translation>作废申请</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="113" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="122" />
         <source>reported</source>
         <translation>上报</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="113" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="122" />
         <source>verified</source>
         <translation>核实</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="114" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="123" />
         <source>accepted</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="114" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="123" />
         <source>filed</source>
         <translation>立案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="115" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="124" />
         <source>dispatched</source>
         <translation>派遣</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="115" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="124" />
         <source>signed</source>
         <translation>签收</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="116" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="125" />
         <source>feedback</source>
         <translation>反馈</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="116" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="125" />
         <source>checked</source>
         <translation>核查</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="117" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="126" />
         <source>closed</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="117" />
+        <location filename="../../seatdesk/ui/case/fields.py" line="126" />
         <source>suspended</source>
         <translation>挂账</translation>
     </message>
@@ -701,24 +759,32 @@
 <context>
     <name>CheckDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="120" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="151" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="124" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="155" />
         <source>Closure condition: %1</source>
         <translation>结案条件：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="127" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="158" />
         <source>Department's feedback: %1</source>
         <translation>部门处置反馈：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="130" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="161" />
         <source>A failed check sends the case back to the same department for rework (counted as a rework round).</source>
         <translation>核查不通过将案卷退回原承办部门返工（计一次返工）。</translation>
+    </message>
+</context>
+<context>
+    <name>ClaimTaskDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="96" />
+        <source>This task was sent to any supervisor of the case's pool. Taking it makes it yours: it leaves the other supervisors' task boxes. A task is taken once.</source>
+        <translation>此任务派给了任一监督员。领取后由您负责，任务从其他监督员的任务箱中移除。任务只能领取一次。</translation>
     </message>
 </context>
 <context>
@@ -1052,49 +1118,59 @@
 <context>
     <name>DispatchDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="39" />
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="43" />
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="42" />
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="46" />
         <source>Reading the departments and the suggestion…</source>
         <translation>正在读取部门和建议派遣单位…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="51" />
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="55" />
         <source>(district centre)</source>
         <translation>（区级平台）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="66" />
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="70" />
         <source>Suggested: &lt;b&gt;%1&lt;/b&gt; — %2</source>
         <translation>建议派遣：&lt;b&gt;%1&lt;/b&gt; — %2</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="70" />
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="74" />
         <source>No suggestion: neither a component owner nor the responsibility matrix names a department for this case.</source>
         <translation>无建议：部件权属和责任矩阵均未指定该案卷的责任单位。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="77" />
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="81" />
         <source>The case has no handling limit (it was not filed under a condition).</source>
         <translation>该案卷没有处置时限（未按立案条件立案）。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="81" />
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="85" />
         <source>Handling limit %1; redispatch keeps the deadline %2</source>
         <translation>处置时限 %1；改派保持原截止时间 %2</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="86" />
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="90" />
         <source>Handling limit %1: dispatched now, the deadline is &lt;b&gt;%2&lt;/b&gt;</source>
         <translation>处置时限 %1：现在派遣，截止时间为 &lt;b&gt;%2&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="91" />
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="102" />
         <source>Choose the department</source>
         <translation>请选择派遣部门</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="106" />
+        <source>「%1」 is not a department you may dispatch to: choose one from the list</source>
+        <translation>「%1」不是可派遣的部门：请从列表中选择</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="109" />
+        <source> (matching: %1)</source>
+        <translation>（相符的部门：%1）</translation>
     </message>
 </context>
 <context>
@@ -1269,288 +1345,318 @@
     </message>
     <message>
         <location filename="../../seatdesk/ui/enum_labels.py" line="56" />
+        <source>Satisfied</source>
+        <translation>满意</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="57" />
+        <source>Basically satisfied</source>
+        <translation>基本满意</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="58" />
+        <source>Dissatisfied</source>
+        <translation>不满意</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="59" />
+        <source>Could not be reached</source>
+        <translation>无法联系</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="62" />
         <source>Call-taker</source>
         <translation>受理员</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="57" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="63" />
         <source>Shift lead</source>
         <translation>值班长</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="58" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="64" />
         <source>Dispatcher</source>
         <translation>派遣员</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="59" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="65" />
         <source>Department user</source>
         <translation>专业部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="60" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="66" />
         <source>Supervisor</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="61" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="67" />
         <source>Administrator</source>
         <translation>管理员</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="62" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="68" />
         <source>Wall display (read-only)</source>
         <translation>大屏(只读)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="65" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="71" />
         <source>Normal</source>
         <translation>一般</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="66" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="72" />
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="69" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="75" />
         <source>working minutes</source>
         <translation>工作分钟</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="70" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="76" />
         <source>working hours</source>
         <translation>工作时</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="71" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="77" />
         <source>working days</source>
         <translation>工作日</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="72" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="78" />
         <source>minutes</source>
         <translation>分钟</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="73" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="79" />
         <source>hours</source>
         <translation>小时</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="74" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="80" />
         <source>calendar days</source>
         <translation>自然日</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="77" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="83" />
         <source>Normal closure</source>
         <translation>正常结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="78" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="84" />
         <source>Overdue closure</source>
         <translation>超时结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="79" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="85" />
         <source>Closure as an error</source>
         <translation>差错结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="80" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="86" />
         <source>Special closure</source>
         <translation>特殊结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="83" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="89" />
         <source>Photo</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="84" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="90" />
         <source>Recording</source>
         <translation>录音</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="85" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="91" />
         <source>Attachment</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="88" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="94" />
         <source>Green light</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="89" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="95" />
         <source>Yellow light</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="90" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="96" />
         <source>Red light</source>
         <translation>红灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="93" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="99" />
         <source>Register</source>
         <translation>登记</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="94" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="100" />
         <source>Send for verification</source>
         <translation>派发核实</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="95" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="101" />
         <source>Verification reply</source>
         <translation>核实回复</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="96" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="102" />
         <source>Accept</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="97" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="103" />
         <source>Void (not accepted)</source>
         <translation>作废(不予受理)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="98" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="104" />
         <source>File</source>
         <translation>立案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="99" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="105" />
         <source>Refuse filing</source>
         <translation>不予立案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="100" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="106" />
         <source>Dispatch</source>
         <translation>派遣</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="101" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="107" />
         <source>Send back to the city</source>
         <translation>退回市级</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="102" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="108" />
         <source>Redispatch</source>
         <translation>改派</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="103" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="109" />
         <source>Urge</source>
         <translation>督办</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="104" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="110" />
         <source>Sign for</source>
         <translation>签收</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="105" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="111" />
         <source>Request return</source>
         <translation>申请回退</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="106" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="112" />
         <source>Approve return</source>
         <translation>同意回退</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="107" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="113" />
         <source>Refuse return</source>
         <translation>驳回回退</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="108" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="114" />
         <source>Request extension</source>
         <translation>申请延期</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="109" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="115" />
         <source>Approve extension</source>
         <translation>批准延期</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="110" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="116" />
         <source>Refuse extension</source>
         <translation>驳回延期</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="111" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="117" />
         <source>Request suspension</source>
         <translation>申请挂账</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="112" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="118" />
         <source>Approve suspension</source>
         <translation>批准挂账</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="113" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="119" />
         <source>Refuse suspension</source>
         <translation>驳回挂账</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="114" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="120" />
         <source>Resume from suspension</source>
         <translation>挂账恢复</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="115" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="121" />
         <source>Handling feedback</source>
         <translation>处置反馈</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="116" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="122" />
         <source>Send for check</source>
         <translation>派发核查</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="117" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="123" />
         <source>Check passed</source>
         <translation>核查通过</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="118" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="124" />
         <source>Check failed (rework)</source>
         <translation>核查不通过(返工)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="119" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="125" />
         <source>Close the case</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="120" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="126" />
         <source>Request voiding</source>
         <translation>申请作废</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="121" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="127" />
         <source>Approve voiding</source>
         <translation>批准作废</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="122" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="128" />
         <source>Refuse voiding</source>
         <translation>驳回作废</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="123" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="129" />
         <source>Merge as a duplicate</source>
         <translation>合并为重复案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/enum_labels.py" line="124" />
+        <location filename="../../seatdesk/ui/enum_labels.py" line="130" />
         <source>Duplicate merged in</source>
         <translation>并入重复案卷</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="131" />
+        <source>Take the task</source>
+        <translation>领取任务</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/enum_labels.py" line="132" />
+        <source>Call back</source>
+        <translation>回访</translation>
     </message>
 </context>
 <context>
@@ -1971,7 +2077,12 @@
 <context>
     <name>LedgerTimelineModel</name>
     <message>
-        <location filename="../../seatdesk/ui/case/ledger_timeline.py" line="85" />
+        <location filename="../../seatdesk/ui/case/ledger_timeline.py" line="88" />
+        <source>any supervisor</source>
+        <translation>任一监督员</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/ledger_timeline.py" line="98" />
         <source>Reason/note: %1</source>
         <translation>理由/说明：%1</translation>
     </message>
@@ -2469,7 +2580,7 @@
 <context>
     <name>RedispatchDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="107" />
+        <location filename="../../seatdesk/ui/case/dialogs/dispatch.py" line="126" />
         <source>The previous dispatch was an error</source>
         <translation>原派遣属于派遣差错</translation>
     </message>
@@ -2798,42 +2909,67 @@
 <context>
     <name>SendTaskDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="31" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="32" />
         <source>Any supervisor</source>
         <translation>任一监督员</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="32" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="33" />
         <source>Supervisor</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="43" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="47" />
         <source>核查: a supervisor checks on site whether the closure condition is met: %1</source>
         <translation>核查：由监督员现场核查是否达到结案条件：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="47" />
-        <source>核实: a supervisor confirms on site that the reported problem exists. Reports from the public, hotlines, mailboxes and media need a confirmed 核实 before they can be accepted.</source>
-        <translation>核实：由监督员现场确认上报问题是否存在。公众、热线、信箱、媒体来源的案卷须核实属实后才能受理。</translation>
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="51" />
+        <source>核实: a supervisor confirms on site that the reported problem exists. Reports of the sources that need it (public, hotlines, mailboxes, media) are accepted only after a confirmed 核实.</source>
+        <translation>核实：由监督员现场确认上报问题是否存在。需核实的来源（公众、热线、信箱、媒体等）的上报，须经核实属实后才能受理。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="50" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="62" />
+        <source>suggested: %1</source>
+        <translation>建议：%1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="65" />
+        <source>Any supervisor (%1)</source>
+        <translation>任一监督员（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="66" />
+        <source>Sent to any supervisor, the task shows in the task box of each of %1 until one of them takes it.</source>
+        <translation>派给任一监督员时，任务出现在 %1 的任务箱中，直到其中一人领取。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="74" />
+        <source>supervisor of this beat, last seen nearest</source>
+        <translation>本网格责任监督员，最近定位离案件最近</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="75" />
+        <source>supervisor of this beat</source>
+        <translation>本网格责任监督员</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="76" />
+        <source>last seen nearest</source>
+        <translation>最近定位离案件最近</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="54" />
         <source>This report's source (%1) needs it.</source>
         <translation>本案来源（%1）需要核实。</translation>
-    </message>
-    <message>
-        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="58" />
-        <source>(suggested: last seen nearest)</source>
-        <translation>（建议：最近位置最近）</translation>
     </message>
 </context>
 <context>
     <name>SignDialog</name>
     <message>
         <location filename="../../seatdesk/ui/case/dialogs/simple.py" line="155" />
-        <source>Signing for the case confirms your department has received it. The handling clock already runs from the dispatch.</source>
-        <translation>签收表示本部门已接收该案卷。处置时限自派遣起已开始计时。</translation>
+        <source>Signing for the case confirms your department has received it. The handling clock already runs from the dispatch. Handling feedback, extension and suspension requests come after signing; a case is signed for once.</source>
+        <translation>签收表示本部门已接收该案卷。处置时限自派遣起已开始计时。签收后才能处置反馈、申请延期或挂账；每次派遣只需签收一次。</translation>
     </message>
 </context>
 <context>
@@ -3014,32 +3150,32 @@
 <context>
     <name>VerifyDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="83" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="114" />
         <source>Confirmed: the problem exists</source>
         <translation>属实：问题存在</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="84" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="115" />
         <source>Not confirmed</source>
         <translation>不属实</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="93" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="124" />
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="95" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="126" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="98" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="129" />
         <source>Describe what you found on site. A report that is not confirmed needs a note.</source>
         <translation>请说明现场情况。核实不属实时必须填写说明。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="103" />
+        <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="134" />
         <source>Say what you found when the report is not confirmed</source>
         <translation>核实不属实时请说明现场情况</translation>
     </message>
@@ -3218,72 +3354,72 @@
 <context>
     <name>Workspace</name>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="79" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="128" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="80" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="129" />
         <source>Workbench</source>
         <translation>工作台</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="88" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="128" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="89" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="129" />
         <source>Hotline intake</source>
         <translation>热线受理</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="93" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="129" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="94" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="130" />
         <source>Statistics</source>
         <translation>统计</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="99" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="129" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="100" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="130" />
         <source>Administration</source>
         <translation>管理</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="101" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="130" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="102" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="131" />
         <source>Overview</source>
         <translation>概况</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="125" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="126" />
         <source>Command palette</source>
         <translation>命令面板</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="126" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="127" />
         <source>Go to the case table</source>
         <translation>转到案卷列表</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="127" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="128" />
         <source>Search cases</source>
         <translation>查询案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="132" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="133" />
         <source>Show: %1</source>
         <translation>显示：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="135" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="136" />
         <source>New hotline report</source>
         <translation>新建热线受理单</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="137" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="138" />
         <source>Show the case on the map</source>
         <translation>在地图上显示案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="140" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="141" />
         <source>Reports and shift handover</source>
         <translation>报表和交接班</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="143" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="144" />
         <source>Wall display</source>
         <translation>大屏</translation>
     </message>

@@ -26,6 +26,7 @@ PHRASE_CATEGORIES = {
     "extension_reason": "延期理由",
     "suspension_reason": "挂账理由",
     "check_fail_reason": "核查不通过理由",
+    "callback_note": "回访记录",
     "description": "问题描述",
 }
 

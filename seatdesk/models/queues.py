@@ -24,7 +24,8 @@ from sqlalchemy import ColumnElement, Select, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from .assets import Component
-from .cases import Case
+from .cases import Case, CaseReporter
+from .pools import task_filter
 from .enums import CaseState, DepartmentKind, Role
 from .queue_rows import (
     HANDLING_STATES,
@@ -63,8 +64,10 @@ class QueueError(Exception):
 
 @dataclass(frozen=True)
 class WorkBox:
-    """One queue. ``states`` None = every state; ``task_scope`` = only 核实/核查 tasks
-    sent to the viewer (supervisors). Department users always see only their cases."""
+    """One queue. ``states`` None = every state; ``task_scope`` = only the 核实/核查 tasks
+    the viewer (a supervisor) may take: sent to them or to their pool (``pools.py``);
+    ``callback_scope`` = only closed cases with a caller due for 回访. Department users
+    always see only their cases."""
 
     key: str
     label: str
@@ -72,11 +75,14 @@ class WorkBox:
     roles: frozenset[str]
     sort: tuple[str, bool] = ("reported_at", True)
     task_scope: bool = False
+    callback_scope: bool = False
 
 
-def _box(key, label, states, roles, sort=("reported_at", True), task_scope=False) -> WorkBox:
+def _box(key, label, states, roles, sort=("reported_at", True), task_scope=False,
+         callback_scope=False) -> WorkBox:
     states = None if states is None else frozenset(str(s) for s in states)
-    return WorkBox(key, label, states, frozenset(str(r) for r in roles), sort, task_scope)
+    return WorkBox(key, label, states, frozenset(str(r) for r in roles), sort, task_scope,
+                   callback_scope)
 
 
 _A, _L, _D, _P = Role.ACCEPTOR, Role.SHIFT_LEAD, Role.DISPATCHER, Role.DEPARTMENT
@@ -97,6 +103,7 @@ BOXES: tuple[WorkBox, ...] = (
     _box("approve_suspension", "挂账审批", [S.SUSPENSION_REQUESTED], [_D, _L, _ADM]),
     _box("approve_void", "作废审批", [S.VOID_REQUESTED], [_L, _ADM]),
     _box("suspended", "挂账案件", [S.SUSPENDED], [_D, _L, _ADM]),
+    _box("pending_callback", "待回访", [S.CLOSED], [_A, _L, _ADM], callback_scope=True),
     _box("my_department", "我的部门案件", HANDLING_STATES, [_P], ("deadline", True)),
     _box("all", "全部案件", None, list(Role), ("reported_at", False)),
 )
@@ -173,13 +180,16 @@ def visible_filter(viewer: Viewer) -> ColumnElement[bool]:
     return or_(~is_district, Case.centre_id == dept, Case.department_id.in_(children))
 
 
-def _scope(query: Select, box: WorkBox, viewer: Viewer) -> Select:
+def _scope(session: Session, query: Select, box: WorkBox, viewer: Viewer) -> Select:
     """Box states plus who may see what."""
     if box.states is not None:
         query = query.where(Case.state.in_(sorted(box.states)))
     query = query.where(visible_filter(viewer))
     if box.task_scope:
-        query = query.where(Case.task_user_id == viewer.user_id)
+        query = query.where(task_filter(session, viewer))
+    if box.callback_scope:
+        query = query.where(Case.id.in_(select(CaseReporter.case_id).where(
+            CaseReporter.callback_due.is_(True))))
     return query
 
 
@@ -256,9 +266,9 @@ def fetch_page(session: Session, box: WorkBox | str, filters: CaseFilter | None 
         raise QueueError(f"{label_of(Role, viewer.role)}无权查看“{box.label}”")
     limit = max(1, min(int(limit), MAX_LIMIT))
     sort = sort or box.sort
-    query = _filtered(_scope(row_query(), box, viewer), filters, viewer)
+    query = _filtered(_scope(session, row_query(), box, viewer), filters, viewer)
     if _walks(session, box, filters, sort):
-        ids = _filtered(_scope(select(Case.id), box, viewer), filters, viewer)
+        ids = _filtered(_scope(session, select(Case.id), box, viewer), filters, viewer)
         result = _walked(session, query, ids, sort, max(0, offset), limit)
     else:
         result = session.execute(_order(query, sort).offset(max(0, offset)).limit(limit))
@@ -336,7 +346,7 @@ def _walked(session: Session, query: Select, ids: Select, sort: tuple[str, bool]
 def _total(session, box, filters, viewer, offset, rows, limit) -> tuple[int, bool]:
     if offset == 0 and len(rows) < limit:
         return len(rows), True  # the whole result fits on the first page
-    ids = _filtered(_scope(select(Case.id), box, viewer), filters, viewer)
+    ids = _filtered(_scope(session, select(Case.id), box, viewer), filters, viewer)
     capped = session.scalar(select(func.count()).select_from(ids.limit(COUNT_CAP + 1).subquery()))
     return (COUNT_CAP, False) if capped > COUNT_CAP else (capped, True)
 
@@ -346,7 +356,7 @@ def fetch_rows(session: Session, ids: Iterable[int], viewer: Viewer) -> dict[int
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    query = _scope(row_query().where(Case.id.in_(wanted)), get_box("all"), viewer)
+    query = _scope(session, row_query().where(Case.id.in_(wanted)), get_box("all"), viewer)
     make = RowMaker(session, viewer)
     return {row.id: row for row in map(make, session.execute(query))}
 
@@ -357,18 +367,20 @@ def box_counts(session: Session, viewer: Viewer) -> dict[str, int]:
     boxes = boxes_for(viewer.role)
     counts: dict[str, int] = {}
     scoped = [b for b in boxes if b.states is not None]
-    for task_scope in (False, True):
-        group = [b for b in scoped if b.task_scope is task_scope]
+    for scope in ((False, False), (True, False), (False, True)):  # (task, callback)
+        group = [b for b in scoped if (b.task_scope, b.callback_scope) == scope]
         if not group:
             continue
         states = frozenset().union(*(b.states for b in group))
-        probe = WorkBox("_", "", states, frozenset(), task_scope=task_scope)
-        query = _scope(select(Case.state, func.count()), probe, viewer).group_by(Case.state)
+        probe = WorkBox("_", "", states, frozenset(), task_scope=scope[0],
+                        callback_scope=scope[1])
+        query = _scope(session, select(Case.state, func.count()), probe, viewer).group_by(
+            Case.state)
         by_state = dict(session.execute(query).all())
         for b in group:
             counts[b.key] = sum(by_state.get(s, 0) for s in b.states)
     for b in boxes:
         if b.states is None:
-            ids = _scope(select(Case.id), b, viewer).limit(COUNT_CAP + 1).subquery()
+            ids = _scope(session, select(Case.id), b, viewer).limit(COUNT_CAP + 1).subquery()
             counts[b.key] = session.scalar(select(func.count()).select_from(ids))
     return counts

@@ -1,7 +1,9 @@
 """The handset's view of its tasks, and answering one through the workflow services.
 
 A 核实 task (待核实) or 核查 task (核查中) is the supervisor's when it names them, and
-open to every supervisor (the pool) when it names nobody; answering takes it.
+open to the eligible supervisors (the pool: the beat's supervisors, or everyone for a
+case in no beat — ``seatdesk.models.pools``) when it names nobody; answering takes it.
+The list is the seat's 我的核实/核查任务 query (``pools.task_filter``).
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seatdesk.models import Attachment, Case, CaseClass, LedgerEntry
 from seatdesk.models.enums import CaseState as S
+from seatdesk.models.pools import task_filter
 from seatdesk.workflow import services as sd
 
 from .identity import DatabaseIdentity, Principal
@@ -60,8 +63,7 @@ def tasks_for(session: Session, me: Principal) -> list[Task]:
                Case.description, CaseClass.name, Case.closure_condition, Case.lon, Case.lat,
                Case.reported_at, Case.step_deadline_at)
         .outerjoin(CaseClass, CaseClass.id == Case.class_id)
-        .where(Case.state.in_(tuple(KINDS)),
-               or_(Case.task_user_id == me.user_id, Case.task_user_id.is_(None)))
+        .where(task_filter(session, me))
         .order_by(Case.step_deadline_at.is_(None), Case.step_deadline_at, Case.id)
         .limit(200)).all()
     photos = _photos(session, [r.id for r in rows])

@@ -52,6 +52,12 @@ SOURCES = {
     "superior": QT_TRANSLATE_NOOP("Enum", "Assigned by superiors"),
     "video": QT_TRANSLATE_NOOP("Enum", "Video"),
 }
+CALLBACKS = {
+    "satisfied": QT_TRANSLATE_NOOP("Enum", "Satisfied"),
+    "basically_satisfied": QT_TRANSLATE_NOOP("Enum", "Basically satisfied"),
+    "dissatisfied": QT_TRANSLATE_NOOP("Enum", "Dissatisfied"),
+    "unreachable": QT_TRANSLATE_NOOP("Enum", "Could not be reached"),
+}
 ROLES = {
     "acceptor": QT_TRANSLATE_NOOP("Enum", "Call-taker"),
     "shift_lead": QT_TRANSLATE_NOOP("Enum", "Shift lead"),
@@ -122,10 +128,12 @@ ACTIONS = {
     "refuse_void": QT_TRANSLATE_NOOP("Enum", "Refuse voiding"),
     "merge": QT_TRANSLATE_NOOP("Enum", "Merge as a duplicate"),
     "merge_in": QT_TRANSLATE_NOOP("Enum", "Duplicate merged in"),
+    "claim_task": QT_TRANSLATE_NOOP("Enum", "Take the task"),
+    "callback": QT_TRANSLATE_NOOP("Enum", "Call back"),
 }
 TABLES = {"state": STATES, "source": SOURCES, "role": ROLES, "urgency": URGENCIES,
           "unit": UNITS, "closure": CLOSURES, "attachment": ATTACHMENTS, "light": LIGHTS,
-          "action": ACTIONS}
+          "action": ACTIONS, "callback": CALLBACKS}
 
 
 def label(kind: str, value: str | None) -> str:
@@ -142,6 +150,22 @@ def state(value: str | None) -> str:
 
 def source(value: str | None) -> str:
     return label("source", value)
+
+
+def source_name(code: str | None, configured: str = "") -> str:
+    """A source as configured (``case_sources.name``): a shipped source that keeps its
+    shipped name is shown in the UI language, a renamed or added one as the administrator
+    named it."""
+    from seatdesk.models.enums import CaseSource
+
+    shipped = CaseSource._value2member_map_.get(code or "")
+    if not configured or (shipped is not None and configured == shipped.label):
+        return source(code)
+    return configured
+
+
+def callback(value: str | None) -> str:
+    return label("callback", value)
 
 
 def role(value: str | None) -> str:

@@ -161,8 +161,16 @@ def check_transition(ctx: ActionContext) -> None:
     if any(r.reason for r in rows) and not ctx.reason:
         raise MissingReason(f"「{action_label(action)}」必须填写理由")
     guards.check_scope(ctx)
+    _check_once(ctx, rows)
     guards.check_guards(ctx, tuple(dict.fromkeys(g for r in rows for g in r.guards)))
     ctx.rows = rows
+
+
+def _check_once(ctx: ActionContext, rows: tuple[Transition, ...]) -> None:
+    """A self-loop taken once (``Transition.once``) is refused when it is already done."""
+    if all(r.is_self_loop and r.once and getattr(ctx.case, r.once) is not None for r in rows):
+        raise WrongState(f"案卷 {ctx.case.number} 已「{action_label(ctx.action)}」，"
+                         f"不能重复{_hint(ctx.action)}")
 
 
 def _roles(rows: tuple[Transition, ...]) -> frozenset[str]:

@@ -6,7 +6,8 @@ close; a failed one sends it back (返工) to the SAME department, counted in
 ``rework_count``, the deadline kept or restarted by ``rework_keeps_deadline``. Only the
 shift lead closes, only after a passed check. 正常/超时 is derived from the timestamps
 (closed after the deadline → 超时结案); 差错 and 特殊 are the shift lead's choice, with
-a reason.
+a reason. Closing makes the callers who asked for a callback due for 回访
+(``callbacks.py``).
 """
 
 from __future__ import annotations
@@ -18,18 +19,21 @@ from seatdesk.models.enums import ClosureType
 
 from . import actions, timelimits
 from .actions import ActionContext
-from .casefacts import attachment_args, resolve_supervisor, store_attachments
+from .callbacks import mark_callbacks_due
+from .casefacts import attachment_args, store_attachments
 from .context import Workflow
 from .errors import InvalidArgument, MissingReason
+from .tasks import assign_task
 from .values import Actor, AttachmentIn, CaseChange
 
 
 def send_check(wf: Workflow, actor: Actor, case_id: int, version: int, *,
                supervisor_id: int | None = None, note: str = "") -> CaseChange:
-    """派发核查 to a supervisor (``None``: any supervisor may answer)."""
+    """派发核查 to a supervisor (``None``: the pool of eligible supervisors; see
+    ``tasks.assign_task``)."""
 
     def apply(ctx: ActionContext) -> None:
-        ctx.case.task_user_id = resolve_supervisor(ctx.session, supervisor_id)
+        assign_task(ctx, supervisor_id)
 
     return actions.run(wf, actor, case_id, version, "send_check", apply, reason=note,
                        args={"supervisor_id": supervisor_id})
@@ -86,6 +90,7 @@ def close(wf: Workflow, actor: Actor, case_id: int, version: int, *,
         case = ctx.case
         case.closed_at = ctx.now
         case.closure_type = timelimits.closure_type(closure_type, ctx.now, case.deadline_at)
+        ctx.args["callbacks_due"] = mark_callbacks_due(ctx.session, case.id)  # 回访
 
     return actions.run(wf, actor, case_id, version, "close", apply, reason=reason,
                        args={"requested_type": closure_type})

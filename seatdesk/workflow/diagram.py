@@ -32,16 +32,25 @@ def mermaid() -> str:
 
 
 def permissions_markdown() -> str:
-    """Markdown table: action, from → to, roles, reason required, guards."""
-    out = ["| 操作 | 动作 (API) | 从 | 到 | 角色 | 理由 | 条件 |", "|---|---|---|---|---|---|---|"]
+    """Markdown table: action, from → to, roles, reason required, guards, and whether a
+    self-loop may repeat."""
+    out = ["| 操作 | 动作 (API) | 从 | 到 | 角色 | 理由 | 条件 | 重复 |",
+           "|---|---|---|---|---|---|---|---|"]
     for row in TRANSITIONS:
         roles = "、".join(Role(r).label for r in sorted(row.roles))
         conditions = "；".join(GUARD_LABELS[g] for g in row.guards)
         source = state_label(row.source) if row.source != NEW else "—"
         out.append(f"| {ACTIONS[row.action].label} | `{row.action}` | {source} | "
                    f"{state_label(row.target)} | {roles} | {'必填' if row.reason else ''} | "
-                   f"{conditions} |")
+                   f"{conditions} | {_repeat(row)} |")
     return "\n".join(out)
+
+
+def _repeat(row) -> str:
+    """Self-loops only: 可重复, or 仅一次 with the case column that marks it done."""
+    if not row.is_self_loop:
+        return ""
+    return "可重复" if row.repeat else f"仅一次（`{row.once}` 已填即拒绝）"
 
 
 BLOCKS = {"diagram": lambda: f"```mermaid\n{mermaid()}\n```", "permissions": permissions_markdown}

@@ -28,7 +28,8 @@ from .values import Actor, CaseChange
 
 def dispatch(wf: Workflow, actor: Actor, case_id: int, version: int, *, department_id: int,
              note: str = "") -> CaseChange:
-    """派遣 to a department, or (city level) to a district command centre."""
+    """派遣 to a department, or (city level) to a district command centre; the ledger row
+    names it (``department_name``) beside its id and the suggestion."""
 
     def apply(ctx: ActionContext) -> str:
         target = _target(ctx, department_id)
@@ -79,6 +80,7 @@ def _send(ctx: ActionContext, target: Department, kind: str) -> str:
         at=ctx.now, kind=kind, suggested_department_id=suggestion.department_id if suggestion
         else None, suggestion_reason=suggestion.reason if suggestion else ""))
     ctx.args["suggested_department_id"] = suggestion.department_id if suggestion else None
+    ctx.args["department_name"] = target.name  # the ledger says where the case went
     _start_clock(ctx, kind)
     if target.kind == DepartmentKind.DISTRICT_CENTRE:
         case.centre_id, case.department_id = target.id, None

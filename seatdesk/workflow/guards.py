@@ -4,7 +4,8 @@ Scope, whatever the action:
 - a department (专业部门) user only acts on cases currently dispatched to its department;
 - a dispatcher acts at the command level holding the case: a district dispatcher (user of
   a district centre) on cases its centre holds, a city dispatcher on all the others;
-- a supervisor answers only the 核实/核查 tasks sent to them (or unassigned ones).
+- a supervisor answers only the 核实/核查 tasks sent to them, or the pooled ones (sent to
+  任一监督员) of a case they are eligible for (their beat, ``models/pools.py``).
 """
 
 from __future__ import annotations
@@ -12,11 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from seatdesk.models import Department, User
+from sqlalchemy import select
+
+from seatdesk.models import CaseReporter, Department, User
+from seatdesk.models.pools import TASK_STATES, may_take
 from seatdesk.models.enums import DepartmentKind, Role
 from seatdesk.models.sources import source_info
 
 from .errors import NotYourCase, WrongRole, WrongState
+from .states import ACTIONS
 
 if TYPE_CHECKING:
     from .actions import ActionContext
@@ -53,10 +58,20 @@ def check_scope(ctx: ActionContext) -> None:
         if case.centre_id != mine:
             holder = dept_name(ctx, case.centre_id)
             raise NotYourCase(f"案卷 {case.number} 由{holder}掌握，本级不能操作")
-    if role == Role.SUPERVISOR and case.task_user_id not in (None, ctx.actor.user_id):
+    if role == Role.SUPERVISOR:
+        _check_task(ctx)
+
+
+def _check_task(ctx: ActionContext) -> None:
+    """The supervisor's own task, or a pooled one within their eligibility."""
+    case, me = ctx.case, ctx.actor.user_id
+    if case.task_user_id not in (None, me):
         user = ctx.session.get(User, case.task_user_id)
         who = user.display_name if user else "其他监督员"
         raise NotYourCase(f"案卷 {case.number} 的核实/核查任务已派给 {who}")
+    if case.task_user_id is None and case.state in TASK_STATES and not may_take(
+            ctx.session, ctx.actor, case.id):
+        raise NotYourCase(f"案卷 {case.number} 不在您的责任网格内，由该网格的监督员处理")
 
 
 def _verified_if_public(ctx: ActionContext) -> None:
@@ -68,6 +83,19 @@ def _verified_if_public(ctx: ActionContext) -> None:
     source = source_info(ctx.session, case.source)
     if source is not None and source.needs_verification:
         raise WrongState(f"{source.name}来源的案卷须先派发核实，经监督员核实属实后才能受理")
+
+
+def _signed(ctx: ActionContext) -> None:
+    if ctx.case.signed_at is None:
+        raise WrongState(f"案卷 {ctx.case.number} 尚未签收：请先签收，再"
+                         f"{ACTIONS[ctx.action].label}")
+
+
+def _callback_due(ctx: ActionContext) -> None:
+    due = ctx.session.scalar(select(CaseReporter.id).where(
+        CaseReporter.case_id == ctx.case.id, CaseReporter.callback_due.is_(True)).limit(1))
+    if due is None:
+        raise WrongState(f"案卷 {ctx.case.number} 没有待回访的来电人")
 
 
 def _extension_approver(ctx: ActionContext) -> None:
@@ -87,6 +115,8 @@ GUARDS: dict[str, Callable[[ActionContext], None]] = {
     "filing_condition": _checked_by_service,  # minor class + one of its 立案条件 + a limit
     "own_district_department": _checked_by_service,  # the district's own departments only
     "supervisor_patrol_only": _checked_by_service,  # supervisors register patrol reports
+    "signed": _signed,
+    "callback_due": _callback_due,
 }
 
 GUARD_LABELS: dict[str, str] = {
@@ -95,6 +125,8 @@ GUARD_LABELS: dict[str, str] = {
     "filing_condition": "须选定小类及其立案条件(定处置时限和结案条件)",
     "own_district_department": "区级只能派给本区的专业部门",
     "supervisor_patrol_only": "监督员只能登记巡查上报",
+    "signed": "须先签收",
+    "callback_due": "有待回访的来电人",
 }
 
 

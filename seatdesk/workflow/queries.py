@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from seatdesk.models import Case, CaseReporter, LedgerEntry, User
+from seatdesk.models import Case, CaseReporter, Department, LedgerEntry, User
 from seatdesk.models.queues import mask_phone, visible_filter
 
 from .states import actions_for, state_label
@@ -46,6 +46,7 @@ class HistoryRow:
     to_label: str
     reason: str
     args: dict
+    to_whom: str = ""  # where the work went: a department, a supervisor, a pool (中文)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,10 @@ class ReporterView:
     phone: str  # masked for the viewer
     callback_wanted: bool
     origin_case_id: int | None
+    id: int = 0
+    callback_due: bool = False  # waits for 回访 now
+    callback_outcome: str = ""  # the last 回访 result (CallbackOutcome value)
+    callback_attempts: int = 0
 
 
 @dataclass(frozen=True)
@@ -96,18 +101,42 @@ def case_detail(session: Session, actor: Actor, case_id: int) -> CaseDetail | No
         case.deadline_at, case.step_deadline_at, case.closure_condition, case.closure_type,
         case.rework_count, json.loads(case.pending_request or "{}"),
         tuple(ReporterView(r.name, mask_phone(r.phone, actor.role), r.callback_wanted,
-                           r.origin_case_id) for r in reporters),
+                           r.origin_case_id, r.id, r.callback_due, r.callback_outcome,
+                           r.callback_attempts) for r in reporters),
         actions_for(actor.role, case.state))
 
 
 def case_history(session: Session, case_id: int) -> list[HistoryRow]:
-    """The case's ledger, oldest first, with actor names."""
+    """The case's ledger, oldest first, with actor names and where each 派遣/改派/派发核实/
+    派发核查 went (``to_whom``: the name the row recorded, else the current one of its id)."""
     rows = session.execute(
         select(LedgerEntry, User.display_name).outerjoin(User, User.id == LedgerEntry.actor_id)
         .where(LedgerEntry.case_id == case_id).order_by(LedgerEntry.seq)).all()
-    return [HistoryRow(e.seq, e.at, name or "", e.actor_role, e.seat, e.action, e.from_state,
-                       e.to_state, state_label(e.to_state), e.reason,
-                       json.loads(e.payload).get("args", {})) for e, name in rows]
+    out = []
+    for e, name in rows:
+        args = json.loads(e.payload).get("args", {})
+        out.append(HistoryRow(e.seq, e.at, name or "", e.actor_role, e.seat, e.action,
+                              e.from_state, e.to_state, state_label(e.to_state), e.reason,
+                              args, recipient(session, e.action, args)))
+    return out
+
+
+def recipient(session: Session, action: str, args: dict) -> str:
+    """Where a step sent the work, from its ledger arguments ("" for other steps)."""
+    if action in ("dispatch", "redispatch") and args.get("department_id") is not None:
+        if args.get("department_name"):
+            return args["department_name"]
+        dept = session.get(Department, args["department_id"])
+        return dept.name if dept else f"部门 {args['department_id']}"
+    if action not in ("send_verification", "send_check"):
+        return ""
+    if args.get("supervisor_id") is not None:
+        if args.get("supervisor_name"):
+            return args["supervisor_name"]
+        user = session.get(User, args["supervisor_id"])
+        return user.display_name if user else f"用户 {args['supervisor_id']}"
+    names = args.get("pool_names")
+    return "任一监督员" + (f"（{'、'.join(names)}）" if names else "")
 
 
 @dataclass(frozen=True)

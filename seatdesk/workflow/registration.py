@@ -30,13 +30,13 @@ from .casefacts import (
     place_case,
     resolve_class,
     resolve_component,
-    resolve_supervisor,
     store_attachments,
 )
 from .context import Workflow
 from .duplicates import find_duplicates
 from .errors import InvalidArgument, MissingReason
 from .states import rows_for
+from .tasks import assign_task
 from .values import Actor, AttachmentIn, CaseChange
 
 
@@ -122,6 +122,7 @@ def _register(wf: Workflow, session: Session, actor: Actor, report: Report,
         session.add(CaseReporter(case_id=case.id, name=report.caller_name,
                                  phone=report.caller_phone,
                                  callback_wanted=report.callback_wanted))
+        session.flush()  # the unit of work closes its session without a final flush
     ctx.duplicates = find_duplicates(wf, session, case)
     change = actions.change_of(ctx, entry)
     if on_registered is not None:
@@ -208,10 +209,11 @@ def _args(report: Report) -> dict:
 # -- 核实, 受理, 作废 -------------------------------------------------------------------------
 def send_verification(wf: Workflow, actor: Actor, case_id: int, version: int, *,
                       supervisor_id: int | None = None, note: str = "") -> CaseChange:
-    """派发核实: ask a supervisor (or any supervisor) to verify the report on site."""
+    """派发核实: ask a supervisor, or any eligible one (the pool), to verify the report on
+    site; the ledger row names who (``tasks.assign_task``)."""
 
     def apply(ctx: ActionContext) -> None:
-        ctx.case.task_user_id = resolve_supervisor(ctx.session, supervisor_id)
+        assign_task(ctx, supervisor_id)
         ctx.case.verification = ""
 
     return actions.run(wf, actor, case_id, version, "send_verification", apply, reason=note,

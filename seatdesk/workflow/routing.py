@@ -3,7 +3,9 @@
 Order: the 部件's 主管 (owner) department, then its 养护 (maintainer); then the
 responsibility matrix (class × area) walking community → street → district → the whole
 city (area NULL). A district dispatcher only gets its own departments suggested. Also
-suggests the supervisor for a 核实/核查 task: the one last seen nearest to the case.
+suggests the supervisor for a 核实/核查 task: of the supervisors whose beat holds the case,
+the one last seen nearest (else the beat's owner); without beats, the one last seen
+nearest to the case.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from seatdesk.models import (
     User,
 )
 from seatdesk.models.enums import DepartmentKind, Role
+from seatdesk.models.pools import beat_owners
 
 
 @dataclass(frozen=True)
@@ -84,21 +87,73 @@ def _district_centre(session: Session, dept: Department) -> int | None:
     return None
 
 
+@dataclass(frozen=True)
+class PersonSuggestion:
+    """A suggested supervisor: an active user who can sign in, and why."""
+
+    user_id: int
+    name: str
+    username: str
+    reason: str  # 中文
+    basis: str = "nearest"  # beat_nearest | beat | nearest (for a translated reason)
+
+
 def suggest_supervisor(session: Session, case_id: int, now: dt.datetime,
                        max_age: dt.timedelta = dt.timedelta(hours=12)) -> int | None:
-    """The active supervisor whose latest position (within ``max_age``) is nearest the case."""
+    """The id of ``supervisor_suggestion`` (None: no suggestion)."""
+    found = supervisor_suggestion(session, case_id, now, max_age)
+    return found.user_id if found else None
+
+
+def supervisor_suggestion(session: Session, case_id: int, now: dt.datetime,
+                          max_age: dt.timedelta = dt.timedelta(hours=12)
+                          ) -> PersonSuggestion | None:
+    """Who should get the case's 核实/核查 task.
+
+    Among the supervisors eligible for the case (the owners of the beat holding it,
+    ``models/pools.py``; every supervisor if none): the one last seen nearest within
+    ``max_age``; else the beat's owner; else, beats aside, the one last seen nearest.
+    Always an active supervisor account, or None when there is none to suggest.
+    """
     case = session.get(Case, case_id)
     if case is None:
         return None
+    owners = list(beat_owners(session, case_id))
+    nearest = _nearest(session, case, now - max_age, owners or None)
+    if nearest is not None:
+        if owners:
+            return _person(session, nearest, "本网格责任监督员，最近定位离案件最近",
+                           "beat_nearest")
+        return _person(session, nearest, "最近定位离案件最近", "nearest")
+    if owners:
+        return _person(session, _first_by_username(session, owners), "本网格责任监督员", "beat")
+    return None
+
+
+def _first_by_username(session: Session, user_ids: list[int]) -> int:
+    return session.scalar(select(User.id).where(User.id.in_(user_ids))
+                          .order_by(User.username).limit(1))
+
+
+def _person(session: Session, user_id: int, reason: str, basis: str) -> PersonSuggestion:
+    user = session.get(User, user_id)
+    return PersonSuggestion(user.id, user.display_name, user.username, reason, basis)
+
+
+def _nearest(session: Session, case: Case, since: dt.datetime,
+             among: list[int] | None) -> int | None:
+    """The active supervisor (of ``among``, if given) last seen nearest the case."""
     latest = (select(SupervisorPosition.user_id, func.max(SupervisorPosition.at).label("at"))
-              .where(SupervisorPosition.at >= now - max_age)
+              .where(SupervisorPosition.at >= since)
               .group_by(SupervisorPosition.user_id).subquery())
-    rows = session.execute(
-        select(SupervisorPosition.user_id, SupervisorPosition.lon, SupervisorPosition.lat)
-        .join(latest, (latest.c.user_id == SupervisorPosition.user_id)
-              & (latest.c.at == SupervisorPosition.at))
-        .join(User, User.id == SupervisorPosition.user_id)
-        .where(User.role == Role.SUPERVISOR, User.active.is_(True))).all()
+    query = (select(SupervisorPosition.user_id, SupervisorPosition.lon, SupervisorPosition.lat)
+             .join(latest, (latest.c.user_id == SupervisorPosition.user_id)
+                   & (latest.c.at == SupervisorPosition.at))
+             .join(User, User.id == SupervisorPosition.user_id)
+             .where(User.role == Role.SUPERVISOR, User.active.is_(True)))
+    if among is not None:
+        query = query.where(User.id.in_(among))
+    rows = session.execute(query).all()
     if not rows:
         return None
     scale = math.cos(math.radians(case.lat))

@@ -17,6 +17,7 @@ changed nothing). See ``docs/workflow.md``.
 
 from __future__ import annotations
 
+from .callbacks import callback
 from .closing import check_fail, check_pass, close, send_check
 from .context import Workflow, WorkflowSettings
 from .dispatch import (
@@ -65,13 +66,20 @@ from .queries import (
     visible_cases_filter,
 )
 from .registration import Report, accept, register, send_verification, verify, void
-from .routing import Suggestion, suggest_department, suggest_supervisor
+from .routing import (
+    PersonSuggestion,
+    Suggestion,
+    suggest_department,
+    suggest_supervisor,
+    supervisor_suggestion,
+)
 from .states import actions_for
+from .tasks import claim_task
 from .values import Actor, AttachmentIn, CaseChange
 
 __all__ = [
     "Actor", "AttachmentIn", "CaseChange", "CaseDetail", "CaseStamp", "CommitUncertain",
-    "DuplicateCandidate",
+    "DuplicateCandidate", "PersonSuggestion", "callback", "claim_task", "supervisor_suggestion",
     "InvalidArgument", "LedgerProblem", "MergeResult", "MissingCondition", "MissingReason",
     "NotFound", "NotYourCase", "Replayed", "Report", "ScorePart", "StaleCase", "Suggestion",
     "Workflow", "WorkflowError", "WorkflowSettings", "WrongRole", "WrongState",

@@ -5,9 +5,15 @@ Each row says which roles may take the action from that state, whether a reason
 for every call (whatever the UI shows), the UI asks it which buttons to offer
 (``actions_for``) and ``docs/workflow.md`` shows a diagram generated from it.
 
+A self-loop (an action that leaves the state as it is) says whether it may repeat:
+``repeat=True`` (督办 as often as needed), or ``once="<case column>"`` — the action is
+done once the column is set and is refused (and its button disappears) from then on
+(签收: ``signed_at``, reset by a new 派遣). Every self-loop declares one or the other.
+
 Beyond the per-row roles, every action is scoped by role (see ``guards.py``): a
 department (专业部门) only touches cases dispatched to itself, a dispatcher only
-cases held at its command level, a supervisor only the 核实/核查 tasks sent to it.
+cases held at its command level, a supervisor only the 核实/核查 tasks sent to it or
+to a pool it belongs to (``models/pools.py``).
 """
 
 from __future__ import annotations
@@ -28,6 +34,12 @@ class Transition:
     roles: frozenset[str]
     reason: bool = False
     guards: tuple[str, ...] = ()
+    repeat: bool = False  # a self-loop that may be taken again and again (督办)
+    once: str = ""  # a self-loop done once: refused while this case column is set (签收)
+
+    @property
+    def is_self_loop(self) -> bool:
+        return self.source == self.target
 
 
 @dataclass(frozen=True)
@@ -36,8 +48,10 @@ class ActionInfo:
     hint: str = ""  # shown when the action is refused in the wrong state
 
 
-def _t(action, source, target, roles, reason=False, guards=()) -> Transition:
-    return Transition(action, source, target, frozenset(roles), reason, tuple(guards))
+def _t(action, source, target, roles, reason=False, guards=(), repeat=False,
+       once="") -> Transition:
+    return Transition(action, source, target, frozenset(roles), reason, tuple(guards),
+                      repeat, once)
 
 
 _ACC, _LEAD, _DISP, _DEPT, _SUP = R.ACCEPTOR, R.SHIFT_LEAD, R.DISPATCHER, R.DEPARTMENT, R.SUPERVISOR
@@ -47,6 +61,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     # 受理 and 核实 (before filing)
     _t("register", NEW, S.REPORTED, [_ACC, _SUP], guards=["supervisor_patrol_only"]),
     _t("send_verification", S.REPORTED, S.PENDING_VERIFICATION, [_ACC]),
+    _t("claim_task", S.PENDING_VERIFICATION, S.PENDING_VERIFICATION, [_SUP],
+       once="task_user_id"),
     _t("verify", S.PENDING_VERIFICATION, S.REPORTED, [_SUP]),
     _t("accept", S.REPORTED, S.ACCEPTED, [_ACC], guards=["verified_if_public"]),
     _t("void", S.REPORTED, S.VOIDED, [_ACC], reason=True),
@@ -60,30 +76,36 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("dispatch", S.FILED, S.AT_DISTRICT, [_DISP]),
     _t("dispatch", S.AT_DISTRICT, S.DISPATCHED, [_DISP], guards=["own_district_department"]),
     _t("send_up", S.AT_DISTRICT, S.FILED, [_DISP], reason=True),
-    _t("redispatch", S.DISPATCHED, S.DISPATCHED, [_DISP], reason=True),
+    _t("redispatch", S.DISPATCHED, S.DISPATCHED, [_DISP], reason=True, repeat=True),
     _t("redispatch", S.DISPATCHED, S.AT_DISTRICT, [_DISP], reason=True),
-    _t("urge", S.DISPATCHED, S.DISPATCHED, [_DISP, _LEAD]),
-    # 处置 by the department, with its requests
-    _t("sign", S.DISPATCHED, S.DISPATCHED, [_DEPT]),
+    _t("urge", S.DISPATCHED, S.DISPATCHED, [_DISP, _LEAD], repeat=True),
+    # 处置 by the department, with its requests; it signs first (签收, once per dispatch)
+    _t("sign", S.DISPATCHED, S.DISPATCHED, [_DEPT], once="signed_at"),
     _t("request_return", S.DISPATCHED, S.RETURN_REQUESTED, [_DEPT], reason=True),
     _t("approve_return", S.RETURN_REQUESTED, S.FILED, [_DISP]),
     _t("approve_return", S.RETURN_REQUESTED, S.AT_DISTRICT, [_DISP]),
     _t("refuse_return", S.RETURN_REQUESTED, S.DISPATCHED, [_DISP], reason=True),
-    _t("request_extension", S.DISPATCHED, S.EXTENSION_REQUESTED, [_DEPT], reason=True),
+    _t("request_extension", S.DISPATCHED, S.EXTENSION_REQUESTED, [_DEPT], reason=True,
+       guards=["signed"]),
     _t("approve_extension", S.EXTENSION_REQUESTED, S.DISPATCHED, _APPROVERS,
        guards=["extension_approver"]),
     _t("refuse_extension", S.EXTENSION_REQUESTED, S.DISPATCHED, _APPROVERS, reason=True,
        guards=["extension_approver"]),
-    _t("request_suspension", S.DISPATCHED, S.SUSPENSION_REQUESTED, [_DEPT], reason=True),
+    _t("request_suspension", S.DISPATCHED, S.SUSPENSION_REQUESTED, [_DEPT], reason=True,
+       guards=["signed"]),
     _t("approve_suspension", S.SUSPENSION_REQUESTED, S.SUSPENDED, [_DISP]),
     _t("refuse_suspension", S.SUSPENSION_REQUESTED, S.DISPATCHED, [_DISP], reason=True),
     _t("resume", S.SUSPENDED, S.DISPATCHED, [_DISP]),
-    _t("feedback", S.DISPATCHED, S.FEEDBACK, [_DEPT], reason=True),
+    _t("feedback", S.DISPATCHED, S.FEEDBACK, [_DEPT], reason=True, guards=["signed"]),
     # 核查 and 结案
     _t("send_check", S.FEEDBACK, S.PENDING_CHECK, [_ACC]),
+    _t("claim_task", S.PENDING_CHECK, S.PENDING_CHECK, [_SUP], once="task_user_id"),
     _t("check_pass", S.PENDING_CHECK, S.READY_TO_CLOSE, [_SUP]),
     _t("check_fail", S.PENDING_CHECK, S.DISPATCHED, [_SUP], reason=True),
     _t("close", S.READY_TO_CLOSE, S.CLOSED, [_LEAD]),
+    # 回访 after 结案: each caller who asked for it; 不满意 may reopen (setting) → 返工
+    _t("callback", S.CLOSED, S.CLOSED, [_ACC], guards=["callback_due"], repeat=True),
+    _t("callback", S.CLOSED, S.DISPATCHED, [_ACC], guards=["callback_due"]),
     # 作废 after filing needs the shift lead's approval
     _t("request_void", S.FILED, S.VOID_REQUESTED, [_ACC, _DISP], reason=True),
     _t("request_void", S.AT_DISTRICT, S.VOID_REQUESTED, [_ACC, _DISP], reason=True),
@@ -105,11 +127,13 @@ MERGE_TARGET_STATES = frozenset(
      S.RETURN_REQUESTED, S.EXTENSION_REQUESTED, S.SUSPENSION_REQUESTED, S.SUSPENDED,
      S.FEEDBACK, S.PENDING_CHECK, S.READY_TO_CLOSE, S.CLOSED}
 )
-MERGE_IN = tuple(_t("merge_in", s, s, [_ACC, _LEAD]) for s in sorted(MERGE_TARGET_STATES))
+MERGE_IN = tuple(_t("merge_in", s, s, [_ACC, _LEAD], repeat=True)
+                 for s in sorted(MERGE_TARGET_STATES))
 
 ACTIONS: dict[str, ActionInfo] = {
     "register": ActionInfo("登记"),
     "send_verification": ActionInfo("派发核实"),
+    "claim_task": ActionInfo("领取任务", "只有派给任一监督员、尚无人领取的核实/核查任务才能领取"),
     "verify": ActionInfo("核实回复", "只有待核实的案卷才能回复核实结果"),
     "accept": ActionInfo("受理"),
     "void": ActionInfo("作废(不予受理)", "立案后作废须申请并经值班长审批"),
@@ -119,7 +143,7 @@ ACTIONS: dict[str, ActionInfo] = {
     "send_up": ActionInfo("退回市级"),
     "redispatch": ActionInfo("改派"),
     "urge": ActionInfo("督办"),
-    "sign": ActionInfo("签收"),
+    "sign": ActionInfo("签收", "签收只需一次"),
     "request_return": ActionInfo("申请回退"),
     "approve_return": ActionInfo("同意回退"),
     "refuse_return": ActionInfo("驳回回退"),
@@ -135,6 +159,7 @@ ACTIONS: dict[str, ActionInfo] = {
     "check_pass": ActionInfo("核查通过"),
     "check_fail": ActionInfo("核查不通过(返工)"),
     "close": ActionInfo("结案", "结案前须经监督员核查通过；部门反馈本身不能结案"),
+    "callback": ActionInfo("回访", "只有已结案、来电人要求回访的案卷才能回访"),
     "request_void": ActionInfo("申请作废"),
     "approve_void": ActionInfo("批准作废"),
     "refuse_void": ActionInfo("驳回作废"),
@@ -143,6 +168,10 @@ ACTIONS: dict[str, ActionInfo] = {
 }
 
 ALL_TRANSITIONS: tuple[Transition, ...] = TRANSITIONS + MERGE_IN
+for _row in ALL_TRANSITIONS:  # every self-loop says whether it may repeat
+    if _row.is_self_loop and _row.repeat == bool(_row.once):
+        raise AssertionError(f"self-loop {_row.action} in {_row.source}: repeat or once")
+#: where the handling ends; 结案 is left only by a 回访 that reopens the case (不满意)
 TERMINAL_STATES = frozenset({S.VOIDED, S.NOT_FILED, S.CLOSED, S.MERGED})
 OPEN_STATES = frozenset(S) - TERMINAL_STATES
 

@@ -13,13 +13,10 @@ import zoneinfo
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
-from seatdesk.models.enums import PUBLIC_SOURCES
-
 from seatdesk.ui import enum_labels as L
 from seatdesk.ui.case.reads import CaseView
 
 DEFAULT_TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
-PUBLIC = frozenset(s.value for s in PUBLIC_SOURCES)
 
 
 class CaseFields(QWidget):
@@ -64,7 +61,7 @@ class CaseFields(QWidget):
     def show_view(self, view: CaseView) -> None:
         d, f = view.detail, view.facts
         values = {
-            "source": L.source(d.source),
+            "source": L.source_name(d.source, f.source_name),
             "class": f"{f.class_code} {f.class_name}" + (f"（{f.major_name}）" if f.major_name
                                                           else "") if f.class_code else "—",
             "urgency": L.urgency(d.urgency), "address": d.address or "—",
@@ -72,11 +69,10 @@ class CaseFields(QWidget):
             "area": " / ".join(x for x in (f.community, f.street) if x) or "—",
             "component": f"{f.component_code} {f.component_name}".strip() or "—",
             "location": f"{f.lon:.6f}, {f.lat:.6f}",
-            "caller": d.caller_name or (self.tr("anonymous") if d.source in PUBLIC and
+            "caller": d.caller_name or (self.tr("anonymous") if d.source != "patrol" and
                                         not d.caller_phone else "—"),
             "phone": d.caller_phone or "—",
-            "callback": self.tr("yes") if any(r.callback_wanted for r in d.reporters)
-            else self.tr("no"),
+            "callback": self._callback(view),
             "reporters": self._reporters(view), "description": d.description or "—",
             "verification": self._verification(f.verification),
             "condition": f.condition_text or "—",
@@ -94,8 +90,21 @@ class CaseFields(QWidget):
 
     def _reporters(self, view: CaseView) -> str:
         people = [f"{r.name or self.tr('anonymous')} {r.phone}".strip()
-                  + (" ↺" if r.callback_wanted else "") for r in view.detail.reporters]
+                  + (" ↺" if r.callback_wanted else "")
+                  + (f"（{L.callback(r.callback_outcome)}）" if r.callback_outcome else "")
+                  for r in view.detail.reporters]
         return "；".join(people) or "—"
+
+    def _callback(self, view: CaseView) -> str:
+        """Whether a caller asked for 回访, and where it stands."""
+        wanted = [r for r in view.detail.reporters if r.callback_wanted]
+        if not wanted:
+            return self.tr("no")
+        due = sum(r.callback_due for r in wanted)
+        done = [L.callback(r.callback_outcome) for r in wanted
+                if r.callback_outcome and not r.callback_due]
+        parts = [self.tr("%1 waiting").replace("%1", str(due))] if due else []
+        return "；".join([self.tr("yes")] + parts + done)
 
     def _verification(self, value: str) -> str:
         return {"confirmed": self.tr("confirmed on site"),

@@ -73,7 +73,20 @@ class LedgerTimelineModel(QAbstractListModel):
     def title(self, row: HistoryRow) -> str:
         moved = "" if row.from_state == row.to_state else \
             f"  {L.state(row.from_state)} → {L.state(row.to_state)}"
-        return f"{row.seq}. {L.action(row.action)}{moved}"
+        what = self.what(row)
+        return f"{row.seq}. {L.action(row.action)}{f'（{what}）' if what else ''}{moved}"
+
+    def what(self, row: HistoryRow) -> str:
+        """Where the step sent the work (department, supervisor, the pool), or the 回访
+        result."""
+        if row.action == "callback":
+            return L.callback(row.args.get("outcome"))
+        pooled = row.action in ("send_verification", "send_check") and row.args.get(
+            "supervisor_id") is None
+        if pooled:
+            names = row.args.get("pool_names") or []
+            return self.tr("any supervisor") + (f"：{'、'.join(names)}" if names else "")
+        return row.to_whom
 
     def detail(self, row: HistoryRow) -> str:
         when = row.at.astimezone(self.tz).strftime("%Y-%m-%d %H:%M:%S")

@@ -27,6 +27,7 @@ from seatdesk.models import (
     get_setting,
 )
 from seatdesk.models.enums import DepartmentKind, Role
+from seatdesk.models.pools import pool_members
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.timelimits import effective_unit
 
@@ -96,6 +97,7 @@ class DispatchOptions:
 class PersonChoice:
     id: int
     name: str
+    username: str = ""
 
 
 def class_entries(session: Session) -> tuple[ClassEntry, ...]:
@@ -159,14 +161,23 @@ def dispatch_options(wf: sd.Workflow, actor: sd.Actor, case_id: int) -> Dispatch
         return DispatchOptions(targets, suggestion, limit, due, case.deadline_at, keeps)
 
 
-def supervisor_options(wf: sd.Workflow, case_id: int) -> tuple[tuple[PersonChoice, ...],
-                                                                int | None]:
-    """Active supervisors and the one last seen nearest the case (None: no recent fix)."""
+@dataclass(frozen=True)
+class SupervisorOptions:
+    people: tuple[PersonChoice, ...]  # every active supervisor
+    suggestion: sd.PersonSuggestion | None
+    pool: tuple[str, ...]  # who sees the task if it goes to 任一监督员 (names)
+
+
+def supervisor_options(wf: sd.Workflow, case_id: int) -> SupervisorOptions:
+    """Active supervisors (with their sign-in names), the suggested one and why, and the
+    pool a task sent to 任一监督员 would reach (``models/pools.py``)."""
     with Session(wf.engine) as session:
-        people = session.execute(select(User.id, User.display_name).where(
+        people = session.execute(select(User.id, User.display_name, User.username).where(
             User.role == Role.SUPERVISOR, User.active.is_(True)).order_by(User.username)).all()
-        suggested = sd.suggest_supervisor(session, case_id, wf.now())
-    return tuple(PersonChoice(i, n) for i, n in people), suggested
+        suggestion = sd.supervisor_suggestion(session, case_id, wf.now())
+        pool = tuple(name for _, name in pool_members(session, case_id))
+    return SupervisorOptions(tuple(PersonChoice(i, n, u) for i, n, u in people), suggestion,
+                             pool)
 
 
 def extension_preview(wf: sd.Workflow, case_id: int, value: Decimal,

@@ -27,6 +27,7 @@ from seatdesk.models import (
     GridCell,
 )
 from seatdesk.models.queues import CaseRow, fetch_rows
+from seatdesk.models.sources import source_info
 from seatdesk.workflow import actions as engine_actions
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.lights import ClockState
@@ -76,6 +77,8 @@ class CaseFacts:
     lat: float
     verification: str  # "" | confirmed | refuted
     times: tuple[tuple[str, dt.datetime], ...]  # (column, when) of every step taken
+    source_name: str = ""  # the configured name of the case's source (案件来源)
+    source_needs_verification: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ def _facts(session: Session, case_id: int) -> CaseFacts:
     cell = session.get(GridCell, case.grid_cell_id) if case.grid_cell_id else None
     limit = (case.limit_value, case.limit_unit) if case.limit_value is not None else None
     times = tuple((name, getattr(case, name)) for name in STEP_TIMES if getattr(case, name))
+    source = source_info(session, case.source)
     return CaseFacts(
         case.kind or "", cls.code if cls else "", cls.name if cls else "",
         cls.major_name if cls else "", cond.text if cond else "", limit,
@@ -132,7 +136,8 @@ def _facts(session: Session, case_id: int) -> CaseFacts:
         _name(session, AdminUnit, case.community_id), _name(session, AdminUnit, case.street_id),
         case.zone or "",
         _name(session, Department, case.department_id), _name(session, Department, case.centre_id),
-        case.lon, case.lat, case.verification or "", times)
+        case.lon, case.lat, case.verification or "", times,
+        source.name if source else case.source, bool(source and source.needs_verification))
 
 
 def _name(session: Session, model, key: int | None) -> str:

@@ -32,6 +32,7 @@ WORKFLOW_SHORTCUTS: dict[str, str] = {
     "check_pass": "Ctrl+Shift+P", "check_fail": "Ctrl+Shift+W", "close": "Ctrl+Shift+C",
     "request_void": "Ctrl+Shift+Z", "approve_void": "Ctrl+Alt+Z",
     "refuse_void": "Ctrl+Alt+Shift+Z", "merge": "Ctrl+Shift+M",
+    "claim_task": "Ctrl+Shift+J", "callback": "Ctrl+Shift+O",
 }
 
 

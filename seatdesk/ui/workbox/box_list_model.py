@@ -35,6 +35,7 @@ class BoxListModel(QAbstractListModel):
             "approve_suspension": self.tr("Suspension requests"),
             "approve_void": self.tr("Void requests"),
             "suspended": self.tr("Suspended cases"),
+            "pending_callback": self.tr("To call back"),
             "my_department": self.tr("My department's cases"),
             "all": self.tr("All cases / search"),
         }

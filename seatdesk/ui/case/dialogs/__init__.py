@@ -7,6 +7,7 @@ one for an action on a loaded case.
 from __future__ import annotations
 
 from seatdesk.ui.case.dialogs.base import ActionDialog
+from seatdesk.ui.case.dialogs.callbacks import CallbackDialog
 from seatdesk.ui.case.dialogs.closing import CloseDialog, MergeDialog
 from seatdesk.ui.case.dialogs.dispatch import DispatchDialog, RedispatchDialog
 from seatdesk.ui.case.dialogs.filing import AcceptDialog, FilingDialog
@@ -29,7 +30,14 @@ from seatdesk.ui.case.dialogs.simple import (
     UrgeDialog,
     VoidDialog,
 )
-from seatdesk.ui.case.dialogs.tasks import CheckDialog, CheckFailDialog, SendCheckDialog, SendTaskDialog, VerifyDialog
+from seatdesk.ui.case.dialogs.tasks import (
+    CheckDialog,
+    CheckFailDialog,
+    ClaimTaskDialog,
+    SendCheckDialog,
+    SendTaskDialog,
+    VerifyDialog,
+)
 
 DIALOGS: dict[str, type[ActionDialog]] = {
     "send_verification": SendTaskDialog, "verify": VerifyDialog, "accept": AcceptDialog,
@@ -44,6 +52,7 @@ DIALOGS: dict[str, type[ActionDialog]] = {
     "check_pass": CheckDialog, "check_fail": CheckFailDialog, "close": CloseDialog,
     "request_void": RequestVoidDialog, "approve_void": ApproveVoidDialog,
     "refuse_void": RefuseVoidDialog, "merge": MergeDialog,
+    "claim_task": ClaimTaskDialog, "callback": CallbackDialog,
 }
 
 

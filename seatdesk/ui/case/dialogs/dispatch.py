@@ -4,7 +4,10 @@ The department list is what this dispatcher's level may use (a district centre: 
 departments; the city: departments and district centres). The suggestion comes from
 ``suggest_department`` (部件 owner/maintainer, then the responsibility matrix) and is
 preselected; the deadline shown is the handling limit counted from now on the working
-calendar (改派 keeps the running deadline when the centre is configured so).
+calendar (改派 keeps the running deadline when the centre is configured so). The list can
+be searched by typing; what is dispatched is the department whose name the box shows —
+typed text that names no department is refused with a message (and the departments it
+partly matches), never replaced by the suggestion.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import html
 import zoneinfo
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox
 
 from seatdesk.models.enums import DepartmentKind
@@ -86,14 +90,29 @@ class DispatchDialog(ActionDialog):
         return self.tr("Handling limit %1: dispatched now, the deadline is <b>%2</b>").replace(
             "%1", limit).replace("%2", f"{due:%Y-%m-%d %H:%M}")
 
+    def chosen(self) -> int | None:
+        """The department whose name the box shows exactly (typed or picked), else None."""
+        text = self.department.currentText().strip()
+        index = self.department.findText(text, Qt.MatchFlag.MatchExactly) if text else -1
+        return self.department.itemData(index) if index >= 0 else None
+
     def check(self) -> str:
-        if self.department.currentData() is None:
+        text = self.department.currentText().strip()
+        if not text:
             return self.tr("Choose the department")
+        if self.chosen() is None:
+            close = [self.department.itemText(i) for i in range(self.department.count())
+                     if text in self.department.itemText(i)]
+            message = self.tr("「%1」 is not a department you may dispatch to: choose one from "
+                              "the list").replace("%1", text)
+            if close:
+                message += self.tr(" (matching: %1)").replace("%1", "、".join(close[:5]))
+            return message
         return ""
 
     def call(self, reason: str):
         wf, actor, case_id, version = self.wf, self.actor, self.case_id, self.version
-        dept = self.department.currentData()
+        dept = self.chosen()
         return lambda: sd.dispatch(wf, actor, case_id, version, department_id=dept, note=reason)
 
 
@@ -110,6 +129,6 @@ class RedispatchDialog(DispatchDialog):
 
     def call(self, reason: str):
         wf, actor, case_id, version = self.wf, self.actor, self.case_id, self.version
-        dept, error = self.department.currentData(), self.dispatch_error.isChecked()
+        dept, error = self.chosen(), self.dispatch_error.isChecked()
         return lambda: sd.redispatch(wf, actor, case_id, version, department_id=dept,
                                      reason=reason, dispatch_error=error)

@@ -153,7 +153,9 @@ class SignDialog(ReasonDialog):
 
     def rule_html(self) -> str:
         return self.tr("Signing for the case confirms your department has received it. "
-                       "The handling clock already runs from the dispatch.")
+                       "The handling clock already runs from the dispatch. Handling feedback, "
+                       "extension and suspension requests come after signing; a case is "
+                       "signed for once.")
 
     def call(self, reason: str):
         wf, actor, case_id, version = self.wf, self.actor, self.case_id, self.version

@@ -1,8 +1,11 @@
 """核实 and 核查: sending the task to a supervisor, and the supervisor's answer.
 
-Sending offers the active supervisors with the one last seen nearest the case
-preselected (``suggest_supervisor``); "any supervisor" leaves the task open to all. The
-answers take a note (a reason when the answer is negative) and photos.
+Sending offers the active supervisors (with the account each signs in with) and
+preselects the suggested one with the reason (the beat's supervisor, or the one last
+seen nearest: ``supervisor_suggestion``); "any supervisor" sends the task to the case's
+pool, whose members the dialog names — each of them sees it in 我的核实/核查任务 until one
+takes it (``models/pools.py``). A supervisor takes a pooled task with 领取. The answers
+take a note (a reason when the answer is negative) and photos.
 """
 
 from __future__ import annotations
@@ -11,10 +14,8 @@ import html
 
 from PySide6.QtWidgets import QButtonGroup, QComboBox, QHBoxLayout, QRadioButton, QWidget
 
-from seatdesk.models.enums import CaseSource
 from seatdesk.workflow import services as sd
 
-from seatdesk.ui import enum_labels as L
 from seatdesk.ui.case.option_reads import supervisor_options
 from seatdesk.ui.case.dialogs.base import ActionDialog, FilePicker
 
@@ -30,6 +31,7 @@ class SendTaskDialog(ActionDialog):
         self.supervisor.setObjectName("supervisorCombo")
         self.supervisor.addItem(self.tr("Any supervisor"), None)
         self.form.addRow(self.tr("Supervisor"), self.supervisor)
+        self.pool_text = ""
 
     def load(self) -> None:
         self.show_rules(self.rule_html())
@@ -38,27 +40,41 @@ class SendTaskDialog(ActionDialog):
                        self._people)
 
     def rule_html(self) -> str:
-        source = self.view.detail.source
+        return self._task_html() + self.pool_text
+
+    def _task_html(self) -> str:
         if self.action == "send_check":
             return self.tr("核查: a supervisor checks on site whether the closure condition is "
                            "met: %1").replace("%1", html.escape(self.view.detail.closure_condition
                                                                 or "—"))
-        public = source in {s.value for s in CaseSource if s.is_public}
+        needed = self.view.facts.source_needs_verification
         return self.tr("核实: a supervisor confirms on site that the reported problem exists. "
-                       "Reports from the public, hotlines, mailboxes and media need a confirmed "
-                       "核实 before they can be accepted.") + (
+                       "Reports of the sources that need it (public, hotlines, mailboxes, "
+                       "media) are accepted only after a confirmed 核实.") + (
             "<br><b>" + self.tr("This report's source (%1) needs it.").replace(
-                "%1", L.source(source)) + "</b>" if public else "")
+                "%1", html.escape(self.view.facts.source_name)) + "</b>" if needed else "")
 
-    def _people(self, result) -> None:
-        people, suggested = result
-        for person in people:
-            text = person.name
-            if person.id == suggested:
-                text += " " + self.tr("(suggested: last seen nearest)")
+    def _people(self, options) -> None:
+        suggestion = options.suggestion
+        for person in options.people:
+            text = f"{person.name}（{person.username}）"
+            if suggestion is not None and person.id == suggestion.user_id:
+                text += " · " + self.tr("suggested: %1").replace("%1", self._why(suggestion))
             self.supervisor.addItem(text, person.id)
-        if suggested is not None:
-            self.supervisor.setCurrentIndex(self.supervisor.findData(suggested))
+        names = "、".join(options.pool) or "—"
+        self.supervisor.setItemText(0, self.tr("Any supervisor (%1)").replace("%1", names))
+        self.pool_text = "<br>" + self.tr("Sent to any supervisor, the task shows in the task "
+                                          "box of each of %1 until one of them takes it.") \
+            .replace("%1", html.escape(names))
+        if suggestion is not None:
+            self.supervisor.setCurrentIndex(self.supervisor.findData(suggestion.user_id))
+        self.show_rules(self.rule_html())
+
+    def _why(self, suggestion) -> str:
+        return {"beat_nearest": self.tr("supervisor of this beat, last seen nearest"),
+                "beat": self.tr("supervisor of this beat"),
+                "nearest": self.tr("last seen nearest")}.get(suggestion.basis,
+                                                              suggestion.reason)
 
     def call(self, reason: str):
         wf, actor, case_id, version = self.wf, self.actor, self.case_id, self.version
@@ -69,6 +85,21 @@ class SendTaskDialog(ActionDialog):
 class SendCheckDialog(SendTaskDialog):
     action = "send_check"
     fn = sd.send_check
+
+
+class ClaimTaskDialog(ActionDialog):
+    """领取: a supervisor takes a task sent to 任一监督员; the others no longer see it."""
+
+    action, uses_reason = "claim_task", False
+
+    def load(self) -> None:
+        self.show_rules(self.tr("This task was sent to any supervisor of the case's pool. "
+                                "Taking it makes it yours: it leaves the other supervisors' "
+                                "task boxes. A task is taken once."))
+
+    def call(self, reason: str):
+        wf, actor, case_id, version = self.wf, self.actor, self.case_id, self.version
+        return lambda: sd.claim_task(wf, actor, case_id, version)
 
 
 class VerifyDialog(ActionDialog):
