@@ -70,7 +70,7 @@ def scratch_database(url: str) -> tuple[str, Callable[[], None]]:
 
 
 def prepare(url: str, count: int) -> list[int]:
-    """``count`` cases dispatched to the sample water company."""
+    """``count`` cases dispatched to the sample water company and signed for."""
     from seatdesk.models.db import make_engine, session_factory
     from seatdesk.workflow import services as sd
     from seatdesk.workflow.sample import ensure_sample
@@ -81,7 +81,7 @@ def prepare(url: str, count: int) -> list[int]:
     wf = sd.Workflow(engine)
     actor = {n: sd.Actor(ids.users[f"sample_{n}"], r, ids.departments.get(d)) for n, r, d in (
         ("acceptor", "acceptor", None), ("lead", "shift_lead", None),
-        ("dispatcher", "dispatcher", "SAMPLE-CC"))}
+        ("dispatcher", "dispatcher", "SAMPLE-CC"), ("water", "department", "SAMPLE-SW"))}
     cases = []
     for _ in range(count):
         c = sd.register(wf, actor["acceptor"], sd.Report("patrol", *ids.point,
@@ -90,6 +90,7 @@ def prepare(url: str, count: int) -> list[int]:
         c = sd.file(wf, actor["lead"], c.case_id, c.version, condition_id=ids.condition_id)
         c = sd.dispatch(wf, actor["dispatcher"], c.case_id, c.version,
                         department_id=ids.departments["SAMPLE-SW"])
+        c = sd.sign(wf, actor["water"], c.case_id, c.version)  # 延期 comes after 签收
         cases.append(c.case_id)
     engine.dispose()
     return cases
