@@ -18,6 +18,7 @@ from seatdesk.ops import commands as ops_commands
 from seatdesk.server import commands as server_commands
 
 IMPORT_KINDS = ("grid", "components", "classes", "conditions", "calendar")
+GIS_KINDS = ("grid", "components")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,21 +43,25 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import a data file (one transaction)")
     imp.add_argument("kind", choices=IMPORT_KINDS)
     imp.add_argument("file", type=Path,
-                     help="CSV; for grid/components GeoJSON, GeoPackage (.gpkg) or Shapefile "
-                          "(.shp or a .zip holding one)")
+                     help="CSV or Excel (.xlsx); for grid/components GeoJSON, GeoPackage (.gpkg) "
+                          "or Shapefile (.shp or a .zip holding one)")
     imp.add_argument("--layer", help="the layer of a GeoPackage with several (grid/components)")
+    imp.add_argument("--sheet", help="the sheet of an Excel workbook (default: the first sheet "
+                     "with the expected header)")
     cal = sub.add_parser("calendar", help="holiday calendar").add_subparsers(
         dest="cal_command", required=True)
     st = cal.add_parser("status", help="which years the calendar knows")
     st.add_argument("years", type=int, nargs="*")
     add = cal.add_parser("add", help="enter a holiday or make-up working day")
-    add.add_argument("day", help="YYYY-MM-DD")
-    add.add_argument("kind", choices=["holiday", "workday"])
+    add.add_argument("day", help="YYYY-MM-DD (also YYYY/MM/DD, YYYY.MM.DD, YYYYMMDD, "
+                     "YYYY年M月D日 — every form the calendar import takes)")
+    add.add_argument("kind", help="holiday/节假日 or workday/调休工作日")
     add.add_argument("name", nargs="?", default="")
     cc = cal.add_parser("complete", help="confirm that a year's holidays are fully entered")
     cc.add_argument("year", type=int)
-    ci = cal.add_parser("import", help="import a calendar CSV (日期,类型,名称)")
+    ci = cal.add_parser("import", help="import a calendar table, CSV or .xlsx (日期,类型,名称)")
     ci.add_argument("file", type=Path)
+    ci.add_argument("--sheet", help="the sheet of an Excel workbook")
     user = sub.add_parser("user", help="users").add_subparsers(dest="user_command", required=True)
     ua = user.add_parser("add", help="create a user (the first administrator, for example)")
     ua.add_argument("username")
@@ -88,6 +93,21 @@ def main(argv: list[str] | None = None) -> int:
     except (CommandError, ops_commands.OpsError, ConfigError, server_commands.ServeError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        message = _plain_message(exc)
+        if message is None:
+            raise  # a programming error: the traceback is for the developers
+        print(f"错误：{message}", file=sys.stderr)
+        return 1
+
+
+def _plain_message(exc: Exception) -> str | None:
+    """A refusal or a database exception as a plain message (None: neither)."""
+    from seatdesk.models import dberrors
+
+    if getattr(exc, "user_facing", False) or dberrors.explain(exc) is not None:
+        return dberrors.user_message(exc)
+    return None
 
 
 class CommandError(Exception):
@@ -162,17 +182,22 @@ def cmd_import(args, database: ResolvedDatabase) -> int:
     from seatdesk.models.db import session_factory
 
     fn = getattr(importers, f"import_{args.kind}")
-    if args.layer and args.kind not in ("grid", "components"):
-        print(f"--layer 只用于 grid 和 components 的GIS文件，不用于 {args.kind}", file=sys.stderr)
-        return 2
+    gis = args.kind in GIS_KINDS
+    if args.layer and not gis:
+        raise CommandError(f"--layer 只用于 grid 和 components 的GIS文件，不用于 {args.kind}")
+    if args.sheet and gis:
+        raise CommandError(f"--sheet 只用于Excel表格，不用于 {args.kind}")
+    options = {"layer": args.layer} if args.layer else {"sheet": args.sheet} if args.sheet else {}
     engine = _engine(database)
     try:
         with session_factory(engine).begin() as session:
-            report = fn(session, args.file, **({"layer": args.layer} if args.layer else {}))
+            report = fn(session, args.file, **options)
     except ImportFailed as exc:
         print(f"导入失败，文件未导入任何数据：{args.file}", file=sys.stderr)
         for issue in exc.issues:
             print(f"  {issue}", file=sys.stderr)
+        if exc.truncated:
+            print(f"  ……（仅列出前{len(exc.issues)}处错误）", file=sys.stderr)
         return 1
     finally:
         engine.dispose()
@@ -190,13 +215,17 @@ def cmd_calendar(args, database: ResolvedDatabase) -> int:
     try:
         with session_factory(engine).begin() as session:
             if args.cal_command == "add":
-                cal.add_day(session, dt.date.fromisoformat(args.day), args.kind, args.name)
-                print(f"{args.day} {args.kind} {args.name}")
+                day, kind = _calendar_day(args.day, args.kind)
+                try:
+                    cal.add_day(session, day, kind, args.name)
+                except ValueError as exc:
+                    raise CommandError(str(exc)) from None
+                print(f"{day.isoformat()} {kind.label} {args.name}".rstrip())
             elif args.cal_command == "complete":
                 cal.mark_year_complete(session, args.year)
                 print(cal.calendar_status(session, args.year))
             elif args.cal_command == "import":
-                print(cal.import_calendar_csv(session, args.file))
+                print(cal.import_calendar_csv(session, args.file, args.sheet))
             else:
                 years = args.years or [dt.date.today().year, dt.date.today().year + 1]
                 for year in years:
@@ -206,14 +235,29 @@ def cmd_calendar(args, database: ResolvedDatabase) -> int:
     return 0
 
 
+def _calendar_day(text: str, kind_text: str):
+    from seatdesk.data import calendar as cal
+    from seatdesk.data.errors import RowError
+
+    try:
+        return cal.parse_date(text), cal.parse_day_kind(kind_text)
+    except RowError as exc:
+        raise CommandError(str(exc)) from None
+
+
 def cmd_user(args, database: ResolvedDatabase) -> int:
     from sqlalchemy import select
 
     from seatdesk.models import Department, User
     from seatdesk.models.db import session_factory
     from seatdesk.models.enums import Role
+    from seatdesk.models.textrules import clean_text
     from seatdesk.workflow.auth import MIN_PASSWORD_LENGTH, hash_password
 
+    username = clean_text("users.username", args.username)  # TextRefused: a plain message
+    display_name = clean_text("users.display_name", args.name or username)
+    if not username:
+        raise CommandError("用户名不能为空")
     if args.role not in {r.value for r in Role}:
         raise CommandError(f"未知角色 {args.role!r}；可选：{', '.join(r.value for r in Role)}")
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("密码: ")
@@ -222,8 +266,8 @@ def cmd_user(args, database: ResolvedDatabase) -> int:
     engine = _engine(database)
     try:
         with session_factory(engine).begin() as session:
-            if session.scalar(select(User).where(User.username == args.username)):
-                raise CommandError(f"用户 {args.username} 已存在")
+            if session.scalar(select(User).where(User.username == username)):
+                raise CommandError(f"用户 {username} 已存在")
             dept_id = None
             if args.department:
                 dept = session.scalar(select(Department).where(Department.code == args.department))
@@ -232,12 +276,12 @@ def cmd_user(args, database: ResolvedDatabase) -> int:
                 dept_id = dept.id
             elif args.role == Role.DEPARTMENT:
                 raise CommandError("专业部门用户需要 --department")
-            session.add(User(username=args.username, display_name=args.name or args.username,
+            session.add(User(username=username, display_name=display_name,
                              password_hash=hash_password(password), role=args.role,
                              department_id=dept_id))
     finally:
         engine.dispose()
-    print(f"created user {args.username} ({Role(args.role).label})")
+    print(f"created user {username} ({Role(args.role).label})")
     return 0
 
 

@@ -116,11 +116,9 @@ def test_bad_calendar_csv_changes_nothing(db):
     assert calendar_rows(db) == before
 
 
-def test_gbk_calendar_csv_is_refused_with_line_and_hint(db):
-    before = calendar_rows(db)
-    with db.Session() as s, pytest.raises(ImportFailed) as info:
-        cal.import_calendar_csv(s, DATA / "calendar_gbk.csv")
-    (issue,) = info.value.issues
-    assert issue.line == 3 and "不是UTF-8编码" in issue.message and "GBK" in issue.message
-    assert "另存为" in issue.message
-    assert calendar_rows(db) == before
+def test_gbk_calendar_csv_is_read_as_gb18030(db):
+    with db.Session.begin() as s:
+        report = cal.import_calendar_csv(s, DATA / "calendar_gbk.csv")
+    assert report.read_as == "CSV，GB18030（GBK）编码"
+    with db.Session() as s:
+        assert s.get(CalendarDay, dt.date(2027, 2, 8)).name == "春节"

@@ -258,14 +258,16 @@ def test_bad_conditions_are_refused(make_db):
     assert text[0] == "第2行：GB/T 47678.5-2026中没有小类“06999”"
     assert text[1].startswith("第3行：无法识别的处置时限“两个工作日”")
     assert "同时对应部件和事项" in text[2] and "类型" in text[2]
-    assert text[3] == "第5行：小类代码“0601”为4位，应为5位数字（GB/T 47678.5-2026）"
+    assert text[3] == ("第5行：小类代码“0601”为4位，应为5位数字，或大类代码后的3位序号"
+                       "（GB/T 47678.5-2026）")
     assert text[4] == "第6行：大类代码“07”与小类代码“06010”不一致"
 
 
-def test_gbk_conditions_file_is_refused(make_db):
+def test_gbk_conditions_file_is_read_and_its_encoding_named(make_db):
     db = make_db("reference")
-    failure = rejected(db, import_conditions, DATA / "conditions_gbk.csv")
-    assert failure.issues[0].line == 1 and "UTF-8" in str(failure)
+    report = load(db, import_conditions, "conditions_gbk.csv")
+    assert report.read_as == "CSV，GB18030（GBK）编码"
+    assert "GB18030（GBK）" in str(report)
 
 
 def test_at_most_fifty_issues_are_listed(make_db, tmp_path):

@@ -22,14 +22,17 @@ from sqlalchemy.orm import Session
 
 from seatdesk.models import CalendarDay, CalendarYear
 from seatdesk.models.enums import DayKind
+from seatdesk.models.textrules import clean_text
 
 from .errors import ImportReport, IssueList, RowError
-from .textfile import CsvRow, read_csv
+from .tables import read_table
+from .textfile import CsvRow, field_text
 
 PACKAGE_SOURCE = "chinesecalendar"
 ADMIN_SOURCE = "admin"
 SOURCE_LABELS = {PACKAGE_SOURCE: "chinesecalendar 数据包", ADMIN_SOURCE: "管理员录入"}
 CSV_COLUMNS = ("日期", "类型", "名称")
+CSV_ALIASES = {"date": "日期", "kind": "类型", "name": "名称"}
 _KIND_WORDS = {
     "holiday": DayKind.HOLIDAY, "节假日": DayKind.HOLIDAY, "假日": DayKind.HOLIDAY,
     "法定节假日": DayKind.HOLIDAY, "休": DayKind.HOLIDAY, "放假": DayKind.HOLIDAY,
@@ -126,8 +129,9 @@ def add_day(session: Session, day: dt.date, kind: str | DayKind, name: str = "",
         day_kind = parse_day_kind(kind)
     except RowError as exc:
         raise ValueError(str(exc)) from None
+    name = clean_text("calendar_days.name", name, "名称")  # TextRefused is a ValueError
     with session.begin_nested():
-        _put_day(session, day, day_kind, name.strip())
+        _put_day(session, day, day_kind, name)
         _mark_years(session, [day.year], complete)
 
 
@@ -181,11 +185,12 @@ def parse_date(text: str) -> dt.date:
         raise RowError(f"日期“{text}”不存在") from None
 
 
-def import_calendar_csv(session: Session, path: str | Path) -> ImportReport:
-    """Import ``日期,类型,名称`` rows in one transaction; the years covered become known
-    (complete, source admin). Existing days are overwritten; nothing is deleted."""
+def import_calendar_csv(session: Session, path: str | Path, sheet: str | None = None
+                        ) -> ImportReport:
+    """Import ``日期,类型,名称`` rows (CSV or .xlsx) in one transaction; the years covered
+    become known (complete, source admin). Existing days are overwritten; nothing is deleted."""
     issues = IssueList()
-    table = read_csv(path, CSV_COLUMNS, aliases={"date": "日期", "kind": "类型", "name": "名称"})
+    table = read_table(path, CSV_COLUMNS[:2], CSV_COLUMNS[2:], aliases=CSV_ALIASES, sheet=sheet)
     days: dict[dt.date, tuple[DayKind, str]] = {}
     lines: dict[dt.date, int] = {}
     warnings: list[str] = []
@@ -193,7 +198,7 @@ def import_calendar_csv(session: Session, path: str | Path) -> ImportReport:
         try:
             day, kind, name = _calendar_row(row)
         except RowError as exc:
-            issues.add(row.line, str(exc))
+            issues.add_error(row.line, exc)
             continue
         if day in lines:
             issues.add(row.line, f"日期{day.isoformat()}与第{lines[day]}行重复")
@@ -210,11 +215,25 @@ def import_calendar_csv(session: Session, path: str | Path) -> ImportReport:
         years = {d.year for d in days}
         _mark_years(session, years, True)
     return ImportReport("calendar", Path(path).name,
-                        {"calendar_days": len(days), "calendar_years": len(years)}, warnings)
+                        {"calendar_days": len(days), "calendar_years": len(years)}, warnings,
+                        table.read_as)
 
 
 def _calendar_row(row: CsvRow) -> tuple[dt.date, DayKind, str]:
-    return parse_date(row.get("日期")), parse_day_kind(row.get("类型")), row.get("名称")
+    problems, values = [], []
+    for check, arg in ((parse_date, row.get("日期")), (parse_day_kind, row.get("类型")),
+                       (_day_name, row.get("名称"))):
+        try:
+            values.append(check(arg))
+        except RowError as exc:
+            problems += exc.messages
+    if problems:
+        raise RowError(*problems)
+    return values[0], values[1], values[2]
+
+
+def _day_name(text: str) -> str:
+    return field_text("calendar_days.name", text, "名称")
 
 
 def _redundancy(line: int, day: dt.date, kind: DayKind) -> list[str]:

@@ -20,7 +20,8 @@ from seatdesk.models import CaseClass, ClassEdition
 from seatdesk.models.enums import ClassKind
 
 from .errors import IssueList, RowError
-from .textfile import CsvRow, code_problem, read_csv
+from .tables import Table, read_table
+from .textfile import CsvRow, code_problem, field_text
 
 CLASS_COLUMNS = ("edition", "kind", "major_code", "major_name", "minor_code", "minor_name")
 
@@ -114,28 +115,46 @@ def class_spec(row: CsvRow, editions: dict[str, ClassEdition]) -> ClassSpec:
         raise RowError(f"未知的分类版本“{row.get('edition')}”；已有版本：{known}")
     kind = parse_kind(row.get("kind"))
     major, code = row.get("major_code"), row.get("minor_code")
-    for problem in (code_problem(major, "大类代码", [2]),
-                    code_problem(code, "小类代码", [edition.class_code_length])):
-        if problem:
-            raise RowError(f"{problem}（{edition.code}）")
-    if not code.startswith(major):
-        raise RowError(f"小类代码“{code}”应以大类代码“{major}”开头")
+    problems = [f"{problem}（{edition.code}）" for problem in (
+        code_problem(major, "大类代码", [2], was_number=row.was_number("major_code")),
+        code_problem(code, "小类代码", [edition.class_code_length],
+                     was_number=row.was_number("minor_code"))) if problem]
+    if not problems and not code.startswith(major):
+        problems.append(f"小类代码“{code}”应以大类代码“{major}”开头")
     if not row.get("minor_name") or not row.get("major_name"):
-        raise RowError("大类名称和小类名称不能为空")
-    return ClassSpec(row.line, edition.code, kind, major, row.get("major_name"), code,
-                     row.get("minor_name"), row.get("note"))
+        problems.append("大类名称和小类名称不能为空")
+    names = {}
+    for column, key, label in _NAME_FIELDS:
+        try:
+            names[column] = field_text(key, row.get(column), label)
+        except RowError as exc:
+            problems += exc.messages
+    if problems:
+        raise RowError(*problems)
+    return ClassSpec(row.line, edition.code, kind, major, names["major_name"], code,
+                     names["minor_name"], names["note"])
+
+
+_NAME_FIELDS = (("major_name", "case_classes.major_name", "大类名称"),
+                ("minor_name", "case_classes.name", "小类名称"),
+                ("note", "case_classes.note", "备注"))
 
 
 def read_class_specs(session: Session, path: Path, issues: IssueList) -> list[ClassSpec]:
     """Every valid row of a class file; problems (incl. duplicates in the file) go to ``issues``."""
+    return class_specs(session, read_table(path, CLASS_COLUMNS, ("note",)), issues)
+
+
+def class_specs(session: Session, table: Table, issues: IssueList) -> list[ClassSpec]:
+    """Every valid row of a class table; problems (duplicates too) go to ``issues``."""
     editions = {e.code: e for e in session.scalars(select(ClassEdition))}
     specs: list[ClassSpec] = []
     seen: dict[tuple[str, str, str], int] = {}
-    for row in read_csv(path, CLASS_COLUMNS).rows:
+    for row in table.rows:
         try:
             spec = class_spec(row, editions)
         except RowError as exc:
-            issues.add(row.line, str(exc))
+            issues.add_error(row.line, exc)
             continue
         if spec.key in seen:
             issues.add(row.line,

@@ -27,7 +27,8 @@ from seatdesk.models.enums import TimeUnit, Urgency
 from .classes import parse_kind
 from .errors import IssueList, RowError
 from .limits import LimitParseError, parse_limit
-from .textfile import CsvRow, code_problem, read_csv
+from .tables import Table, read_table
+from .textfile import CsvRow, code_problem, field_text
 
 REQUIRED = ("小类代码", "立案条件", "处置时限", "结案条件")
 PUBLISHED_ORDER = ("大类代码", "大类名称", "小类代码", "小类名称", "立案条件", "处置时限",
@@ -39,6 +40,10 @@ ALIASES = {"立案标准": "立案条件", "完成时限": "处置时限", "结�
            "区域类别": "区域", "部件事项": "类型", "案件类型": "类型", "明细编码": "立案明细编码"}
 _YES = {"是", "y", "yes", "true", "1", "启用"}
 _NO = {"否", "n", "no", "false", "0", "停用", "不启用"}
+TEXT_FIELDS = (("立案明细编码", "filing_conditions.code"), ("立案条件", "filing_conditions.text"),
+               ("结案条件", "filing_conditions.closure_condition"),
+               ("责任单位", "filing_conditions.responsible_unit"),
+               ("来源", "filing_conditions.source"))
 ZONES = {"": "", "A": "A", "B": "B", "C": "C", "全部": "", "全市": "", "不分区": ""}
 
 
@@ -85,11 +90,17 @@ class ConditionSpec:
 def read_condition_specs(session: Session, path: str | Path, edition_code: str,
                          issues: IssueList) -> list[ConditionSpec]:
     """Validate a catalogue file against ``edition_code``'s classes; problems go to ``issues``."""
+    return read_conditions(session, path, edition_code, issues)[0]
+
+
+def read_conditions(session: Session, path: str | Path, edition_code: str, issues: IssueList,
+                    sheet: str | None = None) -> tuple[list[ConditionSpec], Table]:
+    """The specs of a catalogue (CSV or .xlsx) and the table they came from."""
     edition = session.scalar(select(ClassEdition).where(ClassEdition.code == edition_code))
-    table = read_csv(path, REQUIRED, ALIASES)
+    table = read_table(path, REQUIRED, PUBLISHED_ORDER + EXTRA_ORDER, ALIASES, sheet=sheet)
     if edition is None:
         issues.add(None, f"分类版本“{edition_code}”尚未加载：请先加载分类数据")
-        return []
+        return [], table
     index = ClassIndex(session, edition)
     rows = []
     for row in table.rows:
@@ -98,12 +109,16 @@ def read_condition_specs(session: Session, path: str | Path, edition_code: str,
         try:
             rows.append(_condition_row(row, index))
         except RowError as exc:
-            issues.add(row.line, str(exc))
-    return group_conditions(rows, issues)
+            issues.add_error(row.line, exc)
+    return group_conditions(rows, issues), table
 
 
 class ClassIndex:
-    """The edition's classes by code, resolving a component/matter code collision."""
+    """The edition's classes by code, resolving a component/matter code collision.
+
+    Cities publish the minor code either whole (01001, 0101) or as the number inside its
+    major (大类代码 01, 小类代码 001 — or 01 in the two-digit numbering of the 2013 lineage,
+    which also appears in tables for the 2026 edition); both are read as the whole code."""
 
     def __init__(self, session: Session, edition: ClassEdition):
         self.edition = edition
@@ -111,10 +126,23 @@ class ClassIndex:
         for cls in session.scalars(select(CaseClass).where(CaseClass.edition_id == edition.id)):
             self.by_code[cls.code][cls.kind] = cls
 
-    def resolve(self, code: str, kind_text: str, name: str) -> CaseClass:
-        problem = code_problem(code, "小类代码", [self.edition.class_code_length])
+    def full_code(self, row: CsvRow) -> str:
+        """The whole minor code of the row (``RowError`` when it cannot be one)."""
+        major, minor = row.get("大类代码"), row.get("小类代码")
+        length = self.edition.class_code_length
+        local = length - len(major) if len(major) == 2 and major.isdigit() else 0
+        if local and minor.isascii() and minor.isdigit() and 2 <= len(minor) <= local:
+            return major + minor.zfill(local)
+        problem = code_problem(minor, "小类代码", [length], was_number=row.was_number("小类代码"))
         if problem:
-            raise RowError(f"{problem}（{self.edition.code}）")
+            inside = f"，或大类代码后的{length - 2}位序号" if minor.isdigit() else ""
+            raise RowError(f"{problem}{inside}（{self.edition.code}）")
+        if major and not minor.startswith(major):
+            raise RowError(f"大类代码“{major}”与小类代码“{minor}”不一致")
+        return minor
+
+    def resolve(self, row: CsvRow) -> CaseClass:
+        code, kind_text, name = self.full_code(row), row.get("类型"), row.get("小类名称")
         candidates = self.by_code.get(code, {})
         if kind_text:
             kind = parse_kind(kind_text)
@@ -138,19 +166,29 @@ class ClassIndex:
 
 
 def _condition_row(row: CsvRow, index: ClassIndex) -> ConditionRow:
-    cls = index.resolve(row.get("小类代码"), row.get("类型"), row.get("小类名称"))
-    major = row.get("大类代码")
-    if major and major != cls.major_code:
-        raise RowError(f"大类代码“{major}”与小类代码“{cls.code}”不一致")
-    text, closure = row.get("立案条件"), row.get("结案条件")
-    if not text or not closure:
-        raise RowError("立案条件和结案条件不能为空")
-    code = row.get("立案明细编码")
-    if len(code) > 20:
-        raise RowError(f"立案明细编码“{code}”超过20个字符")
-    return ConditionRow(
-        row.line, cls, code, text, closure, row.get("责任单位")[:200], row.get("来源")[:100],
-        _flag(row, "默认值", False), _flag(row, "启用", True), _limits(row))
+    """One row, validated; ``RowError`` carries every problem of the row, not the first."""
+    problems: list[str] = []
+    cls = _collect(problems, index.resolve, row)
+    if not row.get("立案条件") or not row.get("结案条件"):
+        problems.append("立案条件和结案条件不能为空")
+    texts = {column: _collect(problems, field_text, key, row.get(column), column)
+             for column, key in TEXT_FIELDS}
+    limits = _collect(problems, _limits, row)
+    flags = [_collect(problems, _flag, row, column, default)
+             for column, default in (("默认值", False), ("启用", True))]
+    if problems:
+        raise RowError(*problems)
+    return ConditionRow(row.line, cls, texts["立案明细编码"], texts["立案条件"], texts["结案条件"],
+                        texts["责任单位"], texts["来源"], flags[0], flags[1], limits)
+
+
+def _collect(problems: list[str], check, *args):
+    """``check(*args)``; a ``RowError`` adds its messages to ``problems`` (result None)."""
+    try:
+        return check(*args)
+    except RowError as exc:
+        problems += exc.messages
+        return None
 
 
 def _flag(row: CsvRow, column: str, default: bool) -> bool:
@@ -165,16 +203,24 @@ def _flag(row: CsvRow, column: str, default: bool) -> bool:
 
 
 def _limits(row: CsvRow) -> tuple[LimitSpec, ...]:
+    problems: list[str] = []
     zone = ZONES.get(row.get("区域").upper().removesuffix("类"))
     if zone is None:
-        raise RowError(f"区域“{row.get('区域')}”无效：应为A、B、C或留空")
-    try:
-        limits = [LimitSpec(Urgency.NORMAL, zone, *parse_limit(row.get("处置时限")))]
-        if row.get("紧急处置时限"):
-            limits.append(LimitSpec(Urgency.URGENT, zone, *parse_limit(row.get("紧急处置时限")),
-                                    is_default=_flag(row, "紧急时限默认值", False)))
-    except LimitParseError as exc:
-        raise RowError(str(exc)) from None
+        problems.append(f"区域“{row.get('区域')}”无效：应为A、B、C或留空")
+    limits = []
+    for urgency, column in ((Urgency.NORMAL, "处置时限"), (Urgency.URGENT, "紧急处置时限")):
+        if urgency is Urgency.URGENT and not row.get(column):
+            continue
+        try:
+            value, unit = parse_limit(row.get(column))
+        except LimitParseError as exc:
+            problems.append(f"{column}：{exc}" if urgency is Urgency.URGENT else str(exc))
+            continue
+        derived = urgency is Urgency.URGENT and _collect(problems, _flag, row, "紧急时限默认值",
+                                                         False)
+        limits.append(LimitSpec(urgency, zone or "", value, unit, is_default=bool(derived)))
+    if problems:
+        raise RowError(*problems)
     return tuple(limits)
 
 

@@ -1,4 +1,5 @@
-"""CSV importers: local extension classes and a city's 立案条件 table (all or nothing)."""
+"""Table importers (CSV or .xlsx): local extension classes and a city's 立案条件 table
+(all or nothing)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from sqlalchemy.orm import Session
 
 from seatdesk.models import get_setting
 
-from .classes import add_classes, existing_class_keys, read_class_specs
+from .classes import CLASS_COLUMNS, add_classes, class_specs, existing_class_keys
 from .condition_store import upsert
-from .conditions import read_condition_specs
+from .conditions import read_conditions
 from .errors import ImportReport, IssueList
+from .tables import read_table
 
 
-def import_classes(session: Session, path: str | Path) -> ImportReport:
+def import_classes(session: Session, path: str | Path, sheet: str | None = None) -> ImportReport:
     """Add local extension classes (is_local) in the class-file layout
     ``edition,kind,major_code,major_name,minor_code,minor_name[,note]``.
 
@@ -22,7 +24,8 @@ def import_classes(session: Session, path: str | Path) -> ImportReport:
     the major code, and no class may exist already (in the file or the database).
     """
     issues = IssueList()
-    specs = read_class_specs(session, Path(path), issues)
+    table = read_table(path, CLASS_COLUMNS, ("note",), sheet=sheet)
+    specs = class_specs(session, table, issues)
     have = existing_class_keys(session)
     for spec in specs:
         if spec.key in have:
@@ -36,10 +39,11 @@ def import_classes(session: Session, path: str | Path) -> ImportReport:
     majors = {(key[0], cls.major_code) for key, cls in have.items()}
     warnings = [f"第{s.line}行：大类“{s.major_code}”（{s.major_name}）为新增大类"
                 for s in specs if (s.edition, s.major_code) not in majors]
-    return ImportReport("classes", Path(path).name, {"classes": added}, warnings)
+    return ImportReport("classes", Path(path).name, {"classes": added}, warnings, table.read_as)
 
 
-def import_conditions(session: Session, path: str | Path) -> ImportReport:
+def import_conditions(session: Session, path: str | Path, sheet: str | None = None
+                      ) -> ImportReport:
     """Import a city's 立案、处置和结案标准 table for the configured edition.
 
     Columns: 大类代码,大类名称,小类代码,小类名称,立案条件,处置时限,结案条件,责任单位
@@ -49,7 +53,7 @@ def import_conditions(session: Session, path: str | Path) -> ImportReport:
     """
     issues = IssueList()
     edition = str(get_setting(session, "class_edition"))
-    specs = read_condition_specs(session, path, edition, issues)
+    specs, table = read_conditions(session, path, edition, issues, sheet)
     if not specs and not issues:
         issues.add(None, "文件中没有立案条件")
     issues.raise_if_any()
@@ -59,4 +63,4 @@ def import_conditions(session: Session, path: str | Path) -> ImportReport:
     if counts.get("conditions_deactivated"):
         warnings.append(f"{counts['conditions_deactivated']}个原有立案条件不在文件中，已停用"
                         "（仍保留供已立案的案卷使用）")
-    return ImportReport("conditions", Path(path).name, counts, warnings)
+    return ImportReport("conditions", Path(path).name, counts, warnings, table.read_as)

@@ -17,12 +17,15 @@ MAX_ISSUES = 50
 
 @dataclass(frozen=True)
 class ImportIssue:
-    """One problem in an import file: ``line`` is 1-based (None = the whole file);
-    ``feature`` is the 1-based index of a GeoJSON feature (None for CSV rows)."""
+    """One problem in an import file: ``line`` is 1-based (None = the whole file; for an
+    Excel sheet the sheet's row number); ``feature`` is the 1-based index of a GeoJSON
+    feature (None for table rows); ``column`` names the column where that is known
+    ("第3列“小类代码”", "C列“小类代码”")."""
 
     line: int | None
     message: str
     feature: int | None = None
+    column: str | None = None
 
     def __str__(self) -> str:
         if self.feature is not None:
@@ -30,7 +33,7 @@ class ImportIssue:
             return f"{where}（文件第{self.line}行）：{self.message}" if self.line else (
                 f"{where}：{self.message}")
         if self.line is not None:
-            return f"第{self.line}行：{self.message}"
+            return f"第{self.line}行{self.column or ''}：{self.message}"
         return self.message
 
 
@@ -40,6 +43,8 @@ class ImportFailed(Exception):
     ``issues`` (alias ``errors``) lists at most ``MAX_ISSUES`` problems; ``truncated``
     says whether more were found and left out.
     """
+
+    user_facing = True
 
     def __init__(self, issues: Iterable[ImportIssue], truncated: bool = False):
         self.issues: list[ImportIssue] = list(issues)
@@ -67,11 +72,17 @@ class IssueList:
         self.items: list[ImportIssue] = []
         self.truncated = False
 
-    def add(self, line: int | None, message: str, feature: int | None = None) -> None:
+    def add(self, line: int | None, message: str, feature: int | None = None,
+            column: str | None = None) -> None:
         if len(self.items) >= self.limit:
             self.truncated = True
             return
-        self.items.append(ImportIssue(line, message, feature))
+        self.items.append(ImportIssue(line, message, feature, column))
+
+    def add_error(self, line: int | None, error: RowError, feature: int | None = None) -> None:
+        """Record every problem a row validator found (``RowError`` may carry several)."""
+        for message in error.messages:
+            self.add(line, message, feature)
 
     @property
     def full(self) -> bool:
@@ -93,7 +104,17 @@ class IssueList:
 
 
 class RowError(ValueError):
-    """Raised by a row validator; caught by the importer and recorded with the row's line."""
+    """Raised by a row validator; caught by the importer and recorded with the row's line.
+
+    ``RowError("a", "b")`` carries every problem of the row, so a file's report lists
+    each of them, not only the first (``IssueList.add_error``)."""
+
+    def __init__(self, *messages: str):
+        super().__init__(*messages)
+        self.messages: tuple[str, ...] = tuple(messages)
+
+    def __str__(self) -> str:
+        return "；".join(self.messages)
 
 
 LABELS = {
@@ -118,6 +139,8 @@ class ImportReport:
     source: str
     counts: Mapping[str, int] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    #: how the file was read: "CSV，GB18030编码", "Excel工作表“Sheet1”" ("" for GIS files)
+    read_as: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "counts", MappingProxyType(dict(self.counts)))
@@ -128,6 +151,7 @@ class ImportReport:
 
     def __str__(self) -> str:
         parts = "，".join(f"{LABELS.get(k, k)} {v}" for k, v in self.counts.items())
-        lines = [f"导入成功（{self.source}）：{parts or '无数据'}"]
+        read_as = f"，{self.read_as}" if self.read_as else ""
+        lines = [f"导入成功（{self.source}{read_as}）：{parts or '无数据'}"]
         lines += [f"  注意：{w}" for w in self.warnings]
         return "\n".join(lines)

@@ -1,129 +1,49 @@
-"""Reading import files: UTF-8 text (BOM accepted) and CSV rows with their line numbers.
+"""Text import files: decoding (UTF-8 with or without BOM, GB18030/GBK) and code checks.
 
-A file in another encoding (GBK from Excel, typically) is refused with the line and
-byte where decoding fails and a hint to save it as "CSV UTF-8". Every CSV value is
-read as a string, so codes keep their leading zeros.
+Tables (CSV and .xlsx) are read by ``seatdesk.data.tables``; ``read_csv`` and the
+``CsvRow``/``CsvTable`` names remain for the importers written against them.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from .errors import ImportFailed, ImportIssue
+from seatdesk.models.textrules import TextRefused, clean_text
 
-SAVE_AS_UTF8 = ("请用Excel/WPS“另存为”→“CSV UTF-8（逗号分隔）”，"
-                "或在文本编辑器中另存为UTF-8编码后重新导入")
+from .errors import ImportFailed, ImportIssue, RowError
+from .tables import Row, Table, read_table
+from .textdecode import decode_text
+
+CsvRow = Row
+CsvTable = Table
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
 
 
 def read_text(path: str | Path) -> str:
-    """The file's text, decoded as UTF-8 (with or without BOM); refuses other encodings."""
+    """The file's text, UTF-8 (with or without BOM) or GB18030; refuses other encodings."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or exc
         raise ImportFailed([ImportIssue(None, f"无法读取文件{path}：{reason}")]) from exc
-    return decode_utf8(data)
+    return decode_text(data).text
 
 
-def decode_utf8(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        guess = _guess_encoding(data)
-        message = (f"文件不是UTF-8编码{guess}：从文件第{exc.start + 1}字节起无法按UTF-8解码。"
-                   f"{SAVE_AS_UTF8}")
-        raise ImportFailed([ImportIssue(line, message)]) from exc
+def read_csv(path: str | Path, required: Sequence[str],
+             aliases: Mapping[str, str] | None = None, optional: Sequence[str] = ()) -> Table:
+    """A CSV or .xlsx table with ``required`` columns (see ``tables.read_table``)."""
+    return read_table(path, required, optional, aliases)
 
 
-def _guess_encoding(data: bytes) -> str:
-    guesses = (("gb18030", "（看起来是GBK/GB18030编码）"), ("big5", "（看起来是Big5编码）"))
-    for name, label in guesses:
-        try:
-            data.decode(name)
-        except UnicodeDecodeError:
-            continue
-        return label
-    return ""
+def code_problem(value: str, label: str, lengths: Sequence[int], *,
+                 was_number: bool = False) -> str | None:
+    """Why ``value`` is not a code of one of ``lengths`` digits (None when it is).
 
-
-@dataclass(frozen=True)
-class CsvRow:
-    """One data row: ``line`` is the file line where the record starts (header = line 1)."""
-
-    line: int
-    values: dict[str, str]
-
-    def get(self, column: str, default: str = "") -> str:
-        value = self.values.get(column)
-        return default if value is None else value.strip()
-
-
-@dataclass(frozen=True)
-class CsvTable:
-    columns: tuple[str, ...]
-    rows: tuple[CsvRow, ...]
-
-    def has(self, column: str) -> bool:
-        return column in self.columns
-
-
-def read_csv(path: str | Path, required: Sequence[str], aliases: dict[str, str] | None = None
-             ) -> CsvTable:
-    """Read a comma-separated file with one header row; refuses missing columns.
-
-    ``aliases`` maps alternative header names to canonical ones (e.g. 立案标准 → 立案条件).
-    """
-    text = read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportFailed([ImportIssue(None, "文件为空：缺少表头行")]) from None
-    except csv.Error as exc:
-        raise ImportFailed([ImportIssue(1, f"表头无法解析：{exc}")]) from exc
-    columns = tuple(_canonical(name, aliases) for name in header)
-    missing = [name for name in required if name not in columns]
-    if missing:
-        raise ImportFailed([ImportIssue(1, f"缺少必需的列：{'、'.join(missing)}；"
-                                           f"表头应包含：{','.join(required)}")])
-    return CsvTable(columns, tuple(_rows(reader, columns)))
-
-
-def _canonical(name: str, aliases: dict[str, str] | None) -> str:
-    name = name.strip().lstrip("\ufeff")
-    return (aliases or {}).get(name, name)
-
-
-def _rows(reader, columns: tuple[str, ...]) -> Iterator[CsvRow]:
-    start = reader.line_num + 1
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise ImportFailed([ImportIssue(start, f"CSV格式错误：{exc}")]) from exc
-        if any(cell.strip() for cell in record):
-            if len(record) > len(columns):
-                extra = [c for c in record[len(columns):] if c.strip()]
-                if extra:
-                    raise ImportFailed([ImportIssue(
-                        start, f"列数多于表头（{len(record)}列，表头{len(columns)}列）："
-                               "请检查是否有未加引号的逗号")])
-            yield CsvRow(start, dict(zip(columns, record, strict=False)))
-        start = reader.line_num + 1
-
-
-def code_problem(value: str, label: str, lengths: Sequence[int]) -> str | None:
-    """Why ``value`` is not a code of one of ``lengths`` digits (None when it is)."""
+    ``was_number``: the value came from an Excel number cell, so a code that is too short
+    most likely lost its leading zeros there."""
     if not value:
         return f"{label}为空"
     if _SCIENTIFIC.match(value):
@@ -133,5 +53,16 @@ def code_problem(value: str, label: str, lengths: Sequence[int]) -> str | None:
     if not value.isascii() or not value.isdigit():
         return f"{label}“{value}”应为{wanted}位数字"
     if len(value) not in lengths:
-        return f"{label}“{value}”为{len(value)}位，应为{wanted}位数字"
+        lost = ("：该单元格在Excel中是数字格式，开头的0已丢失，请把该列设为“文本”格式后重新输入"
+                if was_number and len(value) < min(lengths) else "")
+        return f"{label}“{value}”为{len(value)}位，应为{wanted}位数字{lost}"
     return None
+
+
+def field_text(key: str, value: str, label: str | None = None) -> str:
+    """A cell or property cleaned for the stored field ``key`` ("grid_cells.name" …) by the
+    stored-text rules (``models.textrules``); ``RowError`` names the problem."""
+    try:
+        return clean_text(key, value, label)
+    except TextRefused as exc:
+        raise RowError(str(exc)) from None
