@@ -69,14 +69,9 @@
 <context>
     <name>AdminPage</name>
     <message>
-        <location filename="../../seatdesk/ui/admin/base.py" line="81" />
+        <location filename="../../seatdesk/ui/admin/base.py" line="83" />
         <source>Saved</source>
         <translation>已保存</translation>
-    </message>
-    <message>
-        <location filename="../../seatdesk/ui/admin/base.py" line="93" />
-        <source>Database error: %1</source>
-        <translation>数据库错误：%1</translation>
     </message>
 </context>
 <context>
@@ -366,57 +361,57 @@
 <context>
     <name>CaseDetailPanel</name>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="95" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="97" />
         <source>Ledger</source>
         <translation>电子台账</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="96" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="98" />
         <source>Photos and recordings</source>
         <translation>照片和录音</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="118" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="120" />
         <source>The case could not be read: %1</source>
         <translation>无法读取案卷：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="128" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="130" />
         <source>Case %1 does not exist or is not visible to you</source>
         <translation>案卷 %1 不存在或您无权查看</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="140" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="142" />
         <source>Case %1 · %2</source>
         <translation>案卷 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="151" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="153" />
         <source>no running clock</source>
         <translation>未计时</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="177" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="179" />
         <source>Nothing for you to do on this case now</source>
         <translation>该案卷当前没有您可执行的操作</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="182" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="184" />
         <source>Choose a case in a work box (Enter opens it)</source>
         <translation>请在工作箱中选择案卷（回车打开）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="215" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="217" />
         <source>%1 possible duplicates nearby: use “%2” if this case repeats one of them.</source>
         <translation>附近有 %1 个疑似重复案卷：如本案与其中之一相同，请使用「%2」。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="222" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="224" />
         <source>(reloaded)</source>
         <translation>（已重新载入）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="242" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="244" />
         <source>Updated at %1 by %2: %3</source>
         <translation>%1 由 %2 更新：%3</translation>
     </message>
@@ -2090,74 +2085,74 @@
 <context>
     <name>LocationPicker</name>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="36" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="37" />
         <source>Search: road and number, place, community, grid cell or component code</source>
         <translation>搜索：路名门牌、地点、社区、网格或部件编码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="40" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="41" />
         <source>Pick on map (F9)</source>
         <translation>地图选点（F9）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="46" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="47" />
         <source>Address as the caller describes it</source>
         <translation>来电人描述的地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="47" />
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="85" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="48" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="86" />
         <source>No location chosen yet</source>
         <translation>尚未确定位置</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="52" />
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="147" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="53" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="153" />
         <source>No component</source>
         <translation>不涉及部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="101" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="107" />
         <source>grid cell</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="101" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="107" />
         <source>community</source>
         <translation>社区</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="102" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="108" />
         <source>street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="102" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="108" />
         <source>component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="103" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="109" />
         <source>known address</source>
         <translation>已知地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="118" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="124" />
         <source>Resolving the location…</source>
         <translation>正在解析位置…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="126" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="132" />
         <source>Point %1, %2 (grid cell not resolved yet)</source>
         <translation>坐标 %1, %2（网格尚未解析）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="133" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="139" />
         <source>Grid cell %1 %2 · %3 · %4</source>
         <translation>网格 %1 %2 · %3 · %4</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="137" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="143" />
         <source>Outside every grid cell: check the location</source>
         <translation>不在任何单元网格内：请核对位置</translation>
     </message>
@@ -2208,50 +2203,50 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="48" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="49" />
         <source>seatdesk — city management command centre</source>
         <translation>seatdesk — 数字化城市管理监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="57" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="58" />
         <source>Up to date</source>
         <translation>已更新</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="75" />
-        <location filename="../../seatdesk/ui/session/main_window.py" line="103" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="76" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="104" />
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="85" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="86" />
         <source>&amp;Seat</source>
         <translation>坐席(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="90" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="91" />
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="93" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="94" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="97" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="98" />
         <source>&amp;Case</source>
         <translation>案卷(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="104" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="105" />
         <source>Connection lost — retrying</source>
         <translation>连接中断 — 正在重试</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="108" />
-        <source>Database unavailable, retrying: %1</source>
-        <translation>数据库不可用，正在重试：%1</translation>
+        <location filename="../../seatdesk/ui/session/main_window.py" line="109" />
+        <source>Database unavailable, retrying</source>
+        <translation>数据库不可用，正在重试</translation>
     </message>
 </context>
 <context>
@@ -2451,19 +2446,19 @@
 <context>
     <name>Operations</name>
     <message>
-        <location filename="../../seatdesk/ui/operations.py" line="98" />
+        <location filename="../../seatdesk/ui/operations.py" line="94" />
         <source>The connection to the database was lost while saving, so it is not known whether the action was saved. When the connection is back, check the case before doing it again.</source>
         <translation>保存时与数据库的连接中断，无法确定操作是否已保存。连接恢复后请先核对案卷，再决定是否重做。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/operations.py" line="103" />
-        <source>The database cannot be reached (%1). Nothing was saved; try again when the connection is back.</source>
-        <translation>无法连接数据库（%1）。未保存任何内容；连接恢复后请重试。</translation>
+        <location filename="../../seatdesk/ui/operations.py" line="100" />
+        <source>The database cannot be reached. Nothing was saved; try again when the connection is back.</source>
+        <translation>无法连接数据库。未保存任何内容；连接恢复后请重试。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/operations.py" line="107" />
-        <source>Unexpected error: %1</source>
-        <translation>意外错误：%1</translation>
+        <location filename="../../seatdesk/ui/operations.py" line="106" />
+        <source>The operation failed (an internal error). Try again; if it fails again, tell the administrator.</source>
+        <translation>操作失败（内部错误）。请重试；仍失败请告知管理员。</translation>
     </message>
 </context>
 <context>
@@ -3336,19 +3331,19 @@
 <context>
     <name>WorkBoxPanel</name>
     <message>
-        <location filename="../../seatdesk/ui/workbox/panel.py" line="218" />
+        <location filename="../../seatdesk/ui/workbox/panel.py" line="219" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/panel.py" line="258" />
+        <location filename="../../seatdesk/ui/workbox/panel.py" line="259" />
         <source>Showing %1 of %2 cases</source>
         <translation>已显示 %1 条，共 %2 条案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/panel.py" line="270" />
-        <source>Database unavailable, retrying: %1</source>
-        <translation>数据库不可用，正在重试：%1</translation>
+        <location filename="../../seatdesk/ui/workbox/panel.py" line="271" />
+        <source>Database unavailable, retrying</source>
+        <translation>数据库不可用，正在重试</translation>
     </message>
 </context>
 <context>

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from seatdesk.models import CommonPhrase, Department, User
 from seatdesk.models.enums import DepartmentKind, Role
+from seatdesk.models.textrules import character_problem, length_problem, normalise
 from seatdesk.workflow.auth import MIN_PASSWORD_LENGTH, hash_password
 
 PHRASE_CATEGORIES = {
@@ -34,9 +35,13 @@ PHRASE_CATEGORIES = {
 class AdminPermissionError(PermissionError):
     """The actor may not administer: ``str()`` is the Chinese message."""
 
+    user_facing = True
+
 
 class AdminValidationError(ValueError):
     """Invalid input for an administration change: ``str()`` is the Chinese message."""
+
+    user_facing = True
 
 
 class Actor(Protocol):
@@ -49,12 +54,21 @@ def require_admin(actor: Actor | None, what: str = "执行此操作") -> None:
         raise AdminPermissionError(f"只有管理员可以{what}")
 
 
-def need_text(value: str, label: str, max_length: int) -> str:
-    value = (value or "").strip()
+def need_text(value: str, label: str, max_length: int, *, multiline: bool = False) -> str:
+    """A required text, cleaned by the stored-text rules (``models.textrules``)."""
+    value = optional_text(value, label, max_length, multiline=multiline)
     if not value:
         raise AdminValidationError(f"{label}不能为空")
-    if len(value) > max_length:
-        raise AdminValidationError(f"{label}不能超过{max_length}个字符")
+    return value
+
+
+def optional_text(value: str | None, label: str, max_length: int, *,
+                  multiline: bool = False) -> str:
+    """A text that may be empty, cleaned by the stored-text rules; never cut short."""
+    value = normalise(value or "", multiline)
+    problem = character_problem(value, label) or length_problem(value, label, max_length)
+    if problem:
+        raise AdminValidationError(problem)
     return value
 
 
@@ -122,7 +136,7 @@ def create_user(session: Session, actor: Actor, username: str, display_name: str
     _check_password(password)
     user = User(username=username, display_name=need_text(display_name, "姓名", 100), role=role,
                 password_hash=hash_password(password), department_id=department_id,
-                phone=(phone or "").strip()[:40], active=True, must_change_password=True)
+                phone=optional_text(phone, "电话", 40), active=True, must_change_password=True)
     session.add(user)
     session.flush()
     return _reload(session, user.id)
@@ -137,7 +151,8 @@ def update_user(session: Session, actor: Actor, user_id: int, display_name: str,
     if user.role == Role.ADMIN and role != Role.ADMIN:
         _keep_an_admin(session, user.id)
     user.display_name = need_text(display_name, "姓名", 100)
-    user.role, user.department_id, user.phone = role, department_id, (phone or "").strip()[:40]
+    user.role, user.department_id = role, department_id
+    user.phone = optional_text(phone, "电话", 40)
     session.flush()
     return _reload(session, user_id)
 
@@ -225,7 +240,7 @@ def save_department(session: Session, actor: Actor, code: str, name: str,
     if dept is None:
         raise AdminValidationError(f"部门 {department_id} 不存在")
     dept.code, dept.name, dept.kind, dept.parent_id = code, name, str(kind), parent_id
-    dept.phone, dept.active = (phone or "").strip()[:40], active
+    dept.phone, dept.active = optional_text(phone, "电话", 40), active
     session.add(dept)
     session.flush()
     return next(d for d in list_departments(session) if d.id == dept.id)
@@ -255,7 +270,7 @@ def list_phrases(session: Session, category: str | None = None) -> tuple[PhraseI
 def save_phrase(session: Session, actor: Actor, category: str, text: str, sort_order: int = 0,
                 phrase_id: int | None = None) -> PhraseInfo:
     require_admin(actor, "维护常用语")
-    category, text = need_text(category, "类别", 40), need_text(text, "常用语", 500)
+    category, text = need_text(category, "类别", 40), need_text(text, "常用语", 500, multiline=True)
     phrase = CommonPhrase() if phrase_id is None else session.get(CommonPhrase, phrase_id)
     if phrase is None:
         raise AdminValidationError(f"常用语 {phrase_id} 不存在")

@@ -30,7 +30,7 @@ from seatdesk.models import (
 from seatdesk.models.enums import ClassKind, DayKind, Urgency
 
 from . import calendar as cal
-from .admin import Actor, AdminValidationError, need_text, require_admin
+from .admin import Actor, AdminValidationError, need_text, optional_text, require_admin
 from .errors import ImportReport
 from .limits import LimitParseError, format_limit, parse_limit
 
@@ -185,8 +185,8 @@ def save_condition(session: Session, actor: Actor, class_id: int, code: str, tex
     if session.get(CaseClass, class_id) is None:
         raise AdminValidationError("请选择有效的小类")
     code = need_text(code, "立案明细编码", 20)
-    text = need_text(text, "立案条件", 2000)
-    closure = need_text(closure_condition, "结案条件", 2000)
+    text = need_text(text, "立案条件", 2000, multiline=True)
+    closure = need_text(closure_condition, "结案条件", 2000, multiline=True)
     clash = session.scalar(select(FilingCondition.id).where(
         FilingCondition.class_id == class_id, FilingCondition.code == code))
     if clash is not None and clash != condition_id:
@@ -198,7 +198,8 @@ def save_condition(session: Session, actor: Actor, class_id: int, code: str, tex
     else:
         row = _condition(session, condition_id)
     row.code, row.text, row.closure_condition = code, text, closure
-    row.responsible_unit, row.active, row.is_default = (responsible_unit or "")[:200], active, False
+    row.responsible_unit, row.active, row.is_default = optional_text(
+        responsible_unit, "责任单位", 200), active, False
     session.flush()
     return _condition_info(_condition(session, row.id))
 

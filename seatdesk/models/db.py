@@ -11,6 +11,8 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
+from .textrules import guard_sessions
+
 ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = ROOT / "migrations"
 #: a pooled PostgreSQL connection that sat idle at least this long is pinged before use
@@ -18,6 +20,7 @@ PING_AFTER_IDLE_S = 1.0
 
 
 def make_engine(url: str, **kwargs) -> Engine:
+    guard_sessions()  # text lengths and NULs checked on every flush, on both backends
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
         engine = create_engine(url, **kwargs)

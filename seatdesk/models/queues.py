@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select, true
 from sqlalchemy.orm import Session
@@ -45,6 +45,7 @@ from .queue_rows import (
     running_clock,
 )
 from .reference import CaseClass, Department, GridCell
+from .textrules import TextRefused, search_text
 
 S = CaseState
 COUNT_CAP = 10_000
@@ -60,6 +61,8 @@ __all__ = [
 
 class QueueError(Exception):
     """A queue request was refused; ``str()`` is the Chinese message for the seat."""
+
+    user_facing = True
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,20 @@ class CaseFilter:
 
     def is_empty(self) -> bool:
         return self == CaseFilter()
+
+    def checked(self) -> CaseFilter:
+        """The filter with every typed text bounded (``textrules.search_text``): at most
+        ``SEARCH_MAX`` characters and no control characters, else ``QueueError``."""
+        try:
+            return replace(self, **{name: search_text(getattr(self, name), label)
+                                    for name, label in _SEARCH_LABELS.items()})
+        except TextRefused as exc:
+            raise QueueError(str(exc)) from None
+
+
+_SEARCH_LABELS = {"number": "案卷编号", "text": "搜索内容", "caller_phone": "来电号码",
+                  "address": "地址", "grid_code": "单元网格代码", "component_code": "部件标识码",
+                  "class_code": "分类代码", "source": "来源"}
 
 
 # -- query building ---------------------------------------------------------------------------
@@ -261,7 +278,7 @@ def fetch_page(session: Session, box: WorkBox | str, filters: CaseFilter | None 
     """One page of ``box`` for ``viewer``: filtered, sorted and paged by the database."""
     if viewer is None:
         raise QueueError("查询工作箱需要登录用户")
-    box, filters = get_box(box), filters or CaseFilter()
+    box, filters = get_box(box), (filters or CaseFilter()).checked()
     if viewer.role not in box.roles:
         raise QueueError(f"{label_of(Role, viewer.role)}无权查看“{box.label}”")
     limit = max(1, min(int(limit), MAX_LIMIT))

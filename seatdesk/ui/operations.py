@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import itertools
 import logging
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
 from PySide6.QtCore import QObject, Signal
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from seatdesk.models import dberrors
 from seatdesk.workflow import services as sd
 
 from seatdesk.ui.tasks import TaskRunner
@@ -30,11 +28,9 @@ _COUNTER = itertools.count(1)
 
 
 def is_connection_error(exc: BaseException) -> bool:
-    """Errors that mean "the database cannot be reached right now" (retry later)."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    return isinstance(exc, (OperationalError, InterfaceError, psycopg.OperationalError,
-                            sqlite3.OperationalError, ConnectionError))
+    """Errors that mean "the database cannot be reached right now" (retry later); a
+    refused input, a denied action or a too complex search are not."""
+    return dberrors.is_unavailable(exc)
 
 
 def changed_ids(result: Any) -> frozenset[int]:
@@ -99,12 +95,16 @@ class Operations(QObject):
                                           "so it is not known whether the action was saved. "
                                           "When the connection is back, check the case before "
                                           "doing it again."), offline=True)
-        if is_connection_error(exc):
-            return OpFailure(exc, self.tr("The database cannot be reached (%1). Nothing was "
-                                          "saved; try again when the connection is back.")
-                             .replace("%1", type(exc).__name__), offline=True)
+        problem = dberrors.explain(exc)
+        if problem is not None and problem.unavailable:
+            return OpFailure(exc, self.tr("The database cannot be reached. Nothing was "
+                                          "saved; try again when the connection is back."),
+                             offline=True)
         log.error("operation failed: %s", trace)
-        return OpFailure(exc, self.tr("Unexpected error: %1").replace("%1", str(exc)))
+        if problem is not None:
+            return OpFailure(exc, problem.message, refused=problem.kind in dberrors.REFUSALS)
+        return OpFailure(exc, self.tr("The operation failed (an internal error). Try again; "
+                                      "if it fails again, tell the administrator."))
 
     def is_idle(self) -> bool:
         return self.tasks.is_idle()

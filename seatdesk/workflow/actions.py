@@ -29,6 +29,7 @@ from .caserow import CaseRecord
 from .context import Workflow, WorkflowSettings
 from .errors import InvalidArgument, MissingReason, NotFound, StaleCase, WrongRole, WrongState
 from .states import ACTIONS, Transition, action_label, rows_for, state_label
+from .validation import checked_reason
 from .values import Actor, CaseChange
 from .worktime import WorkCalendar
 
@@ -140,7 +141,7 @@ def prepare(wf: Workflow, session: Session, actor: Actor, case_id: int, version:
     if case.version != version:
         raise Conflict()
     now = max(wf.now(), case.updated_at)
-    ctx = ActionContext(wf, session, actor, case, action, now, (reason or "").strip(),
+    ctx = ActionContext(wf, session, actor, case, action, now, checked_reason(reason),
                         dict(args or {}), actor_district=district, seen=version)
     check_transition(ctx)
     ctx.before = ledger.snapshot(case)

@@ -12,6 +12,8 @@ import datetime as dt
 class WorkflowError(Exception):
     """Base class: an action was refused. ``message`` is shown to the user as is."""
 
+    user_facing = True
+
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message

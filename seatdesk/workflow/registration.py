@@ -37,6 +37,7 @@ from .duplicates import find_duplicates
 from .errors import InvalidArgument, MissingReason
 from .states import rows_for
 from .tasks import assign_task
+from .validation import checked_report
 from .values import Actor, AttachmentIn, CaseChange
 
 
@@ -75,6 +76,7 @@ def register(wf: Workflow, actor: Actor, report: Report, *,
     attempts create one case. ``on_registered(session, change)`` runs inside the
     registration's transaction (an integration stores its own rows with the case)."""
     actions.check_role(actor, "register")
+    report = checked_report(report)
     _check_report(actor, report)
     if report.intake_key:
         found = _replayed(wf, actor, report.intake_key)

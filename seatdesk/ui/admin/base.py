@@ -23,12 +23,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from seatdesk.data.admin import AdminPermissionError, AdminValidationError
 from seatdesk.data.errors import ImportFailed
+from seatdesk.models import dberrors
 from seatdesk.models.db import write_transaction
 
 from seatdesk.ui.tasks import TaskRunner
 from seatdesk.ui.admin.record_model import Column, RecordTableModel
 
 _WRITES = itertools.count(1)
+# ValueError covers TextRefused (an input the text rules refuse) and the parsers' errors
 USER_ERRORS = (AdminPermissionError, AdminValidationError, ImportFailed, ValueError)
 
 
@@ -90,8 +92,7 @@ class AdminPage(QWidget):
         if isinstance(exc, USER_ERRORS):
             self.show_message(str(exc), error=True)
         else:
-            self.show_message(self.tr("Database error: %1").replace("%1", type(exc).__name__),
-                              error=True)
+            self.show_message(dberrors.user_message(exc), error=True)
 
     def show_message(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet("color: #c62828;" if error else "color: #2e7d32;")

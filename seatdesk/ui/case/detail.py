@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from seatdesk.models import dberrors
+
 from seatdesk.ui import enum_labels as L
 from seatdesk.ui.case.attachment_panel import AttachmentPanel
 from seatdesk.ui.case.fields import CaseFields
@@ -116,7 +118,7 @@ class CaseDetailPanel(QWidget):
 
     def _load_failed(self, exc: Exception, _trace: str) -> None:
         self.notice.setText(self.tr("The case could not be read: %1").replace(
-            "%1", f"{type(exc).__name__}: {exc}"))
+            "%1", dberrors.user_message(exc)))
         self.notice.show()
 
     def _loaded(self, result: tuple[int, CaseView | None]) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased
 from seatdesk.map.pick import PickResult, resolve_pick
 from seatdesk.models import AdminUnit, Case, Component, GridCell
 from seatdesk.models.queues import CaseFilter, CaseRow, Viewer, fetch_page
+from seatdesk.models.textrules import search_text
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.duplicates import find_duplicates
 
@@ -50,7 +51,8 @@ class Precheck:
 
 
 def search_places(session: Session, text: str, limit: int = 20) -> tuple[PlaceHit, ...]:
-    q = text.strip()
+    """Hits for ``text`` (bounded by ``search_text``: ``TextRefused`` says why not)."""
+    q = search_text(text, "地点搜索")
     if not q:
         return ()
     hits = [*_cells(session, q), *_units(session, q), *_components(session, q),

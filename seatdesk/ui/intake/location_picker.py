@@ -14,6 +14,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from seatdesk.map.pick import PickResult
+from seatdesk.models import dberrors
 
 from seatdesk.ui.intake.class_picker import SuggestBox
 from seatdesk.ui.intake.checks import PlaceHit, resolve, search_places
@@ -95,7 +96,12 @@ class LocationPicker(QWidget):
             with seat.sessions() as session:
                 return search_places(session, text)
 
-        self.seat.read("intake.places", work, self._found)
+        self.seat.read("intake.places", work, self._found, self._search_failed)
+
+    def _search_failed(self, exc: Exception, _trace: str) -> None:
+        """A refused search text (too long, control characters) says why under the box."""
+        self.search.set_choices((), show=False)
+        self.resolved.setText(dberrors.user_message(exc))
 
     def _found(self, hits: tuple[PlaceHit, ...]) -> None:
         kinds = {"cell": self.tr("grid cell"), "community": self.tr("community"),

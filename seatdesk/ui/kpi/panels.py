@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 from sqlalchemy.orm import Session, sessionmaker
 
 from seatdesk.evaluation.live import LiveKpis, live_kpis
-from seatdesk.models import utcnow
+from seatdesk.models import dberrors, utcnow
 from seatdesk.workflow.worktime import WorkCalendar
 
 from seatdesk.ui.kpi.departments import DepartmentChart
@@ -200,7 +200,7 @@ class KpiPanels(QWidget):
             return live_kpis(session, self._calendar, now)
 
     def _failed(self, exc: Exception, _trace: str) -> None:
-        self.failed.emit(f"{type(exc).__name__}: {exc}")
+        self.failed.emit(dberrors.user_message(exc))
 
     def show_kpis(self, k: LiveKpis) -> None:
         self.last = k

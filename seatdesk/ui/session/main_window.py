@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMainWindow
 from sqlalchemy.orm import Session, sessionmaker
 
+from seatdesk.models import dberrors
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.auth import LoggedIn
 
@@ -105,8 +106,9 @@ class MainWindow(QMainWindow):
         self.connection_label.setStyleSheet("" if online else "color: #c62828; font-weight: 600;")
 
     def _overview_failed(self, exc: Exception) -> None:
-        self.statusBar().showMessage(self.tr("Database unavailable, retrying: %1").replace(
-            "%1", type(exc).__name__))
+        self.statusBar().showMessage(self.tr("Database unavailable, retrying")
+                                     if dberrors.is_unavailable(exc)
+                                     else dberrors.user_message(exc))
 
     # -- the overview's parts (kept for the status view and its tests) --------------------------
     @property

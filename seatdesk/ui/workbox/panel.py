@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
+from seatdesk.models import dberrors
 from seatdesk.models.queues import (
     HANDLING_STATES,
     NO_CALLER_ROLES,
@@ -266,6 +267,7 @@ class WorkBoxPanel(QWidget):
         self.model.set_fetching(False)
         if isinstance(exc, QueueError):
             self.status.setText(str(exc))
+        elif dberrors.is_unavailable(exc):
+            self.status.setText(self.tr("Database unavailable, retrying"))
         else:
-            self.status.setText(self.tr("Database unavailable, retrying: %1")
-                                .replace("%1", type(exc).__name__))
+            self.status.setText(dberrors.user_message(exc))
