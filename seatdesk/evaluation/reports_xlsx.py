@@ -13,6 +13,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from seatdesk.data.exports import append
+
 from .config import EvaluationConfig
 from .indicators import Evaluation
 
@@ -39,14 +41,14 @@ def write_xlsx(path: str | Path, evaluations: Mapping[str, Evaluation],
     for ev in evaluations.values():
         ws = wb.create_sheet(ev.level_label.replace("/", "、"))
         head, rows = _sheet_rows(ev)
-        ws.append([f"{first.centre_name} {ev.period.label} 综合评价 — {ev.level_label}"])
+        append(ws, [f"{first.centre_name} {ev.period.label} 综合评价 — {ev.level_label}"])
         ws["A1"].font = Font(bold=True, size=14)
-        ws.append(head)
+        append(ws, head)
         for cell in ws[2]:
             cell.font, cell.fill = _HEAD, _FILL
             cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
         for row in rows:
-            ws.append(row)
+            append(ws, row)  # names from files and admins: text, never formulas
         ws.freeze_panes = "C3"
         ws.column_dimensions["B"].width = 22
         for col in range(3, len(head) + 1):
@@ -60,17 +62,17 @@ def write_xlsx(path: str | Path, evaluations: Mapping[str, Evaluation],
 
 def _rules_sheet(wb: Workbook, ev: Evaluation, config: EvaluationConfig) -> None:
     ws = wb.create_sheet("说明")
-    ws.append(["统计期", f"{ev.period.label}（{ev.period.start.isoformat()} 至 "
+    append(ws, ["统计期", f"{ev.period.label}（{ev.period.start.isoformat()} 至 "
                          f"{ev.period.end.isoformat()}，UTC，含起不含止）"])
-    ws.append(["数据来源", "电子台账（按统计期末之前的台账记录计算，重算历史月份结果不变）"])
-    ws.append(["应结案数口径", {"filed": "立案且未作废的案件",
+    append(ws, ["数据来源", "电子台账（按统计期末之前的台账记录计算，重算历史月份结果不变）"])
+    append(ws, ["应结案数口径", {"filed": "立案且未作废的案件",
                               "due_by_end": "期末前已结案或已到处置期限的案件"}
                [config.closure_denominator]])
-    ws.append(["缓办(挂账)案件", "从应结案数中扣除" if config.suspended_leave_denominator
+    append(ws, ["缓办(挂账)案件", "从应结案数中扣除" if config.suspended_leave_denominator
                else "不扣除"])
-    ws.append(["准确派遣口径", {"flagged_errors": "回退/改派标记为派遣差错才算不准确",
+    append(ws, ["准确派遣口径", {"flagged_errors": "回退/改派标记为派遣差错才算不准确",
                               "no_redispatch": "有回退或改派即算不准确"}
                [config.accurate_dispatch_rule]])
-    ws.append(["等级", "；".join(f"{g} ≥ {lo:g}" for g, lo in config.grades)])
+    append(ws, ["等级", "；".join(f"{g} ≥ {lo:g}" for g, lo in config.grades)])
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 90
