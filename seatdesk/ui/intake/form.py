@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from seatdesk.models.enums import CaseSource, Urgency
+from seatdesk.workflow.validation import InvalidInput, checked_report
 
 from seatdesk.ui import enum_labels as L
 from seatdesk.ui.intake.class_picker import ClassPicker
@@ -269,6 +270,10 @@ class IntakeForm(QWidget):
                 return self.tr("Enter the caller's phone number, or tick “Anonymous caller”")
             if not PHONE.match(draft.caller_phone):
                 return self.tr("The phone number is not valid: digits, spaces and dashes only")
+        try:  # the engine's own text rules, so the call-taker hears of a problem at once
+            checked_report(draft.to_report())
+        except InvalidInput as exc:
+            return str(exc)
         return ""
 
     # -- duplicate check ----------------------------------------------------------------------
