@@ -62,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     ci = cal.add_parser("import", help="import a calendar table, CSV or .xlsx (日期,类型,名称)")
     ci.add_argument("file", type=Path)
     ci.add_argument("--sheet", help="the sheet of an Excel workbook")
+    city = sub.add_parser("city", help="the city profile: grid code length, the city's extent"
+                          ).add_subparsers(dest="city_command", required=True)
+    city.add_parser("show", help="the centre, its codes and the city's extent")
+    cs = city.add_parser("set", help="set the grid code length or the city's extent")
+    cs.add_argument("what", choices=["grid-code-length", "extent"])
+    cs.add_argument("values", nargs="+", help="grid-code-length: 14, 15 or edition (follow the "
+                    "classification edition); extent: MINLON MINLAT MAXLON MAXLAT, or none")
     user = sub.add_parser("user", help="users").add_subparsers(dest="user_command", required=True)
     ua = user.add_parser("add", help="create a user (the first administrator, for example)")
     ua.add_argument("username")
@@ -285,6 +292,43 @@ def cmd_user(args, database: ResolvedDatabase) -> int:
     return 0
 
 
+def cmd_city(args, database: ResolvedDatabase) -> int:
+    from seatdesk.data import city_profile as cp
+    from seatdesk.models.db import session_factory
+
+    engine = _engine(database)
+    try:
+        with session_factory(engine).begin() as session:
+            if args.city_command == "show":
+                profile = cp.load_profile(session)
+            elif args.what == "grid-code-length":
+                profile = cp.set_grid_code_length(session, None, _one(args.values))
+            elif [v.lower() for v in args.values] == ["none"]:
+                profile = cp.set_extent(session, None, None)
+            else:
+                profile = cp.set_extent(session, None, _numbers(args.values))
+    finally:
+        engine.dispose()
+    print("\n".join(profile.lines()))
+    return 0
+
+
+def _one(values: list[str]) -> str:
+    if len(values) != 1:
+        raise CommandError("grid-code-length 只需要一个值：14、15 或 edition")
+    return values[0]
+
+
+def _numbers(values: list[str]) -> list[float]:
+    try:
+        numbers = [float(v) for v in values]
+    except ValueError:
+        raise CommandError("extent 需要四个数：最小经度 最小纬度 最大经度 最大纬度") from None
+    if len(numbers) != 4:
+        raise CommandError("extent 需要四个数：最小经度 最小纬度 最大经度 最大纬度")
+    return numbers
+
+
 def cmd_ledger(args, database: ResolvedDatabase) -> int:
     from seatdesk.models.db import session_factory
     from seatdesk.workflow.ledger import verify_ledger
@@ -317,6 +361,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "import": cmd_import,
     "calendar": cmd_calendar,
+    "city": cmd_city,
     "user": cmd_user,
     "ledger": cmd_ledger,
     "doctor": cmd_doctor,

@@ -113,7 +113,8 @@ def test_grid_duplicate_codes_in_the_file_are_refused(db):
 def test_grid_codes_are_checked_against_length_and_community(db):
     failure = rejected(db, import_grid, DATA / "grid_bad_code.geojson")
     assert messages(failure) == [
-        "第1个要素（文件第4行）：单元网格代码（code）“32048100201201”为14位，应为15位数字",
+        "第1个要素（文件第4行）：单元网格代码（code）“32048100201201”为14位，应为15位数字"
+        "（本市按GB/T 30428.1-2013 / GB/T 47678设置为15位，见 seatdesk city show）",
         "第2个要素（文件第5行）：单元网格代码“320481002013001”应以所属社区代码“320481002012”开头",
         "第3个要素（文件第6行）：社区“320481002099”不存在：请先导入行政区划，"
         "或在属性中给出community_name以便一并创建"]

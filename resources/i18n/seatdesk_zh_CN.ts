@@ -77,34 +77,39 @@
 <context>
     <name>AdminPanel</name>
     <message>
-        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="35" />
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="37" />
         <source>Users</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="36" />
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="38" />
         <source>Departments</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="37" />
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="39" />
         <source>Responsibility matrix</source>
         <translation>责任矩阵</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="38" />
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="40" />
         <source>Filing conditions and time limits</source>
         <translation>立案条件与处置时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="39" />
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="41" />
         <source>Working calendar</source>
         <translation>工作日历</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="40" />
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="42" />
         <source>Common phrases</source>
         <translation>常用语</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="43" />
+        <source>City profile</source>
+        <translation>城市配置</translation>
     </message>
 </context>
 <context>
@@ -772,6 +777,64 @@
         <location filename="../../seatdesk/ui/case/dialogs/tasks.py" line="161" />
         <source>A failed check sends the case back to the same department for rework (counted as a rework round).</source>
         <translation>核查不通过将案卷退回原承办部门返工（计一次返工）。</translation>
+    </message>
+</context>
+<context>
+    <name>CityPage</name>
+    <message>
+        <location filename="../../seatdesk/ui/admin/city_page.py" line="30" />
+        <source>Follow the classification edition</source>
+        <translation>跟随分类版本</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/city_page.py" line="31" />
+        <source>14 digits (CJ/T 213-2005)</source>
+        <translation>14位（CJ/T 213-2005）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/city_page.py" line="32" />
+        <source>15 digits (GB/T 30428.1-2013 / GB/T 47678)</source>
+        <translation>15位（GB/T 30428.1-2013 / GB/T 47678）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/city_page.py" line="33" />
+        <source>Refuse grid cells outside this box</source>
+        <translation>拒绝导入此范围之外的单元网格</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/city_page.py" line="36" />
+        <source>min. longitude</source>
+        <translation>最小经度</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/city_page.py" line="36" />
+        <source>min. latitude</source>
+        <translation>最小纬度</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/city_page.py" line="37" />
+        <source>max. longitude</source>
+        <translation>最大经度</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/city_page.py" line="37" />
+        <source>max. latitude</source>
+        <translation>最大纬度</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/city_page.py" line="42" />
+        <source>Grid cell codes</source>
+        <translation>单元网格代码</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/city_page.py" line="43" />
+        <source>City extent</source>
+        <translation>本市范围</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/city_page.py" line="45" />
+        <source>Save</source>
+        <translation>保存</translation>
     </message>
 </context>
 <context>
@@ -1832,133 +1895,133 @@
 <context>
     <name>IntakeForm</name>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="88" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="89" />
         <source>Anonymous caller</source>
         <translation>匿名来电</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="90" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="91" />
         <source>Caller wants a callback</source>
         <translation>需要回访</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="96" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="97" />
         <source>What the caller reports</source>
         <translation>来电反映的问题</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="106" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="107" />
         <source>Save (Ctrl+S)</source>
         <translation>保存（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="108" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="109" />
         <source>Merge into the chosen case (Ctrl+M)</source>
         <translation>合并到所选案卷（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="110" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="111" />
         <source>New form (Ctrl+Shift+Backspace)</source>
         <translation>新受理单（Ctrl+Shift+Backspace）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="125" />
-        <location filename="../../seatdesk/ui/intake/form.py" line="366" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="126" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="371" />
         <source>Possible duplicates</source>
         <translation>疑似重复案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="127" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="128" />
         <source>Recent cases in the same grid cell or component</source>
         <translation>同一网格或部件的近期案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="169" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="170" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="170" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="171" />
         <source>Phone number</source>
         <translation>电话号码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="173" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="174" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="174" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="175" />
         <source>Caller</source>
         <translation>来电人</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="175" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="176" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="176" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="177" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="177" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="178" />
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="178" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="179" />
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="179" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="180" />
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="264" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="265" />
         <source>Choose the location: search an address or pick it on the map (F9)</source>
         <translation>请确定位置：搜索地址或在地图上点选（F9）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="266" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="267" />
         <source>Describe the problem or choose its class</source>
         <translation>请填写问题描述或选择小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="269" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="270" />
         <source>Enter the caller's phone number, or tick “Anonymous caller”</source>
         <translation>请填写来电号码，或勾选「匿名来电」</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="271" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="272" />
         <source>The phone number is not valid: digits, spaces and dashes only</source>
         <translation>电话号码格式不正确：只能包含数字、空格和短横线</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="300" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="305" />
         <source>Possible duplicates: %1</source>
         <translation>疑似重复案卷：%1 个</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="311" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="316" />
         <source>%1 — score %2: %3</source>
         <translation>%1 — 得分 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="332" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="337" />
         <source>Checking for duplicates…</source>
         <translation>正在检查重复案卷…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="338" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="343" />
         <source>%1 possible duplicates: choose one and press Ctrl+M to merge, or press Ctrl+S again to save a new case</source>
         <translation>发现 %1 个疑似重复案卷：选中一个按 Ctrl+M 合并，或再按 Ctrl+S 保存为新案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="346" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="351" />
         <source>No duplicate chosen</source>
         <translation>未选择要合并的案卷</translation>
     </message>

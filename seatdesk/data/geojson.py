@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry import shape
 from shapely.validation import explain_validity
@@ -43,9 +44,23 @@ class Feature:
     properties: dict[str, Any]
 
 
-def read_features(path: str | Path) -> list[Feature]:
-    """Parse a FeatureCollection; a syntax error or a wrong structure rejects the file."""
-    text = read_text(path)
+@dataclass(frozen=True)
+class GisLimits:
+    """What a GIS file may hold; beyond it the file is refused with a message."""
+
+    max_bytes: int = 200 * 1024 * 1024
+    max_features: int = 200_000
+    max_depth: int = 32  # a MultiPolygon FeatureCollection nests 8 deep
+
+
+GIS_LIMITS = GisLimits()
+
+
+def read_features(path: str | Path, limits: GisLimits = GIS_LIMITS) -> list[Feature]:
+    """Parse a FeatureCollection; a syntax error, a wrong structure or a file beyond
+    ``limits`` (size, nesting depth, features) rejects the file."""
+    text = read_text(path, limits.max_bytes)
+    _check_depth(text, limits.max_depth)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -58,8 +73,35 @@ def read_features(path: str | Path) -> list[Feature]:
     raw = doc.get("features")
     if not isinstance(raw, list) or not raw:
         raise ImportFailed([ImportIssue(None, "GeoJSON中没有要素（features为空）")])
+    check_feature_count(len(raw), limits)
     lines = _feature_lines(text, len(raw))
     return [Feature(i + 1, lines[i], *_parts(item)) for i, item in enumerate(raw)]
+
+
+def check_feature_count(count: int, limits: GisLimits = GIS_LIMITS) -> None:
+    if count > limits.max_features:
+        raise ImportFailed([ImportIssue(None, f"文件有{count:,}个要素，一次最多导入"
+                                              f"{limits.max_features:,}个：请拆分后分批导入")])
+
+
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
+def _check_depth(text: str, max_depth: int) -> None:
+    """Refuse nesting deeper than ``max_depth`` (the JSON parser would exhaust the stack)
+    at the line where it happens, before parsing. Strings are blanked first (they hold no
+    raw line breaks, so lines keep their numbers); the depth is a running sum."""
+    data = np.frombuffer(_STRINGS.sub('""', text).encode("utf-8"), dtype=np.uint8)
+    steps = np.zeros(len(data), dtype=np.int32)
+    for byte, step in _BRACKETS.items():
+        steps[data == byte] = step
+    depth = np.cumsum(steps)
+    too_deep = np.flatnonzero(depth > max_depth)
+    if len(too_deep):
+        line = int(np.count_nonzero(data[:too_deep[0]] == ord("\n"))) + 1
+        raise ImportFailed([ImportIssue(line, f"括号嵌套超过{max_depth}层：这不是正常的"
+                                              "GeoJSON（坐标最多嵌套4层）")])
 
 
 def _parts(item: Any) -> tuple[Any, dict[str, Any]]:
@@ -70,11 +112,18 @@ def _parts(item: Any) -> tuple[Any, dict[str, Any]]:
 
 
 def _check_crs(crs: Any) -> None:
-    if not crs:
+    """A named CRS must be lon/lat (WGS84/CGCS2000); anything malformed is refused."""
+    if crs is None:
         return
-    name = str((crs.get("properties") or {}).get("name", "")) if isinstance(crs, dict) else ""
+    props = crs.get("properties") if isinstance(crs, dict) else None
+    name = props.get("name") if isinstance(props, dict) else None
+    if not isinstance(name, str):
+        shown = json.dumps(crs, ensure_ascii=False)[:80]
+        raise ImportFailed([ImportIssue(None, f"坐标参考系（crs）格式不正确：{shown}；应为 "
+                                              '{"type": "name", "properties": {"name": '
+                                              '"urn:ogc:def:crs:OGC:1.3:CRS84"}}，或删除crs')])
     if not any(name.upper().endswith(tag) for tag in _LONLAT_CRS):
-        raise ImportFailed([ImportIssue(None, f"坐标参考系“{name or crs}”不是经纬度：请在GIS软件中"
+        raise ImportFailed([ImportIssue(None, f"坐标参考系“{name}”不是经纬度：请在GIS软件中"
                                               "导出为WGS84/CGCS2000经纬度（EPSG:4326）")])
 
 

@@ -23,7 +23,8 @@ import shapely
 from shapely.geometry import mapping
 
 from .errors import ImportFailed, ImportIssue
-from .geojson import Feature, read_features
+from .geojson import GIS_LIMITS, Feature, check_feature_count, read_features
+from .tables import size_text
 
 GEOJSON = (".geojson", ".json")
 #: DBF field names hold at most 10 characters, so a Shapefile (or any file) may use these
@@ -52,6 +53,9 @@ def read_any(path: str | Path, layer: str | None = None) -> list[Feature]:
                       "GeoPackage（.gpkg）或Shapefile（.shp，或含.shp的.zip）")
     elif not path.is_file():
         raise _failed(f"文件不存在：{path}")
+    elif path.stat().st_size > GIS_LIMITS.max_bytes:
+        raise _failed(f"文件过大（{size_text(path.stat().st_size)}）：一次最多导入"
+                      f"{size_text(GIS_LIMITS.max_bytes)}，请拆分后分批导入")
     else:
         features = read_layer(path, layer)
     for feature in features:
@@ -81,6 +85,7 @@ def read_layer(path: Path, layer: str | None = None) -> list[Feature]:
     geoms = shapely.from_wkb(wkb) if len(wkb) else np.array([], dtype=object)
     if not len(geoms):
         raise _failed(f"{kind}图层“{name}”中没有要素")
+    check_feature_count(len(geoms))
     geoms = _to_lonlat(geoms, meta.get("crs"), kind)
     names = [str(n) for n in meta["fields"]]
     return [Feature(i + 1, None, None if geom is None else mapping(geom),

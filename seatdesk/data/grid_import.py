@@ -2,10 +2,11 @@
 or a Shapefile (``gisfile.read_any``), all or nothing.
 
 Each feature is a Polygon (or a single-part MultiPolygon) with properties ``code``
-(14 or 15 digits as configured by the ``grid_code_length`` setting; it starts with
-the community code), ``name``, ``community_code`` (12 digits) and optionally ``zone``
-(timing zone A/B/C). Unknown communities may be created from the file: see
-``admin_units``. Cells must be valid polygons that overlap neither each other nor the
+(14 or 15 digits as the city profile says: ``city_profile.grid_code_length``, which
+follows the classification edition unless set), ``name``, optionally ``community_code``
+(12 digits; when absent, the first 12 digits of the code) and ``zone`` (timing zone
+A/B/C). Unknown communities may be created from the file: see ``admin_units``. Cells
+must be valid polygons inside the city's extent that overlap neither each other nor the
 cells already stored; area (geodesic, m²) and bounding box are computed here.
 """
 
@@ -15,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import shapely
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from seatdesk.models import GridCell, get_setting
+from seatdesk.models import GridCell
 
 from .admin_units import AdminPlanner
+from .city_profile import GRID_STANDARDS, CityProfile, load_profile, outside
 from .errors import ImportReport, IssueList, RowError
 from .geojson import (
     Feature,
@@ -32,7 +34,7 @@ from .geojson import (
 )
 from .gisfile import read_any
 from .spatial_checks import cells_in_box, geodesic_area, overlap_pairs, total_bounds
-from .textfile import code_problem
+from .textfile import code_problem, field_text
 
 SMALL_CELL_M2 = 100.0
 ZONES = {"": None, "A": "A", "B": "B", "C": "C"}
@@ -55,7 +57,7 @@ def import_grid(session: Session, path: str | Path,
     """Validate every cell of the file (``layer`` of a multi-layer GeoPackage), then insert
     them in one savepoint."""
     features = read_any(path, layer)
-    length = int(get_setting(session, "grid_code_length"))
+    profile = load_profile(session)
     issues, planner = IssueList(), AdminPlanner(session)
     cells: list[CellSpec] = []
     numeric = 0
@@ -63,7 +65,7 @@ def import_grid(session: Session, path: str | Path,
         if issues.full:
             break
         try:
-            cell, was_number = _cell(feature, length, planner)
+            cell, was_number = _cell(feature, profile, planner)
         except RowError as exc:
             issues.add(feature.line, str(exc), feature.index)
             continue
@@ -74,37 +76,59 @@ def import_grid(session: Session, path: str | Path,
     issues.raise_if_any()
     with session.begin_nested():
         ids = planner.create(session)
-        session.add_all(_row(cell, ids[cell.community_code]) for cell in cells)
-        session.flush()
+        if cells:  # one bulk INSERT: every value was checked above
+            session.execute(insert(GridCell), [_row(cell, ids[cell.community_code])
+                                               for cell in cells])
     return ImportReport("grid", Path(path).name,
                         {"grid_cells": len(cells), "admin_units": len(planner.planned)},
                         _warnings(cells, numeric))
 
 
-def _cell(feature: Feature, length: int, planner: AdminPlanner) -> tuple[CellSpec, bool]:
+def _cell(feature: Feature, profile: CityProfile, planner: AdminPlanner
+          ) -> tuple[CellSpec, bool]:
     props = feature.properties
     polygon = single_polygon(feature_geometry(feature, ("Polygon", "MultiPolygon")))
-    problem = validity_problem(polygon)
+    problem = validity_problem(polygon) or _outside_the_city(polygon, profile)
     if problem:
         raise RowError(problem)
-    code, was_number = code_property(props, "code", "单元网格代码")
-    community, _ = code_property(props, "community_code", "社区代码")
-    for text in (code_problem(code, "单元网格代码（code）", [length]),
-                 code_problem(community, "社区代码（community_code）", [12])):
-        if text:
-            raise RowError(text)
-    if not code.startswith(community):
-        raise RowError(f"单元网格代码“{code}”应以所属社区代码“{community}”开头")
-    name = text_property(props, "name")
+    code, was_number = _codes(props, profile.grid_code_length)
+    community = code[:12]
+    name = field_text("grid_cells.name", text_property(props, "name"), "单元网格名称（name）")
     if not name:
         raise RowError("单元网格名称（name）为空")
     zone = ZONES.get(text_property(props, "zone").upper(), "?")
     if zone == "?":
         raise RowError(f"计时区域（zone）“{text_property(props, 'zone')}”无效：应为A、B、C或留空")
     planner.require_community(community, props, feature.index)
-    spec = CellSpec(feature.index, feature.line, code, name[:100], community, zone, polygon,
+    spec = CellSpec(feature.index, feature.line, code, name, community, zone, polygon,
                     geodesic_area(polygon))
     return spec, was_number
+
+
+def _codes(props: dict, length: int) -> tuple[str, bool]:
+    """The cell code, checked against its community code (derived when absent)."""
+    code, was_number = code_property(props, "code", "单元网格代码")
+    community, _ = code_property(props, "community_code", "社区代码")
+    problem = code_problem(code, "单元网格代码（code）", [length])
+    if problem:
+        standard = GRID_STANDARDS[length]
+        raise RowError(f"{problem}（本市按{standard}设置为{length}位，见 seatdesk city show）")
+    if community:
+        problem = code_problem(community, "社区代码（community_code）", [12])
+        if problem:
+            raise RowError(problem)
+        if not code.startswith(community):
+            raise RowError(f"单元网格代码“{code}”应以所属社区代码“{community}”开头")
+    return code, was_number
+
+
+def _outside_the_city(polygon: shapely.Polygon, profile: CityProfile) -> str | None:
+    if not outside(polygon.bounds, profile.extent):
+        return None
+    minx, miny, maxx, maxy = profile.extent
+    x, y = polygon.representative_point().coords[0]
+    return (f"位置({x:.5f},{y:.5f})不在本市范围内（经度{minx:g}–{maxx:g}，纬度{miny:g}–{maxy:g}）："
+            "请检查坐标，或用 seatdesk city set extent 设置本市范围")
 
 
 def _check_duplicates(session: Session, cells: list[CellSpec], issues: IssueList) -> None:
@@ -130,7 +154,9 @@ def _check_overlaps(session: Session, cells: list[CellSpec], issues: IssueList) 
         return
     polygons = [c.polygon for c in cells]
     stored = cells_in_box(session, total_bounds(polygons))
-    for i, j, area, with_stored in overlap_pairs(polygons, [geom for _, _, geom in stored]):
+    room = issues.limit - len(issues) + 1  # one more than fits: the list says it was cut
+    for i, j, area, with_stored in overlap_pairs(polygons, [geom for _, _, geom in stored],
+                                                 limit=room):
         cell = cells[i]
         if with_stored and stored[j][1] == cell.code:
             continue  # the same cell again: reported as a duplicate code
@@ -140,11 +166,11 @@ def _check_overlaps(session: Session, cells: list[CellSpec], issues: IssueList) 
                    cell.feature)
 
 
-def _row(cell: CellSpec, community_id: int) -> GridCell:
-    row = GridCell(code=cell.code, name=cell.name, community_id=community_id,
-                   area_m2=round(cell.area_m2, 2), zone=cell.zone, geom=cell.polygon)
-    row.set_bbox_from(cell.polygon)
-    return row
+def _row(cell: CellSpec, community_id: int) -> dict:
+    minx, miny, maxx, maxy = (float(v) for v in cell.polygon.bounds)
+    return {"code": cell.code, "name": cell.name, "community_id": community_id,
+            "area_m2": round(cell.area_m2, 2), "zone": cell.zone, "geom": cell.polygon,
+            "min_lon": minx, "min_lat": miny, "max_lon": maxx, "max_lat": maxy}
 
 
 def _warnings(cells: list[CellSpec], numeric: int) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from seatdesk.models.textrules import TextRefused, clean_text
 
 from .errors import ImportFailed, ImportIssue, RowError
-from .tables import Row, Table, read_table
+from .tables import Row, Table, read_table, size_text
 from .textdecode import decode_text
 
 CsvRow = Row
@@ -21,10 +21,15 @@ CsvTable = Table
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
 
 
-def read_text(path: str | Path) -> str:
-    """The file's text, UTF-8 (with or without BOM) or GB18030; refuses other encodings."""
+def read_text(path: str | Path, max_bytes: int | None = None) -> str:
+    """The file's text, UTF-8 (with or without BOM) or GB18030; refuses other encodings
+    and files larger than ``max_bytes``."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise ImportFailed([ImportIssue(None, f"文件过大（{size_text(size)}）：一次最多导入"
+                                                  f"{size_text(max_bytes)}，请拆分后分批导入")])
         data = path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or exc

@@ -40,7 +40,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "working_periods": [["08:00", "12:00"], ["14:00", "18:00"]],
     "working_day_hours": 8,
     "light_yellow_ratio": 0.8,
-    "grid_code_length": 15,
+    "grid_code_length": None,  # 14 | 15 | None = follow the edition (data/city_profile.py)
+    "city_extent": [119.11, 31.13, 119.62, 31.70],  # 溧阳市, lon/lat; None = not checked
     "class_edition": "GB/T 47678.5-2026",
     "admin_code": "320481",
     "rework_keeps_deadline": True,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from seatdesk.ui.pyside_fix import keep_none_alive
 from seatdesk.ui.tasks import TaskRunner
 from seatdesk.ui.admin.calendar_page import CalendarPage
+from seatdesk.ui.admin.city_page import CityPage
 from seatdesk.ui.admin.conditions_page import ConditionsPage
 from seatdesk.ui.admin.departments_page import DepartmentsPage
 from seatdesk.ui.admin.phrases_page import PhrasesPage
@@ -32,12 +33,14 @@ class AdminPanel(QTabWidget):
         self.conditions = ConditionsPage(sessions, actor, self.tasks, self)
         self.calendar = CalendarPage(sessions, actor, self.tasks, self)
         self.phrases = PhrasesPage(sessions, actor, self.tasks, self)
+        self.city = CityPage(sessions, actor, self.tasks, self)
         for page, title in ((self.users, self.tr("Users")),
                             (self.departments, self.tr("Departments")),
                             (self.responsibilities, self.tr("Responsibility matrix")),
                             (self.conditions, self.tr("Filing conditions and time limits")),
                             (self.calendar, self.tr("Working calendar")),
-                            (self.phrases, self.tr("Common phrases"))):
+                            (self.phrases, self.tr("Common phrases")),
+                            (self.city, self.tr("City profile"))):
             self.addTab(page, title)
             page.changed.connect(self.changed)
 
