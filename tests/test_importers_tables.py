@@ -151,3 +151,24 @@ def test_cli_imports_a_workbook_sheet_and_refuses_a_sheet_for_gis(make_db, tmp_p
     assert "Excel工作表“表1”" in capsys.readouterr().out
     assert main(["--database", db.url, "import", "grid", str(DATA / "grid_good.geojson"),
                  "--sheet", "表1"]) == 2
+
+
+def test_calendar_add_takes_every_date_form_the_import_takes(make_db, capsys):
+    db = make_db("reference")
+    base = ["--database", db.url, "calendar", "add"]
+    for day, kind in (("2027/01/01", "holiday"), ("2027.02.08", "节假日"), ("20270220", "workday"),
+                      ("2027年10月1日", "节假日"), ("2027-10-2", "holiday")):
+        assert main([*base, day, kind, "测试"]) == 0, day
+    with db.Session() as s:
+        days = {d.day.isoformat(): d.kind for d in s.scalars(select(CalendarDay).where(
+            CalendarDay.source == "admin"))}
+    assert days == {"2027-01-01": "holiday", "2027-02-08": "holiday", "2027-02-20": "workday",
+                    "2027-10-01": "holiday", "2027-10-02": "holiday"}
+    capsys.readouterr()
+    for args, message in ((["2027-02-30", "holiday"], "日期“2027-02-30”不存在"),
+                          (["2027-13-01", "holiday"], "日期“2027-13-01”不存在"),
+                          (["明天", "holiday"], "日期“明天”无效：应为YYYY-MM-DD"),
+                          (["2027-03-01", "放假吧"], "类型“放假吧”无效"),
+                          (["2027-03-01", "holiday", "元\x00旦"], "名称第2个字符是NUL空字符")):
+        assert main([*base, *args]) == 2, args
+        assert message in capsys.readouterr().err, args
