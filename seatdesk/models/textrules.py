@@ -48,7 +48,9 @@ TEXT_LIMITS = {
 }
 #: written by the program, not typed: JSON documents and hashes
 EXEMPT = frozenset({"cases.pending_request", "case_ledger.payload", "handover_acks.summary",
-                    "settings.value", "settings.description"})
+                    "settings.value", "settings.description", "setting_changes.old_value",
+                    "setting_changes.new_value", "work_orders.payload",
+                    "callback_outbox.last_error"})
 MULTILINE = frozenset({"cases.description", "cases.closure_condition", "case_ledger.reason",
                        "dispatches.suggestion_reason", "filing_conditions.text",
                        "filing_conditions.closure_condition", "components.note",
