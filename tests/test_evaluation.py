@@ -128,8 +128,11 @@ def test_configuration_changes_the_arithmetic(built):
             supervisor_areas={"s1": ["320481002001"], "s2": ["320481002002"]},
             rework_denominator="due"))
     (district,) = by_end.rows
-    assert values(district, ["due_closure", "closure_rate"]) == {"due_closure": 8,
-                                                                 "closure_rate": 75.0}
+    # C4b, still suspended at the end, was not overdue when suspended: not due (the engine
+    # moves its deadline at 挂账恢复); C9 is due, C12 is not (due 1 July)
+    assert values(district, ["due_closure", "closure_rate"]) == {"due_closure": 7,
+                                                                 "closure_rate": 85.71}
+    assert "C4b" not in built.names(district.figure("due_closure").cases)
     d2 = next(r for r in jinhua.rows if r.name == "环境卫生管理处")
     assert built.names(d2.figure("due_closure").cases) == ["C2", "C4", "C5", "C9"]  # C4b out
     assert strict.rows[0].value("dispatch_accuracy_rate") == 80.0  # C9's 改派 counts too

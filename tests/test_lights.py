@@ -173,3 +173,20 @@ def test_suspended_with_nothing_left_and_resumed_after_lunch():
         2026, 3, 16, 15
     )
     assert CAL.extend_for_suspension(deadline, since, resumed, "natural_hours") == resumed
+
+
+def test_time_already_suspended_is_neither_used_nor_part_of_the_limit():
+    """A clock resumed after 挂账: its deadline moved by the suspended time and
+    ``paused_seconds`` says how much; the share used and the light ignore the pause."""
+    start = sh(2026, 3, 16, 8)  # Monday; 8 working hours → due Tuesday 08:00
+    since, resumed = sh(2026, 3, 16, 9), sh(2026, 3, 30, 9)  # 1 h used, 2 weeks off
+    moved = CAL.extend_for_suspension(CAL.add(start, 8, "working_hours"), since, resumed,
+                                      "working_hours")
+    paused = CAL.elapsed(since, resumed, "working_hours")
+    assert paused == 80 * 3600
+    state = clock_state(CAL, start, moved, "working_hours", resumed, paused_seconds=paused)
+    assert (state.light, state.ratio, state.remaining_text) == (Light.GREEN, 0.125,
+                                                                "剩余 7工作时")
+    unaware = clock_state(CAL, start, moved, "working_hours", resumed)
+    assert unaware.light is Light.YELLOW  # what the seats showed before: 81 of 88 hours
+    assert clock_states(CAL, [(start, moved, "working_hours", None, paused)], resumed) == [state]

@@ -222,7 +222,9 @@ def test_running_clock_of_each_kind_of_case():
     t0, t1, t2 = (dt.datetime(2025, 6, 4, h, tzinfo=dt.timezone.utc) for h in (1, 2, 3))
     units = {"accept": "working_minutes"}
     assert running_clock("dispatched", "normal", t0, t2, "working_days", None, t0, t2, units) == (
-        t0, t2, "working_days", None)
+        t0, t2, "working_days", None, 0)
+    assert running_clock("dispatched", "normal", t0, t2, "working_days", None, t0, t2, units,
+                         7200)[4] == 7200  # time already suspended: not counted as used
     assert running_clock("suspended", "normal", t0, t2, "working_hours", t1, t0, t2, units)[3] == t1
     assert running_clock("reported", "normal", None, None, None, None, t0, t1, units)[2] == (
         "working_minutes")

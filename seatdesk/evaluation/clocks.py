@@ -1,9 +1,11 @@
 """The running clocks of all open cases as numpy columns: lights, remaining time, forecast.
 
 One query fetches every open case's clock (the handling clock while dispatched, else the
-step clock 环节时限, as the work boxes show it: ``models.queues``); the arithmetic is
-vectorised over the working calendar (``WorkCalendar.working_clock_us``), so counting
-the lights of 100,000 open cases costs a few numpy passes, not a Python loop.
+step clock 环节时限, as the work boxes show it: ``models.queues``); the arithmetic is the
+work boxes' own (``workflow.lights.clock_arrays``: vectorised over the working calendar,
+suspended time not counted as used), so counting the lights of 100,000 open cases costs a
+few numpy passes, not a Python loop, and the wall, the KPI panels, the map and the boxes
+show the same light.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from sqlalchemy.orm import Session
 from seatdesk.models import Case, get_setting
 from seatdesk.models.enums import TimeUnit
 from seatdesk.models.queues import HANDLING_STATES, STEP_OF_STATE
-from seatdesk.workflow.worktime import WorkCalendar, to_us
+from seatdesk.workflow.lights import clock_arrays
+from seatdesk.workflow.worktime import WorkCalendar, to_us_array
 
-_WORKING = {u.value: u.is_working_time for u in TimeUnit}
 GREEN, YELLOW, RED = 0, 1, 2
 
 
@@ -46,7 +48,7 @@ def clock_query():
     states = sorted(HANDLING_STATES | set(STEP_OF_STATE))
     return select(Case.id, Case.state, Case.department_id, Case.grid_cell_id, Case.dispatched_at,
                   Case.deadline_at, Case.limit_unit, Case.suspended_at, Case.step_started_at,
-                  Case.step_deadline_at).where(Case.state.in_(states))
+                  Case.step_deadline_at, Case.suspended_seconds).where(Case.state.in_(states))
 
 
 def _step_units(session: Session) -> dict[str, str]:
@@ -65,60 +67,34 @@ def open_clocks(session: Session, cal: WorkCalendar, now: dt.datetime,
 
 def clocks_from_rows(rows, units: dict[str, str], cal: WorkCalendar, now: dt.datetime,
                      yellow_ratio: float) -> OpenClocks:
-    ids, states, depts, cells, starts, dues, working, frozen = [], [], [], [], [], [], [], []
+    """The clocks of ``clock_query`` rows, by the one rule of ``workflow.lights``."""
+    kept, clocks = [], []
     for r in rows:
         clock = _clock_of(r, units)
-        if clock is None:
-            continue
-        ids.append(r[0])
-        states.append(r[1])
-        depts.append(r[2])
-        cells.append(r[3])
-        starts.append(clock[0])
-        dues.append(clock[1])
-        working.append(_WORKING.get(clock[2], True))
-        frozen.append(clock[3])
-    return _evaluate(ids, states, depts, cells, starts, dues, working, frozen, cal, now,
-                     yellow_ratio)
+        if clock is not None:
+            kept.append(r)
+            clocks.append(clock)
+    if not clocks:
+        empty = np.array([], dtype=np.int64)
+        return OpenClocks(empty, [], [], [], empty, np.array([], dtype=bool),
+                          np.array([], dtype=bool), np.array([], dtype=np.int8), empty)
+    light, _ratio, left, _overdue, working = clock_arrays(cal, clocks, now, yellow_ratio)
+    return OpenClocks(np.array([r[0] for r in kept], dtype=np.int64), [r[1] for r in kept],
+                      [r[2] for r in kept], [r[3] for r in kept],
+                      to_us_array([c[1] for c in clocks]),
+                      np.array([c[3] is not None for c in clocks], dtype=bool), working,
+                      light, left)
 
 
 def _clock_of(r, units: dict[str, str]):
+    """``(started, deadline, unit, suspended_since, paused_seconds)`` as the box shows it."""
     state = r[1]
     if state in HANDLING_STATES and r[4] is not None and r[5] is not None:
-        return r[4], r[5], r[6] or TimeUnit.WORKING_HOURS.value, r[7]
+        return r[4], r[5], r[6] or TimeUnit.WORKING_HOURS.value, r[7], r[10] or 0
     step = STEP_OF_STATE.get(state)
     if step and r[8] is not None and r[9] is not None:
-        return r[8], r[9], units.get(step, TimeUnit.WORKING_MINUTES.value), None
+        return r[8], r[9], units.get(step, TimeUnit.WORKING_MINUTES.value), None, 0
     return None
-
-
-def _us(values) -> np.ndarray:
-    return np.fromiter((to_us(v) for v in values), dtype=np.int64, count=len(values))
-
-
-def _evaluate(ids, states, depts, cells, starts, dues, working, frozen, cal, now,
-              yellow_ratio) -> OpenClocks:
-    start, due = _us(starts), _us(dues)
-    work = np.array(working, dtype=bool)
-    suspended = np.array([f is not None for f in frozen], dtype=bool)
-    at = np.full(len(ids), to_us(now), dtype=np.int64)
-    if suspended.any():
-        idx = np.flatnonzero(suspended)
-        at[idx] = np.minimum(at[idx], _us([frozen[i] for i in idx]))
-    if work.any():
-        n = len(ids)
-        clock = cal.working_clock_us(np.concatenate([start, due, at]))
-        start = np.where(work, clock[:n], start)
-        wdue, wat = np.where(work, clock[n:2 * n], due), np.where(work, clock[2 * n:], at)
-    else:
-        wdue, wat = due, at
-    limit, spent = wdue - start, np.maximum(wat - start, 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(limit > 0, spent / np.where(limit > 0, limit, 1), 1.0)
-    overdue = at > due
-    light = np.where(overdue, RED, np.where(ratio >= yellow_ratio, YELLOW, GREEN))
-    return OpenClocks(np.array(ids, dtype=np.int64), states, depts, cells, due, suspended, work,
-                      light.astype(np.int8), wdue - wat)
 
 
 def light_counts(clocks: OpenClocks) -> dict[str, int]:

@@ -13,7 +13,12 @@ over ``(case_id, seq)`` carry the state a replay would carry:
 - ``dl_in``: the handling deadline ``deadline_at`` in force before a row;
 - ``cur``: the open stretch with a department (派遣/改派 to a 专业部门 until 改派, 回退 or
   作废), named by the ``seq`` of the row that started it;
-- ``last_dispatch``: the latest 派遣 row before a row (what a 回退/改派 proves wrong).
+- ``last_dispatch``: the latest 派遣 row before a row (what a 回退/改派 proves wrong);
+- ``susp_at``: when the latest 批准挂账 up to a row stopped the clock.
+
+A case still suspended (挂账) at the period end is due by then only if its deadline had
+passed when it was suspended: the engine moves the deadline by the time suspended at
+挂账恢复, so a suspension never makes a case overdue (``due_by_end``).
 
 "The latest earlier value" is a running ``MAX`` over ``zero-padded seq || value``
 (bytewise, ``COLLATE "C"`` on PostgreSQL), so every window shares one ordering. The
@@ -119,7 +124,9 @@ win AS (
     MAX(CASE WHEN {is_start_cond} THEN r.seq END) OVER w AS last_start,
     MAX(CASE WHEN r.action IN ('redispatch', 'approve_return', 'approve_void')
              THEN r.seq END) OVER w AS last_end,
-    MAX(r.seq) OVER (PARTITION BY r.case_id) AS last_seq
+    MAX(r.seq) OVER (PARTITION BY r.case_id) AS last_seq,
+    MAX(CASE WHEN r.action = 'approve_suspension' THEN r.at END)
+      OVER (PARTITION BY r.case_id ORDER BY r.seq) AS susp_at
   FROM raw r LEFT JOIN departments d ON d.id = r.dept AND d.kind = 'department'
   WINDOW w AS (PARTITION BY r.case_id ORDER BY r.seq
                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
@@ -135,8 +142,9 @@ timed AS (
       AS on_time,
     CASE WHEN w.action IN ('feedback', 'close') AND COALESCE(w.at <= {dl_in}, TRUE)
          THEN 1 ELSE 0 END AS by_deadline,
-    CASE WHEN w.seq = w.last_seq AND COALESCE({own_dl}, {dl_in}) <= :end THEN 1 ELSE 0 END
-      AS due_by_end,
+    CASE WHEN w.seq = w.last_seq AND COALESCE({own_dl}, {dl_in})
+                <= CASE WHEN w.to_state = 'suspended' THEN w.susp_at ELSE :end END
+         THEN 1 ELSE 0 END AS due_by_end,
     CASE WHEN w.last_start IS NOT NULL AND (w.last_end IS NULL OR w.last_start >= w.last_end)
          THEN w.last_start END AS cur
   FROM win w

@@ -87,6 +87,7 @@ def _stmt():
             CaseClass.name,
             GridCell.code,
             Case.urgency,
+            Case.suspended_seconds,
         )
         .outerjoin(CaseClass, CaseClass.id == Case.class_id)
         .outerjoin(GridCell, GridCell.id == Case.grid_cell_id)
@@ -112,7 +113,8 @@ def open_case_markers(
     }
     # the SQL already picked the handling or the step columns, so pass them as both
     clocks = [
-        running_clock(r[4], r[12], r[5], r[6], r[8], r[7], r[5], r[6], step_units) for r in rows
+        running_clock(r[4], r[12], r[5], r[6], r[8], r[7], r[5], r[6], step_units, r[13])
+        for r in rows
     ]
     running = [c for c in clocks if c is not None]
     states = iter(
@@ -125,7 +127,7 @@ def open_case_markers(
 
 
 def _marker(row, clock_state) -> CaseMarker:
-    case_id, number, lon, lat, state, _s, _d, _p, _u, address, class_name, grid_code, _g = row
+    case_id, number, lon, lat, state, _s, _d, _p, _u, address, class_name, grid_code = row[:12]
     return CaseMarker(
         id=case_id,
         number=number,

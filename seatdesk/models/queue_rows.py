@@ -50,7 +50,8 @@ class CaseRow:
     """One row of a work box: plain values, phone already masked for the viewer.
 
     ``clock`` is the running clock the light shows — ``(started_at, deadline_at, unit,
-    suspended_since)``: the handling clock while dispatched, else the step clock
+    suspended_since, paused_seconds)``: the handling clock while dispatched (with the time
+    it already spent suspended, which does not count as used), else the step clock
     (环节时限) — or None when nothing runs (closed, voided …).
     """
 
@@ -78,7 +79,7 @@ class CaseRow:
     reported_at: dt.datetime
     updated_at: dt.datetime
     caller_phone: str
-    clock: tuple[dt.datetime, dt.datetime, str, dt.datetime | None] | None = field(
+    clock: tuple[dt.datetime, dt.datetime, str, dt.datetime | None, int] | None = field(
         default=None, compare=False)
 
     @property
@@ -117,7 +118,7 @@ _ROW_COLUMNS = (
     Case.urgency, Case.address, JoinedGrid.code, JoinedComponent.code, Case.state, JoinedDept.name,
     Case.deadline_at, Case.limit_unit, Case.dispatched_at, Case.step_started_at,
     Case.step_deadline_at, Case.suspended_at, Case.reported_at, Case.updated_at,
-    Case.caller_phone,
+    Case.caller_phone, Case.suspended_seconds,
 )
 
 
@@ -156,29 +157,33 @@ class RowMaker:
             suspended_since=r[18], reported_at=r[19], updated_at=r[20],
             caller_phone=mask_phone(r[21] or "", self.role),
             clock=running_clock(r[11], r[7], r[15], r[13], r[14], r[18], r[16], r[17],
-                                self.step_units),
+                                self.step_units, r[22]),
         )
 
 
-Clock = tuple[dt.datetime, dt.datetime, str, "dt.datetime | None"]
+Clock = tuple[dt.datetime, dt.datetime, str, "dt.datetime | None", int]
 
 
 def running_clock(state: str, urgency: str, handling_start: dt.datetime | None,
                   deadline: dt.datetime | None, limit_unit: str | None,
                   suspended: dt.datetime | None, step_start: dt.datetime | None,
-                  step_deadline: dt.datetime | None, step_units: dict[str, str]) -> Clock | None:
-    """The clock a case's light shows: ``(started_at, deadline_at, unit, suspended_since)``.
+                  step_deadline: dt.datetime | None, step_units: dict[str, str],
+                  suspended_seconds: int | None = 0) -> Clock | None:
+    """The clock a case's light shows: ``(started_at, deadline_at, unit, suspended_since,
+    paused_seconds)``.
 
-    The handling clock (from 派遣, frozen while 挂账) in the handling states, else the
-    step clock (环节时限) with the unit of ``step_units[step]`` (the ``step_limits``
-    setting; natural time for 紧急 cases), else None (closed, voided …).
+    The handling clock (from 派遣, frozen while 挂账, its earlier suspensions
+    ``suspended_seconds`` not counted as used) in the handling states, else the step clock
+    (环节时限) with the unit of ``step_units[step]`` (the ``step_limits`` setting; natural
+    time for 紧急 cases), else None (closed, voided …).
     """
     if state in HANDLING_STATES and deadline and handling_start:
-        return (handling_start, deadline, limit_unit or TimeUnit.WORKING_HOURS.value, suspended)
+        return (handling_start, deadline, limit_unit or TimeUnit.WORKING_HOURS.value, suspended,
+                suspended_seconds or 0)
     step = STEP_OF_STATE.get(state)
     if step and step_start and step_deadline:
         unit = step_units.get(step, TimeUnit.WORKING_MINUTES.value)
         if urgency == Urgency.URGENT:  # 紧急: step limits run continuously
             unit = unit.replace("working_", "natural_")
-        return (step_start, step_deadline, unit, None)
+        return (step_start, step_deadline, unit, None, 0)
     return None

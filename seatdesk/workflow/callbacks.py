@@ -88,8 +88,7 @@ def _reopen(ctx: ActionContext, caller: CaseReporter) -> None:
         .values(callback_due=False, callback_outcome="", callback_attempts=0))
     case.rework_count += 1
     case.closed_at = case.closure_type = case.feedback_at = case.checked_at = None
-    case.dispatched_at, case.suspended_seconds = ctx.now, 0
-    case.deadline_at = timelimits.handling_deadline(ctx.calendar, case, ctx.now)
+    timelimits.start_handling(ctx.calendar, case, ctx.now)
     ctx.session.add(Dispatch(
         case_id=case.id, department_id=case.department_id, by_user_id=ctx.actor.user_id,
         level="district" if case.centre_id else "city", at=ctx.now, kind="rework",

@@ -64,8 +64,7 @@ def check_fail(wf: Workflow, actor: Actor, case_id: int, version: int, *, reason
             level=last.level if last else "city", at=ctx.now, kind="rework",
             suggestion_reason="核查不通过，返工"))
         if not ctx.settings.rework_keeps_deadline:
-            case.dispatched_at = ctx.now
-            case.deadline_at = timelimits.handling_deadline(ctx.calendar, case, ctx.now)
+            timelimits.start_handling(ctx.calendar, case, ctx.now)
 
     return actions.run(wf, actor, case_id, version, "check_fail", apply, reason=reason,
                        args={"attachments": attachment_args(attachments)})

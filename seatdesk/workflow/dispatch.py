@@ -103,8 +103,7 @@ def _start_clock(ctx: ActionContext, kind: str) -> None:
     case = ctx.case
     restart = kind == "redispatch" and not ctx.settings.redispatch_keeps_deadline
     if case.dispatched_at is None or restart:
-        case.dispatched_at = ctx.now
-        case.deadline_at = timelimits.handling_deadline(ctx.calendar, case, ctx.now)
+        timelimits.start_handling(ctx.calendar, case, ctx.now)
 
 
 def send_up(wf: Workflow, actor: Actor, case_id: int, version: int, *,

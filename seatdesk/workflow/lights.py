@@ -2,12 +2,19 @@
 
 A clock runs from ``started_at`` to ``deadline_at`` in the kind of time its unit counts
 (working time for 工作时/工作日, natural time for urgent limits). It is green while the
-elapsed share of the limit is below ``yellow_ratio`` (default 80 %), yellow from there up
-to and including the deadline, red once the deadline has passed (超期). While a case is
+share of the limit used is below ``yellow_ratio`` (default 80 %), yellow from there up to
+and including the deadline, red once the deadline has passed (超期). While a case is
 suspended (挂账) its clock is frozen at ``suspended_since``.
 
-``clock_states`` is the batch form for queues and the wall display: one vectorised pass
-(numpy) over all rows, no per-row day loops.
+Suspensions never count as time used: 挂账恢复 moves the deadline by the time spent
+suspended and adds that time to ``cases.suspended_seconds``; a clock row's fifth value
+(``paused_seconds``, of the clock's kind of time) is taken off both the time used and
+the limit, so a case resumed after a two-week suspension with 12.5 % of its handling time
+used shows 12.5 % — green — and the same remaining time it had when it was suspended.
+
+``clock_arrays`` is the vectorised core (numpy, no per-row day loops) shared by the work
+boxes and the map (``clock_states``, frozen values) and by the wall and KPI clocks
+(``seatdesk.evaluation.clocks``).
 """
 
 from __future__ import annotations
@@ -25,7 +32,8 @@ from seatdesk.models.enums import TimeUnit
 from seatdesk.workflow.worktime import US, WorkCalendar, to_us, to_us_array
 
 DEFAULT_YELLOW_RATIO = 0.8
-ClockRow = tuple[dt.datetime, dt.datetime, "str | TimeUnit", "dt.datetime | None"]
+#: ``(started_at, deadline_at, unit, suspended_since[, paused_seconds])``
+ClockRow = tuple  # the fifth value (suspended time already behind the clock) defaults to 0
 
 
 class Light(StrEnum):
@@ -86,9 +94,11 @@ def clock_state(
     now: dt.datetime,
     yellow_ratio: float = DEFAULT_YELLOW_RATIO,
     suspended_since: dt.datetime | None = None,
+    paused_seconds: float = 0,
 ) -> ClockState:
-    """The light of one clock at ``now`` (frozen at ``suspended_since`` while suspended)."""
-    row = (started_at, deadline_at, unit, suspended_since)
+    """The light of one clock at ``now`` (frozen at ``suspended_since`` while suspended;
+    ``paused_seconds`` of earlier suspensions are not time used)."""
+    row = (started_at, deadline_at, unit, suspended_since, paused_seconds)
     (state,) = clock_states(cal, [row], now, yellow_ratio)
     return state
 
@@ -99,16 +109,12 @@ def clock_states(
     now: dt.datetime,
     yellow_ratio: float = DEFAULT_YELLOW_RATIO,
 ) -> list[ClockState]:
-    """Lights of many clocks ``(started_at, deadline_at, unit, suspended_since)`` at ``now``."""
+    """Lights of many clocks ``(started_at, deadline_at, unit, suspended_since[,
+    paused_seconds])`` at ``now``."""
     rows = rows if isinstance(rows, Sequence) else list(rows)
     if not rows:
         return []
-    started, due, at, working = _columns(rows, now)
-    limit, spent, left = _spans(cal, started, due, at, working)
-    overdue = at > due
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(limit > 0, spent / np.where(limit > 0, limit, 1), (at >= due) * 1.0)
-    light = np.where(overdue, 2, np.where(ratio >= yellow_ratio, 1, 0))
+    light, ratio, left, overdue, working = clock_arrays(cal, rows, now, yellow_ratio)
     texts = _texts(left, overdue, working, cal.day_hours)
     with _gc_paused():  # 100,000 new objects would trigger needless full collections
         return list(
@@ -121,6 +127,21 @@ def clock_states(
                 texts,
             )
         )
+
+
+def clock_arrays(cal: WorkCalendar, rows: Sequence[ClockRow], now: dt.datetime,
+                 yellow_ratio: float = DEFAULT_YELLOW_RATIO) -> tuple[np.ndarray, ...]:
+    """Columns of many clocks at ``now``: light code (0 green, 1 yellow, 2 red), share of
+    the limit used, signed remaining µs of each clock's kind, overdue, counts working time.
+    Suspended time (``paused_seconds``) is neither time used nor part of the limit."""
+    started, due, at, working, paused = _columns(rows, now)
+    limit, spent, left = _spans(cal, started, due, at, working)
+    limit, spent = limit - paused, np.maximum(spent - paused, 0)
+    overdue = at > due
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(limit > 0, spent / np.where(limit > 0, limit, 1), (at >= due) * 1.0)
+    light = np.where(overdue, 2, np.where(ratio >= yellow_ratio, 1, 0)).astype(np.int8)
+    return light, ratio, left, overdue, working
 
 
 @contextmanager
@@ -136,7 +157,8 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _columns(rows: Sequence[ClockRow], now: dt.datetime) -> tuple[np.ndarray, ...]:
-    """Epoch-µs columns: start, deadline, the instant the clock reads (frozen if suspended)."""
+    """Epoch-µs columns: start, deadline, the instant the clock reads (frozen if suspended),
+    whether it counts working time, and the suspended time already behind it."""
     try:
         working = np.array([_IS_WORKING[row[2]] for row in rows], dtype=bool)
     except KeyError as error:
@@ -147,7 +169,9 @@ def _columns(rows: Sequence[ClockRow], now: dt.datetime) -> tuple[np.ndarray, ..
         since = to_us_array([rows[i][3] for i in suspended])
         at[suspended] = np.minimum(at[suspended], since)
     started = to_us_array([row[0] for row in rows])
-    return started, to_us_array([row[1] for row in rows]), at, working
+    paused = np.array([round((row[4] or 0) * US) if len(row) > 4 else 0 for row in rows],
+                      dtype=np.int64)
+    return started, to_us_array([row[1] for row in rows]), at, working, paused
 
 
 def _spans(

@@ -8,8 +8,10 @@
   the handling clock starts at the first dispatch.
 - Urgent (紧急) cases count continuously: working units become natural ones.
 - 延期 moves the deadline; 挂账 stops the clock and 挂账恢复 moves the deadline by the
-  time spent suspended (so a suspension never makes a case overdue by itself);
-  返工 and 改派 keep or restart the deadline by configuration.
+  time spent suspended and adds it to ``suspended_seconds`` (so a suspension never makes a
+  case overdue by itself, and the light does not count it as time used);
+  返工 and 改派 keep or restart the deadline by configuration; a restart clears
+  ``suspended_seconds``.
 """
 
 from __future__ import annotations
@@ -81,6 +83,14 @@ def enter_state(cal: WorkCalendar, settings: WorkflowSettings, case: Case, old: 
 def handling_deadline(cal: WorkCalendar, case: Case, start: dt.datetime) -> dt.datetime:
     """The 处置 deadline when the clock starts (or restarts) at ``start``."""
     return cal.add(start, case.limit_value, case.limit_unit)
+
+
+def start_handling(cal: WorkCalendar, case: Case, now: dt.datetime) -> None:
+    """(Re)start the handling clock at ``now``: the full limit again, and no suspended
+    time behind it (``suspended_seconds`` counts the running clock's suspensions)."""
+    case.dispatched_at = now
+    case.deadline_at = handling_deadline(cal, case, now)
+    case.suspended_seconds = 0
 
 
 def extended_deadline(cal: WorkCalendar, case: Case, value: Decimal, unit: str) -> dt.datetime:

@@ -165,7 +165,7 @@ class Life:
         kind = "redispatch" if had_department else "dispatch"
         if self.cur.get("dispatched_at") is None or (
                 kind == "redispatch" and not self.settings.redispatch_keeps_deadline):
-            changes.update(dispatched_at=self.t, deadline_at=self._deadline(self.t))
+            changes.update(self._restart())
         if "centre_id" in changes:
             target_state = S.AT_DISTRICT
         else:
@@ -184,6 +184,13 @@ class Life:
                 row.end = ev
                 row.end_values = {"outcome": outcome, "dispatch_error": dispatch_error}
                 return
+
+    def _restart(self) -> dict[str, Any]:
+        """The handling clock (re)started now (``timelimits.start_handling``)."""
+        changes = {"dispatched_at": self.t, "deadline_at": self._deadline(self.t)}
+        if self.cur.get("suspended_seconds"):
+            changes["suspended_seconds"] = 0
+        return changes
 
     def _deadline(self, start: dt.datetime) -> dt.datetime:
         return self.cal.add(start, self.view.limit_value, self.view.limit_unit)
@@ -281,7 +288,7 @@ class Life:
         changes: dict[str, Any] = {"checked_at": self.t, "task_user_id": None,
                                    "rework_count": self.cur["rework_count"] + 1}
         if not self.settings.rework_keeps_deadline:
-            changes.update(dispatched_at=self.t, deadline_at=self._deadline(self.t))
+            changes.update(self._restart())
         ev = self.emit("check_fail", S.DISPATCHED, d.supervisor, "现场核查未处置到位，返工",
                        args={"attachments": NO_FILES}, **changes)
         level = self.dispatches[-1].values["level"] if self.dispatches else "city"
