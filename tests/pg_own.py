@@ -1,0 +1,58 @@
+"""A PostgreSQL server of the test's own, which the test may stop and start (the suite's
+shared server is never restarted under other tests): ``scripts/pg-test-server`` in a
+temporary directory, the next free port from ``OWN_PORT``, migrated, the small demo city
+loaded."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "scripts" / "pg-test-server"
+OWN_PORT = 56470
+
+
+@dataclass
+class OwnServer:
+    data: Path
+    port: int
+    url: str
+
+    def stop(self) -> None:
+        subprocess.run([str(SCRIPT), "stop", str(self.data)], check=True)
+
+    def start(self) -> float:
+        """Start again on the same port; returns the moment it answers (monotonic)."""
+        url = _run(SCRIPT, "start", str(self.data), str(self.port))
+        if make_url(url).port != self.port:  # pragma: no cover - somebody took the port
+            raise RuntimeError(f"the server came back on another port: {url}")
+        return time.monotonic()
+
+
+def _run(*args) -> str:
+    return subprocess.run([str(a) for a in args], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+@pytest.fixture
+def own_server(tmp_path_factory):
+    from seatdesk.data.demo import DemoSpec, build_demo
+    from seatdesk.models.db import make_engine, upgrade
+
+    data = tmp_path_factory.mktemp("ownpg") / "data"
+    url = _run(SCRIPT, "start", data, OWN_PORT)
+    server = OwnServer(data, make_url(url).port, url)
+    try:
+        upgrade(url)
+        engine = make_engine(url)
+        build_demo(engine, DemoSpec.small())
+        engine.dispose()
+        yield server
+    finally:
+        subprocess.run([str(SCRIPT), "remove", str(data)], check=False)
