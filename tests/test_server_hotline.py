@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from seatdesk.models import Case, CallbackOutbox, LedgerEntry, WorkOrder
+from seatdesk.models import CallbackOutbox, Case, LedgerEntry, WorkOrder
 from seatdesk.server.app import create_app
 from seatdesk.server.config import ServerConfig
 from seatdesk.server.hotline.outbox import Deliverer

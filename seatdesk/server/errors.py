@@ -14,6 +14,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -39,6 +40,55 @@ _PYDANTIC_ZH = {
     "json_invalid": "不是有效的 JSON", "string_type": "须为文本", "uuid_parsing": "格式无效",
     "string_pattern_mismatch": "含有不允许的字符", "model_attributes_type": "须为对象",
 }
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every refusal of the field and 12345 interfaces."""
+
+    error: ErrorDetail
+
+
+_MEANING = {400: "请求有误", 401: "未登录或登录已失效", 403: "无权操作", 404: "不存在",
+            409: "案卷已被他人处理或状态已变", 413: "请求或文件过大", 415: "文件或内容类型不对",
+            422: "参数无效", 429: "请求过于频繁", 503: "数据库暂不可用"}
+
+
+def documented(*statuses: int) -> dict:
+    """OpenAPI ``responses`` for the refusals a router may answer."""
+    return {s: {"model": ErrorBody, "description": _MEANING[s]} for s in statuses}
+
+
+OPEN311_ERROR = {"content": {"application/json": {"schema": {"type": "array", "items": {
+    "type": "object", "properties": {"code": {"type": "integer"},
+                                     "description": {"type": "string"}}}}},
+    "application/xml": {}}}
+
+
+def documented_open311(*statuses: int) -> dict:
+    return {s: {**OPEN311_ERROR, "description": _MEANING[s]} for s in statuses}
+
+
+def multipart_schema(model: type[BaseModel], **files: dict) -> dict:
+    """A pydantic model's fields as multipart form fields (a missing field is absent, never
+    ``null``), plus file parts."""
+    schema = model.model_json_schema()
+    props = {}
+    for name, prop in schema["properties"].items():
+        options = [p for p in prop.get("anyOf", ()) if p.get("type") != "null"]
+        props[name] = {k: v for k, v in (options[0] if options else prop).items()}
+        if "description" in prop:
+            props[name]["description"] = prop["description"]
+    return {"type": "object", "properties": {**props, **files},
+            "required": schema.get("required", [])}
+
+
+BINARY = {"type": "string", "format": "binary"}
+BINARIES = {"type": "array", "items": BINARY}
 
 
 class ApiError(Exception):

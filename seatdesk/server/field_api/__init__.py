@@ -2,9 +2,11 @@
 
 from fastapi import APIRouter
 
+from ..errors import documented
 from . import reports, session, tasks
 
-router = APIRouter(prefix="/field/v1")
+router = APIRouter(prefix="/field/v1",
+                   responses=documented(401, 403, 404, 409, 413, 415, 422, 429, 503))
 router.include_router(session.router)
 router.include_router(reports.router)
 router.include_router(tasks.router)

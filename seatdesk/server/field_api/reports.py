@@ -22,7 +22,7 @@ from seatdesk.workflow import services as sd
 
 from .. import intake, uploads
 from ..context import Ctx, FieldUser
-from ..errors import ApiError, validation_message
+from ..errors import BINARIES, BINARY, ApiError, multipart_schema, validation_message
 
 router = APIRouter(tags=["城管通 /field/v1"])
 ReportId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
@@ -57,21 +57,14 @@ class ReportTaken(BaseModel):
     duplicates: list[Duplicate]
 
 
-def _multipart_schema() -> dict:
-    schema = FieldReport.model_json_schema()
-    props = dict(schema["properties"])
-    props["photos"] = {"type": "array", "items": {"type": "string", "format": "binary"}}
-    props["voice"] = {"type": "string", "format": "binary"}
-    return {"type": "object", "properties": props, "required": schema["required"]}
-
-
 @router.post(
     "/reports", status_code=201, response_model=ReportTaken,
     responses={200: {"model": ReportTaken, "description": "同一上报编号已立案（重发）"},
                413: {"description": "文件过大"}, 415: {"description": "文件类型不对"}},
     openapi_extra={"requestBody": {"required": True, "content": {
         "application/json": {"schema": FieldReport.model_json_schema()},
-        "multipart/form-data": {"schema": _multipart_schema()}}}})
+        "multipart/form-data": {"schema": multipart_schema(
+            FieldReport, photos=BINARIES, voice=BINARY)}}}})
 async def post_report(request: Request, me: FieldUser, ctx: Ctx) -> JSONResponse:
     """问题上报 with photos (JPEG/PNG/WebP) and a voice note; once per ``report_id``."""
     body, media = await _read(request, ctx)

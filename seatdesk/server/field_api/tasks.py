@@ -19,7 +19,7 @@ from seatdesk.workflow import services as sd
 
 from .. import task_reads, uploads
 from ..context import Ctx, FieldUser, ServerContext
-from ..errors import ApiError, validation_message
+from ..errors import BINARIES, ApiError, multipart_schema, validation_message
 from ..identity import Principal
 from ..task_reads import Answered, Task
 
@@ -91,18 +91,11 @@ class Answer(BaseModel):
     note: Annotated[str, Field(max_length=2000)] = ""
 
 
-def _answer_schema() -> dict:
-    schema = Answer.model_json_schema()
-    props = dict(schema["properties"])
-    props["photos"] = {"type": "array", "items": {"type": "string", "format": "binary"}}
-    return {"type": "object", "properties": props, "required": schema["required"]}
-
-
 @router.post("/tasks/{case_id}/answer", response_model=Answered, responses={
     409: {"description": "案卷已被他人处理或状态已变"}},
     openapi_extra={"requestBody": {"required": True, "content": {
         "application/json": {"schema": Answer.model_json_schema()},
-        "multipart/form-data": {"schema": _answer_schema()}}}})
+        "multipart/form-data": {"schema": multipart_schema(Answer, photos=BINARIES)}}}})
 async def answer_task(case_id: Annotated[int, Path(ge=1, le=2**31 - 1)], request: Request,
                       me: FieldUser, ctx: Ctx) -> Answered:
     """核实回复 / 核查结果 with photos. An answer sent twice (offline retry) is reported

@@ -20,11 +20,12 @@ from seatdesk.workflow.states import state_label
 
 from .. import intake, uploads
 from ..context import Ctx, ServerContext, partner_for
-from ..errors import ApiError
+from ..errors import ApiError, documented
 from ..identity import Principal
 from .contract import OrderEvent, OrderStatus, OrderTaken, WorkOrderIn
 
-router = APIRouter(prefix="/hotline12345/v1", tags=["12345 工单 /hotline12345/v1"])
+router = APIRouter(prefix="/hotline12345/v1", tags=["12345 工单 /hotline12345/v1"],
+                   responses=documented(403, 404, 413, 415, 422, 429, 503))
 Hotline = Annotated[Principal, Depends(partner_for("hotline12345"))]
 NO_PLACE = "（工单未提供坐标，位置待核实）"
 

@@ -15,21 +15,20 @@ from seatdesk.models import Attachment, Case, PartnerRequest
 
 from .. import uploads
 from ..context import Ctx, ServerContext, check_partner, client_address
-from ..errors import ApiError
+from ..errors import ApiError, documented_open311
 from . import reads
 from .create import NewRequest, create
 from .formats import render, render_object
 from .services import definition, find_service, service_list
 
-router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"])
+router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"],
+                   responses=documented_open311(400, 403, 404, 413, 429, 503))
 Fmt = Annotated[Literal["xml", "json"], Path(description="xml 或 json")]
 Jurisdiction = Annotated[str, Query(max_length=64)]
 ApiKey = Annotated[str, Query(max_length=200, description="可选：带上则只看本合作方的数据")]
 Stamp = Annotated[dt.datetime | None, Query()]
 MAX_WINDOW = dt.timedelta(days=90)
-LIST_RESPONSES = {200: {"content": {"application/json": {}, "application/xml": {}}},
-                  400: {"description": "errors"}, 403: {"description": "errors"},
-                  404: {"description": "errors"}}
+LIST_RESPONSES = {200: {"content": {"application/json": {}, "application/xml": {}}}}
 
 _TEXT = {"type": "string", "maxLength": 300}
 POST_SCHEMA = {"type": "object", "required": ["api_key", "service_code"], "properties": {
