@@ -23,10 +23,11 @@ from seatdesk.workflow import services as sd
 from .. import intake, uploads
 from ..context import Ctx, FieldUser
 from ..errors import BINARIES, BINARY, ApiError, multipart_schema, validation_message
+from ..fields import line, text
 
 router = APIRouter(tags=["城管通 /field/v1"])
 ReportId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
-Text = Annotated[str, Field(max_length=2000)]
+Text = text(2000)
 
 
 class FieldReport(BaseModel):
@@ -35,7 +36,7 @@ class FieldReport(BaseModel):
     lat: float = Field(ge=-90, le=90)
     class_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     description: Text = ""
-    address: Annotated[str, Field(max_length=300)] = ""
+    address: line(300) = ""
     urgency: Literal["normal", "urgent"] = "normal"
     component_code: Annotated[str, Field(pattern=r"^[0-9]{16,17}$")] | None = None
 

@@ -20,6 +20,7 @@ from seatdesk.workflow import services as sd
 from .. import task_reads, uploads
 from ..context import Ctx, FieldUser, ServerContext
 from ..errors import BINARIES, ApiError, multipart_schema, validation_message
+from ..fields import text
 from ..identity import Principal
 from ..task_reads import Answered, Task
 
@@ -88,7 +89,7 @@ class Answer(BaseModel):
     version: int = Field(ge=1, description="任务列表中的案卷版本")
     result: Literal["confirmed", "refuted", "pass", "fail"] = Field(
         description="核实：confirmed 属实 / refuted 不属实；核查：pass 通过 / fail 不通过")
-    note: Annotated[str, Field(max_length=2000)] = ""
+    note: text(2000) = ""
 
 
 @router.post("/tasks/{case_id}/answer", response_model=Answered, responses={

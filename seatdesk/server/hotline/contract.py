@@ -8,11 +8,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-Short = Annotated[str, Field(max_length=100)]
+from ..fields import line, text
+
+Short = line(100)
 
 
 class OrderAttachment(BaseModel):
-    filename: Annotated[str, Field(max_length=200)] = "attachment"
+    filename: line(200) = "attachment"
     content_base64: Annotated[str, Field(min_length=1, max_length=12_000_000)]
 
 
@@ -21,13 +23,13 @@ class WorkOrderIn(BaseModel):
 
     order_no: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
                                    description="工单编号")]
-    content: Annotated[str, Field(min_length=1, max_length=4000, description="诉求内容")]
+    content: text(4000, min_length=1, description="诉求内容")
     caller_name: Short = Field(default="", description="来电人")
-    caller_phone: Annotated[str, Field(max_length=40)] = Field(default="", description="联系电话")
-    address: Annotated[str, Field(max_length=300)] = Field(default="", description="事发地址")
+    caller_phone: line(40) = Field(default="", description="联系电话")
+    address: line(300) = Field(default="", description="事发地址")
     lon: Annotated[float, Field(ge=-180, le=180)] | None = Field(default=None, description="经度 WGS84")
     lat: Annotated[float, Field(ge=-90, le=90)] | None = Field(default=None, description="纬度 WGS84")
-    category: Annotated[str, Field(max_length=40)] = Field(default="", description="12345 诉求分类代码")
+    category: line(40) = Field(default="", description="12345 诉求分类代码")
     urgency: Literal["normal", "urgent"] = Field(default="normal", description="紧急程度")
     due_at: dt.datetime | None = Field(default=None, description="办理时限（带时区）")
     callback_wanted: bool = Field(default=True, description="需要回访")

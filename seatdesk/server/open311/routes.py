@@ -16,6 +16,7 @@ from seatdesk.models import Attachment, Case, PartnerRequest
 from .. import uploads
 from ..context import Ctx, ServerContext, check_partner, client_address
 from ..errors import ApiError, documented_open311
+from ..fields import has_control
 from . import reads
 from .create import NewRequest, create
 from .formats import render, render_object
@@ -127,6 +128,9 @@ async def _read_form(request: Request, ctx: ServerContext):
 
 
 def _new_request(fields: dict[str, str], idempotency_key: str) -> NewRequest:
+    bad = next((k for k, v in fields.items() if has_control(v)), None)
+    if bad is not None:
+        raise ApiError(400, "control_characters", f"{bad} contains control characters")
     for name in ("first_name", "last_name", "phone", "email", "address_string"):
         if len(fields.get(name, "")) > 300:
             raise ApiError(400, "too_long", f"{name} is too long")
