@@ -42,6 +42,7 @@ class ChangeFeed:
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop, self._event = loop, asyncio.Event()
+        self._stop.clear()
         target = self._listen if self.wf.backend == "postgresql" else self._poll
         self._thread = threading.Thread(target=target, name="seatdesk-feed", daemon=True)
         self._thread.start()

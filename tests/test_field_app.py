@@ -1,0 +1,207 @@
+"""The reference field client (/field/app) in a real browser engine (QtWebEngine, a
+phone-sized view): sign in, report with a photo and a position, see a task arrive and
+answer it; then the server goes away — the page still opens (service worker), reports
+and answers wait in the IndexedDB outbox — and when the server is back they are sent,
+each once. The screenshots in docs/screenshots/field_*.png come from this test."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import pytest
+from PySide6.QtCore import QUrl
+from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
+from PySide6.QtWebEngineWidgets import QWebEngineView
+from sqlalchemy import func, select
+
+from seatdesk.models import Attachment, Case, User
+from seatdesk.server.app import create_app
+from seatdesk.ui.screenshots import save
+from seatdesk.workflow import services as sd
+from tests.seat_helpers import PASSWORD, actors, city_fixture, place  # noqa: F401
+from tests.server_fixtures import LiveServer
+
+PHONE = (390, 844)
+JPEG_BLOB = """new Promise(function (resolve) {
+  var c = document.createElement('canvas'); c.width = 640; c.height = 480;
+  var g = c.getContext('2d'); g.fillStyle = '%s'; g.fillRect(0, 0, 640, 480);
+  g.fillStyle = '#fff'; g.font = '60px sans-serif'; g.fillText('现场', 240, 260);
+  c.toBlob(resolve, 'image/jpeg', 0.9);
+})"""
+
+
+class Phone:
+    """A QWebEngineView the size of a phone with its own persistent profile."""
+
+    def __init__(self, qtbot, storage):
+        self.qtbot = qtbot
+        self.view = QWebEngineView()
+        self.profile = QWebEngineProfile(f"field-{uuid.uuid4().hex[:8]}", self.view)
+        self.profile.setPersistentStoragePath(str(storage))
+        self.profile.setCachePath(str(storage / "cache"))
+        self.page = QWebEnginePage(self.profile, self.view)
+        self.view.setPage(self.page)
+        self.view.resize(*PHONE)
+        qtbot.addWidget(self.view)
+        self.view.show()
+
+    def js(self, script: str, timeout: int = 10_000):
+        box = {}
+        self.page.runJavaScript(script, 0, lambda value: box.setdefault("v", value))
+        self.qtbot.waitUntil(lambda: "v" in box, timeout=timeout)
+        return box["v"]
+
+    def until(self, script: str, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.js(script):
+            assert time.monotonic() < deadline, f"never true: {script}"
+            self.qtbot.wait(100)
+
+    def wait_async(self, script: str, timeout: float = 10.0):
+        """Run an expression that yields a Promise; return what it resolves to (JSON)."""
+        token = uuid.uuid4().hex
+        self.js(f"window['{token}'] = undefined; Promise.resolve({script})"
+                f".then(function (v) {{ window['{token}'] = JSON.stringify(v === undefined ? null : v); }})")
+        self.until(f"window['{token}'] !== undefined", timeout)
+        return json.loads(self.js(f"window['{token}']"))
+
+    def shot(self, name: str) -> None:
+        """A screenshot once the page has painted what the last step changed."""
+        self.js("new Promise(function (r) { requestAnimationFrame(function () { r(1); }); })")
+        self.qtbot.wait(400)
+        save(self.view, name)
+
+    def load(self, url: str) -> None:
+        self.view.load(QUrl(url))
+        self.until("window.fieldApp !== undefined && window.fieldApp.ready === true", 30)
+
+    def click(self, selector: str) -> None:
+        self.js(f"document.querySelector({json.dumps(selector)}).click()")
+
+    def fill(self, element_id: str, value: str) -> None:
+        self.js(f"(function (el) {{ el.value = {json.dumps(value)};"
+                " el.dispatchEvent(new Event('input')); })"
+                f"(document.getElementById({json.dumps(element_id)}))")
+
+    def text(self, selector: str) -> str:
+        return self.js(f"document.querySelector({json.dumps(selector)}).textContent")
+
+    def visible(self, element_id: str) -> bool:
+        return self.js(f"!document.getElementById({json.dumps(element_id)}).hidden")
+
+
+@pytest.fixture
+def server(city):
+    from seatdesk.models.db import make_engine
+
+    engine = make_engine(city.url)
+    live = LiveServer(create_app(sd.Workflow(engine))).start()
+    yield live
+    live.stop()
+    engine.dispose()
+
+
+def _cases(db, where=()) -> int:
+    with db.Session() as s:
+        return s.scalar(select(func.count()).select_from(Case).where(*where))
+
+
+def _sign_in(phone: Phone) -> None:
+    assert phone.visible("view-login") and phone.text("#net") == "在线"
+    phone.shot("field_login")
+    phone.fill("login-user", "jiandu")
+    phone.fill("login-pass", PASSWORD)
+    phone.click("#login-go")
+    phone.until("!document.getElementById('view-report').hidden")
+    phone.until("document.querySelectorAll('#report-class option').length > 100")
+
+
+def _report(phone: Phone, text: str, lon: float, lat: float, color: str) -> None:
+    phone.click(".tabs button[data-view=report]")
+    phone.js(f"fieldApp.setPosition({lon}, {lat}, 6)")  # what the GPS callback does
+    phone.fill("report-text", text)
+    phone.fill("report-address", "燕山路 18 号")
+    assert phone.wait_async(f"{JPEG_BLOB % color}.then(fieldApp.addPhoto)") >= 1
+
+
+def test_the_field_page_online_offline_and_back(city, qtbot, server, tmp_path):
+    db = city
+    phone = Phone(qtbot, tmp_path / "phone")
+    phone.load(f"{server.url}/field/app/")
+    _sign_in(phone)
+    assert phone.text(".bar .who")  # the supervisor's name
+    # online: a report with a photo and a position becomes a case at once
+    lon, lat, class_id = place(db, 42)
+    _report(phone, "井盖破损，有安全隐患", lon, lat, "#8a5a2b")
+    phone.js(f"document.getElementById('report-class').value = '{class_id}'")
+    phone.shot("field_report")
+    phone.click("#report-go")
+    phone.until("document.querySelector('#sent-list .state.done') !== null")
+    assert _cases(db, (Case.source == "patrol", Case.description == "井盖破损，有安全隐患")) == 1
+    with db.Session() as s:
+        case = s.scalar(select(Case).where(Case.description == "井盖破损，有安全隐患"))
+        jiandu = s.scalar(select(User).where(User.username == "jiandu"))
+        mimes = s.scalars(select(Attachment.mime_type).where(Attachment.case_id == case.id)).all()
+    assert case.class_id == class_id and case.reporter_id == jiandu.id
+    assert mimes == ["image/jpeg"] and case.intake_key.startswith(f"field:{jiandu.id}:")
+    # a 核实 task for jiandu arrives by long-poll
+    task = _verification_for(db, jiandu.id)
+    phone.click(".tabs button[data-view=tasks]")
+    phone.until(f"document.querySelector('.task[data-case-id=\"{task.case_id}\"]') !== null")
+    phone.until("document.querySelector('.task .photos img[src^=blob]') !== null")
+    phone.shot("field_tasks")
+    # the page is under its service worker: it will open without the server
+    phone.until("navigator.serviceWorker.controller !== null")
+    server.stop()
+    _report(phone, "人行道破损（离线时上报）", lon + 0.0005, lat, "#2b5a8a")
+    phone.click("#report-go")
+    phone.until("document.getElementById('outbox-count').textContent === '1'")
+    phone.click(".tabs button[data-view=tasks]")
+    phone.js(f"document.querySelector('.task[data-case-id=\"{task.case_id}\"] textarea')"
+             ".value = '现场确有积水'")
+    phone.click(f".task[data-case-id=\"{task.case_id}\"] button[data-result=confirmed]")
+    phone.until("document.getElementById('outbox-count').textContent === '2'")
+    phone.until("document.getElementById('net').textContent === '离线'")
+    phone.click(".tabs button[data-view=report]")
+    phone.js("document.getElementById('sent').scrollIntoView()")
+    phone.shot("field_offline")
+    # reopened without a server: the service worker serves the page, the outbox is kept
+    phone.js("window.beforeReload = true")
+    with qtbot.waitSignal(phone.view.loadFinished, timeout=30_000) as loaded:
+        phone.view.reload()
+    assert loaded.args == [True]  # the page itself, not the browser's error page
+    phone.until("window.beforeReload === undefined && window.fieldApp !== undefined"
+                " && window.fieldApp.ready === true", 30)
+    assert phone.visible("view-report")
+    phone.until("document.getElementById('outbox-count').textContent === '2'")
+    assert _cases(db, (Case.description == "人行道破损（离线时上报）",)) == 0
+    # the server is back: the outbox is sent in order, each item once
+    server.start()
+    phone.until("document.getElementById('outbox-count').hidden === true", 40)
+    assert _cases(db, (Case.description == "人行道破损（离线时上报）",)) == 1
+    with db.Session() as s:
+        answered = s.get(Case, task.case_id)
+    assert answered.verification == "confirmed" and answered.state == "reported"
+    phone.js("fieldApp.flush()")  # sending again changes nothing
+    phone.qtbot.wait(500)
+    assert _cases(db, (Case.description == "人行道破损（离线时上报）",)) == 1
+
+
+def _verification_for(db, supervisor_id: int) -> sd.CaseChange:
+    wf, a = sd.Workflow(db.engine), actors(db)
+    lon, lat, class_id = place(db, 43)
+    photo = sd.AttachmentIn("photo", "来电.jpg", "image/jpeg", _jpeg())
+    new = sd.register(wf, a["shouli"], sd.Report(
+        source="hotline_12319", lon=lon, lat=lat, address="平陵路 6 号",
+        description="下水道堵塞，路面积水", class_id=class_id, caller_phone="13900001111",
+        attachments=(photo,)))
+    return sd.send_verification(wf, a["shouli"], new.case_id, new.version,
+                                supervisor_id=supervisor_id)
+
+
+def _jpeg() -> bytes:
+    from tests.server_fixtures import jpeg
+
+    return jpeg((320, 240), color=(60, 110, 160))
