@@ -21,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ORDER = [
     "bench_load", "bench_lights", "bench_workflow", "bench_queues", "bench_map", "bench_seat",
-    "bench_evaluation", "bench_import",
+    "bench_evaluation", "bench_import", "bench_intake",
 ]
 
 

@@ -1,0 +1,268 @@
+"""The intake server under load (PostgreSQL, ledger and NOTIFY on):
+
+- sustained reports per second through ``POST /field/v1/reports`` (JSON, no photo) and
+  ``POST /open311/v2/requests.json`` (form-encoded), each report a full registration
+  (idempotency key, spatial lookup, duplicate search, ledger row, NOTIFY), against a bare
+  psycopg insert pattern in the same run (the case row, its ledger row and the NOTIFY the
+  ledger trigger sends, one transaction per report, 8 writers);
+- p99 latency of handset reports at 50 reports/s with a 200 KB photo each.
+
+    python bench/bench_intake.py postgresql://postgres@127.0.0.1:55432/postgres
+
+The server is ``seatdesk serve`` with 2 worker processes (this machine has 2 cores; the
+load generator shares them), rate limits raised for the run. Targets: ≥ 300 reports/s and
+≥ 0.3 × bare; p99 ≤ 150 ms at 50 reports/s with photos.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import multiprocessing as mp
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import common  # noqa: E402
+
+SECONDS = 8.0
+CONCURRENCY = 24  # requests in flight from the load generator
+WRITERS = 8
+PHOTO_RATE, PHOTO_SECONDS = 50, 10.0
+PASSWORD = "bench-intake-1"
+Report = Callable[[str, float, str, str], None]
+
+
+def run(report: Report, database_url: str, seconds: float = SECONDS) -> None:
+    from seatdesk.config import normalise_url
+
+    base = normalise_url(database_url)
+    name = f"sd_bench_intake_{uuid.uuid4().hex[:6]}"
+    url = common.recreate(base, name)
+    try:
+        key, service, point = prepare(url)
+        port = _free_port()
+        server = start_server(url, port)
+        try:
+            results = asyncio.run(measure(f"http://127.0.0.1:{port}", key, service, point,
+                                          seconds))
+        finally:
+            server.terminate()
+            server.wait(30)
+        bare = bare_rate(url, point, seconds)
+        for label, rate in (("field", results["field"]), ("open311", results["open311"])):
+            report(f"intake reports/s via /{label} (JSON, no photo, 2 workers)", rate, "1/s",
+                   ">= 300")
+            report(f"intake / bare ({label})", rate / bare if bare else 0.0, "ratio", ">= 0.3")
+        report("bare psycopg reports/s (case + ledger + NOTIFY, 8 writers)", bare, "1/s",
+               "reference")
+        report("p50 latency, handset report with a 200 KB photo at 50/s", results["p50"], "ms",
+               "")
+        report("p99 latency, handset report with a 200 KB photo at 50/s", results["p99"], "ms",
+               "<= 150")
+        report("reports answered with an error", results["errors"], "count", "0")
+    finally:
+        common.drop(base, name)
+
+
+# -- setup ------------------------------------------------------------------------------------
+def prepare(url: str) -> tuple[str, str, tuple[float, float]]:
+    """The sample centre, a supervisor with a password, an Open311 partner."""
+    from sqlalchemy import update
+
+    from seatdesk.models import User
+    from seatdesk.models.db import make_engine, session_factory
+    from seatdesk.server.open311.services import service_code
+    from seatdesk.server.partners import add_partner
+    from seatdesk.server.reference import configured_classes
+    from seatdesk.workflow.auth import hash_password
+    from seatdesk.workflow.sample import ensure_sample
+
+    engine = make_engine(url)
+    try:
+        with session_factory(engine).begin() as s:
+            ids = ensure_sample(s)
+            s.execute(update(User).where(User.username == "sample_supervisor")
+                      .values(password_hash=hash_password(PASSWORD)))
+            key = add_partner(s, "bench", "压测合作方", "open311").api_key
+            service = service_code(configured_classes(s)[0])
+    finally:
+        engine.dispose()
+    return key, service, ids.point
+
+
+def start_server(url: str, port: int) -> subprocess.Popen:
+    code = ("from seatdesk.server.runner import serve; from seatdesk.server.config import "
+            "ServerConfig; serve(%r, host='127.0.0.1', port=%d, workers=2, config=ServerConfig("
+            "field_rate='1000000/minute', partner_rate='1000000/minute', "
+            "signin_rate='1000/minute'))" % (url, port))
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env={**os.environ})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                time.sleep(2)  # both workers up
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError("seatdesk serve did not start")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _around(point: tuple[float, float]) -> tuple[float, float]:
+    return (point[0] + random.uniform(-0.0009, 0.0009), point[1] + random.uniform(-0.0009, 0.0009))
+
+
+# -- load -------------------------------------------------------------------------------------
+async def measure(base: str, key: str, service: str, point, seconds: float) -> dict:
+    import httpx
+
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+        token = (await client.post("/field/v1/session", json={
+            "username": "sample_supervisor", "password": PASSWORD,
+            "device_id": "bench"})).json()["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        errors = [0]
+
+        async def field():
+            lon, lat = _around(point)
+            r = await client.post("/field/v1/reports", headers=auth, json={
+                "report_id": uuid.uuid4().hex, "lon": lon, "lat": lat,
+                "description": "压测：井盖破损"})
+            errors[0] += r.status_code != 201
+
+        async def open311():
+            lon, lat = _around(point)
+            r = await client.post("/open311/v2/requests.json", data={
+                "api_key": key, "service_code": service, "lat": str(lat), "long": str(lon),
+                "description": "压测：垃圾满溢"})
+            errors[0] += r.status_code != 201
+
+        out = {"field": await _sustained(field, seconds),
+               "open311": await _sustained(open311, seconds)}
+        latencies = await _paced(client, auth, point, errors)
+    out["p50"] = statistics.median(latencies)
+    out["p99"] = statistics.quantiles(latencies, n=100)[98]
+    out["errors"] = float(errors[0])
+    return out
+
+
+async def _sustained(send, seconds: float) -> float:
+    """Requests per second with CONCURRENCY in flight for ``seconds``."""
+    done, stop = [0], time.perf_counter() + seconds
+
+    async def worker():
+        while time.perf_counter() < stop:
+            await send()
+            done[0] += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    return done[0] / (time.perf_counter() - started)
+
+
+async def _paced(client, auth, point, errors) -> list[float]:
+    """Open loop: one report with a 200 KB photo every 1/PHOTO_RATE s; latency of each."""
+    photo = _photo(200_000)
+    latencies: list[float] = []
+
+    async def one():
+        lon, lat = _around(point)
+        started = time.perf_counter()
+        r = await client.post("/field/v1/reports", headers=auth, data={
+            "report_id": uuid.uuid4().hex, "lon": str(lon), "lat": str(lat),
+            "description": "压测：带照片"}, files=[("photos", ("p.jpg", photo, "image/jpeg"))])
+        latencies.append((time.perf_counter() - started) * 1000)
+        errors[0] += r.status_code != 201
+
+    tasks, begin = [], time.perf_counter()
+    for i in range(int(PHOTO_RATE * PHOTO_SECONDS)):
+        await asyncio.sleep(max(0.0, begin + i / PHOTO_RATE - time.perf_counter()))
+        tasks.append(asyncio.create_task(one()))
+    await asyncio.gather(*tasks)
+    return latencies
+
+
+def _photo(size: int) -> bytes:
+    from PIL import Image
+
+    side, quality = 300, 95
+    while True:
+        buf = io.BytesIO()
+        Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(
+            buf, "JPEG", quality=quality)
+        if buf.tell() >= size:
+            return buf.getvalue()
+        side += 20
+
+
+# -- the bare pattern -----------------------------------------------------------------------------
+def bare_rate(url: str, point, seconds: float) -> float:
+    """Reports per second of WRITERS processes inserting a case row, its first ledger row
+    (the trigger sends NOTIFY) in one transaction each, through psycopg."""
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(WRITERS) as pool:
+        counts = pool.starmap(_bare_writer, [(url, point, seconds, w) for w in range(WRITERS)])
+    return sum(counts) / seconds
+
+
+def _bare_writer(url: str, point, seconds: float, writer: int) -> int:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from seatdesk.models import Case
+
+    columns = {c.name: c.default.arg for c in Case.__table__.columns
+               if c.default is not None and c.default.is_scalar}
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    done, stop = 0, time.perf_counter() + seconds
+    with psycopg.connect(dsn) as conn:
+        while time.perf_counter() < stop:
+            _bare_insert(conn, columns, point, f"B{writer:02d}{done:010d}")
+            done += 1
+    return done
+
+
+def _bare_insert(conn, defaults: dict, point, number: str) -> None:
+    lon, lat = _around(point)
+    now = dt.datetime.now(dt.UTC)
+    row = {**defaults, "number": number, "state": "reported", "source": "patrol", "lon": lon,
+           "lat": lat, "reported_at": now, "updated_at": now, "description": "压测：裸插入",
+           "ledger_seq": 1, "ledger_head": "0" * 64}
+    names = ", ".join(row)
+    marks = ", ".join(f"%({k})s" for k in row)
+    with conn.transaction():
+        case_id = conn.execute(
+            f"INSERT INTO cases ({names}, geom) VALUES ({marks}, "
+            "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)) RETURNING id", row).fetchone()[0]
+        conn.execute(
+            "INSERT INTO case_ledger (case_id, seq, at, actor_id, actor_role, seat, action,"
+            " from_state, to_state, reason, payload, prev_hash, hash) VALUES"
+            " (%s, 1, %s, NULL, 'supervisor', 'bare', 'register', '', 'reported', '', '{}',"
+            " %s, %s)", (case_id, now, "0" * 64, uuid.uuid4().hex * 2))
+
+
+if __name__ == "__main__":
+    def _print(name, value, unit, target=""):
+        print(f"{name:<64} {value:>10.1f} {unit:<6} {target}")
+
+    run(_print, sys.argv[1])
