@@ -15,15 +15,18 @@ class ServeError(Exception):
 
 def register(sub) -> dict:
     """Add the parsers; return {command: handler}."""
-    serve = sub.add_parser("serve", help="the intake server: handsets, Open311, 12345 (docs/api.md)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve = sub.add_parser("serve",
+                           help="the intake server: handsets, Open311, 12345 (docs/api.md)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8311)
     serve.add_argument("--workers", type=int, default=1, help="worker processes (PostgreSQL)")
     serve.add_argument("--ssl-certfile", help="serve HTTPS with this certificate (PEM)")
     serve.add_argument("--ssl-keyfile", help="the certificate's private key (PEM)")
     serve.add_argument("--forwarded-allow-ips", default="127.0.0.1",
                        help="reverse proxies whose X-Forwarded-For is trusted")
-    serve.add_argument("--public-url", default="", help="the address clients use (Open311 discovery)")
+    serve.add_argument("--public-url", default="",
+                       help="the address clients use (Open311 discovery)")
     serve.add_argument("--token-hours", type=float, default=12.0, help="handset sign-in lifetime")
     serve.add_argument("--position-interval", type=int, default=30,
                        help="seconds between a handset's position pings")

@@ -24,6 +24,7 @@ from .auth import Forbidden, LoginError, Unauthorized
 from .open311 import formats
 
 log = logging.getLogger("seatdesk.server")
+UNAVAILABLE = "数据库暂不可用，未保存任何内容，请稍后重试"
 
 _WORKFLOW_STATUS = (
     (sd.NotFound, 404, "not_found"),
@@ -171,7 +172,7 @@ def _database_error(request: Request, exc: SQLAlchemyError) -> Response:
     if isinstance(exc, DBAPIError) and (exc.connection_invalidated
                                         or type(exc).__name__ == "OperationalError"):
         log.warning("request %s: database unavailable: %s", rid, type(exc.orig).__name__)
-        return answer(request, 503, "database_unavailable", "数据库暂不可用，未保存任何内容，请稍后重试")
+        return answer(request, 503, "database_unavailable", UNAVAILABLE)
     log.error("request %s: database error", rid, exc_info=exc)
     return answer(request, 500, "server_error", f"服务器内部错误，已记录（请求编号 {rid}）")
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from seatdesk.models import Attachment, Case, CaseClass, LedgerEntry
 from seatdesk.models.enums import CaseState as S
-from seatdesk.models.pools import task_filter
+from seatdesk.models.pools import may_take, task_filter
 from seatdesk.workflow import services as sd
 
 from .identity import DatabaseIdentity, Principal
@@ -63,7 +63,7 @@ def tasks_for(session: Session, me: Principal) -> list[Task]:
                Case.description, CaseClass.name, Case.closure_condition, Case.lon, Case.lat,
                Case.reported_at, Case.step_deadline_at)
         .outerjoin(CaseClass, CaseClass.id == Case.class_id)
-        .where(task_filter(session, me))
+        .where(task_filter(session, me.actor))
         .order_by(Case.step_deadline_at.is_(None), Case.step_deadline_at, Case.id)
         .limit(200)).all()
     photos = _photos(session, [r.id for r in rows])
@@ -90,13 +90,13 @@ def _photos(session: Session, case_ids: list[int]) -> dict[int, list[TaskPhoto]]
 def attachment_for(session: Session, me: Principal, attachment_id: int):
     """(mime, bytes) of an attachment of one of my tasks or my own reports, else None."""
     row = session.execute(
-        select(Attachment.mime_type, Attachment.content, Case.state, Case.task_user_id,
-               Case.reporter_id)
+        select(Attachment.mime_type, Attachment.content, Case.state, Case.reporter_id, Case.id)
         .join(Case, Case.id == Attachment.case_id).where(Attachment.id == attachment_id)).first()
     if row is None:
         return None
-    task = row.state in KINDS and row.task_user_id in (None, me.user_id)
-    return (row.mime_type, row.content) if task or row.reporter_id == me.user_id else None
+    mine = row.reporter_id == me.user_id or (
+        row.state in KINDS and may_take(session, me.actor, row.id))
+    return (row.mime_type, row.content) if mine else None
 
 
 def answer(identity: DatabaseIdentity, me: Principal, case_id: int, version: int, result: str,

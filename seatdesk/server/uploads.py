@@ -44,7 +44,8 @@ def photo(data: bytes, filename: str, max_bytes: int) -> sd.AttachmentIn:
                 image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
             Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ApiError(415, "bad_photo", f"{_label(filename)} 不是可识别的照片（JPEG/PNG/WebP）") from None
+        raise ApiError(415, "bad_photo",
+                       f"{_label(filename)} 不是可识别的照片（JPEG/PNG/WebP）") from None
     if kind not in IMAGE_TYPES:
         raise ApiError(415, "bad_photo", f"{_label(filename)} 的格式 {kind} 不受支持")
     mime, ext = IMAGE_TYPES[kind]

@@ -31,7 +31,8 @@ Text = text(2000)
 
 
 class FieldReport(BaseModel):
-    report_id: ReportId = Field(description="手持端生成的上报编号（UUID）；重发同一编号不会重复立案")
+    report_id: ReportId = Field(
+        description="手持端生成的上报编号（UUID）；重发同一编号不会重复立案")
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
     class_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
@@ -104,9 +105,10 @@ async def _read_multipart(request: Request, ctx: Ctx):
         voices = [v for k, v in form.multi_items() if k == "voice" and isinstance(v, UploadFile)]
         if len(photos) > cfg.max_photos or len(voices) > 1:
             raise ApiError(413, "too_many_files", f"最多 {cfg.max_photos} 张照片和 1 段录音")
-        media = [uploads.photo(await _take(p, cfg.max_photo_bytes), p.filename or "", cfg.max_photo_bytes)
+        photo_max, audio_max = cfg.max_photo_bytes, cfg.max_audio_bytes
+        media = [uploads.photo(await _take(p, photo_max), p.filename or "", photo_max)
                  for p in photos]
-        media += [uploads.voice(await _take(v, cfg.max_audio_bytes), v.filename or "", cfg.max_audio_bytes)
+        media += [uploads.voice(await _take(v, audio_max), v.filename or "", audio_max)
                   for v in voices]
     return body, media
 

@@ -27,8 +27,10 @@ class WorkOrderIn(BaseModel):
     caller_name: Short = Field(default="", description="来电人")
     caller_phone: line(40) = Field(default="", description="联系电话")
     address: line(300) = Field(default="", description="事发地址")
-    lon: Annotated[float, Field(ge=-180, le=180)] | None = Field(default=None, description="经度 WGS84")
-    lat: Annotated[float, Field(ge=-90, le=90)] | None = Field(default=None, description="纬度 WGS84")
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = Field(default=None,
+                                                                 description="经度 WGS84")
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = Field(default=None,
+                                                               description="纬度 WGS84")
     category: line(40) = Field(default="", description="12345 诉求分类代码")
     urgency: Literal["normal", "urgent"] = Field(default="normal", description="紧急程度")
     due_at: dt.datetime | None = Field(default=None, description="办理时限（带时区）")

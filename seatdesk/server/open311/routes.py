@@ -182,7 +182,8 @@ def get_request(service_request_id: Annotated[str, Path(max_length=40)], fmt: Fm
     with ctx.session() as session:
         found = reads.find_requests(session, reads.RequestFilter(ids=(service_request_id,)), tz)
     if not found:
-        raise ApiError(404, "request_not_found", f"service_request_id {service_request_id} not found")
+        raise ApiError(404, "request_not_found",
+                       f"service_request_id {service_request_id} not found")
     return render(fmt, "service_requests", found)
 
 
