@@ -13,6 +13,7 @@ import os
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -165,3 +166,19 @@ class Receiver:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+@contextmanager
+def serving(database_url: str):
+    """``seatdesk serve`` on a database under uvicorn: its own engine, its own process state
+    (a real clock), as beside the seats."""
+    from seatdesk.models.db import make_engine
+    from seatdesk.workflow import services as sd
+
+    engine = make_engine(database_url)
+    live = LiveServer(create_app(sd.Workflow(engine))).start()
+    try:
+        yield live
+    finally:
+        live.stop()
+        engine.dispose()

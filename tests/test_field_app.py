@@ -17,11 +17,10 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 from sqlalchemy import func, select
 
 from seatdesk.models import Attachment, Case, User
-from seatdesk.server.app import create_app
 from seatdesk.ui.screenshots import save
 from seatdesk.workflow import services as sd
 from tests.seat_helpers import PASSWORD, actors, city_fixture, place  # noqa: F401
-from tests.server_fixtures import LiveServer
+from tests.server_fixtures import serving
 
 PHONE = (390, 844)
 JPEG_BLOB = """new Promise(function (resolve) {
@@ -94,13 +93,8 @@ class Phone:
 
 @pytest.fixture
 def server(city):
-    from seatdesk.models.db import make_engine
-
-    engine = make_engine(city.url)
-    live = LiveServer(create_app(sd.Workflow(engine))).start()
-    yield live
-    live.stop()
-    engine.dispose()
+    with serving(city.url) as live:
+        yield live
 
 
 def _cases(db, where=()) -> int:

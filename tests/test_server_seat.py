@@ -10,9 +10,6 @@ import time
 import httpx
 import pytest
 
-from seatdesk.models.db import make_engine
-from seatdesk.server.app import create_app
-from seatdesk.workflow import services as sd
 from tests.seat_helpers import (
     PASSWORD,
     TIMEOUT,
@@ -21,17 +18,13 @@ from tests.seat_helpers import (
     open_seat,
     place,
 )
-from tests.server_fixtures import LiveServer, jpeg
+from tests.server_fixtures import LiveServer, jpeg, serving
 
 
 @pytest.fixture
 def field_server(city):
-    """``seatdesk serve`` on the seats' database: its own engine, its own process state."""
-    engine = make_engine(city.url)
-    live = LiveServer(create_app(sd.Workflow(engine))).start()
-    yield live
-    live.stop()
-    engine.dispose()
+    with serving(city.url) as live:
+        yield live
 
 
 def _sign_in(live: LiveServer) -> dict[str, str]:
