@@ -40,8 +40,8 @@ def _run(*args) -> str:
                           text=True).stdout.strip()
 
 
-@pytest.fixture
-def own_server(tmp_path_factory):
+@pytest.fixture(name="own_server")
+def own_server_fixture(tmp_path_factory):
     from seatdesk.data.demo import DemoSpec, build_demo
     from seatdesk.models.db import make_engine, upgrade
 

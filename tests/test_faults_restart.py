@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from seatdesk.models import Case
 from seatdesk.models.db import make_engine, session_factory
 from seatdesk.workflow import services as sd
-from tests.pg_own import own_server  # noqa: F401 (fixture)
+from tests.pg_own import own_server_fixture  # noqa: F401 (fixture)
 from tests.seat_helpers import TIMEOUT, actors, application, open_seat, place, press
 
 RECONNECT_S = 10
