@@ -52,3 +52,31 @@ def test_an_overlong_search_says_so_and_the_seat_stays_online(city, qtbot):
     qtbot.waitUntil(lambda: "地点搜索第1个字符是NUL空字符" in picker.resolved.text(),
                     timeout=TIMEOUT)
     assert monitor.online
+
+
+def test_a_refused_report_in_the_outbox_opens_for_correction_and_blocks_no_other(city, qtbot):
+    from seatdesk.ui.session.offline_queue import IntakeDraft, Outbox
+
+    lon, lat, _class = place(city, 35)
+    outbox = Outbox()
+    bad = IntakeDraft(caller_phone="13600005555", lon=lon, lat=lat, description="长" * 2001)
+    outbox.save(bad)
+    outbox.save(IntakeDraft(caller_phone="13600006666", lon=lon + 0.01, lat=lat,
+                            description="离线保存的另一条"))
+    window = open_seat(qtbot, city, "shouli")  # the outbox is submitted at start-up
+    form = window.workspace.intake
+    qtbot.waitUntil(lambda: form.outbox.count() == 1 and "被退回" in form.status.text(),
+                    timeout=TIMEOUT)
+    assert form.status.text() == "离线保存的上报被退回：问题描述不能超过2,000个字符（现有2,001个）"
+    assert form.description.text.toPlainText() == "长" * 2001  # back in the form, as typed
+    with city.Session() as s:
+        assert s.scalar(select(func.count()).select_from(Case)
+                        .where(Case.description == "离线保存的另一条")) == 1
+    window.workspace.show_page("intake")
+    form.description.text.setPlainText("长" * 20)  # corrected
+    press(qtbot, form, "Ctrl+S")
+    qtbot.waitUntil(lambda: form.outbox.count() == 0 or "Ctrl+S" in form.status.text(),
+                    timeout=TIMEOUT)
+    if form.outbox.count():  # duplicates shown first: save as a new case anyway
+        press(qtbot, form, "Ctrl+S")
+    qtbot.waitUntil(lambda: form.outbox.count() == 0, timeout=TIMEOUT)

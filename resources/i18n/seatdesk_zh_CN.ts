@@ -2029,47 +2029,52 @@
 <context>
     <name>IntakeSubmitter</name>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="59" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="60" />
         <source>The caller reports a problem already known</source>
         <translation>来电反映的问题已有在办案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="60" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="61" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="84" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="85" />
         <source>Case %1 registered</source>
         <translation>已登记案卷 %1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="87" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="88" />
         <source>Registered as %1 and merged into case %2: the caller is on its callback list</source>
         <translation>已登记为 %1 并合并到案卷 %2：来电人已加入该案卷的回访名单</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="92" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="93" />
         <source>Case %1 registered, but it could not be merged: %2</source>
         <translation>已登记案卷 %1，但未能合并：%2</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="103" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="104" />
         <source>No connection: the report is kept on this computer (%1 waiting) and submitted when the connection returns</source>
         <translation>连接中断：受理单已保存在本机（待提交 %1 条），连接恢复后自动提交</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="142" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="151" />
         <source>Report saved offline was registered as case %1</source>
         <translation>离线保存的受理单已登记为案卷 %1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="154" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="172" />
+        <source>A report saved offline was refused: %1</source>
+        <translation>离线保存的上报被退回：%1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake/submit.py" line="180" />
         <source>A report saved offline has possible duplicates; it opens when this form is saved or cleared</source>
         <translation>一条离线保存的受理单存在疑似重复，本受理单保存或清空后将打开它</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="160" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="186" />
         <source>Report saved offline at %1: %2 possible duplicates found now. Ctrl+M merges into the chosen case, Ctrl+S saves a new case.</source>
         <translation>%1 离线保存的受理单：现发现 %2 个疑似重复案卷。Ctrl+M 合并到所选案卷，Ctrl+S 保存为新案卷。</translation>
     </message>

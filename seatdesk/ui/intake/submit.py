@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from seatdesk.models import dberrors
 from seatdesk.workflow import services as sd
 
 from seatdesk.ui.intake.checks import Precheck, precheck
@@ -118,14 +119,22 @@ class IntakeSubmitter(QObject):
         self._next(drafts)
 
     def _next(self, drafts: list[tuple[Path, IntakeDraft]]) -> None:
+        drafts = [(p, d) for p, d in drafts if p != self.form.origin]  # the one in the form
         if not drafts or not self.seat.monitor.online:
             self._stop()
             return
         path, draft = drafts[0]
         wf, user = self.seat.wf, self.seat.user
+
+        def failed(exc: Exception, _trace: str) -> None:
+            if dberrors.is_unavailable(exc):
+                self._stop()
+            else:
+                self._refused(path, draft, dberrors.user_message(exc), lambda: self._next(
+                    drafts[1:]))
+
         self.seat.read(f"outbox.check.{path.name}", lambda: precheck(wf, user, draft),
-                       lambda result: self._checked(path, result, drafts[1:]),
-                       lambda *_: self._stop())
+                       lambda result: self._checked(path, result, drafts[1:]), failed)
 
     def _checked(self, path: Path, result: Precheck, rest) -> None:
         if result.candidates:
@@ -139,13 +148,31 @@ class IntakeSubmitter(QObject):
         def done(change: sd.CaseChange) -> None:
             self.form.outbox.remove(path)
             self.outbox_changed.emit(self.form.outbox.count())
-            self.form.show_status(self.tr("Report saved offline was registered as case %1")
-                                  .replace("%1", change.number))
+            if self.form.origin is None:  # not over what the form says about its own report
+                self.form.show_status(self.tr("Report saved offline was registered as case %1")
+                                      .replace("%1", change.number))
             self.submitted.emit(change.case_id)
             then()
 
+        def failed(failure: OpFailure) -> None:
+            if failure.offline:
+                self._stop()  # flushed again when the connection is back
+            else:
+                self._refused(path, draft, failure.message, then)
+
         self.seat.ops.run("register.outbox", lambda: sd.register(wf, actor, draft.to_report()),
-                          done, lambda _failure: self._stop())
+                          done, failed)
+
+    def _refused(self, path: Path, draft: IntakeDraft, message: str,
+                 then: Callable[[], None]) -> None:
+        """The engine refused a report saved offline (its source was disabled meanwhile, a
+        rule changed …): it stays in the outbox and opens in the form, when the form is free,
+        with the reason, for the call-taker to correct — and the reports behind it go on."""
+        if self.form.is_blank():
+            self.form.load_draft(draft, path)
+            self.form.show_status(self.tr("A report saved offline was refused: %1")
+                                  .replace("%1", message), error=True)
+        then()
 
     def _decide(self, path: Path, result: Precheck) -> None:
         """Candidates found: the call-taker decides in the form (if it is free)."""
