@@ -2059,22 +2059,22 @@
         <translation>连接中断：受理单已保存在本机（待提交 %1 条），连接恢复后自动提交</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="151" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="152" />
         <source>Report saved offline was registered as case %1</source>
         <translation>离线保存的受理单已登记为案卷 %1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="172" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="173" />
         <source>A report saved offline was refused: %1</source>
         <translation>离线保存的上报被退回：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="180" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="181" />
         <source>A report saved offline has possible duplicates; it opens when this form is saved or cleared</source>
         <translation>一条离线保存的受理单存在疑似重复，本受理单保存或清空后将打开它</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="186" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="187" />
         <source>Report saved offline at %1: %2 possible duplicates found now. Ctrl+M merges into the chosen case, Ctrl+S saves a new case.</source>
         <translation>%1 离线保存的受理单：现发现 %2 个疑似重复案卷。Ctrl+M 合并到所选案卷，Ctrl+S 保存为新案卷。</translation>
     </message>
