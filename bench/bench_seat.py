@@ -11,7 +11,10 @@ the database is kept for the next run), then opens the real seat offscreen and m
 - client memory (≤ 400 MB RSS) of the seat process with its panels open (the
   QtWebEngine map renders in its own processes, reported separately);
 - the delay from a change at one seat to its appearance at another (≤ 1 s): another
-  seat (its own engine) registers a case; NOTIFY → LISTEN thread → hub → the queue.
+  seat (its own engine) registers a case; NOTIFY → LISTEN thread → hub → the queue;
+- a shift on a shared seat: 20 sign-in/sign-out cycles in one process through the login
+  dialog (every role, a case, the map and the statistics open): the time of each half and
+  the process's RSS after the first and the twentieth cycle.
 
 Run standalone:
 ``QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_seat.py \
@@ -254,6 +257,83 @@ def memory_probe(url: str) -> None:
     window.close()
 
 
+CYCLE_USERS = ("zhibanzhang", "shouli", "paiqian", "bumen", "jiandu", "admin", "daping")
+
+
+def cycle_probe(url: str, cycles: int = 20) -> None:
+    """In a fresh process: ``cycles`` sign-ins and sign-outs through the seat's shell.
+    Sign-in: Enter in the login dialog → first page shown, the map usable; sign-out: the
+    menu action → the login dialog back. Prints one line per cycle: ``CYCLE in out rss``.
+    Events are pumped by a running event loop (as ``app.exec()`` does): deferred deletions
+    — the signed-out workspace — only happen there."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from seatdesk.ui.session.app import make_application
+    from seatdesk.ui.session.shell import SeatShell
+
+    app = make_application(language="zh_CN")
+
+    def pump_until(_app, done: Callable[[], bool], timeout: float = 30.0) -> float:
+        started, loop = time.perf_counter(), QEventLoop()
+        while not done():
+            QTimer.singleShot(1, loop.quit)
+            loop.exec()
+            if time.perf_counter() - started > timeout:
+                raise TimeoutError("the seat did not answer in time")
+        return time.perf_counter() - started
+
+    shell = SeatShell(session_factory(make_engine(url)), "bench", auto_refresh_ms=0)
+    shell.start()
+    for cycle in range(cycles):
+        pump_until(app, lambda: shell.login is not None and shell.login.isVisible())
+        login, started = shell.login, time.perf_counter()
+        login.username.setText(CYCLE_USERS[cycle % len(CYCLE_USERS)])
+        login.password.setText("seatdesk-demo")
+        login.submit()
+        pump_until(app, lambda: shell.window is not None and shell.window.workspace.map.is_ready
+                   and shell.window.workspace.workbox.tasks.is_idle()
+                   and bool(shell.window.workspace.workbox.status.text()), timeout=120)
+        signed_in = time.perf_counter() - started
+        ws = shell.window.workspace
+        if ws.workbox.model.rowCount():
+            ws.open_case(ws.workbox.model.case_row(0).id)
+        if ws.kpi is not None:
+            ws.show_page("kpi")
+        pump_until(app, lambda w=ws: w.seat.tasks.is_idle() and w.detail.view is not None
+                   or not w.workbox.model.rowCount())
+        ws = None  # nothing of the signed-out workspace may stay referenced
+        started = time.perf_counter()
+        shell.window.sign_out()
+        pump_until(app, lambda: shell.login is not None and shell.login.isVisible())
+        signed_out = time.perf_counter() - started
+        settled = time.perf_counter() + 0.1  # the deferred deletion and the collection
+        pump_until(app, lambda t=settled: time.perf_counter() > t)
+        print(f"CYCLE {signed_in:.3f} {signed_out:.3f} {rss_mb():.1f}", flush=True)
+    shell.login.reject()
+
+
+def shift_cycles(url: str, report: Report) -> None:
+    import subprocess
+
+    out = subprocess.run([sys.executable, __file__, url, "--cycle-probe"],
+                         capture_output=True, text=True, timeout=1800).stdout
+    rows = [tuple(map(float, line.split()[1:])) for line in out.splitlines()
+            if line.startswith("CYCLE ")]
+    if len(rows) < 20:
+        raise RuntimeError(f"the cycle probe stopped after {len(rows)} cycles:\n{out[-2000:]}")
+    ins, outs, rss = zip(*rows, strict=True)
+    report("seat: sign-in → workspace with first page and map (median of 20)",
+           statistics.median(ins) * 1000, "ms", "")
+    report("seat: sign-in (worst of 20)", max(ins) * 1000, "ms", "")
+    report("seat: sign-out → login dialog back (median of 20)",
+           statistics.median(outs) * 1000, "ms", "")
+    report("seat: sign-out (worst of 20)", max(outs) * 1000, "ms", "")
+    report("seat: RSS after the 1st sign-in/sign-out cycle", rss[0], "MB", "")
+    report("seat: RSS after the 20th cycle", rss[-1], "MB", "≤ 400 MB")
+    report("seat: RSS growth from cycle 7 (every role once) to cycle 20", rss[-1] - rss[6], "MB",
+           "")
+
+
 def client_memory(url: str, report: Report) -> None:
     import subprocess
 
@@ -298,6 +378,7 @@ def run(report: Report, database_url: str, cases: int = 1_000_000) -> None:
         window.close()
         engine.dispose()
     client_memory(url, report)
+    shift_cycles(url, report)
 
 
 def main() -> None:
@@ -306,9 +387,13 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--memory-probe", action="store_true")
+    parser.add_argument("--cycle-probe", action="store_true")
     args = parser.parse_args()
     if args.memory_probe:
         memory_probe(args.database_url)
+        return
+    if args.cycle_probe:
+        cycle_probe(args.database_url)
         return
     if args.build_only:
         prepare(args.database_url, args.cases)

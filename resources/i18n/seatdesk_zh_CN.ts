@@ -1232,6 +1232,80 @@
     </message>
 </context>
 <context>
+    <name>DraftKeeper</name>
+    <message>
+        <location filename="../../seatdesk/ui/session/draft_keeper.py" line="190" />
+        <source>Your draft is back (kept at %1). Cancel keeps it; clear the text to drop it.</source>
+        <translation>已恢复 %1 保存的草稿。按“取消”仍保留草稿；清空文字即放弃草稿。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/draft_keeper.py" line="236" />
+        <source>Drafts cannot be kept on this computer: %1</source>
+        <translation>无法在本机保存草稿：%1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/draft_keeper.py" line="294" />
+        <source>Hotline report: %1</source>
+        <translation>热线受理：%1</translation>
+    </message>
+</context>
+<context>
+    <name>DraftOffer</name>
+    <message>
+        <location filename="../../seatdesk/ui/session/draft_offer.py" line="52" />
+        <source>A hotline report draft needs the hotline intake page, which your role does not have.</source>
+        <translation>热线受理草稿需要“热线受理”页面，您的角色没有该页面。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/draft_offer.py" line="58" />
+        <source>Draft restored: check it and save (Ctrl+S)</source>
+        <translation>草稿已恢复：请核对后保存（Ctrl+S）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/draft_offer.py" line="67" />
+        <source>Your draft of “%1” cannot be used now: the case is %2. Discard it in Seat → Unsaved drafts.</source>
+        <translation>「%1」的草稿现在无法使用：案卷当前状态为%2。可在 坐席 → 未保存的草稿 中放弃。</translation>
+    </message>
+</context>
+<context>
+    <name>DraftsDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/session/drafts_dialog.py" line="35" />
+        <source>Unsaved drafts</source>
+        <translation>未保存的草稿</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/drafts_dialog.py" line="37" />
+        <source>This work was typed but not saved (before a sign-out, a closed window or a crash). Restore it or discard it; what you leave here is offered again at the next sign-in (Seat → Unsaved drafts).</source>
+        <translation>以下内容已输入但未保存（在退出登录、关闭窗口或程序异常退出之前）。请恢复或放弃；留在这里的草稿下次登录时会再次提示（坐席 → 未保存的草稿）。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/drafts_dialog.py" line="47" />
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/drafts_dialog.py" line="49" />
+        <source>Discard</source>
+        <translation>放弃</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/drafts_dialog.py" line="51" />
+        <source>Later</source>
+        <translation>稍后</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/drafts_dialog.py" line="77" />
+        <source>%1 · Hotline report · %2</source>
+        <translation>%1 · 热线受理 · %2</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/drafts_dialog.py" line="80" />
+        <source>%1 · %2 on case %3 · %4</source>
+        <translation>%1 · 案卷 %3 的「%2」 · %4</translation>
+    </message>
+</context>
+<context>
     <name>DuplicateModel</name>
     <message>
         <location filename="../../seatdesk/ui/intake/models.py" line="76" />
@@ -1895,133 +1969,133 @@
 <context>
     <name>IntakeForm</name>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="89" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="90" />
         <source>Anonymous caller</source>
         <translation>匿名来电</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="91" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="92" />
         <source>Caller wants a callback</source>
         <translation>需要回访</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="97" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="98" />
         <source>What the caller reports</source>
         <translation>来电反映的问题</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="107" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="108" />
         <source>Save (Ctrl+S)</source>
         <translation>保存（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="109" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="110" />
         <source>Merge into the chosen case (Ctrl+M)</source>
         <translation>合并到所选案卷（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="111" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="112" />
         <source>New form (Ctrl+Shift+Backspace)</source>
         <translation>新受理单（Ctrl+Shift+Backspace）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="126" />
-        <location filename="../../seatdesk/ui/intake/form.py" line="371" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="127" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="375" />
         <source>Possible duplicates</source>
         <translation>疑似重复案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="128" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="129" />
         <source>Recent cases in the same grid cell or component</source>
         <translation>同一网格或部件的近期案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="170" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="171" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="171" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="172" />
         <source>Phone number</source>
         <translation>电话号码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="174" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="175" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="175" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="176" />
         <source>Caller</source>
         <translation>来电人</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="176" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="177" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="177" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="178" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="178" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="179" />
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="179" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="180" />
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="180" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="181" />
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="265" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="268" />
         <source>Choose the location: search an address or pick it on the map (F9)</source>
         <translation>请确定位置：搜索地址或在地图上点选（F9）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="267" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="270" />
         <source>Describe the problem or choose its class</source>
         <translation>请填写问题描述或选择小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="270" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="273" />
         <source>Enter the caller's phone number, or tick “Anonymous caller”</source>
         <translation>请填写来电号码，或勾选「匿名来电」</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="272" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="275" />
         <source>The phone number is not valid: digits, spaces and dashes only</source>
         <translation>电话号码格式不正确：只能包含数字、空格和短横线</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="305" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="308" />
         <source>Possible duplicates: %1</source>
         <translation>疑似重复案卷：%1 个</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="316" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="319" />
         <source>%1 — score %2: %3</source>
         <translation>%1 — 得分 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="337" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="340" />
         <source>Checking for duplicates…</source>
         <translation>正在检查重复案卷…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="343" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="346" />
         <source>%1 possible duplicates: choose one and press Ctrl+M to merge, or press Ctrl+S again to save a new case</source>
         <translation>发现 %1 个疑似重复案卷：选中一个按 Ctrl+M 合并，或再按 Ctrl+S 保存为新案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="351" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="354" />
         <source>No duplicate chosen</source>
         <translation>未选择要合并的案卷</translation>
     </message>
@@ -2138,6 +2212,44 @@
     </message>
 </context>
 <context>
+    <name>LeavePrompt</name>
+    <message>
+        <location filename="../../seatdesk/ui/session/drafts_dialog.py" line="113" />
+        <source>Unsaved work</source>
+        <translation>未保存的内容</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/drafts_dialog.py" line="114" />
+        <source>Sign out with unsaved work?</source>
+        <translation>有未保存的内容，仍要退出登录吗？</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/drafts_dialog.py" line="115" />
+        <source>Close with unsaved work?</source>
+        <translation>有未保存的内容，仍要关闭窗口吗？</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/drafts_dialog.py" line="117" />
+        <source>Keep as draft: it is offered to you at your next sign-in on this computer.</source>
+        <translation>保存草稿：下次在本机登录时会提示恢复。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/drafts_dialog.py" line="118" />
+        <source>Keep as draft</source>
+        <translation>保存草稿</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/drafts_dialog.py" line="120" />
+        <source>Discard</source>
+        <translation>放弃</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/drafts_dialog.py" line="122" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>LedgerTimelineModel</name>
     <message>
         <location filename="../../seatdesk/ui/case/ledger_timeline.py" line="88" />
@@ -2175,52 +2287,52 @@
     </message>
     <message>
         <location filename="../../seatdesk/ui/intake/location_picker.py" line="53" />
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="153" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="154" />
         <source>No component</source>
         <translation>不涉及部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="107" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="108" />
         <source>grid cell</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="107" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="108" />
         <source>community</source>
         <translation>社区</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="108" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="109" />
         <source>street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="108" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="109" />
         <source>component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="109" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="110" />
         <source>known address</source>
         <translation>已知地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="124" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="125" />
         <source>Resolving the location…</source>
         <translation>正在解析位置…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="132" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="133" />
         <source>Point %1, %2 (grid cell not resolved yet)</source>
         <translation>坐标 %1, %2（网格尚未解析）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="139" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="140" />
         <source>Grid cell %1 %2 · %3 · %4</source>
         <translation>网格 %1 %2 · %3 · %4</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="143" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="144" />
         <source>Outside every grid cell: check the location</source>
         <translation>不在任何单元网格内：请核对位置</translation>
     </message>
@@ -2271,48 +2383,48 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="49" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="51" />
         <source>seatdesk — city management command centre</source>
         <translation>seatdesk — 数字化城市管理监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="58" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="60" />
         <source>Up to date</source>
         <translation>已更新</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="76" />
-        <location filename="../../seatdesk/ui/session/main_window.py" line="104" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="78" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="107" />
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="86" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="88" />
         <source>&amp;Seat</source>
         <translation>坐席(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="91" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="93" />
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="94" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="97" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="98" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="101" />
         <source>&amp;Case</source>
         <translation>案卷(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="105" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="108" />
         <source>Connection lost — retrying</source>
         <translation>连接中断 — 正在重试</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="109" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="112" />
         <source>Database unavailable, retrying</source>
         <translation>数据库不可用，正在重试</translation>
     </message>
@@ -3417,72 +3529,77 @@
 <context>
     <name>Workspace</name>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="80" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="129" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="85" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="134" />
         <source>Workbench</source>
         <translation>工作台</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="89" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="129" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="94" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="134" />
         <source>Hotline intake</source>
         <translation>热线受理</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="94" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="130" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="99" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="135" />
         <source>Statistics</source>
         <translation>统计</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="100" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="130" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="105" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="135" />
         <source>Administration</source>
         <translation>管理</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="102" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="131" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="107" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="136" />
         <source>Overview</source>
         <translation>概况</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="126" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="131" />
         <source>Command palette</source>
         <translation>命令面板</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="127" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="132" />
         <source>Go to the case table</source>
         <translation>转到案卷列表</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="128" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="133" />
         <source>Search cases</source>
         <translation>查询案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="133" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="138" />
         <source>Show: %1</source>
         <translation>显示：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="136" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="141" />
         <source>New hotline report</source>
         <translation>新建热线受理单</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="138" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="142" />
+        <source>Unsaved drafts…</source>
+        <translation>未保存的草稿…</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/workspace.py" line="144" />
         <source>Show the case on the map</source>
         <translation>在地图上显示案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="141" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="147" />
         <source>Reports and shift handover</source>
         <translation>报表和交接班</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="144" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="150" />
         <source>Wall display</source>
         <translation>大屏</translation>
     </message>

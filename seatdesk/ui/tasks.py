@@ -29,7 +29,11 @@ class _Job(QRunnable):
             result, error = self.fn(), None
         except Exception as exc:  # reported to the GUI thread, never swallowed
             result, error = None, (exc, traceback.format_exc())
-        self.signals.done.emit(self.key, self.generation, result, error)
+        signals, self.fn, self.signals = self.signals, None, None
+        # PySide6 6.11 now and then deletes a finished Python QRunnable without releasing
+        # its wrapper (about one per signed-out workspace, tests/test_ui_shift.py): whatever
+        # the job still held — its closure, i.e. the seat — would stay alive with it
+        signals.done.emit(self.key, self.generation, result, error)
 
 
 class TaskRunner(QObject):

@@ -46,7 +46,7 @@ from seatdesk.ui.intake.checks import Precheck, precheck
 from seatdesk.ui.intake.models import CASE_ID_ROLE, DuplicateModel, HistoryModel
 from seatdesk.ui.intake.submit import IntakeSubmitter
 from seatdesk.ui.intake.location_picker import LocationPicker
-from seatdesk.ui.session.offline_queue import DraftFile, IntakeDraft, Outbox
+from seatdesk.ui.session.offline_queue import DraftFile, IntakeDraft, Outbox, new_intake_key
 from seatdesk.ui.case.option_reads import class_entries
 from seatdesk.ui.session.seat import Seat
 
@@ -66,6 +66,7 @@ class IntakeForm(QWidget):
         self.checked: Precheck | None = None
         self.warned_key: tuple | None = None
         self.origin: Path | None = None  # the outbox file this form was restored from
+        self.intake_key = new_intake_key()  # this report's identity, kept to its registration
         self.submitter = IntakeSubmitter(self)
         self._build()
         self._lay_out()
@@ -233,12 +234,14 @@ class IntakeForm(QWidget):
             lon=self.location.lon, lat=self.location.lat, class_id=entry.id if entry else None,
             class_text=entry.text if entry else "", component_code=self.location.component_code(),
             description=self.description.value(), urgency=self.urgency.currentData(),
-            attachments=files, user_id=self.seat.user.user_id)
+            attachments=files, user_id=self.seat.user.user_id, intake_key=self.intake_key)
 
     def load_draft(self, draft: IntakeDraft, origin: Path | None = None) -> None:
-        """Restore a draft (from the outbox) into the form, every field as typed."""
+        """Restore a draft (from the outbox or the local drafts) into the form, every field
+        as typed, with its intake key."""
         self.clear()
         self.origin = origin
+        self.intake_key = draft.intake_key
         self.source.setCurrentIndex(max(0, self.source.findData(draft.source)))
         self.caller_name.setText(draft.caller_name)
         self.caller_phone.setText(draft.caller_phone)
@@ -356,6 +359,7 @@ class IntakeForm(QWidget):
 
     def clear(self) -> None:
         self.origin, self.checked, self.warned_key = None, None, None
+        self.intake_key = new_intake_key()
         for edit in (self.caller_name, self.caller_phone):
             edit.clear()
         self.anonymous.setChecked(False)

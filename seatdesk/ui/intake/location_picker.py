@@ -84,6 +84,7 @@ class LocationPicker(QWidget):
         self.search.list.hide()
         self.address.clear()
         self.resolved.setText(self.tr("No location chosen yet"))
+        self.component.setCurrentIndex(0)  # a new report keeps no component of the last one
         self._fill_components(())
         self.map_button.setChecked(False)
         self.location_changed.emit(None)

@@ -48,27 +48,16 @@ def make_application(argv: list[str] | None = None, language: str | None = None)
 
 def run_gui(database: ResolvedDatabase, language: str | None = None) -> int:
     """Sign in (the login dialog), then the workspace of the user's role; "Sign out" in
-    the workspace returns to the login dialog, closing it ends the application."""
+    the workspace returns to the login dialog, closing it or the window ends the
+    application. One ``app.exec()`` for the whole process (see ``session.shell``)."""
     app = make_application(language=language)
-    from PySide6.QtWidgets import QDialog
-
-    from seatdesk.ui.session.login_dialog import LoginDialog
-    from seatdesk.ui.session.main_window import MainWindow
+    from seatdesk.ui.session.shell import SeatShell
 
     engine = make_engine(database.url)
     sessions = session_factory(engine)
-    label = f"{database.origin}: {engine.url.render_as_string()}"
-    code = 0
-    while True:
-        login = LoginDialog(sessions)
-        if login.exec() != QDialog.DialogCode.Accepted or login.logged_in is None:
-            break
-        window = MainWindow(sessions, label, login.logged_in)
-        signed_out: list[bool] = []
-        window.sign_out_requested.connect(lambda: signed_out.append(True))
-        window.show()
-        code = app.exec()
-        if not signed_out:
-            break
+    shell = SeatShell(sessions, f"{database.origin}: {engine.url.render_as_string()}")
+    shell.finished.connect(app.exit)
+    shell.start()
+    code = app.exec()
     engine.dispose()
     return code

@@ -23,22 +23,23 @@ from seatdesk.workflow.auth import LoggedIn
 from seatdesk.ui.session.overview_panel import OverviewPanel
 from seatdesk.ui.tasks import TaskRunner
 
-_FROZEN: list[bool] = []
+def freeze_session_objects() -> None:
+    """After a workspace is built: the objects made so far (modules, Qt wrappers, the
+    workspace) live as long as the session, so keep them out of the cyclic collector, whose
+    full passes over them stalled the GUI thread for 100+ ms with large work boxes
+    (bench/bench_seat.py). Collections of new objects stay cheap. Undone at sign-out
+    (``thaw_session_objects``), or the signed-out workspace could never be collected."""
+    gc.collect()
+    gc.freeze()
 
 
-def freeze_startup_objects() -> None:
-    """Once per process, after the first workspace is built: the objects made so far
-    (modules, Qt wrappers, the workspace) live as long as the seat, so keep them out of the
-    cyclic collector, whose full passes over them stalled the GUI thread for 100+ ms with
-    large work boxes (bench/bench_seat.py). Collections of new objects stay cheap."""
-    if not _FROZEN:
-        _FROZEN.append(True)
-        gc.collect()
-        gc.freeze()
+def thaw_session_objects() -> None:
+    gc.unfreeze()
 
 
 class MainWindow(QMainWindow):
-    sign_out_requested = Signal()
+    sign_out_requested = Signal()  # the window is shut down and hidden; delete it
+    closed = Signal()  # closed by the user (not by signing out): the seat ends
 
     def __init__(self, sessions: sessionmaker[Session], database_label: str,
                  user: LoggedIn | None = None, parent=None, *,
@@ -46,6 +47,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.sessions, self.user = sessions, user
         self.workspace = None
+        self.signing_out = self._leaving = False
         self.base_title = self.tr("seatdesk — city management command centre")
         self.resize(1600, 960)
         self.db_label = QLabel(database_label)
@@ -79,7 +81,7 @@ class MainWindow(QMainWindow):
         seat.monitor.state_changed.connect(self._connection)
         seat.ops.failed.connect(lambda f: self.statusBar().showMessage(f.message, 10_000))
         self._menus()
-        freeze_startup_objects()
+        freeze_session_objects()
 
     def _menus(self) -> None:
         registry = self.workspace.registry
@@ -89,6 +91,7 @@ class MainWindow(QMainWindow):
                 seat_menu.addAction(registry.actions[name])
         seat_menu.addSeparator()
         sign_out = QAction(self.tr("Sign out"), self)
+        sign_out.setObjectName("qaction_sign_out")
         sign_out.triggered.connect(self.sign_out)
         seat_menu.addAction(sign_out)
         view_menu = self.menuBar().addMenu(self.tr("&View"))
@@ -125,8 +128,37 @@ class MainWindow(QMainWindow):
 
     # -- closing --------------------------------------------------------------------------------
     def sign_out(self) -> None:
+        """Shut the workspace down and hand the seat back to the login dialog (after asking
+        what to do with unsaved work)."""
+        if not self.signing_out:
+            self.confirm_leave(self._signed_out, signing_out=True)
+
+    def _signed_out(self) -> None:
+        self.signing_out = True
+        self.shutdown()
+        self.hide()
         self.sign_out_requested.emit()
-        self.close()
+
+    def confirm_leave(self, then, signing_out: bool = False) -> None:
+        """Unsaved work on screen: 保存草稿 / 放弃 / 取消 (``then`` runs unless cancelled)."""
+        unsaved = self.workspace.drafts.unsaved() if self.workspace is not None else []
+        if not unsaved:
+            then()
+            return
+        from seatdesk.ui.session.drafts_dialog import LeavePrompt
+
+        self.leave_prompt = prompt = LeavePrompt(unsaved, signing_out, self)
+
+        def answered(button) -> None:
+            if button is prompt.stay:
+                return
+            if button is prompt.drop:
+                self.workspace.drafts.abandon(key for key, _what in unsaved)
+            self.workspace.drafts.flush_and_wait()
+            then()
+
+        prompt.buttonClicked.connect(answered)
+        prompt.open()
 
     def shutdown(self) -> None:
         if getattr(self, "_shut", False):
@@ -134,10 +166,22 @@ class MainWindow(QMainWindow):
         self._shut = True
         if self.workspace is not None:
             self.workspace.shutdown()
+            thaw_session_objects()
         else:
             self.overview_panel.stop()
             self.tasks.wait(5000)
 
     def closeEvent(self, event) -> None:
+        if not (self.signing_out or self._leaving) and self.workspace is not None \
+                and self.workspace.drafts.unsaved():
+            event.ignore()  # ask first; closes again once answered
+            self.confirm_leave(self._close_now)
+            return
         self.shutdown()
         super().closeEvent(event)
+        if not self.signing_out:
+            self.closed.emit()
+
+    def _close_now(self) -> None:
+        self._leaving = True
+        self.close()

@@ -41,6 +41,14 @@ class DraftFile:
                    base64.b64decode(data["content"]))
 
 
+def new_intake_key() -> str:
+    """A client-generated UUID for one report, from the first keystroke to its registration:
+    the same key in the local draft, in the outbox and (issue 12) as the registration's
+    idempotency key — a unique column in the database — so a retried save never makes a
+    second case."""
+    return str(uuid.uuid4())
+
+
 @dataclass(frozen=True)
 class IntakeDraft:
     """One hotline report as typed (``lon``/``lat`` None until a location is chosen)."""
@@ -62,6 +70,7 @@ class IntakeDraft:
     created_at: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc)
                             .isoformat(timespec="seconds"))
     user_id: int | None = None
+    intake_key: str = field(default_factory=new_intake_key)
 
     @property
     def located(self) -> bool:
@@ -69,7 +78,8 @@ class IntakeDraft:
 
     def is_empty(self) -> bool:
         blank = IntakeDraft(created_at=self.created_at, user_id=self.user_id,
-                            source=self.source, urgency=self.urgency)
+                            source=self.source, urgency=self.urgency,
+                            intake_key=self.intake_key)
         return self == blank
 
     def to_report(self) -> sd.Report:

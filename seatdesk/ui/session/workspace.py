@@ -25,6 +25,9 @@ from seatdesk.ui.session.actions_registry import WORKFLOW_SHORTCUTS, ActionRegis
 from seatdesk.ui.case.detail import CaseDetailPanel
 from seatdesk.ui.session.command_palette import CommandPalette
 from seatdesk.ui.session.connection_banner import ConnectionBanner
+from seatdesk.ui.session.draft_keeper import DraftKeeper
+from seatdesk.ui.session.draft_offer import DraftOffer
+from seatdesk.ui.session.draft_store import DraftStore
 from seatdesk.ui.intake.form import IntakeForm
 from seatdesk.ui.session.live_updates import POLL_MS, CaseChanges, LiveUpdates
 from seatdesk.ui.session.offline_queue import Outbox
@@ -44,12 +47,13 @@ class Workspace(QWidget):
 
     def __init__(self, seat: Seat, parent=None, *, outbox: Outbox | None = None,
                  map_enabled: bool = True, live: bool = True, poll_ms: int = POLL_MS,
-                 auto_refresh_ms: int = 10_000):
+                 auto_refresh_ms: int = 10_000, drafts: DraftStore | None = None):
         super().__init__(parent)
         self.seat = seat
         self.outbox = outbox or Outbox()
+        self.drafts = DraftKeeper(seat, drafts, self)
         self.map = None
-        self.kpi = self.admin = self.overview = self.intake = None
+        self.kpi = self.admin = self.overview = self.intake = self.wall = None
         self.palette: CommandPalette | None = None
         self.pages = QTabWidget(self)
         self.pages.setObjectName("workspacePages")
@@ -66,6 +70,7 @@ class Workspace(QWidget):
             self.live.start()
         if self.intake is not None:
             QTimer.singleShot(0, self.intake.submitter.flush)
+        self.draft_offer.ask(only_if_any=True)  # what this user left unsaved last time
 
     # -- construction -------------------------------------------------------------------------
     def _build_workbench(self, auto_refresh_ms: int) -> None:
@@ -134,6 +139,7 @@ class Workspace(QWidget):
                 "%1", titles[key]), PAGE_KEYS[key]))
         if self.intake is not None:
             specs.append(ActionSpec("new_intake", self.tr("New hotline report"), "Ctrl+N"))
+        specs.append(ActionSpec("drafts", self.tr("Unsaved drafts…"), ""))
         if self.map is not None:
             specs.append(ActionSpec("show_on_map", self.tr("Show the case on the map"),
                                     "Ctrl+Alt+M"))
@@ -159,7 +165,10 @@ class Workspace(QWidget):
         self.workbox.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.detail.actions_changed.connect(self.registry.set_allowed)
         self.detail.case_loaded.connect(self._case_loaded)
+        self.detail.dialog_opened.connect(self.drafts.watch_dialog)
+        self.draft_offer = DraftOffer(self)
         if self.intake is not None:
+            self.drafts.watch_intake(self.intake)
             self.intake.case_registered.connect(self.open_case)
             self.intake.pick_requested.connect(self.set_pick_mode)
             self.intake.submitter.outbox_changed.connect(self.banner.set_outbox_count)
@@ -287,14 +296,24 @@ class Workspace(QWidget):
     def _do_wall(self) -> None:
         from seatdesk.ui.wall.display import WallWindow
 
-        self.wall = WallWindow(self.seat.sessions)
+        if self.wall is None:  # a window of its own (another screen), closed at sign-out
+            self.wall = WallWindow(self.seat.sessions)
         self.wall.show()
+        self.wall.raise_()
+
+    def _do_drafts(self) -> None:
+        self.draft_offer.ask()
 
     def title(self) -> str:
         return f"{self.seat.user.display_name}（{L.role(self.seat.role)}）"
 
     # -- shutting down ------------------------------------------------------------------------
     def shutdown(self) -> None:
+        self.drafts.stop()
+        if self.wall is not None:
+            self.wall.close()
+            self.wall.deleteLater()
+            self.wall = None
         self.live.stop()
         self._queue_timer.stop()
         self.workbox.shutdown()

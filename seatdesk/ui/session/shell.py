@@ -1,0 +1,117 @@
+"""The life of a seat process: sign in → workspace → sign out → sign in … in ONE event loop.
+
+Why one loop: every return from ``QApplication.exec()`` emits ``aboutToQuit``, and
+QtWebEngine (6.11) tears part of itself down on that signal. The first session survived
+it, the second ``aboutToQuit`` dereferenced what the first had freed — the segfault at
+the second sign-out (a plain ``QWebEngineView`` and two ``exec()`` calls reproduce it,
+see docs/seat.md). So the application's loop runs once, for the whole process; the login
+dialog is opened (not ``exec()``-ed) and sign-out swaps the window inside that loop.
+
+Ownership across sessions: a signed-out ``MainWindow`` is shut down (threads joined,
+timers stopped, the map's page deleted before its profile), deleted, and the cyclic
+collector is given back the previous workspace's objects (``release_session_objects``),
+so twenty shifts in one process leave no workspace, thread or page behind
+(tests/test_ui_shift.py).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QDialog
+from sqlalchemy.orm import Session, sessionmaker
+
+from seatdesk.workflow.auth import LoggedIn
+
+from seatdesk.ui.session.login_dialog import LoginDialog
+from seatdesk.ui.session.main_window import MainWindow
+
+
+def release_session_objects() -> None:
+    """After a workspace is deleted: let the collector free its Python side too."""
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+
+
+class SeatShell(QObject):
+    """Shows the login dialog, then the user's workspace; sign-out shows the login again,
+    closing the login dialog or the window ends the process (``finished``)."""
+
+    window_opened = Signal(object)  # MainWindow
+    login_opened = Signal(object)  # LoginDialog
+    finished = Signal(int)
+
+    def __init__(self, sessions: sessionmaker[Session], database_label: str, parent=None, *,
+                 window_factory: Callable[..., MainWindow] | None = None, **workspace_options):
+        super().__init__(parent)
+        self.sessions, self.database_label = sessions, database_label
+        self.workspace_options = workspace_options
+        self.window_factory = window_factory or MainWindow
+        self.login: LoginDialog | None = None
+        self.window: MainWindow | None = None
+        self.sessions_signed_in = 0
+
+    def start(self) -> None:
+        QApplication.instance().setQuitOnLastWindowClosed(False)
+        self.show_login()
+
+    # -- sign in --------------------------------------------------------------------------------
+    def show_login(self, notice: str = "") -> None:
+        self.login = LoginDialog(self.sessions)
+        if notice:
+            self.login.error.setText(notice)
+        self.login.finished.connect(self._login_finished)
+        self.login.open()
+        self.login.raise_()
+        self.login.activateWindow()
+        self.login_opened.emit(self.login)
+
+    def _login_finished(self, code: int) -> None:
+        login, self.login = self.login, None
+        user = login.logged_in if login is not None else None
+        if login is not None:
+            login.deleteLater()
+        if code != QDialog.DialogCode.Accepted or user is None:
+            self._end(0)
+            return
+        self.open_window(user)
+
+    def open_window(self, user: LoggedIn) -> MainWindow:
+        window = self.window_factory(self.sessions, self.database_label, user,
+                                     **self.workspace_options)
+        self.window = window
+        self.sessions_signed_in += 1
+        window.sign_out_requested.connect(self._signed_out)
+        window.closed.connect(self._window_closed)
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        self.window_opened.emit(window)
+        return window
+
+    # -- sign out / close -----------------------------------------------------------------------
+    def _signed_out(self) -> None:
+        self._drop_window()
+        # the login dialog opens once the old workspace is gone (its deletion is queued)
+        QTimer.singleShot(0, self.show_login)
+
+    def _window_closed(self) -> None:
+        if self.window is not None and not self.window.signing_out:
+            self._drop_window()
+            self._end(0)
+
+    def _drop_window(self) -> None:
+        window, self.window = self.window, None
+        if window is None:
+            return
+        window.sign_out_requested.disconnect(self._signed_out)
+        window.closed.disconnect(self._window_closed)
+        window.shutdown()
+        window.hide()
+        window.deleteLater()
+        QTimer.singleShot(0, release_session_objects)
+
+    def _end(self, code: int) -> None:
+        self.finished.emit(code)

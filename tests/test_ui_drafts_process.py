@@ -1,0 +1,61 @@
+"""A draft survives SIGKILL: the real ``seatdesk gui`` in a child process, a call-taker
+typing a report, the process killed in the middle of a word, then started again — the
+report comes back with everything typed up to a moment before the kill, and its
+``intake_key``."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.seat_helpers import city_fixture  # noqa: F401 (fixture)
+from tests.test_ui_shift_process import ROOT, run_plan
+
+DESCRIPTION = "人行道上的井盖松动，踩上去会翻，旁边是小学门口，请尽快处理"
+KILL_AFTER = 14  # characters of the description typed when the process is killed
+KEPT_WITHIN_S = 1.0  # what was typed this long before the kill must be in the draft
+
+
+def type_and_kill(url: str) -> tuple[list[dict], float]:
+    plan = [["sign_in", "shouli"], ["intake_type", "intakeCallerName", "李女士"],
+            ["intake_type", "intakeCallerPhone", "13600001234"],
+            ["intake_type_slowly", "intakeDescription", DESCRIPTION]]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    child = subprocess.Popen([sys.executable, "-m", "tests.seat_process", url, json.dumps(plan)],
+                             cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    events = []
+    try:
+        for line in child.stdout:
+            if line.startswith("{"):
+                events.append(json.loads(line))
+                if events[-1]["event"] == "typed" and events[-1]["n"] >= KILL_AFTER:
+                    break
+        killed_at = time.monotonic()
+        child.send_signal(signal.SIGKILL)  # mid-typing: no close, no sign-out, no flush
+    finally:
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    return events, killed_at
+
+
+@pytest.mark.slow
+def test_a_report_typed_when_the_process_is_killed_comes_back(city):
+    events, killed_at = type_and_kill(city.url)
+    typed = [e for e in events if e["event"] == "typed"]
+    assert len(typed) >= KILL_AFTER, events
+    surely_kept = max(e["n"] for e in typed if e["at"] <= killed_at - KEPT_WITHIN_S)
+
+    code, events, stderr = run_plan(city.url, [["sign_in", "shouli"], ["restore_offered"],
+                                               ["report"], ["sign_out"], ["quit"]])
+    assert code == 0, stderr[-3000:]
+    (report,) = [e for e in events if e["event"] == "intake"]
+    assert report["caller_name"] == "李女士" and report["caller_phone"] == "13600001234"
+    assert DESCRIPTION.startswith(report["description"])
+    assert len(report["description"]) >= surely_kept, (report["description"], surely_kept)
+    assert report["intake_key"] == typed[0]["intake_key"]

@@ -1,0 +1,98 @@
+"""A shift on a shared seat: twenty sign-ins and sign-outs in one process, every role, with
+a case, the map and the statistics open each time (both backends) — no crash, nothing of
+a signed-out workspace left behind, memory and threads flat.
+
+The segfault this guards against lived in ``app.exec()`` (one event loop per session);
+``tests/test_ui_shift_process.py`` runs the real ``seatdesk gui`` entry point for that."""
+
+from __future__ import annotations
+
+import gc
+import os
+import weakref
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from seatdesk.ui.session.shell import SeatShell
+from tests.seat_helpers import PASSWORD, TIMEOUT, city_fixture  # noqa: F401 (fixture)
+
+ROLES = ["shouli", "zhibanzhang", "paiqian", "bumen", "jiandu", "admin", "daping"]
+CYCLES = 20
+MAP_MS = 60_000
+
+
+def rss_mib() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def thread_count() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+def sign_in(qtbot, shell: SeatShell, username: str):
+    qtbot.waitUntil(lambda: shell.login is not None and shell.login.isVisible(), timeout=TIMEOUT)
+    login = shell.login
+    qtbot.keyClicks(login.username, username)
+    qtbot.keyClicks(login.password, PASSWORD)
+    with qtbot.waitSignal(shell.window_opened, timeout=TIMEOUT) as opened:
+        qtbot.keyClick(login.password, Qt.Key.Key_Return)
+    return opened.args[0]
+
+
+def work_a_little(qtbot, window) -> None:
+    """What a user does in a session: a case from 全部案件, the statistics, the map."""
+    ws = window.workspace
+    ws.workbox.select_box("all")
+    qtbot.waitUntil(lambda: ws.workbox.model.rowCount() > 0, timeout=TIMEOUT)
+    ws.workbox.table.setFocus()
+    qtbot.keyClick(ws.workbox.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: ws.detail.view is not None, timeout=TIMEOUT)
+    if ws.kpi is not None:
+        ws.show_page("kpi")
+    qtbot.waitUntil(lambda: ws.map.is_ready, timeout=MAP_MS)
+    qtbot.waitUntil(lambda: ws.seat.tasks.is_idle() and ws.map_tasks.is_idle(), timeout=TIMEOUT)
+
+
+def sign_out(qtbot, shell: SeatShell, window) -> None:
+    action = next(a for a in window.menuBar().actions()[0].menu().actions()
+                  if a.objectName() == "qaction_sign_out")
+    assert action.text() == "退出登录"
+    with qtbot.waitSignal(shell.login_opened, timeout=TIMEOUT):
+        action.trigger()
+
+
+@pytest.mark.slow
+def test_twenty_sign_ins_and_outs_in_one_process(city, qtbot):
+    shell = SeatShell(city.Session, f"{city.backend}: test", auto_refresh_ms=0)
+    shell.start()
+    left_behind: list[weakref.ref] = []
+    widgets, threads, memory = [], [], []
+    for cycle in range(CYCLES):
+        window = sign_in(qtbot, shell, ROLES[cycle % len(ROLES)])
+        work_a_little(qtbot, window)
+        ws = window.workspace
+        parts = (window, ws, ws.seat, ws.map, ws.detail, ws.workbox, ws.seat.tasks,
+                 ws.seat.monitor, ws.live)
+        sign_out(qtbot, shell, window)
+        del window, ws
+        left_behind.extend(weakref.ref(p) for p in parts)
+        del parts
+        qtbot.waitUntil(lambda: shell.window is None, timeout=TIMEOUT)
+        qtbot.wait(50)  # the deferred deletion and the collection after it
+        gc.collect()
+        widgets.append(len(QApplication.allWidgets()))
+        threads.append(thread_count())
+        memory.append(rss_mib())
+    with qtbot.waitSignal(shell.finished, timeout=TIMEOUT):
+        shell.login.reject()
+    alive = [type(r()).__name__ for r in left_behind if r() is not None]
+    assert not alive, f"objects of signed-out workspaces still alive: {alive}"
+    # between sessions only the login dialog is left; after the first round of roles
+    # (caches, QtWebEngine's own threads) nothing grows per session
+    assert set(widgets) == {widgets[0]}, widgets
+    assert max(threads[len(ROLES):]) <= threads[len(ROLES) - 1] + 3, threads
+    growth = memory[-1] - memory[len(ROLES) - 1]
+    assert growth < 25, f"{growth:.0f} MiB more after {CYCLES - len(ROLES)} more sessions: {memory}"
