@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from seatdesk.models import Case
 from seatdesk.ui.session.draft_store import DraftStore, Owner
 from seatdesk.ui.session.shell import SeatShell
 from tests.seat_helpers import (
@@ -146,14 +147,17 @@ def test_registering_the_report_ends_its_draft(city, shell, qtbot):
     qtbot.waitUntil(lambda: bool(form.class_picker.entries), timeout=TIMEOUT)
     choose_place(qtbot, form, "燕山路")
     assert len(stored(city, window)) == 1
-    with qtbot.waitSignal(form.case_registered, timeout=TIMEOUT):
+    key = form.intake_key
+    with qtbot.waitSignal(form.case_registered, timeout=2 * TIMEOUT) as registered:
         press(qtbot, form, "Ctrl+S")
         qtbot.waitUntil(lambda: "Ctrl+S" in form.status.text() or form.is_blank(),
-                        timeout=TIMEOUT)
+                        timeout=2 * TIMEOUT)
         if not form.is_blank():
             press(qtbot, form, "Ctrl+S")  # duplicates on screen: a new case anyway
     qtbot.waitUntil(form.is_blank, timeout=TIMEOUT)
     assert stored(city, window) == []
+    with city.Session() as session:  # the draft's key is the registration's idempotency key
+        assert session.get(Case, registered.args[0]).intake_key == key
     window.sign_out()  # nothing unsaved: no question
     qtbot.waitUntil(lambda: shell.login is not None, timeout=TIMEOUT)
 

@@ -43,9 +43,9 @@ class DraftFile:
 
 def new_intake_key() -> str:
     """A client-generated UUID for one report, from the first keystroke to its registration:
-    the same key in the local draft, in the outbox and (issue 12) as the registration's
-    idempotency key — a unique column in the database — so a retried save never makes a
-    second case."""
+    the same key in the local draft, in the outbox and as the registration's idempotency
+    key (``Report.intake_key``, unique in the database), so a save retried after a crash or
+    a lost connection never makes a second case."""
     return str(uuid.uuid4())
 
 
@@ -92,6 +92,7 @@ class IntakeDraft:
             caller_name="" if anonymous else self.caller_name.strip(),
             caller_phone="" if anonymous else self.caller_phone.strip(),
             callback_wanted=self.callback_wanted and not anonymous,
+            intake_key=self.intake_key,
             attachments=tuple(sd.AttachmentIn(f.kind, f.filename, f.mime_type, f.content)
                               for f in self.attachments))
 
