@@ -17,8 +17,9 @@ from seatdesk.config import (
 from seatdesk.ops import commands as ops_commands
 from seatdesk.server import commands as server_commands
 
-IMPORT_KINDS = ("grid", "components", "classes", "conditions", "calendar")
-GIS_KINDS = ("grid", "components")
+IMPORT_KINDS = ("grid", "components", "classes", "conditions", "calendar", "units",
+                "departments", "users", "responsibilities", "beats")
+GIS_KINDS = ("grid", "components", "beats")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,11 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import a data file (one transaction)")
     imp.add_argument("kind", choices=IMPORT_KINDS)
     imp.add_argument("file", type=Path,
-                     help="CSV or Excel (.xlsx); for grid/components GeoJSON, GeoPackage (.gpkg) "
-                          "or Shapefile (.shp or a .zip holding one)")
-    imp.add_argument("--layer", help="the layer of a GeoPackage with several (grid/components)")
+                     help="CSV or Excel (.xlsx); for grid/components/beats GeoJSON, GeoPackage "
+                          "(.gpkg) or Shapefile (.shp or a .zip holding one)")
+    imp.add_argument("--layer", help="the layer of a GeoPackage with several "
+                     "(grid/components/beats)")
     imp.add_argument("--sheet", help="the sheet of an Excel workbook (default: the first sheet "
                      "with the expected header)")
+    imp.add_argument("--passwords", type=Path, help="users: write the new users' initial "
+                     "passwords to this file (mode 0600) instead of showing them")
     cal = sub.add_parser("calendar", help="holiday calendar").add_subparsers(
         dest="cal_command", required=True)
     st = cal.add_parser("status", help="which years the calendar knows")
@@ -191,7 +195,7 @@ def cmd_import(args, database: ResolvedDatabase) -> int:
     fn = getattr(importers, f"import_{args.kind}")
     gis = args.kind in GIS_KINDS
     if args.layer and not gis:
-        raise CommandError(f"--layer 只用于 grid 和 components 的GIS文件，不用于 {args.kind}")
+        raise CommandError(f"--layer 只用于 grid、components 和 beats 的GIS文件，不用于 {args.kind}")
     if args.sheet and gis:
         raise CommandError(f"--sheet 只用于Excel表格，不用于 {args.kind}")
     options = {"layer": args.layer} if args.layer else {"sheet": args.sheet} if args.sheet else {}
@@ -208,7 +212,7 @@ def cmd_import(args, database: ResolvedDatabase) -> int:
         return 1
     finally:
         engine.dispose()
-    print(report)
+    print(ops_commands.import_result(report, args.passwords))
     return 0
 
 

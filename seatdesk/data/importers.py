@@ -13,11 +13,14 @@ their position since such files have no lines).
 
 from __future__ import annotations
 
+from .beat_import import import_beats
 from .calendar import import_calendar_csv as import_calendar
 from .component_import import import_components
 from .csv_import import import_classes, import_conditions
 from .errors import ImportFailed, ImportIssue, ImportReport
 from .grid_import import import_grid
+from .org_import import import_departments, import_responsibilities, import_units
+from .user_import import import_users
 
 __all__ = [
     "ImportFailed",
@@ -28,4 +31,9 @@ __all__ = [
     "import_components",
     "import_conditions",
     "import_grid",
+    "import_beats",
+    "import_departments",
+    "import_responsibilities",
+    "import_units",
+    "import_users",
 ]

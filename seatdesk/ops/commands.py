@@ -36,8 +36,17 @@ def register(sub) -> dict:
     rs = sub.add_parser("restore", help="restore a backup DIR into an empty database and "
                         "verify it (row counts, attachments, ledger)")
     rs.add_argument("directory", type=Path)
+    ex = sub.add_parser("export", help="write the organisation templates, or the current "
+                        "configuration in the same layouts").add_subparsers(
+        dest="export_command", required=True)
+    for name, text in (("templates", "empty templates to fill in"),
+                       ("config", "the current configuration (profile, units, grid, "
+                                  "departments, users, responsibilities, beats, calendar)")):
+        one = ex.add_parser(name, help=text)
+        one.add_argument("directory", type=Path)
+        one.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
     return {"setup": cmd_setup, "check": cmd_check, "kiosk": cmd_kiosk, "backup": cmd_backup,
-            "restore": cmd_restore}
+            "restore": cmd_restore, "export": cmd_export}
 
 
 def _engine(database: ResolvedDatabase):
@@ -148,3 +157,43 @@ def cmd_restore(args: argparse.Namespace, database: ResolvedDatabase) -> int:
     for problem in report.problems:
         print(f"  {problem}")
     return 1
+
+
+def import_result(result, passwords: Path | None) -> str:
+    """What ``seatdesk import`` prints: the report; for users, the initial passwords once
+    (on the terminal, or into ``passwords`` with mode 0600)."""
+    shown = getattr(result, "passwords", None)
+    if shown is None:
+        return str(result)
+    lines = [str(result.report)]
+    if not shown:
+        return lines[0]
+    table = "\n".join(f"{user}\t{password}" for user, password in shown)
+    if passwords is not None:
+        passwords.touch(mode=0o600)
+        passwords.chmod(0o600)
+        passwords.write_text("用户名\t初始密码\n" + table + "\n", encoding="utf-8")
+        lines.append(f"{len(shown)}个新用户的初始密码已写入 {passwords}（只此一次；"
+                     "首次登录时必须修改）")
+    else:
+        lines += [f"{len(shown)}个新用户的初始密码（只显示这一次；首次登录时必须修改）：", table]
+    return "\n".join(lines)
+
+
+def cmd_export(args: argparse.Namespace, database: ResolvedDatabase) -> int:
+    from seatdesk.data.org_export import export_config, write_templates
+    from seatdesk.models.db import session_factory
+
+    if args.export_command == "templates":
+        paths = write_templates(args.directory, args.format)
+    else:
+        require_schema(database)
+        engine = _engine(database)
+        try:
+            with session_factory(engine)() as session:
+                paths = export_config(session, args.directory, args.format)
+        finally:
+            engine.dispose()
+    for path in paths:
+        print(path)
+    return 0
