@@ -9,6 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 from tests.dbtemplates import SEEDS, TemplateStore, open_database, register_seed  # noqa: E402,F401
+from tests import yunxi  # noqa: E402,F401  (registers the "yunxi" seed)
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 

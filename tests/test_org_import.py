@@ -12,28 +12,7 @@ from seatdesk.data.org_export import write_table
 from seatdesk.data.org_templates import DEPARTMENTS, RESPONSIBILITIES, UNITS, USERS
 from seatdesk.data.readiness import readiness
 from seatdesk.models import AdminUnit, Beat, Department, Responsibility, User
-from tests.conftest import register_seed
-
-YUNXI = Path(__file__).parent / "data" / "yunxi"
-
-
-@register_seed("yunxi")
-def _seed_yunxi(engine):
-    """云溪市 set up from its files by the commands (see test_second_city)."""
-    import tempfile
-
-    url = engine.url.render_as_string(hide_password=False)
-    passwords = Path(tempfile.mkdtemp()) / "passwords.tsv"
-    steps = [["setup", "--profile", "city.toml"], ["import", "units", "admin_units.xlsx"],
-             ["import", "grid", "grid.geojson"], ["import", "departments", "departments.xlsx"],
-             ["import", "users", "users.csv", "--passwords", str(passwords)],
-             ["import", "responsibilities", "responsibilities.xlsx"],
-             ["import", "beats", "beats.geojson"], ["calendar", "import", "calendar_2027.csv"],
-             ["calendar", "complete", "2027"]]
-    for step in steps:
-        args = [str(YUNXI / a) if a.endswith((".toml", ".xlsx", ".csv", ".geojson")) else a
-                for a in step]
-        assert main(["--database", url, *args]) == 0, step
+from tests.yunxi import YUNXI
 
 
 def _failed(url: str, kind: str, path: Path, capsys) -> str:

@@ -77,39 +77,44 @@
 <context>
     <name>AdminPanel</name>
     <message>
-        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="37" />
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="38" />
         <source>Users</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="38" />
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="39" />
         <source>Departments</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="39" />
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="40" />
         <source>Responsibility matrix</source>
         <translation>责任矩阵</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="40" />
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="41" />
         <source>Filing conditions and time limits</source>
         <translation>立案条件与处置时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="41" />
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="42" />
         <source>Working calendar</source>
         <translation>工作日历</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="42" />
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="43" />
         <source>Common phrases</source>
         <translation>常用语</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="43" />
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="44" />
         <source>City profile</source>
         <translation>城市配置</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="49" />
+        <source>Go-live readiness</source>
+        <translation>上线就绪</translation>
     </message>
 </context>
 <context>
@@ -2721,6 +2726,44 @@
         <location filename="../../seatdesk/ui/admin/phrases_page.py" line="80" />
         <source>Deleted</source>
         <translation>已删除</translation>
+    </message>
+</context>
+<context>
+    <name>ReadinessPage</name>
+    <message>
+        <location filename="../../seatdesk/ui/admin/readiness_page.py" line="21" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/readiness_page.py" line="22" />
+        <source>Check</source>
+        <translation>检查项</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/readiness_page.py" line="23" />
+        <source>What is missing</source>
+        <translation>缺少什么</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/readiness_page.py" line="24" />
+        <source>How to fix it</source>
+        <translation>如何补齐</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/readiness_page.py" line="35" />
+        <source>Check again</source>
+        <translation>重新检查</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/readiness_page.py" line="51" />
+        <source>Ready to go live: every check passes</source>
+        <translation>已就绪：全部检查通过，可以上线</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/readiness_page.py" line="52" />
+        <source>Not ready: %1 of %2 checks fail</source>
+        <translation>未就绪：%2项检查中有%1项未通过</translation>
     </message>
 </context>
 <context>

@@ -15,6 +15,7 @@ from seatdesk.ui.admin.city_page import CityPage
 from seatdesk.ui.admin.conditions_page import ConditionsPage
 from seatdesk.ui.admin.departments_page import DepartmentsPage
 from seatdesk.ui.admin.phrases_page import PhrasesPage
+from seatdesk.ui.admin.readiness_page import ReadinessPage
 from seatdesk.ui.admin.responsibilities_page import ResponsibilitiesPage
 from seatdesk.ui.admin.users_page import UsersPage
 
@@ -43,6 +44,10 @@ class AdminPanel(QTabWidget):
                             (self.city, self.tr("City profile"))):
             self.addTab(page, title)
             page.changed.connect(self.changed)
+        # what still blocks go-live (``seatdesk check``), re-checked after every change
+        self.readiness = ReadinessPage(sessions, actor, self.tasks, self)
+        self.addTab(self.readiness, self.tr("Go-live readiness"))
+        self.changed.connect(lambda _what: self.readiness.load())
 
     def pages(self) -> list:
         return [self.widget(i) for i in range(self.count())]
