@@ -33,6 +33,7 @@ def test_setup_records_the_profile_and_loads_only_its_edition(db, capsys):
     with db.Session() as s:
         assert get_setting(s, "admin_code") == "330785"
         assert get_setting(s, "grid_code_length") == 14
+        assert get_setting(s, "city_extent") == [119.90, 29.20, 119.94, 29.22]
         assert get_setting(s, "step_limits")["check"] == [2, "working_hours"]
         assert get_setting(s, "working_day_hours") == 7.5
         assert [(src.code, src.needs_verification) for src in list_sources(s, True)] == [
@@ -44,7 +45,7 @@ def test_setup_records_the_profile_and_loads_only_its_edition(db, capsys):
         assert s.scalar(select(func.count()).select_from(FilingCondition)) == 239
         assert profile_from_settings(s) == read_profile(CITY)
     first = _changes(db)
-    assert first == 12
+    assert first == 13
 
 
 def test_setup_again_changes_only_what_changed(db, tmp_path, capsys):
@@ -95,7 +96,8 @@ def test_interactive_setup_keeps_defaults_on_enter(db, monkeypatch, tmp_path, ca
     profile = read_profile(saved)
     assert profile.name == "青石市" and profile.admin_code == "330786"
     assert profile.centre_name == "溧阳市数字化城市管理监督指挥中心"  # Enter kept the default
-    assert profile.grid_code_length == 15 and profile.step_limits["check"] == "2工作时"
+    assert profile.grid_code_length is None  # follows the edition
+    assert profile.step_limits["check"] == "2工作时"
     assert [s.code for s in profile.sources] == ["patrol", "hotline_12345"]
     assert profile.working_periods == (("08:00", "12:00"), ("13:00", "17:00"))
     with db.Session() as s:

@@ -7,7 +7,9 @@ A profile is a small TOML file a centre keeps with its configuration::
     admin_code = "330127"               # 6位县级行政区划代码 (GB/T 2260)
     centre_name = "青溪市数字化城市管理监督指挥中心"
     class_edition = "GB/T 30428.2-2013"  # or "GB/T 47678.5-2026"
-    grid_code_length = 14               # 14 (CJ/T 213-2005) or 15; default by edition
+    grid_code_length = 14               # 14 (CJ/T 213-2005) or 15; absent: follow the edition
+    extent = [118.30, 29.50, 118.55, 29.75]  # min lon, min lat, max lon, max lat: grid cells
+                                        # outside are refused; absent: not checked
     time_zone = "Asia/Shanghai"
     map_center = [29.61, 118.41]        # optional: lat, lon of the map's first view
     map_zoom = 13
@@ -51,14 +53,13 @@ from typing import Any
 from seatdesk.models.sources import PATROL, SHIPPED
 from seatdesk.workflow.worktime import parse_periods
 
+from .city_profile import GRID_CODE_LENGTHS
 from .classes import EDITIONS
 from .limits import LimitParseError, format_limit, parse_limit
 
 STEPS = {"accept": "受理", "verify": "核实", "file": "立案", "dispatch": "派遣",
          "check": "核查", "close": "结案"}
 EDITION_CODES = tuple(e.code for e in EDITIONS)
-#: CJ/T 213-2005 14-digit cells for the 2013 lineage, 15 digits for GB/T 47678 (standards §5)
-GRID_LENGTH_BY_EDITION = {"GB/T 30428.2-2013": 14, "GB/T 47678.5-2026": 15}
 #: classes most cities file every day: go-live needs a department for them everywhere
 COMMON_CLASSES = {
     "GB/T 30428.2-2013": {
@@ -98,12 +99,13 @@ class CityProfile:
     admin_code: str
     centre_name: str
     class_edition: str
-    grid_code_length: int
+    grid_code_length: int | None  # None: follow the edition (data/city_profile.py)
     time_zone: str = "Asia/Shanghai"
     working_periods: tuple[tuple[str, str], ...] = (("08:00", "12:00"), ("14:00", "18:00"))
     step_limits: dict[str, str] = field(default_factory=dict)  # step → "30工作分钟"
     sources: tuple[Source, ...] = ()
     map_center: tuple[float, float] | None = None
+    extent: tuple[float, float, float, float] | None = None  # None: not checked
     map_zoom: int = 13
     common_events: tuple[str, ...] = ()
     common_components: tuple[str, ...] = ()
@@ -135,7 +137,8 @@ def parse_profile(data: dict[str, Any]) -> CityProfile:
     values = dict(
         name=name, admin_code=_admin_code(city, problems),
         centre_name=str(city.get("centre_name") or f"{name}数字化城市管理监督指挥中心"),
-        class_edition=edition, grid_code_length=_grid_length(city, edition, problems),
+        class_edition=edition, grid_code_length=_grid_length(city, problems),
+        extent=_extent(city, problems),
         time_zone=_time_zone(city, problems),
         working_periods=_periods(_table(data, "working_time", problems), problems),
         step_limits=_step_limits(_table(data, "step_limits", problems), problems),
@@ -178,12 +181,28 @@ def _admin_code(city: dict, problems: list[str]) -> str:
     return code
 
 
-def _grid_length(city: dict, edition: str, problems: list[str]) -> int:
-    value = city.get("grid_code_length", GRID_LENGTH_BY_EDITION.get(edition, 15))
-    if value not in (14, 15):
-        problems.append(f"[city] grid_code_length“{value}”无效：应为14（CJ/T 213-2005）或15")
-        return 15
-    return int(value)
+def _grid_length(city: dict, problems: list[str]) -> int | None:
+    value = city.get("grid_code_length")
+    if value is not None and value not in GRID_CODE_LENGTHS:
+        problems.append(f"[city] grid_code_length“{value}”无效：应为14（CJ/T 213-2005）或15，"
+                        "或不写（跟随分类版本）")
+        return None
+    return value
+
+
+def _extent(city: dict, problems: list[str]) -> tuple[float, float, float, float] | None:
+    raw = city.get("extent")
+    if raw is None:
+        return None
+    try:
+        minx, miny, maxx, maxy = (float(v) for v in raw)
+    except (TypeError, ValueError):
+        problems.append("[city] extent 应为 [最小经度, 最小纬度, 最大经度, 最大纬度]")
+        return None
+    if not (73 <= minx < maxx <= 136 and 3 <= miny < maxy <= 54):
+        problems.append(f"[city] extent {list(raw)} 无效：应为中国境内的 [最小经度, 最小纬度, "
+                        "最大经度, 最大纬度]，最小值小于最大值")
+    return minx, miny, maxx, maxy
 
 
 def _time_zone(city: dict, problems: list[str]) -> str:

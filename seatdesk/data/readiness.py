@@ -33,6 +33,7 @@ from seatdesk.models import (
 from seatdesk.models.enums import DepartmentKind, Role, Urgency
 
 from .calendar import calendar_status
+from .city_profile import grid_code_length
 from .profile import COMMON_CLASSES
 from .setup import is_set_up
 
@@ -80,7 +81,7 @@ def _profile(session: Session, today: dt.date) -> Check:
 
 def _grid(session: Session, today: dt.date) -> Check:
     code = str(get_setting(session, "admin_code"))
-    length = int(get_setting(session, "grid_code_length"))
+    length = grid_code_length(session)
     cells = session.execute(select(GridCell.code)).scalars().all()
     if not cells:
         return Check("grid", "单元网格已导入", ("没有单元网格",), "seatdesk import grid FILE")

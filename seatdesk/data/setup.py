@@ -73,6 +73,7 @@ def profile_settings(session: Session, profile: CityProfile) -> dict[str, Any]:
         "city_name": profile.name, "admin_code": profile.admin_code,
         "centre_name": profile.centre_name, "class_edition": profile.class_edition,
         "grid_code_length": profile.grid_code_length, "time_zone": profile.time_zone,
+        "city_extent": list(profile.extent) if profile.extent else None,
         "working_periods": [list(p) for p in profile.working_periods],
         "working_day_hours": working_day_hours(profile.working_periods),
         "step_limits": steps,
@@ -103,7 +104,8 @@ def profile_from_settings(session: Session) -> CityProfile:
                  "admin_code": get_setting(session, "admin_code"),
                  "centre_name": get_setting(session, "centre_name"),
                  "class_edition": get_setting(session, "class_edition"),
-                 "grid_code_length": int(get_setting(session, "grid_code_length")),
+                 "grid_code_length": get_setting(session, "grid_code_length"),
+                 "extent": get_setting(session, "city_extent"),
                  "time_zone": get_setting(session, "time_zone"),
                  "map_center": [view["lat"], view["lon"]] if "lat" in view else None,
                  "map_zoom": int(view.get("zoom", 13))},
@@ -128,8 +130,12 @@ def profile_toml(profile: CityProfile) -> str:
     city: dict[str, Any] = {
         "name": profile.name, "admin_code": profile.admin_code,
         "centre_name": profile.centre_name, "class_edition": profile.class_edition,
-        "grid_code_length": profile.grid_code_length, "time_zone": profile.time_zone,
+        "time_zone": profile.time_zone,
     }
+    if profile.grid_code_length is not None:
+        city["grid_code_length"] = profile.grid_code_length
+    if profile.extent is not None:
+        city["extent"] = list(profile.extent)
     if profile.map_center is not None:
         city["map_center"] = list(profile.map_center)
         city["map_zoom"] = profile.map_zoom

@@ -19,7 +19,7 @@ QUESTIONS = (
     ("city", "admin_code", "6位县级行政区划代码"),
     ("city", "centre_name", "中心名称"),
     ("city", "class_edition", "分类版本（GB/T 30428.2-2013 或 GB/T 47678.5-2026）"),
-    ("city", "grid_code_length", "单元网格代码位数（14 或 15）"),
+    ("city", "grid_code_length", "单元网格代码位数（14 或 15；None 为跟随分类版本）"),
     ("city", "time_zone", "时区"),
 )
 
@@ -30,7 +30,9 @@ def ask_profile(current: CityProfile, ask: Ask = input) -> CityProfile:
     for table, key, label in QUESTIONS:
         old = getattr(current, key)
         answer = ask(f"{label} [{old}]: ").strip()
-        data[table][key] = _typed(key, answer) if answer else old
+        value = _typed(key, answer) if answer else old
+        if value is not None:
+            data[table][key] = value
     periods = ", ".join(f"{a}-{b}" for a, b in current.working_periods)
     answer = ask(f"工作时段（如 08:30-12:00, 14:00-17:30） [{periods}]: ").strip()
     data["working_time"]["periods"] = _periods(answer or periods)
@@ -49,6 +51,8 @@ def ask_profile(current: CityProfile, ask: Ask = input) -> CityProfile:
     if current.map_center is not None:
         data["city"]["map_center"] = list(current.map_center)
         data["city"]["map_zoom"] = current.map_zoom
+    if current.extent is not None:
+        data["city"]["extent"] = list(current.extent)
     data["readiness"] = {"common_events": list(current.common_events),
                          "common_components": list(current.common_components)}
     if data["city"]["class_edition"] != current.class_edition:
@@ -58,6 +62,8 @@ def ask_profile(current: CityProfile, ask: Ask = input) -> CityProfile:
 
 def _typed(key: str, answer: str) -> Any:
     if key == "grid_code_length":
+        if answer.lower() in ("none", "edition", "跟随分类版本"):
+            return None
         return int(answer) if answer.isdigit() else answer
     return answer
 
