@@ -22,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 ORDER = [
     "bench_load", "bench_lights", "bench_workflow", "bench_queues", "bench_map", "bench_seat",
     "bench_evaluation", "bench_import", "bench_intake",
+    "bench_signin",
 ]
 
 

@@ -55,6 +55,19 @@ def _run(connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        _apply_rules(connection)
+    if connection.in_transaction():  # SQLite: alembic left our writes in an open transaction
+        connection.commit()
+
+
+def _apply_rules(connection) -> None:
+    """After the schema is at head: the roles, grants, policies, trigger functions and the
+    transition table of the code that runs (``seatdesk.workflow.dbrules``), every time."""
+    if context.get_context().get_current_revision() != context.get_head_revision():
+        return
+    from seatdesk.workflow.dbrules import apply
+
+    apply(connection)
 
 
 if context.is_offline_mode():

@@ -7,6 +7,7 @@ import getpass
 import sys
 from pathlib import Path
 
+from seatdesk import cli_security
 from seatdesk.config import (
     ConfigError,
     ResolvedDatabase,
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     up = db.add_parser("upgrade", help="create or upgrade the schema")
     up.add_argument("--revision", default="head")
     db.add_parser("current", help="print the schema revision")
+    cli_security.add_parsers(db)
     demo = sub.add_parser("demo", help="load or regenerate the demo city")
     demo.add_argument("--if-empty", action="store_true", help="only when no grid is loaded yet")
     demo.add_argument("--seed", type=int)
@@ -82,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     ua.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     ledger = sub.add_parser("ledger", help="the case ledger").add_subparsers(
         dest="ledger_command", required=True)
-    ledger.add_parser("verify", help="recompute the hash chain and report any tampering")
+    cli_security.add_ledger_parsers(ledger)
     sub.add_parser("doctor", help="report the database, schema revision, PostGIS and Qt status")
     COMMANDS.update(ops_commands.register(sub))
     COMMANDS.update(server_commands.register(sub))  # serve, partner
@@ -101,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[command](args, database)
     except KeyboardInterrupt:
         return 130
-    except (CommandError, ops_commands.OpsError, ConfigError, server_commands.ServeError) as exc:
+    except (CommandError, ops_commands.OpsError, ConfigError, server_commands.ServeError,
+            cli_security.SecurityCommandError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     except Exception as exc:
@@ -149,6 +152,8 @@ def cmd_db(args, database: ResolvedDatabase) -> int:
     from seatdesk.models.db import current_revision, upgrade
     from seatdesk.models.versions import Fit, schema_fit
 
+    if args.db_command in ("logins", "intake-login"):
+        return cli_security.run(args, database)
     if args.db_command == "upgrade":
         engine = _engine(database)
         try:
@@ -257,43 +262,67 @@ def _calendar_day(text: str, kind_text: str):
 
 
 def cmd_user(args, database: ResolvedDatabase) -> int:
-    from sqlalchemy import select
-
-    from seatdesk.models import Department, User
+    """``user add``: validated as the administrators' screen does; every account but the
+    first administrator must change its password at first sign-in. On PostgreSQL the
+    user's own login is created too (run as the schema owner or an administrator)."""
+    from seatdesk.data.admin import AdminValidationError, check_role, valid_username
     from seatdesk.models.db import session_factory
     from seatdesk.models.enums import Role
     from seatdesk.models.textrules import clean_text
-    from seatdesk.workflow.auth import MIN_PASSWORD_LENGTH, hash_password
+    from seatdesk.workflow import accounts
+    from seatdesk.workflow.auth import password_problem
 
-    username = clean_text("users.username", args.username)  # TextRefused: a plain message
+    try:
+        username = valid_username(args.username)
+    except AdminValidationError as exc:
+        raise CommandError(str(exc)) from None
     display_name = clean_text("users.display_name", args.name or username)
-    if not username:
-        raise CommandError("用户名不能为空")
     if args.role not in {r.value for r in Role}:
         raise CommandError(f"未知角色 {args.role!r}；可选：{', '.join(r.value for r in Role)}")
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("密码: ")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise CommandError(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
+    password = (sys.stdin.readline().rstrip("\n") if args.password_stdin
+                else getpass.getpass("密码: "))
+    if problem := password_problem(password):
+        raise CommandError(problem)
     engine = _engine(database)
     try:
         with session_factory(engine).begin() as session:
-            if session.scalar(select(User).where(User.username == username)):
-                raise CommandError(f"用户 {username} 已存在")
-            dept_id = None
-            if args.department:
-                dept = session.scalar(select(Department).where(Department.code == args.department))
-                if dept is None:
-                    raise CommandError(f"部门代码 {args.department} 不存在")
-                dept_id = dept.id
-            elif args.role == Role.DEPARTMENT:
-                raise CommandError("专业部门用户需要 --department")
-            session.add(User(username=username, display_name=display_name,
-                             password_hash=hash_password(password), role=args.role,
-                             department_id=dept_id))
+            first_admin = args.role == Role.ADMIN and not accounts.count_admins(session)
+            dept_id = _department_id(session, args)
+            try:
+                check_role(session, args.role, dept_id)
+                if session.scalar(_user_named(username)) is not None:
+                    raise CommandError(f"用户 {username} 已存在")
+                accounts.create_account(session, username=username, display_name=display_name,
+                                        role=args.role, password=password,
+                                        department_id=dept_id, must_change=not first_admin)
+            except (AdminValidationError, accounts.AccountRefused) as exc:
+                raise CommandError(str(exc)) from None
     finally:
         engine.dispose()
-    print(f"created user {username} ({Role(args.role).label})")
+    change = "" if first_admin else "；首次登录须修改密码"
+    print(f"created user {username} ({Role(args.role).label}){change}")
     return 0
+
+
+def _user_named(username: str):
+    from sqlalchemy import select
+
+    from seatdesk.models import User
+
+    return select(User.id).where(User.username == username)
+
+
+def _department_id(session, args) -> int | None:
+    from sqlalchemy import select
+
+    from seatdesk.models import Department
+
+    if not args.department:
+        return None
+    dept = session.scalar(select(Department).where(Department.code == args.department))
+    if dept is None:
+        raise CommandError(f"部门代码 {args.department} 不存在")
+    return dept.id
 
 
 def cmd_city(args, database: ResolvedDatabase) -> int:
@@ -334,22 +363,7 @@ def _numbers(values: list[str]) -> list[float]:
 
 
 def cmd_ledger(args, database: ResolvedDatabase) -> int:
-    from seatdesk.models.db import session_factory
-    from seatdesk.workflow.ledger import verify_ledger
-
-    engine = _engine(database)
-    try:
-        with session_factory(engine)() as session:
-            problems = verify_ledger(session)
-    finally:
-        engine.dispose()
-    if not problems:
-        print("ledger intact: every hash chain verifies")
-        return 0
-    print(f"ledger verification FAILED: {len(problems)} problem(s)")
-    for problem in problems:
-        print(f"  {problem}")
-    return 1
+    return cli_security.run_ledger(args, database)
 
 
 def cmd_doctor(args, database: ResolvedDatabase) -> int:

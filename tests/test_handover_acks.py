@@ -172,12 +172,21 @@ def _legacy_log(lead: int, gone: int) -> list[dict]:
             entry("ccc333", lead, 16), entry("ccc333", lead, 17, "重复")]
 
 
+def _old_user(session, username: str, role: str, name: str) -> int:
+    """A user row of the 0004 schema (the model has columns added since)."""
+    return session.execute(text(
+        "INSERT INTO users (username, display_name, password_hash, role, phone, active,"
+        " failed_logins, must_change_password, created_at) VALUES (:u, :n, 'x', :r, '', :t,"
+        " 0, :f, :c) RETURNING id"),
+        {"u": username, "n": name, "r": role, "t": True, "f": False, "c": NOW}).scalar_one()
+
+
 def test_migration_moves_the_settings_log_into_the_table(empty_url):
     upgrade(empty_url, "0004")
     engine = make_engine(empty_url)
     try:
         with session_factory(engine).begin() as s:
-            lead = _user(s, "zhibanzhang", "shift_lead", "值班长甲")
+            lead = _old_user(s, "zhibanzhang", "shift_lead", "值班长甲")
             set_setting(s, "handover_log", _legacy_log(lead, gone=lead + 99))
         upgrade(empty_url)
         with session_factory(engine)() as s:

@@ -39,6 +39,7 @@ from seatdesk.models import (
     Partner,
     PartnerRequest,
     Responsibility,
+    SecurityConfig,
     Setting,
     SettingChange,
     SupervisorPosition,
@@ -165,6 +166,7 @@ def _populate(session):
         CommonPhrase(category="void_reason", text="重复上报"),
         HandoverAck(sheet_id="0a1b2c3d4e5f", generated_at=NOW, shift_end=NOW,
                     acknowledged_by_id=user.id, at=NOW, summary='{"red_now":0}'),
+        SecurityConfig(id=1, login_prefix="centre.", database="seatdesk"),
     ])
     beat = Beat(code="B01", name="溧城1号责任网格", geom=shapely.MultiPolygon([poly]))
     beat.set_bbox_from(poly)

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import func, select, update
 
 from seatdesk.models import Attachment, Case, FieldEvent, LedgerEntry, SupervisorPosition, User
+from seatdesk.workflow.auth import FAILED
 from tests.server_fixtures import PASSWORD, jpeg, server  # noqa: F401
 from tests.workflow_fixtures import P1
 
@@ -35,7 +36,7 @@ def test_sign_in_gives_an_expiring_token(server):
 def test_wrong_password_and_wrong_role_are_refused(server):
     bad = server.client.post("/field/v1/session", json={
         "username": "sup1", "password": "nope", "device_id": "p"})
-    assert bad.status_code == 401 and bad.json()["error"]["message"] == "用户名或密码错误"
+    assert bad.status_code == 401 and bad.json()["error"]["message"] == FAILED
     with server.world.db.Session() as s:
         assert s.scalar(select(User.failed_logins).where(User.username == "sup1")) == 1
     acceptor = server.client.post("/field/v1/session", json={

@@ -248,7 +248,7 @@ def test_admin_screens_as_an_administrator(demo, qtbot):
     users.password.clear()
     qtbot.mouseClick(users.reset_button, Qt.MouseButton.LeftButton)
     settle(qtbot, panel)
-    assert users.message.text() == "密码至少 8 位"
+    assert users.message.text() == "密码不能为空或只有空格"
     conditions = panel.conditions
     panel.setCurrentWidget(conditions)
     assert conditions.model.rowCount() > 0  # the first class has its conditions

@@ -140,7 +140,7 @@ def test_verify_finds_every_kind_of_tampering(world):
     assert {"head", "hash"} <= _kinds(w, cases["inserted"])
     assert {"link", "hash"} <= _kinds(w, cases["reordered"])
     assert "head" in _kinds(w, cases["cut"])
-    assert _kinds(w, cases["case_row"]) == {"replay"}
+    assert _kinds(w, cases["case_row"]) == {"field"}
     assert _kinds(w, cases["clean"]) == set()
     with w.db.Session() as s:
         found = sd.verify_ledger(s)
@@ -155,8 +155,9 @@ def test_replay_flags_illegal_paths(world):
         rows = case_rows(s, ref.id)
         s.expunge_all()
     skipped = [rows[0]] + rows[2:]  # 受理 row missing: reported → filed is not a transition
-    problems = replay(skipped).problems
-    assert any("起始状态" in p for p in problems) and any("序号" in p for p in problems)
+    findings = replay(skipped).findings
+    assert {f.kind for f in findings} == {"skip"} and findings[0].seq == rows[2].seq
+    assert all("跳过" in p and "序号" in p for p in replay(skipped).problems)
     forged = LedgerEntry(seq=1, action="close", from_state="", to_state="closed",
                          payload=json.dumps({"set": {}}))
     assert any("不是合法流转" in p for p in replay([forged]).problems)

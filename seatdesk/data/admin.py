@@ -1,8 +1,11 @@
 """Administration services: users, departments and common phrases (常用语). Qt-free.
 
 Every function that changes something takes the acting user and refuses with
-``AdminPermissionError`` unless the actor is an administrator — the screens hide
-their buttons too, but the rule lives here. Invalid input raises
+``AdminPermissionError`` unless the actor is an administrator *per the live record in
+the database* (``require_admin``) — the screens hide their buttons too, but the rule
+lives here (and on PostgreSQL in the database itself: docs/security.md). Accounts are
+changed through ``seatdesk.workflow.accounts`` (on PostgreSQL: the account functions,
+which keep each operator's login role in step). Invalid input raises
 ``AdminValidationError``; both carry the Chinese message shown to the user. Callers
 own the transaction (``write_transaction``); nothing here commits.
 Reads return frozen values, never ORM objects.
@@ -10,16 +13,19 @@ Reads return frozen values, never ORM objects.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from seatdesk.models import CommonPhrase, Department, User
+from seatdesk.models import CommonPhrase, Department, User, utcnow
 from seatdesk.models.enums import DepartmentKind, Role
 from seatdesk.models.textrules import character_problem, length_problem, normalise
-from seatdesk.workflow.auth import MIN_PASSWORD_LENGTH, hash_password
+from seatdesk.workflow import accounts
+from seatdesk.workflow.auth import password_problem
 
 PHRASE_CATEGORIES = {
     "void_reason": "作废理由",
@@ -49,9 +55,16 @@ class Actor(Protocol):
     role: str
 
 
-def require_admin(actor: Actor | None, what: str = "执行此操作") -> None:
+def require_admin(session: Session, actor: Actor | None, what: str = "执行此操作") -> None:
+    """The acting user is an administrator *now*: the live record in the database (exists,
+    active, role admin), not only the role the seat signed in with — a demoted or
+    deactivated administrator is refused at their next action."""
     if actor is None or actor.role != Role.ADMIN:
         raise AdminPermissionError(f"只有管理员可以{what}")
+    row = session.execute(select(User.role, User.active).where(User.id == actor.user_id)).first()
+    if row is None or not row.active or row.role != Role.ADMIN:
+        raise AdminPermissionError(
+            f"只有管理员可以{what}（当前账号已停用或已不是管理员，请重新登录）")
 
 
 def need_text(value: str, label: str, max_length: int, *, multiline: bool = False) -> str:
@@ -72,6 +85,15 @@ def optional_text(value: str | None, label: str, max_length: int, *,
     return value
 
 
+def valid_username(username: str) -> str:
+    """A user name as the administrators' screen, ``seatdesk user add`` and the bulk import
+    accept it: 1–64 ASCII letters, digits and symbols, no whitespace."""
+    username = need_text(username, "用户名", 64)
+    if not username.isascii() or any(ch.isspace() for ch in username):
+        raise AdminValidationError("用户名只能包含英文字母、数字和符号，不能有空格")
+    return username
+
+
 # -- users ------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -87,19 +109,21 @@ class UserInfo:
     active: bool
     locked: bool
     must_change_password: bool
+    failed_logins: int = 0
 
 
 def list_users(session: Session, actor: Actor) -> tuple[UserInfo, ...]:
-    require_admin(actor, "查看用户")
+    require_admin(session, actor, "查看用户")
     query = (select(User, Department.name)
              .outerjoin(Department, Department.id == User.department_id).order_by(User.username))
     return tuple(_user_info(user, name) for user, name in session.execute(query))
 
 
 def _user_info(user: User, department_name: str | None) -> UserInfo:
+    locked = user.locked_until is not None and user.locked_until > utcnow()
     return UserInfo(user.id, user.username, user.display_name, user.role, Role(user.role).label,
                     user.department_id, department_name or "", user.phone, user.active,
-                    user.locked_until is not None, user.must_change_password)
+                    locked, user.must_change_password, user.failed_logins)
 
 
 def _user(session: Session, user_id: int) -> User:
@@ -109,7 +133,7 @@ def _user(session: Session, user_id: int) -> User:
     return user
 
 
-def _check_role(session: Session, role: str, department_id: int | None) -> None:
+def check_role(session: Session, role: str, department_id: int | None) -> None:
     if role not in {r.value for r in Role}:
         raise AdminValidationError(f"未知角色“{role}”")
     if department_id is not None and session.get(Department, department_id) is None:
@@ -118,79 +142,86 @@ def _check_role(session: Session, role: str, department_id: int | None) -> None:
         raise AdminValidationError("专业部门用户必须指定所属部门")
 
 
-def _check_password(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AdminValidationError(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
+def check_password(password: str) -> None:
+    problem = password_problem(password)
+    if problem:
+        raise AdminValidationError(problem)
 
 
 def create_user(session: Session, actor: Actor, username: str, display_name: str, role: str,
                 password: str, department_id: int | None = None, phone: str = "") -> UserInfo:
     """A new account; it must change the initial password at first login."""
-    require_admin(actor, "创建用户")
-    username = need_text(username, "用户名", 64)
-    if not username.isascii() or " " in username:
-        raise AdminValidationError("用户名只能包含英文字母、数字和符号，不能有空格")
+    require_admin(session, actor, "创建用户")
+    username = valid_username(username)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AdminValidationError(f"用户名 {username} 已存在")
-    _check_role(session, role, department_id)
-    _check_password(password)
-    user = User(username=username, display_name=need_text(display_name, "姓名", 100), role=role,
-                password_hash=hash_password(password), department_id=department_id,
-                phone=optional_text(phone, "电话", 40), active=True, must_change_password=True)
-    session.add(user)
-    session.flush()
-    return _reload(session, user.id)
+    check_role(session, role, department_id)
+    check_password(password)
+    name = need_text(display_name, "姓名", 100)
+    with _refusals():
+        user_id = accounts.create_account(session, username=username, display_name=name,
+                                          role=role, password=password,
+                                          department_id=department_id,
+                                          phone=optional_text(phone, "电话", 40),
+                                          must_change=True)
+    return _reload(session, user_id)
 
 
 def update_user(session: Session, actor: Actor, user_id: int, display_name: str, role: str,
                 department_id: int | None, phone: str = "") -> UserInfo:
     """Change name, role, department and phone of an account."""
-    require_admin(actor, "修改用户")
+    require_admin(session, actor, "修改用户")
     user = _user(session, user_id)
-    _check_role(session, role, department_id)
+    check_role(session, role, department_id)
     if user.role == Role.ADMIN and role != Role.ADMIN:
         _keep_an_admin(session, user.id)
-    user.display_name = need_text(display_name, "姓名", 100)
-    user.role, user.department_id = role, department_id
-    user.phone = optional_text(phone, "电话", 40)
-    session.flush()
+    with _refusals():
+        accounts.update_account(session, user_id,
+                                display_name=need_text(display_name, "姓名", 100),
+                                role=role, department_id=department_id,
+                                phone=optional_text(phone, "电话", 40))
     return _reload(session, user_id)
 
 
 def set_user_active(session: Session, actor: Actor, user_id: int, active: bool) -> UserInfo:
     """Disable (or re-enable) an account; nobody disables their own account or the last admin."""
-    require_admin(actor, "停用或启用用户")
+    require_admin(session, actor, "停用或启用用户")
     user = _user(session, user_id)
     if not active:
         if user.id == actor.user_id:
             raise AdminValidationError("不能停用自己的账号")
         if user.role == Role.ADMIN:
             _keep_an_admin(session, user.id)
-    user.active = active
-    session.flush()
+    with _refusals():
+        accounts.set_account_active(session, user_id, active)
     return _reload(session, user_id)
 
 
 def reset_password(session: Session, actor: Actor, user_id: int, new_password: str) -> UserInfo:
     """Set a temporary password, unlock the account and force a change at next login."""
-    require_admin(actor, "重置密码")
-    user = _user(session, user_id)
-    _check_password(new_password)
-    user.password_hash = hash_password(new_password)
-    user.must_change_password = True
-    user.failed_logins, user.locked_until = 0, None
-    session.flush()
+    require_admin(session, actor, "重置密码")
+    _user(session, user_id)
+    check_password(new_password)
+    with _refusals():
+        accounts.reset_account_password(session, user_id, new_password)
     return _reload(session, user_id)
 
 
+@contextmanager
+def _refusals() -> Iterator[None]:
+    try:
+        yield
+    except accounts.AccountRefused as exc:
+        raise AdminValidationError(str(exc)) from exc
+
+
 def _keep_an_admin(session: Session, user_id: int) -> None:
-    others = session.scalar(select(func.count()).select_from(User).where(
-        User.role == Role.ADMIN, User.active.is_(True), User.id != user_id))
-    if not others:
+    if not accounts.count_admins(session, except_id=user_id):
         raise AdminValidationError("至少要保留一个启用的管理员账号")
 
 
 def _reload(session: Session, user_id: int) -> UserInfo:
+    session.expire_all()
     user = session.get(User, user_id)
     dept = session.get(Department, user.department_id) if user.department_id else None
     return _user_info(user, dept.name if dept else None)
@@ -226,7 +257,7 @@ def save_department(session: Session, actor: Actor, code: str, name: str,
                     phone: str = "", active: bool = True,
                     department_id: int | None = None) -> DepartmentInfo:
     """Create (``department_id`` None) or update a department or command centre."""
-    require_admin(actor, "维护部门")
+    require_admin(session, actor, "维护部门")
     code, name = need_text(code, "部门代码", 32), need_text(name, "部门名称", 100)
     if kind not in {k.value for k in DepartmentKind}:
         raise AdminValidationError(f"未知的部门类型“{kind}”")
@@ -269,7 +300,7 @@ def list_phrases(session: Session, category: str | None = None) -> tuple[PhraseI
 
 def save_phrase(session: Session, actor: Actor, category: str, text: str, sort_order: int = 0,
                 phrase_id: int | None = None) -> PhraseInfo:
-    require_admin(actor, "维护常用语")
+    require_admin(session, actor, "维护常用语")
     category, text = need_text(category, "类别", 40), need_text(text, "常用语", 500, multiline=True)
     phrase = CommonPhrase() if phrase_id is None else session.get(CommonPhrase, phrase_id)
     if phrase is None:
@@ -282,7 +313,7 @@ def save_phrase(session: Session, actor: Actor, category: str, text: str, sort_o
 
 
 def delete_phrase(session: Session, actor: Actor, phrase_id: int) -> None:
-    require_admin(actor, "维护常用语")
+    require_admin(session, actor, "维护常用语")
     phrase = session.get(CommonPhrase, phrase_id)
     if phrase is None:
         raise AdminValidationError(f"常用语 {phrase_id} 不存在")

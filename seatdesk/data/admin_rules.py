@@ -108,7 +108,7 @@ def list_responsibilities(session: Session) -> tuple[ResponsibilityInfo, ...]:
 def set_responsibility(session: Session, actor: Actor, class_id: int, area_id: int | None,
                        department_id: int) -> ResponsibilityInfo:
     """Class × area (None = whole city) → department; replaces an existing row."""
-    require_admin(actor, "维护责任矩阵")
+    require_admin(session, actor, "维护责任矩阵")
     if session.get(CaseClass, class_id) is None:
         raise AdminValidationError("请选择有效的小类")
     if area_id is not None and session.get(AdminUnit, area_id) is None:
@@ -128,7 +128,7 @@ def set_responsibility(session: Session, actor: Actor, class_id: int, area_id: i
 
 
 def remove_responsibility(session: Session, actor: Actor, responsibility_id: int) -> None:
-    require_admin(actor, "维护责任矩阵")
+    require_admin(session, actor, "维护责任矩阵")
     row = session.get(Responsibility, responsibility_id)
     if row is None:
         raise AdminValidationError("该责任关系不存在")
@@ -181,7 +181,7 @@ def save_condition(session: Session, actor: Actor, class_id: int, code: str, tex
                    closure_condition: str, responsible_unit: str = "", active: bool = True,
                    condition_id: int | None = None) -> ConditionInfo:
     """Create or edit a 立案条件; an edited condition is no longer a placeholder default."""
-    require_admin(actor, "维护立案条件")
+    require_admin(session, actor, "维护立案条件")
     if session.get(CaseClass, class_id) is None:
         raise AdminValidationError("请选择有效的小类")
     code = need_text(code, "立案明细编码", 20)
@@ -214,7 +214,7 @@ def _condition(session: Session, condition_id: int) -> FilingCondition:
 def set_time_limit(session: Session, actor: Actor, condition_id: int, urgency: str, zone: str,
                    limit_text: str) -> ConditionInfo:
     """Set the 处置时限 of a condition for an urgency and zone ("" = every zone)."""
-    require_admin(actor, "维护处置时限")
+    require_admin(session, actor, "维护处置时限")
     if urgency not in {u.value for u in Urgency}:
         raise AdminValidationError(f"紧急程度“{urgency}”无效")
     zone = (zone or "").strip().upper()
@@ -236,7 +236,7 @@ def set_time_limit(session: Session, actor: Actor, condition_id: int, urgency: s
 
 
 def remove_time_limit(session: Session, actor: Actor, limit_id: int) -> None:
-    require_admin(actor, "维护处置时限")
+    require_admin(session, actor, "维护处置时限")
     limit = session.get(TimeLimit, limit_id)
     if limit is None:
         raise AdminValidationError("该处置时限不存在")
@@ -271,7 +271,7 @@ def calendar_years(session: Session, years: range) -> tuple[cal.CalendarStatus, 
 
 def add_calendar_day(session: Session, actor: Actor, day: dt.date, kind: str,
                      name: str = "") -> None:
-    require_admin(actor, "维护工作日历")
+    require_admin(session, actor, "维护工作日历")
     try:
         cal.add_day(session, day, kind, name)
     except ValueError as exc:
@@ -279,18 +279,18 @@ def add_calendar_day(session: Session, actor: Actor, day: dt.date, kind: str,
 
 
 def remove_calendar_day(session: Session, actor: Actor, day: dt.date) -> bool:
-    require_admin(actor, "维护工作日历")
+    require_admin(session, actor, "维护工作日历")
     return cal.remove_day(session, day)
 
 
 def mark_year_complete(session: Session, actor: Actor, year: int, complete: bool = True) -> None:
-    require_admin(actor, "维护工作日历")
+    require_admin(session, actor, "维护工作日历")
     cal.mark_year_complete(session, year, complete)
 
 
 def import_calendar(session: Session, actor: Actor, path: str | Path) -> ImportReport:
     """Import a ``日期,类型,名称`` CSV (raises ``ImportFailed`` with line numbers)."""
-    require_admin(actor, "导入工作日历")
+    require_admin(session, actor, "导入工作日历")
     return cal.import_calendar_csv(session, path)
 
 

@@ -85,7 +85,7 @@ def set_grid_code_length(session: Session, actor: Actor | None, value: int | str
     """14, 15, or None/"edition" (follow the classification edition). ``actor`` None:
     the command line, run with the database's own credentials."""
     if actor is not None:
-        require_admin(actor, "设置单元网格代码位数")
+        require_admin(session, actor, "设置单元网格代码位数")
     if value in (None, "", "edition", "跟随分类版本"):
         set_setting(session, "grid_code_length", None)
     else:
@@ -105,7 +105,7 @@ def set_extent(session: Session, actor: Actor | None, extent: Sequence[float] | 
                ) -> CityProfile:
     """The city's lon/lat bounding box (min lon, min lat, max lon, max lat), or None."""
     if actor is not None:
-        require_admin(actor, "设置本市范围")
+        require_admin(session, actor, "设置本市范围")
     if extent is None:
         set_setting(session, "city_extent", None)
     else:

@@ -30,6 +30,7 @@ from .reference import (
 )
 from .sources import Source
 from .settings import CalendarDay, CalendarYear, Setting, get_setting, set_setting
+from .trust import SecurityConfig, WorkflowTransition
 
 __all__ = [
     "AdminUnit",
@@ -59,12 +60,14 @@ __all__ = [
     "PartnerRequest",
     "Responsibility",
     "SchemaRelease",
+    "SecurityConfig",
     "Setting",
     "SettingChange",
     "Source",
     "SupervisorPosition",
     "TimeLimit",
     "User",
+    "WorkflowTransition",
     "UTCDateTime",
     "WorkOrder",
     "get_setting",

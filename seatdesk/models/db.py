@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +24,7 @@ PING_AFTER_IDLE_S = 1.0
 def make_engine(url: str, **kwargs) -> Engine:
     guard_sessions()  # text lengths and NULs checked on every flush, on both backends
     if url.startswith("sqlite"):
+        private_file(url)
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_on_connect)
@@ -32,6 +35,25 @@ def make_engine(url: str, **kwargs) -> Engine:
     if not kwargs.get("pool_pre_ping"):
         _ping_idle_connections(engine, ping_after)
     return engine
+
+
+def private_file(url: str) -> None:
+    """The embedded database holds caller phone numbers and password hashes and trusts
+    whoever can open it (docs/security.md): create it readable by its owner only (0600;
+    SQLite gives its -wal and -shm files the same mode), and tighten a file of ours that
+    is readable by others."""
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+    except FileExistsError:
+        st = os.stat(path)
+        if st.st_uid == os.geteuid() and st.st_mode & 0o077:
+            os.chmod(path, 0o600)
+    except FileNotFoundError:
+        pass  # the folder does not exist: SQLite reports that itself
 
 
 def _ping_idle_connections(engine: Engine, after: float) -> None:

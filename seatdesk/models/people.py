@@ -18,7 +18,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
-    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
+    # argon2id; deferred: operators' database roles may not read it (docs/security.md)
+    password_hash: Mapped[str] = mapped_column(String(200), deferred=True)
     role: Mapped[str] = mapped_column(String(20))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     phone: Mapped[str] = mapped_column(String(40), default="")
@@ -26,6 +27,12 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # PostgreSQL: this user's own login role (``<prefix><username>``, see models/trust.py);
+    # None until ``seatdesk db logins`` or an administrator creates it
+    db_login: Mapped[str | None] = mapped_column(String(63), unique=True, index=True)
+    # a partner system's account (12345 platform, public app …): its login is in the
+    # ``seatdesk_partner`` group, which may only register reports from outside sources
+    partner: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     department: Mapped[Department | None] = relationship()

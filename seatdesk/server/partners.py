@@ -50,7 +50,7 @@ def add_partner(session: Session, code: str, name: str, kind: str, *, source: st
     if session.scalar(select(Partner).where(Partner.code == code)) is not None:
         raise PartnerError(f"合作方 {code} 已存在")
     user = User(username=f"partner:{code}", display_name=f"接口：{name}",
-                password_hash=NO_PASSWORD, role=Role.ACCEPTOR)
+                password_hash=NO_PASSWORD, role=Role.ACCEPTOR, partner=True)  # docs/security.md
     session.add(user)
     session.flush()
     key = new_secret(KEY_PREFIX)

@@ -223,7 +223,7 @@ def change_of(ctx: ActionContext, entry: LedgerEntry) -> CaseChange:
 
 def stale_error(wf: Workflow, case_id: int) -> StaleCase:
     """Build the conflict message from the case as committed now and its last ledger row."""
-    with Session(wf.engine) as session:
+    with wf.reading() as session:
         case = load_case(session, case_id)
         last = session.scalar(select(LedgerEntry).where(
             LedgerEntry.case_id == case_id, LedgerEntry.seq == case.ledger_seq))

@@ -1,22 +1,42 @@
-"""Passwords and login: argon2id hashes, lockout after repeated failures (Qt-free)."""
+"""Passwords and sign-in against the users table: argon2id, lockout after repeated failures.
+
+This is the sign-in of the embedded SQLite mode and of a session with the schema owner's
+rights (a DBA's tool, the test suite). On a PostgreSQL seat deployment operators sign in
+as their own database login instead (``seatdesk.workflow.signin``); both count failures
+the same way.
+
+Failures are counted by one atomic UPDATE (``record_failure``), so concurrent wrong
+attempts cannot undercount, and a success clears the count only if the account is not
+locked at that instant. Every refusal — unknown user, wrong password, locked or
+deactivated account — gives the same message (``FAILED``); the reason goes to the log
+(``seatdesk.auth``) and the administrators' screen shows locked accounts.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import case, literal, select, update
 from sqlalchemy.orm import Session
 
 from seatdesk.models import User, utcnow
 
 # argon2id, memory-hard: 64 MiB, 3 passes (RFC 9106 second recommended option)
 _HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=2)
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # the same figures hold on PostgreSQL (seatdesk.workflow.dbrules)
 LOCKOUT = dt.timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8
+FAILED = ("登录失败：用户名或密码错误，或账号已锁定、已停用。"
+          "连续多次失败会锁定账号，请稍后再试或联系管理员")
+log = logging.getLogger("seatdesk.auth")
+_USERS = User.__table__
+_COLUMNS = tuple(_USERS.c[name] for name in (
+    "id", "username", "display_name", "role", "department_id", "active", "locked_until",
+    "password_hash", "must_change_password"))
 
 
 class LoginError(Exception):
@@ -34,6 +54,15 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+def password_problem(password: str) -> str | None:
+    """Why ``password`` may not be set (None when it may): length, whitespace only."""
+    if not (password or "").strip():
+        return "密码不能为空或只有空格"
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"密码至少 {MIN_PASSWORD_LENGTH} 位"
+    return None
+
+
 @dataclass(frozen=True)
 class LoggedIn:
     user_id: int
@@ -44,37 +73,79 @@ class LoggedIn:
     must_change_password: bool
 
 
-def login(session: Session, username: str, password: str, now: dt.datetime | None = None) -> LoggedIn:
-    """Check a password; count failures and lock the account after ``MAX_FAILURES``."""
+def login(session: Session, username: str, password: str,
+          now: dt.datetime | None = None) -> LoggedIn:
+    """Check a password against the users table; count failures and lock the account
+    after ``MAX_FAILURES``, each with one atomic statement in the caller's transaction —
+    which the caller commits, refusal or not (on SQLite a write transaction,
+    ``write_transaction``, so that concurrent sign-ins queue instead of failing)."""
     now = now or utcnow()
-    user = session.scalar(select(User).where(User.username == username))
+    user = session.execute(select(*_COLUMNS).where(_USERS.c.username == username)).first()
     if user is None or not user.active:
         verify_password(_DUMMY_HASH, password)  # same cost whether or not the user exists
-        raise LoginError("用户名或密码错误")
-    if user.locked_until and user.locked_until > now:
-        minutes = int((user.locked_until - now).total_seconds() // 60) + 1
-        raise LoginError(f"账号已锁定，请 {minutes} 分钟后再试或联系管理员")
+        log.warning("sign-in refused for %r: %s", username,
+                    "unknown user" if user is None else "inactive")
+        raise LoginError(FAILED)
+    if _locked(user.locked_until, now):  # counted, as PostgreSQL's expired login is
+        verify_password(_DUMMY_HASH, password)
+        failures, _ = record_failure(session, username, now)
+        log.warning("sign-in refused for %r: locked (%d in a row)", username, failures)
+        raise LoginError(FAILED)
     if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILURES:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-            raise LoginError(f"连续 {MAX_FAILURES} 次密码错误，账号锁定 15 分钟")
-        raise LoginError("用户名或密码错误")
-    user.failed_logins = 0
-    user.locked_until = None
+        failures, locked = record_failure(session, username, now)
+        log.warning("sign-in refused for %r: wrong password (%d in a row%s)", username,
+                    failures, ", account locked" if locked else "")
+        raise LoginError(FAILED)
+    if not record_success(session, user.id, now):
+        log.warning("sign-in refused for %r: locked meanwhile", username)
+        raise LoginError(FAILED)
     if _HASHER.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        session.execute(update(_USERS).where(_USERS.c.id == user.id)
+                        .values(password_hash=hash_password(password)))
     return LoggedIn(user.id, user.username, user.display_name, user.role, user.department_id,
                     user.must_change_password)
+
+
+def _locked(locked_until: dt.datetime | None, now: dt.datetime) -> bool:
+    return locked_until is not None and locked_until > now
+
+
+
+
+def record_failure(session: Session, username: str, now: dt.datetime) -> tuple[int, bool]:
+    """One atomic UPDATE: count a failed sign-in and lock at ``MAX_FAILURES`` (a lock that
+    has run out starts a new count). Returns (failures in a row, locked now)."""
+    c = _USERS.c
+    until = literal(now + LOCKOUT, c.locked_until.type)
+    expired = c.locked_until.is_not(None) & (c.locked_until <= literal(now, c.locked_until.type))
+    base = case((expired, 0), else_=c.failed_logins)
+    statement = (update(_USERS).where(c.username == username)
+                 .values(failed_logins=base + 1,
+                         locked_until=case((base + 1 >= MAX_FAILURES, until),
+                                           (expired, None), else_=c.locked_until))
+                 .returning(c.failed_logins, c.locked_until))
+    row = session.execute(statement).first()
+    if row is None:
+        return 0, False
+    return row.failed_logins, row.locked_until is not None and row.locked_until > now
+
+
+def record_success(session: Session, user_id: int, now: dt.datetime) -> bool:
+    """Clear the failure count unless the account is locked at this instant (atomic)."""
+    c = _USERS.c
+    statement = (update(_USERS).where(c.id == user_id, c.active.is_(True),
+                                      c.locked_until.is_(None) | (c.locked_until <= now))
+                 .values(failed_logins=0, locked_until=None))
+    return session.execute(statement).rowcount == 1
 
 
 def change_password(session: Session, user_id: int, old: str, new: str) -> None:
     user = session.get(User, user_id)
     if user is None or not verify_password(user.password_hash, old):
         raise LoginError("原密码不正确")
-    if len(new) < MIN_PASSWORD_LENGTH:
-        raise LoginError(f"新密码至少 {MIN_PASSWORD_LENGTH} 位")
+    problem = password_problem(new)
+    if problem:
+        raise LoginError("新" + problem)
     if new == old:
         raise LoginError("新密码不能与原密码相同")
     user.password_hash = hash_password(new)

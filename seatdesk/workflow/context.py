@@ -8,6 +8,7 @@ in this process; other seats pick the change up when their cache expires).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import threading
 import time
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -74,6 +75,15 @@ class Workflow:
         self.cache_seconds = cache_seconds
         self._lock = threading.Lock()
         self._cached: dict[str, tuple[float, Any]] = {}
+        self.db_role: str | None = None  # see acting_as
+
+    def acting_as(self, db_role: str) -> Workflow:
+        """This workflow (same engine, clock and caches), every unit of work of which runs
+        as the database role ``db_role`` (``SET LOCAL ROLE``): how a server connected as its
+        own NOINHERIT login acts for the user a request comes from (docs/security.md)."""
+        other = copy.copy(self)
+        other.db_role = db_role
+        return other
 
     @property
     def backend(self) -> str:
@@ -89,7 +99,19 @@ class Workflow:
     def transaction(self) -> Iterator[Session]:
         """One all-or-nothing write unit of work (BEGIN IMMEDIATE on SQLite)."""
         with write_transaction(self.engine) as session:
+            self._set_role(session)
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads, as the role of ``acting_as`` when there is one."""
+        with Session(self.engine) as session:
+            self._set_role(session)
+            yield session
+
+    def _set_role(self, session: Session) -> None:
+        if self.db_role is not None:  # SET LOCAL ROLE, the role name passed as a value
+            session.execute(text("SELECT set_config('role', :r, true)"), {"r": self.db_role})
 
     def write(self, body: Callable[[Session], T]) -> T:
         """``body(session)`` in one write transaction, committed when it returns.

@@ -152,6 +152,6 @@ def _text(description: str | None, address: str | None) -> str:
 def duplicate_candidates(wf: Workflow, case_id: int, limit: int = 10
                          ) -> tuple[DuplicateCandidate, ...]:
     """Candidates for an existing case (read-only; e.g. to refresh the duplicate panel)."""
-    with Session(wf.engine) as session:
+    with wf.reading() as session:
         case = session.get(Case, case_id)
         return () if case is None else find_duplicates(wf, session, case, limit)

@@ -13,7 +13,6 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import groupby
 from types import MappingProxyType
 from typing import Any
 
@@ -25,7 +24,10 @@ from seatdesk.models.ledger import GENESIS, canonical_payload, entry_hash
 
 from .states import ALL_TRANSITIONS, NEW
 
-_LEGAL = frozenset((t.action, t.source, t.target) for t in ALL_TRANSITIONS)
+_ROLES: dict[tuple[str, str, str], frozenset[str]] = {}
+for _t in ALL_TRANSITIONS:
+    _key = (_t.action, str(_t.source), str(_t.target))
+    _ROLES[_key] = _ROLES.get(_key, frozenset()) | _t.roles
 #: case columns recorded in ledger payloads (everything a replay must rebuild)
 UNTRACKED = frozenset({"id", "version", "geom", "ledger_head", "ledger_seq"})
 TRACKED: tuple[str, ...] = tuple(c.key for c in Case.__table__.columns if c.key not in UNTRACKED)
@@ -111,13 +113,27 @@ def recompute_hash(row: LedgerEntry, case_number: str) -> str:
 
 # -- replay -----------------------------------------------------------------------------
 @dataclass(frozen=True)
+class Finding:
+    """A replay problem of one row: ``transition`` (not a legal transition), ``role`` (the
+    actor's role may not take it) or ``skip`` (it does not start where the case was)."""
+
+    seq: int
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Replayed:
     """A case rebuilt from its ledger: state, version and every tracked field."""
 
     state: str
     version: int
     fields: Mapping[str, Any]
-    problems: tuple[str, ...] = field(default=())
+    findings: tuple[Finding, ...] = field(default=())
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        return tuple(f"序号 {f.seq}: {f.message}" for f in self.findings)
 
     @property
     def deadline_at(self) -> dt.datetime | None:
@@ -132,22 +148,39 @@ class Replayed:
 
 
 def replay(rows: Iterable[LedgerEntry]) -> Replayed:
-    """Fold a case's ledger rows (in seq order) into the state and fields of the case row."""
-    state, version, fields, problems = NEW, 0, {}, []
+    """Fold a case's ledger rows (in seq order) into the state and fields of the case row,
+    checking each row against the transition table on the way."""
+    state, version, fields, findings = NEW, 0, {}, []
     for row in rows:
         version += 1
-        if row.seq != version:
-            problems.append(f"第 {version} 条台账的序号为 {row.seq}")
-        if row.from_state != state:
-            problems.append(
-                f"序号 {row.seq}: 起始状态 {row.from_state!r} 与前一状态 {state!r} 不符")
-        if (row.action, row.from_state, row.to_state) not in _LEGAL:
-            problems.append(
-                f"序号 {row.seq}: {row.action} {row.from_state}→{row.to_state} 不是合法流转")
-        for name, value in json.loads(row.payload).get("set", {}).items():
+        findings += _row_findings(row, state)
+        for name, value in _payload_set(row).items():
             fields[name] = from_json(name, value)
         state = row.to_state
-    return Replayed(state, version, MappingProxyType(fields), tuple(problems))
+    return Replayed(state, version, MappingProxyType(fields), tuple(findings))
+
+
+def _row_findings(row: LedgerEntry, state: str) -> list[Finding]:
+    out = []
+    key = (row.action, row.from_state, row.to_state)
+    if row.from_state != state:
+        out.append(Finding(row.seq, "skip", f"「{row.action}」从 {row.from_state!r} 开始，"
+                                            f"但案卷此前处于 {state!r}（跳过或篡改了状态）"))
+    if key not in _ROLES:
+        out.append(Finding(row.seq, "transition", f"{row.action} {row.from_state!r}→"
+                                                  f"{row.to_state!r} 不是合法流转"))
+    elif row.actor_role not in _ROLES[key]:
+        out.append(Finding(row.seq, "role", f"{row.actor_role} 不能执行 {row.action} "
+                                            f"{row.from_state!r}→{row.to_state!r}"))
+    return out
+
+
+def _payload_set(row: LedgerEntry) -> dict[str, Any]:
+    try:
+        found = json.loads(row.payload).get("set", {})
+    except (ValueError, AttributeError):
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def case_rows(session: Session, case_id: int) -> list[LedgerEntry]:
@@ -155,65 +188,12 @@ def case_rows(session: Session, case_id: int) -> list[LedgerEntry]:
         select(LedgerEntry).where(LedgerEntry.case_id == case_id).order_by(LedgerEntry.seq)))
 
 
-# -- verification -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class LedgerProblem:
-    """One finding of ``verify_ledger``; ``kind``: seq | link | hash | head | replay."""
+def __getattr__(name: str):
+    """Verification lives in ``ledger_verify``; its names stay importable from here."""
+    if name in ("LedgerProblem", "verify_ledger"):
+        from . import ledger_verify
 
-    case_id: int
-    number: str
-    seq: int | None
-    kind: str
-    message: str
+        return getattr(ledger_verify, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def verify_ledger(session: Session, case_ids: Iterable[int] | None = None) -> list[LedgerProblem]:
-    """Recompute every hash of every case's chain and compare the head kept on the case.
-
-    Finds edited rows (hash), deleted/inserted/reordered rows (seq, link), a cut or
-    extended tail (head) and a case row that disagrees with its replayed ledger (replay).
-    An empty list means every chain is intact.
-    """
-    query = select(Case.id, Case.number, Case.ledger_head, Case.ledger_seq, Case.state,
-                   Case.deadline_at, Case.version)
-    rows_query = select(LedgerEntry).order_by(LedgerEntry.case_id, LedgerEntry.seq)
-    if case_ids is not None:
-        ids = list(case_ids)
-        query, rows_query = (query.where(Case.id.in_(ids)),
-                             rows_query.where(LedgerEntry.case_id.in_(ids)))
-    cases = {row.id: row for row in session.execute(query)}
-    problems: list[LedgerProblem] = []
-    seen: set[int] = set()
-    for case_id, rows in groupby(session.scalars(rows_query.execution_options(yield_per=2000)),
-                                 key=lambda r: r.case_id):
-        seen.add(case_id)
-        problems += _check_case(cases[case_id], list(rows))
-    for case_id in cases.keys() - seen:
-        c = cases[case_id]
-        problems.append(LedgerProblem(c.id, c.number, None, "head", "案卷没有任何台账记录"))
-    return problems
-
-
-def _check_case(case, rows: list[LedgerEntry]) -> list[LedgerProblem]:
-    found: list[LedgerProblem] = []
-
-    def add(seq, kind, message):
-        found.append(LedgerProblem(case.id, case.number, seq, kind, message))
-
-    prev, expected = GENESIS, 1
-    for row in rows:
-        if row.seq != expected:
-            add(row.seq, "seq", f"序号应为 {expected}，实为 {row.seq}（台账行被删除、插入或调换）")
-        if row.prev_hash != prev:
-            add(row.seq, "link", "与前一行的哈希链断开（台账行被删除、插入或调换）")
-        if recompute_hash(row, case.number) != row.hash:
-            add(row.seq, "hash", "内容与哈希不符（台账行被修改）")
-        prev, expected = row.hash, row.seq + 1
-    last = rows[-1]
-    if case.ledger_head != last.hash or case.ledger_seq != last.seq:
-        add(last.seq, "head", "案卷记录的链头与台账末行不符（末尾被删除或追加）")
-    state = replay(rows)
-    if state.state != case.state or state.deadline_at != case.deadline_at:
-        add(None, "replay", f"按台账重放得到「{state.state}」/{state.deadline_at}，"
-                            f"与案卷「{case.state}」/{case.deadline_at} 不符")
-    return found

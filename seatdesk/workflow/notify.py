@@ -22,8 +22,12 @@ from sqlalchemy.engine import make_url
 CHANNEL = "seatdesk_cases"  # the channel the ledger trigger notifies
 #: a supervisor's position was recorded (payload: the user id; migration 0006)
 POSITIONS_CHANNEL = "seatdesk_positions"
+#: a user's role, department, active flag or login changed (payload ``{"id": user id}``;
+#: seatdesk/workflow/dbrules/ledger_sql.py): their seats sign them out
+USERS_CHANNEL = "seatdesk_users"
 
-__all__ = ["CHANNEL", "POSITIONS_CHANNEL", "CaseListener", "CaseNotice", "parse_notice"]
+__all__ = ["CHANNEL", "POSITIONS_CHANNEL", "USERS_CHANNEL", "CaseListener", "CaseNotice",
+           "parse_notice", "parse_user"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,14 @@ def parse_notice(payload: str) -> CaseNotice | None:
         data = json.loads(payload)
         return CaseNotice(int(data["id"]), str(data["n"]), int(data["v"]), str(data["s"]),
                           str(data["a"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def parse_user(payload: str) -> int | None:
+    """The user id of a ``seatdesk_users`` notification."""
+    try:
+        return int(json.loads(payload)["id"])
     except (ValueError, KeyError, TypeError):
         return None
 

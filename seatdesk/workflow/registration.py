@@ -95,7 +95,7 @@ def register(wf: Workflow, actor: Actor, report: Report, *,
 
 def _replayed(wf: Workflow, actor: Actor, key: str) -> CaseChange | None:
     """The case an earlier registration with ``key`` created (None if there is none)."""
-    with Session(wf.engine) as session:
+    with wf.reading() as session:
         row = session.execute(
             select(Case.id, Case.number, Case.state, Case.version, Case.deadline_at,
                    LedgerEntry.at, LedgerEntry.actor_id)

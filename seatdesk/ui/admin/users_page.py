@@ -5,7 +5,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit
 
 from seatdesk.data import admin
+from seatdesk.models.db import write_transaction
 from seatdesk.models.enums import Role
+from seatdesk.workflow import accounts
 
 from seatdesk.ui.admin.base import AdminPage, button_row, fill_combo, make_table, select_key, set_combo_data
 from seatdesk.ui.admin.record_model import Column
@@ -107,12 +109,30 @@ class UsersPage(AdminPage):
         self.load(select=user.id)
         self.changed.emit("users")
 
+    def _end_sessions(self, user_id: int) -> None:
+        """After the change has committed (its seats have heard NOTIFY seatdesk_users),
+        end the user's database sessions (PostgreSQL; nothing on SQLite)."""
+        actor = self.actor
+
+        def work():
+            with write_transaction(self.sessions.kw["bind"]) as session:
+                admin.require_admin(session, actor, "结束会话")
+                return accounts.end_sessions(session, user_id)
+
+        self.tasks.submit(f"users.end_sessions.{user_id}", work, lambda _n: None,
+                          lambda *_: None)
+
     def toggle_active(self) -> None:
         if self.editing is None:
             return
         user = self.model.record(self.model.row_of(self.editing))
         user_id, active = user.id, not user.active
-        self.write(lambda s: admin.set_user_active(s, self.actor, user_id, active), self._saved,
+        def saved(user) -> None:
+            self._saved(user)
+            if not user.active:
+                self._end_sessions(user.id)
+
+        self.write(lambda s: admin.set_user_active(s, self.actor, user_id, active), saved,
                    self.tr("Account enabled") if active else self.tr("Account disabled"))
 
     def reset_password(self) -> None:

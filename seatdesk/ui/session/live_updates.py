@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 
 from seatdesk.models import Case, SupervisorPosition
 from seatdesk.workflow import services as sd
-from seatdesk.workflow.notify import POSITIONS_CHANNEL, CaseListener
+from seatdesk.workflow.liveuser import AccountChanged
+from seatdesk.workflow.notify import POSITIONS_CHANNEL, USERS_CHANNEL, CaseListener, parse_user
 
 from seatdesk.ui.tasks import TaskRunner
 
@@ -49,6 +50,7 @@ class ChangeHub(QObject):
 
     cases_changed = Signal(object)  # CaseChanges
     positions_changed = Signal()  # a handset reported where a supervisor is
+    account_changed = Signal()  # the signed-in user was deactivated or changed: sign out
 
     def announce(self, ids: Iterable[int], origin: str, everything: bool = False) -> None:
         ids = frozenset(ids)
@@ -82,7 +84,7 @@ class SqlitePoller(QObject):
         since, engine, actor = self.since, self.wf.engine, self.actor
 
         def work() -> tuple[dt.datetime, list[sd.CaseStamp], int]:
-            with Session(engine) as session:
+            with Session(engine) as session:  # (the seat's guard checks the user's record)
                 fix = session.scalar(select(func.max(SupervisorPosition.id))) or 0
                 if since is None:  # the first poll only finds where "now" is
                     return session.scalar(select(func.max(Case.updated_at))) or _EPOCH, [], fix
@@ -101,6 +103,9 @@ class SqlitePoller(QObject):
         self.last_fix = fix
 
     def _failed(self, exc: Exception, _trace: str) -> None:
+        if isinstance(exc, AccountChanged):
+            self.hub.account_changed.emit()
+            return
         self.monitor.report(exc)
 
 
@@ -109,6 +114,7 @@ class PgListener(QThread):
 
     notices = Signal(object)  # frozenset[int] of case ids
     positions = Signal()  # supervisors' positions were recorded
+    users = Signal(object)  # frozenset[int] of users whose account changed
     connected = Signal(bool)  # True when this is a reconnection (notices may be missed)
     lost = Signal(object)  # the exception
 
@@ -121,7 +127,8 @@ class PgListener(QThread):
         reconnect = False
         while not self._stop.is_set():
             try:
-                with CaseListener(self.database_url, also=(POSITIONS_CHANNEL,)) as listener:
+                with CaseListener(self.database_url,
+                                  also=(POSITIONS_CHANNEL, USERS_CHANNEL)) as listener:
                     self.connected.emit(reconnect)
                     self._listen(listener)
             except Exception as exc:  # psycopg.OperationalError and friends: retry
@@ -137,8 +144,12 @@ class PgListener(QThread):
             if found:
                 self.notices.emit(frozenset(n.case_id for n in found))
             if listener.other:
-                listener.other.clear()
-                self.positions.emit()
+                other, listener.other[:] = list(listener.other), []
+                if any(channel == POSITIONS_CHANNEL for channel, _ in other):
+                    self.positions.emit()
+                users = {parse_user(p) for channel, p in other if channel == USERS_CHANNEL}
+                if users - {None}:
+                    self.users.emit(frozenset(users - {None}))
 
     def stop(self) -> None:
         self._stop.set()
@@ -159,6 +170,8 @@ class LiveUpdates(QObject):
             self.listener = PgListener(url, self)
             self.listener.notices.connect(lambda ids: hub.announce(ids, "listen"))
             self.listener.positions.connect(hub.positions_changed)
+            self.listener.users.connect(
+                lambda ids: actor.user_id in ids and hub.account_changed.emit())
             self.listener.connected.connect(self._connected)
             self.listener.lost.connect(monitor.report)
         else:

@@ -1,10 +1,13 @@
-"""Login and password change, checked against the users in the database off the GUI thread.
+"""Login and password change, checked by the database off the GUI thread.
 
-``LoginDialog`` calls ``seatdesk.workflow.auth.login`` (argon2id, lockout after five
-failures — the messages come from auth, in Chinese) and keeps the failure count even
-when the login is refused. A user flagged ``must_change_password`` gets the
+``LoginDialog`` calls ``seatdesk.workflow.signin.sign_in``: on a PostgreSQL seat
+deployment the operator connects as their own database login (the workstation holds no
+password); on SQLite, or with the schema owner's connection, the argon2 users table
+decides (``auth.login``). Either way failures are counted atomically and every refusal
+reads the same (``auth.FAILED``). A user flagged ``must_change_password`` gets the
 ``ChangePasswordDialog`` before the login counts; cancelling it cancels the login.
-After ``accepted``, ``logged_in`` holds the frozen ``LoggedIn`` value.
+After ``accepted``, ``logged_in`` holds the frozen ``LoggedIn`` value and ``signed_in``
+the engine the operator works on (``signed_in.close()`` at sign-out).
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from seatdesk.workflow.auth import LoggedIn, LoginError, change_password, login
+from seatdesk.workflow import signin
+from seatdesk.workflow.auth import LoggedIn, LoginError, change_password
 
 from seatdesk.ui.pyside_fix import keep_none_alive
 from seatdesk.ui.session.demo_hint import Banner, DemoAccountsHint, read_banner
@@ -30,18 +34,19 @@ ERROR_STYLE = "color: #c62828;"
 
 
 def _attempt_login(sessions: sessionmaker[Session], username: str, password: str
-                   ) -> LoggedIn | LoginError:
-    """One login attempt; the failure count and lockout are committed even on refusal."""
-    with sessions() as session:
-        try:
-            result: LoggedIn | LoginError = login(session, username, password)
-        except LoginError as exc:
-            result = exc
-        session.commit()
-        return result
+                   ) -> signin.SignedIn | LoginError:
+    """One sign-in attempt; the failure count and lockout are committed even on refusal."""
+    try:
+        return signin.sign_in(sessions.kw["bind"], username, password)
+    except LoginError as exc:
+        return exc
 
 
-def _attempt_change(sessions: sessionmaker[Session], user_id: int, old: str, new: str) -> None:
+def _attempt_change(sessions: sessionmaker[Session], user_id: int, old: str, new: str,
+                    signed_in: signin.SignedIn | None = None) -> None:
+    if signed_in is not None:
+        signed_in.change_password(old, new)
+        return
     with sessions.begin() as session:
         change_password(session, user_id, old, new)
 
@@ -89,6 +94,7 @@ class LoginDialog(_BusyDialog):
                  parent=None, username: str = ""):
         super().__init__(sessions, tasks, parent)
         self.logged_in: LoggedIn | None = None
+        self.signed_in: signin.SignedIn | None = None
         self.setWindowTitle(self.tr("seatdesk — sign in"))
         self.centre = QLabel(self.tr("Digital city management command centre"), self)
         self.centre.setObjectName("loginCentre")
@@ -115,8 +121,12 @@ class LoginDialog(_BusyDialog):
         self._load_banner()
 
     def _load_banner(self) -> None:
-        """The centre's name and, on a demo database, its accounts (before signing in)."""
+        """The centre's name and, on a demo database, its accounts (before signing in;
+        through the sign-in gate only the centre's name)."""
         def work() -> Banner:
+            engine = self.sessions.kw["bind"]
+            if signin.mode(engine) == "logins":
+                return Banner(signin.centre_name(engine), ())
             with self.sessions() as session:
                 return read_banner(session)
 
@@ -139,26 +149,30 @@ class LoginDialog(_BusyDialog):
         self.tasks.submit("login", lambda: _attempt_login(self.sessions, username, password),
                           self._answered, self.failed)
 
-    def _answered(self, result: LoggedIn | LoginError) -> None:
+    def _answered(self, result: signin.SignedIn | LoginError) -> None:
         if isinstance(result, LoginError):
             self.failed(result)
             self.password.clear()
             self.password.setFocus()
             return
-        if result.must_change_password:
+        self.signed_in = result
+        if result.user.must_change_password:
             self._force_change(result)
             return
-        self._done(result)
+        self._done(result.user)
 
-    def _force_change(self, user: LoggedIn) -> None:
-        dialog = ChangePasswordDialog(self.sessions, user, forced=True, tasks=self.tasks,
-                                      parent=self, old_password=self.password.text())
+    def _force_change(self, signed: signin.SignedIn) -> None:
+        dialog = ChangePasswordDialog(self.sessions, signed.user, forced=True, tasks=self.tasks,
+                                      parent=self, old_password=self.password.text(),
+                                      signed_in=signed if signed.owned else None)
         self.change_dialog = dialog
 
         def finished(code: int) -> None:
             if code == QDialog.DialogCode.Accepted:
-                self._done(user)
+                self._done(signed.user)
             else:
+                signed.close()
+                self.signed_in = None
                 self.set_busy(False, self.tr("You must change your password before signing in"))
 
         dialog.finished.connect(finished)
@@ -175,9 +189,10 @@ class ChangePasswordDialog(_BusyDialog):
     """Change one's own password (old, new, repeat); ``forced`` after a reset by an admin."""
 
     def __init__(self, sessions: sessionmaker[Session], user: LoggedIn, forced: bool = False,
-                 tasks: TaskRunner | None = None, parent=None, old_password: str = ""):
+                 tasks: TaskRunner | None = None, parent=None, old_password: str = "",
+                 signed_in: signin.SignedIn | None = None):
         super().__init__(sessions, tasks, parent)
-        self.user = user
+        self.user, self.signed_in = user, signed_in
         self.setWindowTitle(self.tr("Change password"))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Save"))
         self.notice = QLabel(self.tr("Your password was set by an administrator: choose a new "
@@ -209,7 +224,7 @@ class ChangePasswordDialog(_BusyDialog):
             return
         self.set_busy(True, self.tr("Saving…"))
         self.tasks.submit("password", lambda: _attempt_change(self.sessions, self.user.user_id,
-                                                               old, new),
+                                                               old, new, self.signed_in),
                           lambda _none: self._changed(), self.failed)
 
     def _changed(self) -> None:

@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         from seatdesk.ui.session.workspace import Workspace
 
         seat = Seat.open(self.sessions, user, self, workflow)
+        seat.hub.account_changed.connect(self._account_changed)
         self.workspace = Workspace(seat, self, **options)
         self.setCentralWidget(self.workspace)
         self.setWindowTitle(f"{self.base_title} — {self.workspace.title()}")
@@ -159,6 +160,19 @@ class MainWindow(QMainWindow):
 
         prompt.buttonClicked.connect(answered)
         prompt.open()
+
+    def _account_changed(self) -> None:
+        """An administrator deactivated this user or changed their role or department:
+        sign out at once — unsaved work is kept as drafts, not asked about — and the login
+        dialog says why (``sign_out_reason``)."""
+        if self.signing_out or getattr(self, "sign_out_reason", ""):
+            return
+        from seatdesk.workflow.liveuser import AccountChanged
+
+        self.sign_out_reason = AccountChanged().message
+        if self.workspace is not None:
+            self.workspace.drafts.flush_and_wait()
+        self._signed_out()
 
     def shutdown(self) -> None:
         if getattr(self, "_shut", False):

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from seatdesk.workflow import liveuser
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.auth import LoggedIn
 
@@ -34,6 +35,7 @@ class Seat:
     ops: Operations
     hub: ChangeHub
     monitor: ConnectionMonitor
+    unguard: Callable[[], None] = lambda: None  # removes the live check of the user record
 
     @classmethod
     def open(cls, sessions: sessionmaker[Session], user: LoggedIn, parent,
@@ -43,8 +45,9 @@ class Seat:
         hub = ChangeHub(parent)
         monitor = ConnectionMonitor(engine, parent)
         actor = sd.Actor.from_login(user, seat_name or platform.node()[:64])
+        unguard = liveuser.guard(engine, actor)  # every transaction checks the user's record
         return cls(sessions, wf, user, actor, TaskRunner(parent), Operations(hub, monitor, parent),
-                   hub, monitor)
+                   hub, monitor, unguard)
 
     @property
     def role(self) -> str:
@@ -54,6 +57,8 @@ class Seat:
              failed: Callable[[Exception, str], None] | None = None) -> None:
         """Run a read off the GUI thread; only the newest reply per ``key`` arrives."""
         def fail(exc: Exception, trace: str) -> None:
+            if isinstance(exc, liveuser.AccountChanged):
+                self.hub.account_changed.emit()
             self.monitor.report(exc)
             if failed is not None:
                 failed(exc, trace)
@@ -68,3 +73,4 @@ class Seat:
         self.monitor.stop()
         self.ops.wait(10_000)
         self.tasks.wait(10_000)
+        self.unguard()

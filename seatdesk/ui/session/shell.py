@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 from sqlalchemy.orm import Session, sessionmaker
 
 from seatdesk.workflow.auth import LoggedIn
+from seatdesk.workflow.signin import SignedIn
 
 from seatdesk.ui.session.login_dialog import LoginDialog
 from seatdesk.ui.session.main_window import MainWindow
@@ -51,6 +52,7 @@ class SeatShell(QObject):
         self.window_factory = window_factory or MainWindow
         self.login: LoginDialog | None = None
         self.window: MainWindow | None = None
+        self.signed: SignedIn | None = None  # the operator's own connection (docs/security.md)
         self.sessions_signed_in = 0
 
     def start(self) -> None:
@@ -70,16 +72,18 @@ class SeatShell(QObject):
 
     def _login_finished(self, code: int) -> None:
         login, self.login = self.login, None
-        user = login.logged_in if login is not None else None
+        signed = login.signed_in if login is not None else None
         if login is not None:
             login.deleteLater()
-        if code != QDialog.DialogCode.Accepted or user is None:
+        if code != QDialog.DialogCode.Accepted or signed is None:
             self._end(0)
             return
-        self.open_window(user)
+        self.signed = signed  # on a seat deployment: the operator's own database login
+        self.open_window(signed.user, signed.sessions)
 
-    def open_window(self, user: LoggedIn) -> MainWindow:
-        window = self.window_factory(self.sessions, self.database_label, user,
+    def open_window(self, user: LoggedIn, sessions: sessionmaker[Session] | None = None
+                    ) -> MainWindow:
+        window = self.window_factory(sessions or self.sessions, self.database_label, user,
                                      **self.workspace_options)
         self.window = window
         self.sessions_signed_in += 1
@@ -93,9 +97,10 @@ class SeatShell(QObject):
 
     # -- sign out / close -----------------------------------------------------------------------
     def _signed_out(self) -> None:
+        reason = getattr(self.window, "sign_out_reason", "")  # an administrator's change
         self._drop_window()
         # the login dialog opens once the old workspace is gone (its deletion is queued)
-        QTimer.singleShot(0, self.show_login)
+        QTimer.singleShot(0, lambda: self.show_login(reason))
 
     def _window_closed(self) -> None:
         if self.window is not None and not self.window.signing_out:
@@ -111,6 +116,9 @@ class SeatShell(QObject):
         window.shutdown()
         window.hide()
         window.deleteLater()
+        signed, self.signed = self.signed, None
+        if signed is not None:
+            signed.close()  # the operator's own connections end with the session
         QTimer.singleShot(0, release_session_objects)
 
     def _end(self, code: int) -> None:

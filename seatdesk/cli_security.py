@@ -1,0 +1,208 @@
+"""The security commands (docs/security.md): ``seatdesk db logins`` and ``db intake-login``
+(the per-operator logins of a PostgreSQL database, run as the schema owner) and
+``seatdesk ledger verify|keygen|checkpoint`` (both backends)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import sys
+from pathlib import Path
+
+from sqlalchemy import select, text
+
+from seatdesk.config import ResolvedDatabase
+
+#: initial passwords: 12 characters without look-alikes (0/O, 1/l/I)
+_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class SecurityCommandError(Exception):
+    """A refusal with a message for the operator."""
+
+
+def new_password(length: int = 12) -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def add_parsers(db_sub) -> None:
+    lg = db_sub.add_parser("logins", help="create the per-operator PostgreSQL logins from the "
+                           "users table (after demo, a restore or a clone)")
+    lg.add_argument("users", nargs="*", help="user names (default: every active user whose "
+                    "login is missing or belongs to another database)")
+    lg.add_argument("--all", action="store_true", help="recreate every active user's login")
+    lg.add_argument("--prefix", help="login name prefix for this database (default: the "
+                    "database name and a dot)")
+    lg.add_argument("--password-stdin", action="store_true",
+                    help="one initial password for all, read from stdin (training)")
+    il = db_sub.add_parser("intake-login", help="the intake server's login (NOINHERIT, may SET "
+                           "ROLE to supervisors and partners)")
+    il.add_argument("name")
+    il.add_argument("--password-stdin", action="store_true")
+
+
+def run(args, database: ResolvedDatabase) -> int:
+    from seatdesk.models.db import make_engine, session_factory
+
+    engine = make_engine(database.url)
+    if engine.dialect.name != "postgresql":
+        engine.dispose()
+        raise SecurityCommandError(
+            "嵌入式SQLite模式没有数据库登录账号（单机信任，见 docs/security.md）")
+    try:
+        with session_factory(engine).begin() as session:
+            if args.db_command == "logins":
+                return _logins(session, args)
+            return _intake(session, args)
+    finally:
+        engine.dispose()
+
+
+def _logins(session, args) -> int:
+    from seatdesk.models import User
+    from seatdesk.workflow import accounts
+
+    if args.prefix is not None:
+        accounts.set_login_prefix(session, args.prefix)
+    prefix = accounts.login_prefix(session)
+    shared = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    if shared is not None and not shared.strip():
+        raise SecurityCommandError("密码不能为空")
+    users = session.execute(select(User.id, User.username, User.db_login)
+                            .where(User.active.is_(True)).order_by(User.username)).all()
+    chosen = [u for u in users if _wanted(u, args, prefix)]
+    unknown = set(args.users) - {u.username for u in users}
+    if unknown:
+        raise SecurityCommandError(f"没有这些在用用户：{', '.join(sorted(unknown))}")
+    print(f"login prefix: {prefix}")
+    for user in chosen:
+        password = shared or new_password()
+        try:
+            login = accounts.create_login(session, user.id, password, must_change=True)
+        except accounts.AccountRefused as exc:
+            raise SecurityCommandError(f"{user.username}: {exc}") from None
+        print(f"{user.username:<24} {login:<40} {'(stdin)' if shared else password}")
+    print(f"{len(chosen)} login(s); each initial password must be changed at first sign-in")
+    return 0
+
+
+def _wanted(user, args, prefix: str) -> bool:
+    if args.users:
+        return user.username in args.users
+    return args.all or user.db_login != prefix + user.username
+
+
+def _intake(session, args) -> int:
+    from seatdesk.workflow import accounts
+
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,63}", args.name):
+        raise SecurityCommandError("登录名只能包含字母、数字、点、下划线和连字符（最多63个）")
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    session.execute(text("SELECT seatdesk_set_intake_login(:n)"), {"n": args.name})
+    if password:
+        verifier = accounts.scram_verifier(session, password, args.name)
+        session.connection().exec_driver_sql(
+            f"ALTER ROLE \"{args.name}\" PASSWORD '{verifier}'")
+    print(f"intake login {args.name}: NOINHERIT, may SET ROLE to every active supervisor "
+          f"and partner login of this database")
+    return 0
+
+
+# -- the ledger ------------------------------------------------------------------------------
+def add_ledger_parsers(ledger_sub) -> None:
+    ve = ledger_sub.add_parser("verify", help="hash chains, transitions and every case field; "
+                               "with --against, a signed checkpoint too")
+    ve.add_argument("--against", metavar="CHECKPOINT",
+                    help="a checkpoint file, or a witness database URL (its latest checkpoint)")
+    ve.add_argument("--public-key", type=Path, help="the trusted public key (KEYFILE.pub)")
+    kg = ledger_sub.add_parser("keygen", help="an Ed25519 key pair for signing checkpoints")
+    kg.add_argument("keyfile", type=Path, help="private key file to create (KEYFILE.pub too)")
+    kg.add_argument("--passphrase-stdin", action="store_true", help="encrypt the private key")
+    cp = ledger_sub.add_parser("checkpoint", help="sign the chain heads (daily)")
+    cp.add_argument("--key", type=Path, required=True, help="the private key file")
+    cp.add_argument("--out", type=Path, help="checkpoint file to write")
+    cp.add_argument("--witness", metavar="URL", help="also store it in this witness database")
+    cp.add_argument("--passphrase-stdin", action="store_true")
+
+
+def run_ledger(args, database: ResolvedDatabase) -> int:
+    from seatdesk.workflow.checkpoint import CheckpointError
+
+    try:
+        return {"verify": _verify, "keygen": _keygen, "checkpoint": _checkpoint}[
+            args.ledger_command](args, database)
+    except CheckpointError as exc:
+        raise SecurityCommandError(str(exc)) from None
+
+
+def _passphrase(args) -> bytes | None:
+    if not args.passphrase_stdin:
+        return None
+    return sys.stdin.readline().rstrip("\n").encode() or None
+
+
+def _keygen(args, database) -> int:
+    from seatdesk.workflow.checkpoint import keygen
+
+    if args.keyfile.exists():
+        raise SecurityCommandError(f"{args.keyfile} 已存在，不会覆盖")
+    public = keygen(args.keyfile, _passphrase(args))
+    print(f"private key: {args.keyfile} (0600; keep it with the centre's administrator, "
+          f"never on a seat or the database server)\npublic key:  {public}")
+    return 0
+
+
+def _checkpoint(args, database: ResolvedDatabase) -> int:
+    from seatdesk.models.db import make_engine, session_factory
+    from seatdesk.workflow import checkpoint
+
+    if not args.out and not args.witness:
+        raise SecurityCommandError("请用 --out 和/或 --witness 指定检查点写到哪里")
+    key = checkpoint.load_private(args.key, _passphrase(args))
+    engine = make_engine(database.url)
+    try:
+        with session_factory(engine)() as session:
+            made = checkpoint.make(session, key, _database_name(engine))
+    finally:
+        engine.dispose()
+    if args.out:
+        checkpoint.save_file(made, args.out)
+    if args.witness:
+        checkpoint.save_witness(made, args.witness)
+    h = made.header
+    print(f"checkpoint {h['created_at']}: {h['cases']} cases, {h['rows']} ledger rows, "
+          f"root {h['root']}")
+    return 0
+
+
+def _database_name(engine) -> str:
+    url = engine.url
+    return f"{url.host or 'localhost'}:{url.port or ''}/{url.database}" if url.host else str(
+        url.database)
+
+
+def _verify(args, database: ResolvedDatabase) -> int:
+    from seatdesk.models.db import make_engine, session_factory
+    from seatdesk.workflow import checkpoint
+    from seatdesk.workflow.ledger_verify import verify_ledger
+
+    if args.against and not args.public_key:
+        raise SecurityCommandError("--against 需要 --public-key：只信任管理员的公钥")
+    engine = make_engine(database.url)
+    try:
+        with session_factory(engine)() as session:
+            problems = verify_ledger(session)
+            if args.against:
+                found = checkpoint.load(args.against)
+                problems += checkpoint.verify_against(session, found,
+                                                      checkpoint.load_public(args.public_key))
+    finally:
+        engine.dispose()
+    if not problems:
+        extra = f" and match checkpoint {found.header['created_at']}" if args.against else ""
+        print(f"ledger intact: every hash chain, transition and case field verifies{extra}")
+        return 0
+    print(f"ledger verification FAILED: {len(problems)} problem(s)")
+    for problem in problems:
+        print(f"  {problem}")
+    return 1

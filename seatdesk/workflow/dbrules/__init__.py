@@ -1,0 +1,96 @@
+"""The rules enforced by the database itself (PostgreSQL), applied by ``seatdesk db upgrade``.
+
+Whatever client connects — a seat, the intake server, psql with a seat operator's own
+credentials — PostgreSQL decides who may write what (docs/security.md):
+
+- one NOLOGIN **group role** per seat role (``seatdesk_acceptor`` … ``seatdesk_wall``),
+  cluster-wide, carrying the table privileges of ``grants.TABLES`` and the row-level
+  security policies of ``grants.POLICIES``; one LOGIN role per operator, member of one
+  group (``accounts_sql``); the ``seatdesk_gate`` login that may only run the sign-in
+  functions; the ``seatdesk_partner`` group that may only register reports;
+- the ledger's triggers (``ledger_sql``): an operator's row is refused unless it is a legal
+  transition for the operator's role (``workflow_transitions``, synced from ``states.py``
+  by ``transitions``), the actor is the session's own user, and the previous hash and the
+  hash are the chain's; a case changes only together with its ledger row (deferred
+  constraint triggers); users' changes are announced on ``NOTIFY seatdesk_users``;
+- users, roles and passwords change only through SECURITY DEFINER functions that check the
+  caller's live record (``accounts_sql``).
+
+Sessions with the privileges of the tables' owner (the schema owner, a superuser: the
+migrations, ``seatdesk demo``, the importers run by the centre's DBA, the test suite) are
+trusted writers: their rows keep the actor the client states. The checkpoints
+(``workflow/checkpoint.py``) are what hold against them.
+
+``apply(connection)`` is idempotent and runs at the end of every migration run
+(``migrations/env.py``); on SQLite it only syncs ``workflow_transitions``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+from seatdesk.models.enums import Role
+
+#: seat role -> its group role (cluster-wide, NOLOGIN)
+GROUPS: dict[str, str] = {role.value: f"seatdesk_{role.value}" for role in Role}
+GATE = "seatdesk_gate"  # LOGIN, no password needed: runs only the sign-in functions
+PARTNER = "seatdesk_partner"  # group of partner systems' logins: register reports only
+ALL_GROUPS: tuple[str, ...] = (*GROUPS.values(), PARTNER)
+#: failed sign-ins before the account is locked, and for how long (both backends)
+MAX_FAILURES = 5
+LOCKOUT_MINUTES = 15
+#: an operator's ledger row must carry a time within this many minutes of the server's
+CLOCK_TOLERANCE_MINUTES = 5
+
+
+def apply(conn: Connection) -> None:
+    """Bring roles, grants, policies, functions, triggers and the transition table of the
+    connected database in line with this code (in the caller's transaction)."""
+    from . import transitions
+
+    transitions.sync(conn)
+    if conn.dialect.name != "postgresql":
+        return
+    from . import accounts_sql, grants, ledger_sql
+
+    owner = table_owner(conn)
+    _ensure_roles(conn)
+    ledger_sql.install(conn, owner)
+    accounts_sql.install(conn)
+    grants.apply(conn)
+
+
+def remove(conn: Connection) -> None:
+    """Take away what ``apply`` installed in this database (the downgrade of migration 0009);
+    the cluster-wide roles stay (other databases may use them)."""
+    from . import accounts_sql, grants, ledger_sql
+
+    grants.remove(conn)
+    accounts_sql.uninstall(conn)
+    ledger_sql.uninstall(conn)
+
+
+def run_sql(conn: Connection, sql: str) -> None:
+    """Run SQL text (several statements, ``%`` signs and all) on the driver's cursor, in the
+    connection's transaction: no parameters, so nothing is taken for a placeholder."""
+    with conn.connection.dbapi_connection.cursor() as cur:
+        cur.execute(sql)
+
+
+def table_owner(conn: Connection) -> str:
+    """The role that owns the schema's tables: sessions with its privileges are trusted."""
+    return conn.execute(text(
+        "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'public.cases'::regclass"
+    )).scalar_one()
+
+
+def _ensure_roles(conn: Connection) -> None:
+    """The group roles and the gate login, created once per cluster (needs CREATEROLE)."""
+    existing = set(conn.execute(text(
+        "SELECT rolname FROM pg_roles WHERE rolname = ANY(:names)"),
+        {"names": [*ALL_GROUPS, GATE]}).scalars())
+    for name in ALL_GROUPS:
+        if name not in existing:
+            conn.execute(text(f'CREATE ROLE "{name}" NOLOGIN'))
+    if GATE not in existing:
+        conn.execute(text(f'CREATE ROLE "{GATE}" LOGIN NOINHERIT CONNECTION LIMIT 50'))

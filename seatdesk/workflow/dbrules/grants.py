@@ -1,0 +1,253 @@
+"""Who may read and write which table, in one place: ``TABLES`` and ``POLICIES``.
+
+Every table of the schema has an entry (``tests/test_dbrules.py`` fails for one that has
+none, so a new table gets a decision, not the privileges of whatever came before):
+
+- ``Access(read, insert, update, delete)``: seat roles (``Role`` values; ``partner`` for
+  the partner group; ``intake`` for the intake server's own login, named by ``seatdesk db
+  intake-login``, for its bookkeeping between requests) granted each privilege.
+  ``hidden`` columns are readable by nobody but the owner (the argon2 hashes). No group
+  is ever granted DELETE or TRUNCATE on the case tables; ``users`` is written only by
+  the functions of ``accounts_sql``.
+- ``POLICIES``: the row-level security of ``cases`` and ``dispatches``: department users
+  change only the cases (and dispatch rows) of their own department, supervisors only
+  their own or unassigned 核实/核查 tasks, dispatchers the cases held at their command
+  level; partners register reports of outside sources only. Reads are not narrowed by
+  RLS (see docs/security.md, "reads").
+
+``apply`` revokes everything the seatdesk groups hold in this schema and grants what is
+declared, so a privilege removed here disappears with the next ``seatdesk db upgrade``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+from seatdesk.models.enums import PUBLIC_SOURCES
+
+from . import ALL_GROUPS, GATE, GROUPS, PARTNER, run_sql
+
+WORKFLOW = ("acceptor", "shift_lead", "dispatcher", "department", "supervisor")
+EVERYONE = (*WORKFLOW, "admin", "wall", "partner")
+ADMIN = ("admin",)
+
+
+@dataclass(frozen=True)
+class Access:
+    read: tuple[str, ...] = EVERYONE
+    insert: tuple[str, ...] = ()
+    update: tuple[str, ...] = ()
+    delete: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()  # columns nobody but the owner reads
+    rls: bool = False
+
+
+REFERENCE = Access(insert=ADMIN, update=ADMIN, delete=ADMIN)
+
+TABLES: dict[str, Access] = {
+    # the case file: written by the workflow (cases and ledger checked by triggers)
+    "cases": Access(insert=("acceptor", "supervisor", "partner"), update=WORKFLOW, rls=True),
+    "case_ledger": Access(insert=(*WORKFLOW, "partner")),
+    "case_reporters": Access(insert=(*WORKFLOW, "partner"), update=("acceptor", "shift_lead")),
+    "dispatches": Access(insert=WORKFLOW, update=WORKFLOW, rls=True),
+    "attachments": Access(insert=(*WORKFLOW, "partner")),
+    "supervisor_positions": Access(insert=("supervisor",)),
+    "handover_acks": Access(insert=("shift_lead",)),
+    # people: only the account functions write users
+    "users": Access(hidden=("password_hash",)),
+    "common_phrases": REFERENCE,
+    "beats": REFERENCE,
+    "beat_supervisors": REFERENCE,
+    # the intake server (seatdesk serve): handsets' sessions and attendance, partners and
+    # what they sent, callbacks to the 12345 platform (queued by a SECURITY DEFINER trigger)
+    "field_sessions": Access(read=("intake",), insert=("intake",), update=("intake",)),
+    "field_events": Access(insert=("supervisor",)),
+    "partners": Access(read=("admin", "intake"), insert=ADMIN, update=ADMIN),
+    "partner_requests": Access(read=("admin", "partner", "intake"), insert=("partner",)),
+    "work_orders": Access(read=("admin", "partner", "intake"), insert=("partner",)),
+    "callback_events": REFERENCE,
+    "callback_outbox": Access(read=("admin", "intake"), update=("intake",)),
+    "case_sources": REFERENCE,
+    "setting_changes": Access(insert=ADMIN),
+    # reference data and configuration: the administrator
+    "settings": REFERENCE,
+    "admin_units": REFERENCE,
+    "grid_cells": REFERENCE,
+    "components": REFERENCE,
+    "class_editions": REFERENCE,
+    "case_classes": REFERENCE,
+    "filing_conditions": REFERENCE,
+    "time_limits": REFERENCE,
+    "responsibilities": REFERENCE,
+    "departments": REFERENCE,
+    "calendar_days": REFERENCE,
+    "calendar_years": REFERENCE,
+    # the schema's own bookkeeping: read-only for everyone (written by db upgrade)
+    "workflow_transitions": Access(),
+    "security_config": Access(),
+    "alembic_version": Access(),
+    "schema_releases": Access(),
+}
+#: tables that are not ours to grant (PostGIS)
+FOREIGN = frozenset({"spatial_ref_sys", "geometry_columns", "geography_columns"})
+
+
+@dataclass(frozen=True)
+class Policy:
+    table: str
+    command: str  # SELECT | INSERT | UPDATE
+    roles: tuple[str, ...]
+    using: str | None = "true"
+    check: str | None = None
+
+
+_MY_DEPT = "(SELECT public.seatdesk_my_department())"
+_PARTNER_SOURCES = ", ".join(f"'{s.value}'" for s in sorted(PUBLIC_SOURCES))
+POLICIES: tuple[Policy, ...] = (
+    Policy("cases", "SELECT", EVERYONE),
+    Policy("cases", "INSERT", ("acceptor", "supervisor"), using=None, check="true"),
+    Policy("cases", "INSERT", ("partner",), using=None,
+           check=f"source IN ({_PARTNER_SOURCES})"),
+    Policy("cases", "UPDATE", ("acceptor", "shift_lead")),
+    Policy("cases", "UPDATE", ("dispatcher",),
+           using="centre_id IS NOT DISTINCT FROM (SELECT public.seatdesk_my_district())",
+           check="true"),
+    Policy("cases", "UPDATE", ("department",), using=f"department_id = {_MY_DEPT}",
+           check=f"department_id = {_MY_DEPT}"),
+    Policy("cases", "UPDATE", ("supervisor",),
+           using="task_user_id IS NULL OR task_user_id = (SELECT public.seatdesk_my_user_id())",
+           check="task_user_id IS NULL OR task_user_id = (SELECT public.seatdesk_my_user_id())"),
+    Policy("dispatches", "SELECT", EVERYONE),
+    Policy("dispatches", "INSERT", WORKFLOW, using=None, check="true"),
+    Policy("dispatches", "UPDATE", ("acceptor", "shift_lead", "dispatcher", "supervisor")),
+    Policy("dispatches", "UPDATE", ("department",), using=f"department_id = {_MY_DEPT}",
+           check=f"department_id = {_MY_DEPT}"),
+)
+
+
+def group(role: str, intake: str | None = None) -> str | None:
+    """The role a declaration's seat role stands for (None: the intake login is not set)."""
+    if role == "intake":
+        return intake
+    return PARTNER if role == "partner" else GROUPS[role]
+
+
+def _names(roles: tuple[str, ...], intake: str | None) -> str:
+    return ", ".join(f'"{g}"' for g in (group(r, intake) for r in roles) if g)
+
+
+def schema_tables(conn: Connection) -> set[str]:
+    """The tables (and views) of the public schema, partitions left out."""
+    return set(conn.execute(text(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')"
+        " AND NOT c.relispartition")).scalars())
+
+
+def unclassified(tables: set[str]) -> set[str]:
+    return tables - set(TABLES) - FOREIGN
+
+
+def intake_login(conn: Connection) -> str | None:
+    """The intake server's login named in ``security_config``, if it exists."""
+    return conn.execute(text(
+        "SELECT c.intake_login FROM security_config c JOIN pg_roles r"
+        " ON r.rolname = c.intake_login WHERE c.id = 1")).scalar()
+
+
+def apply(conn: Connection) -> None:
+    tables = schema_tables(conn) - FOREIGN
+    intake = intake_login(conn)
+    everyone = ", ".join(f'"{g}"' for g in (*ALL_GROUPS, GATE, *([intake] if intake else [])))
+    for table in sorted(tables):
+        run_sql(conn, f'REVOKE ALL ON TABLE public."{table}" FROM PUBLIC, {everyone}')
+    for table, access in TABLES.items():
+        if table in tables:
+            _grant(conn, table, access, intake)
+    _sequences(conn, tables, intake)
+    _policies(conn, tables)
+    _database(conn)
+
+
+def _grant(conn: Connection, table: str, access: Access, intake: str | None) -> None:
+    for privilege, roles in (("INSERT", access.insert), ("UPDATE", access.update),
+                             ("DELETE", access.delete)):
+        if _names(roles, intake):
+            run_sql(conn, f'GRANT {privilege} ON public."{table}" TO {_names(roles, intake)}')
+    readers = _names(access.read, intake)
+    if not readers:
+        return
+    if not access.hidden:
+        run_sql(conn, f'GRANT SELECT ON public."{table}" TO {readers}')
+        return
+    columns = conn.execute(text(
+        "SELECT attname FROM pg_attribute WHERE attrelid = CAST(:t AS regclass)"
+        " AND attnum > 0 AND NOT attisdropped ORDER BY attnum"), {"t": f"public.{table}"})
+    shown = ", ".join(f'"{c}"' for c in columns.scalars() if c not in access.hidden)
+    run_sql(conn, f'GRANT SELECT ({shown}) ON public."{table}" TO {readers}')
+
+
+def _sequences(conn: Connection, tables: set[str], intake: str | None) -> None:
+    """USAGE on the id sequence of every table a group inserts into."""
+    for table, access in TABLES.items():
+        if table not in tables or not access.insert:
+            continue
+        seq = conn.execute(text(
+            "SELECT pg_get_serial_sequence(:t, 'id') FROM pg_attribute"
+            " WHERE attrelid = CAST(:t AS regclass) AND attname = 'id'"),
+            {"t": f"public.{table}"}).scalar()
+        if seq and _names(access.insert, intake):
+            run_sql(conn, f"REVOKE ALL ON SEQUENCE {seq} FROM PUBLIC")
+            run_sql(conn, f"GRANT USAGE ON SEQUENCE {seq} TO {_names(access.insert, intake)}")
+
+
+def _drop_policies(conn: Connection, tables: set[str], then: str) -> None:
+    """Drop every policy of the tables ``POLICIES`` covers, then ENABLE or DISABLE RLS."""
+    for table in sorted({p.table for p in POLICIES} & tables):
+        for name in conn.execute(text(
+                "SELECT policyname FROM pg_policies WHERE schemaname = 'public'"
+                " AND tablename = :t"), {"t": table}).scalars():
+            run_sql(conn, f'DROP POLICY "{name}" ON public."{table}"')
+        run_sql(conn, f'ALTER TABLE public."{table}" {then} ROW LEVEL SECURITY')
+
+
+def _policies(conn: Connection, tables: set[str]) -> None:
+    _drop_policies(conn, tables, "ENABLE")
+    counts: dict[str, int] = {}
+    for p in POLICIES:
+        if p.table not in tables:
+            continue
+        n = counts[p.table] = counts.get(p.table, 0) + 1
+        roles = _names(p.roles, None)
+        sql = f'CREATE POLICY "{p.table}_{p.command.lower()}_{n}" ON public."{p.table}"' \
+              f" FOR {p.command} TO {roles}"
+        if p.using is not None:
+            sql += f" USING ({p.using})"
+        if p.check is not None:
+            sql += f" WITH CHECK ({p.check})"
+        run_sql(conn, sql)
+
+
+def _database(conn: Connection) -> None:
+    """Nobody connects unless let in: the gate, and each login to its own database."""
+    db = conn.execute(text("SELECT current_database()")).scalar_one()
+    run_sql(conn, f'REVOKE CONNECT, TEMPORARY ON DATABASE "{db}" FROM PUBLIC')
+    run_sql(conn, f'GRANT CONNECT ON DATABASE "{db}" TO "{GATE}"')
+    run_sql(conn, "REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    run_sql(conn, f'GRANT SELECT ON public.alembic_version, public.schema_releases TO "{GATE}"')
+    logins = conn.execute(text(
+        "SELECT u.db_login FROM users u JOIN pg_roles r ON r.rolname = u.db_login"
+        " WHERE u.active")).scalars().all()
+    intake = intake_login(conn)
+    for login in [*logins, *([intake] if intake else [])]:
+        run_sql(conn, f'GRANT CONNECT ON DATABASE "{db}" TO "{login}"')
+
+
+def remove(conn: Connection) -> None:
+    tables = schema_tables(conn) - FOREIGN
+    groups = ", ".join(f'"{g}"' for g in ALL_GROUPS)
+    _drop_policies(conn, tables, "DISABLE")
+    for table in sorted(tables):
+        run_sql(conn, f'REVOKE ALL ON TABLE public."{table}" FROM {groups}, "{GATE}"')

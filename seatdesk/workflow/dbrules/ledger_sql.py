@@ -1,0 +1,199 @@
+"""The ledger's and the cases' triggers for operator sessions, and the users' NOTIFY.
+
+Per row, partition-friendly (nothing relies on ctid or OIDs; the last row of a chain is
+found by ``(case_id, seq)``), and fired only for sessions without the tables' owner's
+privileges (each trigger's ``WHEN``; the owner's name is baked in by ``install``, which
+every ``seatdesk db upgrade`` runs again):
+
+- ``case_ledger_operator`` (BEFORE INSERT): the actor is the session's own active user and
+  holds the group of its role; (action, from-state, to-state) is in
+  ``workflow_transitions`` for that role; the row follows the case's chain (seq, from-state,
+  time not before the previous row, within ``CLOCK_TOLERANCE_MINUTES`` of the server's
+  clock); the previous hash and the hash are computed here (``seatdesk.models.ledger.
+  entry_hash`` computes the same bytes) — a client-supplied value that differs is refused;
+- ``case_ledger_moves_case`` (deferred): at commit, the case was moved to this row;
+- ``cases_need_ledger`` (deferred): at commit, every INSERT/UPDATE of a case stepped its
+  version by one and has the ledger row of that version (same state, same hash);
+- ``users_notify``: a change of a user's role, department, active flag or login is
+  announced on ``NOTIFY seatdesk_users`` so their seats sign them out.
+
+Every relation is schema-qualified: a session's own temporary tables never stand in.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from . import CLOCK_TOLERANCE_MINUTES, run_sql
+
+USERS_CHANNEL = "seatdesk_users"
+
+FUNCTIONS = r"""
+CREATE OR REPLACE FUNCTION public.seatdesk_ledger_operator() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    r record;
+    prev text;
+    digest text;
+BEGIN
+    NEW.from_state := coalesce(NEW.from_state, '');
+    -- one query: the session's user, the case and its last row, and the transition
+    SELECT u.id AS uid, u.role, CASE WHEN u.partner THEN 'seatdesk_partner'
+                                     ELSE 'seatdesk_' || u.role END AS grp,
+           c.number, l.seq, l.hash, l.to_state, l.at,
+           EXISTS (SELECT 1 FROM public.workflow_transitions t
+                    WHERE t.action = NEW.action AND t.source = NEW.from_state
+                      AND t.target = NEW.to_state AND t.role = u.role) AS legal
+      INTO r
+      FROM public.users u
+      LEFT JOIN public.cases c ON c.id = NEW.case_id
+      LEFT JOIN LATERAL (SELECT x.seq, x.hash, x.to_state, x.at FROM public.case_ledger x
+                          WHERE x.case_id = NEW.case_id ORDER BY x.seq DESC LIMIT 1) l ON true
+     WHERE u.db_login = current_user AND u.active;
+    IF NOT FOUND OR NOT pg_has_role(current_user, r.grp, 'MEMBER') THEN
+        RAISE EXCEPTION 'seatdesk: % is not an active operator of this database', current_user
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NEW.actor_id IS DISTINCT FROM r.uid AND NEW.actor_id IS NOT NULL
+       OR NEW.actor_role IS DISTINCT FROM r.role AND NEW.actor_role IS NOT NULL THEN
+        RAISE EXCEPTION 'seatdesk: a ledger row of % must name its own user (%, %)',
+            current_user, r.uid, r.role USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT r.legal THEN
+        RAISE EXCEPTION 'seatdesk: % may not % from "%" to "%"', r.role, NEW.action,
+            NEW.from_state, NEW.to_state USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF r.number IS NULL THEN
+        RAISE EXCEPTION 'seatdesk: no case % for this ledger row', NEW.case_id
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    NEW.actor_id := r.uid;
+    NEW.actor_role := r.role;
+    NEW.seq := coalesce(NEW.seq, coalesce(r.seq, 0) + 1);
+    NEW.at := coalesce(NEW.at, clock_timestamp());
+    IF NEW.seq <> coalesce(r.seq, 0) + 1 OR NEW.from_state <> coalesce(r.to_state, '') THEN
+        RAISE EXCEPTION
+            'seatdesk: row % (from "%") does not follow the chain of case % (seq %, state "%")',
+            NEW.seq, NEW.from_state, r.number, coalesce(r.seq, 0),
+            coalesce(r.to_state, '') USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NEW.at < r.at
+       OR abs(extract(epoch FROM NEW.at - clock_timestamp())) > {tolerance} * 60 THEN
+        RAISE EXCEPTION
+            'seatdesk: ledger time % is off the server clock % (check the seat''s clock)',
+            NEW.at, clock_timestamp() USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    NEW.seat := coalesce(NEW.seat, '');
+    NEW.reason := coalesce(NEW.reason, '');
+    NEW.payload := coalesce(NEW.payload, '{{}}');
+    PERFORM NEW.payload::jsonb;  -- canonical JSON text; refuse what is not JSON at all
+    prev := coalesce(r.hash, repeat('0', 64));
+    digest := encode(sha256(convert_to(concat_ws(E'\x1f', prev, r.number, NEW.seq::text,
+        to_char(NEW.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        coalesce(NEW.actor_id::text, ''), NEW.actor_role, NEW.seat, NEW.action,
+        NEW.from_state, NEW.to_state, NEW.reason, NEW.payload), 'UTF8')), 'hex');
+    IF coalesce(NEW.prev_hash, '') NOT IN ('', prev)
+       OR coalesce(NEW.hash, '') NOT IN ('', digest) THEN
+        RAISE EXCEPTION 'seatdesk: the hashes of a ledger row are the database''s to compute'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    NEW.prev_hash := prev;
+    NEW.hash := digest;
+    RETURN NEW;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION public.seatdesk_ledger_moves_case() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM public.cases c
+                    WHERE c.id = NEW.case_id AND c.ledger_seq >= NEW.seq) THEN
+        RAISE EXCEPTION 'seatdesk: ledger row % of case % without the case''s own update',
+            NEW.seq, NEW.case_id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION public.seatdesk_cases_need_ledger() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF NEW.ledger_seq <> NEW.version
+       OR TG_OP = 'INSERT' AND NEW.version <> 1
+       OR TG_OP = 'UPDATE' AND (NEW.version <> OLD.version + 1 OR NEW.id <> OLD.id
+                                OR NEW.number <> OLD.number) THEN
+        RAISE EXCEPTION 'seatdesk: case % must move one version at a time with its ledger',
+            NEW.id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM public.case_ledger l
+                    WHERE l.case_id = NEW.id AND l.seq = NEW.version
+                      AND l.hash = NEW.ledger_head AND l.to_state = NEW.state) THEN
+        RAISE EXCEPTION 'seatdesk: case % changed without its ledger row (version %)',
+            NEW.id, NEW.version USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION public.seatdesk_users_notify() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM pg_notify('{channel}', json_build_object('id', OLD.id)::text);
+    RETURN NULL;
+END
+$fn$;
+"""
+
+TRIGGERS = """
+DROP TRIGGER IF EXISTS case_ledger_operator ON public.case_ledger;
+CREATE TRIGGER case_ledger_operator BEFORE INSERT ON public.case_ledger FOR EACH ROW
+    WHEN ({untrusted}) EXECUTE FUNCTION public.seatdesk_ledger_operator();
+DROP TRIGGER IF EXISTS case_ledger_moves_case ON public.case_ledger;
+CREATE CONSTRAINT TRIGGER case_ledger_moves_case AFTER INSERT ON public.case_ledger
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    WHEN ({untrusted}) EXECUTE FUNCTION public.seatdesk_ledger_moves_case();
+DROP TRIGGER IF EXISTS cases_need_ledger ON public.cases;
+CREATE CONSTRAINT TRIGGER cases_need_ledger AFTER INSERT OR UPDATE ON public.cases
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    WHEN ({untrusted}) EXECUTE FUNCTION public.seatdesk_cases_need_ledger();
+DROP TRIGGER IF EXISTS users_notify ON public.users;
+CREATE TRIGGER users_notify AFTER UPDATE ON public.users FOR EACH ROW
+    WHEN (OLD.role IS DISTINCT FROM NEW.role OR OLD.active IS DISTINCT FROM NEW.active
+          OR OLD.department_id IS DISTINCT FROM NEW.department_id
+          OR OLD.db_login IS DISTINCT FROM NEW.db_login)
+    EXECUTE FUNCTION public.seatdesk_users_notify();
+DROP TRIGGER IF EXISTS users_notify_delete ON public.users;
+CREATE TRIGGER users_notify_delete AFTER DELETE ON public.users FOR EACH ROW
+    EXECUTE FUNCTION public.seatdesk_users_notify();
+"""
+
+_DROP = """
+DROP TRIGGER IF EXISTS case_ledger_operator ON public.case_ledger;
+DROP TRIGGER IF EXISTS case_ledger_moves_case ON public.case_ledger;
+DROP TRIGGER IF EXISTS cases_need_ledger ON public.cases;
+DROP TRIGGER IF EXISTS users_notify ON public.users;
+DROP TRIGGER IF EXISTS users_notify_delete ON public.users;
+DROP FUNCTION IF EXISTS public.seatdesk_ledger_operator();
+DROP FUNCTION IF EXISTS public.seatdesk_ledger_moves_case();
+DROP FUNCTION IF EXISTS public.seatdesk_cases_need_ledger();
+DROP FUNCTION IF EXISTS public.seatdesk_users_notify();
+"""
+
+
+def untrusted(owner: str) -> str:
+    """The trigger condition: the session lacks the privileges of the tables' owner."""
+    return f"NOT pg_has_role(current_user, {_literal(owner)}, 'USAGE')"
+
+
+def install(conn: Connection, owner: str) -> None:
+    run_sql(conn, FUNCTIONS.replace("{tolerance}", str(CLOCK_TOLERANCE_MINUTES))
+                         .replace("{channel}", USERS_CHANNEL).replace("{{}}", "{}"))
+    run_sql(conn, TRIGGERS.replace("{untrusted}", untrusted(owner)))
+
+
+def uninstall(conn: Connection) -> None:
+    run_sql(conn, _DROP)
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"

@@ -1,0 +1,55 @@
+"""The signed-in user's live record, checked at every transaction of a seat (reads included).
+
+Workflow actions check the acting user's record in their own query (``actions``);
+administration actions call ``data.admin.require_admin``. ``guard(engine, actor)`` makes
+every other transaction on the seat's engine check it too: when an administrator has
+deactivated the user or changed their role or department since they signed in, the
+transaction raises ``AccountChanged`` before anything is read, and the seat signs them
+out (their other seats hear ``NOTIFY seatdesk_users`` within a second, or see it in
+their next poll on SQLite). On PostgreSQL the database refuses them anyway (their login
+is NOLOGIN and in no group); this is what makes the embedded mode and the message right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine, event, select
+
+from seatdesk.models import User
+
+from .errors import WorkflowError
+
+_USERS = User.__table__
+_QUERY = select(_USERS.c.active, _USERS.c.role, _USERS.c.department_id)
+
+
+class AccountChanged(WorkflowError):
+    """The signed-in user was deactivated, or their role or department changed."""
+
+    def __init__(self) -> None:
+        super().__init__("您的账号已被管理员停用或变更（角色或部门），请重新登录")
+
+
+def matches(row: Any, actor: Any) -> bool:
+    """Whether the user record ``row`` (active, role, department_id) still is ``actor``."""
+    return (row is not None and bool(row.active) and row.role == actor.role
+            and row.department_id == actor.department_id)
+
+
+def check(conn, actor: Any) -> None:
+    row = conn.execute(_QUERY.where(_USERS.c.id == actor.user_id)).first()
+    if not matches(row, actor):
+        raise AccountChanged()
+
+
+def guard(engine: Engine, actor: Any) -> Callable[[], None]:
+    """Check ``actor``'s live record at the start of every transaction on ``engine``;
+    returns the function that removes the check (call it at sign-out)."""
+
+    def on_begin(conn) -> None:
+        check(conn, actor)
+
+    event.listen(engine, "begin", on_begin)
+    return lambda: event.remove(engine, "begin", on_begin)

@@ -1,0 +1,349 @@
+"""The database enforces the rules (PostgreSQL), tested by direct SQL as each group's
+operator: what a role may not write is refused; forged ledger rows are refused at INSERT;
+a case changes only with its ledger row; row-level security scopes departments,
+supervisors and dispatchers; the wall writes nothing. Plus, on both backends: the
+transition table in the database equals ``states.py`` and every table has a decision in
+``dbrules.grants``."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect, text
+
+from seatdesk.models.enums import CaseState as S
+from seatdesk.workflow import services as sd
+from seatdesk.workflow.dbrules import GROUPS, grants, transitions
+from tests.dbroles import as_login, make_logins, operator_workflow, refused
+from tests.dbtemplates import open_database
+from tests.workflow_fixtures import P1, World, open_world
+
+pytestmark = pytest.mark.postgres
+
+
+# -- both backends ------------------------------------------------------------------------------
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_transition_table_in_the_database_equals_states_py(db):
+    with db.engine.connect() as conn:
+        assert transitions.stored(conn) == transitions.rows()
+    assert ("close", "ready_to_close", "closed", "shift_lead") in transitions.rows()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_transition_sync_is_idempotent_and_drops_what_python_no_longer_has(db):
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO workflow_transitions VALUES ('close', 'reported',"
+                          " 'closed', 'acceptor')"))
+        conn.execute(text("DELETE FROM workflow_transitions WHERE action = 'file'"))
+        assert transitions.sync(conn) == (1, 1)
+        assert transitions.sync(conn) == (0, 0)
+        assert transitions.stored(conn) == transitions.rows()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_every_table_has_a_decision_on_who_may_write_it(db):
+    if db.backend == "postgresql":
+        with db.engine.connect() as conn:
+            tables = grants.schema_tables(conn)
+    else:
+        tables = set(inspect(db.engine).get_table_names())
+    assert "cases" in tables and "workflow_transitions" in tables
+    assert grants.unclassified(tables) == set(), "add the new table to dbrules.grants.TABLES"
+    assert set(grants.TABLES) - tables - {"alembic_version"} == set()
+
+
+# -- PostgreSQL: the fixtures ---------------------------------------------------------------------
+@pytest.fixture
+def pgw(template_store) -> World:
+    url = template_store.clone("postgresql", "workflow_world")
+    db = open_database("postgresql", url)
+    yield open_world(db)
+    db.engine.dispose()
+    template_store.drop("postgresql", url)
+
+
+@pytest.fixture
+def logins(pgw) -> dict[str, str]:
+    return make_logins(pgw.db)
+
+
+def _case(w: World, state: str) -> int:
+    return w.drive.to(state).id
+
+
+def _declared(table: str, role: str, privilege: str) -> bool:
+    access = grants.TABLES[table]
+    return role in {"INSERT": access.insert, "UPDATE": access.update,
+                    "DELETE": access.delete}[privilege]
+
+
+WRITES = {"INSERT": 'INSERT INTO public."{t}" DEFAULT VALUES',
+          "UPDATE": 'UPDATE public."{t}" SET {c} = {c} WHERE false',
+          "DELETE": 'DELETE FROM public."{t}" WHERE false'}
+
+
+@pytest.mark.parametrize("role", sorted(GROUPS))
+def test_every_write_outside_a_roles_rights_is_refused(pgw, logins, role):
+    login = logins[next(n for n, u in _users(pgw).items() if u == role)]
+    columns = _first_columns(pgw)
+    checked = 0
+    with as_login(pgw.db, login) as conn:
+        for table in grants.TABLES:
+            for privilege, sql in WRITES.items():
+                if _declared(table, role, privilege):
+                    continue
+                why = refused(conn, sql.format(t=table, c=columns[table]))
+                assert why and "permission denied" in why, (role, privilege, table, why)
+                checked += 1
+        assert "permission denied" in refused(conn, "SELECT password_hash FROM users")
+        assert "permission denied" in refused(conn, "TRUNCATE case_ledger")
+    assert checked >= 30
+
+
+def _users(w: World) -> dict[str, str]:
+    return {name: a.role for name, a in w.actors.items()}
+
+
+def _first_columns(w: World) -> dict[str, str]:
+    with w.db.engine.connect() as conn:
+        return {t: conn.execute(text(
+            "SELECT attname FROM pg_attribute WHERE attrelid = CAST(:t AS regclass)"
+            " AND attnum = 1"), {"t": f"public.{t}"}).scalar() for t in grants.TABLES}
+
+
+def test_the_wall_reads_everything_and_writes_nothing(pgw, logins):
+    columns = _first_columns(pgw)
+    with as_login(pgw.db, logins["wall"]) as conn:
+        assert conn.execute(text("SELECT count(*) FROM cases")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM users")).scalar() > 0
+        for table in grants.TABLES:
+            for sql in WRITES.values():
+                why = refused(conn, sql.format(t=table, c=columns[table]))
+                assert why and "permission denied" in why, (table, why)
+        for call in ("seatdesk_admin_set_active(1, false)", "seatdesk_set_login_prefix('x')",
+                     "seatdesk_gate_failed('admin')"):
+            assert "permission denied" in refused(conn, f"SELECT {call}")
+
+
+# -- the ledger ---------------------------------------------------------------------------------
+LEDGER_INSERT = ("INSERT INTO case_ledger (case_id, seq, at, actor_id, actor_role, action,"
+                 " from_state, to_state, payload, prev_hash, hash)"
+                 " SELECT id, {seq}, {at}, {actor}, {role}, :action, {source}, :target,"
+                 " '{{}}', {prev}, {hash} FROM cases WHERE id = :c")
+
+
+def _forge(conn, case_id: int, action: str, target: str, **parts) -> str | None:
+    sql = LEDGER_INSERT.format(**{"seq": "version + 1", "at": "now()", "actor": "NULL",
+                                  "role": "NULL", "source": "state", "prev": "NULL",
+                                  "hash": "NULL", **parts})
+    return refused(conn, sql, {"c": case_id, "action": action, "target": target})
+
+
+def test_forged_ledger_rows_are_refused_at_insert(pgw, logins):
+    w = pgw
+    feedback = _case(w, S.FEEDBACK)
+    with as_login(w.db, logins["acceptor"]) as conn:
+        assert "may not close" in _forge(conn, feedback, "close", S.CLOSED)
+        assert "may not" in _forge(conn, feedback, "check_pass", S.READY_TO_CLOSE)
+        assert "hashes" in _forge(conn, feedback, "send_check", S.PENDING_CHECK,
+                                  hash="repeat('a', 64)")
+        assert "hashes" in _forge(conn, feedback, "send_check", S.PENDING_CHECK,
+                                  prev="repeat('0', 64)")
+        other = w.users["acceptor2"]
+        assert "own user" in _forge(conn, feedback, "send_check", S.PENDING_CHECK,
+                                    actor=str(other))
+        assert "own user" in _forge(conn, feedback, "send_check", S.PENDING_CHECK,
+                                    role="'shift_lead'")
+        assert "follow the chain" in _forge(conn, feedback, "send_check", S.PENDING_CHECK,
+                                            seq="version + 2")
+        assert "follow the chain" in _forge(conn, feedback, "send_verification",
+                                            S.PENDING_VERIFICATION, source="'reported'")
+        assert "clock" in _forge(conn, feedback, "send_check", S.PENDING_CHECK,
+                                 at="now() - interval '1 day'")
+        # a legal row of its own, but the case itself was not moved with it
+        assert "without the case's own update" in _forge(conn, feedback, "send_check",
+                                                         S.PENDING_CHECK)
+
+
+def test_a_case_changes_only_with_its_ledger_row(pgw, logins):
+    w = pgw
+    case_id = _case(w, S.DISPATCHED)
+    with as_login(w.db, logins["lead"]) as conn:
+        assert "without its ledger row" in refused(conn, (
+            "UPDATE cases SET caller_phone = '13900000000', version = version + 1,"
+            " ledger_seq = ledger_seq + 1 WHERE id = :c"), {"c": case_id})
+        assert "one version at a time" in refused(
+            conn, "UPDATE cases SET closure_type = 'normal' WHERE id = :c", {"c": case_id})
+        assert "one version at a time" in refused(
+            conn, "UPDATE cases SET version = version + 2, ledger_seq = ledger_seq + 2"
+            " WHERE id = :c", {"c": case_id})
+    with as_login(w.db, logins["acceptor"]) as conn:
+        assert "without its ledger row" in refused(conn, (
+            "INSERT INTO cases (number, state, source, urgency, lon, lat, geom, zone, address,"
+            " description, caller_name, caller_phone, callback_wanted, closure_condition,"
+            " reported_at, verification, suspended_seconds, rework_count, return_count,"
+            " extension_count, merged_count, pending_request, ledger_head, ledger_seq,"
+            " updated_at, version) VALUES ('F1', 'reported', 'patrol', 'normal', 119.48, 31.42,"
+            " ST_SetSRID(ST_MakePoint(119.48, 31.42), 4326), '', '', '', '', '', false, '',"
+            " now(), '', 0, 0, 0, 0, 0, '', 'x', 1, now(), 1)"))
+
+
+def test_operators_run_the_loop_and_the_server_names_the_actor(pgw, logins):
+    w = pgw
+    wf = {name: operator_workflow(w.db, logins[name]) for name in
+          ("acceptor", "lead", "dispatcher", "water", "sup1")}
+    a = w.actors
+    c = sd.register(wf["acceptor"], a["acceptor"], sd.Report("patrol", *P1,
+                                                             class_id=w.cls["井盖"]))
+    c = sd.accept(wf["acceptor"], a["acceptor"], c.case_id, c.version)
+    c = sd.file(wf["lead"], a["lead"], c.case_id, c.version, condition_id=w.cond["井盖"])
+    c = sd.dispatch(wf["dispatcher"], a["dispatcher"], c.case_id, c.version,
+                    department_id=w.dept["SW"])
+    c = sd.sign(wf["water"], a["water"], c.case_id, c.version)
+    c = sd.feedback(wf["water"], a["water"], c.case_id, c.version, result="已更换")
+    c = sd.send_check(wf["acceptor"], a["acceptor"], c.case_id, c.version,
+                      supervisor_id=w.users["sup1"])
+    c = sd.check_pass(wf["sup1"], a["sup1"], c.case_id, c.version)
+    c = sd.close(wf["lead"], a["lead"], c.case_id, c.version)
+    assert c.new_state == S.CLOSED
+    with w.db.Session() as s:
+        assert sd.verify_ledger(s, [c.case_id]) == []
+        rows = s.execute(text("SELECT actor_id FROM case_ledger WHERE case_id = :c"
+                              " ORDER BY seq"), {"c": c.case_id}).scalars().all()
+    u = w.users
+    assert rows == [u[n] for n in ("acceptor", "acceptor", "lead", "dispatcher", "water",
+                                   "water", "acceptor", "sup1", "lead")]
+    for workflow in wf.values():
+        workflow.engine.dispose()
+
+
+# -- row-level security -------------------------------------------------------------------------
+def test_departments_change_only_their_own_cases(pgw, logins):
+    w = pgw
+    theirs_ref = w.drive.to(S.DISPATCHED, dept="HW")
+    theirs = theirs_ref.id
+    ours = w.drive.to(S.DISPATCHED, dept="SW").id
+    move = ("UPDATE cases SET signed_at = now() WHERE id = :c RETURNING id")
+    with as_login(w.db, logins["water"]) as conn:
+        assert conn.execute(text(move), {"c": theirs}).first() is None  # invisible to UPDATE
+        assert conn.execute(text("SELECT id FROM cases WHERE id = :c"),
+                            {"c": theirs}).first() is not None  # reads are not narrowed
+        assert conn.execute(text(
+            "UPDATE dispatches SET outcome = 'x' WHERE case_id = :c RETURNING id"),
+            {"c": theirs}).first() is None
+        assert "row-level security" in refused(conn, (
+            "UPDATE cases SET department_id = :d WHERE id = :c"),
+            {"c": ours, "d": w.dept["HW"]})
+    water = operator_workflow(w.db, logins["water"])
+    with pytest.raises(sd.NotYourCase):
+        sd.sign(water, w.a("water"), theirs, theirs_ref.version)
+    water.engine.dispose()
+
+
+def test_supervisors_change_only_their_own_or_pooled_tasks(pgw, logins):
+    w = pgw
+    mine = w.drive.do(w.drive.to(S.FEEDBACK), sd.send_check, "acceptor",
+                      supervisor_id=w.users["sup1"]).id
+    pooled = w.drive.do(w.drive.to(S.FEEDBACK), sd.send_check, "acceptor").id
+    with as_login(w.db, logins["sup2"]) as conn:
+        found = conn.execute(text("UPDATE cases SET checked_at = now() WHERE id = ANY(:ids)"
+                                  " RETURNING id"), {"ids": [mine, pooled]}).scalars().all()
+    assert found == [pooled]
+
+
+def test_dispatchers_change_cases_held_at_their_own_level(pgw, logins):
+    w = pgw
+    at_district = w.drive.to(S.AT_DISTRICT).id
+    at_city = w.drive.to(S.FILED).id
+    touch = "UPDATE cases SET urgency = urgency WHERE id = ANY(:ids) RETURNING id"
+    with as_login(w.db, logins["district"]) as conn:
+        assert conn.execute(text(touch), {"ids": [at_district, at_city]}).scalars().all() == [
+            at_district]
+    with as_login(w.db, logins["dispatcher"]) as conn:
+        assert conn.execute(text(touch), {"ids": [at_district, at_city]}).scalars().all() == [
+            at_city]
+
+
+# -- accounts -----------------------------------------------------------------------------------
+def test_only_an_active_administrator_changes_accounts(pgw, logins):
+    w = pgw
+    create = ("SELECT seatdesk_admin_create_user('neu', '新人', 'admin', NULL, '', 'x', NULL,"
+              " true)")
+    with as_login(w.db, logins["lead"]) as conn:
+        assert "permission denied" in refused(conn, create)
+        assert "permission denied" in refused(conn, "UPDATE users SET role = 'admin'")
+    with as_login(w.db, logins["admin"]) as conn:
+        assert refused(conn, create) is None
+        assert "own account" in refused(conn, "SELECT seatdesk_admin_set_active(:u, false)",
+                                        {"u": w.users["admin"]})
+    with w.db.engine.begin() as conn:  # the owner adds a second one and demotes the first
+        conn.execute(text("SELECT seatdesk_admin_create_user('admin2', '管理员二', 'admin',"
+                          " NULL, '', 'x', NULL, true)"))
+        conn.execute(text("SELECT seatdesk_admin_update_user(:u, 'x', 'wall', NULL, '')"),
+                     {"u": w.users["admin"]})
+    with as_login(w.db, logins["admin"]) as conn:
+        why = refused(conn, create.replace("'neu'", "'neu2'"))
+        assert "permission denied" in why  # no longer in seatdesk_admin
+        assert conn.execute(text("SELECT pg_has_role(current_user, 'seatdesk_wall', 'MEMBER')"
+                                 )).scalar()
+
+
+def test_a_deactivated_operator_loses_every_privilege_at_once(pgw, logins):
+    w = pgw
+    case_id = _case(w, S.REPORTED)
+    with w.db.engine.begin() as conn:
+        conn.execute(text("SELECT seatdesk_admin_set_active(:u, false)"),
+                     {"u": w.users["acceptor"]})
+        can_login = conn.execute(text("SELECT rolcanlogin FROM pg_roles WHERE rolname = :r"),
+                                 {"r": logins["acceptor"]}).scalar()
+    assert can_login is False
+    with as_login(w.db, logins["acceptor"]) as conn:
+        assert "permission denied" in refused(conn, "SELECT caller_phone FROM cases")
+        assert "permission denied" in refused(
+            conn, "UPDATE cases SET urgency = urgency WHERE id = :c", {"c": case_id})
+
+
+def test_partners_register_reports_from_outside_sources_only(pgw, logins):
+    w = pgw
+    with w.db.engine.begin() as conn:
+        conn.execute(text("SELECT seatdesk_admin_set_partner(:u, true)"),
+                     {"u": w.users["acceptor2"]})
+    partner = operator_workflow(w.db, logins["acceptor2"])
+    a = w.a("acceptor2")
+    made = sd.register(partner, a, sd.Report("hotline_12319", *P1, description="来自12345"))
+    assert made.new_state == S.REPORTED
+    with pytest.raises(Exception, match="row-level security"):
+        sd.register(partner, a, sd.Report("patrol", *P1))
+    with pytest.raises(Exception, match="permission denied"):
+        sd.void(partner, a, made.case_id, made.version, reason="不受理")
+    partner.engine.dispose()
+
+
+def test_the_intake_server_acts_only_as_supervisors_and_partners(pgw, logins, monkeypatch):
+    import io
+
+    from sqlalchemy.engine import make_url
+
+    from seatdesk.cli import main
+    from seatdesk.models.db import make_engine
+
+    w = pgw
+    name = f"intake_{make_url(w.db.url).database}"
+    monkeypatch.setattr("sys.stdin", io.StringIO("intake-secret-1\n"))
+    assert main(["--database", w.db.url, "db", "intake-login", name, "--password-stdin"]) == 0
+    url = make_url(w.db.url).set(username=name, password="intake-secret-1")
+    engine = make_engine(url.render_as_string(hide_password=False))
+    try:
+        with engine.connect() as conn:  # NOINHERIT: nothing of its own
+            assert "permission denied" in refused(conn, "SELECT count(*) FROM cases")
+        server = sd.Workflow(engine, cache_seconds=0)
+        made = sd.register(server.acting_as(logins["sup1"]), w.a("sup1"),
+                           sd.Report("patrol", *P1, class_id=w.cls["井盖"]))
+        with w.db.engine.connect() as conn:
+            actor = conn.execute(text("SELECT actor_id FROM case_ledger WHERE case_id = :c"),
+                                 {"c": made.case_id}).scalar()
+        assert actor == w.users["sup1"]
+        with pytest.raises(Exception, match="permission denied to set role"):
+            sd.register(server.acting_as(logins["lead"]), w.a("acceptor"),
+                        sd.Report("patrol", *P1))
+    finally:
+        engine.dispose()

@@ -1,0 +1,190 @@
+"""Signing in: on PostgreSQL operators connect as their own database login through the gate
+(real SCRAM authentication against the suite's server), on SQLite against the argon2 users
+table. One message for every refusal; the lockout is counted atomically and holds under
+20 concurrent wrong attempts on both backends — on PostgreSQL even against psql."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import psycopg
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from seatdesk.models.db import make_engine
+from seatdesk.ui.session.app import make_application
+from seatdesk.ui.session.login_dialog import LoginDialog
+from seatdesk.workflow import accounts, signin
+from seatdesk.workflow.auth import FAILED, LoginError
+from tests import workflow_fixtures  # noqa: F401  (registers the "workflow_world" seed)
+from tests.dbroles import PASSWORD, make_logins
+from tests.dbtemplates import open_database
+
+
+@pytest.fixture
+def pg(template_store):
+    url = template_store.clone("postgresql", "workflow_world")
+    db = open_database("postgresql", url)
+    gate = make_engine(make_url(url).set(username="seatdesk_gate").render_as_string(False))
+    yield db, gate, make_logins(db)
+    gate.dispose()
+    db.engine.dispose()
+    template_store.drop("postgresql", url)
+
+
+def _dsn(db, user: str, password: str) -> str:
+    url = make_url(db.url)
+    return (f"host={url.host} port={url.port} dbname={url.database} user={user}"
+            f" password={password} connect_timeout=5")
+
+
+def _wrong_attempts(fn, n: int = 20) -> list[Exception]:
+    errors: list[Exception] = []
+
+    def attempt():
+        try:
+            fn()
+        except LoginError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=attempt) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return errors
+
+
+@pytest.mark.postgres
+def test_operators_sign_in_as_their_own_database_login(pg):
+    db, gate, logins = pg
+    assert signin.mode(gate) == "logins" and signin.mode(db.engine) == "users"
+    assert signin.centre_name(gate) == signin.centre_name(db.engine)
+    signed = signin.sign_in(gate, "dispatcher", PASSWORD)
+    try:
+        assert signed.user.role == "dispatcher" and signed.owned
+        with signed.engine.connect() as conn:
+            assert conn.execute(text("SELECT current_user")).scalar() == logins["dispatcher"]
+            assert conn.execute(text("SELECT count(*) FROM cases")).scalar() == 0
+    finally:
+        signed.close()
+    with gate.connect() as conn:  # the gate itself reads nothing
+        with pytest.raises(Exception, match="permission denied"):
+            conn.execute(text("SELECT count(*) FROM cases"))
+
+
+@pytest.mark.postgres
+def test_one_message_for_unknown_user_wrong_password_and_locked_account(pg):
+    db, gate, logins = pg
+    messages = set()
+    for username, password in (("nobody", PASSWORD), ("lead", "wrong password")):
+        with pytest.raises(LoginError) as refused:
+            signin.sign_in(gate, username, password)
+        messages.add(str(refused.value))
+    with db.engine.begin() as conn:
+        conn.execute(text("SELECT seatdesk_admin_set_active(:u, false)"),
+                     {"u": _user_id(db, "acceptor")})
+    with pytest.raises(LoginError) as refused:
+        signin.sign_in(gate, "acceptor", PASSWORD)
+    messages.add(str(refused.value))
+    assert messages == {FAILED}
+
+
+@pytest.mark.postgres
+def test_lockout_holds_under_20_concurrent_wrong_attempts_even_for_psql(pg):
+    db, gate, logins = pg
+    errors = _wrong_attempts(lambda: signin.sign_in(gate, "lead", "not-the-password"))
+    assert len(errors) == 20 and {str(e) for e in errors} == {FAILED}
+    with db.engine.connect() as conn:
+        failed, locked = conn.execute(text(
+            "SELECT failed_logins, locked_until FROM users WHERE username = 'lead'")).one()
+    assert failed == 20 and locked > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=14)
+    with pytest.raises(LoginError, match=FAILED):  # the right password, through the seat
+        signin.sign_in(gate, "lead", PASSWORD)
+    with pytest.raises(psycopg.OperationalError, match="authentication failed"):  # and psql
+        psycopg.connect(_dsn(db, logins["lead"], PASSWORD)).close()
+    with db.engine.begin() as conn:  # fifteen minutes later …
+        conn.execute(text("UPDATE users SET locked_until = now() - interval '1 second'"
+                          " WHERE username = 'lead'"))
+    signed = signin.sign_in(gate, "lead", PASSWORD)  # the gate lifts the lock that ran out
+    signed.close()
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT failed_logins FROM users WHERE username = 'lead'")
+                            ).scalar() == 0
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_lockout_holds_under_20_concurrent_wrong_attempts_on_sqlite(make_db):
+    db = make_db("workflow_world")
+    with db.Session.begin() as s:
+        accounts.reset_account_password(s, _user_id(db, "lead"), "right-password")
+
+    def attempt():  # as the seat's sign-in does: one write transaction, committed anyway
+        signin.sign_in(db.engine, "lead", "wrong-password")
+
+    errors = _wrong_attempts(attempt)
+    assert {str(e) for e in errors} == {FAILED} and len(errors) == 20
+    with db.engine.connect() as conn:
+        failed, locked = conn.execute(text(
+            "SELECT failed_logins, locked_until FROM users WHERE username = 'lead'")).one()
+    assert failed == 20 and locked is not None
+    with pytest.raises(LoginError, match=FAILED):
+        signin.sign_in(db.engine, "lead", "right-password")
+
+
+@pytest.mark.postgres
+def test_a_training_login_cannot_connect_to_another_database(pg, template_store):
+    db, gate, logins = pg
+    other = open_database("postgresql", template_store.clone("postgresql", "workflow_world"))
+    try:
+        with other.engine.begin() as conn:  # the other database's own rules (db upgrade)
+            from seatdesk.workflow.dbrules import grants
+
+            grants._database(conn)
+        with pytest.raises(psycopg.OperationalError, match="CONNECT"):
+            psycopg.connect(_dsn(other, logins["lead"], PASSWORD)).close()
+        psycopg.connect(_dsn(db, logins["lead"], PASSWORD)).close()
+    finally:
+        other.engine.dispose()
+        template_store.drop("postgresql", other.url)
+
+
+@pytest.mark.postgres
+def test_forced_password_change_moves_the_operator_to_the_new_password(pg, qtbot):
+    db, gate, logins = pg
+    make_application(language="zh_CN")
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE users SET must_change_password = true"
+                          " WHERE username = 'dispatcher'"))
+    from sqlalchemy.orm import sessionmaker
+
+    dialog = LoginDialog(sessionmaker(gate))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.username, "dispatcher")
+    qtbot.keyClicks(dialog.password, PASSWORD)
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: getattr(dialog, "change_dialog", None) is not None, timeout=10_000)
+    change = dialog.change_dialog
+    qtbot.keyClicks(change.new, "brand-new-pass")
+    qtbot.keyClicks(change.repeat, "brand-new-pass")
+    with qtbot.waitSignal(dialog.logged_in_as, timeout=10_000):
+        qtbot.keyClick(change.repeat, Qt.Key.Key_Return)
+    signed = dialog.signed_in
+    with signed.engine.connect() as conn:  # the seat's engine now uses the new password
+        assert conn.execute(text("SELECT current_user")).scalar() == logins["dispatcher"]
+    signed.close()
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(_dsn(db, logins["dispatcher"], PASSWORD)).close()
+    again = signin.sign_in(gate, "dispatcher", "brand-new-pass")
+    assert not again.user.must_change_password
+    again.close()
+
+
+def _user_id(db, username: str) -> int:
+    with db.engine.connect() as conn:
+        return conn.execute(text("SELECT id FROM users WHERE username = :u"),
+                            {"u": username}).scalar_one()

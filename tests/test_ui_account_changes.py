@@ -1,0 +1,78 @@
+"""A user deactivated or demoted by an administrator loses access at their next action —
+reads included — and their open seat signs them out within seconds (NOTIFY seatdesk_users
+on PostgreSQL, the seat's poll on SQLite); administration checks the live record too."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from seatdesk.data import admin
+from seatdesk.data.admin import AdminPermissionError
+from seatdesk.models import User
+from seatdesk.models.db import make_engine, write_transaction
+from seatdesk.workflow import liveuser
+from seatdesk.workflow import services as sd
+from tests.seat_helpers import actors, city_fixture, open_seat  # noqa: F401 (fixture)
+
+
+def _admin_change(db, fn):
+    with write_transaction(db.engine) as session:
+        return fn(session)
+
+
+def test_every_transaction_checks_the_live_record_reads_included(city):
+    db = city
+    a = actors(db)
+    engine = make_engine(db.url)
+    remove = liveuser.guard(engine, a["shouli"])
+    try:
+        with Session(engine) as s:  # a read, as the work boxes do
+            assert s.execute(select(User.username).where(User.id == a["shouli"].user_id)
+                             ).scalar() == "shouli"
+        _admin_change(db, lambda s: admin.update_user(s, a["admin"], a["shouli"].user_id,
+                                                      "受理员", "wall", None))
+        with Session(engine) as s, pytest.raises(liveuser.AccountChanged):
+            s.execute(text("SELECT caller_phone FROM cases"))
+    finally:
+        remove()
+        engine.dispose()
+
+
+def test_a_demoted_administrator_is_refused_at_the_next_admin_action(city):
+    db = city
+    a = actors(db)
+    boss = a["admin"]
+    second = _admin_change(db, lambda s: admin.create_user(s, boss, "admin2", "副管理员", "admin",
+                                                          "initial-pass"))
+    with write_transaction(db.engine) as s:  # the second administrator demotes the first
+        actor2 = sd.Actor(second.id, "admin")
+        admin.update_user(s, actor2, boss.user_id, "前管理员", "acceptor", None)
+    for attempt in (lambda s: admin.list_users(s, boss),
+                    lambda s: admin.create_user(s, boss, "sneaky", "某", "admin", "initial-pass"),
+                    lambda s: admin.update_user(s, boss, boss.user_id, "x", "admin", None)):
+        with pytest.raises(AdminPermissionError, match="已停用或已不是管理员"):
+            _admin_change(db, attempt)
+    ghost = sd.Actor(99_999, "admin")  # an Actor for a user that does not exist
+    with pytest.raises(AdminPermissionError):
+        _admin_change(db, lambda s: admin.list_users(s, ghost))
+
+
+@pytest.mark.parametrize("change", ["deactivate", "demote"])
+def test_the_seat_of_a_changed_user_signs_out_within_seconds(city, qtbot, change):
+    db = city
+    a = actors(db)
+    window = open_seat(qtbot, db, "paiqian", live=True, poll_ms=200)
+    user_id = a["paiqian"].user_id
+    started = time.perf_counter()
+    with qtbot.waitSignal(window.sign_out_requested, timeout=5000):
+        if change == "deactivate":
+            _admin_change(db, lambda s: admin.set_user_active(s, a["admin"], user_id, False))
+        else:
+            _admin_change(db, lambda s: admin.update_user(s, a["admin"], user_id, "派遣员",
+                                                          "acceptor", None))
+    assert time.perf_counter() - started < 3.0
+    assert "请重新登录" in window.sign_out_reason
