@@ -272,8 +272,9 @@ def cmd_user(args, database: ResolvedDatabase) -> int:
     from seatdesk.workflow import accounts
     from seatdesk.workflow.auth import password_problem
 
+    username = clean_text("users.username", args.username)  # TextRefused: a plain message
     try:
-        username = valid_username(args.username)
+        username = valid_username(username)  # and the screen's rule: ASCII, no whitespace
     except AdminValidationError as exc:
         raise CommandError(str(exc)) from None
     display_name = clean_text("users.display_name", args.name or username)

@@ -127,7 +127,7 @@ def test_deleted_middle_last_and_all_rows_are_found(world):
                           " (SELECT max(seq) FROM case_ledger WHERE case_id = :c)"), {"c": last})
         conn.execute(text("DELETE FROM case_ledger WHERE case_id = :c"), {"c": everything})
     assert {"seq", "link"} <= kinds(w, middle)
-    assert "head" in kinds(w, last) and "state" in fields(w, last)
+    assert "head" in kinds(w, last) and "version" in fields(w, last)
     assert [p.kind for p in found(w, everything)] == ["head"]
 
 

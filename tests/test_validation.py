@@ -175,9 +175,10 @@ def test_postgresql_permission_denied_and_a_stopped_server(world):
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text("DROP ROLE IF EXISTS seatdesk_nobody"))
-        conn.execute(text("CREATE ROLE seatdesk_nobody LOGIN"))
-    nobody = make_engine(base.set(database=world.db.engine.url.database,
-                                  username="seatdesk_nobody").render_as_string(False))
+        conn.execute(text("CREATE ROLE seatdesk_nobody LOGIN PASSWORD 'nobody-pass-1'"))
+    nobody = make_engine(base.set(database=world.db.engine.url.database,  # SCRAM (pg_hba)
+                                  username="seatdesk_nobody", password="nobody-pass-1")
+                         .render_as_string(False))
     try:
         denied = raised(nobody, "SELECT count(*) FROM cases")
         problem = dberrors.explain(denied)
