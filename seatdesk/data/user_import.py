@@ -1,9 +1,10 @@
 """Import users in bulk (``seatdesk import users FILE [--passwords OUT]``).
 
 Columns in ``org_templates.USERS``. A new user gets a generated initial password (12
-characters from an alphabet without look-alikes: 0/O, 1/l/I), stored as an argon2 hash
-and returned once with the report so the command can show it or write it to a file;
-the user must change it at first sign-in. A username that exists is updated (name,
+characters from an alphabet without look-alikes: 0/O, 1/l/I), set through
+``workflow.accounts`` — an argon2 hash, and on PostgreSQL the user's own login role
+(docs/security.md) — and returned once with the report so the command can show it or
+write it to a file; the user must change it at first sign-in. A username that exists is updated (name,
 role, department, phone, enabled) and keeps its password. All or nothing, every
 problem with its line; the rules are the administration screen's (``data.admin``).
 """
@@ -19,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from seatdesk.models import Department, User
 from seatdesk.models.enums import DepartmentKind, Role
-from seatdesk.workflow.auth import MIN_PASSWORD_LENGTH, hash_password
+from seatdesk.workflow import accounts
+from seatdesk.workflow.auth import MIN_PASSWORD_LENGTH
 
 from .errors import ImportReport, IssueList
 from .org_import import _active, _collect, _need_setup, _read, _text, _word
@@ -84,21 +86,39 @@ def import_users(session: Session, path: str | Path,
     passwords, updated = [], 0
     with session.begin_nested():
         for spec in specs.values():
-            user = existing.get(spec.username)
-            if user is None:
-                password = initial_password()
-                user = User(username=spec.username, password_hash=hash_password(password),
-                            must_change_password=True)
-                session.add(user)
-                passwords.append((spec.username, password))
-            else:
+            dept_id = depts[spec.department].id if spec.department else None
+            try:
+                password = _apply(session, spec, existing.get(spec.username), dept_id)
+            except accounts.AccountRefused as exc:
+                issues.add(spec.line, str(exc))
+                continue
+            if password is None:
                 updated += 1
-            user.display_name, user.role, user.phone = spec.name, spec.role.value, spec.phone
-            user.department_id = depts[spec.department].id if spec.department else None
-            user.active = spec.active
+            else:
+                passwords.append((spec.username, password))
+        issues.raise_if_any()
         session.flush()
     report = ImportReport("users", table.source, {"用户": len(passwords), "更新": updated})
     return UsersImported(report, tuple(passwords))
+
+
+def _apply(session: Session, spec: UserSpec, user: User | None,
+           dept_id: int | None) -> str | None:
+    """Create (returns the initial password) or update one user through
+    ``workflow.accounts``: on PostgreSQL the user's own login follows."""
+    if user is None:
+        password = initial_password()
+        user_id = accounts.create_account(
+            session, username=spec.username, display_name=spec.name, role=spec.role.value,
+            password=password, department_id=dept_id, phone=spec.phone, must_change=True)
+        if not spec.active:
+            accounts.set_account_active(session, user_id, False)
+        return password
+    accounts.update_account(session, user.id, display_name=spec.name, role=spec.role.value,
+                            department_id=dept_id, phone=spec.phone)
+    if user.active != spec.active:
+        accounts.set_account_active(session, user.id, spec.active)
+    return None
 
 
 def _keep_an_admin(session: Session, specs: dict[str, UserSpec], existing: dict[str, User],
