@@ -263,6 +263,6 @@ def _bare_insert(conn, defaults: dict, point, number: str) -> None:
 
 if __name__ == "__main__":
     def _print(name, value, unit, target=""):
-        print(f"{name:<64} {value:>10.1f} {unit:<6} {target}")
+        print(f"{name:<64} {value:>10.3f} {unit:<6} {target}")
 
     run(_print, sys.argv[1])

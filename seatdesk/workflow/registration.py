@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import shapely
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -63,6 +63,7 @@ class Report:
 
 
 INTAKE_KEY_MAX = 100
+NUMBER_LOCK = 0x5EA7_0000_0000  # advisory lock keys of case numbering: + the day's ordinal
 OnRegistered = Callable[[Session, CaseChange], None]
 
 
@@ -175,9 +176,18 @@ def _new_case(wf: Workflow, session, actor: Actor, report: Report, now) -> Case:
 
 
 def _insert(ctx: ActionContext):
-    """INSERT the case and its first ledger row; retry the number on a concurrent collision."""
+    """INSERT the case and its first ledger row; retry the number on a concurrent collision.
+
+    On PostgreSQL concurrent registrations take the day's next number one at a time
+    (a transaction-scoped advisory lock): without it, every concurrent registration
+    computes the same ``max + 1``, waits on the unique index for the first to commit,
+    fails and tries again — under a burst of intake (handsets, partners) that collapses
+    to a few registrations a second and exhausts the retries (bench_intake)."""
     session, case = ctx.session, ctx.case
     day = ctx.now.astimezone(ctx.calendar.tz).date()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                        {"key": NUMBER_LOCK + day.toordinal()})
     for _attempt in range(50):
         case.number = next_number(session, day)
         case.state, case.ledger_seq, case.ledger_head = "", 0, ""
