@@ -188,3 +188,72 @@ def _user_id(db, username: str) -> int:
     with db.engine.connect() as conn:
         return conn.execute(text("SELECT id FROM users WHERE username = :u"),
                             {"u": username}).scalar_one()
+
+
+def test_user_add_validates_like_the_screen_and_only_the_first_admin_keeps_the_password(
+        db, monkeypatch, capsys):
+    import io
+
+    from seatdesk.cli import main
+
+    def add(name: str, role: str, password: str, *extra: str) -> int:
+        monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+        return main(["--database", db.url, "user", "add", name, "--role", role,
+                     "--password-stdin", *extra])
+
+    assert add("chief", "admin", "        ") == 2  # whitespace only
+    assert "只有空格" in capsys.readouterr().err
+    assert add("chief boss", "admin", "long enough pw") == 2
+    assert "不能有空格" in capsys.readouterr().err
+    assert add("chief", "admin", "long enough pw") == 0
+    assert add("second", "admin", "long enough pw") == 0
+    assert "首次登录须修改密码" in capsys.readouterr().out
+    with db.engine.connect() as conn:
+        rows = dict(conn.execute(text("SELECT username, must_change_password FROM users")).all())
+        logins = conn.execute(text("SELECT count(*) FROM users u JOIN pg_roles r"
+                                   " ON r.rolname = u.db_login")).scalar() if (
+            db.backend == "postgresql") else 2
+    assert rows == {"chief": False, "second": True}
+    assert logins == 2  # on PostgreSQL each got their own login
+
+
+@pytest.mark.postgres
+def test_db_logins_creates_each_users_login_and_prints_its_password_once(template_store,
+                                                                         capsys):
+    from seatdesk.cli import main
+
+    url = template_store.clone("postgresql", "workflow_world")
+    db = open_database("postgresql", url)
+    gate = make_engine(make_url(url).set(username="seatdesk_gate").render_as_string(False))
+    try:
+        assert main(["--database", url, "db", "logins"]) == 0
+        out = capsys.readouterr().out
+        prefix = f"{make_url(url).database}."
+        assert f"login prefix: {prefix}" in out and "12 login(s)" in out
+        line = next(x for x in out.splitlines() if x.startswith("lead "))
+        password = line.split()[-1]
+        signed = signin.sign_in(gate, "lead", password)
+        assert signed.user.must_change_password  # the printed password is an initial one
+        signed.close()
+        assert main(["--database", url, "db", "logins"]) == 0  # nothing left to create
+        assert "0 login(s)" in capsys.readouterr().out
+        assert main(["--database", url, "db", "logins", "--prefix", "training.", "lead"]) == 0
+        assert "training.lead" in capsys.readouterr().out
+    finally:
+        gate.dispose()
+        db.engine.dispose()
+        template_store.drop("postgresql", url)
+
+
+def test_the_embedded_database_file_is_readable_by_its_owner_only(tmp_path, capsys):
+    import os
+    import stat
+
+    from seatdesk.cli import main
+
+    path = tmp_path / "seat.sqlite3"
+    assert main(["--database", f"sqlite:///{path}", "db", "upgrade"]) == 0
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    os.chmod(path, 0o644)  # a file of ours found readable by others is tightened
+    make_engine(f"sqlite:///{path}").dispose()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
