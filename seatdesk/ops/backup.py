@@ -36,7 +36,7 @@ from sqlalchemy.engine import make_url
 
 from seatdesk import __version__
 from seatdesk.models import Attachment, Case, LedgerEntry, User
-from seatdesk.models.db import current_revision, make_engine, session_factory
+from seatdesk.models.db import current_revision, make_engine, session_factory, upgrade
 
 DUMP = "seatdesk.dump"
 SQLITE_COPY = "seatdesk.sqlite3"
@@ -181,13 +181,25 @@ def restore(url: str, directory: Path) -> RestoreReport:
         if backend != manifest["backend"]:
             raise BackupError(f"备份来自 {manifest['backend']} 数据库，不能恢复到 {backend}")
         if backend == "postgresql":
+            _group_roles(engine)
             _pg_restore(engine, url, directory / DUMP)
+            upgrade(url)  # this database's own rules again: owner, logins' prefix, CONNECT
         else:
             engine.dispose()
             _sqlite_restore(directory / SQLITE_COPY, Path(make_url(url).database))
         return _check(engine, directory, manifest)
     finally:
         engine.dispose()
+
+
+def _group_roles(engine: Engine) -> None:
+    """The cluster-wide group roles the dump's row-level security names (a restore onto
+    another server); the grants themselves are re-applied after the restore by
+    ``seatdesk.workflow.dbrules`` (docs/security.md)."""
+    from seatdesk.workflow.dbrules import ensure_roles
+
+    with engine.begin() as conn:
+        ensure_roles(conn)
 
 
 def _require_empty(engine: Engine) -> None:
@@ -229,7 +241,8 @@ def _pg_restore(engine: Engine, url: str, dump: Path) -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".list", encoding="utf-8") as toc:
         toc.write("\n".join(keep) + "\n")
         toc.flush()
-        proc = subprocess.run([_tool("pg_restore"), "--no-owner", "--single-transaction",
+        proc = subprocess.run([_tool("pg_restore"), "--no-owner", "--no-privileges",
+                               "--single-transaction",
                                "--exit-on-error", "--use-list", toc.name,
                                "--dbname", env.get("PGDATABASE", ""), str(dump)],
                               capture_output=True, text=True, env=env)

@@ -54,7 +54,7 @@ def apply(conn: Connection) -> None:
     from . import accounts_sql, grants, ledger_sql
 
     owner = table_owner(conn)
-    _ensure_roles(conn)
+    ensure_roles(conn)
     ledger_sql.install(conn, owner)
     accounts_sql.install(conn)
     grants.apply(conn)
@@ -84,8 +84,9 @@ def table_owner(conn: Connection) -> str:
     )).scalar_one()
 
 
-def _ensure_roles(conn: Connection) -> None:
-    """The group roles and the gate login, created once per cluster (needs CREATEROLE)."""
+def ensure_roles(conn: Connection) -> None:
+    """The group roles and the gate login, created once per cluster (needs CREATEROLE);
+    a restore into another cluster needs them before the dump's policies name them."""
     existing = set(conn.execute(text(
         "SELECT rolname FROM pg_roles WHERE rolname = ANY(:names)"),
         {"names": [*ALL_GROUPS, GATE]}).scalars())
