@@ -120,6 +120,18 @@ def test_long_poll_answers_when_a_task_arrives(live):
     assert unchanged["etag"] == got["body"]["etag"]
 
 
+def test_a_change_right_after_start_up_wakes_the_feed(live):
+    """The feed's starting point is taken before the server answers: a change made before
+    the SQLite poll's first turn is news, not the baseline (CI missed such a wake-up)."""
+    feed = live.app.state.server.feed
+    seen = feed.generation
+    ref = _verification(live, "sup1")
+    deadline = time.monotonic() + 10
+    while feed.generation == seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert feed.generation != seen, f"case {ref.id} changed and no waiter was woken"
+
+
 def test_server_sent_events_push_the_list(live):
     headers = live.sign_in("sup1")
     events = []

@@ -3,21 +3,26 @@ long-poll).
 
 One background thread per server process: on PostgreSQL it LISTENs on
 ``seatdesk_cases`` (the ledger trigger's NOTIFY, sent at commit) and reconnects when the
-connection drops; on SQLite it polls ``changes_since`` once a second. Every change that
-can touch a 核实/核查 task list wakes the waiting requests, which re-read their own list.
+connection drops; on SQLite it reads the newest ledger row's id once a second. Every change
+that can touch a 核实/核查 task list wakes the waiting requests, which re-read their own list.
+
+Why the ledger id and not ``changes_since``: SQLite has one writer at a time, so ledger ids
+grow in commit order and every case move writes one; ``updated_at`` does not (a frozen or
+repeated clock gives equal stamps, and a transaction may commit after a later stamp). The
+mark is read when the feed starts, before the server answers its first request, so a change
+made right after start-up is never taken for the starting point.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import threading
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from seatdesk.models import Case
+from seatdesk.models import LedgerEntry
 from seatdesk.models.enums import CaseState as S
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.notify import CaseListener
@@ -39,11 +44,15 @@ class ChangeFeed:
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event: asyncio.Event | None = None
+        self._mark: int | None = None
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop, self._event = loop, asyncio.Event()
         self._stop.clear()
-        target = self._listen if self.wf.backend == "postgresql" else self._poll
+        if self.wf.backend == "postgresql":
+            target = self._listen
+        else:
+            target, self._mark = self._poll, self._ledger_mark()
         self._thread = threading.Thread(target=target, name="seatdesk-feed", daemon=True)
         self._thread.start()
 
@@ -90,24 +99,23 @@ class ChangeFeed:
                         if any(n.state in TASK_STATES or n.action in TASK_ACTIONS
                                for n in found):
                             self._announce()
-            except Exception as exc:  # psycopg.OperationalError and friends: reconnect
+            except Exception as exc:  # noqa: BLE001 - the thread must outlive any failure
                 log.warning("change feed: %s; reconnecting", type(exc).__name__)
                 self._stop.wait(RECONNECT_S)
 
+    def _ledger_mark(self) -> int | None:
+        """The newest ledger row's id (0 for none); None when the database is away."""
+        try:
+            with Session(self.wf.engine) as session:
+                return session.scalar(select(func.max(LedgerEntry.id))) or 0
+        except Exception as exc:  # noqa: BLE001 - the database is away: try again
+            log.warning("change feed poll: %s", type(exc).__name__)
+            return None
+
     def _poll(self) -> None:
-        since = None
+        mark = self._mark
         while not self._stop.wait(POLL_S):
-            try:
-                with Session(self.wf.engine) as session:
-                    if since is None:
-                        since = session.scalar(select(func.max(Case.updated_at))) or _EPOCH
-                        continue
-                    stamps = sd.changes_since(session, since)
-                if stamps:
-                    since = stamps[-1].updated_at
-                    self._announce()
-            except Exception as exc:  # the database is away: try again next second
-                log.warning("change feed poll: %s", type(exc).__name__)
-
-
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+            latest = self._ledger_mark()
+            if latest is not None and latest != mark:
+                mark = latest  # a first read after an outage also wakes: anything may have changed
+                self._announce()

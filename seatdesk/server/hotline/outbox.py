@@ -72,7 +72,7 @@ class Deliverer:
             try:
                 while self.run_once() and not self._stop.is_set():
                     pass
-            except Exception as exc:  # the database is away: try again later
+            except Exception as exc:  # noqa: BLE001 - the database is away: try again later
                 log.warning("callback outbox: %s", type(exc).__name__)
 
     def run_once(self) -> int:
