@@ -296,8 +296,18 @@
     </message>
     <message>
         <location filename="../../seatdesk/ui/admin/calendar_page.py" line="64" />
-        <source>Import CSV…</source>
-        <translation>导入CSV…</translation>
+        <source>Import CSV or Excel…</source>
+        <translation>导入CSV或Excel…</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="111" />
+        <source>Import calendar table</source>
+        <translation>导入工作日历表格</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="112" />
+        <source>Tables (*.csv *.xlsx)</source>
+        <translation>表格 (*.csv *.xlsx)</translation>
     </message>
     <message>
         <location filename="../../seatdesk/ui/admin/calendar_page.py" line="103" />
@@ -308,16 +318,6 @@
         <location filename="../../seatdesk/ui/admin/calendar_page.py" line="108" />
         <source>Year marked as complete</source>
         <translation>已确认本年节假日录入完整</translation>
-    </message>
-    <message>
-        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="111" />
-        <source>Import calendar CSV</source>
-        <translation>导入工作日历CSV</translation>
-    </message>
-    <message>
-        <location filename="../../seatdesk/ui/admin/calendar_page.py" line="112" />
-        <source>CSV files (*.csv)</source>
-        <translation>CSV文件 (*.csv)</translation>
     </message>
 </context>
 <context>
@@ -721,42 +721,42 @@
 <context>
     <name>ChangePasswordDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="181" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="196" />
         <source>Change password</source>
         <translation>修改密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="182" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="197" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="183" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="198" />
         <source>Your password was set by an administrator: choose a new one before you continue.</source>
         <translation>您的密码由管理员设置，请先设置新密码再继续。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="194" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="209" />
         <source>Current password</source>
         <translation>原密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="195" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="210" />
         <source>New password</source>
         <translation>新密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="196" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="211" />
         <source>Repeat new password</source>
         <translation>确认新密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="208" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="223" />
         <source>The two new passwords differ</source>
         <translation>两次输入的新密码不一致</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="210" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="225" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
@@ -2345,42 +2345,42 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="92" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="98" />
         <source>seatdesk — sign in</source>
         <translation>seatdesk — 登录</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="93" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="99" />
         <source>Digital city management command centre</source>
         <translation>数字化城市管理监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="101" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="107" />
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="103" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="109" />
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="104" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="110" />
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="136" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="146" />
         <source>Enter your user name and password</source>
         <translation>请输入用户名和密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="138" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="148" />
         <source>Signing in…</source>
         <translation>正在登录…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="162" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="176" />
         <source>You must change your password before signing in</source>
         <translation>必须先修改密码才能登录</translation>
     </message>
@@ -2398,38 +2398,38 @@
         <translation>已更新</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="78" />
-        <location filename="../../seatdesk/ui/session/main_window.py" line="107" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="79" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="108" />
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="88" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="89" />
         <source>&amp;Seat</source>
         <translation>坐席(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="93" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="94" />
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="97" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="98" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="101" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="102" />
         <source>&amp;Case</source>
         <translation>案卷(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="108" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="109" />
         <source>Connection lost — retrying</source>
         <translation>连接中断 — 正在重试</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="112" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="113" />
         <source>Database unavailable, retrying</source>
         <translation>数据库不可用，正在重试</translation>
     </message>
@@ -3254,113 +3254,113 @@
 <context>
     <name>UsersPage</name>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="19" />
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="35" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="21" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="37" />
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="20" />
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="36" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="22" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="38" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="21" />
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="36" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="23" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="38" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="22" />
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="37" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="24" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="39" />
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="23" />
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="38" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="25" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="40" />
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="24" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="26" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="30" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="32" />
         <source>Initial or new password (at least 8 characters)</source>
         <translation>初始密码或新密码（至少8位）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="39" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="41" />
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="42" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="44" />
         <source>New user</source>
         <translation>新增用户</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="42" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="44" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="43" />
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="78" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="45" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="80" />
         <source>Disable</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="44" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="46" />
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="49" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="51" />
         <source>Disabled</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="51" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="53" />
         <source>Locked</source>
         <translation>已锁定</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="52" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="54" />
         <source>Must change password</source>
         <translation>须修改密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="52" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="54" />
         <source>Active</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="60" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="62" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="78" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="80" />
         <source>Enable</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="116" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="136" />
         <source>Account enabled</source>
         <translation>账号已启用</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="116" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="136" />
         <source>Account disabled</source>
         <translation>账号已停用</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="123" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="143" />
         <source>Password reset; the user must change it at the next login</source>
         <translation>密码已重置，该用户下次登录时须修改密码</translation>
     </message>
@@ -3650,12 +3650,12 @@
 <context>
     <name>_BusyDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="63" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="68" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="78" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="83" />
         <source>Database unavailable: %1</source>
         <translation>数据库不可用：%1</translation>
     </message>

@@ -61,7 +61,7 @@ class CalendarPage(AdminPage):
         buttons, _ = button_row(
             self, (self.tr("Add day"), self.add_day), (self.tr("Remove day"), self.remove_day),
             (self.tr("Mark year complete"), self.mark_complete),
-            (self.tr("Import CSV…"), self.choose_file))
+            (self.tr("Import CSV or Excel…"), self.choose_file))
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)
@@ -108,8 +108,8 @@ class CalendarPage(AdminPage):
                    self._after_change, self.tr("Year marked as complete"))
 
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import calendar CSV"), "",
-                                              self.tr("CSV files (*.csv)"))
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import calendar table"), "",
+                                              self.tr("Tables (*.csv *.xlsx)"))
         if path:
             self.import_file(Path(path))
 
