@@ -134,10 +134,16 @@ def test_the_admin_screen_sets_the_profile_and_only_for_administrators(make_db, 
     from seatdesk.ui.admin.city_page import CityPage
     from seatdesk.ui.session.app import make_application
     from seatdesk.ui.tasks import TaskRunner
+    from seatdesk.workflow.accounts import create_account
 
     make_application(language="zh_CN")
     db = make_db("reference")
-    admin = LoggedIn(1, "admin", "管理员", "admin", None, False)
+    with db.Session.begin() as s:  # a real administrator: the role is checked on the live record
+        admin_id = create_account(s, username="chief", display_name="管理员", role="admin",
+                                  password="correct horse battery")
+        clerk_id = create_account(s, username="shouli", display_name="受理员", role="acceptor",
+                                  password="correct horse battery")
+    admin = LoggedIn(admin_id, "chief", "管理员", "admin", None, False)
     page = CityPage(db.Session, admin, TaskRunner())
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: page.profile is not None, timeout=10_000)
@@ -150,4 +156,4 @@ def test_the_admin_screen_sets_the_profile_and_only_for_administrators(make_db, 
         assert get_setting(s, "grid_code_length") == 14
         assert get_setting(s, "city_extent")[0] == pytest.approx(119.2)
     with db.Session() as s, pytest.raises(AdminPermissionError):
-        set_grid_code_length(s, LoggedIn(2, "shouli", "受理员", "acceptor", None, False), 15)
+        set_grid_code_length(s, LoggedIn(clerk_id, "shouli", "受理员", "acceptor", None, False), 15)
