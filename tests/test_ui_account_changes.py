@@ -5,6 +5,7 @@ on PostgreSQL, the seat's poll on SQLite); administration checks the live record
 from __future__ import annotations
 
 import time
+import types
 
 import pytest
 from sqlalchemy import select, text
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from seatdesk.data import admin
 from seatdesk.data.admin import AdminPermissionError
 from seatdesk.models import User
-from seatdesk.models.db import make_engine, write_transaction
+from seatdesk.models.db import make_engine, session_factory, write_transaction
 from seatdesk.workflow import liveuser
 from seatdesk.workflow import services as sd
 from tests.seat_helpers import actors, city_fixture, open_seat  # noqa: F401 (fixture)
@@ -40,6 +41,34 @@ def test_every_transaction_checks_the_live_record_reads_included(city):
     finally:
         remove()
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_check_finds_a_connection_lost_to_a_restart_and_goes_on_on_a_fresh_one(
+        template_store):
+    """The server ended the pooled connection (57P01, what a restart sends) right after
+    it was handed back, too recently to be pinged: the guard's query is the first to
+    meet it and the read runs on a fresh connection instead of failing."""
+    url = template_store.clone("postgresql", "demo_small")
+    owner = make_engine(url)
+    engine = make_engine(url)
+    remove = liveuser.guard(engine, actors(types.SimpleNamespace(
+        Session=session_factory(owner)))["shouli"])
+    try:
+        with Session(engine) as s:
+            first = s.execute(text("SELECT pg_backend_pid()")).scalar()
+        with owner.begin() as conn:
+            assert conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": first}).scalar()
+        time.sleep(0.2)  # the backend has gone; its socket holds the AdminShutdown message
+        with Session(engine) as s:
+            assert s.execute(text("SELECT count(*) FROM users WHERE username = 'shouli'")
+                             ).scalar() == 1
+            assert s.execute(text("SELECT pg_backend_pid()")).scalar() != first
+    finally:
+        remove()
+        engine.dispose()
+        owner.dispose()
+        template_store.drop("postgresql", url)
 
 
 def test_a_demoted_administrator_is_refused_at_the_next_admin_action(city):

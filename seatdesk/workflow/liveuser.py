@@ -8,6 +8,14 @@ transaction raises ``AccountChanged`` before anything is read, and the seat sign
 out (their other seats hear ``NOTIFY seatdesk_users`` within a second, or see it in
 their next poll on SQLite). On PostgreSQL the database refuses them anyway (their login
 is NOLOGIN and in no group); this is what makes the embedded mode and the message right.
+
+The check is the first statement of the transaction, so it is the one that finds a pooled
+connection lost to a restarted server (one handed back too recently to be pinged, see
+``models.db``). Nothing of the transaction has run yet: the check asks once more, which
+takes a fresh connection from the pool (SQLAlchemy revalidates an invalidated connection
+outside a transaction), and the transaction goes on there. A server that is still away
+raises the connect error, which the seat shows as offline and retries like any read
+(``models.dberrors``); the guard never turns a lost connection into a crash.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, event, select
+from sqlalchemy.exc import DBAPIError
 
 from seatdesk.models import User
 
@@ -49,7 +58,12 @@ def guard(engine: Engine, actor: Any) -> Callable[[], None]:
     returns the function that removes the check (call it at sign-out)."""
 
     def on_begin(conn) -> None:
-        check(conn, actor)
+        try:
+            check(conn, actor)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            check(conn, actor)  # once more, on a fresh connection (see the module's notes)
 
     event.listen(engine, "begin", on_begin)
     return lambda: event.remove(engine, "begin", on_begin)
