@@ -18,9 +18,9 @@ from seatdesk.config import (
 from seatdesk.ops import commands as ops_commands
 from seatdesk.server import commands as server_commands
 
-IMPORT_KINDS = ("grid", "components", "classes", "conditions", "calendar", "units",
+IMPORT_KINDS = ("grid", "components", "roads", "classes", "conditions", "calendar", "units",
                 "departments", "users", "responsibilities", "beats")
-GIS_KINDS = ("grid", "components", "beats")
+GIS_KINDS = ("grid", "components", "roads", "beats")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,14 +46,16 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import a data file (one transaction)")
     imp.add_argument("kind", choices=IMPORT_KINDS)
     imp.add_argument("file", type=Path,
-                     help="CSV or Excel (.xlsx); for grid/components/beats GeoJSON, GeoPackage "
+                     help="CSV or Excel (.xlsx); for grid/components/roads/beats GeoJSON, GeoPackage "
                           "(.gpkg) or Shapefile (.shp or a .zip holding one)")
     imp.add_argument("--layer", help="the layer of a GeoPackage with several "
-                     "(grid/components/beats)")
+                     "(grid/components/roads/beats)")
     imp.add_argument("--sheet", help="the sheet of an Excel workbook (default: the first sheet "
                      "with the expected header)")
     imp.add_argument("--passwords", type=Path, help="users: write the new users' initial "
                      "passwords to this file (mode 0600) instead of showing them")
+    imp.add_argument("--replace", action="store_true",
+                     help="roads: delete the stored roads first (a new edition of the data)")
     cal = sub.add_parser("calendar", help="holiday calendar").add_subparsers(
         dest="cal_command", required=True)
     st = cal.add_parser("status", help="which years the calendar knows")
@@ -200,10 +202,15 @@ def cmd_import(args, database: ResolvedDatabase) -> int:
     fn = getattr(importers, f"import_{args.kind}")
     gis = args.kind in GIS_KINDS
     if args.layer and not gis:
-        raise CommandError(f"--layer 只用于 grid、components 和 beats 的GIS文件，不用于 {args.kind}")
+        raise CommandError(
+            f"--layer 只用于 grid、components、roads 和 beats 的GIS文件，不用于 {args.kind}")
     if args.sheet and gis:
         raise CommandError(f"--sheet 只用于Excel表格，不用于 {args.kind}")
+    if args.replace and args.kind != "roads":
+        raise CommandError(f"--replace 只用于 roads，不用于 {args.kind}")
     options = {"layer": args.layer} if args.layer else {"sheet": args.sheet} if args.sheet else {}
+    if args.replace:
+        options["replace"] = True
     engine = _engine(database)
     try:
         with session_factory(engine).begin() as session:

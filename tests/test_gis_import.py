@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from seatdesk.cli import main
 from seatdesk.data.gisfile import SHORT_NAMES
-from seatdesk.data.importers import import_components, import_grid
-from seatdesk.models import AdminUnit, Component, GridCell
+from seatdesk.data.importers import import_components, import_grid, import_roads
+from seatdesk.models import AdminUnit, Component, GridCell, Road
 from tests.test_importers import (
     DATA,
     city_fixture,  # noqa: F401 (fixture)
@@ -175,3 +175,51 @@ def test_cli_imports_a_geopackage_layer(city, tmp_path, capsys):
                  "--layer", "components"]) == 0
     with city.Session() as s:
         assert len(s.scalars(select(Component)).all()) == 3
+
+
+# -- roads ------------------------------------------------------------------------------------
+
+def _roads_file(path: Path, features: list[dict]) -> Path:
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features},
+                               ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+def _line(name, coords, **props) -> dict:
+    return {"type": "Feature", "properties": {"name": name, **props},
+            "geometry": {"type": "LineString", "coordinates": coords}}
+
+
+def test_roads_import_from_geojson_and_a_geopackage_and_are_replaced(db, tmp_path, capsys):
+    """Roads (lines with a name) import all or nothing; the CLI reads a GeoPackage and
+    ``--replace`` swaps the stored roads for a new edition; a bad file is refused whole."""
+    good = _roads_file(tmp_path / "roads.geojson", [
+        _line("燕山路", [[119.47, 31.405], [119.50, 31.405]], code="R001"),
+        {"type": "Feature", "properties": {"name": "育才路"}, "geometry": {
+            "type": "MultiLineString",
+            "coordinates": [[[119.47, 31.42], [119.47, 31.43]], [[119.47, 31.44], [119.47, 31.45]]]}},
+    ])
+    report = load(db, import_roads, good)
+    assert report.count("roads") == 2 and "道路 2" in str(report)
+    with db.Session() as s:
+        yanshan = s.scalar(select(Road).where(Road.name == "燕山路"))
+        assert (yanshan.code, yanshan.geom.geom_type) == ("R001", "MultiLineString")
+        assert (yanshan.min_lon, yanshan.max_lon) == (119.47, 119.50)
+    bad = _roads_file(tmp_path / "bad.geojson", [
+        _line("", [[119.47, 31.40], [119.48, 31.40]]),
+        {"type": "Feature", "properties": {"name": "广场"},
+         "geometry": {"type": "Point", "coordinates": [119.47, 31.40]}},
+    ])
+    found = messages(rejected(db, import_roads, bad))
+    assert [m.split("）：", 1)[0].split("（")[0] for m in found] == ["第1个要素", "第2个要素"]
+    assert [m.split("）：", 1)[1] for m in found] == [
+        "缺少路名（name）", "几何类型为“Point”，应为LineString或MultiLineString"]
+    lines = _roads_file(tmp_path / "lines.geojson", [  # one geometry type per GPKG layer
+        _line("燕山路", [[119.47, 31.405], [119.50, 31.405]]),
+        _line("育才路", [[119.47, 31.42], [119.47, 31.45]])])
+    gpkg = convert(lines, tmp_path / "roads.gpkg", driver="GPKG", layer="roads")
+    assert main(["--database", db.url, "import", "roads", str(gpkg), "--replace"]) == 0
+    assert "道路 2" in capsys.readouterr().out
+    assert main(["--database", db.url, "import", "grid", str(gpkg), "--replace"]) == 2
+    with db.Session() as s:
+        assert sorted(s.scalars(select(Road.name))) == ["燕山路", "育才路"]  # replaced, not added

@@ -13,16 +13,18 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from shapely.geometry import MultiPolygon, Point, box
+from shapely.geometry import LineString, MultiPolygon, Point, box
 
+from seatdesk.data.road_import import road_row
 from seatdesk.map import loader, messages
 from seatdesk.map.cases import open_case_markers
 from seatdesk.map.coords import Display
-from seatdesk.map.labels import page_texts
+from seatdesk.map.labels import REMAINING_TEXTS, page_texts
 from seatdesk.map.layers import load_static_layers
 from seatdesk.map.page import DATA_FILE, WEB_ROOT, render_page, resource_base
 from seatdesk.map.pick import resolve_pick
 from seatdesk.map.points import components_in_view
+from seatdesk.map.roads import roads_named
 from seatdesk.map.settings import MapSettings, load_map_settings, save_map_settings
 from seatdesk.models import (
     AdminUnit,
@@ -40,6 +42,12 @@ NOW = dt.datetime(2025, 6, 4, 3, 0, tzinfo=UTC)  # a Wednesday, 11:00 in Liyang
 WEST, SOUTH, STEP = 119.480, 31.420, 0.004
 COMMUNITIES = (("320481002012", "县前街社区"), ("320481002014", "甘露寺社区"))
 TILE_URL = "http://tiles.intranet.example/vec/{z}/{x}/{y}.png"
+
+
+#: 县前街 runs east–west ~44 m north of the first row's centres; 甘露寺路 north–south
+#: through the third column's centres
+ROADS = (("县前街", ((WEST, SOUTH + 0.5 * STEP + 0.0004), (WEST + 4 * STEP, SOUTH + 0.5 * STEP + 0.0004))),
+         ("甘露寺路", ((WEST + 2.5 * STEP, SOUTH), (WEST + 2.5 * STEP, SOUTH + 2 * STEP))))
 
 
 def cell_code(col: int, row: int) -> str:
@@ -142,6 +150,8 @@ def fill_small_city(session, now: dt.datetime = NOW) -> dict[str, int]:
                 geom=Point(lon, lat),
             )
         )
+    for name, line in ROADS:
+        session.add(road_row(name, LineString(line)))
     ids = _cases(session, now)
     session.flush()
     return {"supervisor": sup.id, "manhole": manhole.id, **{k: v.id for k, v in ids.items()}}
@@ -290,6 +300,7 @@ def test_page_has_every_layer_with_its_translated_name_and_defaults(city):
         "choropleth",
         "streets",
         "communities",
+        "roads",
         "components",
         "cases",
         "supervisors",
@@ -304,6 +315,7 @@ def test_page_has_every_layer_with_its_translated_name_and_defaults(city):
         "Open cases per grid cell",
         "Streets",
         "Communities",
+        "Roads",
         "Components",
         "案卷",
         "Supervisors",
@@ -405,7 +417,10 @@ def test_settings_round_trip_and_validation(db):
     with pytest.raises(ValueError, match="坐标系"):
         MapSettings(tile_crs="bd09")
     with pytest.raises(ValueError, match="未知图层"):
-        MapSettings(layers={"roads": True})
+        MapSettings(layers={"railways": True})
+    assert MapSettings().case_zoom == 16 and not MapSettings().legend_expanded
+    with pytest.raises(ValueError, match="case_zoom=25"):
+        MapSettings(case_zoom=25)
     with pytest.raises(ValueError, match="未知设置项"):
         MapSettings.from_dict({"tiles": "x"})
 
@@ -440,6 +455,33 @@ def test_pick_resolves_grid_cell_community_street_and_components(city):
     assert info["cell_code"] == cell_code(0, 0) and len(info["components"]) == 2
 
 
+def test_roads_label_the_map_and_describe_a_pick(city):
+    """Roads reach the page as lines with label anchors; a pick names the nearest road
+    (within 100 m) and an earlier case's address (within 30 m); the auto address uses
+    the road. Same answers on SQLite and PostGIS (the measure runs in the process)."""
+    db, _ = city
+    with db.Session() as s:
+        static = load_static_layers(s, Display())
+        near_lane = resolve_pick(s, *cell_centre(0, 0))
+        lon, lat = cell_centre(2, 1)
+        near_case = resolve_pick(s, lon + 0.0001, lat)
+        nowhere = resolve_pick(s, WEST + 0.5 * STEP, SOUTH + 1.9 * STEP)
+        hits = roads_named(s, "路")
+    assert sorted(f["properties"]["name"] for f in static.roads["features"]) == ["县前街", "甘露寺路"]
+    assert {name for _, _, name in static.road_labels} == {"县前街", "甘露寺路"}
+    assert (near_lane.road, near_lane.road_distance_m) == ("县前街", pytest.approx(44.5, abs=1))
+    assert near_lane.place == "溧城街道县前街附近"
+    assert near_case.road == "甘露寺路" and near_case.road_distance_m == pytest.approx(9.5, abs=1)
+    assert near_case.known_address == "测试路5号"  # the suspended case at that cell's centre
+    assert near_case.known_address_distance_m == pytest.approx(9.5, abs=1)
+    assert nowhere.road == "" and nowhere.known_address == ""
+    assert nowhere.place == "溧城街道" + nowhere.cell_name  # no road near: street and cell
+    assert [h.name for h in hits] == ["甘露寺路"]  # "路" in the name (县前街 is a 街)
+    assert (hits[0].lon, hits[0].lat) == pytest.approx((WEST + 2.5 * STEP, SOUTH + STEP))
+    info = messages.pick_info(near_case, Display())
+    assert (info["road"], info["known_address"]) == ("甘露寺路", "测试路5号")
+
+
 def test_load_map_renders_the_page_and_first_messages(city, tmp_path):
     db, ids = city
     result = loader.load_map(db.Session, page_texts(), tmp_path, now=NOW)
@@ -456,7 +498,8 @@ def test_load_map_renders_the_page_and_first_messages(city, tmp_path):
 def test_page_texts_are_all_in_the_glossary():
     glossary = Path(__file__).resolve().parents[1] / "resources" / "i18n" / "glossary_zh_CN.tsv"
     sources = {line.split("\t")[0] for line in glossary.read_text(encoding="utf-8").splitlines()}
-    missing = [t for t in page_texts().values() if t not in sources]
+    missing = [t for t in [*page_texts().values(), *REMAINING_TEXTS.values()]
+               if t not in sources]
     assert missing == []
 
 

@@ -39,6 +39,7 @@ from seatdesk.models import (
     Partner,
     PartnerRequest,
     Responsibility,
+    Road,
     SecurityConfig,
     Setting,
     SettingChange,
@@ -168,6 +169,10 @@ def _populate(session):
                     acknowledged_by_id=user.id, at=NOW, summary='{"red_now":0}'),
         SecurityConfig(id=1, login_prefix="centre.", database="seatdesk"),
     ])
+    road = Road(name="燕山路", code="R001", geom=shapely.MultiLineString(
+        [[(119.480, 31.4255), (119.481, 31.4255)]]))
+    road.set_bbox_from(road.geom)
+    session.add(road)
     beat = Beat(code="B01", name="溧城1号责任网格", geom=shapely.MultiPolygon([poly]))
     beat.set_bbox_from(poly)
     beat.supervisors.append(BeatSupervisor(user_id=user.id))
@@ -209,6 +214,8 @@ def test_every_table_round_trips(db):
             assert s.scalar(select(cls).limit(1)) is not None, f"{cls.__name__} is empty"
         cell = s.scalar(select(GridCell))
         assert cell.geom.equals(shapely.box(119.480, 31.425, 119.481, 31.426))
+        road = s.scalar(select(Road))
+        assert road.geom.geom_type == "MultiLineString" and road.max_lon == 119.481
         assert cell.community.parent.name == "溧城街道"
         case = s.scalar(select(Case))
         assert case.reported_at == NOW and case.reported_at.tzinfo is not None

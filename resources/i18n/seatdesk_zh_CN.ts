@@ -2437,124 +2437,286 @@
 <context>
     <name>MapPage</name>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="22" />
+        <location filename="../../seatdesk/map/labels.py" line="24" />
         <source>Basemap</source>
         <translation>底图</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="23" />
+        <location filename="../../seatdesk/map/labels.py" line="25" />
         <source>Unit grid cells</source>
         <translation>单元网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="24" />
+        <location filename="../../seatdesk/map/labels.py" line="26" />
         <source>Open cases per grid cell</source>
         <translation>网格在办案件数</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="25" />
+        <location filename="../../seatdesk/map/labels.py" line="27" />
         <source>Streets</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="26" />
+        <location filename="../../seatdesk/map/labels.py" line="28" />
         <source>Communities</source>
         <translation>社区</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="27" />
+        <location filename="../../seatdesk/map/labels.py" line="29" />
+        <source>Roads</source>
+        <translation>道路</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="30" />
         <source>Components</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="28" />
+        <location filename="../../seatdesk/map/labels.py" line="31" />
         <source>Cases</source>
         <translation>案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="29" />
+        <location filename="../../seatdesk/map/labels.py" line="32" />
         <source>Supervisors</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="30" />
+        <location filename="../../seatdesk/map/labels.py" line="33" />
         <source>Legend</source>
         <translation>图例</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="31" />
+        <location filename="../../seatdesk/map/labels.py" line="34" />
         <source>Grid cell code</source>
         <translation>网格编码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="32" />
+        <location filename="../../seatdesk/map/labels.py" line="35" />
         <source>Grid cell</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="33" />
+        <location filename="../../seatdesk/map/labels.py" line="36" />
         <source>Community</source>
         <translation>社区</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="34" />
+        <location filename="../../seatdesk/map/labels.py" line="37" />
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="35" />
+        <location filename="../../seatdesk/map/labels.py" line="38" />
         <source>Case lights</source>
         <translation>案卷亮灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="36" />
+        <location filename="../../seatdesk/map/labels.py" line="39" />
         <source>Case stages</source>
         <translation>案卷环节</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="37" />
+        <location filename="../../seatdesk/map/labels.py" line="40" />
         <source>Component classes</source>
         <translation>部件大类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="38" />
+        <location filename="../../seatdesk/map/labels.py" line="41" />
         <source>Zoom in to level %1 to see components</source>
         <translation>放大到 %1 级以上显示部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="39" />
+        <location filename="../../seatdesk/map/labels.py" line="42" />
         <source>Showing the first %1 components here</source>
         <translation>此处仅显示前 %1 个部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="40" />
+        <location filename="../../seatdesk/map/labels.py" line="43" />
         <source>Last seen</source>
         <translation>最后定位</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="41" />
+        <location filename="../../seatdesk/map/labels.py" line="44" />
         <source>Picked location</source>
         <translation>选定位置</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="42" />
+        <location filename="../../seatdesk/map/labels.py" line="45" />
         <source>Nearby components</source>
         <translation>附近部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="43" />
+        <location filename="../../seatdesk/map/labels.py" line="46" />
         <source>Outside every grid cell</source>
         <translation>不在任何单元网格内</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="44" />
+        <location filename="../../seatdesk/map/labels.py" line="47" />
         <source>Click the map to place the location; drag the pin to correct it</source>
         <translation>点击地图选定位置，拖动图钉可修正</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="47" />
+        <location filename="../../seatdesk/map/labels.py" line="50" />
         <source>No basemap configured</source>
         <translation>未配置底图</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="51" />
+        <source>Nearest road</source>
+        <translation>最近道路</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="52" />
+        <source>Known address nearby</source>
+        <translation>附近已知地址</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="53" />
+        <source>Show the legend</source>
+        <translation>展开图例</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="54" />
+        <source>Hide the legend</source>
+        <translation>收起图例</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="56" />
+        <source>Red</source>
+        <translation>红灯</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="57" />
+        <source>Yellow</source>
+        <translation>黄灯</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="58" />
+        <source>Green</source>
+        <translation>绿灯</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="59" />
+        <source>No clock running</source>
+        <translation>未计时</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="60" />
+        <source>Intake, verification, filing</source>
+        <translation>受理/核实/立案</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="61" />
+        <source>Awaiting dispatch</source>
+        <translation>待派遣</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="62" />
+        <source>In handling</source>
+        <translation>处置中</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="63" />
+        <source>Suspended</source>
+        <translation>挂账</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="64" />
+        <source>Check</source>
+        <translation>核查</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="65" />
+        <source>Awaiting closure</source>
+        <translation>待结案</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="66" />
+        <source>R</source>
+        <translation>受</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="67" />
+        <source>D</source>
+        <translation>派</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="68" />
+        <source>H</source>
+        <translation>处</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="69" />
+        <source>S</source>
+        <translation>挂</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="70" />
+        <source>C</source>
+        <translation>核</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="71" />
+        <source>F</source>
+        <translation>结</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="72" />
+        <source>P</source>
+        <translation>监</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="78" />
+        <source>%1 left</source>
+        <extracomment>how the markers' remaining time is written (``workflow.lights.RemainingWords``); in English "wd", "wh", "wmin" are working days, hours and minutes</extracomment>
+        <translation>剩余 %1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="79" />
+        <source>%1 overdue</source>
+        <translation>超期 %1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="80" />
+        <source>%1 wd</source>
+        <translation>%1工作日</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="81" />
+        <source>%1 wh</source>
+        <translation>%1工作时</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="82" />
+        <source>%1 wmin</source>
+        <translation>%1工作分</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="83" />
+        <source>%1 d</source>
+        <translation>%1天</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="84" />
+        <source>%1 h</source>
+        <translation>%1小时</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="85" />
+        <location filename="../../seatdesk/map/labels.py" line="86" />
+        <source>%1 min</source>
+        <translation>%1分</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="87" />
+        <source>under %1</source>
+        <translation>不足%1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="88" />
+        <source>%1 %2</source>
+        <translation>%1%2</translation>
     </message>
 </context>
 <context>
@@ -2590,17 +2752,22 @@
         <translation>不在任何单元网格内</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/window.py" line="56" />
+        <location filename="../../seatdesk/map/window.py" line="52" />
+        <source>road %1 (%2 m)</source>
+        <translation>道路 %1（%2 m）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/window.py" line="59" />
         <source>nearby components: %1</source>
         <translation>附近部件：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/window.py" line="58" />
+        <location filename="../../seatdesk/map/window.py" line="61" />
         <source>no components nearby</source>
         <translation>附近无部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/window.py" line="62" />
+        <location filename="../../seatdesk/map/window.py" line="65" />
         <source>Case %1 selected</source>
         <translation>已选中案卷 %1</translation>
     </message>

@@ -121,6 +121,7 @@ LABELS = {
     "grid_cells": "单元网格",
     "admin_units": "行政区划",
     "components": "部件",
+    "roads": "道路",
     "classes": "分类",
     "conditions_created": "新增立案条件",
     "conditions_updated": "更新立案条件",

@@ -5,8 +5,8 @@ raises ``ImportFailed`` (up to 50 issues, each with its line — or GeoJSON feat
 line — and a Chinese reason; nothing written) or writes everything inside one
 savepoint of the caller's transaction and returns a frozen ``ImportReport``.
 
-Text files must be UTF-8 (a BOM is accepted); codes are always read as text. Grid cells
-and components may also come as a GeoPackage layer or a Shapefile (``gisfile``: GDAL
+Text files must be UTF-8 (a BOM is accepted); codes are always read as text. Grid cells,
+components and roads may also come as a GeoPackage layer or a Shapefile (``gisfile``: GDAL
 reads them, other coordinate systems are reprojected to lon/lat, features are named by
 their position since such files have no lines).
 """
@@ -20,6 +20,7 @@ from .csv_import import import_classes, import_conditions
 from .errors import ImportFailed, ImportIssue, ImportReport
 from .grid_import import import_grid
 from .org_import import import_departments, import_responsibilities, import_units
+from .road_import import import_roads
 from .user_import import import_users
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "import_beats",
     "import_departments",
     "import_responsibilities",
+    "import_roads",
     "import_units",
     "import_users",
 ]

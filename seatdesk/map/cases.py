@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import case, select, type_coerce
 from sqlalchemy.orm import Session
@@ -18,30 +18,37 @@ from sqlalchemy.orm import Session
 from seatdesk.models import Case, CaseClass, GridCell, UTCDateTime, get_setting
 from seatdesk.models.enums import CaseState as S
 from seatdesk.models.queues import HANDLING_STATES, running_clock
-from seatdesk.workflow.lights import clock_states
+from seatdesk.models.enums import TimeUnit
+from seatdesk.workflow.lights import CHINESE, RemainingWords, clock_states, remaining_text
 from seatdesk.workflow.states import OPEN_STATES
 from seatdesk.workflow.worktime import WorkCalendar
 
 GREY = "grey"
-LIGHT_TEXT = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", GREY: "未计时"}
-#: stage of a state on the map: (key, glyph, label)
-STAGES: tuple[tuple[str, str, str, frozenset[str]], ...] = (
-    ("intake", "受", "受理/核实/立案", frozenset({S.REPORTED, S.PENDING_VERIFICATION, S.ACCEPTED})),
-    ("dispatch", "派", "待派遣", frozenset({S.FILED, S.AT_DISTRICT, S.VOID_REQUESTED})),
-    (
-        "handling",
-        "处",
-        "处置中",
-        frozenset(
-            {S.DISPATCHED, S.EXTENSION_REQUESTED, S.RETURN_REQUESTED, S.SUSPENSION_REQUESTED}
-        ),
-    ),
-    ("suspended", "挂", "挂账", frozenset({S.SUSPENDED})),
-    ("check", "核", "核查", frozenset({S.FEEDBACK, S.PENDING_CHECK})),
-    ("close", "结", "待结案", frozenset({S.READY_TO_CLOSE})),
+LIGHTS = ("red", "yellow", "green", GREY)
+#: the stage of each open state on the map (its label and glyph are page texts:
+#: ``stage_<key>``, ``glyph_<key>`` in ``labels.py``)
+STAGES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("intake", frozenset({S.REPORTED, S.PENDING_VERIFICATION, S.ACCEPTED})),
+    ("dispatch", frozenset({S.FILED, S.AT_DISTRICT, S.VOID_REQUESTED})),
+    ("handling", frozenset({S.DISPATCHED, S.EXTENSION_REQUESTED, S.RETURN_REQUESTED,
+                            S.SUSPENSION_REQUESTED})),
+    ("suspended", frozenset({S.SUSPENDED})),
+    ("check", frozenset({S.FEEDBACK, S.PENDING_CHECK})),
+    ("close", frozenset({S.READY_TO_CLOSE})),
 )
-STAGE_OF_STATE = {state: key for key, _, _, states in STAGES for state in states}
-STATE_LABELS = {state.value: state.label for state in S}
+STAGE_OF_STATE = {state: key for key, states in STAGES for state in states}
+
+
+@dataclass(frozen=True)
+class MarkerTexts:
+    """The words of the markers' tooltips: state labels and how remaining time is written.
+    The default is the core's Chinese; the seat passes its UI language's."""
+
+    states: dict[str, str] = field(default_factory=lambda: {s.value: s.label for s in S})
+    remaining: RemainingWords = CHINESE
+
+
+CHINESE_MARKERS = MarkerTexts()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +106,7 @@ def open_case_markers(
     now: dt.datetime,
     ids: Collection[int] | None = None,
     calendar: WorkCalendar | None = None,
+    texts: MarkerTexts = CHINESE_MARKERS,
 ) -> list[CaseMarker]:
     """Markers of every open case, or of the open ones among ``ids``."""
     stmt = _stmt().where(Case.state.in_([str(s) for s in OPEN_STATES]))
@@ -120,13 +128,25 @@ def open_case_markers(
     states = iter(
         clock_states(calendar, running, now, float(get_setting(session, "light_yellow_ratio")))
     )
+    remaining = _remaining(texts, calendar.day_hours)
     return [
-        _marker(row, next(states) if clock is not None else None)
+        _marker(row, texts, remaining(next(states), clock) if clock is not None else None)
         for row, clock in zip(rows, clocks, strict=True)
     ]
 
 
-def _marker(row, clock_state) -> CaseMarker:
+def _remaining(texts: MarkerTexts, day_hours: float):
+    """(light, remaining text) of a clock state in the markers' words."""
+    def light_and_text(state, clock) -> tuple[str, str]:
+        if texts.remaining is CHINESE:
+            return str(state.light), state.remaining_text
+        working = TimeUnit(clock[2]).is_working_time
+        return str(state.light), remaining_text(state.remaining_seconds, state.overdue, working,
+                                                day_hours, texts.remaining)
+    return light_and_text
+
+
+def _marker(row, texts: MarkerTexts, clock: tuple[str, str] | None) -> CaseMarker:
     case_id, number, lon, lat, state, _s, _d, _p, _u, address, class_name, grid_code = row[:12]
     return CaseMarker(
         id=case_id,
@@ -134,10 +154,10 @@ def _marker(row, clock_state) -> CaseMarker:
         lon=float(lon),
         lat=float(lat),
         state=state,
-        state_label=STATE_LABELS.get(state, state),
+        state_label=texts.states.get(state, state),
         stage=STAGE_OF_STATE.get(state, "intake"),
-        light=str(clock_state.light) if clock_state else GREY,
-        remaining=clock_state.remaining_text if clock_state else "",
+        light=clock[0] if clock else GREY,
+        remaining=clock[1] if clock else "",
         class_name=class_name or "",
         address=address or "",
         grid_code=grid_code or "",

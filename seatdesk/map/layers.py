@@ -1,5 +1,6 @@
-"""The slow-changing layers the page is rendered with: grid cells, streets, communities
-and the component classes' legend (Qt-free; one read per session or data edition).
+"""The slow-changing layers the page is rendered with: grid cells, streets, communities,
+roads with their label anchors and the component classes' legend (Qt-free; one read per
+session or data edition).
 
 Geometries leave here as GeoJSON ``FeatureCollection`` dicts already in the page's
 coordinate system (see ``coords.Display``), rounded to 6 decimals (≈ 0.1 m). They are read
@@ -22,6 +23,7 @@ from seatdesk.models import AdminUnit, CaseClass, GridCell
 from seatdesk.models.enums import AdminLevel, ClassKind
 
 from .coords import Display
+from .roads import road_features
 
 DECIMALS = 6
 #: colours of component major classes (大类), in the order of their codes
@@ -43,6 +45,8 @@ class StaticLayers:
     grid: dict[str, Any]  # FeatureCollection: code, name, community, street
     streets: dict[str, Any]  # FeatureCollection: code, name
     communities: dict[str, Any]  # FeatureCollection: code, name
+    roads: dict[str, Any]  # FeatureCollection: name
+    road_labels: list[list[Any]]  # [lat, lng, name] in the page's system, along each road
     majors: tuple[ComponentMajor, ...]
     class_major: dict[int, str]  # component class id → major code
     class_names: dict[int, str]  # component class id → minor class name
@@ -65,10 +69,13 @@ def load_static_layers(session: Session, display: Display) -> StaticLayers:
         .where(CaseClass.kind == ClassKind.COMPONENT)
     ).all()
     major_names = {major: name for _, major, name, _ in sorted(classes, key=lambda r: r[0])}
+    roads, anchors = road_features(session)
     return StaticLayers(
         grid=_collection(display, cells["geoms"], grid_props),
         streets=_collection(display, *streets),
         communities=_collection(display, *communities),
+        roads=_collection(display, [g for _, g in roads], [{"name": n} for n, _ in roads]),
+        road_labels=_label_anchors(display, anchors),
         majors=tuple(ComponentMajor(code, major_names[code], PALETTE[i % len(PALETTE)])
                      for i, code in enumerate(sorted(major_names))),
         class_major={cid: major for cid, major, _, _ in classes},
@@ -128,6 +135,14 @@ def _admin_areas(session: Session, cells: dict[str, Any]) -> tuple[tuple, tuple]
         out[level][0].append(geom)
         out[level][1].append({"code": code, "name": name})
     return out[AdminLevel.STREET], out[AdminLevel.COMMUNITY]
+
+
+def _label_anchors(display: Display, anchors) -> list[list[Any]]:
+    out = []
+    for name, lon, lat in anchors:
+        x, y = display.to_page(lon, lat)
+        out.append([round(y, DECIMALS), round(x, DECIMALS), name])
+    return out
 
 
 def _collection(display: Display, geoms, props: list[dict[str, Any]]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from seatdesk.models import get_setting, utcnow
 
 from . import messages
-from .cases import case_location, open_case_markers
+from .cases import CHINESE_MARKERS, MarkerTexts, case_location, open_case_markers
 from .coords import Display
 from .layers import load_static_layers
 from .messages import Message
@@ -71,13 +71,14 @@ def load_page(
     )
 
 
-def load_live(sessions: Sessions, now: dt.datetime | None = None) -> LiveLoad:
+def load_live(sessions: Sessions, now: dt.datetime | None = None,
+              texts: MarkerTexts = CHINESE_MARKERS) -> LiveLoad:
     """Read every open case (with its light) and the supervisors' last positions."""
     started = time.perf_counter()
     now = now or utcnow()
     with sessions() as session:
         settings = load_map_settings(session)
-        markers = open_case_markers(session, now)
+        markers = open_case_markers(session, now, texts=texts)
         fixes = last_fixes(session)
         tz = get_setting(session, "time_zone")
     display = Display(settings.tile_crs)
@@ -111,11 +112,12 @@ class CaseUpdate:
 
 
 def case_update(
-    sessions: Sessions, ids: Collection[int], display: Display, now: dt.datetime | None = None
+    sessions: Sessions, ids: Collection[int], display: Display, now: dt.datetime | None = None,
+    texts: MarkerTexts = CHINESE_MARKERS,
 ) -> CaseUpdate:
     """Re-read the cases ``ids``: open ones are (re)drawn, the others removed."""
     with sessions() as session:
-        markers = open_case_markers(session, now or utcnow(), ids=ids)
+        markers = open_case_markers(session, now or utcnow(), ids=ids, texts=texts)
     kept = {m.id for m in markers}
     removed = frozenset(set(ids) - kept)
     return CaseUpdate(

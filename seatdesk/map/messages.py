@@ -99,8 +99,18 @@ def set_supervisors(
     return {"cmd": "set_supervisors", "rows": rows}
 
 
-def pick_mode(on: bool) -> Message:
-    return {"cmd": "pick_mode", "on": bool(on)}
+def pick_mode(on: bool, keep_pin: bool = False) -> Message:
+    """Pick mode on or off; off removes the pin unless ``keep_pin`` (the intake's location)."""
+    return {"cmd": "pick_mode", "on": bool(on), "keep_pin": bool(keep_pin)}
+
+
+def set_pin(display: Display, lon: float | None = None, lat: float | None = None,
+            pan: bool = True) -> Message:
+    """Put the pin at a location chosen elsewhere (pan to it if out of view), or remove it."""
+    msg: Message = {"cmd": "set_pin", "pan": bool(pan), "latlng": None}
+    if lon is not None and lat is not None:
+        msg["latlng"] = _latlng(display, lon, lat)
+    return msg
 
 
 def pick_info(result: PickResult, display: Display) -> Message:
@@ -112,6 +122,10 @@ def pick_info(result: PickResult, display: Display) -> Message:
         "cell_name": result.cell_name,
         "community": result.community,
         "street": result.street,
+        "road": result.road,
+        "road_distance_m": result.road_distance_m,
+        "known_address": result.known_address,
+        "known_address_distance_m": result.known_address_distance_m,
         "components": [
             [c.id, c.code, c.name or c.class_name, c.distance_m] for c in result.components
         ],

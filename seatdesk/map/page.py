@@ -24,7 +24,7 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from .cases import LIGHT_TEXT, STAGES
+from .cases import LIGHTS, STAGES
 from .coords import Display
 from .labels import page_texts
 from .layers import StaticLayers
@@ -44,6 +44,13 @@ STREET_STYLE = {
     "color": "#b03a2e",
     "weight": 3,
     "opacity": 0.9,
+    "fill": False,
+    "interactive": False,
+}
+ROAD_STYLE = {  # white streets on the page's paper colour, as on a street map
+    "color": "#ffffff",
+    "weight": 4,
+    "opacity": 1.0,
     "fill": False,
     "interactive": False,
 }
@@ -151,7 +158,8 @@ def render_page(
     groups = _add_layers(fmap, settings, texts)
     folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
     SeatdeskScript(base, _config(static, settings, texts, groups)).add_to(fmap)
-    data = {"grid": static.grid, "streets": static.streets, "communities": static.communities}
+    data = {"grid": static.grid, "streets": static.streets, "communities": static.communities,
+            "roads": static.roads, "roadLabels": static.road_labels}
     data_js = (
         "window.SEATDESK_LAYERS = "
         + json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -178,6 +186,7 @@ def _add_layers(fmap: folium.Map, settings: MapSettings, texts: dict[str, str]) 
         "communities": folium.GeoJson(
             EMPTY, name=texts["communities"], show=shown["communities"], style=COMMUNITY_STYLE
         ),
+        "roads": folium.GeoJson(EMPTY, name=texts["roads"], show=shown["roads"], style=ROAD_STYLE),
         "components": folium.FeatureGroup(name=texts["components"], show=shown["components"]),
         "cases": folium.FeatureGroup(name=texts["cases"], show=shown["cases"]),
         "supervisors": folium.FeatureGroup(name=texts["supervisors"], show=shown["supervisors"]),
@@ -193,10 +202,8 @@ def _config(
     return {
         "layers": groups,
         "texts": texts,
-        "lights": [
-            [key, LIGHT_COLOURS[key], LIGHT_TEXT[key]] for key in ("red", "yellow", "green", "grey")
-        ],
-        "stages": [[key, glyph, label] for key, glyph, label, _ in STAGES],
+        "lights": [[key, LIGHT_COLOURS[key], texts[f"light_{key}"]] for key in LIGHTS],
+        "stages": [[key, texts[f"glyph_{key}"], texts[f"stage_{key}"]] for key, _ in STAGES],
         "majors": [[m.code, m.name, m.colour] for m in static.majors],
         "classes": {
             str(cid): [static.class_major[cid], name] for cid, name in static.class_names.items()
@@ -207,6 +214,8 @@ def _config(
         "componentLimit": settings.component_limit,
         "hasTiles": settings.has_tiles,
         "gridHover": GRID_HOVER,
+        "caseZoom": settings.case_zoom,
+        "legendExpanded": settings.legend_expanded,
     }
 
 

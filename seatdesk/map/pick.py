@@ -1,4 +1,5 @@
-"""What a picked point resolves to: grid cell, community, street and nearby components."""
+"""What a picked point resolves to: grid cell, community, street, nearby components, the
+nearest road and the nearest address the centre already knows (an earlier case's)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from seatdesk.models import CaseClass
+from seatdesk.models import Case, CaseClass
 from seatdesk.models.spatial import spatial_index
+
+from .roads import nearest_road
+
+ROAD_RADIUS_M = 100.0  # a road farther than this does not describe the point
+ADDRESS_RADIUS_M = 30.0  # an earlier case's address within this distance is offered
 
 
 @dataclass(frozen=True)
@@ -31,10 +37,22 @@ class PickResult:
     community: str
     street: str
     components: tuple[NearbyComponent, ...]
+    road: str = ""  # the nearest road within ROAD_RADIUS_M
+    road_distance_m: float | None = None
+    known_address: str = ""  # an earlier case's address within ADDRESS_RADIUS_M
+    known_address_distance_m: float | None = None
 
     @property
     def in_grid(self) -> bool:
         return bool(self.cell_code)
+
+    @property
+    def place(self) -> str:
+        """An address for the point: street, road (or community and cell) — what a call-taker
+        would write when the caller gives no house number."""
+        if self.road:
+            return f"{self.street}{self.road}附近"
+        return f"{self.street}{self.cell_name}" if self.in_grid else ""
 
 
 def resolve_pick(
@@ -58,8 +76,16 @@ def resolve_pick(
         NearbyComponent(h.id, h.code, h.name, names.get(h.class_id, ""), round(h.distance_m, 1))
         for h in hits
     )
+    road = nearest_road(session, lon, lat, ROAD_RADIUS_M)
+    known = _known_address(session, lon, lat)
+    context = {
+        "road": road.name if road else "",
+        "road_distance_m": road.distance_m if road else None,
+        "known_address": known[0] if known else "",
+        "known_address_distance_m": known[1] if known else None,
+    }
     if cell is None:
-        return PickResult(lon, lat, "", "", "", "", components)
+        return PickResult(lon, lat, "", "", "", "", components, **context)
     return PickResult(
         lon,
         lat,
@@ -68,4 +94,18 @@ def resolve_pick(
         cell.community.name if cell.community else "",
         cell.street.name if cell.street else "",
         components,
+        **context,
     )
+
+
+def _known_address(session: Session, lon: float, lat: float) -> tuple[str, float] | None:
+    """The address of the nearest earlier case that has one, within ADDRESS_RADIUS_M."""
+    near = spatial_index(session).cases_near(lon, lat, ADDRESS_RADIUS_M, limit=20)
+    if not near:
+        return None
+    addresses = dict(session.execute(select(Case.id, Case.address).where(
+        Case.id.in_([h.id for h in near]), Case.address != "")).all())
+    for hit in near:
+        if addresses.get(hit.id):
+            return addresses[hit.id], round(hit.distance_m, 1)
+    return None

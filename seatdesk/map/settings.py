@@ -21,13 +21,15 @@ from seatdesk.models.settings import Setting, get_setting
 SETTING_KEY = "map"
 TILE_CRS = ("wgs84", "gcj02")
 #: overlay keys in the layer control, in display order
-LAYER_KEYS = ("grid", "choropleth", "streets", "communities", "components", "cases", "supervisors")
+LAYER_KEYS = ("grid", "choropleth", "streets", "communities", "roads", "components", "cases",
+              "supervisors")
 
 DEFAULT_LAYERS: dict[str, bool] = {
     "grid": True,
     "choropleth": False,
     "streets": True,
     "communities": True,
+    "roads": True,
     "components": False,
     "cases": True,
     "supervisors": True,
@@ -53,6 +55,8 @@ class MapSettings:
     component_limit: int = 3000  # at most this many components per viewport fetch
     nearby_radius_m: float = 50.0  # pick mode: components offered around the picked point
     supervisor_stale_minutes: int = 30  # a position older than this is drawn faded
+    case_zoom: int = 16  # opening a case shows it at this zoom: ~1.3 km across, the streets around
+    legend_expanded: bool = False  # the legend starts folded into its title
 
     def __post_init__(self) -> None:
         if self.tile_crs not in TILE_CRS:
@@ -62,6 +66,9 @@ class MapSettings:
         unknown = set(self.layers) - set(LAYER_KEYS)
         if unknown:
             raise ValueError(f"地图设置无效：未知图层 {', '.join(sorted(unknown))}")
+        if not self.min_zoom <= self.case_zoom <= self.max_zoom:
+            raise ValueError(f"地图设置无效：打开案卷的缩放级别 case_zoom={self.case_zoom} "
+                             f"应在 {self.min_zoom}–{self.max_zoom} 之间")
         object.__setattr__(self, "layers", {**DEFAULT_LAYERS, **self.layers})
 
     @property

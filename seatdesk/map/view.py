@@ -32,7 +32,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from . import loader, messages
 from .coords import Display
-from .labels import CONTEXT, page_texts
+from .cases import CHINESE_MARKERS, MarkerTexts
+from .labels import CONTEXT, page_texts, remaining_words
 from .messages import Message
 from .settings import DEFAULT_MAP
 
@@ -52,9 +53,19 @@ class TaskSubmitter(Protocol):
     ) -> int: ...
 
 
+def _translate(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
+
+
 def translated_page_texts() -> dict[str, str]:
     """The page texts in the UI language (context ``MapPage`` of the .ts files)."""
-    return page_texts(lambda text: QCoreApplication.translate(CONTEXT, text))
+    return page_texts(_translate)
+
+
+def translated_marker_texts(state_labels: dict[str, str] | None) -> MarkerTexts:
+    """The markers' state labels (the caller's, in the UI language) and remaining-time words."""
+    return MarkerTexts(states=state_labels or CHINESE_MARKERS.states,
+                       remaining=remaining_words(_translate))
 
 
 class MapBridge(QObject):
@@ -100,9 +111,13 @@ class MapView(QWidget):
     ready = Signal()  # page up and the open cases drawn
     failed = Signal(str)
 
-    def __init__(self, tasks: TaskSubmitter, parent: QWidget | None = None):
+    def __init__(self, tasks: TaskSubmitter, parent: QWidget | None = None,
+                 state_labels: dict[str, str] | None = None):
+        """``state_labels``: case state → label in the UI language (the seat passes its
+        translated labels; without them the core's Chinese labels are shown)."""
         super().__init__(parent)
         self.tasks = tasks
+        self.marker_texts = translated_marker_texts(state_labels)
         self.sessions = None
         self.settings = DEFAULT_MAP
         self.display = Display()
@@ -165,8 +180,10 @@ class MapView(QWidget):
             self._page_loaded,
             self._failed,
         )
+        marker_texts = self.marker_texts
         self.tasks.submit(
-            "map.live", lambda: loader.load_live(sessions), self._live_loaded, self._failed
+            "map.live", lambda: loader.load_live(sessions, texts=marker_texts),
+            self._live_loaded, self._failed
         )
 
     def show_case(self, case_id: int) -> None:
@@ -182,9 +199,18 @@ class MapView(QWidget):
             self._failed,
         )
 
-    def set_pick_mode(self, on: bool) -> None:
-        """In pick mode a click places a draggable pin; each placement emits ``location_picked``."""
-        self._send(messages.pick_mode(on))
+    def set_pick_mode(self, on: bool, keep_pin: bool = False) -> None:
+        """In pick mode a click places a draggable pin; each placement emits ``location_picked``.
+        Leaving pick mode removes the pin unless ``keep_pin``."""
+        self._send(messages.pick_mode(on, keep_pin))
+
+    def set_pin(self, lon: float | None, lat: float | None, pan: bool = True) -> None:
+        """Show a location chosen elsewhere (the intake's search) with the pin, or remove it."""
+        self._send(messages.set_pin(self.display, lon, lat, pan))
+
+    def show_pick(self, result) -> None:
+        """Describe a resolved location at the pin (cell, road, components) as a pick does."""
+        self._send(messages.pick_info(result, self.display))
 
     def apply_changes(self, changes: Iterable[Any]) -> None:
         """Redraw the changed cases: added, recoloured or removed by one small message.
@@ -275,11 +301,12 @@ class MapView(QWidget):
         if self._changes_running or not self._pending_ids or self.sessions is None:
             return
         ids, sessions, display = frozenset(self._pending_ids), self.sessions, self.display
+        texts = self.marker_texts
         self._pending_ids.clear()
         self._changes_running = True
         self.tasks.submit(
             "map.changes",
-            lambda: loader.case_update(sessions, ids, display),
+            lambda: loader.case_update(sessions, ids, display, texts=texts),
             self._changes_done,
             self._changes_failed,
         )

@@ -37,7 +37,7 @@ class MapWindow(QMainWindow):
         self.pick_label.setText(self.pick_text(result))
 
     def pick_text(self, result: PickResult) -> str:
-        """One line: grid cell, community, street and the nearest components."""
+        """One line: grid cell, community, street, the nearest road and components."""
         if result.in_grid:
             text = (
                 self.tr("Grid cell %1 (%2) · community %3 · street %4")
@@ -48,6 +48,9 @@ class MapWindow(QMainWindow):
             )
         else:
             text = self.tr("Outside every grid cell")
+        if result.road:
+            text += " · " + self.tr("road %1 (%2 m)").replace("%1", result.road).replace(
+                "%2", f"{result.road_distance_m:.0f}")
         if result.components:
             near = "、".join(
                 f"{c.name or c.class_name} {c.code} ({c.distance_m:.0f} m)"

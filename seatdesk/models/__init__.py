@@ -28,6 +28,7 @@ from .reference import (
     Responsibility,
     TimeLimit,
 )
+from .roads import Road
 from .sources import Source
 from .settings import CalendarDay, CalendarYear, Setting, get_setting, set_setting
 from .trust import SecurityConfig, WorkflowTransition
@@ -59,6 +60,7 @@ __all__ = [
     "Partner",
     "PartnerRequest",
     "Responsibility",
+    "Road",
     "SchemaRelease",
     "SecurityConfig",
     "Setting",

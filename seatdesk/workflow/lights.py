@@ -62,28 +62,49 @@ class ClockState:
     remaining_text: str
 
 
-def remaining_text(seconds: float, overdue: bool, working: bool, day_hours: float = 8) -> str:
+@dataclass(frozen=True)
+class RemainingWords:
+    """How a remaining time is written: templates where ``%1`` stands for the number (or,
+    in ``left``/``overdue``/``under``, for the text). Chinese by default; a UI passes its
+    translation (the map does, for ``SEATDESK_LANG=en``)."""
+
+    left: str = "剩余 %1"
+    overdue: str = "超期 %1"
+    working: tuple[str, str, str] = ("%1工作日", "%1工作时", "%1工作分")  # day, hour, minute
+    natural: tuple[str, str, str] = ("%1天", "%1小时", "%1分")
+    minutes: str = "%1分"  # minutes after hours
+    under: str = "不足%1"  # less than one minute (%1: one minute)
+    pair: str = "%1%2"  # two units together
+
+
+CHINESE = RemainingWords()
+
+
+def remaining_text(seconds: float, overdue: bool, working: bool, day_hours: float = 8,
+                   words: RemainingWords = CHINESE) -> str:
     """``剩余 2工作时15分`` / ``超期 1工作日3工作时`` / natural ``剩余 1小时5分``.
 
     Shows the two largest non-zero units, rounded down to whole minutes; a working day
     is ``day_hours`` working hours.
     """
-    prefix = "超期" if overdue else "剩余"
     day_minutes = round(day_hours * 60) if working else 24 * 60
-    day_label, hour_label, minute_label = (
-        ("工作日", "工作时", "工作分") if working else ("天", "小时", "分")
-    )
+    day, hour, minute = words.working if working else words.natural
     days, rest = divmod(int(abs(seconds) // 60), day_minutes)
     hours, minutes = divmod(rest, 60)
     if days:
-        text = f"{days}{day_label}" + (f"{hours}{hour_label}" if hours else "")
+        text = _units(words, day, days, hour, hours)
     elif hours:
-        text = f"{hours}{hour_label}" + (f"{minutes}分" if minutes else "")
+        text = _units(words, hour, hours, words.minutes, minutes)
     elif minutes:
-        text = f"{minutes}{minute_label}"
+        text = minute.replace("%1", str(minutes))
     else:
-        text = f"不足1{minute_label}"
-    return f"{prefix} {text}"
+        text = words.under.replace("%1", minute.replace("%1", "1"))
+    return (words.overdue if overdue else words.left).replace("%1", text)
+
+
+def _units(words: RemainingWords, big: str, n: int, small: str, m: int) -> str:
+    text = big.replace("%1", str(n))
+    return words.pair.replace("%1", text).replace("%2", small.replace("%1", str(m))) if m else text
 
 
 def clock_state(

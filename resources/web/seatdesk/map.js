@@ -15,6 +15,7 @@
   var S = {
     map: null, cfg: null, groups: {}, texts: {}, bridge: null, outbox: [],
     caseLayer: null, caseMarkers: {}, compLayer: null, supLayer: null, highlightLayer: null,
+    focusLayer: null, focused: null, roadLabels: null, legendOpen: false,
     icons: {}, stageGlyph: {}, lightColour: {}, lightText: {}, majorColour: {},
     cellIndex: {}, choropleth: false, pickMode: false, pin: null, pickedCell: null,
     legend: null, hint: "", countsDirty: false, viewportTimer: null
@@ -73,8 +74,10 @@
     initGrid();
     labelAreas(S.groups.streets, "sd-label sd-label-street");
     labelAreas(S.groups.communities, "sd-label sd-label-community");
+    labelRoads();
     initPointLayers();
     S.highlightLayer = L.layerGroup().addTo(map);
+    S.legendOpen = !!cfg.legendExpanded;
     map.on("click", onMapClick);
     map.on("moveend", scheduleViewport);
     map.on("zoomend", zoomClasses);
@@ -89,9 +92,22 @@
 
   function addData() {
     var data = global.SEATDESK_LAYERS || {};  // map-data.js, written beside the page
-    ["grid", "streets", "communities"].forEach(function (key) {
-      if (data[key]) { S.groups[key].addData(data[key]); }
+    ["grid", "streets", "communities", "roads"].forEach(function (key) {
+      if (data[key] && S.groups[key]) { S.groups[key].addData(data[key]); }
     });
+  }
+
+  function labelRoads() {
+    // road names along each road (anchors every ~1.2 km), shown and hidden with the roads
+    var anchors = (global.SEATDESK_LAYERS || {}).roadLabels || [];
+    S.roadLabels = L.layerGroup(anchors.map(function (a) {
+      return L.marker([a[0], a[1]], {
+        icon: L.divIcon({className: "sd-road-label", html: "<span>" + esc(a[2]) + "</span>",
+                         iconSize: null}),
+        interactive: false, keyboard: false
+      });
+    }));
+    if (S.groups.roads) { S.groups.roads.addLayer(S.roadLabels); }
   }
 
   function gridTooltip(layer) {
@@ -142,6 +158,9 @@
   function zoomClasses() {
     var el = S.map.getContainer(), z = S.map.getZoom();
     el.classList.toggle("sd-zoom-far", z < 14);
+    el.classList.toggle("sd-zoom-mid", z < 15);
+    // streets widen as the map zooms in, and stay thin lines over the whole town
+    if (S.groups.roads) { S.groups.roads.setStyle({weight: z >= 16 ? 5 : z >= 15 ? 4 : z >= 14 ? 2 : 1}); }
   }
 
   function initPointLayers() {
@@ -151,6 +170,8 @@
       chunkProgress: function (done, total) { if (done === total) { casesLoaded(total); } }
     });
     S.groups.cases.addLayer(S.caseLayer);
+    S.focusLayer = L.layerGroup();  // the shown case, out of its cluster, at its own place
+    S.groups.cases.addLayer(S.focusLayer);
     S.compLayer = L.markerClusterGroup({
       chunkedLoading: true, maxClusterRadius: 35, showCoverageOnHover: false,
       disableClusteringAtZoom: 19, iconCreateFunction: compClusterIcon
@@ -212,11 +233,12 @@
   S.onCaseClick = function (e) {
     if (S.pickMode) { pickAt(e); return; }  // picking, not selecting
     var id = e.target.row[0];
-    highlightAt(e.target.getLatLng());
+    focus(e.target);
     S.send({event: "case_clicked", id: id});
   };
 
   function setCases(msg) {
+    unfocus();
     S.caseLayer.clearLayers();
     S.caseMarkers = {};
     var markers = msg.rows.map(function (row) {
@@ -240,6 +262,7 @@
   function updateCases(msg) {
     msg.removed.forEach(function (id) {
       var m = S.caseMarkers[id];
+      if (m === S.focused) { unfocus(); S.highlightLayer.clearLayers(); }
       if (m) { S.caseLayer.removeLayer(m); delete S.caseMarkers[id]; }
     });
     msg.rows.forEach(function (row) {
@@ -248,9 +271,10 @@
         m.row = row;
         m.setIcon(caseIcon(row[3], row[4]));
         m.unbindTooltip();
-        S.caseLayer.refreshClusters(m);
+        if (m !== S.focused) { S.caseLayer.refreshClusters(m); }
         return;
       }
+      if (m === S.focused) { unfocus(); S.highlightLayer.clearLayers(); }
       if (m) { S.caseLayer.removeLayer(m); }
       m = makeCase(row);
       S.caseMarkers[row[0]] = m;
@@ -271,27 +295,43 @@
   }
 
   function highlightAt(latlng) {
+    // The ring pulses in an inner element: Leaflet places a marker's icon with a CSS
+    // transform, so an animated transform on the icon itself would drag the ring away.
     S.highlightLayer.clearLayers();
     L.marker(latlng, {
-      icon: L.divIcon({className: "sd-highlight", iconSize: [46, 46], iconAnchor: [23, 23]}),
+      icon: L.divIcon({className: "sd-highlight", html: "<div class=\"sd-ring\"></div>",
+                       iconSize: [46, 46], iconAnchor: [23, 23]}),
       interactive: false, keyboard: false, zIndexOffset: 1000
     }).addTo(S.highlightLayer);
   }
 
+  function unfocus() {
+    var m = S.focused;
+    S.focused = null;
+    if (!m) { return; }
+    S.focusLayer.removeLayer(m);
+    if (S.caseMarkers[m.row[0]] === m) { S.caseLayer.addLayer(m); }
+  }
+
+  function focus(m) {
+    // the case shown is drawn on its own, never inside a cluster, with the ring on it
+    if (S.focused !== m) {
+      unfocus();
+      S.caseLayer.removeLayer(m);
+      S.focusLayer.addLayer(m);
+      S.focused = m;
+    }
+    highlightAt(m.getLatLng());
+  }
+
   function showCase(msg) {
     var m = S.caseMarkers[msg.id];
-    var done = function (latlng) {
-      highlightAt(latlng);
-      S.send({event: "case_shown", id: msg.id});
-    };
     var latlng = m ? m.getLatLng() : (msg.latlng ? L.latLng(msg.latlng) : null);
     if (!latlng) { return; }
-    S.map.setView(latlng, Math.max(S.map.getZoom(), 17), {animate: false});
-    if (m && S.map.hasLayer(S.groups.cases)) {
-      S.caseLayer.zoomToShowLayer(m, function () { done(latlng); });  // spiderfies a cluster
-      return;
-    }
-    done(latlng);
+    // the configured zoom (case_zoom): the streets around the case stay in view
+    S.map.setView(latlng, S.cfg.caseZoom, {animate: false});
+    if (m) { focus(m); } else { unfocus(); highlightAt(latlng); }
+    S.send({event: "case_shown", id: msg.id});
   }
 
   // -- components ----------------------------------------------------------------------
@@ -359,7 +399,7 @@
   function setSupervisors(msg) {
     S.supLayer.clearLayers();
     msg.rows.forEach(function (row) {
-      var icon = L.divIcon({className: "sd-sup" + (row[5] ? " sd-stale" : ""), html: "监",
+      var icon = L.divIcon({className: "sd-sup" + (row[5] ? " sd-stale" : ""), html: esc(tr("glyph_supervisor")),
                             iconSize: [22, 22], iconAnchor: [11, 11]});
       L.marker([row[1], row[2]], {icon: icon, keyboard: false, zIndexOffset: 500})
         .on("click", function (e) { if (S.pickMode) { pickAt(e); } })
@@ -373,13 +413,37 @@
   function pickMode(msg) {
     S.pickMode = !!msg.on;
     S.map.getContainer().classList.toggle("sd-picking", S.pickMode);
-    if (!S.pickMode && S.pin) {
-      S.map.removeLayer(S.pin);
-      S.pin = null;
-      S.pickedCell = null;
-      restyleGrid();
-    }
+    if (!S.pickMode && !msg.keep_pin) { removePin(); }
+    if (S.pin) { S.pin.dragging[S.pickMode ? "enable" : "disable"](); }
     setHint(S.pickMode ? tr("pick_hint") : "");
+  }
+
+  function removePin() {
+    if (!S.pin) { return; }
+    S.map.removeLayer(S.pin);
+    S.pin = null;
+    S.pickedCell = null;
+    restyleGrid();
+  }
+
+  function pinAt(latlng) {
+    if (!S.pin) {
+      S.pin = L.marker(latlng, {draggable: true, autoPan: true, zIndexOffset: 2000}).addTo(S.map);
+      S.pin.on("dragend", function () { sendPick(S.pin.getLatLng()); });
+      if (!S.pickMode) { S.pin.dragging.disable(); }
+    } else {
+      S.pin.setLatLng(latlng);
+    }
+  }
+
+  function setPin(msg) {
+    // the intake's location chosen elsewhere (search, draft): the pin follows it
+    if (!msg.latlng) { removePin(); return; }
+    var latlng = L.latLng(msg.latlng);
+    pinAt(latlng);
+    if (msg.pan && (!S.map.getBounds().contains(latlng) || S.map.getZoom() < S.cfg.caseZoom)) {
+      S.map.setView(latlng, Math.max(S.map.getZoom(), S.cfg.caseZoom), {animate: false});
+    }
   }
 
   function onMapClick(e) {
@@ -393,12 +457,7 @@
   }
 
   S.placePin = function (latlng) {
-    if (!S.pin) {
-      S.pin = L.marker(latlng, {draggable: true, autoPan: true, zIndexOffset: 2000}).addTo(S.map);
-      S.pin.on("dragend", function () { sendPick(S.pin.getLatLng()); });
-    } else {
-      S.pin.setLatLng(latlng);
-    }
+    pinAt(latlng);
     sendPick(latlng);
   };
 
@@ -412,6 +471,14 @@
     restyleGrid();
     if (S.pickedCell && S.cellIndex[S.pickedCell]) { S.cellIndex[S.pickedCell].bringToFront(); }
     var html = "<div class=\"sd-pick\"><b>" + esc(tr("picked_location")) + "</b><br>";
+    if (msg.road) {
+      html += esc(tr("nearest_road")) + " <b>" + esc(msg.road) + "</b> · " +
+        Math.round(msg.road_distance_m) + " m<br>";
+    }
+    if (msg.known_address) {
+      html += esc(tr("known_address")) + " " + esc(msg.known_address) + " · " +
+        Math.round(msg.known_address_distance_m) + " m<br>";
+    }
     html += msg.cell_code
       ? esc(tr("cell_code")) + " " + esc(msg.cell_code) + " " + esc(msg.cell_name) + "<br>" +
         esc(tr("community")) + " " + esc(msg.community) + " · " + esc(tr("street")) + " " + esc(msg.street)
@@ -443,23 +510,47 @@
   }
 
   function legendControl() {
+    // folded by default into one small button; unfolded it scrolls inside a fixed height,
+    // so it never grows across the map as layers are switched on
     var control = L.control({position: "bottomright"});
     control.onAdd = function () {
       var div = L.DomUtil.create("div", "sd-legend");
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
+      S.legendToggle = L.DomUtil.create("a", "sd-legend-toggle", div);
+      S.legendToggle.href = "#";
+      S.legendToggle.setAttribute("role", "button");
+      L.DomEvent.on(S.legendToggle, "click", function (e) {
+        L.DomEvent.preventDefault(e);
+        S.setLegendOpen(!S.legendOpen);
+      });
+      S.legendBody = L.DomUtil.create("div", "sd-legend-body", div);
+      S.legendHint = L.DomUtil.create("div", "sd-hint", div);
       S.legendDiv = div;
-      fillLegend(div);
+      updateLegend();
       return div;
     };
     return control;
   }
 
-  function updateLegend() { if (S.legendDiv) { fillLegend(S.legendDiv); } }
+  S.setLegendOpen = function (open) {
+    S.legendOpen = !!open;
+    updateLegend();
+  };
+
+  function updateLegend() {
+    if (!S.legendDiv) { return; }
+    S.legendDiv.classList.toggle("sd-legend-open", S.legendOpen);
+    S.legendToggle.textContent = tr("legend") + (S.legendOpen ? " ▾" : " ▸");
+    S.legendToggle.title = tr(S.legendOpen ? "hide_legend" : "show_legend");
+    S.legendBody.style.display = S.legendOpen ? "" : "none";
+    if (S.legendOpen) { fillLegend(S.legendBody); }
+    S.legendHint.textContent = S.hint;
+    S.legendHint.style.display = S.hint ? "" : "none";
+  }
 
   function fillLegend(div) {
-    var h = "<div class=\"sd-legend-title\">" + esc(tr("legend")) + "</div>";
-    h += "<div class=\"sd-legend-head\">" + esc(tr("case_lights")) + "</div><div class=\"sd-row\">";
+    var h = "<div class=\"sd-legend-head\">" + esc(tr("case_lights")) + "</div><div class=\"sd-row\">";
     S.cfg.lights.forEach(function (l) {
       h += "<span class=\"sd-item\"><i class=\"sd-dot\" style=\"background:" + l[1] + "\"></i>" + esc(l[2]) + "</span>";
     });
@@ -470,8 +561,10 @@
     h += "</div><div class=\"sd-row\">" +
       "<span class=\"sd-item\"><i class=\"sd-line sd-line-street\"></i>" + esc(tr("streets")) + "</span>" +
       "<span class=\"sd-item\"><i class=\"sd-line sd-line-community\"></i>" + esc(tr("communities")) + "</span>" +
+      "<span class=\"sd-item\"><i class=\"sd-line sd-line-road\"></i>" + esc(tr("roads")) + "</span>" +
       "<span class=\"sd-item\"><i class=\"sd-line sd-line-grid\"></i>" + esc(tr("grid")) + "</span>" +
-      "<span class=\"sd-item\"><i class=\"sd-glyph sd-glyph-sup\">监</i>" + esc(tr("supervisors")) + "</span></div>";
+      "<span class=\"sd-item\"><i class=\"sd-glyph sd-glyph-sup\">" + esc(tr("glyph_supervisor")) + "</i>" +
+      esc(tr("supervisors")) + "</span></div>";
     if (S.map.hasLayer(S.groups.components) && S.cfg.majors.length) {
       h += "<div class=\"sd-legend-head\">" + esc(tr("component_classes")) + "</div><div class=\"sd-row\">";
       S.cfg.majors.forEach(function (m) {
@@ -489,7 +582,6 @@
       h += "</div>";
     }
     if (!S.cfg.hasTiles) { h += "<div class=\"sd-note\">" + esc(tr("no_basemap")) + "</div>"; }
-    if (S.hint) { h += "<div class=\"sd-hint\">" + esc(S.hint) + "</div>"; }
     div.innerHTML = h;
   }
 
@@ -501,6 +593,7 @@
     set_supervisors: setSupervisors,
     pick_mode: pickMode,
     pick_info: pickInfo,
+    set_pin: setPin,
     ping: function (msg) { S.send({event: "pong", token: msg.token}); }
   };
 

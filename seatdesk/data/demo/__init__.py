@@ -1,7 +1,7 @@
 """The deterministic demo city: 溧阳市 phase-one old town (Qt-free).
 
 ``build_demo(engine, DemoSpec())`` loads the reference data, then writes, in one
-transaction, the admin units (``demo_geo``) and the 万米 grid (``demo_grid``), the
+transaction, the admin units (``demo_geo``), the 万米 grid (``demo_grid``) and the roads, the
 organisation, responsibility matrix and accounts (``demo_org``), the components placed
 along the streets (``demo_roads``, ``demo_assets``) and, if asked, a bulk case history
 whose ledger chains verify (``demo_cases`` → ``demo_life`` → ``demo_batch`` →
@@ -92,6 +92,7 @@ class DemoSpec:
 class DemoSummary:
     admin_units: int
     grid_cells: int
+    roads: int
     departments: int
     responsibilities: int
     users: int
@@ -142,6 +143,7 @@ def _build(session: Session, spec: DemoSpec, now: dt.datetime, timer: _Timer,
         report("网格", 0, 1)
         geo = build_geo(spec.seed, spec.cells_target)
         ids = demo_db.insert_geo(session, geo)
+        n_roads = demo_db.insert_roads(session)
     with timer("organisation"):
         report("组织与用户", 0, 1)
         depts = demo_db.insert_departments(session, ids.units)
@@ -158,7 +160,7 @@ def _build(session: Session, spec: DemoSpec, now: dt.datetime, timer: _Timer,
         classes = demo_db.component_classes(session, EDITION)
         comps = plan_components(geo, classes, spec.components, spec.seed, now.date())
         comp_ids = demo_db.insert_components(session, comps, classes, ids.cells, depts)
-    counts = {"admin_units": len(geo.units), "grid_cells": len(geo.cells),
+    counts = {"admin_units": len(geo.units), "grid_cells": len(geo.cells), "roads": n_roads,
               "departments": len(depts), "responsibilities": n_resp, "users": len(users),
               "supervisor_positions": n_pos, "components": len(comps)}
     case_counts = {"cases": 0, "ledger_entries": 0, "dispatches": 0, "reporters": 0}

@@ -1,5 +1,5 @@
 """Writing the demo city's reference tables: admin units, grid cells, departments, the
-responsibility matrix, users, supervisor positions and components."""
+responsibility matrix, users, supervisor positions, components and roads."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 
 import numpy as np
-from shapely.geometry import Point
+from shapely.geometry import MultiLineString, Point
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,7 +29,7 @@ from seatdesk.workflow.auth import hash_password
 
 from seatdesk.data.demo import load as demo_load
 from seatdesk.data.demo.assets import ClassRef, ComponentPlan
-from seatdesk.data.demo.geo import GeoPlan
+from seatdesk.data.demo.geo import GeoPlan, to_lonlat
 from seatdesk.data.demo.org import (
     DEMO_PASSWORD,
     area_overrides_for_class,
@@ -37,6 +37,8 @@ from seatdesk.data.demo.org import (
     department_plans,
     user_plans,
 )
+from seatdesk.data.demo.roads import networks
+from seatdesk.data.road_import import road_row
 
 GRID_VALID_FROM = dt.date(2012, 9, 1)  # 万米单元网格划分, plan §四(一)
 
@@ -176,3 +178,17 @@ def insert_components(session: Session, plan: ComponentPlan, classes: list[Class
         demo_load.write(conn, table, rows)
     demo_load.fix_sequence(conn, table)
     return ids
+
+
+def insert_roads(session: Session) -> int:
+    """The demo's named roads and street lattice (``roads.networks``) as ``Road`` rows,
+    one per name (pieces of one road become one MultiLineString)."""
+    network = networks()["road"]
+    pieces: dict[str, list] = {}
+    for name, line in zip(network.names, network.lines, strict=True):
+        pieces.setdefault(name, []).append(to_lonlat(line))
+    rows = [road_row(name, MultiLineString(lines) if len(lines) > 1 else lines[0])
+            for name, lines in pieces.items()]
+    session.add_all(rows)
+    session.flush()
+    return len(rows)
