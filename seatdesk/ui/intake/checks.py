@@ -1,8 +1,10 @@
 """What the intake form looks up while the caller is on the line (Qt-free).
 
-- ``search_places``: address search over grid cells (code or name), communities and
-  streets, components (标识码 or name) and known places (addresses of earlier cases —
-  road names and house numbers as the centre has recorded them).
+- ``search_places``: address search over roads, known places (addresses of earlier
+  cases — road names and house numbers as the centre has recorded them), communities and
+  streets, grid cells (code or name) and components (标识码 or name). A name finds the
+  road and its addresses first and components last (their names repeat the road's:
+  "燕山路供水井盖"); a number finds grid cells and components by code first.
 - ``precheck``: the engine's duplicate candidates for the report *before* it is saved
   (``workflow.duplicates.find_duplicates`` on an unsaved case, so the score and its
   explanation are exactly the engine's) and the recent history of the same grid cell
@@ -18,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from seatdesk.map.pick import PickResult, resolve_pick
+from seatdesk.map.roads import roads_named
 from seatdesk.models import AdminUnit, Case, Component, GridCell
 from seatdesk.models.queues import CaseFilter, CaseRow, Viewer, fetch_page
 from seatdesk.models.textrules import search_text
@@ -33,7 +36,7 @@ ADDRESS_DAYS = 365
 
 @dataclass(frozen=True)
 class PlaceHit:
-    kind: str  # cell | community | street | component | address
+    kind: str  # road | address | community | street | cell | component
     label: str
     detail: str
     lon: float
@@ -55,9 +58,16 @@ def search_places(session: Session, text: str, limit: int = 20) -> tuple[PlaceHi
     q = search_text(text, "地点搜索")
     if not q:
         return ()
-    hits = [*_cells(session, q), *_units(session, q), *_components(session, q),
-            *_addresses(session, q)]
+    if q.isdigit():  # (part of) a grid cell code or a component's 标识码
+        hits = [*_cells(session, q), *_components(session, q), *_addresses(session, q)]
+    else:
+        hits = [*_roads(session, q), *_addresses(session, q), *_units(session, q),
+                *_cells(session, q), *_components(session, q)]
     return tuple(hits[:limit])
+
+
+def _roads(session: Session, q: str, limit: int = 5) -> list[PlaceHit]:
+    return [PlaceHit("road", r.name, "", r.lon, r.lat) for r in roads_named(session, q, limit)]
 
 
 def _cells(session: Session, q: str, limit: int = 5) -> list[PlaceHit]:

@@ -8,7 +8,9 @@ Ctrl+Shift+Backspace starts a new form.
 
 As soon as the location (and the class or component) is known the form asks the engine
 for duplicate candidates and shows the recent history of the same grid cell and
-component. Saving with candidates on screen asks once more (Ctrl+S again saves a new
+component. The panel always belongs to the location on screen: moving the location drops
+the old candidates at once, and an answer for an earlier location or description is
+ignored (``LocationModel`` keeps the location's views in step). Saving with candidates on screen asks once more (Ctrl+S again saves a new
 case; Ctrl+M merges instead: the report is registered and merged into the chosen case,
 so the caller joins its callback list). A save that cannot reach the database goes to
 the outbox (``offline_queue``) and is submitted when the connection returns.
@@ -205,8 +207,9 @@ class IntakeForm(QWidget):
         self.anonymous.toggled.connect(self._anonymous)
         self.duplicate_view.selectionModel().currentRowChanged.connect(self._explain)
         self.location.pick_requested.connect(self.pick_requested)
-        self.location.location_changed.connect(lambda _p: self._timer.start())
+        self.location.model.changed.connect(self._location_changed)
         self.class_picker.class_chosen.connect(lambda _c: self._timer.start())
+        self.description.text.textChanged.connect(self._timer.start)
         self.merge_button.setEnabled(False)
 
     def _load_classes(self) -> None:
@@ -261,7 +264,7 @@ class IntakeForm(QWidget):
 
     def key(self, draft: IntakeDraft) -> tuple:
         """What the duplicate check depends on."""
-        return (draft.lon, draft.lat, draft.class_id, draft.component_code)
+        return (draft.lon, draft.lat, draft.class_id, draft.component_code, draft.description)
 
     def validate(self, draft: IntakeDraft) -> str:
         if not draft.located:
@@ -280,6 +283,15 @@ class IntakeForm(QWidget):
         return ""
 
     # -- duplicate check ----------------------------------------------------------------------
+    def _location_changed(self, loc) -> None:
+        """A new point (or component) makes the candidates on screen wrong: drop them now."""
+        shown = self.checked.draft if self.checked is not None else None
+        if shown is None or (shown.lon, shown.lat, shown.component_code) != (
+                loc.lon, loc.lat, loc.component_code):
+            self._show_candidates(None)
+        if loc.located:
+            self._timer.start()
+
     def run_precheck(self, then=None) -> None:
         draft = self.draft()
         if not draft.located:
@@ -298,15 +310,24 @@ class IntakeForm(QWidget):
         self.seat.read("intake.precheck", lambda: precheck(wf, user, draft), done, failed)
 
     def show_precheck(self, result: Precheck) -> None:
+        if self.key(result.draft) != self.key(self.draft()):
+            return  # the answer for a location or report the form no longer shows
+        self._show_candidates(result)
+
+    def _show_candidates(self, result: Precheck | None) -> None:
+        """The check panel for ``result``; None empties it (nothing checked for this)."""
         self.checked = result
-        self.duplicates.set_rows(result.candidates)
-        rows = [("cell", r) for r in result.cell_history]
+        self.duplicates.set_rows(result.candidates if result else ())
+        rows = [("cell", r) for r in result.cell_history] if result else []
         seen = {r.id for _, r in rows}
-        rows += [("component", r) for r in result.component_history if r.id not in seen]
+        rows += [("component", r) for r in (result.component_history if result else ())
+                 if r.id not in seen]
         self.history.set_rows(rows)
-        count = len(result.candidates)
-        self.check_title.setText(self.tr("Possible duplicates: %1").replace("%1", str(count)))
+        count = len(result.candidates) if result else 0
+        self.check_title.setText(self.tr("Possible duplicates: %1").replace("%1", str(count))
+                                 if result else self.tr("Possible duplicates"))
         self.merge_button.setEnabled(count > 0)
+        self.why.clear()  # the explanation belongs to a candidate; a new list picks again
         if count:
             self.duplicate_view.selectRow(0)
 
@@ -370,11 +391,7 @@ class IntakeForm(QWidget):
         self.urgency.setCurrentIndex(0)
         self.files.items.clear()
         self.files.list.clear()
-        self.duplicates.set_rows(())
-        self.history.set_rows(())
-        self.check_title.setText(self.tr("Possible duplicates"))
-        self.merge_button.setEnabled(False)
-        self.why.clear()
+        self._show_candidates(None)
         self.source.setFocus()
 
     def show_status(self, text: str, error: bool = False) -> None:

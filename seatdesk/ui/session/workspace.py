@@ -29,6 +29,7 @@ from seatdesk.ui.session.draft_keeper import DraftKeeper
 from seatdesk.ui.session.draft_offer import DraftOffer
 from seatdesk.ui.session.draft_store import DraftStore
 from seatdesk.ui.intake.form import IntakeForm
+from seatdesk.ui.intake.map_link import IntakeMapLink
 from seatdesk.ui.session.live_updates import POLL_MS, CaseChanges, LiveUpdates
 from seatdesk.ui.session.offline_queue import Outbox
 from seatdesk.ui.session.seat import Seat
@@ -117,7 +118,8 @@ class Workspace(QWidget):
             from seatdesk.map.view import MapView
 
             self.map_tasks = TaskRunner(self)  # the map's reads never queue behind the seat's
-            self.map = MapView(self.map_tasks, self)
+            self.map = MapView(self.map_tasks, self,
+                               state_labels={s: L.state(s) for s in L.STATES if s})
             self.map.setObjectName("workspaceMap")
             self.split.addWidget(self.map)
             self.split.setSizes([1100, 560])
@@ -170,16 +172,15 @@ class Workspace(QWidget):
         if self.intake is not None:
             self.drafts.watch_intake(self.intake)
             self.intake.case_registered.connect(self.open_case)
-            self.intake.pick_requested.connect(self.set_pick_mode)
             self.intake.submitter.outbox_changed.connect(self.banner.set_outbox_count)
         if self.map is not None:
             self.map.case_clicked.connect(self.open_case)
-            self.map.pick_resolved.connect(self._picked)
-            self.map.location_picked.connect(self._clicked)
             # a handset's position ping moves the supervisor layer (at most once a second)
             self._positions_timer = QTimer(self, singleShot=True, interval=POSITIONS_COALESCE_MS,
                                            timeout=self.map.refresh_supervisors)
             seat.hub.positions_changed.connect(self._positions_pinged)
+            if self.intake is not None:
+                self.intake_map = IntakeMapLink(self.intake.location, self.map, self)
         if self.kpi is not None:
             self.kpi.refresh()
 
@@ -233,21 +234,6 @@ class Workspace(QWidget):
         widget = self.page_widgets.get(key)
         if widget is not None:
             self.pages.setCurrentWidget(widget)
-
-    def set_pick_mode(self, on: bool) -> None:
-        if self.map is None:
-            return
-        self.map.set_pick_mode(on)
-        if on:
-            self.map.show()
-
-    def _clicked(self, lon: float, lat: float) -> None:
-        if self.intake is not None and self.intake.location.map_button.isChecked():
-            self.intake.location.set_coordinates(lon, lat)
-
-    def _picked(self, result) -> None:
-        if self.intake is not None and self.intake.location.map_button.isChecked():
-            self.intake.location.set_pick(result)
 
     # -- actions ------------------------------------------------------------------------------
     def run_action(self, name: str) -> None:
