@@ -58,7 +58,10 @@ def test_keyboard_only_in_the_deliberate_tab_order(city, qtbot):
     assert form.status.text().startswith("请确定位置")
     # the whole report without the mouse
     form.source.setFocus()
-    qtbot.keyClick(form.source, Qt.Key.Key_Down)  # 市长热线
+    for _ in range(form.source.count()):  # down the list to 市长热线 (12345, 12319 come first)
+        if form.source.currentData() == "mayor_hotline":
+            break
+        qtbot.keyClick(form.source, Qt.Key.Key_Down)
     assert form.source.currentData() == "mayor_hotline"
     qtbot.keyClick(form.source, Qt.Key.Key_Tab)
     type_text(qtbot, QApplication.focusWidget(), "刘女士")
