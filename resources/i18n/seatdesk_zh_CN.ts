@@ -1974,133 +1974,133 @@
 <context>
     <name>IntakeForm</name>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="90" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="92" />
         <source>Anonymous caller</source>
         <translation>匿名来电</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="92" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="94" />
         <source>Caller wants a callback</source>
         <translation>需要回访</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="98" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="100" />
         <source>What the caller reports</source>
         <translation>来电反映的问题</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="108" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="110" />
         <source>Save (Ctrl+S)</source>
         <translation>保存（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="110" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="112" />
         <source>Merge into the chosen case (Ctrl+M)</source>
         <translation>合并到所选案卷（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="112" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="114" />
         <source>New form (Ctrl+Shift+Backspace)</source>
         <translation>新受理单（Ctrl+Shift+Backspace）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="127" />
-        <location filename="../../seatdesk/ui/intake/form.py" line="375" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="129" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="328" />
         <source>Possible duplicates</source>
         <translation>疑似重复案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="129" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="131" />
         <source>Recent cases in the same grid cell or component</source>
         <translation>同一网格或部件的近期案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="171" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="173" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="172" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="174" />
         <source>Phone number</source>
         <translation>电话号码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="175" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="177" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="176" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="178" />
         <source>Caller</source>
         <translation>来电人</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="177" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="179" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="178" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="180" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="179" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="181" />
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="180" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="182" />
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="181" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="183" />
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="268" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="271" />
         <source>Choose the location: search an address or pick it on the map (F9)</source>
         <translation>请确定位置：搜索地址或在地图上点选（F9）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="270" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="273" />
         <source>Describe the problem or choose its class</source>
         <translation>请填写问题描述或选择小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="273" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="276" />
         <source>Enter the caller's phone number, or tick “Anonymous caller”</source>
         <translation>请填写来电号码，或勾选「匿名来电」</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="275" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="278" />
         <source>The phone number is not valid: digits, spaces and dashes only</source>
         <translation>电话号码格式不正确：只能包含数字、空格和短横线</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="308" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="327" />
         <source>Possible duplicates: %1</source>
         <translation>疑似重复案卷：%1 个</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="319" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="340" />
         <source>%1 — score %2: %3</source>
         <translation>%1 — 得分 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="340" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="361" />
         <source>Checking for duplicates…</source>
         <translation>正在检查重复案卷…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="346" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="367" />
         <source>%1 possible duplicates: choose one and press Ctrl+M to merge, or press Ctrl+S again to save a new case</source>
         <translation>发现 %1 个疑似重复案卷：选中一个按 Ctrl+M 合并，或再按 Ctrl+S 保存为新案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="354" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="375" />
         <source>No duplicate chosen</source>
         <translation>未选择要合并的案卷</translation>
     </message>
@@ -2270,74 +2270,114 @@
 <context>
     <name>LocationPicker</name>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="37" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="60" />
         <source>Search: road and number, place, community, grid cell or component code</source>
         <translation>搜索：路名门牌、地点、社区、网格或部件编码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="41" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="64" />
         <source>Pick on map (F9)</source>
         <translation>地图选点（F9）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="47" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="70" />
         <source>Address as the caller describes it</source>
         <translation>来电人描述的地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="48" />
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="86" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="75" />
+        <source>Address from the location (Alt+↓)</source>
+        <translation>按位置填写地址（Alt+↓）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="83" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="218" />
         <source>No location chosen yet</source>
         <translation>尚未确定位置</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="53" />
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="154" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="93" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="243" />
         <source>No component</source>
         <translation>不涉及部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="108" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="177" />
         <source>grid cell</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="108" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="177" />
+        <source>road</source>
+        <translation>道路</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="178" />
         <source>community</source>
         <translation>社区</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="109" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="178" />
         <source>street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="109" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="179" />
         <source>component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="110" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="179" />
         <source>known address</source>
         <translation>已知地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="125" />
-        <source>Resolving the location…</source>
-        <translation>正在解析位置…</translation>
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="202" />
+        <source>Map pick: %1</source>
+        <translation>地图选点：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="133" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="228" />
+        <source>road %1 (%2 m)</source>
+        <translation>道路 %1（%2 m）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="237" />
+        <source>The address was typed and stays as it is; the location gives “%1” (Alt+↓ to use it)</source>
+        <translation>地址为手工填写，未随位置更改；该位置的地址为“%1”（Alt+↓ 可改用）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="260" />
+        <source>From the location: %1</source>
+        <translation>按位置：%1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="262" />
+        <source>Known address nearby: %1</source>
+        <translation>附近已知地址：%1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="264" />
+        <source>The component's name: %1</source>
+        <translation>部件名称：%1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="277" />
+        <source>Choose the location first</source>
+        <translation>请先确定位置</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="221" />
         <source>Point %1, %2 (grid cell not resolved yet)</source>
         <translation>坐标 %1, %2（网格尚未解析）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="140" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="225" />
         <source>Grid cell %1 %2 · %3 · %4</source>
         <translation>网格 %1 %2 · %3 · %4</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="144" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="224" />
         <source>Outside every grid cell: check the location</source>
         <translation>不在任何单元网格内：请核对位置</translation>
     </message>
@@ -2905,7 +2945,7 @@
     <message>
         <location filename="../../seatdesk/ui/admin/readiness_page.py" line="22" />
         <source>Check</source>
-        <translation>检查项</translation>
+        <translation>核查</translation>
     </message>
     <message>
         <location filename="../../seatdesk/ui/admin/readiness_page.py" line="23" />
@@ -3739,77 +3779,77 @@
 <context>
     <name>Workspace</name>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="85" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="134" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="86" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="136" />
         <source>Workbench</source>
         <translation>工作台</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="94" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="134" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="95" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="136" />
         <source>Hotline intake</source>
         <translation>热线受理</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="99" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="135" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="100" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="137" />
         <source>Statistics</source>
         <translation>统计</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="105" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="135" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="106" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="137" />
         <source>Administration</source>
         <translation>管理</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="107" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="136" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="108" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="138" />
         <source>Overview</source>
         <translation>概况</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="131" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="133" />
         <source>Command palette</source>
         <translation>命令面板</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="132" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="134" />
         <source>Go to the case table</source>
         <translation>转到案卷列表</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="133" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="135" />
         <source>Search cases</source>
         <translation>查询案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="138" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="140" />
         <source>Show: %1</source>
         <translation>显示：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="141" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="143" />
         <source>New hotline report</source>
         <translation>新建热线受理单</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="142" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="144" />
         <source>Unsaved drafts…</source>
         <translation>未保存的草稿…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="144" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="146" />
         <source>Show the case on the map</source>
         <translation>在地图上显示案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="147" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="149" />
         <source>Reports and shift handover</source>
         <translation>报表和交接班</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="150" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="152" />
         <source>Wall display</source>
         <translation>大屏</translation>
     </message>

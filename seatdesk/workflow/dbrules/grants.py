@@ -76,6 +76,7 @@ TABLES: dict[str, Access] = {
     "admin_units": REFERENCE,
     "grid_cells": REFERENCE,
     "components": REFERENCE,
+    "roads": REFERENCE,
     "class_editions": REFERENCE,
     "case_classes": REFERENCE,
     "filing_conditions": REFERENCE,

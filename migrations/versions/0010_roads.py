@@ -1,7 +1,7 @@
 """roads: named road centrelines (道路) for the map, the place search and the pick
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-05 09:00:00
 
 Roads come from the city's base GIS data (``seatdesk import roads FILE``) or the demo.
@@ -15,8 +15,8 @@ from alembic import op
 
 import seatdesk.models.geometry
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
