@@ -46,8 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import a data file (one transaction)")
     imp.add_argument("kind", choices=IMPORT_KINDS)
     imp.add_argument("file", type=Path,
-                     help="CSV or Excel (.xlsx); for grid/components/roads/beats GeoJSON, GeoPackage "
-                          "(.gpkg) or Shapefile (.shp or a .zip holding one)")
+                     help="CSV or Excel (.xlsx); for grid/components/roads/beats GeoJSON, "
+                          "GeoPackage (.gpkg) or Shapefile (.shp or a .zip holding one)")
     imp.add_argument("--layer", help="the layer of a GeoPackage with several "
                      "(grid/components/roads/beats)")
     imp.add_argument("--sheet", help="the sheet of an Excel workbook (default: the first sheet "

@@ -197,7 +197,8 @@ def test_roads_import_from_geojson_and_a_geopackage_and_are_replaced(db, tmp_pat
         _line("燕山路", [[119.47, 31.405], [119.50, 31.405]], code="R001"),
         {"type": "Feature", "properties": {"name": "育才路"}, "geometry": {
             "type": "MultiLineString",
-            "coordinates": [[[119.47, 31.42], [119.47, 31.43]], [[119.47, 31.44], [119.47, 31.45]]]}},
+            "coordinates": [[[119.47, 31.42], [119.47, 31.43]],
+                            [[119.47, 31.44], [119.47, 31.45]]]}},
     ])
     report = load(db, import_roads, good)
     assert report.count("roads") == 2 and "道路 2" in str(report)

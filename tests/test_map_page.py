@@ -46,7 +46,8 @@ TILE_URL = "http://tiles.intranet.example/vec/{z}/{x}/{y}.png"
 
 #: 县前街 runs east–west ~44 m north of the first row's centres; 甘露寺路 north–south
 #: through the third column's centres
-ROADS = (("县前街", ((WEST, SOUTH + 0.5 * STEP + 0.0004), (WEST + 4 * STEP, SOUTH + 0.5 * STEP + 0.0004))),
+ROADS = (("县前街", ((WEST, SOUTH + 0.5 * STEP + 0.0004),
+                    (WEST + 4 * STEP, SOUTH + 0.5 * STEP + 0.0004))),
          ("甘露寺路", ((WEST + 2.5 * STEP, SOUTH), (WEST + 2.5 * STEP, SOUTH + 2 * STEP))))
 
 
@@ -467,7 +468,8 @@ def test_roads_label_the_map_and_describe_a_pick(city):
         near_case = resolve_pick(s, lon + 0.0001, lat)
         nowhere = resolve_pick(s, WEST + 0.5 * STEP, SOUTH + 1.9 * STEP)
         hits = roads_named(s, "路")
-    assert sorted(f["properties"]["name"] for f in static.roads["features"]) == ["县前街", "甘露寺路"]
+    names = sorted(f["properties"]["name"] for f in static.roads["features"])
+    assert names == ["县前街", "甘露寺路"]
     assert {name for _, _, name in static.road_labels} == {"县前街", "甘露寺路"}
     assert (near_lane.road, near_lane.road_distance_m) == ("县前街", pytest.approx(44.5, abs=1))
     assert near_lane.place == "溧城街道县前街附近"

@@ -25,22 +25,14 @@ from seatdesk.ui.intake.checks import search_places
 from tests.seat_helpers import (
     TIMEOUT,
     city_fixture,  # noqa: F401 (fixture)
-    open_seat,
     place,
     press,
     type_text,
     walk_case,
 )
+from tests.test_ui_intake import intake
 
 ROAD = "燕山路"
-
-
-def intake(qtbot, db, **options):
-    window = open_seat(qtbot, db, "shouli", **options)
-    press(qtbot, window.workspace, "Ctrl+N")
-    form = window.workspace.intake
-    qtbot.waitUntil(lambda: bool(form.class_picker.entries), timeout=TIMEOUT)
-    return window, form
 
 
 def search(qtbot, form, text: str) -> list:

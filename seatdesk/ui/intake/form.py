@@ -6,14 +6,14 @@ phrase → urgency → attachments → save. Everything is reachable without the
 Ctrl+S saves, Ctrl+M merges into the chosen duplicate, F9 picks on the map,
 Ctrl+Shift+Backspace starts a new form.
 
-As soon as the location (and the class or component) is known the form asks the engine
-for duplicate candidates and shows the recent history of the same grid cell and
-component. The panel always belongs to the location on screen: moving the location drops
-the old candidates at once, and an answer for an earlier location or description is
-ignored (``LocationModel`` keeps the location's views in step). Saving with candidates on screen asks once more (Ctrl+S again saves a new
-case; Ctrl+M merges instead: the report is registered and merged into the chosen case,
-so the caller joins its callback list). A save that cannot reach the database goes to
-the outbox (``offline_queue``) and is submitted when the connection returns.
+As soon as the location (and the class or component) is known the form asks the engine for
+duplicate candidates and shows the recent history of the same grid cell and component. The panel
+always belongs to the location on screen: moving the location drops the old candidates at once,
+and an answer for an earlier location or description is ignored (``LocationModel`` keeps the
+location's views in step). Saving with candidates on screen asks once more (Ctrl+S again saves a
+new case; Ctrl+M merges instead: the report is registered and merged into the chosen case, so
+the caller joins its callback list). A save that cannot reach the database goes to the outbox
+(``offline_queue``) and is submitted when the connection returns.
 """
 
 from __future__ import annotations

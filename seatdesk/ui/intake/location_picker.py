@@ -6,8 +6,8 @@ its addresses come first, components last); Enter takes a hit. The map button (F
 the map in pick mode; the click arrives through the workspace (``intake.map_link``).
 Whichever way the point is chosen, the model resolves it like a map pick and every part
 of this block — search text, address, resolved line, components — shows that one
-location. The address menu (the arrow beside it, or Alt+↓ in the address field) offers the point's own
-address, a known address nearby and the chosen component's name.
+location. The address menu (the arrow beside it, or Alt+↓ in the address field) offers
+the point's own address, a known address nearby and the chosen component's name.
 """
 
 from __future__ import annotations
