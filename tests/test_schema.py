@@ -24,6 +24,7 @@ from seatdesk.models import (
     CallbackOutbox,
     Case,
     CaseClass,
+    CaseNumberDay,
     CaseReporter,
     ClassEdition,
     CommonPhrase,
@@ -168,6 +169,7 @@ def _populate(session):
         HandoverAck(sheet_id="0a1b2c3d4e5f", generated_at=NOW, shift_end=NOW,
                     acknowledged_by_id=user.id, at=NOW, summary='{"red_now":0}'),
         SecurityConfig(id=1, login_prefix="centre.", database="seatdesk"),
+        CaseNumberDay(day="20261102", last_serial=1),
     ])
     road = Road(name="燕山路", code="R001", geom=shapely.MultiLineString(
         [[(119.480, 31.4255), (119.481, 31.4255)]]))

@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy import text as sa_text
 
 from seatdesk.models import Case, Dispatch
 from seatdesk.models.enums import CaseState as S
@@ -173,3 +174,55 @@ def test_concurrent_registrations_get_distinct_numbers(world):
     assert len(set(numbers)) == 8 and all(n.startswith("20261102") for n in numbers)
     with w.db.Session() as s:
         assert sd.verify_ledger(s) == []
+
+
+@PG
+def test_a_registration_does_not_wait_for_another_to_commit(world):
+    """The day's number is taken in a short transaction of its own: a registration whose
+    transaction is still open (a slow upload, a partner's rows) holds no lock the next one
+    needs (it used to hold the day's numbering lock until it committed)."""
+    w = world
+    inside, release, done = threading.Event(), threading.Event(), {}
+
+    def slow(session, change):
+        inside.set()
+        release.wait(30)
+
+    def first():
+        done["first"] = sd.register(w.wf, w.a("acceptor"), _patrol(), on_registered=slow)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    try:
+        assert inside.wait(30)
+        second = sd.register(w.wf, w.a("acceptor2"), _patrol())  # would block here before
+        assert "first" not in done  # the first is still open while the second committed
+    finally:
+        release.set()
+        thread.join(30)
+    assert second.number != done["first"].number
+    assert {second.number[:8], done["first"].number[:8]} == {"20261102"}
+    with w.db.Session() as s:
+        assert sd.verify_ledger(s) == []
+
+
+@PG
+def test_numbers_climb_past_a_failed_registration_and_a_trusted_writer(world):
+    """A registration that fails after taking its number leaves a gap (documented); a
+    number written by a trusted writer (demo data, an import) is never handed out again."""
+    w = world
+    first = sd.register(w.wf, w.a("acceptor"), _patrol())
+    with pytest.raises(sd.InvalidArgument):
+        sd.register(w.wf, w.a("acceptor"), _patrol(source="no_such_source"))
+    second = sd.register(w.wf, w.a("acceptor"), _patrol())
+    assert second.number[:8] == first.number[:8] and second.number > first.number
+    taken = f"{first.number[:8]}{int(second.number[8:]) + 5:06d}"
+    with w.db.engine.begin() as conn:  # the owner's session: a trusted writer
+        conn.execute(sa_text("UPDATE cases SET number = :n WHERE id = :id"),
+                     {"n": taken, "id": first.case_id})
+    third = sd.register(w.wf, w.a("acceptor"), _patrol())
+    assert int(third.number[8:]) == int(taken[8:]) + 1
+
+
+def _patrol(source: str = "patrol") -> sd.Report:
+    return sd.Report(source=source, lon=119.4805, lat=31.4255)

@@ -5,7 +5,7 @@ Qt-free: nothing here imports PySide6.
 
 from .assets import Component
 from .base import Base, UTCDateTime, utcnow
-from .cases import Attachment, Case, CaseReporter, Dispatch, LedgerEntry
+from .cases import Attachment, Case, CaseNumberDay, CaseReporter, Dispatch, LedgerEntry
 from .centre import Beat, BeatSupervisor, SchemaRelease, SettingChange
 from .handover import HandoverAck
 from .intake import (
@@ -45,6 +45,7 @@ __all__ = [
     "CallbackOutbox",
     "Case",
     "CaseClass",
+    "CaseNumberDay",
     "CaseReporter",
     "ClassEdition",
     "CommonPhrase",

@@ -224,3 +224,15 @@ class Attachment(Base):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+
+
+class CaseNumberDay(Base):
+    """The last serial of a day's case numbers handed out (PostgreSQL: taken through
+    ``seatdesk_next_case_serial`` in a short transaction of its own, so concurrent
+    registrations do not wait for each other; a registration that fails after taking its
+    number leaves a gap). SQLite numbers max + 1 inside the registration (one writer)."""
+
+    __tablename__ = "case_number_days"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)  # YYYYMMDD
+    last_serial: Mapped[int] = mapped_column(Integer)

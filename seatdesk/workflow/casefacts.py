@@ -35,9 +35,9 @@ def place_case(wf: Workflow, session: Session, case: Case) -> None:
     case.district_id = hit.district.id if hit.district else None
 
 
-def next_number(session: Session, day: dt.date) -> str:
-    """``YYYYMMDD`` + a 6-digit daily serial (max + 1; the caller retries on a collision)."""
-    prefix = day.strftime("%Y%m%d")
+def next_number(session: Session, prefix: str) -> str:
+    """``YYYYMMDD`` (``prefix``) + a 6-digit daily serial: max + 1, in the caller's
+    transaction (SQLite; the caller retries on a collision). PostgreSQL: ``numbering``."""
     last = session.scalar(select(func.max(Case.number)).where(
         Case.number >= prefix + "000000", Case.number <= prefix + "999999"))
     serial = int(last[len(prefix):]) + 1 if last else 1

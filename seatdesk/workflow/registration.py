@@ -7,12 +7,13 @@ video reports may be accepted directly. 核实 is not 核查 (the check after ha
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import shapely
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,6 +36,7 @@ from .casefacts import (
 from .context import Workflow
 from .duplicates import find_duplicates
 from .errors import InvalidArgument, MissingReason
+from .numbering import NumberTaken, day_prefix, number_collision, take_number
 from .states import rows_for
 from .tasks import assign_task
 from .validation import checked_report
@@ -63,7 +65,6 @@ class Report:
 
 
 INTAKE_KEY_MAX = 100
-NUMBER_LOCK = 0x5EA7_0000_0000  # advisory lock keys of case numbering: + the day's ordinal
 OnRegistered = Callable[[Session, CaseChange], None]
 
 
@@ -84,7 +85,7 @@ def register(wf: Workflow, actor: Actor, report: Report, *,
         if found is not None:
             return found
     try:
-        return wf.write(lambda session: _register(wf, session, actor, report, on_registered))
+        return _register_numbered(wf, actor, report, on_registered)
     except IntegrityError as exc:
         if not report.intake_key or "intake_key" not in str(exc.orig):
             raise
@@ -111,15 +112,30 @@ def _replayed(wf: Workflow, actor: Actor, key: str) -> CaseChange | None:
                       deadline_at=row.deadline_at, replayed=True)
 
 
-def _register(wf: Workflow, session: Session, actor: Actor, report: Report,
-              on_registered: OnRegistered | None) -> CaseChange:
+def _register_numbered(wf: Workflow, actor: Actor, report: Report,
+                       on_registered: OnRegistered | None) -> CaseChange:
+    """The registration with its number (``numbering``): taken first on PostgreSQL, and
+    taken again if a trusted writer got it in the meantime."""
+    now = wf.now()
+    for _attempt in range(5):
+        number = take_number(wf, now)
+        try:
+            return wf.write(functools.partial(_register, wf, actor=actor, report=report,
+                                              on_registered=on_registered, now=now,
+                                              number=number))
+        except NumberTaken:
+            continue
+    raise InvalidArgument("案卷编号分配冲突，请重试")
+
+
+def _register(wf: Workflow, session: Session, *, actor: Actor, report: Report,
+              on_registered: OnRegistered | None, now, number: str | None) -> CaseChange:
     actions.check_actor(session, actor)
     _check_source(session, report.source)
-    now = wf.now()
     case = _new_case(wf, session, actor, report, now)
     ctx = ActionContext(wf, session, actor, case, "register", now, args=_args(report),
                         rows=rows_for("register"))
-    entry = _insert(ctx)
+    entry = _insert(ctx) if number is None else _insert_numbered(ctx, number)
     store_attachments(session, case.id, actor, entry.seq, report.attachments, now)
     if report.caller_name or report.caller_phone:
         session.add(CaseReporter(case_id=case.id, name=report.caller_name,
@@ -176,20 +192,12 @@ def _new_case(wf: Workflow, session, actor: Actor, report: Report, now) -> Case:
 
 
 def _insert(ctx: ActionContext):
-    """INSERT the case and its first ledger row; retry the number on a concurrent collision.
-
-    On PostgreSQL concurrent registrations take the day's next number one at a time
-    (a transaction-scoped advisory lock): without it, every concurrent registration
-    computes the same ``max + 1``, waits on the unique index for the first to commit,
-    fails and tries again — under a burst of intake (handsets, partners) that collapses
-    to a few registrations a second and exhausts the retries (bench_intake)."""
+    """INSERT the case (``max + 1``) and its first ledger row (SQLite: one writer at a
+    time, so a collision only comes from outside this process; retried with the next)."""
     session, case = ctx.session, ctx.case
-    day = ctx.now.astimezone(ctx.calendar.tz).date()
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                        {"key": NUMBER_LOCK + day.toordinal()})
+    prefix = day_prefix(ctx.wf, session, ctx.now)
     for _attempt in range(50):
-        case.number = next_number(session, day)
+        case.number = next_number(session, prefix)
         case.state, case.ledger_seq, case.ledger_head = "", 0, ""
         entry = actions.record(ctx, S.REPORTED)
         try:
@@ -197,20 +205,36 @@ def _insert(ctx: ActionContext):
                 session.add(case)
                 session.flush()
         except IntegrityError as exc:
-            if not _number_collision(exc):
+            if not number_collision(exc):
                 raise
             case.id = None
             continue
-        entry.case_id = case.id
-        session.add(entry)
-        session.flush()
-        return entry
+        return _add_entry(session, case, entry)
     raise InvalidArgument("案卷编号分配冲突，请重试")
 
 
-def _number_collision(exc: IntegrityError) -> bool:
-    text = str(exc.orig)  # "uq_cases_number" on PostgreSQL, "cases.number" on SQLite
-    return "cases_number" in text or "cases.number" in text
+def _insert_numbered(ctx: ActionContext, number: str):
+    """INSERT the case with the number taken before the transaction and its first ledger
+    row (PostgreSQL); ``NumberTaken`` if someone else holds it."""
+    session, case = ctx.session, ctx.case
+    case.number = number
+    case.state, case.ledger_seq, case.ledger_head = "", 0, ""
+    entry = actions.record(ctx, S.REPORTED)
+    session.add(case)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        if number_collision(exc):
+            raise NumberTaken(number) from exc
+        raise
+    return _add_entry(session, case, entry)
+
+
+def _add_entry(session: Session, case: Case, entry):
+    entry.case_id = case.id
+    session.add(entry)
+    session.flush()
+    return entry
 
 
 def _args(report: Report) -> dict:

@@ -14,7 +14,9 @@ credentials — PostgreSQL decides who may write what (docs/security.md):
   hash are the chain's; a case changes only together with its ledger row (deferred
   constraint triggers); users' changes are announced on ``NOTIFY seatdesk_users``;
 - users, roles and passwords change only through SECURITY DEFINER functions that check the
-  caller's live record (``accounts_sql``).
+  caller's live record (``accounts_sql``);
+- the day's case numbers come from a counter only a SECURITY DEFINER function advances
+  (``numbering_sql``).
 
 Sessions with the privileges of the tables' owner (the schema owner, a superuser: the
 migrations, ``seatdesk demo``, the importers run by the centre's DBA, the test suite) are
@@ -51,20 +53,23 @@ def apply(conn: Connection) -> None:
     transitions.sync(conn)
     if conn.dialect.name != "postgresql":
         return
-    from . import accounts_sql, grants, ledger_sql
+    from . import accounts_sql, grants, ledger_sql, numbering_sql
 
     owner = table_owner(conn)
     ensure_roles(conn)
     ledger_sql.install(conn, owner)
     accounts_sql.install(conn)
     grants.apply(conn)
+    if conn.execute(text("SELECT to_regclass('public.case_number_days')")).scalar():
+        numbering_sql.install(conn, grants.intake_login(conn))
 
 
 def remove(conn: Connection) -> None:
     """Take away what ``apply`` installed in this database (the downgrade of migration 0009);
     the cluster-wide roles stay (other databases may use them)."""
-    from . import accounts_sql, grants, ledger_sql
+    from . import accounts_sql, grants, ledger_sql, numbering_sql
 
+    numbering_sql.uninstall(conn)
     grants.remove(conn)
     accounts_sql.uninstall(conn)
     ledger_sql.uninstall(conn)

@@ -50,6 +50,7 @@ TABLES: dict[str, Access] = {
     # the case file: written by the workflow (cases and ledger checked by triggers)
     "cases": Access(insert=("acceptor", "supervisor", "partner"), update=WORKFLOW, rls=True),
     "case_ledger": Access(insert=(*WORKFLOW, "partner")),
+    "case_number_days": Access(read=()),  # only seatdesk_next_case_serial() (numbering_sql)
     "case_reporters": Access(insert=(*WORKFLOW, "partner"), update=("acceptor", "shift_lead")),
     "dispatches": Access(insert=WORKFLOW, update=WORKFLOW, rls=True),
     "attachments": Access(insert=(*WORKFLOW, "partner")),
