@@ -1,7 +1,7 @@
 """case numbers from a per-day counter: ``case_number_days``
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-05 01:20:00
 
 On PostgreSQL a registration took the day's next number as ``max + 1`` under an advisory
@@ -18,8 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
