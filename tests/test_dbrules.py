@@ -347,3 +347,23 @@ def test_the_intake_server_acts_only_as_supervisors_and_partners(pgw, logins, mo
                         sd.Report("patrol", *P1))
     finally:
         engine.dispose()
+
+
+def test_every_operator_reads_the_roads_of_the_map_and_the_place_search(pgw, logins):
+    """Roads are reference data: every seat (the wall and partners too) reads them on its
+    own login — the map's labels, the pick's nearest road, the intake's road search."""
+    import shapely
+    from sqlalchemy.orm import Session
+
+    from seatdesk.data.road_import import road_row
+    from seatdesk.map.roads import nearest_road, roads_named
+
+    with pgw.db.Session.begin() as s:
+        s.add(road_row("燕山路", shapely.LineString([(119.48, 31.43), (119.49, 31.43)])))
+    users = _users(pgw)
+    for role in sorted(GROUPS):
+        name = next(n for n, u in users.items() if u == role)
+        with as_login(pgw.db, logins[name]) as conn, Session(bind=conn) as s:
+            assert [hit.name for hit in roads_named(s, "燕山")] == ["燕山路"], role
+            near = nearest_road(s, 119.485, 31.4302, 100)
+            assert near is not None and near.name == "燕山路", role
