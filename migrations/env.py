@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import pool
 
 from seatdesk.models import Base
+from seatdesk.models.case_search import is_search_table
 from seatdesk.models.db import make_engine
 from seatdesk.models.geometry import GeometryType
 
@@ -15,7 +16,7 @@ target_metadata = Base.metadata
 
 def include_object(obj, name, type_, reflected, compare_to):
     # PostGIS' own tables and the ledger trigger's helpers are not ours to manage
-    if type_ == "table" and name in {"spatial_ref_sys"}:
+    if type_ == "table" and (name in {"spatial_ref_sys"} or is_search_table(name)):
         return False
     if type_ == "index" and (postgresql_only(obj) or postgresql_only(compare_to)):
         # GIST, trigram and pattern indexes exist on PostgreSQL only

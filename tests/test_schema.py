@@ -51,11 +51,15 @@ from seatdesk.models import (
     get_setting,
     set_setting,
 )
+from seatdesk.models.case_search import is_search_table
 from seatdesk.models.db import current_revision, head_revision
 
 NOW = dt.datetime(2026, 11, 2, 1, 30, tzinfo=dt.timezone.utc)
 
 
+# the PostgreSQL-only gram index is an expression index, which SQLite cannot reflect: alembic
+# says it skips it there (on PostgreSQL it is compared)
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 def test_migrations_match_models(db):
     import importlib.util
 
@@ -84,8 +88,8 @@ def _compare_type(ctx, inspected_column, metadata_column, inspected_type, metada
 
 def _include_object(backend):
     def include(obj, name, type_, reflected, compare_to):
-        if type_ == "table" and name == "spatial_ref_sys":
-            return False
+        if type_ == "table" and (name == "spatial_ref_sys" or is_search_table(name)):
+            return False  # PostGIS' table; the FTS5 gram index of migration 0009
         if type_ == "index" and (_pg_only(obj) or _pg_only(compare_to)):
             return backend == "postgresql"
         return True

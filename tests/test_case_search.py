@@ -1,0 +1,193 @@
+"""Text search of the work boxes through the gram index (migration 0009) on both backends:
+two-character Chinese words, single characters, mixed Latin and digits, the index kept
+right when a case's text changes, the index actually used, and the term cut the same way
+by Python (SQLite's FTS5 query) and by PostgreSQL's ``seatdesk_search_grams``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from shapely.geometry import Point
+from sqlalchemy import event, select, text, update
+
+from seatdesk.models import Case
+from seatdesk.models.case_search import search_grams
+from seatdesk.models.queues import CaseFilter, fetch_page
+from tests.casedata import NOW, read_back
+
+
+@pytest.fixture
+def world(make_db):
+    db = make_db("casedata")
+    with db.Session.begin() as session:
+        seeded = read_back(session)
+        first = session.get(Case, seeded.case_ids[0])
+        extra = [("Route 66 ABC路口", "G15沈海高速K12+300"), ("路 灯 坏了", "人民路"),
+                 ("占道经营（早市）", "县前街"), ("", "大营巷 7 号")]
+        for i, (description, address) in enumerate(extra):
+            session.add(Case(number=f"2099{i:06d}", state="reported", source="patrol",
+                             kind="event", class_id=first.class_id, lon=119.475, lat=31.415,
+                             geom=Point(119.475, 31.415), grid_cell_id=first.grid_cell_id,
+                             address=address, description=description,
+                             reported_at=NOW + dt.timedelta(minutes=i),
+                             updated_at=NOW + dt.timedelta(minutes=i)))
+    return db, seeded
+
+
+def found(db, seeded, **filters) -> set[str]:
+    with db.Session() as session:
+        page = fetch_page(session, "all", CaseFilter(**filters), limit=200,
+                          viewer=seeded.users["shift_lead"])
+        ids = [row.id for row in page.rows]
+        texts = session.execute(select(Case.description, Case.address).where(Case.id.in_(ids)))
+        return {description or address for description, address in texts}
+
+
+def descriptions(db, seeded, **filters) -> set[str]:
+    return found(db, seeded, **filters)
+
+
+def test_two_character_chinese_words(world):
+    db, s = world
+    assert descriptions(db, s, text="垃圾") == {"垃圾", "垃圾满溢", "暴露垃圾", "暴露垃圾_堆积"}
+    assert descriptions(db, s, text="井盖") == {"井盖", "井盖下沉", "井盖破损", "井盖松动",
+                                                "井盖缺失 100%"}
+    assert descriptions(db, s, text="占道") == {"占道经营", "占道经营（早市）"}
+    assert descriptions(db, s, text="路灯") == {"路灯不亮"}  # not "路 灯 坏了"
+    assert descriptions(db, s, text="下水") == set()
+
+
+def test_single_characters_and_separated_ones(world):
+    db, s = world
+    assert descriptions(db, s, text="灯") == {"路 灯 坏了", "路灯不亮"}
+    assert descriptions(db, s, text="路 灯") == {"路 灯 坏了"}  # exact: the space counts
+    assert "大营巷 7 号" in found(db, s, text="7")
+    assert descriptions(db, s, text="溢") == {"垃圾满溢"}
+
+
+def test_latin_digits_and_mixed_terms(world):
+    db, s = world
+    assert descriptions(db, s, text="route 66") == {"Route 66 ABC路口"}  # any case
+    assert descriptions(db, s, text="abc路") == {"Route 66 ABC路口"}
+    assert descriptions(db, s, text="k12+3") == {"Route 66 ABC路口"}  # in the address
+    assert descriptions(db, s, text="G15") == {"Route 66 ABC路口"}
+    assert descriptions(db, s, text="100%") == {"井盖缺失 100%"}  # wildcards stay literal
+    assert descriptions(db, s, text="垃圾_") == {"暴露垃圾_堆积"}
+    assert descriptions(db, s, text="（早") == {"占道经营（早市）"}  # punctuation only
+
+
+def test_address_filter_and_text_together(world):
+    db, s = world
+    assert descriptions(db, s, address="燕山") == {"井盖破损", "路灯不亮", "井盖缺失 100%",
+                                                   "井盖松动", "井盖"}
+    assert descriptions(db, s, text="井盖", address="燕山路10") == {"井盖"}
+    assert descriptions(db, s, address="井盖") == set()  # description words are not addresses
+
+
+def test_changed_text_is_found_by_its_new_words_only(world):
+    db, s = world
+    with db.Session.begin() as session:
+        session.execute(update(Case).where(Case.description == "路灯不亮")
+                        .values(description="下水道堵塞"))
+    assert descriptions(db, s, text="下水") == {"下水道堵塞"}
+    assert descriptions(db, s, text="路灯") == set()
+    with db.Session.begin() as session:
+        session.execute(text("DELETE FROM cases WHERE description = '下水道堵塞'"))
+    assert descriptions(db, s, text="下水") == set()
+
+
+def test_the_search_goes_through_the_gram_index(world):
+    db, s = world
+    statement, params = _page_statement(db, s, CaseFilter(text="垃圾"))
+    with db.engine.connect() as conn:
+        if db.backend == "postgresql":
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + statement, params))
+            assert "ix_cases_search_grams" in plan
+        else:
+            plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + statement, params))
+            assert "VIRTUAL TABLE INDEX" in plan and "case_grams" in plan
+
+
+def _page_statement(db, s, filters: CaseFilter):
+    """The SQL and parameters ``fetch_page`` sends for the first page of 全部案件."""
+    seen = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many):
+        seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with db.Session() as session:
+            fetch_page(session, "all", filters, viewer=s.users["shift_lead"])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return next((q, p) for q, p in seen if "LIMIT" in q and "ORDER BY" in q)
+
+
+ALPHABET = list("垃圾井盖路灯占道 aB1%_（\n")
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(term=st.text(alphabet=st.sampled_from(ALPHABET), min_size=1, max_size=8))
+def test_python_and_postgresql_cut_a_term_alike(db, term):
+    with db.engine.connect() as conn:
+        cut = conn.scalar(text("SELECT seatdesk_search_grams(:t)"), {"t": term.strip()})
+    assert sorted(cut) == sorted(search_grams(term.strip()))
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.text(alphabet=st.sampled_from(ALPHABET), min_size=1, max_size=20),
+       data=st.data())
+def test_any_piece_of_a_case_text_finds_the_case(world, body, data):
+    db, s = world
+    start = data.draw(st.integers(0, len(body) - 1))
+    term = body[start:start + data.draw(st.integers(1, len(body) - start))].strip()
+    if not term:
+        return  # a blank term is no filter
+    with db.Session.begin() as session:
+        session.execute(update(Case).where(Case.id == s.case_ids[0])
+                        .values(description=body, address=""))
+    assert body in found(db, s, text=term)
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_a_term_in_more_cases_than_counted_walks_the_sort_order(world):
+    """垃圾 in 10,050 more cases: past COUNT_CAP the page comes from walking the sort's index
+    (the gram index left out); it is the same page a plain sort of all matches gives."""
+    from seatdesk.models.queues import COUNT_CAP
+
+    db, s = world
+    with db.engine.begin() as conn:
+        conn.execute(text("""
+            INSERT INTO cases (number, version, state, source, kind, class_id, urgency, lon, lat,
+                geom, grid_cell_id, zone, address, description, caller_name, caller_phone,
+                callback_wanted, closure_condition, reported_at, suspended_seconds,
+                rework_count, return_count, extension_count, pending_request, ledger_head,
+                ledger_seq, updated_at, verification, merged_count)
+            SELECT 'W' || g, 1, 'closed', 'patrol', 'event', c.class_id, 'normal', c.lon, c.lat,
+                c.geom, c.grid_cell_id, '', '人民路' || g || '号', '暴露垃圾' || g, '', '',
+                false, '', c.reported_at - g * interval '1 minute', 0, 0, 0, 0, '', '', 0,
+                c.updated_at, '', 0
+            FROM generate_series(1, :n) AS g, (SELECT * FROM cases ORDER BY id LIMIT 1) AS c
+        """), {"n": COUNT_CAP + 50})
+        conn.execute(text("ANALYZE cases"))
+    for sort in (("reported_at", False), ("address", True), ("number", False)):
+        with db.Session() as session:
+            page = fetch_page(session, "all", CaseFilter(text="垃圾"), sort, 0, 100,
+                              s.users["shift_lead"])
+        assert (page.total, page.total_exact) == (COUNT_CAP, False)
+        column = {"reported_at": "reported_at", "address": "address", "number": "number"}[sort[0]]
+        order = "ASC NULLS LAST, id ASC" if sort[1] else "DESC NULLS FIRST, id DESC"
+        with db.engine.connect() as conn:
+            expected = conn.execute(text(
+                f"SELECT id FROM cases WHERE description LIKE '%垃圾%' OR address LIKE '%垃圾%' "
+                f"ORDER BY {column} {order} LIMIT 100")).scalars().all()
+        assert [r.id for r in page.rows] == expected
