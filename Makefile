@@ -27,14 +27,20 @@ run: deps-run venv translations
 	$(VENV)/bin/seatdesk demo --if-empty
 	$(VENV)/bin/seatdesk gui
 
+# the suite's server and its streaming replica (pg_basebackup -R) for the replica tests;
+# with SEATDESK_TEST_DATABASE_URL (and SEATDESK_TEST_READ_DATABASE_URL) given, those are used
 test: deps-test venv translations
 	@set -euo pipefail; \
-	if [ -n "$${SEATDESK_TEST_DATABASE_URL:-}" ]; then url="$$SEATDESK_TEST_DATABASE_URL"; started=0; \
-	else scripts/pg-test-server remove "$(PGDIR)"; \
-	     url=$$(scripts/pg-test-server start "$(PGDIR)" $(PGPORT)); started=1; fi; \
-	trap '[ $$started = 1 ] && scripts/pg-test-server stop "$(PGDIR)"' EXIT; \
-	echo "PostgreSQL for the suite: $$url"; \
-	SEATDESK_TEST_DATABASE_URL="$$url" QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	if [ -n "$${SEATDESK_TEST_DATABASE_URL:-}" ]; then url="$$SEATDESK_TEST_DATABASE_URL"; \
+	     read_url="$${SEATDESK_TEST_READ_DATABASE_URL:-}"; started=0; \
+	else scripts/pg-test-server remove "$(PGDIR)-replica"; scripts/pg-test-server remove "$(PGDIR)"; \
+	     url=$$(scripts/pg-test-server start "$(PGDIR)" $(PGPORT)); started=1; \
+	     read_url=$$(scripts/pg-test-server start-replica "$(PGDIR)-replica" $$(( $(PGPORT) + 2 )) "$(PGDIR)"); \
+	     export SEATDESK_TEST_REPLICA_DIR="$(PGDIR)-replica" SEATDESK_TEST_PRIMARY_DIR="$(PGDIR)"; fi; \
+	trap '[ $$started = 1 ] && { scripts/pg-test-server stop "$(PGDIR)-replica"; scripts/pg-test-server stop "$(PGDIR)"; }' EXIT; \
+	echo "PostgreSQL for the suite: $$url (replica: $${read_url:-none})"; \
+	SEATDESK_TEST_DATABASE_URL="$$url" SEATDESK_TEST_READ_DATABASE_URL="$$read_url" \
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: deps-test venv
 	@set -euo pipefail; \
@@ -68,6 +74,7 @@ translations: venv
 	@$(PY) -m seatdesk.ui.i18n build
 
 clean:
+	scripts/pg-test-server remove "$(PGDIR)-replica" || true
 	scripts/pg-test-server remove "$(PGDIR)" || true
 	scripts/pg-test-server remove "$(PGDIR)-bench" || true
 	rm -rf $(VENV) dist

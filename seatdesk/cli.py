@@ -27,6 +27,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="seatdesk", description="数字城管 seat-operator workstation")
     p.add_argument("--database", help="database URL (default: $SEATDESK_DATABASE_URL, the config "
                    "file, or the embedded SQLite file in the user's data directory)")
+    p.add_argument("--read-database", metavar="URL",
+                   help="streaming replica for the wall, KPI panels, reports, map and 全部案件 "
+                        "(default: $SEATDESK_READ_DATABASE_URL, the config file, or none)")
+    p.add_argument("--listen-database", metavar="URL",
+                   help="direct connection to the primary for live updates when --database "
+                        "goes through a transaction pooler (default: "
+                        "$SEATDESK_LISTEN_DATABASE_URL, the config file, or --database)")
     p.add_argument("--lang", help="UI language: zh_CN (default) or en")
     sub = p.add_subparsers(dest="command")
     sub.add_parser("gui", help="launch the desktop application (default)")
@@ -96,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        database = resolve_database(args.database)
+        database = resolve_database(args.database, args.read_database, args.listen_database)
         # without a subcommand: what the workstation is (profile = "seat" | "wall")
         command = args.command or ("wall" if workstation_profile() == "wall" else "gui")
         if command == "wall" and args.command is None:
@@ -147,7 +154,7 @@ def cmd_wall(args, database: ResolvedDatabase) -> int:
     ops_commands.require_schema(database)
     from seatdesk.ui.wall.display import run_wall
 
-    return run_wall(database.url, language=args.lang, fullscreen=not args.windowed)
+    return run_wall(database, language=args.lang, fullscreen=not args.windowed)
 
 
 def cmd_db(args, database: ResolvedDatabase) -> int:

@@ -8,6 +8,16 @@ embedded SQLite file in the user's data directory.
 
 The config file also says what the workstation is (``profile = "seat"`` or ``"wall"``:
 what ``seatdesk`` without a subcommand starts) and its UI ``language``.
+
+Two optional PostgreSQL URLs follow the same order (docs/scale.md):
+
+- the read replica — ``--read-database``, ``SEATDESK_READ_DATABASE_URL``,
+  ``read_database_url`` — from which the wall, the KPI panels, evaluation and reports, the
+  map and 全部案件 read (``seatdesk.models.replica``); unset: everything reads the primary;
+- the LISTEN connection — ``--listen-database``, ``SEATDESK_LISTEN_DATABASE_URL``,
+  ``listen_database_url`` — a direct connection to the primary for the seat's live
+  updates when ``database_url`` goes through a transaction-pooling PgBouncer (which cannot
+  carry LISTEN); unset: the seat listens on ``database_url``.
 """
 
 from __future__ import annotations
@@ -71,18 +81,37 @@ def default_sqlite_url() -> str:
 class ResolvedDatabase:
     url: str
     origin: str  # "command line", "environment", "config file", "embedded default"
+    read_url: str | None = None  # the streaming replica reads go to (None: the primary)
+    listen_url: str | None = None  # direct connection for LISTEN (None: ``url``)
+
+    @property
+    def listen(self) -> str:
+        """The URL the seat's LISTEN connection uses."""
+        return self.listen_url or self.url
 
 
-def resolve_database(cli_value: str | None = None) -> ResolvedDatabase:
+def resolve_database(cli_value: str | None = None, read_cli: str | None = None,
+                     listen_cli: str | None = None) -> ResolvedDatabase:
+    conf = load_config()
+    read_url = _optional(read_cli, "SEATDESK_READ_DATABASE_URL", conf.get("read_database_url"))
+    listen_url = _optional(listen_cli, "SEATDESK_LISTEN_DATABASE_URL",
+                           conf.get("listen_database_url"))
+    extra = {"read_url": read_url, "listen_url": listen_url}
     if cli_value:
-        return ResolvedDatabase(normalise_url(cli_value), "command line")
+        return ResolvedDatabase(normalise_url(cli_value), "command line", **extra)
     env = os.environ.get("SEATDESK_DATABASE_URL")
     if env:
-        return ResolvedDatabase(normalise_url(env), "environment")
-    url = load_config().get("database_url")
+        return ResolvedDatabase(normalise_url(env), "environment", **extra)
+    url = conf.get("database_url")
     if url:
-        return ResolvedDatabase(normalise_url(url), f"config file {config_file()}")
+        return ResolvedDatabase(normalise_url(url), f"config file {config_file()}", **extra)
     return ResolvedDatabase(default_sqlite_url(), "embedded default")
+
+
+def _optional(cli_value: str | None, env_name: str, conf_value: str | None) -> str | None:
+    """An optional URL: the command line, then the environment, then the config file."""
+    value = cli_value or os.environ.get(env_name) or conf_value
+    return normalise_url(value) if value else None
 
 
 def normalise_url(url: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from seatdesk.cli import main
+from seatdesk.cli import build_parser, main
 from seatdesk.config import resolve_database
 from seatdesk.workflow.auth import LoginError, login
 
@@ -82,6 +82,33 @@ def test_database_resolution_order(monkeypatch, tmp_path):
     monkeypatch.setenv("SEATDESK_DATABASE_URL", "postgres://env@h/d")
     assert resolve_database().url == "postgresql+psycopg://env@h/d"
     assert resolve_database("sqlite:///x.db").origin == "command line"
+
+
+def test_replica_and_listen_urls_resolve_like_the_database(monkeypatch, tmp_path):
+    cfg = tmp_path / "seatdesk.toml"
+    monkeypatch.setenv("SEATDESK_CONFIG", str(cfg))
+    for name in ("SEATDESK_READ_DATABASE_URL", "SEATDESK_LISTEN_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    cfg.write_text('database_url = "postgresql://seat@pooler/seatdesk"\n'
+                   'read_database_url = "postgresql://seat@db1,db2/seatdesk'
+                   '?target_session_attrs=prefer-standby"\n'
+                   'listen_database_url = "postgresql://seat@db1/seatdesk"\n')
+    conf = resolve_database()
+    assert conf.read_url == ("postgresql+psycopg://seat@db1,db2/seatdesk"
+                             "?target_session_attrs=prefer-standby")
+    assert conf.listen == conf.listen_url == "postgresql+psycopg://seat@db1/seatdesk"
+    monkeypatch.setenv("SEATDESK_READ_DATABASE_URL", "postgres://env@replica/d")
+    assert resolve_database().read_url == "postgresql+psycopg://env@replica/d"
+    cli = resolve_database(None, "postgresql://cli@replica/d", "postgresql://cli@primary/d")
+    assert (cli.read_url, cli.listen_url) == ("postgresql+psycopg://cli@replica/d",
+                                              "postgresql+psycopg://cli@primary/d")
+    cfg.write_text('database_url = "postgresql://seat@db/seatdesk"\n')
+    monkeypatch.delenv("SEATDESK_READ_DATABASE_URL")
+    plain = resolve_database()
+    assert plain.read_url is None and plain.listen == plain.url  # no replica, LISTEN direct
+    args = build_parser().parse_args(["--read-database", "postgresql://r/d",
+                                      "--listen-database", "postgresql://l/d", "wall"])
+    assert (args.read_database, args.listen_database) == ("postgresql://r/d", "postgresql://l/d")
 
 
 def test_calendar_commands_beyond_the_bundled_years(make_db, capsys):

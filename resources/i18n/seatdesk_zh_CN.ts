@@ -2161,57 +2161,57 @@
 <context>
     <name>KpiPanels</name>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="167" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="168" />
         <source>Reports today by hour</source>
         <translation>今日各时段上报</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="168" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="169" />
         <source>Reports today by source</source>
         <translation>今日各来源上报</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="169" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="170" />
         <source>Open cases by stage</source>
         <translation>各环节在办案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="170" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="171" />
         <source>Status lights of open cases</source>
         <translation>在办案件亮灯情况</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="172" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="173" />
         <source>Departments by on-time handling, last 30 days (worst first; cases due)</source>
         <translation>各部门按期处置率（近30天，由低到高；括号内为应处置数）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="173" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="174" />
         <source>Last 7 days (blue: reports, green: closures)</source>
         <translation>近7天（蓝：上报数，绿：结案数）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="174" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="175" />
         <source>Last 30 days (blue: reports, green: closures)</source>
         <translation>近30天（蓝：上报数，绿：结案数）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="207" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="208" />
         <source>Today %1 reports · %2 open cases · %3 red</source>
         <translation>今日上报 %1 件 · 在办 %2 件 · 红灯 %3 件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="216" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="217" />
         <source>green</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="216" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="217" />
         <source>yellow</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="216" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="217" />
         <source>red</source>
         <translation>红灯</translation>
     </message>
@@ -2428,48 +2428,58 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="51" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="59" />
         <source>seatdesk — city management command centre</source>
         <translation>seatdesk — 数字化城市管理监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="60" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="68" />
         <source>Up to date</source>
         <translation>已更新</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="79" />
-        <location filename="../../seatdesk/ui/session/main_window.py" line="108" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="88" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="124" />
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="89" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="105" />
         <source>&amp;Seat</source>
         <translation>坐席(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="94" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="110" />
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="98" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="114" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="102" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="118" />
         <source>&amp;Case</source>
         <translation>案卷(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="109" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="125" />
         <source>Connection lost — retrying</source>
         <translation>连接中断 — 正在重试</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="113" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="132" />
+        <source>Read replica unreachable — reading the primary</source>
+        <translation>只读副本无法连接 — 正在读取主库</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/main_window.py" line="135" />
+        <source>Read replica %1 s behind</source>
+        <translation>只读副本落后 %1 秒</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/main_window.py" line="140" />
         <source>Database unavailable, retrying</source>
         <translation>数据库不可用，正在重试</translation>
     </message>
@@ -3021,112 +3031,112 @@
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="92" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="99" />
         <source>Reports and shift handover</source>
         <translation>报表和交接班</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="95" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="102" />
         <source>Monthly evaluation</source>
         <translation>月度综合评价</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="96" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="103" />
         <source>Shift handover</source>
         <translation>交接班</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="108" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="115" />
         <source>Export to Excel…</source>
         <translation>导出 Excel…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="109" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="116" />
         <source>Export to PDF…</source>
         <translation>导出 PDF…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="113" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="120" />
         <source>Year</source>
         <translation>年份</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="113" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="120" />
         <source>Month</source>
         <translation>月份</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="119" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="126" />
         <source>Every region, department and post, from the ledger</source>
         <translation>按电子台账计算各区域、部门和岗位的综合评价</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="125" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="132" />
         <source>Note for the handover (optional)</source>
         <translation>交接说明（选填）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="126" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="133" />
         <source>Prepare handover sheet</source>
         <translation>生成交接班单</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="127" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="134" />
         <source>Acknowledge handover</source>
         <translation>确认交接班</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="146" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="153" />
         <source>Acknowledged handovers</source>
         <translation>交接班确认记录</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="160" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="167" />
         <source>Save report</source>
         <translation>保存报表</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="166" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="173" />
         <source>Computing the evaluation…</source>
         <translation>正在计算综合评价…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="171" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="178" />
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="175" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="182" />
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="191" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="198" />
         <source>Open items by stage</source>
         <translation>各环节在办事项</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="192" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="199" />
         <source>Going red during the next shift</source>
         <translation>下一班次将亮红灯的案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="193" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="200" />
         <source>red now</source>
         <translation>当前红灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="194" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="201" />
         <source>Pending callbacks</source>
         <translation>待回访</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="195" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="202" />
         <source>Suspended cases (days suspended)</source>
         <translation>挂账案件（已挂账天数）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="213" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="220" />
         <source>Handover acknowledged by %1</source>
         <translation>交接班已由 %1 确认</translation>
     </message>
@@ -3616,144 +3626,154 @@
 <context>
     <name>WallWindow</name>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="237" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="241" />
         <source>seatdesk wall display</source>
         <extracomment>colours made once (no QColor/QPen objects per cell per paint): the empty cell, then eight steps of a viridis-like ramp (red stays reserved for overdue outlines)</extracomment>
         <translation>seatdesk 大屏</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="252" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="256" />
         <source>Supervision and command centre</source>
         <translation>监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="273" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="281" />
         <source>Case</source>
         <translation>案卷编号</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="273" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="281" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="273" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="281" />
         <source>Stage</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="274" />
-        <location filename="../../seatdesk/ui/wall/display.py" line="287" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="282" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="295" />
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="274" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="282" />
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="274" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="282" />
         <source>Time</source>
         <translation>时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="275" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="283" />
         <source>Holder</source>
         <translation>责任方</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="275" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="283" />
         <source>Red now</source>
         <translation>当前红灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="276" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="284" />
         <source>≤ %1 h</source>
         <translation>%1工作时内</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="280" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="288" />
         <source>Overdue and at-risk cases</source>
         <translation>超期与预警案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="282" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="290" />
         <source>Forecast: cases going red (working hours)</source>
         <translation>即将亮红灯预测（工作时）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="310" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="318" />
         <source>Departments needing attention (on time, last 30 days, lowest first)</source>
         <translation>需关注部门（按期处置率由低到高，近30天）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="369" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="378" />
         <source>%1 departments with higher rates not shown</source>
         <translation>另有 %1 个部门按期率更高，未显示</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="372" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="381" />
         <source>%1 departments with fewer than %2 cases due are not ranked</source>
         <translation>另有 %1 个部门应处置案件少于 %2 件，不参加排名</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="287" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="396" />
+        <source>Read replica unreachable — showing the primary database (%1)</source>
+        <translation>只读副本无法连接 — 大屏显示主库数据（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall/display.py" line="399" />
+        <source>Read replica %1 s behind the primary</source>
+        <translation>只读副本落后主库 %1 秒</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall/display.py" line="295" />
         <source>On time (%)</source>
         <translation>按期率(%)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="288" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="296" />
         <source>Cases due</source>
         <translation>应处置数</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="288" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="296" />
         <source>Late</source>
         <translation>未按期</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="293" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="301" />
         <source>Reports today</source>
         <translation>今日上报</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="294" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="302" />
         <source>Open cases</source>
         <translation>在办案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="295" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="303" />
         <source>Red lights</source>
         <translation>红灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="296" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="304" />
         <source>Yellow lights</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="297" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="305" />
         <source>Green lights</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="298" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="306" />
         <source>Closed today</source>
         <translation>今日结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="312" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="320" />
         <source>Today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="317" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="325" />
         <source>Open cases by grid cell (red outline: overdue cases)</source>
         <translation>各网格在办案件（红框：有超期案件）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="333" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="341" />
         <source>Database unavailable — retrying every %1 s (%2)</source>
         <translation>数据库连接中断 — 每 %1 秒重试（%2）</translation>
     </message>
@@ -3779,77 +3799,77 @@
 <context>
     <name>Workspace</name>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="86" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="136" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="87" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="137" />
         <source>Workbench</source>
         <translation>工作台</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="95" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="136" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="96" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="137" />
         <source>Hotline intake</source>
         <translation>热线受理</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="100" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="137" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="101" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="138" />
         <source>Statistics</source>
         <translation>统计</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="106" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="137" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="107" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="138" />
         <source>Administration</source>
         <translation>管理</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="108" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="138" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="109" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="139" />
         <source>Overview</source>
         <translation>概况</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="133" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="134" />
         <source>Command palette</source>
         <translation>命令面板</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="134" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="135" />
         <source>Go to the case table</source>
         <translation>转到案卷列表</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="135" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="136" />
         <source>Search cases</source>
         <translation>查询案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="140" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="141" />
         <source>Show: %1</source>
         <translation>显示：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="143" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="144" />
         <source>New hotline report</source>
         <translation>新建热线受理单</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="144" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="145" />
         <source>Unsaved drafts…</source>
         <translation>未保存的草稿…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="146" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="147" />
         <source>Show the case on the map</source>
         <translation>在地图上显示案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="149" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="150" />
         <source>Reports and shift handover</source>
         <translation>报表和交接班</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="152" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="153" />
         <source>Wall display</source>
         <translation>大屏</translation>
     </message>
@@ -3896,13 +3916,13 @@
 <context>
     <name>_TrendPlot</name>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="126" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="127" />
         <source>Reports</source>
         <extracomment>short bar labels of the shipped sources; others (added or renamed by an administrator) show the first four characters of their name open states grouped into the seven steps shown on the stage chart</extracomment>
         <translation>上报数</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="128" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="129" />
         <source>Closures</source>
         <translation>结案数</translation>
     </message>

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from seatdesk.evaluation.live import LiveKpis, live_kpis
 from seatdesk.models import dberrors, utcnow
+from seatdesk.models.replica import ReadRouter
 from seatdesk.workflow.worktime import WorkCalendar
 
 from seatdesk.ui.kpi.departments import DepartmentChart
@@ -148,7 +149,7 @@ class KpiPanels(QWidget):
     refreshed = Signal()
     failed = Signal(str)
 
-    def __init__(self, sessions: sessionmaker[Session], parent=None, *,
+    def __init__(self, sessions: sessionmaker[Session] | ReadRouter, parent=None, *,
                  clock: Callable[[], dt.datetime] = utcnow, refresh_ms: int = REFRESH_MS):
         super().__init__(parent)
         self.sessions, self.clock = sessions, clock

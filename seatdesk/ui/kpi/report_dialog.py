@@ -41,6 +41,7 @@ from seatdesk.evaluation.indicators import Period, evaluate_all
 from seatdesk.evaluation.reports_pdf import write_pdf
 from seatdesk.evaluation.reports_xlsx import write_xlsx
 from seatdesk.models import get_setting, utcnow
+from seatdesk.models.replica import ReadRouter
 
 from seatdesk.ui.session.handover_history import HandoverHistory
 from seatdesk.ui.tasks import TaskRunner
@@ -49,8 +50,10 @@ from seatdesk.ui.tasks import TaskRunner
 HISTORY_ROWS = 50
 
 
-def export_report(sessions: sessionmaker[Session], year: int, month: int, path: Path) -> Path:
-    """Evaluate every level of the month and write ``path`` (.xlsx or .pdf)."""
+def export_report(sessions: sessionmaker[Session] | ReadRouter, year: int, month: int,
+                  path: Path) -> Path:
+    """Evaluate every level of the month and write ``path`` (.xlsx or .pdf); ``sessions``
+    may be the seat's read router (the evaluation reads the replica)."""
     with sessions() as session:
         period = Period.month(year, month, str(get_setting(session, "time_zone")))
         config = load_config(session)
@@ -84,9 +87,13 @@ class ReportDialog(QDialog):
     failed = Signal(str)
 
     def __init__(self, sessions: sessionmaker[Session], user_id: int | None = None,
-                 parent=None, *, clock: Callable[[], dt.datetime] = utcnow):
+                 parent=None, *, clock: Callable[[], dt.datetime] = utcnow,
+                 reads: ReadRouter | None = None):
         super().__init__(parent)
         self.sessions, self.user_id, self.clock = sessions, user_id, clock
+        # the evaluation and the handover sheet may come from the replica; the
+        # acknowledgement and the list it joins are the primary's (read-your-writes)
+        self.reads = reads or ReadRouter(sessions)
         self.tasks = TaskRunner(self, max_threads=1)
         self.sheet: HandoverSheet | None = None
         self.setWindowTitle(self.tr("Reports and shift handover"))
@@ -164,7 +171,7 @@ class ReportDialog(QDialog):
     def export(self, path: Path) -> None:
         year, month = self.year.value(), self.month.value()
         self.status.setText(self.tr("Computing the evaluation…"))
-        self.tasks.submit("export", lambda: export_report(self.sessions, year, month, path),
+        self.tasks.submit("export", lambda: export_report(self.reads, year, month, path),
                           self._exported, self._failed)
 
     def _exported(self, path: Path) -> None:
@@ -180,7 +187,7 @@ class ReportDialog(QDialog):
         now = self.clock()
 
         def work() -> HandoverSheet:
-            with self.sessions() as session:
+            with self.reads() as session:
                 return handover_sheet(session, now)
 
         self.tasks.submit("sheet", work, self._show_sheet, self._failed)

@@ -160,13 +160,16 @@ class LiveUpdates(QObject):
     """Picks the live source of the backend and feeds the hub (and the monitor)."""
 
     def __init__(self, hub: ChangeHub, wf: sd.Workflow, actor: sd.Actor, monitor,
-                 parent: QObject | None = None, poll_ms: int = POLL_MS):
+                 parent: QObject | None = None, poll_ms: int = POLL_MS,
+                 listen_url: str | None = None):
         super().__init__(parent)
         self.hub, self.monitor = hub, monitor
         self.listener: PgListener | None = None
         self.poller: SqlitePoller | None = None
         if wf.backend == "postgresql":
-            url = wf.engine.url.render_as_string(hide_password=False)
+            # LISTEN needs a session of its own on the primary: ``listen_url`` when the
+            # workflow's URL goes through a transaction pooler (docs/scale.md)
+            url = listen_url or wf.engine.url.render_as_string(hide_password=False)
             self.listener = PgListener(url, self)
             self.listener.notices.connect(lambda ids: hub.announce(ids, "listen"))
             self.listener.positions.connect(hub.positions_changed)

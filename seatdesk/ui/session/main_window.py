@@ -4,24 +4,30 @@ view) an overview of the database the seat is connected to.
 ``MainWindow(sessions, database_label)`` shows the overview; with ``user=`` (the
 ``LoggedIn`` value from the login dialog) it hosts the role's ``Workspace``. The window
 itself stays thin: a menu built from the workspace's action registry, a status bar with
-the database, the user and the connection state, and sign-out.
+the database, the user, the connection state and — with a read replica (``reads``) —
+the replica's lag when above 5 s or that reads fell back to the primary, and sign-out.
 """
 
 from __future__ import annotations
 
 import gc
+import math
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMainWindow
 from sqlalchemy.orm import Session, sessionmaker
 
 from seatdesk.models import dberrors
+from seatdesk.models.replica import ReadRouter, ReadStatus
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.auth import LoggedIn
 
 from seatdesk.ui.session.overview_panel import OverviewPanel
 from seatdesk.ui.tasks import TaskRunner
+
+READ_STATUS_MS = 2_000
+
 
 def freeze_session_objects() -> None:
     """After a workspace is built: the objects made so far (modules, Qt wrappers, the
@@ -43,9 +49,11 @@ class MainWindow(QMainWindow):
 
     def __init__(self, sessions: sessionmaker[Session], database_label: str,
                  user: LoggedIn | None = None, parent=None, *,
-                 workflow: sd.Workflow | None = None, **workspace_options):
+                 workflow: sd.Workflow | None = None, reads: ReadRouter | None = None,
+                 listen_url: str | None = None, **workspace_options):
         super().__init__(parent)
         self.sessions, self.user = sessions, user
+        self.reads, self.listen_url = reads or ReadRouter(sessions), listen_url
         self.workspace = None
         self.signing_out = self._leaving = False
         self.base_title = self.tr("seatdesk — city management command centre")
@@ -68,7 +76,8 @@ class MainWindow(QMainWindow):
         from seatdesk.ui.session.seat import Seat
         from seatdesk.ui.session.workspace import Workspace
 
-        seat = Seat.open(self.sessions, user, self, workflow)
+        seat = Seat.open(self.sessions, user, self, workflow, reads=self.reads,
+                         listen_url=self.listen_url)
         seat.hub.account_changed.connect(self._account_changed)
         self.workspace = Workspace(seat, self, **options)
         self.setCentralWidget(self.workspace)
@@ -79,6 +88,13 @@ class MainWindow(QMainWindow):
         self.connection_label = QLabel(self.tr("Connected"))
         self.connection_label.setObjectName("connectionLabel")
         self.statusBar().addPermanentWidget(self.connection_label)
+        self.read_label = QLabel()
+        self.read_label.setObjectName("readLabel")
+        self.read_label.hide()
+        self.statusBar().addPermanentWidget(self.read_label)
+        self.read_timer = QTimer(self, interval=READ_STATUS_MS,
+                                 timeout=lambda: self.show_read_status(self.reads.status()))
+        self.read_timer.start()
         seat.monitor.state_changed.connect(self._connection)
         seat.ops.failed.connect(lambda f: self.statusBar().showMessage(f.message, 10_000))
         self._menus()
@@ -108,6 +124,17 @@ class MainWindow(QMainWindow):
         self.connection_label.setText(self.tr("Connected") if online else
                                       self.tr("Connection lost — retrying"))
         self.connection_label.setStyleSheet("" if online else "color: #c62828; font-weight: 600;")
+
+    def show_read_status(self, status: ReadStatus) -> None:
+        """The replica's lag above 5 s, or that reads went to the primary instead."""
+        self.read_label.setVisible(status.noteworthy)
+        if status.source == "fallback":
+            self.read_label.setText(self.tr("Read replica unreachable — reading the primary"))
+            self.read_label.setToolTip(status.reason)
+        elif status.noteworthy:
+            self.read_label.setText(self.tr("Read replica %1 s behind").replace(
+                "%1", str(math.ceil(status.lag_s))))
+        self.read_label.setStyleSheet("color: #ad6800; font-weight: 600;")
 
     def _overview_failed(self, exc: Exception) -> None:
         self.statusBar().showMessage(self.tr("Database unavailable, retrying")
@@ -179,6 +206,7 @@ class MainWindow(QMainWindow):
             return
         self._shut = True
         if self.workspace is not None:
+            self.read_timer.stop()
             self.workspace.shutdown()
             thaw_session_objects()
         else:

@@ -3,7 +3,8 @@
 Built once by the workspace after login and passed explicitly to the panels (no global
 singletons): the session factory and the workflow, the user and the ``Actor`` they act
 as, the read worker, the operations runner, the "what changed" hub and the connection
-monitor.
+monitor; the read router (replica reads for the KPI panels, reports, map, wall and
+全部案件) and the URL of the LISTEN connection.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from seatdesk.models.replica import ReadRouter
 from seatdesk.workflow import liveuser
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.auth import LoggedIn
@@ -35,11 +37,14 @@ class Seat:
     ops: Operations
     hub: ChangeHub
     monitor: ConnectionMonitor
+    reads: ReadRouter
+    listen_url: str | None = None  # None: LISTEN on the workflow's engine
     unguard: Callable[[], None] = lambda: None  # removes the live check of the user record
 
     @classmethod
     def open(cls, sessions: sessionmaker[Session], user: LoggedIn, parent,
-             wf: sd.Workflow | None = None, seat_name: str = "") -> Seat:
+             wf: sd.Workflow | None = None, seat_name: str = "",
+             reads: ReadRouter | None = None, listen_url: str | None = None) -> Seat:
         engine = sessions.kw["bind"]
         wf = wf or sd.Workflow(engine)
         hub = ChangeHub(parent)
@@ -47,7 +52,7 @@ class Seat:
         actor = sd.Actor.from_login(user, seat_name or platform.node()[:64])
         unguard = liveuser.guard(engine, actor)  # every transaction checks the user's record
         return cls(sessions, wf, user, actor, TaskRunner(parent), Operations(hub, monitor, parent),
-                   hub, monitor, unguard)
+                   hub, monitor, reads or ReadRouter(sessions), listen_url, unguard)
 
     @property
     def role(self) -> str:

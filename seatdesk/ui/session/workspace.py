@@ -65,7 +65,8 @@ class Workspace(QWidget):
         self._lay_out(map_enabled)
         self.registry = ActionRegistry(self, self._specs())
         self.registry.triggered.connect(self.run_action)
-        self.live = LiveUpdates(seat.hub, seat.wf, seat.actor, seat.monitor, self, poll_ms)
+        self.live = LiveUpdates(seat.hub, seat.wf, seat.actor, seat.monitor, self, poll_ms,
+                                listen_url=seat.listen_url)
         self._connect()
         if live:
             self.live.start()
@@ -77,7 +78,7 @@ class Workspace(QWidget):
     def _build_workbench(self, auto_refresh_ms: int) -> None:
         seat = self.seat
         self.workbox = WorkBoxPanel(seat.sessions, seat.user, seat.tasks, self,
-                                    auto_refresh_ms=auto_refresh_ms)
+                                    auto_refresh_ms=auto_refresh_ms, reads=seat.reads)
         self.detail = CaseDetailPanel(seat, self, WORKFLOW_SHORTCUTS)
         bench = QSplitter(Qt.Orientation.Vertical, self)
         bench.addWidget(self.workbox)
@@ -96,7 +97,7 @@ class Workspace(QWidget):
         if role in (Role.SHIFT_LEAD, Role.ADMIN):
             from seatdesk.ui.kpi.panels import KpiPanels
 
-            self.kpi = KpiPanels(seat.sessions, self)
+            self.kpi = KpiPanels(seat.reads, self)
             self._add_page("kpi", self.kpi, self.tr("Statistics"))
         if role == Role.ADMIN:
             from seatdesk.ui.admin import AdminPanel
@@ -123,7 +124,7 @@ class Workspace(QWidget):
             self.map.setObjectName("workspaceMap")
             self.split.addWidget(self.map)
             self.split.setSizes([1100, 560])
-            self.map.load(self.seat.sessions)
+            self.map.load(self.seat.reads)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
@@ -276,14 +277,15 @@ class Workspace(QWidget):
     def _do_reports(self) -> None:
         from seatdesk.ui.kpi.report_dialog import ReportDialog
 
-        self.reports = ReportDialog(self.seat.sessions, self.seat.user.user_id, self)
+        self.reports = ReportDialog(self.seat.sessions, self.seat.user.user_id, self,
+                                    reads=self.seat.reads)
         self.reports.open()
 
     def _do_wall(self) -> None:
         from seatdesk.ui.wall.display import WallWindow
 
         if self.wall is None:  # a window of its own (another screen), closed at sign-out
-            self.wall = WallWindow(self.seat.sessions)
+            self.wall = WallWindow(self.seat.reads)
         self.wall.show()
         self.wall.raise_()
 

@@ -7,7 +7,9 @@ drawn with QPainter from their polygons, no web engine).
 Data come from ``seatdesk.evaluation.wall_data`` off the GUI thread; no caller name or
 phone is ever read. Every widget and model is created once and updated in place, so
 memory stays flat over days; when the database goes away a banner says so and the
-window retries until it is back.
+window retries until it is back. Given a ``ReadRouter`` the wall reads the streaming
+replica; a line under the title tells when the replica lags more than 5 s or cannot be
+reached (the wall then reads the primary).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from seatdesk.evaluation.forecast import HORIZONS
 from seatdesk.evaluation.wall_data import CellShape, WallSnapshot, cell_shapes, wall_snapshot
 from seatdesk.models import utcnow
+from seatdesk.models.replica import ReadRouter, ReadStatus
 from seatdesk.workflow.worktime import WorkCalendar
 
 from seatdesk.ui.pyside_fix import keep_none_alive
@@ -51,6 +54,7 @@ QLabel#title { font-size: 40px; font-weight: 700; }
 QLabel#clock { font-size: 34px; color: #9fb3d1; }
 QLabel#viewTitle { font-size: 30px; font-weight: 600; color: #7fb2ff; }
 QLabel#banner { font-size: 26px; background: #a8071a; color: white; padding: 8px; }
+QLabel#readNotice { font-size: 22px; color: #ffc53d; padding: 2px 8px; }
 QLabel.tileValue { font-size: 64px; font-weight: 700; }
 QLabel.tileLabel { font-size: 24px; color: #9fb3d1; }
 QTableView { background: #0f1a2e; color: #e8edf5; gridline-color: #24324d; font-size: 22px;
@@ -228,7 +232,7 @@ class WallWindow(QWidget):
     refreshed = Signal()
     failed = Signal(str)
 
-    def __init__(self, sessions: sessionmaker[Session], parent=None, *,
+    def __init__(self, sessions: sessionmaker[Session] | ReadRouter, parent=None, *,
                  clock: Callable[[], dt.datetime] = utcnow, refresh_ms: int = REFRESH_MS,
                  cycle_ms: int = CYCLE_MS, retry_ms: int = RETRY_MS):
         super().__init__(parent)
@@ -256,6 +260,9 @@ class WallWindow(QWidget):
         self.banner = QLabel()
         self.banner.setObjectName("banner")
         self.banner.hide()
+        self.read_notice = QLabel()
+        self.read_notice.setObjectName("readNotice")
+        self.read_notice.hide()
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.clock_label)
@@ -267,6 +274,7 @@ class WallWindow(QWidget):
         layout.setContentsMargins(24, 16, 24, 16)
         layout.addLayout(head)
         layout.addWidget(self.banner)
+        layout.addWidget(self.read_notice)
         layout.addWidget(self.views, 1)
 
     def _board_view(self) -> QWidget:
@@ -343,6 +351,7 @@ class WallWindow(QWidget):
             self.cell_map.set_shapes(shapes)
         self.snapshot = snap
         self.banner.hide()
+        self.show_read_status(ReadRouter.of(self.sessions).status())
         self.title.setText(snap.centre_name)
         tz = self._calendar.tz if self._calendar else zoneinfo.ZoneInfo("Asia/Shanghai")
         self.clock_label.setText(snap.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"))
@@ -379,6 +388,17 @@ class WallWindow(QWidget):
         for key, tile in self.tiles.items():
             tile.value.setText(str(values[key]))
 
+    def show_read_status(self, status: ReadStatus) -> None:
+        """The replica's lag above 5 s, or that the wall reads the primary instead."""
+        self.read_notice.setVisible(status.noteworthy)
+        if status.source == "fallback":
+            self.read_notice.setText(self.tr(
+                "Read replica unreachable — showing the primary database (%1)").replace(
+                "%1", status.reason))
+        elif status.noteworthy:
+            self.read_notice.setText(self.tr("Read replica %1 s behind the primary").replace(
+                "%1", str(math.ceil(status.lag_s))))
+
     def next_view(self) -> None:
         self.views.setCurrentIndex((self.views.currentIndex() + 1) % self.views.count())
 
@@ -400,20 +420,23 @@ class WallWindow(QWidget):
         super().closeEvent(event)
 
 
-def run_wall(database_url: str, language: str | None = None, fullscreen: bool = True) -> int:
-    """``seatdesk wall``: open the wall display on ``database_url`` (fullscreen)."""
+def run_wall(database, language: str | None = None, fullscreen: bool = True) -> int:
+    """``seatdesk wall``: open the wall display on ``database`` (a ``ResolvedDatabase``:
+    its replica when it names one), fullscreen."""
     from seatdesk.models.db import make_engine, session_factory
 
     from seatdesk.ui.session.app import make_application
 
     app = make_application(language=language)
-    engine = make_engine(database_url)
-    window = WallWindow(session_factory(engine))
+    engine = make_engine(database.url)
+    reads = ReadRouter.for_url(session_factory(engine), database.read_url)
+    window = WallWindow(reads)
     if fullscreen:
         window.showFullScreen()
     else:
         window.resize(1920, 1080)
         window.show()
     code = app.exec()
+    reads.dispose()
     engine.dispose()
     return code

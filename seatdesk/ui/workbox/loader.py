@@ -3,6 +3,10 @@
 Every request runs on the ``TaskRunner`` in its own session and hands back frozen
 values. All page requests share one key, so a late page of an older query (another
 box, sort or filter) is dropped and never overwrites the newer one.
+
+The seat's own boxes read the primary (read-your-writes); 全部案件 reads the replica
+when one is configured (``reads``), a refresh after a change notice through
+``reads.fresh()`` so it shows that change.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from seatdesk.models import CaseClass
+from seatdesk.models.replica import ReadRouter
 from seatdesk.models.queues import (
     MAX_LIMIT,
     CaseFilter,
@@ -29,6 +34,8 @@ from seatdesk.ui.workbox.case_lights import LightContext, lights_for
 from seatdesk.ui.tasks import TaskRunner
 
 PAGE_SIZE = 100
+#: the box read from the replica: every case of the centre, not the seat's own work
+BOX_ON_REPLICA = "all"
 
 
 @dataclass(frozen=True)
@@ -57,9 +64,11 @@ class WorkBoxLoader(QObject):
     failed = Signal(object)  # the exception (QueueError messages are for the user)
 
     def __init__(self, sessions: sessionmaker[Session], viewer: Viewer, tasks: TaskRunner,
-                 parent: QObject | None = None, page_size: int = PAGE_SIZE):
+                 parent: QObject | None = None, page_size: int = PAGE_SIZE,
+                 reads: ReadRouter | None = None):
         super().__init__(parent)
         self.sessions, self.viewer, self.tasks = sessions, viewer, tasks
+        self.reads = reads or ReadRouter(sessions)
         self.page_size = page_size
         self.context: LightContext | None = None
         self.query: Query | None = None
@@ -100,11 +109,19 @@ class WorkBoxLoader(QObject):
         self.tasks.submit("workbox.classes", work, self.classes_loaded.emit, self._failed)
 
     # -- internals ----------------------------------------------------------------------------
+    def _sessions_for(self, box: WorkBox, mode: str):
+        """The primary for the seat's own boxes; the replica for 全部案件 (``BOX_ON_REPLICA``),
+        waiting for it to show the latest changes when refreshing after a change notice."""
+        if box.key != BOX_ON_REPLICA:
+            return self.sessions
+        return self.reads.fresh if mode == "refresh" else self.reads
+
     def _page(self, mode: str, offset: int, limit: int) -> None:
         query, viewer, context = self.query, self.viewer, self.context
+        sessions = self._sessions_for(query.box, mode)
 
         def work() -> PageResult:
-            with self.sessions() as session:
+            with sessions() as session:
                 ctx = context or LightContext.from_session(session)
                 page = fetch_page(session, query.box, query.filters, query.sort, offset, limit,
                                   viewer)

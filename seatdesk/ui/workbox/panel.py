@@ -71,11 +71,11 @@ class WorkBoxPanel(QWidget):
     def __init__(self, sessions: sessionmaker[Session], viewer: Viewer,
                  tasks: TaskRunner | None = None, parent=None,
                  tz: dt.tzinfo = zoneinfo.ZoneInfo("Asia/Shanghai"),
-                 auto_refresh_ms: int = AUTO_REFRESH_MS):
+                 auto_refresh_ms: int = AUTO_REFRESH_MS, reads=None):
         super().__init__(parent)
         self.viewer = viewer
         self.tasks = tasks or TaskRunner(self)
-        self.loader = WorkBoxLoader(sessions, viewer, self.tasks, self)
+        self.loader = WorkBoxLoader(sessions, viewer, self.tasks, self, reads=reads)
         self.box: WorkBox | None = None
         self.filters = CaseFilter()
         self.total = (0, True)

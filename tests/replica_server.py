@@ -1,0 +1,97 @@
+"""The suite's streaming replica (``make test`` starts it with ``scripts/pg-test-server
+start-replica``): URLs of a test database on it, waiting for replay, and the controls the
+replica tests need — pause and resume replay, stop and start the replica server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "pg-test-server"
+
+
+def read_base_url() -> str:
+    url = os.environ.get("SEATDESK_TEST_READ_DATABASE_URL")
+    if not url:
+        raise RuntimeError(
+            "SEATDESK_TEST_READ_DATABASE_URL is not set: `make test` starts a streaming "
+            "replica of its throwaway server; with your own server, name its replica")
+    from seatdesk.config import normalise_url
+
+    return normalise_url(url)
+
+
+def replica_url(primary_url: str) -> str:
+    """The URL of the primary's database ``primary_url`` on the replica."""
+    name = make_url(primary_url).database
+    return make_url(read_base_url()).set(database=name).render_as_string(hide_password=False)
+
+
+def _scalar(url: str, sql: str, **params):
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(sql), params).scalar()
+    finally:
+        engine.dispose()
+
+
+def wait_for_replay(primary_url: str, timeout: float = 30.0) -> None:
+    """Until the replica has replayed everything the primary has written so far."""
+    target = _scalar(primary_url, "SELECT pg_current_wal_insert_lsn()")
+    admin = make_url(read_base_url()).set(database="postgres").render_as_string(
+        hide_password=False)
+    deadline = time.monotonic() + timeout
+    while not _scalar(admin, "SELECT pg_last_wal_replay_lsn() >= CAST(:t AS pg_lsn)", t=target):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the replica did not replay up to {target} in {timeout} s")
+        time.sleep(0.05)
+
+
+class ReplicaControl:
+    """Pause/resume replay and stop/start the replica server (restored by ``restore``)."""
+
+    def __init__(self):
+        self.admin = make_url(read_base_url()).set(database="postgres").render_as_string(
+            hide_password=False)
+        self.paused = self.stopped = False
+
+    def pause(self) -> None:
+        _scalar(self.admin, "SELECT pg_wal_replay_pause()")
+        self.paused = True
+
+    def resume(self) -> None:
+        _scalar(self.admin, "SELECT pg_wal_replay_resume()")
+        self.paused = False
+
+    def stop(self) -> None:
+        self._script("stop", _env("SEATDESK_TEST_REPLICA_DIR"))
+        self.stopped = True
+
+    def start(self) -> None:
+        port = str(make_url(read_base_url()).port)
+        self._script("start-replica", _env("SEATDESK_TEST_REPLICA_DIR"), port,
+                     _env("SEATDESK_TEST_PRIMARY_DIR"))
+        self.stopped = False
+
+    def restore(self) -> None:
+        if self.stopped:
+            self.start()
+        if self.paused:
+            self.resume()
+
+    @staticmethod
+    def _script(*args: str) -> None:
+        subprocess.run([str(SCRIPT), *args], check=True, capture_output=True, timeout=120)
+
+
+def _env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise RuntimeError(f"{name} is not set: `make test` sets it for the replica it starts")
+    return value
