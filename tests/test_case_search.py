@@ -161,7 +161,8 @@ def test_any_piece_of_a_case_text_finds_the_case(world, body, data):
 @pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_a_term_in_more_cases_than_counted_walks_the_sort_order(world):
     """垃圾 in 10,050 more cases: past COUNT_CAP the page comes from walking the sort's index
-    (the gram index left out); it is the same page a plain sort of all matches gives."""
+    or the class/department key by key (the gram index left out); it is the same page a
+    plain sort of all matches gives."""
     from seatdesk.models.queues import COUNT_CAP
 
     db, s = world
@@ -179,15 +180,19 @@ def test_a_term_in_more_cases_than_counted_walks_the_sort_order(world):
             FROM generate_series(1, :n) AS g, (SELECT * FROM cases ORDER BY id LIMIT 1) AS c
         """), {"n": COUNT_CAP + 50})
         conn.execute(text("ANALYZE cases"))
-    for sort in (("reported_at", False), ("address", True), ("number", False)):
+    for sort in (("reported_at", False), ("address", True), ("number", False),
+                 ("class", True), ("department", False)):
         with db.Session() as session:
             page = fetch_page(session, "all", CaseFilter(text="垃圾"), sort, 0, 100,
                               s.users["shift_lead"])
         assert (page.total, page.total_exact) == (COUNT_CAP, False)
-        column = {"reported_at": "reported_at", "address": "address", "number": "number"}[sort[0]]
-        order = "ASC NULLS LAST, id ASC" if sort[1] else "DESC NULLS FIRST, id DESC"
+        column = {"reported_at": "c.reported_at", "address": "c.address", "number": "c.number",
+                  "class": "k.code", "department": "d.name"}[sort[0]]
+        order = "ASC NULLS LAST, c.id ASC" if sort[1] else "DESC NULLS FIRST, c.id DESC"
         with db.engine.connect() as conn:
             expected = conn.execute(text(
-                f"SELECT id FROM cases WHERE description LIKE '%垃圾%' OR address LIKE '%垃圾%' "
+                f"SELECT c.id FROM cases c LEFT JOIN case_classes k ON k.id = c.class_id "
+                f"LEFT JOIN departments d ON d.id = c.department_id "
+                f"WHERE c.description LIKE '%垃圾%' OR c.address LIKE '%垃圾%' "
                 f"ORDER BY {column} {order} LIMIT 100")).scalars().all()
         assert [r.id for r in page.rows] == expected

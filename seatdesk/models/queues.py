@@ -288,16 +288,18 @@ def fetch_page(session: Session, box: WorkBox | str, filters: CaseFilter | None 
     sort = sort or box.sort
     dialect = session.get_bind().dialect.name
     counted = None
-    if dialect == "postgresql" and searches_text(filters) and sort[0] not in JOINED_SORTS:
+    if dialect == "postgresql" and searches_text(filters) and sort[0] != "grid":
         # count first: a term in more than COUNT_CAP cases is found faster by walking the
-        # sort's index and testing each row than by sorting every match the gram index
-        # finds (垃圾 is in ~5 % of the cases); the planner cannot tell, the count can
+        # sort's order (its index, or the class/department key by key) and testing each row
+        # than by sorting every match the gram index finds (垃圾 is in ~5 % of the cases);
+        # the planner cannot tell, the count can
         counted = _capped_count(session, box, filters, viewer, dialect)
     indexed = counted is None or counted <= COUNT_CAP
     query = _filtered(_scope(session, row_query(), box, viewer), filters, viewer, dialect,
                       indexed)
-    if _walks(session, box, filters, sort):
-        ids = _filtered(_scope(session, select(Case.id), box, viewer), filters, viewer, dialect)
+    if _walks(session, box, filters, sort, broad=not indexed):
+        ids = _filtered(_scope(session, select(Case.id), box, viewer), filters, viewer, dialect,
+                        indexed)
         result = _walked(session, query, ids, sort, max(0, offset), limit)
     else:
         result = session.execute(_order(query, sort).offset(max(0, offset)).limit(limit))
@@ -310,8 +312,6 @@ def fetch_page(session: Session, box: WorkBox | str, filters: CaseFilter | None 
     return Page(rows, min(counted, COUNT_CAP), offset, counted <= COUNT_CAP)
 
 
-#: sorts on a joined table's column (no index of ``cases`` gives their order)
-JOINED_SORTS = frozenset({"class", "grid", "department"})
 #: sorts on a joined table's column, walked key by key (see ``_walked``):
 #: sort key → (the dimension's sort column, its id, the case's foreign key)
 WALKED_SORTS = {
@@ -320,15 +320,18 @@ WALKED_SORTS = {
 }
 
 
-def _walks(session: Session, box: WorkBox, filters: CaseFilter, sort: tuple[str, bool]) -> bool:
+def _walks(session: Session, box: WorkBox, filters: CaseFilter, sort: tuple[str, bool],
+           broad: bool = False) -> bool:
     """Walk the sort key's dimension table instead of sorting the joined result?
 
     Only where the plain query would sort every case: on PostgreSQL (SQLite databases
-    are small), for the boxes without a state list and without filters. A selective box
-    or filter is answered faster by the plain query.
+    are small), for the boxes without a state list and without filters — or with a text
+    term counted in more than ``COUNT_CAP`` cases (``broad``). A selective box or filter
+    is answered faster by the plain query.
     """
     return (sort[0] in WALKED_SORTS and box.states is None and not box.task_scope
-            and filters.is_empty() and session.get_bind().dialect.name == "postgresql")
+            and (filters.is_empty() or broad)
+            and session.get_bind().dialect.name == "postgresql")
 
 
 def _walked(session: Session, query: Select, ids: Select, sort: tuple[str, bool],
