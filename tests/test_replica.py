@@ -17,9 +17,9 @@ from sqlalchemy.engine import make_url
 from seatdesk.models import Case
 from seatdesk.models.queues import CaseFilter
 from seatdesk.models.replica import LAG_NOTICE_S, NO_STANDBY, ReadRouter, ReadStatus
+from seatdesk.ui.tasks import TaskRunner
 from seatdesk.ui.wall.display import WallWindow
 from seatdesk.ui.workbox.loader import WorkBoxLoader
-from seatdesk.ui.tasks import TaskRunner
 from tests.replica_server import ReplicaControl, replica_url, wait_for_replay
 from tests.seat_helpers import TIMEOUT, city_fixture, open_seat, walk_case  # noqa: F401
 
@@ -199,3 +199,24 @@ def test_the_seat_listens_on_the_listen_url(qtbot, city, replica):
 
     qtbot.waitUntil(listening, timeout=TIMEOUT)
     window.shutdown()
+
+
+def test_an_operator_reads_the_replica_with_their_own_login(city, replica):
+    """Signed in with their own database login (docs/security.md), an operator's replica
+    reads run as that login too, not as whatever user the configured read URL names."""
+    from seatdesk.models.db import make_engine
+    from seatdesk.workflow import signin
+    from tests.dbroles import PASSWORD, make_logins
+
+    logins = make_logins(city, ["zhibanzhang"])
+    wait_for_replay(city.url)
+    gate = make_engine(make_url(city.url).set(username="seatdesk_gate").render_as_string(False))
+    signed = signin.sign_in(gate, "zhibanzhang", PASSWORD)
+    reads = ReadRouter.for_url(signed.sessions, replica_url(city.url))
+    with reads() as session:
+        assert session.scalar(text("SELECT current_user")) == logins["zhibanzhang"]
+        assert session.scalar(text("SELECT pg_is_in_recovery()"))
+        assert session.scalar(text("SELECT count(*) FROM cases")) > 0
+    reads.dispose()
+    signed.close()
+    gate.dispose()

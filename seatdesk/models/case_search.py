@@ -16,7 +16,6 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from .cases import Case
 
-
 #: the SQLite FTS5 table of the grams; FTS5 keeps it in shadow tables named after it
 GRAMS_TABLE = "case_grams"
 

@@ -85,10 +85,19 @@ class ReadRouter:
 
     @classmethod
     def for_url(cls, sessions: sessionmaker[Session], read_url: str | None) -> ReadRouter:
-        """A router to the replica at ``read_url`` (None: every read on the primary)."""
+        """A router to the replica at ``read_url`` (None: every read on the primary), read
+        with the login of ``sessions``: a seat signed in with its operator's own database
+        login reads the replica as that operator too (a physical replica has the same
+        roles), whatever user the configured URL names."""
+        from sqlalchemy.engine import make_url
+
         from .db import make_engine
 
-        return cls(sessions, make_engine(read_url) if read_url else None)
+        if not read_url:
+            return cls(sessions)
+        own = sessions.kw["bind"].url
+        url = make_url(read_url).set(username=own.username, password=own.password)
+        return cls(sessions, make_engine(url.render_as_string(hide_password=False)))
 
     @classmethod
     def of(cls, sessions) -> ReadRouter:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import sys
 
+from sqlalchemy.engine import make_url
+
 from seatdesk.config import ResolvedDatabase
 from seatdesk.models.db import make_engine, session_factory
-from seatdesk.models.replica import ReadRouter
 
 UI_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei"]
 
@@ -56,14 +57,14 @@ def run_gui(database: ResolvedDatabase, language: str | None = None) -> int:
 
     engine = make_engine(database.url)
     sessions = session_factory(engine)
-    reads = ReadRouter.for_url(sessions, database.read_url)
     label = f"{database.origin}: {engine.url.render_as_string()}"
-    if reads.replica is not None:
-        label += f" · {reads.replica.url.render_as_string()}"
-    shell = SeatShell(sessions, label, reads=reads, listen_url=database.listen_url)
+    if database.read_url:
+        label += f" · {make_url(database.read_url).render_as_string()}"
+    # each signed-in window reads the replica with its operator's own login (MainWindow)
+    shell = SeatShell(sessions, label, read_url=database.read_url,
+                      listen_url=database.listen_url)
     shell.finished.connect(app.exit)
     shell.start()
     code = app.exec()
-    reads.dispose()
     engine.dispose()
     return code

@@ -50,10 +50,14 @@ class MainWindow(QMainWindow):
     def __init__(self, sessions: sessionmaker[Session], database_label: str,
                  user: LoggedIn | None = None, parent=None, *,
                  workflow: sd.Workflow | None = None, reads: ReadRouter | None = None,
-                 listen_url: str | None = None, **workspace_options):
+                 read_url: str | None = None, listen_url: str | None = None,
+                 **workspace_options):
         super().__init__(parent)
         self.sessions, self.user = sessions, user
-        self.reads, self.listen_url = reads or ReadRouter(sessions), listen_url
+        # the replica router: given, or made here for the signed-in login (disposed here)
+        self._own_reads = reads is None
+        self.reads = reads or ReadRouter.for_url(sessions, read_url)
+        self.listen_url = listen_url
         self.workspace = None
         self.signing_out = self._leaving = False
         self.base_title = self.tr("seatdesk — city management command centre")
@@ -212,6 +216,8 @@ class MainWindow(QMainWindow):
         else:
             self.overview_panel.stop()
             self.tasks.wait(5000)
+        if self._own_reads:
+            self.reads.dispose()
 
     def closeEvent(self, event) -> None:
         if not (self.signing_out or self._leaving) and self.workspace is not None \

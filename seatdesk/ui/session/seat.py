@@ -50,9 +50,16 @@ class Seat:
         hub = ChangeHub(parent)
         monitor = ConnectionMonitor(engine, parent)
         actor = sd.Actor.from_login(user, seat_name or platform.node()[:64])
-        unguard = liveuser.guard(engine, actor)  # every transaction checks the user's record
+        reads = reads or ReadRouter(sessions)
+        # every transaction checks the user's record, the replica's reads included
+        removals = [liveuser.guard(e, actor) for e in (engine, reads.replica) if e is not None]
+
+        def unguard() -> None:
+            for remove in removals:
+                remove()
+
         return cls(sessions, wf, user, actor, TaskRunner(parent), Operations(hub, monitor, parent),
-                   hub, monitor, reads or ReadRouter(sessions), listen_url, unguard)
+                   hub, monitor, reads, listen_url, unguard)
 
     @property
     def role(self) -> str:

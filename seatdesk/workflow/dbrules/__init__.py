@@ -65,7 +65,7 @@ def apply(conn: Connection) -> None:
 
 
 def remove(conn: Connection) -> None:
-    """Take away what ``apply`` installed in this database (the downgrade of migration 0010);
+    """Take away what ``apply`` installed in this database (the downgrade of migration 0009);
     the cluster-wide roles stay (other databases may use them)."""
     from . import accounts_sql, grants, ledger_sql, numbering_sql
 
