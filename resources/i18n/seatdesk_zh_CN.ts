@@ -2428,58 +2428,58 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="59" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="63" />
         <source>seatdesk — city management command centre</source>
         <translation>seatdesk — 数字化城市管理监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="68" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="72" />
         <source>Up to date</source>
         <translation>已更新</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="88" />
-        <location filename="../../seatdesk/ui/session/main_window.py" line="124" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="92" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="128" />
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="105" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="109" />
         <source>&amp;Seat</source>
         <translation>坐席(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="110" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="114" />
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="114" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="118" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="118" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="122" />
         <source>&amp;Case</source>
         <translation>案卷(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="125" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="129" />
         <source>Connection lost — retrying</source>
         <translation>连接中断 — 正在重试</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="132" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="136" />
         <source>Read replica unreachable — reading the primary</source>
         <translation>只读副本无法连接 — 正在读取主库</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="135" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="139" />
         <source>Read replica %1 s behind</source>
         <translation>只读副本落后 %1 秒</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="140" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="144" />
         <source>Database unavailable, retrying</source>
         <translation>数据库不可用，正在重试</translation>
     </message>
