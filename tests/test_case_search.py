@@ -1,4 +1,4 @@
-"""Text search of the work boxes through the gram index (migration 0010) on both backends:
+"""Text search of the work boxes through the gram index (migration 0012) on both backends:
 two-character Chinese words, single characters, mixed Latin and digits, the index kept
 right when a case's text changes, the index actually used, and the term cut the same way
 by Python (SQLite's FTS5 query) and by PostgreSQL's ``seatdesk_search_grams``."""

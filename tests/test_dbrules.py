@@ -46,7 +46,7 @@ def test_every_table_has_a_decision_on_who_may_write_it(db):
         with db.engine.connect() as conn:
             tables = grants.schema_tables(conn)
     else:
-        # SQLite's FTS5 gram index (migration 0010) is no table anyone grants on
+        # SQLite's FTS5 gram index (migration 0012) is no table anyone grants on
         tables = {t for t in inspect(db.engine).get_table_names() if not is_search_table(t)}
     assert "cases" in tables and "workflow_transitions" in tables
     assert grants.unclassified(tables) == set(), "add the new table to dbrules.grants.TABLES"

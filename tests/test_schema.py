@@ -89,7 +89,7 @@ def _compare_type(ctx, inspected_column, metadata_column, inspected_type, metada
 def _include_object(backend):
     def include(obj, name, type_, reflected, compare_to):
         if type_ == "table" and (name == "spatial_ref_sys" or is_search_table(name)):
-            return False  # PostGIS' table; the FTS5 gram index of migration 0010
+            return False  # PostGIS' table; the FTS5 gram index of migration 0012
         if type_ == "index" and (_pg_only(obj) or _pg_only(compare_to)):
             return backend == "postgresql"
         return True

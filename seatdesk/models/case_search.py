@@ -1,6 +1,6 @@
 """Substring search in the case text (description, address) through the gram index.
 
-Migration 0010 indexes every case's text as its characters and character pairs
+Migration 0012 indexes every case's text as its characters and character pairs
 ("grams"): on PostgreSQL a GIN index on ``seatdesk_grams(description, address)``, on
 SQLite the FTS5 table ``case_grams``. A term needs all its pairs (its lone characters
 when it has none: 灯, "路 灯"), so the index hands back the few cases that can hold the
@@ -21,7 +21,7 @@ GRAMS_TABLE = "case_grams"
 
 
 def is_search_table(name: str) -> bool:
-    """The FTS5 table and its shadow tables: made by migration 0010, not models."""
+    """The FTS5 table and its shadow tables: made by migration 0012, not models."""
     return name == GRAMS_TABLE or name.startswith(GRAMS_TABLE + "_")
 
 

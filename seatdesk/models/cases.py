@@ -47,7 +47,7 @@ class Case(Base):
         Index("ix_cases_geom", "geom", postgresql_using="gist").ddl_if(dialect="postgresql"),
         # PostgreSQL-only search helpers for the work boxes at 10,000,000 cases: case-number
         # prefix search, and substring search in description and address through the
-        # gram index of migration 0010 (``seatdesk.models.case_search``; on SQLite the
+        # gram index of migration 0012 (``seatdesk.models.case_search``; on SQLite the
         # FTS5 table ``case_grams``, made by the migration)
         Index("ix_cases_number_pattern", "number",
               postgresql_ops={"number": "text_pattern_ops"}).ddl_if(dialect="postgresql"),

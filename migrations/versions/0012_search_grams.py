@@ -1,7 +1,7 @@
 """search grams: two-character Chinese text search served by an index on both backends
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-04 22:00:00
 
 Most Chinese search terms are two characters (垃圾, 井盖, 路灯, 占道), and the trigram
@@ -33,8 +33,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
