@@ -9,7 +9,11 @@ open state, then measures:
 - time from a case change (the what-changed broadcast, ``apply_changes``) to its marker
   changing in the page, without a reload: median and max of 20 changes;
 - time to fetch the components of a typical viewport (1280 × 800 px at zoom 17, about
-  1.3 km × 0.8 km) from PostGIS through the spatial index: median and p95 of 40 viewports.
+  1.3 km × 0.8 km) from PostGIS through the spatial index: median and p95 of 40 viewports;
+- time to resolve a map pick (cell, community, street, components within 50 m, the nearest
+  road, a known address within 30 m: ``resolve_pick``) and to answer the intake's place
+  search for a road name (``search_places``): median and p95 of 40 each, with a third of
+  the open cases carrying an address on a demo road.
 
 Run with ``make bench`` (or ``python -m bench --database URL --only bench_map``).
 """
@@ -67,6 +71,7 @@ def run(report: Report, database_url: str, components: int = 100_000) -> None:
             "s",
         )
         _viewport_fetch(report, engine)
+        _pick_and_search(report, engine)
         _seat(report, engine)
     finally:
         engine.dispose()
@@ -178,6 +183,43 @@ def _viewport_fetch(report: Report, engine) -> None:
         "ms",
         "≤ 50 ms",
     )
+
+
+# -- the intake's location: map pick and place search ------------------------------------------
+
+
+def _pick_and_search(report: Report, engine) -> None:
+    from seatdesk.map.pick import resolve_pick
+    from seatdesk.models import Road
+    from seatdesk.ui.intake.checks import search_places
+
+    with engine.begin() as conn:  # a third of the cases on a demo road, as callers name them
+        names = conn.scalars(select(Road.name).distinct().order_by(Road.name)).all()
+        conn.execute(text("UPDATE cases SET address = (CAST(:names AS text[]))"
+                          "[1 + id % CAST(:n AS int)] || (id % 200) || '号' WHERE id % 3 = 0"),
+                     {"names": list(names), "n": len(names)})
+    rng = np.random.default_rng(23)
+    with session_factory(engine)() as session:
+        resolve_pick(session, 119.48, 31.42)  # warm up: the spatial index, the first query
+        picks = _timed(lambda: resolve_pick(session, rng.uniform(119.462, 119.508),
+                                            rng.uniform(31.390, 31.450)), 40)
+        queries = [names[i % len(names)][: 2 + i % 2] for i in range(40)]
+        found = []
+        searches = _timed(lambda: found.append(len(search_places(session, queries.pop()))), 40)
+    for what, times in ((f"map pick resolved (cell, components, road; {len(names)} roads)", picks),
+                        (f"place search, a road name (median {statistics.median(found):.0f} hits)",
+                         searches)):
+        report(f"map: {what}, median", statistics.median(times) * 1000, "ms")
+        report(f"map: {what}, p95", float(np.percentile(times, 95)) * 1000, "ms")
+
+
+def _timed(call: Callable[[], object], n: int) -> list[float]:
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return times
 
 
 # -- the seat: QtWebEngine offscreen, software rendering ---------------------------------------
