@@ -40,10 +40,11 @@ def take_number(wf: Workflow, now: dt.datetime) -> str | None:
         # the counter row is locked until this commit: do not wait for the WAL flush
         # (a crash may lose the step, never a number a committed case holds: its own
         # commit flushes the WAL up to it, and the function restarts above the day's max)
-        session.execute(text("SET LOCAL synchronous_commit = off"))
+        # (one round trip: the setting and the step in one statement)
         prefix = day_prefix(wf, session, now)
-        serial = session.scalar(text("SELECT public.seatdesk_next_case_serial(:day)"),
-                                {"day": prefix})
+        serial = session.execute(text(
+            "SELECT set_config('synchronous_commit', 'off', true),"
+            " public.seatdesk_next_case_serial(:day)"), {"day": prefix}).one()[1]
         return f"{prefix}{serial:06d}"
 
     return wf.write(take)
