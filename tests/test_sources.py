@@ -125,3 +125,49 @@ def test_migration_0008_seeds_sources_callbacks_and_urgent_limits(world):
         cover = s.scalars(select(TimeLimit).where(TimeLimit.condition_id == w.cond["井盖"],
                                                   TimeLimit.urgency == "urgent")).all()
         assert [(t.value, t.is_default) for t in cover] == [(Decimal("2"), False)]  # kept
+
+
+# -- administration (Qt-free) -------------------------------------------------------------------
+def test_an_administrator_enables_renames_orders_and_adds_sources(world):
+    from seatdesk.data import admin_sources
+    from seatdesk.data.admin import AdminPermissionError, AdminValidationError
+    from seatdesk.models import SettingChange
+    from seatdesk.models.db import write_transaction
+
+    w = world
+
+    def change(fn):
+        with write_transaction(w.db.engine) as s:
+            return fn(s)
+
+    boss = w.a("admin")
+    with pytest.raises(AdminPermissionError):
+        change(lambda s: admin_sources.save_source(s, w.a("lead"), "video", "视频", enabled=False,
+                                                   public=False, needs_verification=False))
+    with pytest.raises(AdminValidationError, match="不能停用"):
+        change(lambda s: admin_sources.save_source(s, boss, "patrol", "监督员巡查",
+                                                   enabled=False, public=False,
+                                                   needs_verification=False))
+    with pytest.raises(AdminValidationError, match="来源代码须为"):
+        change(lambda s: admin_sources.save_source(s, boss, "微信", "微信", enabled=True,
+                                                   public=True, needs_verification=True,
+                                                   new=True))
+    change(lambda s: admin_sources.save_source(s, boss, "mayor_hotline", "市长热线",
+                                               enabled=False, public=True,
+                                               needs_verification=True))
+    added = change(lambda s: admin_sources.save_source(s, boss, "wechat", "微信公众号",
+                                                       enabled=True, public=True,
+                                                       needs_verification=True, new=True))
+    assert (added.name, added.enabled) == ("微信公众号", True)
+    change(lambda s: admin_sources.move_source(s, boss, "wechat", -1))
+    with w.db.Session() as s:
+        codes = [x.code for x in list_sources(s, enabled_only=True)]
+        changes = s.scalars(select(SettingChange).where(SettingChange.key == "case_sources")
+                            ).all()
+    assert codes[-2:] == ["wechat", "video"] and "mayor_hotline" not in codes
+    assert len(changes) == 3 and all(c.via == "admin screen" for c in changes)
+    with pytest.raises(sd.InvalidArgument, match="已停用"):
+        w.drive.register(source="mayor_hotline")
+    ref = w.drive.register(source="wechat", caller_phone="13800001234")
+    with pytest.raises(sd.WrongState, match="微信公众号来源的案卷须先派发核实"):
+        w.drive.do(ref, sd.accept, "acceptor")

@@ -288,3 +288,37 @@ def test_the_services_refuse_a_non_administrator_behind_the_screens(demo, qtbot)
     assert departments.message.text() == "只有管理员可以维护部门"
     with demo.Session() as session:
         assert session.scalar(select(Department).where(Department.code == "HACK")) is None
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_sources_page_renames_disables_and_orders(demo, qtbot):
+    """管理 → 案件来源: what the intake offers, in which order, public or not, 核实 or not."""
+    from seatdesk.models.sources import list_sources
+
+    panel = open_admin(qtbot, demo, demo_admin(demo))
+    page = panel.sources
+    panel.setCurrentWidget(page)
+    settle(qtbot, panel)
+    codes = [r.code for r in page.model.records()]
+    assert codes[:3] == ["patrol", "hotline_12345", "hotline_12319"]
+    page.table.selectRow(codes.index("hotline_12319"))
+    assert page.code.isReadOnly() and page.name.text() == "12319热线"
+    page.name.setText("城管热线12319")
+    page.save()
+    settle(qtbot, panel)
+    page.up()
+    settle(qtbot, panel)
+    page.table.selectRow([r.code for r in page.model.records()].index("mayor_hotline"))
+    page.enabled.setChecked(False)
+    page.save()
+    settle(qtbot, panel)
+    page.table.selectRow(0)
+    page.enabled.setChecked(False)
+    page.save()
+    settle(qtbot, panel)
+    assert page.message.text() == "监督员巡查是监督员上报的渠道，不能停用"
+    with demo.Session() as session:
+        enabled = [(s.code, s.name) for s in list_sources(session, enabled_only=True)]
+    assert enabled[:3] == [("patrol", "监督员巡查"), ("hotline_12319", "城管热线12319"),
+                           ("hotline_12345", "12345政务服务便民热线")]
+    assert "mayor_hotline" not in dict(enabled)

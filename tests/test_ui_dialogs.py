@@ -182,8 +182,11 @@ def test_rules_phrases_and_specific_checks(city, qtbot):
     qtbot.waitUntil(lambda: dialog.conditions.count() > 1, timeout=TIMEOUT)
     assert "6 小时" in dialog.rules.text() and "雨水箅子补齐或修复" in dialog.rules.text()
     assert dialog.validate() == "请选择立案条件"
+    assert "一般 6 小时 · 紧急 2 小时" in dialog.conditions.item(0).text()  # before choosing
     dialog.conditions.setCurrentRow(1)
     assert "本案处置时限 36 小时" in dialog.rules.text()
+    urgencies = [dialog.urgency.itemText(i) for i in range(dialog.urgency.count())]
+    assert urgencies == ["一般（36 小时）", "紧急（8 小时，推算值）"]  # the limit per urgency
     dialog.class_picker.line.clear()
     dialog.class_picker._edited("")
     assert dialog.validate() == "请选择小类"

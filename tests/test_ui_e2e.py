@@ -239,6 +239,8 @@ def screenshot_intake(qtbot, db, window) -> None:
     qtbot.waitUntil(lambda: form.location.pick is not None, timeout=TIMEOUT)
     qtbot.waitUntil(lambda: bool(form.class_picker.entries), timeout=TIMEOUT)
     form.class_picker.set_current(class_id)
+    form.class_picker.class_chosen.emit(form.class_picker.current())  # as a pick does
+    qtbot.waitUntil(lambda: "处置时限" in form.limit_hint.text(), timeout=TIMEOUT)
     form.description.text.setPlainText("雨水箅子破损，已持续多日")
     form.run_precheck()
     qtbot.waitUntil(lambda: form.checked is not None, timeout=TIMEOUT)

@@ -17,6 +17,7 @@ from seatdesk.ui.admin.departments_page import DepartmentsPage
 from seatdesk.ui.admin.phrases_page import PhrasesPage
 from seatdesk.ui.admin.readiness_page import ReadinessPage
 from seatdesk.ui.admin.responsibilities_page import ResponsibilitiesPage
+from seatdesk.ui.admin.sources_page import SourcesPage
 from seatdesk.ui.admin.users_page import UsersPage
 
 
@@ -34,6 +35,7 @@ class AdminPanel(QTabWidget):
         self.conditions = ConditionsPage(sessions, actor, self.tasks, self)
         self.calendar = CalendarPage(sessions, actor, self.tasks, self)
         self.phrases = PhrasesPage(sessions, actor, self.tasks, self)
+        self.sources = SourcesPage(sessions, actor, self.tasks, self)
         self.city = CityPage(sessions, actor, self.tasks, self)
         for page, title in ((self.users, self.tr("Users")),
                             (self.departments, self.tr("Departments")),
@@ -41,6 +43,7 @@ class AdminPanel(QTabWidget):
                             (self.conditions, self.tr("Filing conditions and time limits")),
                             (self.calendar, self.tr("Working calendar")),
                             (self.phrases, self.tr("Common phrases")),
+                            (self.sources, self.tr("Case sources")),
                             (self.city, self.tr("City profile"))):
             self.addTab(page, title)
             page.changed.connect(self.changed)

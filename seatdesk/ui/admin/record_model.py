@@ -72,4 +72,7 @@ class RecordTableModel(QAbstractTableModel):
 
 
 def _key(record: Any) -> Any:
-    return getattr(record, "id", None) if hasattr(record, "id") else getattr(record, "day", None)
+    for name in ("id", "day", "code"):  # the record's identity: id, calendar day, code
+        if hasattr(record, name):
+            return getattr(record, name)
+    return None

@@ -58,6 +58,7 @@ class LimitInfo:
     zone: str  # "" = every zone
     value: Decimal
     unit: str
+    is_default: bool = False  # derived by rule (紧急 from the normal limit), to be reviewed
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def filing_conditions(session: Session, class_id: int) -> tuple[ConditionInfo, .
         .order_by(FilingCondition.sort_order, FilingCondition.code)).all()
     return tuple(ConditionInfo(
         c.id, c.code, c.text, c.closure_condition, c.is_default,
-        tuple(LimitInfo(x.urgency, x.zone, x.value, x.unit) for x in sorted(
+        tuple(LimitInfo(x.urgency, x.zone, x.value, x.unit, bool(x.is_default)) for x in sorted(
             c.limits, key=lambda x: (x.urgency, x.zone)))) for c in conds)
 
 

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from seatdesk.models.enums import CaseSource, Urgency
+from seatdesk.models.enums import Urgency
 from seatdesk.workflow.validation import InvalidInput, checked_report
 
 from seatdesk.ui import enum_labels as L
@@ -47,8 +47,10 @@ from seatdesk.ui.case.dialogs.base import FilePicker, ReasonField
 from seatdesk.ui.intake.checks import Precheck, precheck
 from seatdesk.ui.intake.models import CASE_ID_ROLE, DuplicateModel, HistoryModel
 from seatdesk.ui.intake.submit import IntakeSubmitter
+from seatdesk.ui.intake.limit_hint import LimitHint
 from seatdesk.ui.intake.location_picker import LocationPicker
 from seatdesk.ui.session.offline_queue import DraftFile, IntakeDraft, Outbox, new_intake_key
+from seatdesk.ui.source_combo import load_sources
 from seatdesk.ui.case.option_reads import class_entries
 from seatdesk.ui.session.seat import Seat
 
@@ -82,9 +84,7 @@ class IntakeForm(QWidget):
     def _build(self) -> None:
         self.source = QComboBox(self)
         self.source.setObjectName("intakeSource")
-        for value in CaseSource:
-            if value != CaseSource.PATROL:
-                self.source.addItem(L.source(value.value), value.value)
+        load_sources(self.seat, self.source, patrol=False, enabled_only=True)
         self.caller_name = QLineEdit(self)
         self.caller_name.setObjectName("intakeCallerName")
         self.caller_phone = QLineEdit(self)
@@ -102,6 +102,7 @@ class IntakeForm(QWidget):
         self.urgency.setObjectName("intakeUrgency")
         for value in Urgency:
             self.urgency.addItem(L.urgency(value.value), value.value)
+        self.limit_hint = LimitHint(self.seat, self)
         self.files = FilePicker(self)
         self._build_buttons()
         self._build_checks()
@@ -180,6 +181,7 @@ class IntakeForm(QWidget):
         form.addRow(self.tr("Class"), self.class_picker)
         form.addRow(self.tr("Description"), self.description)
         form.addRow(self.tr("Urgency"), self.urgency)
+        form.addRow("", self.limit_hint)
         form.addRow(self.tr("Attachments"), self.files)
         return form
 
@@ -210,6 +212,8 @@ class IntakeForm(QWidget):
         self.location.model.changed.connect(self._location_changed)
         self.class_picker.class_chosen.connect(lambda _c: self._timer.start())
         self.description.text.textChanged.connect(self._timer.start)
+        self.class_picker.class_chosen.connect(lambda _c: self._limits())
+        self.urgency.currentIndexChanged.connect(lambda _i: self._limits())
         self.merge_button.setEnabled(False)
 
     def _load_classes(self) -> None:
@@ -220,6 +224,11 @@ class IntakeForm(QWidget):
                 return class_entries(session)
 
         seat.read("intake.classes", work, self.class_picker.set_entries)
+
+    def _limits(self) -> None:
+        """Show the class's limits for the urgency; warn when it has none (item 5)."""
+        entry = self.class_picker.current()
+        self.limit_hint.show_for(entry.id if entry else None, self.urgency.currentData())
 
     def _anonymous(self, on: bool) -> None:
         for widget in (self.caller_name, self.caller_phone, self.callback):
@@ -253,6 +262,7 @@ class IntakeForm(QWidget):
         self.class_picker.set_current(draft.class_id)
         self.description.text.setPlainText(draft.description)
         self.urgency.setCurrentIndex(max(0, self.urgency.findData(draft.urgency)))
+        self._limits()
         for f in draft.attachments:
             self.files.add_bytes(f.filename, f.content)
         if draft.located:
@@ -392,6 +402,7 @@ class IntakeForm(QWidget):
         self.files.items.clear()
         self.files.list.clear()
         self._show_candidates(None)
+        self._limits()
         self.source.setFocus()
 
     def show_status(self, text: str, error: bool = False) -> None:

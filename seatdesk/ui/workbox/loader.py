@@ -28,6 +28,7 @@ from seatdesk.models.queues import (
     box_counts,
     fetch_page,
 )
+from seatdesk.models.sources import list_sources
 from seatdesk.workflow.lights import ClockState
 
 from seatdesk.ui.workbox.case_lights import LightContext, lights_for
@@ -61,6 +62,7 @@ class WorkBoxLoader(QObject):
     page_loaded = Signal(object)  # PageResult
     counts_loaded = Signal(object)  # dict[str, int]
     classes_loaded = Signal(object)  # list[str]
+    sources_loaded = Signal(object)  # tuple[SourceInfo, ...] (案件来源, all of them)
     failed = Signal(object)  # the exception (QueueError messages are for the user)
 
     def __init__(self, sessions: sessionmaker[Session], viewer: Viewer, tasks: TaskRunner,
@@ -107,6 +109,13 @@ class WorkBoxLoader(QObject):
             return sorted({f"{code} {name} {pinyin}".strip() for code, name, pinyin in rows})
 
         self.tasks.submit("workbox.classes", work, self.classes_loaded.emit, self._failed)
+
+    def load_sources(self) -> None:
+        def work():
+            with self.sessions() as session:
+                return list_sources(session)
+
+        self.tasks.submit("workbox.sources", work, self.sources_loaded.emit, self._failed)
 
     # -- internals ----------------------------------------------------------------------------
     def _sessions_for(self, box: WorkBox, mode: str):

@@ -90,6 +90,7 @@ class WorkBoxPanel(QWidget):
         if auto_refresh_ms:
             self.refresh_timer.start()
         self.loader.load_classes()
+        self.loader.load_sources()
         self.loader.load_counts()
         if self.boxes.rowCount():
             self.select_box(self.boxes.box(0).key)
@@ -148,6 +149,7 @@ class WorkBoxPanel(QWidget):
         self.loader.page_loaded.connect(self._show_page)
         self.loader.counts_loaded.connect(self.boxes.set_counts)
         self.loader.classes_loaded.connect(self.search.set_classes)
+        self.loader.sources_loaded.connect(self.search.set_sources)
         self.loader.failed.connect(self._failed)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.focus_search,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from seatdesk.models.enums import CaseSource
 from seatdesk.models.queues import CaseFilter
+from seatdesk.models.sources import SHIPPED
 
-from seatdesk.ui import enum_labels as L
+from seatdesk.ui.source_combo import fill_sources
 
 NO_DATE = QDate(2000, 1, 1)  # the minimum date shows as blank and means "any"
 TEXT_FIELDS = ("number", "text", "address", "caller_phone", "grid_code", "component_code",
@@ -50,9 +50,7 @@ class SearchBar(QWidget):
             self.fields[name] = edit
         self.source = QComboBox(self)
         self.source.setObjectName("search_source")
-        self.source.addItem(self.tr("Any source"), "")
-        for source in CaseSource:
-            self.source.addItem(L.source(source.value), source.value)
+        self.set_sources(SHIPPED)  # the configured list replaces it once read
         self.date_from = self._date_edit("search_from")
         self.date_to = self._date_edit("search_to")
         self.search_button = QPushButton(self.tr("Search"), self)
@@ -109,6 +107,10 @@ class SearchBar(QWidget):
         self.fields["caller_phone"].setEnabled(allowed)
         if not allowed:
             self.fields["caller_phone"].clear()
+
+    def set_sources(self, sources) -> None:
+        """Every configured source (disabled ones too: old cases keep them)."""
+        fill_sources(self.source, sources, patrol=True, first=(self.tr("Any source"), ""))
 
     def set_classes(self, entries: Sequence[str]) -> None:
         """Completion entries such as ``"01001 供水井盖 gsjg"``."""

@@ -3,7 +3,9 @@
 The filing dialog lists every active filing condition of the chosen minor class with its
 time limits (by urgency and timing zone) and its closure condition (结案条件), marks
 placeholder values an administrator should still review, and says which limit this case
-will get — the handling clock starts at dispatch.
+will get — the handling clock starts at dispatch. The limit of each urgency shows before
+the shift lead chooses: in each condition's line and beside each urgency of the chosen
+condition (a 紧急 limit derived by rule is marked; a missing one says so).
 """
 
 from __future__ import annotations
@@ -102,7 +104,7 @@ class FilingDialog(_ClassifyingDialog):
         self.conditions.setObjectName("conditionList")
         self.conditions.setWordWrap(True)
         self.conditions.setMinimumHeight(110)
-        self.conditions.currentRowChanged.connect(lambda _row: self.show_rules(self.rule_html()))
+        self.conditions.currentRowChanged.connect(lambda _row: self._condition_changed())
         self.urgency.currentIndexChanged.connect(lambda _i: self.show_rules(self.rule_html()))
         self.form.addRow(self.tr("Filing condition"), self.conditions)
         self.options: tuple[ConditionInfo, ...] = ()
@@ -121,17 +123,43 @@ class FilingDialog(_ClassifyingDialog):
 
         self.seat.read(f"conditions.{id(self)}", work, self._conditions)
 
+    def _condition_changed(self) -> None:
+        self._label_urgencies()
+        self.show_rules(self.rule_html())
+
+    def _label_urgencies(self) -> None:
+        """Each urgency with the chosen condition's limit for the case's zone."""
+        cond = self.chosen_condition()
+        for i in range(self.urgency.count()):
+            value = self.urgency.itemData(i)
+            text = L.urgency(value)
+            if cond is not None:
+                text += f"（{self._limit_text(cond.limit_for(value, self.view.facts.zone))}）"
+            self.urgency.setItemText(i, text)
+
+    def _limit_text(self, limit) -> str:
+        if limit is None:
+            return self.tr("no time limit")
+        text = L.amount(limit.value, limit.unit)
+        return text + self.tr(", derived") if limit.is_default else text
+
+    def _limits_line(self, cond: ConditionInfo) -> str:
+        """``一般 6 小时 · 紧急 2 小时`` for the case's zone."""
+        return " · ".join(f"{L.urgency(u.value)} "
+                          f"{self._limit_text(cond.limit_for(u.value, self.view.facts.zone))}"
+                          for u in Urgency)
+
     def _conditions(self, options: tuple[ConditionInfo, ...]) -> None:
         self.options = options
         self.conditions.clear()
         for cond in options:
             flag = " ⚠" if cond.is_default else ""
-            item = QListWidgetItem(f"{cond.code} {cond.text}{flag}")
+            item = QListWidgetItem(f"{cond.code} {cond.text}{flag}\n    {self._limits_line(cond)}")
             item.setData(Qt.ItemDataRole.UserRole, cond.id)
             self.conditions.addItem(item)
         if len(options) == 1:
             self.conditions.setCurrentRow(0)
-        self.show_rules(self.rule_html())
+        self._condition_changed()
 
     def chosen_condition(self) -> ConditionInfo | None:
         row = self.conditions.currentRow()
@@ -152,7 +180,8 @@ class FilingDialog(_ClassifyingDialog):
     def _condition_row(self, cond: ConditionInfo) -> str:
         limits = "、".join(
             f"{L.urgency(x.urgency)}{('·' + x.zone + self.tr(' zone')) if x.zone else ''} "
-            f"{L.amount(x.value, x.unit)}" for x in cond.limits) or self.tr("no limit set")
+            f"{L.amount(x.value, x.unit)}{self.tr(', derived') if x.is_default else ''}"
+            for x in cond.limits) or self.tr("no limit set")
         review = self.tr("placeholder value, to be reviewed")
         mark = f" <i>({review})</i>" if cond.is_default else ""
         bold = "b" if cond is self.chosen_condition() else "span"
