@@ -150,3 +150,40 @@ def test_only_the_acceptor_calls_back_and_the_platform_hears_of_it(world):
         w.drive.do(ref, sd.callback, "lead", outcome="satisfied")
     with w.db.Session() as s:  # 12345 work orders report the 回访 result back (outbox)
         assert s.scalar(text("SELECT event FROM callback_events WHERE action = 'callback'"))
+
+
+def test_callback_satisfaction_in_the_evaluation_and_the_live_kpis(world):
+    """回访满意率 = satisfied (满意, 基本满意) ÷ reached (无法联系 left out), for the region, the
+    department that handled the case, and the acceptor's 回访数; a case reopened by 不满意
+    is not counted as closed at the period end; the live panel shows the last 30 days."""
+    from seatdesk.evaluation.config import EvaluationConfig
+    from seatdesk.evaluation.indicators import Period, evaluate
+    from seatdesk.evaluation.live import live_kpis
+
+    w = world
+    start = w.clock.now
+    outcomes = ["satisfied", "basically_satisfied", "dissatisfied", "unreachable"]
+    refs = []
+    for outcome in outcomes:
+        ref = closed_with_caller(w)
+        note = "仍有问题" if outcome == "dissatisfied" else ""
+        refs.append(w.drive.do(ref, sd.callback, "acceptor", outcome=outcome, note=note))
+    w.clock.advance(hours=1)
+    period = Period.between(start, w.clock.now)
+    config = EvaluationConfig.default(closure_denominator="filed")
+    with w.db.Session() as s:
+        (city,) = evaluate(s, period, "district", config).rows
+        water = next(r for r in evaluate(s, period, "department", config).rows
+                     if r.object_id == w.dept["SW"])
+        (acceptor,) = [r for r in evaluate(s, period, "acceptor", config).rows
+                       if r.object_id == w.users["acceptor"]]
+        kpis = live_kpis(s, w.wf.calendar(s), w.clock.now)
+    for row in (city, water):
+        assert [row.value(k) for k in ("callbacks", "callbacks_reached", "callbacks_satisfied",
+                                       "callback_satisfaction_rate")] == [4, 3, 2, 66.67]
+    assert acceptor.value("callbacks") == 4
+    reopened = refs[outcomes.index("dissatisfied")].id
+    assert reopened not in city.figure("closed").cases and len(city.figure("closed").cases) == 3
+    assert kpis.callbacks == {"satisfied": 1, "basically_satisfied": 1, "dissatisfied": 1,
+                              "unreachable": 1}
+    assert kpis.callback_satisfaction == (66.7, 2, 3)

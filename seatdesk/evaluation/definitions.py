@@ -109,6 +109,13 @@ INDICATORS: tuple[Indicator, ...] = (
     _r("unclosed_rate", "未结案率", "unclosed", "reports", REGION, lower=True),
     _c("patrol_filed", "监督员上报立案数", REGION),
     _r("supervisor_report_rate", "监督举报率", "patrol_filed", "filed", REGION),
+    # 回访 after 结案: every call (a ledger "callback" row) in the period; 满意率 over the
+    # calls that reached the caller (无法联系 leaves the denominator)
+    _c("callbacks", "回访数", REGION, DEPT, ACC),
+    _c("callbacks_reached", "回访接通数", REGION, DEPT),
+    _c("callbacks_satisfied", "回访满意数", REGION, DEPT),
+    _r("callback_satisfaction_rate", "回访满意率", "callbacks_satisfied", "callbacks_reached",
+       REGION, DEPT),
 )
 BY_KEY: dict[str, Indicator] = {i.key: i for i in INDICATORS}
 COUNT_KEYS = tuple(i.key for i in INDICATORS if not i.is_rate)

@@ -12,7 +12,8 @@ functions, one payload parse per row); this module holds its answer as numpy col
 
 - ``cases``: one row per case with a ledger row in the period (ids and ``CASE_BITS``);
 - ``depts``: one row per (case, 专业部门) the case was dispatched to in the period;
-- ``steps``: one row per post step (派发核实, 核实, 派发核查, 核查, 派遣) in the period.
+- ``steps``: one row per post step (派发核实, 核实, 派发核查, 核查, 派遣) and per 回访 in the
+  period (with the department that handled the case).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ _WIDTH = 2 + len(CASE_IDS) + 1  # part, case_id, a1…a8, bits
 #: step kinds by name (``STEP_KINDS`` maps actions to them)
 KIND = {"verify_send": STEP_KINDS["send_verification"], "verify": STEP_KINDS["verify"],
         "check_send": STEP_KINDS["send_check"], "check": STEP_KINDS["check_pass"],
-        "dispatch": STEP_KINDS["dispatch"]}
+        "dispatch": STEP_KINDS["dispatch"], "callback": STEP_KINDS["callback"]}
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class LedgerFacts:
     end: dt.datetime
     cases: Table  # sorted by case id
     depts: Table  # column "dept"
-    steps: Table  # columns "kind", "actor"
+    steps: Table  # columns "kind", "actor", "dept" (the case's department then)
 
     def case_rows(self, case_ids: np.ndarray) -> np.ndarray:
         """Index into ``cases`` of each of ``case_ids`` (all of them are there)."""
@@ -89,7 +90,7 @@ def facts_from_rows(rows: Iterable[Iterable[int]], start: dt.datetime,
     part = data[:, 0]
     return LedgerFacts(start, end, _table(data[part == 1], CASE_IDS, CASE_BITS),
                        _table(data[part == 2], ("dept",), DEPT_BITS),
-                       _table(data[part == 3], ("kind", "actor"), STEP_BITS))
+                       _table(data[part == 3], ("kind", "actor", "dept"), STEP_BITS))
 
 
 def load_facts(session: Session, start: dt.datetime, end: dt.datetime) -> LedgerFacts:

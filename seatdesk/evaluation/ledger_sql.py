@@ -29,7 +29,8 @@ The statement returns three kinds of rows (column ``part``), all small integers:
 
 1. one per case: region and post ids and the ``CASE_BITS`` flags;
 2. one per (case, 专业部门) dispatched in the period: ``DEPT_BITS``;
-3. one per 派发核实/核实/派发核查/核查/派遣 in the period: kind, actor, ``STEP_BITS``.
+3. one per 派发核实/核实/派发核查/核查/派遣/回访 in the period: kind, actor, the department of
+   the case's stretch then (回访: who handled it), ``STEP_BITS`` (回访: reached, satisfied).
 
 Time comparisons happen in SQL (on time = at or before the deadline), so no timestamp
 crosses into Python. Payload timestamps are the engine's UTC ISO strings
@@ -50,10 +51,16 @@ CASE_BITS = ("reg_in", "accepted", "acc_in", "acc_on_time", "filed", "filed_in",
              "last_fb_on_time", "any_rework", "any_ext", "any_susp")
 DEPT_BITS = ("any_returned", "last_ended", "last_handled", "last_fb_on_time", "any_rework",
              "any_ext", "any_susp")
-STEP_BITS = ("on_time", "redone", "error")
+STEP_BITS = ("on_time", "redone", "error", "contact", "satisfied")
 #: ledger actions credited to posts step by step, and their kind codes
 STEP_KINDS = {"send_verification": 1, "verify": 2, "send_check": 3, "check_pass": 4,
-              "check_fail": 4, "dispatch": 5}
+              "check_fail": 4, "dispatch": 5, "callback": 6}
+#: a 回访 that reopens the case (不满意): a rework round of the same department
+REOPEN = "action = 'callback' AND to_state = 'dispatched'"
+REWORK = f"(action = 'check_fail' OR ({REOPEN}))"
+#: 回访 outcomes: the caller was reached / was satisfied (满意 or 基本满意)
+CONTACTED = ("satisfied", "basically_satisfied", "dissatisfied")
+SATISFIED = ("satisfied", "basically_satisfied")
 #: the end states "未结案" excludes
 CLOSED_STATES = ("voided", "not_filed", "closed", "merged")
 
@@ -78,7 +85,7 @@ _SQLITE = {
           "= '.' THEN substr({0}, 20, 7) ELSE '.000000' END)",
 }
 #: actions whose payload values are read whatever it contains (department, 派遣差错)
-_ARGS_ACTIONS = ("dispatch", "redispatch", "approve_return")
+_ARGS_ACTIONS = ("dispatch", "redispatch", "approve_return", "callback")
 #: actions whose step (环节) is timed: post steps, 受理, 立案, 结案
 _TIMED = ("accept", "file", "close", *STEP_KINDS)
 
@@ -99,7 +106,8 @@ def _is_true(expr: str) -> str:
 _READ = """
 {name} AS MATERIALIZED (
   SELECT x.case_id, x.seq, x.at, x.actor_id, x.action, x.to_state,
-         {dl} AS dl, {ssa} AS ssa, {sdl} AS sdl, CAST({dept} AS integer) AS dept, {derr} AS derr
+         {dl} AS dl, {ssa} AS ssa, {sdl} AS sdl, CAST({dept} AS integer) AS dept, {derr} AS derr,
+         {outc} AS outc
   FROM (SELECT l.case_id, l.seq, l.at, l.actor_id, l.action, l.to_state,
                CASE WHEN {needs_doc} THEN {doc} END AS p
         FROM {source} {fence}) x
@@ -116,7 +124,7 @@ _ROWS = """
 raw AS (SELECT * FROM period UNION ALL SELECT * FROM earlier),
 win AS (
   SELECT r.case_id, r.seq, r.at, r.actor_id, r.action, r.to_state, r.dl, r.derr, r.dept,
-    {inp} AS inp,
+    r.outc, {inp} AS inp,
     {is_start} AS is_start,
     MAX(CASE WHEN r.ssa IS NOT NULL OR r.sdl IS NOT NULL THEN {sdl_key} END) OVER w AS sdl_key,
     MAX(CASE WHEN r.dl IS NOT NULL THEN {dl_key} END) OVER w AS dl_key,
@@ -133,6 +141,7 @@ win AS (
 ),
 timed AS (
   SELECT w.case_id, w.seq, w.actor_id, w.action, w.dept, w.inp, w.is_start, w.last_dispatch,
+    w.outc, w.to_state,
     {derr_true} AS derr,
     CASE WHEN w.seq = w.last_seq AND w.to_state NOT IN ({closed_states}) THEN 1 ELSE 0 END
       AS end_open,
@@ -156,7 +165,7 @@ stretch_events AS (
   SELECT case_id, cur,
     MAX({is_ext}) AS ext, MAX({is_susp}) AS susp, MAX({is_fail}) AS rework,
     MAX(CASE WHEN action = 'feedback' THEN seq END) AS fb_seq,
-    MAX(CASE WHEN action = 'check_fail' THEN seq END) AS cf_seq,
+    MAX(CASE WHEN {rework_cond} THEN seq END) AS cf_seq,
     MAX(CASE WHEN action = 'feedback' THEN seq * 2 + by_deadline END) AS fb_key,
     MAX(CASE WHEN action IN ('redispatch', 'approve_return', 'approve_void') THEN 1 ELSE 0 END)
       AS ended,
@@ -196,8 +205,10 @@ case_rows AS (
     MAX({is_file}) AS filed, MAX({filed_in}) AS filed_in, MAX({filed_on_time}) AS filed_on_time,
     MAX(CASE WHEN action = 'file' THEN actor_id END) AS file_actor,
     MAX({is_void}) AS voided, MAX({is_merge}) AS merged,
-    MAX({is_close}) AS closed, MAX({close_in}) AS close_in,
-    MAX({close_on_time}) AS close_on_time, MAX({close_by_deadline}) AS closed_by_deadline,
+    CASE WHEN MAX(CASE WHEN action = 'close' THEN seq END)
+              > COALESCE(MAX(CASE WHEN {reopen} THEN seq END), 0) THEN 1 ELSE 0 END AS closed,
+    MAX({close_in}) AS close_in, MAX({close_on_time}) AS close_on_time,
+    MAX(CASE WHEN action = 'close' THEN seq * 2 + by_deadline END) % 2 AS closed_by_deadline,
     MAX(CASE WHEN action = 'close' THEN actor_id END) AS close_actor,
     MAX({end_open}) AS end_open, MAX({end_suspended}) AS end_suspended,
     MAX({due_by_end}) AS due_by_end
@@ -221,8 +232,10 @@ UNION ALL
 SELECT 2, d.case_id, d.dept, -1, -1, -1, -1, -1, -1, -1, {dept_bits}
 FROM by_dept d WHERE d.any_in = 1
 UNION ALL
-SELECT 3, s.case_id, {step_kind}, COALESCE(s.actor_id, -1), -1, -1, -1, -1, -1, -1, {step_bits}
+SELECT 3, s.case_id, {step_kind}, COALESCE(s.actor_id, -1), COALESCE(st.dept, -1), -1, -1, -1,
+  -1, -1, {step_bits}
 FROM timed s LEFT JOIN redos r ON r.case_id = s.case_id AND r.last_dispatch = s.seq
+  LEFT JOIN stretches st ON st.case_id = s.case_id AND st.seq = s.cur
 WHERE s.inp = 1 AND s.action IN ({step_actions})
 """
 
@@ -236,7 +249,8 @@ def _read(d: dict[str, str], name: str, source: str) -> str:
     return _READ.format(name=name, source=source, needs_doc=needs, doc=d["doc"],
                         fence=d["fence"], dl=get("set", "deadline_at"),
                         ssa=get("set", "step_started_at"), sdl=get("set", "step_deadline_at"),
-                        dept=get("args", "department_id"), derr=get("args", "dispatch_error"))
+                        dept=get("args", "department_id"), derr=get("args", "dispatch_error"),
+                        outc=get("args", "outcome"))
 
 
 def _quoted(values) -> str:
@@ -268,9 +282,8 @@ def _case_parts(d: dict[str, str]) -> dict[str, str]:
         "is_file": on("file"), "filed_in": on("file", "inp = 1"),
         "filed_on_time": on("file", "on_time = 1"),
         "is_void": _flag("action IN ('void', 'approve_void')"), "is_merge": on("merge"),
-        "is_close": on("close"), "close_in": on("close", "inp = 1"),
+        "reopen": REOPEN, "close_in": on("close", "inp = 1"),
         "close_on_time": on("close", "on_time = 1"),
-        "close_by_deadline": on("close", "by_deadline = 1"),
         "end_open": "end_open", "end_suspended": "end_suspended", "due_by_end": "due_by_end",
         "derr_true": "derr",
     }
@@ -284,7 +297,8 @@ def _output_parts(public: tuple[str, ...]) -> dict[str, str]:
     case_exprs |= _last_exprs("b")
     dept_exprs = _last_exprs("d")
     step_exprs = {"on_time": "s.on_time = 1", "redone": "r.case_id IS NOT NULL",
-                  "error": "r.error = 1"}
+                  "error": "r.error = 1", "contact": f"s.outc IN ({_quoted(CONTACTED)})",
+                  "satisfied": f"s.outc IN ({_quoted(SATISFIED)})"}
     kinds = " ".join(f"WHEN '{a}' THEN {k}" for a, k in STEP_KINDS.items())
     return {"case_bits": _bits(CASE_BITS, case_exprs), "dept_bits": _bits(DEPT_BITS, dept_exprs),
             "step_bits": _bits(STEP_BITS, step_exprs),
@@ -306,7 +320,8 @@ def facts_statement(dialect: str, public_sources: tuple[str, ...]) -> TextClause
     d = _PG if dialect == "postgresql" else _SQLITE
     stretch = _STRETCHES.format(
         is_ext=_flag("action = 'approve_extension'"),
-        is_susp=_flag("action = 'approve_suspension'"), is_fail=_flag("action = 'check_fail'"),
+        is_susp=_flag("action = 'approve_suspension'"), is_fail=_flag(REWORK),
+        rework_cond=REWORK,
         handled="CASE WHEN e.fb_seq IS NOT NULL AND (e.cf_seq IS NULL OR e.fb_seq > e.cf_seq) "
                 "THEN 1 ELSE 0 END",
         stretch_aggregates=_STRETCH_AGGREGATES)

@@ -12,25 +12,28 @@ figures read the case rows (the operational view); the monthly 综合评价 read
   listed apart (``DepartmentAttention``): one late case out of two is no signal;
 - daily reports and closures over the last 30 days (7-day view = the last 7); closures
   are found through ``ix_cases_updated_at`` (the engine stamps ``updated_at`` with every
-  change, so a case closed since a day was updated since then too).
+  change, so a case closed since a day was updated since then too);
+- 回访 over the last 30 days by outcome: the ledger's ``callback`` rows through
+  ``ix_case_ledger_at`` (the 回访满意率 of the evaluation, live).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from seatdesk.models import Case, Department, get_setting
+from seatdesk.models import Case, Department, LedgerEntry, get_setting
 from seatdesk.models.enums import CaseState
 from seatdesk.models.sources import list_sources
 from seatdesk.workflow.states import OPEN_STATES
 from seatdesk.workflow.worktime import WorkCalendar
 
 from .clocks import OpenClocks, light_counts, open_clocks
+from .ledger_sql import CONTACTED, SATISFIED
 from .sqlparts import local_day, local_hour
 
 TREND_DAYS = 30
@@ -85,6 +88,14 @@ class LiveKpis:
     trend_days: tuple[dt.date, ...]
     trend_reported: tuple[int, ...]
     trend_closed: tuple[int, ...]
+    callbacks: dict[str, int] = field(default_factory=dict)  # 回访, last 30 days, by outcome
+
+    @property
+    def callback_satisfaction(self) -> tuple[float | None, int, int]:
+        """(回访满意率 %, satisfied, reached) over the last 30 days; None: nobody reached."""
+        reached = sum(n for o, n in self.callbacks.items() if o in CONTACTED)
+        satisfied = sum(n for o, n in self.callbacks.items() if o in SATISFIED)
+        return (round(100.0 * satisfied / reached, 1) if reached else None, satisfied, reached)
 
     @property
     def reports_today(self) -> int:
@@ -121,7 +132,17 @@ def statements(dialect: str, now: dt.datetime, tz: str) -> dict[str, object]:
         # closed_at has no index; every change stamps updated_at ≥ closed_at, which has one
         "closed_daily": _daily(dialect, Case.closed_at, since, tz, now)
         .where(Case.updated_at >= since),
+        "callbacks": _callbacks(dialect, window),
     }
+
+
+def _callbacks(dialect: str, since: dt.datetime):
+    outcome = (literal_column("CAST(case_ledger.payload AS jsonb) #>> '{args,outcome}'")
+               if dialect == "postgresql" else
+               func.json_extract(LedgerEntry.payload, "$.args.outcome"))
+    return (select(outcome, func.count()).where(LedgerEntry.at >= since,
+                                                LedgerEntry.action == "callback")
+            .group_by(outcome))
 
 
 def _daily(dialect: str, column, since: dt.datetime, tz: str, now: dt.datetime):
@@ -151,6 +172,7 @@ def live_kpis(session: Session, cal: WorkCalendar, now: dt.datetime,
         trend_days=days,
         trend_reported=_series(session, q["reported_daily"], days),
         trend_closed=_series(session, q["closed_daily"], days),
+        callbacks={str(o): n for o, n in session.execute(q["callbacks"]) if o},
     )
 
 

@@ -114,7 +114,18 @@ def _region(facts: LedgerFacts, scope: Scope, column: str) -> Lists:
     handled = cohort & t.flag("has_stretch")
     out.add("returned", handled & t.flag("any_returned"))
     _handling(out, t, handled)
+    region = t.col(column)[facts.case_rows(facts.steps.case_id)]
+    _callbacks(out.on(region, facts.steps.case_id), facts.steps)
     return out.data
+
+
+def _callbacks(out: _Lists, s: Table) -> None:
+    """回访 in the period: every call, those that reached the caller, the satisfied ones
+    (满意 and 基本满意). ``out`` files the step rows ``s`` under their objects."""
+    calls = s.col("kind") == KIND["callback"]
+    out.add("callbacks", calls)
+    out.add("callbacks_reached", calls & s.flag("contact"))
+    out.add("callbacks_satisfied", calls & s.flag("satisfied"))
 
 
 def _closure(out: _Lists, t: Table, scope: Scope, cohort: np.ndarray) -> None:
@@ -155,6 +166,8 @@ def _department(facts: LedgerFacts, scope: Scope) -> Lists:
     kept = ~gone
     _closure(out, case, scope, kept)
     _handling(out, d, kept)
+    s = facts.steps
+    _callbacks(out.on(s.col("dept"), s.case_id), s)  # the department that handled it
     return out.data
 
 
@@ -198,6 +211,8 @@ def _acceptor(facts: LedgerFacts, scope: Scope) -> Lists:
     out.add("accepted", t.flag("acc_in"))
     out.add("accepted_on_time", t.flag("acc_in") & t.flag("acc_on_time"))
     _actor_steps(out, facts, {"verify_send": "verify_sends", "check_send": "check_sends"})
+    s = facts.steps
+    out.on(s.col("actor"), s.case_id).add("callbacks", s.col("kind") == KIND["callback"])
     return out.data
 
 

@@ -199,10 +199,11 @@ class CaseGenerator:
                       ledger_seq=len(kept))
         out.cases.append(fields)
         out.dispatches += dispatch_rows(d.id, item.life.dispatches, kept)
+        called = _callback_state(kept, fields["state"])
         if item.caller:
-            out.reporters.append(_reporter(d.id, None, fields, fields, self.now))
+            out.reporters.append(_reporter(d.id, None, fields, called))
         for origin_id, caller in item.merged_callers:  # copied from merged duplicates
-            out.reporters.append(_reporter(d.id, origin_id, caller, fields, self.now))
+            out.reporters.append(_reporter(d.id, origin_id, caller, called))
 
 
 class _Randoms:
@@ -341,14 +342,32 @@ def _insert_merge_in(survivor: _Pending, dup: _Pending, at: dt.datetime, who: Wh
         survivor.merged_callers.append((dup.draft.id, dup.draft.fields))
 
 
-def _reporter(case_id: int, origin_id: int | None, caller: dict, case: dict,
-              now: dt.datetime) -> dict:
-    """A ``case_reporters`` row; callers who want it are called back (回访) after closure."""
-    called = None
-    closed = case.get("closed_at")
+def _callback_state(kept: list[Event], state: str) -> dict[str, Any]:
+    """Where the 回访 of a case's callers stands after its kept events (as
+    ``workflow.callbacks`` leaves the callers' rows): due while closed and not yet reached
+    in this round; a reopening 回访 starts a new round."""
+    calls = [ev for ev in kept if ev.action == "callback"]
+    last_close = max((i for i, ev in enumerate(kept) if ev.action == "close"), default=-1)
+    this_round = [ev for ev in kept[last_close + 1:] if ev.action == "callback"]
+    out: dict[str, Any] = {"called_back_at": calls[-1].at if calls else None,
+                           "satisfied": None, "callback_outcome": "",
+                           "callback_attempts": 0, "callback_due": state == S.CLOSED}
+    if calls and calls[-1].args["outcome"] != "unreachable":
+        out["satisfied"] = calls[-1].args["outcome"] in ("satisfied", "basically_satisfied")
+    if state == S.CLOSED and this_round:
+        last = this_round[-1].args
+        out.update(callback_outcome=last["outcome"], callback_attempts=last["attempt"],
+                   callback_due=last["outcome"] == "unreachable" and last["attempt"] < 3)
+    return out
+
+
+def _reporter(case_id: int, origin_id: int | None, caller: dict,
+              called: dict[str, Any]) -> dict:
+    """A ``case_reporters`` row; callers who want it are called back (回访) after closure
+    (``_callback_state``)."""
     wanted = bool(caller["callback_wanted"])
-    if wanted and closed is not None and closed + dt.timedelta(hours=20) <= now:
-        called = closed + dt.timedelta(hours=4)
-    return {"case_id": case_id, "origin_case_id": origin_id, "name": caller["caller_name"],
-            "phone": caller["caller_phone"], "callback_wanted": wanted,
-            "called_back_at": called, "satisfied": None if called is None else True}
+    row = {"case_id": case_id, "origin_case_id": origin_id, "name": caller["caller_name"],
+           "phone": caller["caller_phone"], "callback_wanted": wanted,
+           "called_back_at": None, "satisfied": None, "callback_outcome": "",
+           "callback_attempts": 0, "callback_due": False}
+    return {**row, **called} if wanted else row

@@ -211,6 +211,7 @@ class Life:
         self.t = max(self.t + dt.timedelta(minutes=5), target.replace(microsecond=0))
         # on-time work is checked and closed on time as well
         self._feedback_and_check((due - self.t).total_seconds() / 4 if ratio < 1 else None)
+        self._callback()
 
     def _ratio(self) -> float:
         x = self.d.u[-1]
@@ -263,9 +264,9 @@ class Life:
         self.emit("resume", S.DISPATCHED, st.dispatcher, suspended_at=None,
                   suspended_seconds=resumed.suspended_seconds, deadline_at=resumed.deadline_at)
 
-    def _feedback_and_check(self, cap: float | None) -> None:
+    def _feedback_and_check(self, cap: float | None, rework: bool | None = None) -> None:
         d, st = self.d, self.staff
-        rework = "rework" in d.flags
+        rework = "rework" in d.flags if rework is None else rework
         for attempt in range(2 if rework else 1):
             ev = self.emit("feedback", S.FEEDBACK, d.dept_user, "已按要求处置完毕",
                            args={"attachments": NO_FILES}, feedback_at=self.t)
@@ -282,6 +283,50 @@ class Life:
         closure = timelimits.closure_type("normal", self.t, self.cur["deadline_at"])
         self.emit("close", S.CLOSED, st.shift_lead, args={"requested_type": "normal"},
                   closed_at=self.t, closure_type=closure)
+
+    def _callback(self, again: bool = False) -> None:
+        """回访 of a caller who asked for it, hours after 结案 (``workflow.callbacks``): most
+        are satisfied; 无法联系 is tried again the next day; 不满意 reopens the case to the
+        same department (the default setting), which handles it again, and is called back
+        after the new 结案. One row stands for every caller of the case (the demo does not
+        know the ids the callers' rows get at load: ``reporter_id`` is null)."""
+        if not (self.d.fields.get("callback_wanted") and self.d.fields.get("caller_phone")):
+            return
+        x = 0.0 if again else self.d.u[-2]
+        outcome = ("satisfied" if x < 0.70 else "basically_satisfied" if x < 0.88
+                   else "unreachable" if x < 0.95 else "dissatisfied")
+        self.later(60, 6 * 60)
+        if outcome == "unreachable":
+            self._call("unreachable", 1)
+            self.later(20 * 60, 28 * 60)
+            outcome = "satisfied"
+        if outcome == "dissatisfied":
+            self._reopen()
+            return
+        self._call(outcome, 2 if x >= 0.88 else 1)
+
+    def _call(self, outcome: str, attempt: int) -> Event:
+        note = {"satisfied": "来电人对处置结果表示满意", "basically_satisfied": "问题已解决，但认为处置时间较长",
+                "unreachable": "电话无人接听"}[outcome]
+        return self.emit("callback", S.CLOSED, self.staff.acceptor, note, args={
+            "reporter_id": None, "outcome": outcome, "attempt": attempt, "reopened": False})
+
+    def _reopen(self) -> None:
+        d = self.d
+        changes: dict[str, Any] = {"rework_count": self.cur["rework_count"] + 1,
+                                   "closed_at": None, "closure_type": None, "feedback_at": None,
+                                   "checked_at": None, **self._restart()}
+        ev = self.emit("callback", S.DISPATCHED, self.staff.acceptor, "来电人反映问题仍未解决",
+                       args={"reporter_id": None, "outcome": "dissatisfied", "attempt": 1,
+                             "reopened": True}, **changes)
+        level = self.dispatches[-1].values["level"] if self.dispatches else "city"
+        self.dispatches.append(DispatchRow(ev, {
+            "department_id": self.cur["department_id"], "by_user_id": self.staff.acceptor[0],
+            "level": level, "kind": "rework", "suggested_department_id": None,
+            "suggestion_reason": "回访不满意，退回重办"}))
+        self.later(120, 24 * 60)
+        self._feedback_and_check(None, rework=False)
+        self._callback(again=True)
 
     def _rework(self) -> None:
         d = self.d

@@ -203,11 +203,19 @@ class KpiPanels(QWidget):
     def _failed(self, exc: Exception, _trace: str) -> None:
         self.failed.emit(dberrors.user_message(exc))
 
+    def _satisfaction(self, k: LiveKpis) -> str:
+        """ · 回访满意率 (30 days) with the counts it is made of."""
+        rate, satisfied, reached = k.callback_satisfaction
+        if rate is None:
+            return " · " + self.tr("callback satisfaction (30 days): no caller reached yet")
+        return " · " + self.tr("callback satisfaction (30 days) %1 % (%2 of %3)").replace(
+            "%1", f"{rate:g}").replace("%2", str(satisfied)).replace("%3", str(reached))
+
     def show_kpis(self, k: LiveKpis) -> None:
         self.last = k
         self.summary.setText(self.tr("Today %1 reports · %2 open cases · %3 red").replace(
             "%1", str(k.reports_today)).replace("%2", str(k.open_total)).replace(
-            "%3", str(k.lights["red"])))
+            "%3", str(k.lights["red"])) + self._satisfaction(k))
         self.by_hour.show_bars(tuple(str(h) if h % 3 == 0 else "" for h in range(24)),
                                k.reports_by_hour)
         sources = [(SOURCE_SHORT.get(s, label[:4]), n) for s, label, n in k.reports_by_source]
