@@ -115,7 +115,7 @@ class CaseGenerator:
         patrol, caller = source == "patrol", source in CALLERS
         fields = _register_fields(self.numbers[i], source, urgency, spot, w,
                                   sup if patrol else None,
-                                  r.caller(k) if caller else ("", "", False),
+                                  _caller(r, k, hold) if caller else ("", "", False),
                                   dt.datetime.fromtimestamp(int(self.ts[i]), UTC))
         flags = _flags(r.f[k], source, hold)
         draft = Draft(
@@ -234,6 +234,12 @@ class _Randoms:
         return name, phone, bool(self.f[k, 8] < 0.6)
 
 
+def _caller(r: _Randoms, k: int, hold: str | None) -> tuple[str, str, bool]:
+    """The caller; the case held at 结案 is one whose caller asked for a callback."""
+    name, phone, wanted = r.caller(k)
+    return name, phone, wanted or hold == S.CLOSED
+
+
 def _pick(x: float, n: int) -> int:
     """Mostly the first 立案条件 (70 %), otherwise one of the others."""
     if n == 1 or x < 0.7:
@@ -242,7 +248,7 @@ def _pick(x: float, n: int) -> int:
 
 
 # held cases come from patrol (quick to accept) unless the state needs a public report
-_HOLD_SOURCE = {S.PENDING_VERIFICATION: "hotline_12319"}
+_HOLD_SOURCE = {S.PENDING_VERIFICATION: "hotline_12319", S.CLOSED: "hotline_12345"}
 _HOLD_FLAGS = {
     S.VOIDED: "void", S.NOT_FILED: "refuse", S.VOID_REQUESTED: "void_late",
     S.RETURN_REQUESTED: "return", S.EXTENSION_REQUESTED: "extension",

@@ -28,8 +28,10 @@ SOURCES: tuple[tuple[str, float], ...] = (
     ("patrol", 0.70), ("hotline_12319", 0.12), ("mayor_hotline", 0.05), ("online", 0.05),
     ("mayor_mailbox", 0.02), ("media", 0.02), ("superior", 0.02), ("video", 0.02),
 )
-PUBLIC = frozenset({"hotline_12319", "mayor_hotline", "mayor_mailbox", "media", "online"})
-CALLERS = frozenset({"hotline_12319", "mayor_hotline", "online", "mayor_mailbox", "media"})
+PUBLIC = frozenset({"hotline_12345", "hotline_12319", "mayor_hotline", "mayor_mailbox", "media",
+                    "online"})
+CALLERS = frozenset({"hotline_12345", "hotline_12319", "mayor_hotline", "online",
+                     "mayor_mailbox", "media"})
 HOUR_WEIGHTS = (0.15, 0.1, 0.08, 0.08, 0.1, 0.3, 0.8, 2.0, 4.5, 6.5, 7.0, 6.0, 2.5, 2.2,
                 5.5, 6.5, 6.5, 5.5, 2.5, 1.5, 1.0, 0.7, 0.45, 0.25)
 WEEKDAY_WEIGHTS = (1.0, 1.0, 1.0, 1.0, 1.0, 0.7, 0.6)
@@ -140,6 +142,7 @@ HOLD_TARGETS: tuple[tuple[str, float], ...] = (
     (S.VOID_REQUESTED, 8), (S.RETURN_REQUESTED, 10), (S.EXTENSION_REQUESTED, 30),
     (S.SUSPENSION_REQUESTED, 30), (S.SUSPENDED, 48), (S.FEEDBACK, 96),
     (S.PENDING_CHECK, 120), (S.READY_TO_CLOSE, 144),
+    (S.CLOSED, 168),  # a 12345 caller waiting for the 回访 (the 待回访 box)
 )
 
 
