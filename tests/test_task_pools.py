@@ -172,3 +172,19 @@ def test_demo_supervisors_get_pooled_tasks_of_their_own_beat(make_db):
                   if case_id in {r.id for r in fetch_page(s, "my_tasks",
                                                           viewer=actor(name)).rows}]
     assert seeing == [suggestion.username]
+
+
+def test_dispatch_rows_name_the_department(world):
+    """派遣 and 改派 rows carry the department's name as it was then; rows written before
+    (only an id) are named by the id's current name."""
+    w = world
+    ref = w.drive.to(S.DISPATCHED)
+    ref = w.drive.do(ref, sd.redispatch, "dispatcher", department_id=w.dept["HW"],
+                     reason="属环卫职责")
+    with w.db.Session() as s:
+        rows = [r for r in sd.case_history(s, ref.id) if r.action in ("dispatch", "redispatch")]
+        assert [(r.args["department_name"], r.to_whom) for r in rows] == [
+            ("溧阳市水务集团", "溧阳市水务集团"), ("市环卫处", "市环卫处")]
+        from seatdesk.workflow.queries import recipient
+
+        assert recipient(s, "dispatch", {"department_id": w.dept["SW"]}) == "溧阳市水务集团"

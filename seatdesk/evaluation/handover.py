@@ -103,8 +103,7 @@ def _going_red(session, clocks: OpenClocks, cal, now, end) -> tuple[BoardRow, ..
 def _callbacks(session: Session) -> tuple[Callback, ...]:
     query = (select(Case.id, Case.number, CaseReporter.phone, Case.closed_at)
              .join(CaseReporter, CaseReporter.case_id == Case.id)
-             .where(Case.state == CaseState.CLOSED, CaseReporter.callback_wanted.is_(True),
-                    CaseReporter.called_back_at.is_(None))
+             .where(Case.state == CaseState.CLOSED, CaseReporter.callback_due.is_(True))
              .order_by(Case.closed_at).limit(200))
     return tuple(Callback(r[0], r[1], mask_phone(r[2] or "", "dispatcher"), r[3])
                  for r in session.execute(query))

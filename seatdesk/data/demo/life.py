@@ -306,13 +306,13 @@ class Life:
         self._call(outcome, 2 if x >= 0.88 else 1)
 
     def _call(self, outcome: str, attempt: int) -> Event:
-        note = {"satisfied": "来电人对处置结果表示满意", "basically_satisfied": "问题已解决，但认为处置时间较长",
+        note = {"satisfied": "来电人对处置结果表示满意",
+                "basically_satisfied": "问题已解决，但认为处置时间较长",
                 "unreachable": "电话无人接听"}[outcome]
         return self.emit("callback", S.CLOSED, self.staff.acceptor, note, args={
             "reporter_id": None, "outcome": outcome, "attempt": attempt, "reopened": False})
 
     def _reopen(self) -> None:
-        d = self.d
         changes: dict[str, Any] = {"rework_count": self.cur["rework_count"] + 1,
                                    "closed_at": None, "closure_type": None, "feedback_at": None,
                                    "checked_at": None, **self._restart()}
