@@ -10,6 +10,7 @@ import json
 import pytest
 from sqlalchemy import select, text
 
+from seatdesk.evaluation.handover import handover_sheet
 from seatdesk.models import CaseReporter, Dispatch, LedgerEntry
 from seatdesk.models.enums import CaseState as S
 from seatdesk.models.queues import box_counts, fetch_page
@@ -72,15 +73,25 @@ def test_cases_without_a_callback_wish_never_wait(world):
     assert due_box(w) == [] and callers(w, ref.id) == [(False, "", 0, None)]
 
 
+def on_handover_sheet(w: World) -> list[int]:
+    with w.db.Session() as s:
+        return [c.case_id for c in handover_sheet(s, w.clock()).callbacks]
+
+
 def test_unreachable_is_tried_up_to_the_limit(world):
+    """The box and the handover sheet agree: a caller not reached yet is still due (the
+    sheet used to drop the case after the first attempt)."""
     w = world
     ref = closed_with_caller(w)
+    assert on_handover_sheet(w) == [ref.id]
     for attempt in (1, 2):
         ref = w.drive.do(ref, sd.callback, "acceptor", outcome="unreachable")
         assert due_box(w) == [ref.id] and callers(w, ref.id)[0][:3] == (
             True, "unreachable", attempt)
+        assert on_handover_sheet(w) == [ref.id]
     ref = w.drive.do(ref, sd.callback, "acceptor", outcome="unreachable")
     assert due_box(w) == [] and callers(w, ref.id) == [(False, "unreachable", 3, None)]
+    assert on_handover_sheet(w) == []
 
 
 def test_dissatisfied_reopens_the_case_to_the_same_department(world):

@@ -218,6 +218,62 @@ def test_operators_run_the_loop_and_the_server_names_the_actor(pgw, logins):
         workflow.engine.dispose()
 
 
+def test_the_call_taker_calls_back_as_their_own_login(pgw, logins):
+    """回访 (issue 10, item 12) on the call-taker's own login: 无法联系 is recorded,
+    不满意 reopens the case to its department (a case row, a dispatch row, a ledger row)."""
+    w = pgw
+    ref = w.drive.to(S.CLOSED, caller_phone="13800001234", caller_name="张先生",
+                     callback_wanted=True)
+    acceptor = operator_workflow(w.db, logins["acceptor"])
+    c = sd.callback(acceptor, w.a("acceptor"), ref.id, ref.version, outcome="unreachable")
+    c = sd.callback(acceptor, w.a("acceptor"), c.case_id, c.version, outcome="dissatisfied",
+                    note="井盖仍然松动")
+    acceptor.engine.dispose()
+    assert c.new_state == S.DISPATCHED
+    with w.db.Session() as s:
+        assert sd.verify_ledger(s, [c.case_id]) == []
+        assert s.execute(text("SELECT satisfied, callback_due FROM case_reporters"
+                              " WHERE case_id = :c"), {"c": c.case_id}).one() == (False, False)
+        assert s.execute(text("SELECT kind, by_user_id FROM dispatches WHERE case_id = :c"
+                              " ORDER BY id DESC LIMIT 1"), {"c": c.case_id}).one() == (
+            "rework", w.users["acceptor"])
+        assert s.execute(text("SELECT action, actor_id FROM case_ledger WHERE case_id = :c"
+                              " ORDER BY seq DESC LIMIT 2"), {"c": c.case_id}).all() == [
+            ("callback", w.users["acceptor"])] * 2
+    with as_login(w.db, logins["water"]) as conn:  # a department cannot record a 回访
+        assert "permission denied" in refused(conn, "UPDATE case_reporters SET satisfied = true")
+
+
+def test_an_administrator_edits_the_sources_as_their_own_login(pgw, logins):
+    from seatdesk.data import admin_sources
+    from seatdesk.data.admin import AdminPermissionError
+    from seatdesk.models.db import write_transaction
+    from tests.dbroles import operator_engine
+
+    w = pgw
+
+    def save(name: str, new: bool):
+        engine = operator_engine(w.db, logins[name])
+        try:
+            with write_transaction(engine) as s:
+                return admin_sources.save_source(s, w.a(name), "wechat", "微信公众号",
+                                                 enabled=True, public=True,
+                                                 needs_verification=True, new=new)
+        finally:
+            engine.dispose()
+
+    save("admin", True)
+    with pytest.raises(AdminPermissionError):
+        save("lead", False)
+    with as_login(w.db, logins["lead"]) as conn:  # nor by SQL
+        assert "permission denied" in refused(conn, "UPDATE case_sources SET enabled = false")
+    with w.db.Session() as s:
+        assert s.execute(text("SELECT name, enabled FROM case_sources WHERE code = 'wechat'")
+                         ).one() == ("微信公众号", True)
+        assert s.execute(text("SELECT count(*) FROM setting_changes WHERE key = :k"),
+                         {"k": admin_sources.SOURCES_KEY}).scalar() == 1
+
+
 # -- row-level security -------------------------------------------------------------------------
 def test_departments_change_only_their_own_cases(pgw, logins):
     w = pgw

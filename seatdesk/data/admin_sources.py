@@ -44,7 +44,7 @@ def _record(session: Session, actor: Actor, before: list[dict]) -> None:
 def save_source(session: Session, actor: Actor, code: str, name: str, *, enabled: bool,
                 public: bool, needs_verification: bool, new: bool = False) -> SourceInfo:
     """Create (``new``) or change one source; a new one goes last in the order."""
-    require_admin(actor, "维护案件来源")
+    require_admin(session, actor, "维护案件来源")
     code = (code or "").strip()
     name = need_text(name, "来源名称", 100)
     before = _in_use(session)
@@ -69,7 +69,7 @@ def save_source(session: Session, actor: Actor, code: str, name: str, *, enabled
 
 def move_source(session: Session, actor: Actor, code: str, step: int) -> SourceInfo:
     """Move a source one place up (``step`` -1) or down (+1) in the order."""
-    require_admin(actor, "维护案件来源")
+    require_admin(session, actor, "维护案件来源")
     codes = [s.code for s in list_sources(session)]
     if code not in codes:
         raise AdminValidationError(f"来源“{code}”不存在")
