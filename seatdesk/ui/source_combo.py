@@ -10,7 +10,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox
 
 from seatdesk.models.sources import PATROL, SHIPPED, SourceInfo, list_sources
-
 from seatdesk.ui import enum_labels as L
 from seatdesk.ui.session.seat import Seat
 
@@ -26,7 +25,7 @@ def fill_sources(combo: QComboBox, sources, *, patrol: bool, first: tuple | None
         if patrol or source.code != PATROL:
             combo.addItem(L.source_name(source.code, source.name), source.code)
     found = combo.findData(current)
-    combo.setCurrentIndex(found if found >= 0 else 0)
+    combo.setCurrentIndex(max(found, 0))
     combo.blockSignals(False)
 
 

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLineEdit, QW
 
 from seatdesk.data import admin_sources
 from seatdesk.models.sources import list_sources
-
 from seatdesk.ui import enum_labels as L
 from seatdesk.ui.admin.base import AdminPage, button_row, make_table, select_key
 from seatdesk.ui.admin.record_model import Column
