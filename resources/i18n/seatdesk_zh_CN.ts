@@ -3,22 +3,22 @@
 <context>
     <name>AcceptDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="78" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="80" />
         <source>Accepting makes the report a case awaiting filing by the shift lead.</source>
         <translation>受理后案卷进入待立案，由值班长立案。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="80" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="82" />
         <source>核实: confirmed on site.</source>
         <translation>核实：现场核实属实。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="82" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="84" />
         <source>核实: NOT confirmed on site.</source>
         <translation>核实：现场核实不属实。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="84" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="86" />
         <source>Callers: %1</source>
         <translation>来电人：%1 位</translation>
     </message>
@@ -77,42 +77,47 @@
 <context>
     <name>AdminPanel</name>
     <message>
-        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="38" />
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="40" />
         <source>Users</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="39" />
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="41" />
         <source>Departments</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="40" />
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="42" />
         <source>Responsibility matrix</source>
         <translation>责任矩阵</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="41" />
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="43" />
         <source>Filing conditions and time limits</source>
         <translation>立案条件与处置时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="42" />
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="44" />
         <source>Working calendar</source>
         <translation>工作日历</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="43" />
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="45" />
         <source>Common phrases</source>
         <translation>常用语</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="44" />
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="46" />
+        <source>Case sources</source>
+        <translation>案件来源</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="47" />
         <source>City profile</source>
         <translation>城市配置</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="49" />
+        <location filename="../../seatdesk/ui/admin/admin_panel.py" line="52" />
         <source>Go-live readiness</source>
         <translation>上线就绪</translation>
     </message>
@@ -1830,52 +1835,62 @@
 <context>
     <name>FilingDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="107" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="109" />
         <source>Filing condition</source>
         <translation>立案条件</translation>
     </message>
     <message>
         <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="142" />
+        <source>no time limit</source>
+        <translation>无时限</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="144" />
+        <source>, derived</source>
+        <translation>，推算值</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="170" />
         <source>Choose the minor class first: filing needs one of its filing conditions, which sets the time limit and the closure condition.</source>
         <translation>请先选择小类：立案须选定该小类的立案条件，由其确定处置时限和结案条件。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="145" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="173" />
         <source>This class has no active filing condition: an administrator must add one before cases of it can be filed.</source>
         <translation>该小类没有启用的立案条件：须由管理员补充后才能立案。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="148" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="176" />
         <source>Filing conditions of this class (time limit by urgency and zone; closure condition):</source>
         <translation>该小类的立案条件（按紧急程度和区域的处置时限；结案条件）：</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="155" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="184" />
         <source>no limit set</source>
         <translation>未设时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="156" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="185" />
         <source>placeholder value, to be reviewed</source>
         <translation>默认值，待管理员审核</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="168" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="197" />
         <source>No time limit for this urgency: filing will be refused until an administrator adds one.</source>
         <translation>该紧急程度没有处置时限：管理员补充前无法立案。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="170" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="199" />
         <source>This case gets %1, counted from the dispatch; it closes when: %2</source>
         <translation>本案处置时限 %1，自派遣起计时；结案条件：%2</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="176" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="205" />
         <source>Choose the minor class</source>
         <translation>请选择小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="178" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="207" />
         <source>Choose the filing condition</source>
         <translation>请选择立案条件</translation>
     </message>
@@ -1989,118 +2004,118 @@
         <translation>来电反映的问题</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="110" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="111" />
         <source>Save (Ctrl+S)</source>
         <translation>保存（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="112" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="113" />
         <source>Merge into the chosen case (Ctrl+M)</source>
         <translation>合并到所选案卷（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="114" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="115" />
         <source>New form (Ctrl+Shift+Backspace)</source>
         <translation>新受理单（Ctrl+Shift+Backspace）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="129" />
-        <location filename="../../seatdesk/ui/intake/form.py" line="328" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="130" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="338" />
         <source>Possible duplicates</source>
         <translation>疑似重复案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="131" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="132" />
         <source>Recent cases in the same grid cell or component</source>
         <translation>同一网格或部件的近期案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="173" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="174" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="174" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="175" />
         <source>Phone number</source>
         <translation>电话号码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="177" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="178" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="178" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="179" />
         <source>Caller</source>
         <translation>来电人</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="179" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="180" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="180" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="181" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="181" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="182" />
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="182" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="183" />
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="183" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="185" />
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="271" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="281" />
         <source>Choose the location: search an address or pick it on the map (F9)</source>
         <translation>请确定位置：搜索地址或在地图上点选（F9）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="273" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="283" />
         <source>Describe the problem or choose its class</source>
         <translation>请填写问题描述或选择小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="276" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="286" />
         <source>Enter the caller's phone number, or tick “Anonymous caller”</source>
         <translation>请填写来电号码，或勾选「匿名来电」</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="278" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="288" />
         <source>The phone number is not valid: digits, spaces and dashes only</source>
         <translation>电话号码格式不正确：只能包含数字、空格和短横线</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="327" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="337" />
         <source>Possible duplicates: %1</source>
         <translation>疑似重复案卷：%1 个</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="340" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="350" />
         <source>%1 — score %2: %3</source>
         <translation>%1 — 得分 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="361" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="371" />
         <source>Checking for duplicates…</source>
         <translation>正在检查重复案卷…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="367" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="377" />
         <source>%1 possible duplicates: choose one and press Ctrl+M to merge, or press Ctrl+S again to save a new case</source>
         <translation>发现 %1 个疑似重复案卷：选中一个按 Ctrl+M 合并，或再按 Ctrl+S 保存为新案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="375" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="385" />
         <source>No duplicate chosen</source>
         <translation>未选择要合并的案卷</translation>
     </message>
@@ -2265,6 +2280,19 @@
         <location filename="../../seatdesk/ui/case/ledger_timeline.py" line="98" />
         <source>Reason/note: %1</source>
         <translation>理由/说明：%1</translation>
+    </message>
+</context>
+<context>
+    <name>LimitHint</name>
+    <message>
+        <location filename="../../seatdesk/ui/intake/limit_hint.py" line="72" />
+        <source>⚠ No filing condition of this class has a time limit for “%1”: the shift lead cannot file it until an administrator adds one.</source>
+        <translation>⚠ 本小类的立案条件都没有“%1”处置时限：管理员补充前值班长无法立案。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake/limit_hint.py" line="77" />
+        <source>Time limits of this class for “%1”: %2</source>
+        <translation>本小类“%1”处置时限：%2</translation>
     </message>
 </context>
 <context>
@@ -3256,7 +3284,7 @@
     </message>
     <message>
         <location filename="../../seatdesk/ui/workbox/search_bar.py" line="40" />
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="85" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="83" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
@@ -3281,62 +3309,62 @@
         <translation>小类：编码、名称或拼音首字母</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="53" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="113" />
         <source>Any source</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="58" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="56" />
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="60" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="58" />
         <source>Clear</source>
         <translation>清空</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="84" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="82" />
         <source>Number</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="84" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="82" />
         <source>Text</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="85" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="83" />
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="86" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="84" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="87" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="85" />
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="87" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="85" />
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="88" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="86" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="88" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="86" />
         <source>From</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="89" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="87" />
         <source>To</source>
         <translation>截止日期</translation>
     </message>
@@ -3405,6 +3433,81 @@
         <location filename="../../seatdesk/ui/case/dialogs/simple.py" line="155" />
         <source>Signing for the case confirms your department has received it. The handling clock already runs from the dispatch. Handling feedback, extension and suspension requests come after signing; a case is signed for once.</source>
         <translation>签收表示本部门已接收该案卷。处置时限自派遣起已开始计时。签收后才能处置反馈、申请延期或挂账；每次派遣只需签收一次。</translation>
+    </message>
+</context>
+<context>
+    <name>SourcesPage</name>
+    <message>
+        <location filename="../../seatdesk/ui/admin/sources_page.py" line="23" />
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/sources_page.py" line="25" />
+        <source>Order</source>
+        <translation>顺序</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/sources_page.py" line="26" />
+        <location filename="../../seatdesk/ui/admin/sources_page.py" line="45" />
+        <source>Code</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/sources_page.py" line="27" />
+        <location filename="../../seatdesk/ui/admin/sources_page.py" line="46" />
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/sources_page.py" line="28" />
+        <source>Offered</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/sources_page.py" line="29" />
+        <source>Public</source>
+        <translation>公众来源</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/sources_page.py" line="30" />
+        <source>Needs 核实</source>
+        <translation>须核实</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/sources_page.py" line="35" />
+        <source>Offered at intake</source>
+        <translation>受理时可选</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/sources_page.py" line="36" />
+        <source>A report from the public (漏报, 监督举报率)</source>
+        <translation>公众来源（计入漏报、监督举报率）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/sources_page.py" line="37" />
+        <source>Needs 核实 before 受理</source>
+        <translation>受理前须核实</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/sources_page.py" line="48" />
+        <source>New source</source>
+        <translation>新增来源</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/sources_page.py" line="49" />
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/sources_page.py" line="49" />
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/sources_page.py" line="50" />
+        <source>Move down</source>
+        <translation>下移</translation>
     </message>
 </context>
 <context>
@@ -3781,17 +3884,17 @@
 <context>
     <name>WorkBoxPanel</name>
     <message>
-        <location filename="../../seatdesk/ui/workbox/panel.py" line="219" />
+        <location filename="../../seatdesk/ui/workbox/panel.py" line="221" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/panel.py" line="259" />
+        <location filename="../../seatdesk/ui/workbox/panel.py" line="261" />
         <source>Showing %1 of %2 cases</source>
         <translation>已显示 %1 条，共 %2 条案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/panel.py" line="271" />
+        <location filename="../../seatdesk/ui/workbox/panel.py" line="273" />
         <source>Database unavailable, retrying</source>
         <translation>数据库不可用，正在重试</translation>
     </message>
@@ -3890,12 +3993,12 @@
 <context>
     <name>_ClassifyingDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="42" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="44" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="43" />
+        <location filename="../../seatdesk/ui/case/dialogs/filing.py" line="45" />
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
