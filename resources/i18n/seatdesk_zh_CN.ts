@@ -2211,22 +2211,32 @@
         <translation>近30天（蓝：上报数，绿：结案数）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="208" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="210" />
+        <source>callback satisfaction (30 days): no caller reached yet</source>
+        <translation>回访满意率（近30天）：尚无接通的回访</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="211" />
+        <source>callback satisfaction (30 days) %1 % (%2 of %3)</source>
+        <translation>回访满意率（近30天）%1%（%2/%3）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="216" />
         <source>Today %1 reports · %2 open cases · %3 red</source>
         <translation>今日上报 %1 件 · 在办 %2 件 · 红灯 %3 件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="217" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="225" />
         <source>green</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="217" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="225" />
         <source>yellow</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/panels.py" line="217" />
+        <location filename="../../seatdesk/ui/kpi/panels.py" line="225" />
         <source>red</source>
         <translation>红灯</translation>
     </message>
