@@ -8,9 +8,13 @@ from __future__ import annotations
 import os
 import subprocess
 import textwrap
+import time
 from pathlib import Path
 
+import httpx
 import pytest
+
+from tests.server_fixtures import free_port
 
 SOURCE = Path(__file__).resolve().parents[1]
 CITY = SOURCE / "tests" / "data" / "yunxi" / "city.toml"
@@ -110,6 +114,44 @@ def test_unpacked_package_starts_the_seat_without_the_source_tree(unpacked, tmp_
     assert proc.returncode == 0, proc.stdout + proc.stderr[-4000:]
     assert "seat started from the package" in proc.stdout
     assert (tmp_path / "seat.png").stat().st_size > 10_000
+
+
+def test_unpacked_package_serves_the_intake_api(unpacked, tmp_path):
+    """``seatdesk serve`` from the package: FastAPI, uvicorn and python-multipart are in its
+    environment (the server would not start without the form parser), the API docs' assets
+    and the field page are bundled."""
+    _configure(unpacked, tmp_path, database_url=f"sqlite:///{tmp_path / 'centre.sqlite3'}")
+    (tmp_path / "city.toml").write_text(CITY.read_text(encoding="utf-8"), encoding="utf-8")
+    for args in (("db", "upgrade"), ("setup", "--profile", "city.toml")):
+        proc = _run(unpacked, tmp_path, *args)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    port = free_port()
+    server = subprocess.Popen([str(unpacked / "usr" / "bin" / "seatdesk"), "serve", "--port",
+                               str(port)], cwd=tmp_path, env=_env(unpacked, tmp_path),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        spec = _get_when_up(f"{base}/openapi.json", server)
+        assert spec.status_code == 200 and "/field/v1/reports" in spec.json()["paths"]
+        for path in ("/docs-assets/swagger-ui-bundle.js", "/field/app/"):
+            assert httpx.get(base + path, timeout=10).status_code == 200, path
+        signin = httpx.post(f"{base}/field/v1/session", timeout=10,
+                            json={"username": "nobody", "password": "x", "device_id": "p"})
+        assert signin.status_code == 401
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "Traceback" not in output, output[-3000:]
+
+
+def _get_when_up(url: str, server: subprocess.Popen) -> httpx.Response:
+    for _ in range(300):
+        assert server.poll() is None, server.communicate()[0][-3000:]
+        try:
+            return httpx.get(url, timeout=5)
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError(f"seatdesk serve did not answer on {url}")
 
 
 DRIVER = textwrap.dedent('''
