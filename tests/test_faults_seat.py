@@ -88,3 +88,37 @@ def _work_through_the_stall(qtbot, ws, lon: float, lat: float) -> None:
     press(qtbot, form, "Ctrl+S")
     qtbot.wait(1000)
     press(qtbot, form, "Ctrl+S")  # once more, as an impatient person would
+
+
+@PG
+@pytest.mark.parametrize("before", [True, False], ids=["commit-lost", "answer-lost"])
+def test_a_report_whose_commit_was_cut_is_one_case_and_asks_nothing(city, qtbot, before):
+    """Ctrl+S and the connection is cut during COMMIT — before the server saw it, or after it
+    committed: the seat cannot know, keeps the report in the outbox, and when the
+    connection is back the report's intake key settles it — registered once, and a report
+    that did land is not shown to the call-taker as a duplicate of itself."""
+    with FaultProxy.for_url(city.url) as proxy:
+        seat_db = proxied_db(city, proxy)
+        try:
+            window = open_seat(qtbot, seat_db, "shouli")
+            ws = window.workspace
+            lon, lat, _class = place(city, 27)
+            press(qtbot, ws, "Ctrl+N")
+            form = ws.intake
+            form.caller_phone.setText("13600004444")
+            form.location.set_point(lon, lat)
+            form.description.text.setPlainText("提交时断线")
+            qtbot.wait(500)  # the location resolved, the form checked
+            waiting: list[int] = []
+            form.submitter.outbox_changed.connect(waiting.append)
+            proxy.cut_at_commit(before=before)
+            press(qtbot, form, "Ctrl+S")
+            qtbot.waitUntil(lambda: proxy.commits_cut == 1, timeout=TIMEOUT)
+            qtbot.waitUntil(lambda: waiting[:1] == [1] and waiting[-1] == 0
+                            and ws.seat.ops.is_idle() and ws.seat.tasks.is_idle(),
+                            timeout=30_000)  # kept, then settled
+            assert cases_described(city, "提交时断线") == 1
+            assert form.is_blank() and form.duplicates.rowCount() == 0  # nothing to decide
+            assert "已登记为案卷" in form.status.text(), form.status.text()
+        finally:
+            seat_db.engine.dispose()

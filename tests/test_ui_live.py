@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from seatdesk.config import data_dir
 from seatdesk.models import Case, LedgerEntry
 from seatdesk.models.db import make_engine
 from seatdesk.workflow import services as sd
@@ -179,8 +178,7 @@ def test_dropped_connection_during_intake(city, qtbot):
         fill(qtbot, form, dup_lon, dup_lat, "乙")
         form.class_picker.set_current(class_id)
         press(qtbot, form, "Ctrl+S")
-        outbox = sorted((data_dir() / "outbox").glob("*.json"))
-        assert len(outbox) == 2 and form.caller_name.text() == ""
+        assert form.outbox.count() == 2 and form.caller_name.text() == ""
         assert "已保存在本机（待提交 2 条）" in form.status.text()
         assert "本机待提交：2 条" in ws.banner.text.text()
     finally:
@@ -195,11 +193,11 @@ def test_dropped_connection_during_intake(city, qtbot):
     with db.Session() as session:
         registered = session.scalars(select(Case).where(Case.caller_name == "甲")).all()
     assert len(registered) == 1 and registered[0].state == "reported"
-    assert len(list((data_dir() / "outbox").glob("*.json"))) == 1
+    assert form.outbox.count() == 1
     with qtbot.waitSignal(form.case_registered, timeout=TIMEOUT) as merged:
         press(qtbot, form, "Ctrl+M")
     assert merged.args == [known]
-    assert list((data_dir() / "outbox").glob("*.json")) == []
+    assert form.outbox.count() == 0
 
 
 def test_a_commit_lost_in_flight_is_not_reported_as_unsaved(city, qtbot):

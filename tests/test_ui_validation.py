@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from seatdesk.models import Case
+from seatdesk.models import Case, User
+from seatdesk.ui.session.draft_store import Owner
+from seatdesk.ui.session.offline_queue import IntakeDraft, Outbox
 from tests.seat_helpers import (
     TIMEOUT,
     city_fixture,  # noqa: F401 (fixture)
@@ -13,6 +15,13 @@ from tests.seat_helpers import (
     place,
     press,
 )
+
+
+def outbox_of(db, username: str) -> Outbox:
+    """The outbox a seat of ``username`` on ``db`` uses on this computer."""
+    with db.Session() as s:
+        user_id = s.scalar(select(User.id).where(User.username == username))
+    return Outbox(Owner(db.engine.url.render_as_string(hide_password=True), user_id))
 
 
 def count_cases(db) -> int:
@@ -55,10 +64,8 @@ def test_an_overlong_search_says_so_and_the_seat_stays_online(city, qtbot):
 
 
 def test_a_refused_report_in_the_outbox_opens_for_correction_and_blocks_no_other(city, qtbot):
-    from seatdesk.ui.session.offline_queue import IntakeDraft, Outbox
-
     lon, lat, _class = place(city, 35)
-    outbox = Outbox()
+    outbox = outbox_of(city, "shouli")
     bad = IntakeDraft(caller_phone="13600005555", lon=lon, lat=lat, description="长" * 2001)
     outbox.save(bad)
     outbox.save(IntakeDraft(caller_phone="13600006666", lon=lon + 0.01, lat=lat,

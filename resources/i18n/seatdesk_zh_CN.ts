@@ -1989,133 +1989,133 @@
 <context>
     <name>IntakeForm</name>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="92" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="91" />
         <source>Anonymous caller</source>
         <translation>匿名来电</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="94" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="93" />
         <source>Caller wants a callback</source>
         <translation>需要回访</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="100" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="99" />
         <source>What the caller reports</source>
         <translation>来电反映的问题</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="111" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="110" />
         <source>Save (Ctrl+S)</source>
         <translation>保存（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="113" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="112" />
         <source>Merge into the chosen case (Ctrl+M)</source>
         <translation>合并到所选案卷（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="115" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="114" />
         <source>New form (Ctrl+Shift+Backspace)</source>
         <translation>新受理单（Ctrl+Shift+Backspace）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="130" />
-        <location filename="../../seatdesk/ui/intake/form.py" line="338" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="129" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="337" />
         <source>Possible duplicates</source>
         <translation>疑似重复案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="132" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="131" />
         <source>Recent cases in the same grid cell or component</source>
         <translation>同一网格或部件的近期案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="174" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="173" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="175" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="174" />
         <source>Phone number</source>
         <translation>电话号码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="178" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="177" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="179" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="178" />
         <source>Caller</source>
         <translation>来电人</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="180" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="179" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="181" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="180" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="182" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="181" />
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="183" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="182" />
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="185" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="184" />
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="281" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="280" />
         <source>Choose the location: search an address or pick it on the map (F9)</source>
         <translation>请确定位置：搜索地址或在地图上点选（F9）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="283" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="282" />
         <source>Describe the problem or choose its class</source>
         <translation>请填写问题描述或选择小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="286" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="285" />
         <source>Enter the caller's phone number, or tick “Anonymous caller”</source>
         <translation>请填写来电号码，或勾选「匿名来电」</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="288" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="287" />
         <source>The phone number is not valid: digits, spaces and dashes only</source>
         <translation>电话号码格式不正确：只能包含数字、空格和短横线</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="337" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="336" />
         <source>Possible duplicates: %1</source>
         <translation>疑似重复案卷：%1 个</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="350" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="349" />
         <source>%1 — score %2: %3</source>
         <translation>%1 — 得分 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="371" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="370" />
         <source>Checking for duplicates…</source>
         <translation>正在检查重复案卷…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="377" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="376" />
         <source>%1 possible duplicates: choose one and press Ctrl+M to merge, or press Ctrl+S again to save a new case</source>
         <translation>发现 %1 个疑似重复案卷：选中一个按 Ctrl+M 合并，或再按 Ctrl+S 保存为新案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="385" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="384" />
         <source>No duplicate chosen</source>
         <translation>未选择要合并的案卷</translation>
     </message>
@@ -2123,52 +2123,57 @@
 <context>
     <name>IntakeSubmitter</name>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="60" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="62" />
         <source>The caller reports a problem already known</source>
         <translation>来电反映的问题已有在办案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="61" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="63" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="85" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="87" />
         <source>Case %1 registered</source>
         <translation>已登记案卷 %1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="88" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="90" />
         <source>Registered as %1 and merged into case %2: the caller is on its callback list</source>
         <translation>已登记为 %1 并合并到案卷 %2：来电人已加入该案卷的回访名单</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="93" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="95" />
         <source>Case %1 registered, but it could not be merged: %2</source>
         <translation>已登记案卷 %1，但未能合并：%2</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="104" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="106" />
         <source>No connection: the report is kept on this computer (%1 waiting) and submitted when the connection returns</source>
         <translation>连接中断：受理单已保存在本机（待提交 %1 条），连接恢复后自动提交</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="152" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="154" />
+        <source>Report saved offline had been registered as case %1 before the connection was lost</source>
+        <translation>离线保存的受理单在连接中断前已登记为案卷 %1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake/submit.py" line="166" />
         <source>Report saved offline was registered as case %1</source>
         <translation>离线保存的受理单已登记为案卷 %1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="173" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="187" />
         <source>A report saved offline was refused: %1</source>
         <translation>离线保存的上报被退回：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="181" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="195" />
         <source>A report saved offline has possible duplicates; it opens when this form is saved or cleared</source>
         <translation>一条离线保存的受理单存在疑似重复，本受理单保存或清空后将打开它</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="187" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="201" />
         <source>Report saved offline at %1: %2 possible duplicates found now. Ctrl+M merges into the chosen case, Ctrl+S saves a new case.</source>
         <translation>%1 离线保存的受理单：现发现 %2 个疑似重复案卷。Ctrl+M 合并到所选案卷，Ctrl+S 保存为新案卷。</translation>
     </message>
@@ -2886,17 +2891,17 @@
 <context>
     <name>Operations</name>
     <message>
-        <location filename="../../seatdesk/ui/operations.py" line="94" />
+        <location filename="../../seatdesk/ui/operations.py" line="96" />
         <source>The connection to the database was lost while saving, so it is not known whether the action was saved. When the connection is back, check the case before doing it again.</source>
         <translation>保存时与数据库的连接中断，无法确定操作是否已保存。连接恢复后请先核对案卷，再决定是否重做。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/operations.py" line="100" />
+        <location filename="../../seatdesk/ui/operations.py" line="102" />
         <source>The database cannot be reached. Nothing was saved; try again when the connection is back.</source>
         <translation>无法连接数据库。未保存任何内容；连接恢复后请重试。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/operations.py" line="106" />
+        <location filename="../../seatdesk/ui/operations.py" line="108" />
         <source>The operation failed (an internal error). Try again; if it fails again, tell the administrator.</source>
         <translation>操作失败（内部错误）。请重试；仍失败请告知管理员。</translation>
     </message>

@@ -29,8 +29,10 @@ _COUNTER = itertools.count(1)
 
 def is_connection_error(exc: BaseException) -> bool:
     """Errors that mean "the database cannot be reached right now" (retry later); a
-    refused input, a denied action or a too complex search are not."""
-    return dberrors.is_unavailable(exc)
+    refused input, a denied action or a too complex search are not. A connection lost
+    during COMMIT is one: the seat goes offline until a probe succeeds, then re-reads
+    everything and submits its outbox (where the uncertain report is waiting)."""
+    return isinstance(exc, sd.CommitUncertain) or dberrors.is_unavailable(exc)
 
 
 def changed_ids(result: Any) -> frozenset[int]:

@@ -51,6 +51,9 @@ class Precheck:
     cell: str  # "code name" of the grid cell, "" outside the grid
     cell_history: tuple[CaseRow, ...]
     component_history: tuple[CaseRow, ...]
+    #: (case id, number) when a report with this draft's intake key is already registered:
+    #: a save whose COMMIT was cut did land (the lookup that resolves the uncertain commit)
+    registered: tuple[int, str] | None = None
 
 
 def search_places(session: Session, text: str, limit: int = 20) -> tuple[PlaceHit, ...]:
@@ -130,8 +133,13 @@ def resolve(sessions, lon: float, lat: float, radius_m: float = 50.0) -> PickRes
 
 
 def precheck(wf: sd.Workflow, viewer: Viewer, draft: IntakeDraft) -> Precheck:
-    """Duplicate candidates (scored and explained by the engine) and repeat problems."""
+    """Duplicate candidates (scored and explained by the engine) and repeat problems — or
+    the case this very report already became (same intake key)."""
     with Session(wf.engine) as session:
+        landed = session.execute(select(Case.id, Case.number).where(
+            Case.intake_key == draft.intake_key)).first() if draft.intake_key else None
+        if landed is not None:
+            return Precheck(draft, (), "", (), (), (landed.id, landed.number))
         now = wf.now()
         part = session.scalar(select(Component).where(Component.code == draft.component_code)) \
             if draft.component_code else None

@@ -19,7 +19,6 @@ the caller joins its callback list). A save that cannot reach the database goes 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -69,7 +68,7 @@ class IntakeForm(QWidget):
         self.seat, self.outbox = seat, outbox
         self.checked: Precheck | None = None
         self.warned_key: tuple | None = None
-        self.origin: Path | None = None  # the outbox file this form was restored from
+        self.origin: str | None = None  # the outbox entry (intake key) this form came from
         self.intake_key = new_intake_key()  # this report's identity, kept to its registration
         self.submitter = IntakeSubmitter(self)
         self._build()
@@ -248,7 +247,7 @@ class IntakeForm(QWidget):
             description=self.description.value(), urgency=self.urgency.currentData(),
             attachments=files, user_id=self.seat.user.user_id, intake_key=self.intake_key)
 
-    def load_draft(self, draft: IntakeDraft, origin: Path | None = None) -> None:
+    def load_draft(self, draft: IntakeDraft, origin: str | None = None) -> None:
         """Restore a draft (from the outbox or the local drafts) into the form, every field
         as typed, with its intake key."""
         self.clear()

@@ -2,16 +2,18 @@
 
 ``register`` runs the engine's ``register`` (and, when the call-taker chose a duplicate,
 ``merge`` of the new report into it) as one operation. A save that cannot reach the
-database is written to the outbox and the form is cleared for the next call. When the
-connection returns ``flush`` takes the drafts oldest first: each is checked for
-duplicates at that moment; a draft without candidates is registered, one with candidates
-is put back into the (empty) form with its candidates so the call-taker decides.
+database — or whose COMMIT was cut, so it may or may not have landed — is written to the
+outbox and the form is cleared for the next call. When the connection returns ``flush``
+takes the drafts oldest first: a draft whose intake key is already registered (the
+uncertain commit did land) is done; the others are checked for duplicates at that moment;
+a draft without candidates is registered (with its key: never twice), one with candidates
+is put back into the (empty) form with its candidates so the call-taker decides, one the
+engine refuses opens in the form with the reason.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -95,9 +97,9 @@ class IntakeSubmitter(QObject):
                                   error=True)
             self.form.case_registered.emit(change.case_id)
 
-    def keep_offline(self, draft: IntakeDraft) -> Path:
-        path = self.form.outbox.save(draft)
-        if self.form.origin is not None and self.form.origin != path:
+    def keep_offline(self, draft: IntakeDraft) -> str:
+        key = self.form.outbox.save(draft)
+        if self.form.origin is not None and self.form.origin != key:
             self.form.outbox.remove(self.form.origin)
         self.form.clear()
         count = self.form.outbox.count()
@@ -105,7 +107,7 @@ class IntakeSubmitter(QObject):
                                       "(%1 waiting) and submitted when the connection returns")
                               .replace("%1", str(count)), error=True)
         self.outbox_changed.emit(count)
-        return path
+        return key
 
     # -- later ----------------------------------------------------------------------------------
     def flush(self) -> None:
@@ -118,35 +120,47 @@ class IntakeSubmitter(QObject):
         self.flushing = True
         self._next(drafts)
 
-    def _next(self, drafts: list[tuple[Path, IntakeDraft]]) -> None:
+    def _next(self, drafts: list[tuple[str, IntakeDraft]]) -> None:
         drafts = [(p, d) for p, d in drafts if p != self.form.origin]  # the one in the form
         if not drafts or not self.seat.monitor.online:
             self._stop()
             return
-        path, draft = drafts[0]
+        key, draft = drafts[0]
         wf, user = self.seat.wf, self.seat.user
 
         def failed(exc: Exception, _trace: str) -> None:
             if dberrors.is_unavailable(exc):
                 self._stop()
             else:
-                self._refused(path, draft, dberrors.user_message(exc), lambda: self._next(
+                self._refused(key, draft, dberrors.user_message(exc), lambda: self._next(
                     drafts[1:]))
 
-        self.seat.read(f"outbox.check.{path.name}", lambda: precheck(wf, user, draft),
-                       lambda result: self._checked(path, result, drafts[1:]), failed)
+        self.seat.read(f"outbox.check.{key}", lambda: precheck(wf, user, draft),
+                       lambda result: self._checked(key, result, drafts[1:]), failed)
 
-    def _checked(self, path: Path, result: Precheck, rest) -> None:
-        if result.candidates:
-            self._decide(path, result)
-            return
-        self._submit(path, result.draft, lambda: self._next(rest))
+    def _checked(self, key: str, result: Precheck, rest) -> None:
+        if result.registered is not None:  # it did land before the connection was lost
+            self._landed(key, *result.registered)
+            self._next(rest)
+        elif result.candidates:
+            self._decide(key, result)
+        else:
+            self._submit(key, result.draft, lambda: self._next(rest))
 
-    def _submit(self, path: Path, draft: IntakeDraft, then: Callable[[], None]) -> None:
+    def _landed(self, key: str, case_id: int, number: str) -> None:
+        self.form.outbox.remove(key)
+        self.outbox_changed.emit(self.form.outbox.count())
+        if self.form.origin is None:
+            self.form.show_status(self.tr("Report saved offline had been registered as case %1 "
+                                          "before the connection was lost")
+                                  .replace("%1", number))
+        self.submitted.emit(case_id)
+
+    def _submit(self, key: str, draft: IntakeDraft, then: Callable[[], None]) -> None:
         wf, actor = self.seat.wf, self.seat.actor
 
         def done(change: sd.CaseChange) -> None:
-            self.form.outbox.remove(path)
+            self.form.outbox.remove(key)
             self.outbox_changed.emit(self.form.outbox.count())
             if self.form.origin is None:  # not over what the form says about its own report
                 self.form.show_status(self.tr("Report saved offline was registered as case %1")
@@ -158,30 +172,30 @@ class IntakeSubmitter(QObject):
             if failure.offline:
                 self._stop()  # flushed again when the connection is back
             else:
-                self._refused(path, draft, failure.message, then)
+                self._refused(key, draft, failure.message, then)
 
         self.seat.ops.run("register.outbox", lambda: sd.register(wf, actor, draft.to_report()),
                           done, failed)
 
-    def _refused(self, path: Path, draft: IntakeDraft, message: str,
+    def _refused(self, key: str, draft: IntakeDraft, message: str,
                  then: Callable[[], None]) -> None:
         """The engine refused a report saved offline (its source was disabled meanwhile, a
         rule changed …): it stays in the outbox and opens in the form, when the form is free,
         with the reason, for the call-taker to correct — and the reports behind it go on."""
         if self.form.is_blank():
-            self.form.load_draft(draft, path)
+            self.form.load_draft(draft, key)
             self.form.show_status(self.tr("A report saved offline was refused: %1")
                                   .replace("%1", message), error=True)
         then()
 
-    def _decide(self, path: Path, result: Precheck) -> None:
+    def _decide(self, key: str, result: Precheck) -> None:
         """Candidates found: the call-taker decides in the form (if it is free)."""
         self._stop()
         if not self.form.is_blank():
             self.form.show_status(self.tr("A report saved offline has possible duplicates; it "
                                           "opens when this form is saved or cleared"), error=True)
             return
-        self.form.load_draft(result.draft, path)
+        self.form.load_draft(result.draft, key)
         self.form.show_precheck(result)
         self.form.warned_key = self.form.key(result.draft)
         self.form.show_status(self.tr("Report saved offline at %1: %2 possible duplicates found "

@@ -66,23 +66,34 @@ def action_key_of(case_id: int, action: str) -> str:
     return f"action:{case_id}:{action}"
 
 
+def create_durable(path: Path, schema: str) -> None:
+    """Create the SQLite file at ``path`` (WAL) with ``schema`` if it is not there yet."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with connect_durable(path) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(schema)
+
+
+@contextlib.contextmanager
+def connect_durable(path: Path) -> Iterator[sqlite3.Connection]:
+    """One transaction on its own connection with ``synchronous=FULL``: committed, and on
+    disk, when the block is left."""
+    conn = sqlite3.connect(path, timeout=10)
+    try:
+        conn.execute("PRAGMA synchronous=FULL")
+        with conn:
+            yield conn
+    finally:
+        conn.close()
+
+
 class DraftStore:
     def __init__(self, path: Path | None = None):
         self.path = path or data_dir() / "drafts.sqlite3"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(SCHEMA)
+        create_durable(self.path, SCHEMA)
 
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=10)
-        try:
-            conn.execute("PRAGMA synchronous=FULL")
-            with conn:  # one transaction, committed on leaving
-                yield conn
-        finally:
-            conn.close()
+    def _connect(self):
+        return connect_durable(self.path)
 
     def save(self, owner: Owner, key: str, kind: str, summary: str, payload: dict, *,
              case_id: int | None = None, action: str | None = None) -> None:

@@ -1,10 +1,17 @@
 """The intake outbox: hotline reports saved while the database is unreachable (Qt-free).
 
-An ``IntakeDraft`` is everything the call-taker typed, attachments included. When a save
-cannot reach the database the draft is written as one JSON file to
-``seatdesk.config.data_dir()/outbox`` (write to a temporary file, then rename: a crash
-never leaves half a file) and stays there until it has been registered. When the
-connection returns the seat submits each draft, checking for duplicates at that moment.
+An ``IntakeDraft`` is everything the call-taker typed, attachments included, with its
+``intake_key``. When a save cannot reach the database — or the connection was lost while
+it was being committed, so nobody knows whether it landed — the draft goes to the outbox,
+one SQLite file on this computer (``data_dir()/outbox.sqlite3``, WAL, ``synchronous=FULL``:
+a report whose save returned is on disk, whatever happens to the seat or the machine
+next), and stays there until it has been registered. When the connection returns the seat
+submits the drafts oldest first; the key makes a report that did land return its case
+instead of a second one.
+
+The outbox belongs to a user of a database (``draft_store.Owner``): another user or
+another database on the same workstation never submits someone else's reports. Reports
+left as JSON files by earlier versions (``data_dir()/outbox/*.json``) are moved in.
 """
 
 from __future__ import annotations
@@ -13,13 +20,14 @@ import base64
 import dataclasses
 import datetime as dt
 import json
-import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from seatdesk.config import data_dir
 from seatdesk.workflow import services as sd
+
+from seatdesk.ui.session.draft_store import Owner, connect_durable, create_durable
 
 FORMAT = 1
 
@@ -112,31 +120,76 @@ class IntakeDraft:
 
 
 class Outbox:
-    """Drafts waiting for the database, one JSON file each, oldest first."""
+    """The owner's reports waiting for the database, oldest first, keyed by intake key
+    (saving the same report again replaces it)."""
 
-    def __init__(self, directory: Path | None = None):
-        self.directory = directory or data_dir() / "outbox"
-        self.directory.mkdir(parents=True, exist_ok=True)
+    def __init__(self, owner: Owner, path: Path | None = None):
+        self.owner = owner
+        self.path = path or data_dir() / "outbox.sqlite3"
+        create_durable(self.path, SCHEMA)
+        self._adopt_json_files(self.path.parent / "outbox")
 
-    def save(self, draft: IntakeDraft) -> Path:
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")
-        path = self.directory / f"{stamp}-{uuid.uuid4().hex[:8]}.json"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(draft.to_json(), encoding="utf-8")
-        os.replace(tmp, path)
-        return path
+    def _connect(self):
+        return connect_durable(self.path)
 
-    def drafts(self) -> list[tuple[Path, IntakeDraft]]:
+    def save(self, draft: IntakeDraft) -> str:
+        """Keep ``draft`` (durably); returns its key."""
+        with self._connect() as conn:
+            conn.execute(
+                "INSERT INTO outbox (database, user_id, intake_key, saved_at, draft) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (database, user_id, intake_key) "
+                "DO UPDATE SET draft = excluded.draft",
+                (self.owner.database, self.owner.user_id, draft.intake_key, _now(),
+                 draft.to_json()))
+        return draft.intake_key
+
+    def drafts(self) -> list[tuple[str, IntakeDraft]]:
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT intake_key, draft FROM outbox WHERE database = ? AND user_id = ? "
+                "ORDER BY seq", (self.owner.database, self.owner.user_id)).fetchall()
         found = []
-        for path in sorted(self.directory.glob("*.json")):
+        for key, text in rows:
             try:
-                found.append((path, IntakeDraft.from_json(path.read_text(encoding="utf-8"))))
+                found.append((key, IntakeDraft.from_json(text)))
             except (ValueError, KeyError, TypeError):
-                continue  # not ours or damaged: left in place for a person to look at
+                continue  # damaged: left in place for a person to look at
         return found
 
     def count(self) -> int:
-        return len(list(self.directory.glob("*.json")))
+        with self._connect() as conn:
+            return conn.execute("SELECT count(*) FROM outbox WHERE database = ? AND user_id = ?",
+                                (self.owner.database, self.owner.user_id)).fetchone()[0]
 
-    def remove(self, path: Path) -> None:
-        path.unlink(missing_ok=True)
+    def remove(self, key: str) -> None:
+        with self._connect() as conn:
+            conn.execute("DELETE FROM outbox WHERE database = ? AND user_id = ? AND "
+                         "intake_key = ?", (self.owner.database, self.owner.user_id, key))
+
+    def _adopt_json_files(self, directory: Path) -> None:
+        """Move the owner's reports an earlier version kept as JSON files into the file."""
+        for path in sorted(directory.glob("*.json")) if directory.is_dir() else ():
+            try:
+                draft = IntakeDraft.from_json(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if draft.user_id in (None, self.owner.user_id):
+                self.save(draft)
+                path.unlink(missing_ok=True)
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- the order the reports were saved in
+    database TEXT NOT NULL,                 -- which database (URL without password)
+    user_id INTEGER NOT NULL,
+    intake_key TEXT NOT NULL,               -- the report's idempotency key
+    saved_at TEXT NOT NULL,                 -- ISO 8601, UTC
+    draft TEXT NOT NULL,                    -- IntakeDraft.to_json()
+    UNIQUE (database, user_id, intake_key)
+)
+"""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -51,8 +51,8 @@ class Workspace(QWidget):
                  auto_refresh_ms: int = 10_000, drafts: DraftStore | None = None):
         super().__init__(parent)
         self.seat = seat
-        self.outbox = outbox or Outbox()
         self.drafts = DraftKeeper(seat, drafts, self)
+        self.outbox = outbox or Outbox(self.drafts.owner)
         self.map = None
         self.kpi = self.admin = self.overview = self.intake = self.wall = None
         self.palette: CommandPalette | None = None
