@@ -7,19 +7,31 @@ column names the channel and device (``城管通/<device>``, ``Open311/<partner>
 ``12345/<partner>``).
 
 ``DatabaseIdentity.workflow(principal)`` is the one place that chooses the database
-connection a principal's actions run on. Today every principal runs on the server's own
-connection (the URL given to ``seatdesk serve``); when the database knows each operator
-(docs/security.md) this is where the server switches to acting as them.
+identity a principal's actions run as. On PostgreSQL, when the principal's user has their
+own login (``seatdesk db logins``; docs/security.md), every transaction of the returned
+workflow starts with ``SET LOCAL ROLE`` to that login (``Workflow.acting_as``): the
+database applies the supervisor's or partner's group, row-level security and ledger
+identity, whatever the server's own login may do. The server connects as the NOINHERIT
+login of ``seatdesk db intake-login`` (nothing of its own but its bookkeeping) or, in an
+installation without it, as the owner: either way a request can do no more than its
+principal. A user without a login (a database whose ``db logins`` has not run yet) and
+the embedded SQLite mode act on the server's own connection, as before.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
+from seatdesk.models import User
 from seatdesk.workflow import services as sd
 
 FIELD, PARTNER = "field", "partner"
 SEAT_MAX = 64
+LOGIN_CACHE_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -54,11 +66,32 @@ def partner_channel(kind: str, code: str) -> str:
 
 
 class DatabaseIdentity:
-    """Maps a principal to the ``Workflow`` (engine) its actions run on."""
+    """Maps a principal to the ``Workflow`` (engine and database role) its actions run as."""
 
     def __init__(self, wf: sd.Workflow):
         self.wf = wf
+        self._logins: dict[int, tuple[str, float]] = {}  # user id → (login, looked up at)
+        self._lock = threading.Lock()
 
     def workflow(self, principal: Principal | None = None) -> sd.Workflow:
-        """The workflow a principal acts through (reads without a principal use it too)."""
-        return self.wf
+        """The workflow a principal acts through: as their own login on PostgreSQL (see
+        the module's notes); the server's own for requests without a principal."""
+        if principal is None or self.wf.backend != "postgresql":
+            return self.wf
+        login = self.login(principal.user_id)
+        return self.wf.acting_as(login) if login else self.wf
+
+    def login(self, user_id: int) -> str | None:
+        """The user's PostgreSQL login, looked up at most once a minute (``db logins`` may
+        recreate it under a new prefix); whether it may still act is the database's
+        business: a deactivated user's login is in no group."""
+        with self._lock:
+            login, at = self._logins.get(user_id, (None, 0.0))
+        if login is not None and time.monotonic() - at < LOGIN_CACHE_S:
+            return login
+        with self.wf.reading() as session:
+            login = session.scalar(select(User.db_login).where(User.id == user_id))
+        if login:
+            with self._lock:
+                self._logins[user_id] = (login, time.monotonic())
+        return login or None

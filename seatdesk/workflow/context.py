@@ -137,6 +137,8 @@ class Workflow:
             except DBAPIError as exc:
                 if committing and exc.connection_invalidated:
                     raise CommitUncertain() from exc
+                if exc.connection_invalidated and not last:
+                    continue  # lost at the unit's first statement (SET LOCAL ROLE): nothing ran
                 raise
             return result
         raise AssertionError("unreachable")  # pragma: no cover

@@ -41,6 +41,7 @@ class Access:
     update: tuple[str, ...] = ()
     delete: tuple[str, ...] = ()
     hidden: tuple[str, ...] = ()  # columns nobody but the owner reads
+    callers: tuple[str, ...] = ()  # callers' contact data: not read by the partner group
     rls: bool = False
 
 
@@ -48,16 +49,19 @@ REFERENCE = Access(insert=ADMIN, update=ADMIN, delete=ADMIN)
 
 TABLES: dict[str, Access] = {
     # the case file: written by the workflow (cases and ledger checked by triggers)
-    "cases": Access(insert=("acceptor", "supervisor", "partner"), update=WORKFLOW, rls=True),
+    "cases": Access(insert=("acceptor", "supervisor", "partner"), update=WORKFLOW, rls=True,
+                    callers=("caller_phone",)),
     "case_ledger": Access(insert=(*WORKFLOW, "partner")),
     "case_number_days": Access(read=()),  # only seatdesk_next_case_serial() (numbering_sql)
-    "case_reporters": Access(insert=(*WORKFLOW, "partner"), update=("acceptor", "shift_lead")),
+    "case_reporters": Access(insert=(*WORKFLOW, "partner"), update=("acceptor", "shift_lead"),
+                             callers=("phone",)),
     "dispatches": Access(insert=WORKFLOW, update=WORKFLOW, rls=True),
     "attachments": Access(insert=(*WORKFLOW, "partner")),
     "supervisor_positions": Access(insert=("supervisor",)),
     "handover_acks": Access(insert=("shift_lead",)),
     # people: only the account functions write users
-    "users": Access(hidden=("password_hash",)),
+    "users": Access(read=(*EVERYONE, "intake"), hidden=("password_hash",)),  # the server
+    # checks the live user of a handset's token or a partner's key, and acts as their login
     "common_phrases": REFERENCE,
     "beats": REFERENCE,
     "beat_supervisors": REFERENCE,
@@ -178,17 +182,30 @@ def _grant(conn: Connection, table: str, access: Access, intake: str | None) -> 
                              ("DELETE", access.delete)):
         if _names(roles, intake):
             run_sql(conn, f'GRANT {privilege} ON public."{table}" TO {_names(roles, intake)}')
+    _grant_reads(conn, table, access, intake)
+
+
+def _grant_reads(conn: Connection, table: str, access: Access, intake: str | None) -> None:
+    """SELECT for the readers; column by column where some columns are hidden, and
+    without the callers' contact data for the partner group (a partner's request runs
+    as the partner: it reads back the state of what it sent, not anybody's phone)."""
     readers = _names(access.read, intake)
     if not readers:
         return
-    if not access.hidden:
+    if not access.hidden and not access.callers:
         run_sql(conn, f'GRANT SELECT ON public."{table}" TO {readers}')
         return
     columns = conn.execute(text(
         "SELECT attname FROM pg_attribute WHERE attrelid = CAST(:t AS regclass)"
         " AND attnum > 0 AND NOT attisdropped ORDER BY attnum"), {"t": f"public.{table}"})
-    shown = ", ".join(f'"{c}"' for c in columns.scalars() if c not in access.hidden)
-    run_sql(conn, f'GRANT SELECT ({shown}) ON public."{table}" TO {readers}')
+    shown = [c for c in columns.scalars() if c not in access.hidden]
+    partners = tuple(r for r in access.read if r == "partner")
+    for roles, visible in (
+            (tuple(r for r in access.read if r != "partner"), shown),
+            (partners, [c for c in shown if c not in access.callers])):
+        if _names(roles, intake) and visible:
+            listed = ", ".join(f'"{c}"' for c in visible)
+            run_sql(conn, f'GRANT SELECT ({listed}) ON public."{table}" TO {_names(roles, intake)}')
 
 
 def _sequences(conn: Connection, tables: set[str], intake: str | None) -> None:
