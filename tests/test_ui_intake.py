@@ -182,3 +182,57 @@ def test_map_pick_sets_the_location(city, qtbot):
     assert form.location.address.text()  # filled from the cell until the caller says more
     press(qtbot, form, "F9")
     assert not form.location.map_button.isChecked() and ws.map.js_errors == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_intake_says_the_limits_of_the_urgency_and_warns_without_one(city, qtbot):
+    """The shipped catalogue has a 紧急 limit for every class; a class an administrator
+    left without one is flagged at intake, before the shift lead meets it at 立案."""
+    from seatdesk.models import CaseClass, FilingCondition, TimeLimit
+
+    db = city
+    with db.Session.begin() as session:
+        bare = session.scalars(select(CaseClass).where(CaseClass.code == "01005")
+                               .order_by(CaseClass.kind)).first()
+        conds = select(FilingCondition.id).where(FilingCondition.class_id == bare.id)
+        session.query(TimeLimit).filter(TimeLimit.condition_id.in_(conds),
+                                        TimeLimit.urgency == "urgent").delete()
+        bare_id = bare.id
+    _window, form = intake(qtbot, db)
+    hint = form.limit_hint
+    picker = form.class_picker
+    picker._chosen(next(e for e in picker.entries.values() if e.code == "01004"))
+    qtbot.waitUntil(lambda: "处置时限" in hint.text(), timeout=TIMEOUT)
+    assert hint.text().startswith("本小类“一般”处置时限：") and not hint.missing()
+    form.urgency.setCurrentIndex(form.urgency.findData("urgent"))
+    assert hint.text().startswith("本小类“紧急”处置时限：") and "小时" in hint.text()
+    picker._chosen(picker.entries[bare_id])
+    qtbot.waitUntil(lambda: hint.missing(), timeout=TIMEOUT)
+    assert "没有“紧急”处置时限" in hint.text() and "无法立案" in hint.text()
+    form.urgency.setCurrentIndex(form.urgency.findData("normal"))
+    assert not hint.missing() and "一般" in hint.text()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_intake_offers_the_configured_sources(city, qtbot):
+    """案件来源 at intake come from the centre's table (issue 10, item 12): in its order,
+    with the administrator's names, without disabled sources and without 监督员巡查 (the
+    supervisors' own channel)."""
+    from seatdesk.models.sources import Source
+
+    db = city
+    with db.Session.begin() as session:
+        session.get(Source, "hotline_12319").name = "城管热线12319"
+        session.get(Source, "mayor_hotline").enabled = False
+        session.get(Source, "video").sort_order = 15
+    _window, form = intake(qtbot, db)
+
+    def offered() -> list[tuple[str, str]]:
+        return [(form.source.itemData(i), form.source.itemText(i))
+                for i in range(form.source.count())]
+
+    qtbot.waitUntil(lambda: ("hotline_12319", "城管热线12319") in offered(), timeout=TIMEOUT)
+    codes = [code for code, _ in offered()]
+    assert codes[:3] == ["video", "hotline_12345", "hotline_12319"]
+    assert "mayor_hotline" not in codes and "patrol" not in codes
+    assert dict(offered())["hotline_12345"] == "12345政务服务便民热线"

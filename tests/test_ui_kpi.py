@@ -6,6 +6,7 @@ docs/screenshots."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 import subprocess
@@ -54,6 +55,18 @@ def test_panels_show_the_live_figures(qtbot, panels):
     assert list(panels.lights.bars.opts["height"]) == [3, 0, 1]
     assert k.trend_days[-1] == dt.date(2025, 6, 16)
     assert sum(k.trend_reported) == 11 and sum(k.trend_closed) == 7
+
+
+def test_the_summary_line_shows_the_callback_satisfaction(qtbot, panels):
+    """回访满意率 (issue 10, item 12) on the live panel: satisfied of reached, 无法联系 left
+    out; a clear word while nobody has been reached."""
+    application()  # Chinese
+    with qtbot.waitSignal(panels.refreshed, timeout=10_000):
+        panels.refresh()
+    assert panels.summary.text().endswith(" · 回访满意率（近30天）：尚无接通的回访")
+    panels.show_kpis(dataclasses.replace(panels.last, callbacks={
+        "satisfied": 1, "basically_satisfied": 1, "dissatisfied": 1, "unreachable": 4}))
+    assert panels.summary.text().endswith(" · 回访满意率（近30天）66.7%（2/3）")
 
 
 def test_department_chart_puts_the_worst_first_and_never_overlaps(qtbot, panels):
