@@ -272,3 +272,16 @@ def test_pinyin_table_covers_the_ui():
     expected = {c: letter for letter, chars in table_source(values).items() for c in chars}
     assert INITIALS == expected, "run: python -m seatdesk.ui.intake.pinyin_table"
     assert initials("立案") == "la" and initials("派发核实") == "pfhs"
+
+
+def test_a_source_text_has_one_translation(tmp_path):
+    """The glossary has no context: one English text translated two ways (the readiness
+    tab's 检查项 and the map's 核查 were both "Check") would show the wrong word in one of
+    the windows, so reading such a glossary fails and the shipped one reads."""
+    from seatdesk.ui.i18n import read_glossary
+
+    assert read_glossary(I18N / "glossary_zh_CN.tsv")["Check item"] == "检查项"
+    clash = tmp_path / "glossary.tsv"
+    clash.write_text("Reports\t报表\nReports\t报表\nCheck\t检查项\nCheck\t核查\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="glossary.tsv:4: 'Check'"):
+        read_glossary(clash)

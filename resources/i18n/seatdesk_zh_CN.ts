@@ -2997,8 +2997,8 @@
     </message>
     <message>
         <location filename="../../seatdesk/ui/admin/readiness_page.py" line="22" />
-        <source>Check</source>
-        <translation>核查</translation>
+        <source>Check item</source>
+        <translation>检查项</translation>
     </message>
     <message>
         <location filename="../../seatdesk/ui/admin/readiness_page.py" line="23" />

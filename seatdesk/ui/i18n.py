@@ -47,10 +47,16 @@ def update() -> None:
 
 
 def read_glossary(path: Path) -> dict[str, str]:
-    entries = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    """The glossary's source → translation pairs. The glossary has no context column, so a
+    source listed twice with two translations would silently take the later one in every
+    window: that is refused."""
+    entries: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line and not line.startswith("#"):
             source, _, target = line.partition("\t")
+            if entries.get(source, target) != target:
+                raise ValueError(f"{path.name}:{number}: {source!r} is already translated "
+                                 f"as {entries[source]!r}; give one of them its own source text")
             entries[source] = target
     return entries
 

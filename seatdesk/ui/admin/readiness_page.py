@@ -19,7 +19,7 @@ class ReadinessPage(AdminPage):
         self.summary.setStyleSheet("font-size: 15px; font-weight: 600; padding: 4px 0;")
         self.model = RecordTableModel([
             Column(self.tr("Status"), lambda c: "✓" if c.ok else "✗"),
-            Column(self.tr("Check"), lambda c: c.title),
+            Column(self.tr("Check item"), lambda c: c.title),
             Column(self.tr("What is missing"), lambda c: "\n".join(c.problems)),
             Column(self.tr("How to fix it"), lambda c: "" if c.ok else c.fix),
         ], self)
