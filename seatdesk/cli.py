@@ -152,7 +152,7 @@ def cmd_gui(args, database: ResolvedDatabase) -> int:
 
 def cmd_wall(args, database: ResolvedDatabase) -> int:
     ops_commands.require_schema(database)
-    from seatdesk.ui.wall.display import run_wall
+    from seatdesk.ui.wall.sign_in import run_wall
 
     return run_wall(database, language=args.lang, fullscreen=not args.windowed)
 

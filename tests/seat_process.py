@@ -128,6 +128,33 @@ class Driver:
         offer.dialog.restore.click()
         return True
 
+    def step_sign_in_refused(self, username: str) -> bool:
+        """Sign in as a user whose workspace is open in another process: the notice."""
+        login = self.visible(LoginDialog)
+        if self.visible(MainWindow) is not None:
+            say("not_refused")
+            QApplication.instance().exit(4)
+            return False
+        if login is None:
+            return False
+        if "已在本机另一个" in login.error.text():
+            say("refused", notice=login.error.text())
+            return True
+        if self.busy_with is None:
+            self.busy_with = login
+            login.username.setText(username)
+            login.password.setText(PASSWORD)
+            login.submit()
+        return False
+
+    def step_wait_raised(self) -> bool:
+        window = self.visible(MainWindow)
+        message = window.statusBar().currentMessage() if window is not None else ""
+        if "another" in message or "另一" in message:
+            say("raised", message=message)
+            return True
+        return False
+
     def step_report(self) -> bool:
         form = self.visible(MainWindow).workspace.intake
         draft = form.draft()

@@ -124,6 +124,16 @@ class MainWindow(QMainWindow):
             if spec.workflow:
                 case_menu.addAction(registry.actions[name])
 
+    def come_forward(self) -> None:
+        """Someone tried to sign in as this user in another window on this computer."""
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.statusBar().showMessage(self.tr("Someone tried to sign in as you in another "
+                                             "window on this computer: this is your "
+                                             "workspace."), 30_000)
+
     def _connection(self, online: bool) -> None:
         self.connection_label.setText(self.tr("Connected") if online else
                                       self.tr("Connection lost — retrying"))

@@ -28,6 +28,7 @@ from seatdesk.workflow.signin import SignedIn
 
 from seatdesk.ui.session.login_dialog import LoginDialog
 from seatdesk.ui.session.main_window import MainWindow
+from seatdesk.ui.session.single_seat import SeatLock
 
 
 def release_session_objects() -> None:
@@ -82,10 +83,23 @@ class SeatShell(QObject):
         self.open_window(signed.user, signed.sessions)
 
     def open_window(self, user: LoggedIn, sessions: sessionmaker[Session] | None = None
-                    ) -> MainWindow:
+                    ) -> MainWindow | None:
+        lock = SeatLock(self.sessions.kw["bind"].url.render_as_string(), user.username, self)
+        if not lock.acquire():  # this user's workspace is open in another window here
+            lock.deleteLater()
+            signed, self.signed = self.signed, None
+            if signed is not None:
+                signed.close()
+            self.show_login(self.tr(
+                "%1 is already signed in in another seatdesk window on this computer: that "
+                "window has been brought to the front. One user has one workspace per "
+                "computer (drafts and the offline outbox are kept per computer, two windows "
+                "would overwrite each other's).").replace("%1", user.display_name))
+            return None
         window = self.window_factory(sessions or self.sessions, self.database_label, user,
                                      **self.workspace_options)
-        self.window = window
+        self.window, window.seat_lock = window, lock
+        lock.raise_requested.connect(window.come_forward)
         self.sessions_signed_in += 1
         window.sign_out_requested.connect(self._signed_out)
         window.closed.connect(self._window_closed)
@@ -113,6 +127,8 @@ class SeatShell(QObject):
             return
         window.sign_out_requested.disconnect(self._signed_out)
         window.closed.disconnect(self._window_closed)
+        window.seat_lock.release()
+        window.seat_lock.deleteLater()
         window.shutdown()
         window.hide()
         window.deleteLater()

@@ -418,25 +418,3 @@ class WallWindow(QWidget):
     def closeEvent(self, event) -> None:
         self.stop()
         super().closeEvent(event)
-
-
-def run_wall(database, language: str | None = None, fullscreen: bool = True) -> int:
-    """``seatdesk wall``: open the wall display on ``database`` (a ``ResolvedDatabase``:
-    its replica when it names one), fullscreen."""
-    from seatdesk.models.db import make_engine, session_factory
-
-    from seatdesk.ui.session.app import make_application
-
-    app = make_application(language=language)
-    engine = make_engine(database.url)
-    reads = ReadRouter.for_url(session_factory(engine), database.read_url)
-    window = WallWindow(reads)
-    if fullscreen:
-        window.showFullScreen()
-    else:
-        window.resize(1920, 1080)
-        window.show()
-    code = app.exec()
-    reads.dispose()
-    engine.dispose()
-    return code
