@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from seatdesk.models import Case
+from seatdesk.ui.screenshots import save
 from seatdesk.ui.session.draft_store import DraftStore, Owner
 from seatdesk.ui.session.shell import SeatShell
 from tests.seat_helpers import (
@@ -95,12 +96,18 @@ def test_a_report_typed_before_sign_out_comes_back_at_the_next_sign_in(city, she
     assert draft.kind == "intake" and draft.payload["intake_key"] == key
     assert draft.payload["description"] == "井盖松动，车辆经过有响声"
     window.sign_out()
+    if city.backend == "sqlite":
+        qtbot.waitUntil(lambda: getattr(window, "leave_prompt", None) is not None, timeout=TIMEOUT)
+        qtbot.wait(100)
+        save(window.leave_prompt, "leave_prompt")
     answer(qtbot, window, "leaveKeep")
     qtbot.waitUntil(lambda: shell.login is not None, timeout=TIMEOUT)
 
     window = sign_in(qtbot, shell, "shouli")
     dialog = offered(qtbot, window)
     assert dialog.list.count() == 1 and "王先生" in dialog.list.item(0).text()
+    if city.backend == "sqlite":
+        save(dialog, "drafts_dialog")
     qtbot.mouseClick(dialog.restore, Qt.MouseButton.LeftButton)
     form = window.workspace.intake
     assert window.workspace.pages.currentWidget().widget() is form

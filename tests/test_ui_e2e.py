@@ -156,7 +156,8 @@ def test_hotline_complaint_from_intake_to_closure(city, qtbot):
 
     def shows_check(dialog):
         assert "核查通过" in dialog.rules.text() and "已修复" in dialog.rules.text()
-        assert dialog.photo_model.rowCount() == 2  # the feedback's and the check's photos
+        # the department's photo with its feedback, the supervisor's with the check
+        assert (dialog.handling_model.rowCount(), dialog.check_model.rowCount()) == (1, 1)
 
     act(qtbot, window, "close", shows_check, expect_state="closed")
     assert window.workspace.detail.timeline.timeline.rowCount() == 11

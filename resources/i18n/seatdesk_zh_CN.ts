@@ -26,42 +26,42 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="159" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="161" />
         <source>%1 — case %2</source>
         <translation>%1 — 案卷 %2</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="201" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="203" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="222" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="224" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="222" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="224" />
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="260" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="262" />
         <source>「%1」 needs a reason</source>
         <translation>「%1」必须填写理由</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="279" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="293" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="299" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="313" />
         <source>The case has been reloaded with its current state; check it and act again if still needed. Nothing you entered here was saved.</source>
         <translation>案卷已按当前状态重新载入；请核对后视需要重新操作。本对话框中填写的内容未保存。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="303" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="317" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -376,57 +376,57 @@
 <context>
     <name>CaseDetailPanel</name>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="97" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="98" />
         <source>Ledger</source>
         <translation>电子台账</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="98" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="99" />
         <source>Photos and recordings</source>
         <translation>照片和录音</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="120" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="121" />
         <source>The case could not be read: %1</source>
         <translation>无法读取案卷：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="130" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="131" />
         <source>Case %1 does not exist or is not visible to you</source>
         <translation>案卷 %1 不存在或您无权查看</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="142" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="143" />
         <source>Case %1 · %2</source>
         <translation>案卷 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="153" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="154" />
         <source>no running clock</source>
         <translation>未计时</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="179" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="181" />
         <source>Nothing for you to do on this case now</source>
         <translation>该案卷当前没有您可执行的操作</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="184" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="186" />
         <source>Choose a case in a work box (Enter opens it)</source>
         <translation>请在工作箱中选择案卷（回车打开）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="217" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="219" />
         <source>%1 possible duplicates nearby: use “%2” if this case repeats one of them.</source>
         <translation>附近有 %1 个疑似重复案卷：如本案与其中之一相同，请使用「%2」。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="224" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="226" />
         <source>(reloaded)</source>
         <translation>（已重新载入）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="244" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="246" />
         <source>Updated at %1 by %2: %3</source>
         <translation>%1 由 %2 更新：%3</translation>
     </message>
@@ -497,11 +497,6 @@
         <location filename="../../seatdesk/ui/case/fields.py" line="48" />
         <source>Description</source>
         <translation>问题描述</translation>
-    </message>
-    <message>
-        <location filename="../../seatdesk/ui/case/fields.py" line="49" />
-        <source>Verification (核实)</source>
-        <translation>核实结果</translation>
     </message>
     <message>
         <location filename="../../seatdesk/ui/case/fields.py" line="50" />
@@ -582,6 +577,11 @@
         <location filename="../../seatdesk/ui/case/fields.py" line="102" />
         <source>no</source>
         <translation>否</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/fields.py" line="49" />
+        <source>Verification result</source>
+        <translation>核实结果</translation>
     </message>
     <message>
         <location filename="../../seatdesk/ui/case/fields.py" line="110" />
@@ -667,58 +667,58 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="54" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="55" />
         <source>Light</source>
         <extracomment>server-side sort key of each column (``seatdesk.models.queues.SORT_COLUMNS``)</extracomment>
         <translation>亮灯/剩余时间</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="54" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="55" />
         <source>Case number</source>
         <translation>案卷编号</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="54" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="55" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="54" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="55" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="55" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="56" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="55" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="56" />
         <source>Grid cell</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="55" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="56" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="55" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="56" />
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="56" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="57" />
         <source>Deadline</source>
         <translation>时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="56" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="57" />
         <source>Reported</source>
         <translation>上报时间</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="56" />
+        <location filename="../../seatdesk/ui/workbox/case_table_model.py" line="57" />
         <source>Caller phone</source>
         <translation>来电号码</translation>
     </message>
@@ -726,42 +726,42 @@
 <context>
     <name>ChangePasswordDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="196" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="198" />
         <source>Change password</source>
         <translation>修改密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="197" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="199" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="198" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="200" />
         <source>Your password was set by an administrator: choose a new one before you continue.</source>
         <translation>您的密码由管理员设置，请先设置新密码再继续。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="209" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="211" />
         <source>Current password</source>
         <translation>原密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="210" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="212" />
         <source>New password</source>
         <translation>新密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="211" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="213" />
         <source>Repeat new password</source>
         <translation>确认新密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="223" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="225" />
         <source>The two new passwords differ</source>
         <translation>两次输入的新密码不一致</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="225" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="227" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
@@ -864,6 +864,75 @@
     </message>
 </context>
 <context>
+    <name>ClockText</name>
+    <message>
+        <location filename="../../seatdesk/ui/clock_text.py" line="30" />
+        <source>%1 d</source>
+        <translation>%1天</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/clock_text.py" line="31" />
+        <source>%1 h</source>
+        <translation>%1小时</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/clock_text.py" line="32" />
+        <source>%1 min</source>
+        <translation>%1分</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/clock_text.py" line="27" />
+        <source>%1 work d</source>
+        <extracomment>one amount of a unit, and the two pairs of units the core writes (days + hours, hours + minutes — after working hours the core writes plain 分)</extracomment>
+        <translation>%1工作日</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/clock_text.py" line="28" />
+        <source>%1 work h</source>
+        <translation>%1工作时</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/clock_text.py" line="29" />
+        <source>%1 work min</source>
+        <translation>%1工作分</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/clock_text.py" line="35" />
+        <source>%1 work d %2 h</source>
+        <translation>%1工作日%2工作时</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/clock_text.py" line="36" />
+        <source>%1 work h %2 min</source>
+        <translation>%1工作时%2分</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/clock_text.py" line="37" />
+        <source>%1 d %2 h</source>
+        <translation>%1天%2小时</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/clock_text.py" line="38" />
+        <source>%1 h %2 min</source>
+        <translation>%1小时%2分</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/clock_text.py" line="41" />
+        <source>%1 left</source>
+        <translation>剩余 %1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/clock_text.py" line="42" />
+        <source>overdue %1</source>
+        <translation>超期 %1</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/clock_text.py" line="43" />
+        <source>under %1</source>
+        <translation>不足%1</translation>
+    </message>
+</context>
+<context>
     <name>CloseDialog</name>
     <message>
         <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="32" />
@@ -871,42 +940,47 @@
         <translation>结案类型</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="40" />
-        <source>Check photos</source>
-        <translation>核查照片</translation>
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="35" />
+        <source>Handling photos (department)</source>
+        <translation>处置照片（专业部门）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="43" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="37" />
+        <source>Check photos (supervisor)</source>
+        <translation>核查照片（监督员）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="51" />
         <source>Reason (for error or special closure)</source>
         <translation>理由（差错、特殊结案必填）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="53" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="66" />
         <source>No passed check is recorded for this case.</source>
         <translation>该案卷没有核查通过的记录。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="56" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="69" />
         <source>Check passed by %1 at %2</source>
         <translation>%1 于 %2 核查通过</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="59" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="72" />
         <source>Check note: %1</source>
         <translation>核查说明：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="62" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="75" />
         <source>The deadline has passed: a normal closure is recorded as an overdue closure.</source>
         <translation>已超过处置时限：按正常结案办理将记为超时结案。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="64" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="77" />
         <source>Closure condition: %1</source>
         <translation>结案条件：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="69" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="82" />
         <source>An error or special closure needs a reason</source>
         <translation>差错结案、特殊结案必须填写理由</translation>
     </message>
@@ -929,7 +1003,7 @@
         <translation>回车执行 · Esc 关闭</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/command_palette.py" line="129" />
+        <location filename="../../seatdesk/ui/session/command_palette.py" line="128" />
         <source>Open case %1</source>
         <translation>打开案卷 %1</translation>
     </message>
@@ -1244,17 +1318,17 @@
 <context>
     <name>DraftKeeper</name>
     <message>
-        <location filename="../../seatdesk/ui/session/draft_keeper.py" line="190" />
+        <location filename="../../seatdesk/ui/session/draft_keeper.py" line="171" />
         <source>Your draft is back (kept at %1). Cancel keeps it; clear the text to drop it.</source>
         <translation>已恢复 %1 保存的草稿。按“取消”仍保留草稿；清空文字即放弃草稿。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/draft_keeper.py" line="236" />
+        <location filename="../../seatdesk/ui/session/draft_keeper.py" line="217" />
         <source>Drafts cannot be kept on this computer: %1</source>
         <translation>无法在本机保存草稿：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/draft_keeper.py" line="294" />
+        <location filename="../../seatdesk/ui/session/draft_keeper.py" line="275" />
         <source>Hotline report: %1</source>
         <translation>热线受理：%1</translation>
     </message>
@@ -1822,12 +1896,12 @@
 <context>
     <name>FilePicker</name>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="107" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="108" />
         <source>Add photos or files…</source>
         <translation>添加照片或文件…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="115" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="116" />
         <source>Add photos or files</source>
         <translation>添加照片或文件</translation>
     </message>
@@ -1989,133 +2063,133 @@
 <context>
     <name>IntakeForm</name>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="91" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="92" />
         <source>Anonymous caller</source>
         <translation>匿名来电</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="93" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="94" />
         <source>Caller wants a callback</source>
         <translation>需要回访</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="99" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="100" />
         <source>What the caller reports</source>
         <translation>来电反映的问题</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="110" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="111" />
         <source>Save (Ctrl+S)</source>
         <translation>保存（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="112" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="113" />
         <source>Merge into the chosen case (Ctrl+M)</source>
         <translation>合并到所选案卷（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="114" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="115" />
         <source>New form (Ctrl+Shift+Backspace)</source>
         <translation>新受理单（Ctrl+Shift+Backspace）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="129" />
-        <location filename="../../seatdesk/ui/intake/form.py" line="337" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="130" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="340" />
         <source>Possible duplicates</source>
         <translation>疑似重复案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="131" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="132" />
         <source>Recent cases in the same grid cell or component</source>
         <translation>同一网格或部件的近期案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="173" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="174" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="174" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="175" />
         <source>Phone number</source>
         <translation>电话号码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="177" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="178" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="178" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="179" />
         <source>Caller</source>
         <translation>来电人</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="179" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="180" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="180" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="181" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="181" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="182" />
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="182" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="183" />
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="184" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="185" />
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="280" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="283" />
         <source>Choose the location: search an address or pick it on the map (F9)</source>
         <translation>请确定位置：搜索地址或在地图上点选（F9）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="282" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="285" />
         <source>Describe the problem or choose its class</source>
         <translation>请填写问题描述或选择小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="285" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="288" />
         <source>Enter the caller's phone number, or tick “Anonymous caller”</source>
         <translation>请填写来电号码，或勾选「匿名来电」</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="287" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="290" />
         <source>The phone number is not valid: digits, spaces and dashes only</source>
         <translation>电话号码格式不正确：只能包含数字、空格和短横线</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="336" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="339" />
         <source>Possible duplicates: %1</source>
         <translation>疑似重复案卷：%1 个</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="349" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="352" />
         <source>%1 — score %2: %3</source>
         <translation>%1 — 得分 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="370" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="373" />
         <source>Checking for duplicates…</source>
         <translation>正在检查重复案卷…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="376" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="379" />
         <source>%1 possible duplicates: choose one and press Ctrl+M to merge, or press Ctrl+S again to save a new case</source>
         <translation>发现 %1 个疑似重复案卷：选中一个按 Ctrl+M 合并，或再按 Ctrl+S 保存为新案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="384" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="387" />
         <source>No duplicate chosen</source>
         <translation>未选择要合并的案卷</translation>
     </message>
@@ -2453,17 +2527,17 @@
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="146" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="148" />
         <source>Enter your user name and password</source>
         <translation>请输入用户名和密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="148" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="150" />
         <source>Signing in…</source>
         <translation>正在登录…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/login_dialog.py" line="176" />
+        <location filename="../../seatdesk/ui/session/login_dialog.py" line="178" />
         <source>You must change your password before signing in</source>
         <translation>必须先修改密码才能登录</translation>
     </message>
@@ -2471,58 +2545,63 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="63" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="64" />
         <source>seatdesk — city management command centre</source>
         <translation>seatdesk — 数字化城市管理监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="72" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="73" />
         <source>Up to date</source>
         <translation>已更新</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="92" />
-        <location filename="../../seatdesk/ui/session/main_window.py" line="128" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="93" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="142" />
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="109" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="110" />
         <source>&amp;Seat</source>
         <translation>坐席(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="114" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="115" />
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="118" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="119" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="122" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="127" />
         <source>&amp;Case</source>
         <translation>案卷(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="129" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="137" />
+        <source>Someone tried to sign in as you in another window on this computer: this is your workspace.</source>
+        <translation>有人在本机另一个窗口中以您的账号登录：已切换到您已打开的这个工作台。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/session/main_window.py" line="143" />
         <source>Connection lost — retrying</source>
         <translation>连接中断 — 正在重试</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="136" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="150" />
         <source>Read replica unreachable — reading the primary</source>
         <translation>只读副本无法连接 — 正在读取主库</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="139" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="153" />
         <source>Read replica %1 s behind</source>
         <translation>只读副本落后 %1 秒</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/main_window.py" line="144" />
+        <location filename="../../seatdesk/ui/session/main_window.py" line="158" />
         <source>Database unavailable, retrying</source>
         <translation>数据库不可用，正在重试</translation>
     </message>
@@ -2868,22 +2947,22 @@
 <context>
     <name>MergeDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="88" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="101" />
         <source>Merge into</source>
         <translation>合并到</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="91" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="104" />
         <source>The case ends as merged; its callers are added to the surviving case so the callback reaches them all.</source>
         <translation>本案卷将结束为「已合并」；其来电人加入保留的案卷，回访时一并回复。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="107" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="120" />
         <source>No duplicate candidates near this case</source>
         <translation>该案卷附近没有疑似重复案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="110" />
+        <location filename="../../seatdesk/ui/case/dialogs/closing.py" line="123" />
         <source>Choose the case to merge into</source>
         <translation>请选择要合并到的案卷</translation>
     </message>
@@ -3029,7 +3108,7 @@
 <context>
     <name>ReasonField</name>
     <message>
-        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="67" />
+        <location filename="../../seatdesk/ui/case/dialogs/base.py" line="68" />
         <source>— common phrases —</source>
         <translation>— 常用语 —</translation>
     </message>
@@ -3074,112 +3153,112 @@
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="99" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="100" />
         <source>Reports and shift handover</source>
         <translation>报表和交接班</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="102" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="103" />
         <source>Monthly evaluation</source>
         <translation>月度综合评价</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="103" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="104" />
         <source>Shift handover</source>
         <translation>交接班</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="115" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="116" />
         <source>Export to Excel…</source>
         <translation>导出 Excel…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="116" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="117" />
         <source>Export to PDF…</source>
         <translation>导出 PDF…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="120" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="121" />
         <source>Year</source>
         <translation>年份</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="120" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="121" />
         <source>Month</source>
         <translation>月份</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="126" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="127" />
         <source>Every region, department and post, from the ledger</source>
         <translation>按电子台账计算各区域、部门和岗位的综合评价</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="132" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="133" />
         <source>Note for the handover (optional)</source>
         <translation>交接说明（选填）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="133" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="134" />
         <source>Prepare handover sheet</source>
         <translation>生成交接班单</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="134" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="135" />
         <source>Acknowledge handover</source>
         <translation>确认交接班</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="153" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="154" />
         <source>Acknowledged handovers</source>
         <translation>交接班确认记录</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="167" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="168" />
         <source>Save report</source>
         <translation>保存报表</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="173" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="174" />
         <source>Computing the evaluation…</source>
         <translation>正在计算综合评价…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="178" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="179" />
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="182" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="183" />
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="198" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="199" />
         <source>Open items by stage</source>
         <translation>各环节在办事项</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="199" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="200" />
         <source>Going red during the next shift</source>
         <translation>下一班次将亮红灯的案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="200" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="201" />
         <source>red now</source>
         <translation>当前红灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="201" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="202" />
         <source>Pending callbacks</source>
         <translation>待回访</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="202" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="203" />
         <source>Suspended cases (days suspended)</source>
         <translation>挂账案件（已挂账天数）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="220" />
+        <location filename="../../seatdesk/ui/kpi/report_dialog.py" line="221" />
         <source>Handover acknowledged by %1</source>
         <translation>交接班已由 %1 确认</translation>
     </message>
@@ -3288,100 +3367,113 @@
 <context>
     <name>SearchBar</name>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="39" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="47" />
         <source>Case number</source>
         <translation>案卷编号</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="39" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="47" />
         <source>Description or address</source>
         <translation>问题描述或地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="40" />
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="83" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="48" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="97" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="40" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="48" />
         <source>Caller phone</source>
         <translation>来电号码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="41" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="49" />
         <source>Grid code</source>
         <translation>网格编码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="41" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="49" />
         <source>Component code</source>
         <translation>部件标识码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="42" />
-        <source>Class: code, name or pinyin</source>
-        <translation>小类：编码、名称或拼音首字母</translation>
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="50" />
+        <source>Code, name or pinyin</source>
+        <translation>编码、名称或拼音</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="113" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="180" />
         <source>Any source</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="56" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="69" />
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="58" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="71" />
         <source>Clear</source>
         <translation>清空</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="82" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="96" />
         <source>Number</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="82" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="96" />
         <source>Text</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="83" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="97" />
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="84" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="98" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="85" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="98" />
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="85" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="99" />
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="86" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="99" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="86" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="100" />
         <source>From</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="87" />
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="100" />
         <source>To</source>
         <translation>截止日期</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/workbox/search_bar.py" line="107" />
+        <source>More filters</source>
+        <translation>更多条件</translation>
+    </message>
+</context>
+<context>
+    <name>SeatShell</name>
+    <message>
+        <location filename="../../seatdesk/ui/session/shell.py" line="94" />
+        <source>%1 is already signed in in another seatdesk window on this computer: that window has been brought to the front. One user has one workspace per computer (drafts and the offline outbox are kept per computer, two windows would overwrite each other's).</source>
+        <translation>%1 已在本机另一个 seatdesk 窗口中登录，已将该窗口切换到前台。同一用户在一台电脑上只能打开一个工作台（草稿和离线发件箱保存在本机，两个窗口会互相覆盖）。</translation>
     </message>
 </context>
 <context>
@@ -3742,156 +3834,169 @@
     </message>
 </context>
 <context>
+    <name>WallLoginDialog</name>
+    <message>
+        <location filename="../../seatdesk/ui/wall/sign_in.py" line="46" />
+        <source>seatdesk wall display — sign in</source>
+        <translation>seatdesk 大屏 — 登录</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/wall/sign_in.py" line="54" />
+        <source>%1 cannot open the wall display: it is for wall display accounts, shift leads and administrators.</source>
+        <translation>%1账号不能打开大屏：大屏只对大屏账号、值班长和管理员开放。</translation>
+    </message>
+</context>
+<context>
     <name>WallWindow</name>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="241" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="242" />
         <source>seatdesk wall display</source>
         <extracomment>colours made once (no QColor/QPen objects per cell per paint): the empty cell, then eight steps of a viridis-like ramp (red stays reserved for overdue outlines)</extracomment>
         <translation>seatdesk 大屏</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="256" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="257" />
         <source>Supervision and command centre</source>
         <translation>监督指挥中心</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="281" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="282" />
         <source>Case</source>
         <translation>案卷编号</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="281" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="282" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="281" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="282" />
         <source>Stage</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="282" />
-        <location filename="../../seatdesk/ui/wall/display.py" line="295" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="283" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="296" />
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="282" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="283" />
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="282" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="283" />
         <source>Time</source>
         <translation>时限</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="283" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="284" />
         <source>Holder</source>
         <translation>责任方</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="283" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="284" />
         <source>Red now</source>
         <translation>当前红灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="284" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="285" />
         <source>≤ %1 h</source>
         <translation>%1工作时内</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="288" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="289" />
         <source>Overdue and at-risk cases</source>
         <translation>超期与预警案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="290" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="291" />
         <source>Forecast: cases going red (working hours)</source>
         <translation>即将亮红灯预测（工作时）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="318" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="319" />
         <source>Departments needing attention (on time, last 30 days, lowest first)</source>
         <translation>需关注部门（按期处置率由低到高，近30天）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="378" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="379" />
         <source>%1 departments with higher rates not shown</source>
         <translation>另有 %1 个部门按期率更高，未显示</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="381" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="382" />
         <source>%1 departments with fewer than %2 cases due are not ranked</source>
         <translation>另有 %1 个部门应处置案件少于 %2 件，不参加排名</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="396" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="397" />
         <source>Read replica unreachable — showing the primary database (%1)</source>
         <translation>只读副本无法连接 — 大屏显示主库数据（%1）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="399" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="400" />
         <source>Read replica %1 s behind the primary</source>
         <translation>只读副本落后主库 %1 秒</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="295" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="296" />
         <source>On time (%)</source>
         <translation>按期率(%)</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="296" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="297" />
         <source>Cases due</source>
         <translation>应处置数</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="296" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="297" />
         <source>Late</source>
         <translation>未按期</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="301" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="302" />
         <source>Reports today</source>
         <translation>今日上报</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="302" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="303" />
         <source>Open cases</source>
         <translation>在办案件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="303" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="304" />
         <source>Red lights</source>
         <translation>红灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="304" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="305" />
         <source>Yellow lights</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="305" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="306" />
         <source>Green lights</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="306" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="307" />
         <source>Closed today</source>
         <translation>今日结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="320" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="321" />
         <source>Today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="325" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="326" />
         <source>Open cases by grid cell (red outline: overdue cases)</source>
         <translation>各网格在办案件（红框：有超期案件）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/wall/display.py" line="341" />
+        <location filename="../../seatdesk/ui/wall/display.py" line="342" />
         <source>Database unavailable — retrying every %1 s (%2)</source>
         <translation>数据库连接中断 — 每 %1 秒重试（%2）</translation>
     </message>
@@ -3899,17 +4004,22 @@
 <context>
     <name>WorkBoxPanel</name>
     <message>
-        <location filename="../../seatdesk/ui/workbox/panel.py" line="221" />
+        <location filename="../../seatdesk/ui/workbox/panel.py" line="249" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/panel.py" line="261" />
+        <location filename="../../seatdesk/ui/workbox/panel.py" line="296" />
         <source>Showing %1 of %2 cases</source>
         <translation>已显示 %1 条，共 %2 条案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/workbox/panel.py" line="273" />
+        <location filename="../../seatdesk/ui/workbox/panel.py" line="298" />
+        <source>(a case number is looked up in all cases)</source>
+        <translation>（按案卷编号查找时在全部案件中查找）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/workbox/panel.py" line="310" />
         <source>Database unavailable, retrying</source>
         <translation>数据库不可用，正在重试</translation>
     </message>
@@ -3917,77 +4027,77 @@
 <context>
     <name>Workspace</name>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="87" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="137" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="88" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="154" />
         <source>Workbench</source>
         <translation>工作台</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="96" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="137" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="94" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="154" />
         <source>Hotline intake</source>
         <translation>热线受理</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="101" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="138" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="99" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="155" />
         <source>Statistics</source>
         <translation>统计</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="107" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="138" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="105" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="155" />
         <source>Administration</source>
         <translation>管理</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="109" />
-        <location filename="../../seatdesk/ui/session/workspace.py" line="139" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="107" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="156" />
         <source>Overview</source>
         <translation>概况</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="134" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="151" />
         <source>Command palette</source>
         <translation>命令面板</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="135" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="152" />
         <source>Go to the case table</source>
         <translation>转到案卷列表</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="136" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="153" />
         <source>Search cases</source>
         <translation>查询案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="141" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="158" />
         <source>Show: %1</source>
         <translation>显示：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="144" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="161" />
         <source>New hotline report</source>
         <translation>新建热线受理单</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="145" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="162" />
         <source>Unsaved drafts…</source>
         <translation>未保存的草稿…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="147" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="164" />
         <source>Show the case on the map</source>
         <translation>在地图上显示案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="150" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="167" />
         <source>Reports and shift handover</source>
         <translation>报表和交接班</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/workspace.py" line="153" />
+        <location filename="../../seatdesk/ui/session/workspace.py" line="170" />
         <source>Wall display</source>
         <translation>大屏</translation>
     </message>

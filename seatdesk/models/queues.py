@@ -91,22 +91,25 @@ def _box(key, label, states, roles, sort=("reported_at", True), task_scope=False
 
 _A, _L, _D, _P = Role.ACCEPTOR, Role.SHIFT_LEAD, Role.DISPATCHER, Role.DEPARTMENT
 _SUP, _ADM = Role.SUPERVISOR, Role.ADMIN
+#: the running clock's deadline first (overdue, then the nearest): the step clock (环节时限)
+#: before dispatch and after feedback, the handling clock in between; 全部案件 newest first
+_STEP, _DUE = ("step_deadline", True), ("deadline", True)
 BOXES: tuple[WorkBox, ...] = (
-    _box("pending_accept", "待受理", [S.REPORTED], [_A, _L, _ADM]),
-    _box("pending_verification", "待核实", [S.PENDING_VERIFICATION], [_A, _L, _ADM]),
+    _box("pending_accept", "待受理", [S.REPORTED], [_A, _L, _ADM], _STEP),
+    _box("pending_verification", "待核实", [S.PENDING_VERIFICATION], [_A, _L, _ADM], _STEP),
     _box("my_tasks", "我的核实/核查任务", [S.PENDING_VERIFICATION, S.PENDING_CHECK], [_SUP],
-         task_scope=True),
-    _box("pending_filing", "待立案", [S.ACCEPTED], [_L, _A, _ADM]),
-    _box("pending_dispatch", "待派遣", [S.FILED, S.AT_DISTRICT], [_D, _L, _ADM]),
+         _STEP, task_scope=True),
+    _box("pending_filing", "待立案", [S.ACCEPTED], [_L, _A, _ADM], _STEP),
+    _box("pending_dispatch", "待派遣", [S.FILED, S.AT_DISTRICT], [_D, _L, _ADM], _STEP),
     _box("in_handling", "处置中", [S.DISPATCHED], [_D, _L, _A, _ADM], ("deadline", True)),
-    _box("pending_check", "待核查", [S.FEEDBACK, S.PENDING_CHECK], [_A, _L, _ADM]),
-    _box("ready_to_close", "待结案", [S.READY_TO_CLOSE], [_L, _ADM]),
+    _box("pending_check", "待核查", [S.FEEDBACK, S.PENDING_CHECK], [_A, _L, _ADM], _STEP),
+    _box("ready_to_close", "待结案", [S.READY_TO_CLOSE], [_L, _ADM], _STEP),
     _box("approve_extension", "延期审批", [S.EXTENSION_REQUESTED], [_D, _L, _ADM],
          ("deadline", True)),
-    _box("approve_return", "回退审批", [S.RETURN_REQUESTED], [_D, _L, _ADM]),
-    _box("approve_suspension", "挂账审批", [S.SUSPENSION_REQUESTED], [_D, _L, _ADM]),
-    _box("approve_void", "作废审批", [S.VOID_REQUESTED], [_L, _ADM]),
-    _box("suspended", "挂账案件", [S.SUSPENDED], [_D, _L, _ADM]),
+    _box("approve_return", "回退审批", [S.RETURN_REQUESTED], [_D, _L, _ADM], _DUE),
+    _box("approve_suspension", "挂账审批", [S.SUSPENSION_REQUESTED], [_D, _L, _ADM], _DUE),
+    _box("approve_void", "作废审批", [S.VOID_REQUESTED], [_L, _ADM], _STEP),
+    _box("suspended", "挂账案件", [S.SUSPENDED], [_D, _L, _ADM], _DUE),
     _box("pending_callback", "待回访", [S.CLOSED], [_A, _L, _ADM], callback_scope=True),
     _box("my_department", "我的部门案件", HANDLING_STATES, [_P], ("deadline", True)),
     _box("all", "全部案件", None, list(Role), ("reported_at", False)),

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from seatdesk.models import dberrors
 
 from seatdesk.ui import enum_labels as L
+from seatdesk.ui.clock_text import remaining
 from seatdesk.ui.case.attachment_panel import AttachmentPanel
 from seatdesk.ui.case.fields import CaseFields
 from seatdesk.ui.case.reads import CaseView, attachment_content, load_case_view
@@ -154,7 +155,8 @@ class CaseDetailPanel(QWidget):
             self.light.setStyleSheet("color: #607d8b;")
             return
         colour = LIGHT_COLOURS[light.light.value]
-        self.light.setText(f"● {L.label('light', light.light.value)} {light.remaining_text}")
+        self.light.setText(f"● {L.label('light', light.light.value)} "
+                           f"{remaining(light.remaining_text)}")
         self.light.setStyleSheet(f"color: {colour}; font-weight: 600; font-size: 15px;")
 
     def _show_actions(self, allowed: tuple[str, ...]) -> None:

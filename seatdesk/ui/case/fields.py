@@ -46,7 +46,7 @@ class CaseFields(QWidget):
             "location": self.tr("Coordinates"), "caller": self.tr("Caller"),
             "phone": self.tr("Caller phone"), "callback": self.tr("Callback wanted"),
             "reporters": self.tr("All callers"), "description": self.tr("Description"),
-            "verification": self.tr("Verification (核实)"),
+            "verification": self.tr("Verification result"),
             "condition": self.tr("Filing condition"), "limit": self.tr("Handling limit"),
             "closure_condition": self.tr("Closure condition"),
             "department": self.tr("Department"), "centre": self.tr("District centre"),

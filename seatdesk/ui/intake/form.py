@@ -41,6 +41,7 @@ from seatdesk.models.enums import Urgency
 from seatdesk.workflow.validation import InvalidInput, checked_report
 
 from seatdesk.ui import enum_labels as L
+from seatdesk.ui.inputs import watch_inputs
 from seatdesk.ui.intake.class_picker import ClassPicker
 from seatdesk.ui.case.dialogs.base import FilePicker, ReasonField
 from seatdesk.ui.intake.checks import Precheck, precheck
@@ -214,6 +215,8 @@ class IntakeForm(QWidget):
         self.class_picker.class_chosen.connect(lambda _c: self._limits())
         self.urgency.currentIndexChanged.connect(lambda _i: self._limits())
         self.merge_button.setEnabled(False)
+        watch_inputs(self, self._recheck)
+        self.location.location_changed.connect(self._recheck)
 
     def _load_classes(self) -> None:
         seat = self.seat
@@ -361,7 +364,7 @@ class IntakeForm(QWidget):
         draft = self.draft()
         problem = self.validate(draft)
         if problem:
-            self.show_status(problem, error=True)
+            self.show_problem(problem)
             return
         if not self.seat.monitor.online:
             self.submitter.keep_offline(draft)
@@ -383,7 +386,7 @@ class IntakeForm(QWidget):
         draft, into = self.draft(), self.chosen_candidate()
         problem = self.validate(draft) or ("" if into else self.tr("No duplicate chosen"))
         if problem:
-            self.show_status(problem, error=True)
+            self.show_problem(problem)
             return
         self.submitter.register(draft, merge_into=into)
 
@@ -404,6 +407,19 @@ class IntakeForm(QWidget):
         self._limits()
         self.source.setFocus()
 
+    def show_problem(self, problem: str) -> None:
+        """A validation message stays only while the report is incomplete: each change
+        checks again and shows the next problem, or clears it once the report is fine."""
+        self.show_status(problem, error=True)
+        self._problem_shown = True
+
+    def _recheck(self, *_args) -> None:
+        if getattr(self, "_problem_shown", False):
+            problem = self.validate(self.draft())
+            self.show_status(problem, error=True)
+            self._problem_shown = bool(problem)
+
     def show_status(self, text: str, error: bool = False) -> None:
+        self._problem_shown = False
         self.status.setStyleSheet(ERROR_STYLE if error else OK_STYLE)
         self.status.setText(text)

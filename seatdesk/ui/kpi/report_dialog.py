@@ -43,6 +43,7 @@ from seatdesk.evaluation.reports_xlsx import write_xlsx
 from seatdesk.models import get_setting, utcnow
 from seatdesk.models.replica import ReadRouter
 
+from seatdesk.ui.clock_text import remaining
 from seatdesk.ui.session.handover_history import HandoverHistory
 from seatdesk.ui.tasks import TaskRunner
 
@@ -68,7 +69,7 @@ def sheet_html(sheet: HandoverSheet, labels: dict[str, str]) -> str:
     stages = "".join(f"<tr><td>{e(s)}</td><td align=right>{n}</td></tr>"
                      for s, n in sheet.open_by_stage)
     red = "".join(f"<tr><td>{e(b.number)}</td><td>{e(b.state_label)}</td><td>{e(b.department)}"
-                  f"</td><td>{e(b.remaining)}</td></tr>" for b in sheet.going_red[:30])
+                  f"</td><td>{e(remaining(b.remaining))}</td></tr>" for b in sheet.going_red[:30])
     calls = "".join(f"<tr><td>{e(c.number)}</td><td>{e(c.phone)}</td></tr>"
                     for c in sheet.callbacks[:30])
     held = "".join(f"<tr><td>{e(s.number)}</td><td align=right>{s.days}</td></tr>"

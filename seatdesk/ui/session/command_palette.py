@@ -1,8 +1,8 @@
 """The command palette (Ctrl+K): find any enabled action, or a case by its number.
 
 Type part of an action's name (or its pinyin initials: ``la`` finds 立案) or digits of a
-case number; ↑/↓ move, Enter runs, Esc closes. Case numbers are looked up off the GUI
-thread in the work-box read model (prefix match, newest first).
+case number — its first digits or its last ones; ↑/↓ move, Enter runs, Esc closes. Case
+numbers are looked up off the GUI thread (``models.case_lookup``, newest first).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListView, QVBoxLayout
 
-from seatdesk.models.queues import CaseFilter, fetch_page
+from seatdesk.models.case_lookup import cases_by_number
 
 from seatdesk.ui import enum_labels as L
 from seatdesk.ui.session.actions_registry import ActionRegistry
@@ -116,10 +116,9 @@ class CommandPalette(QDialog):
         if len(digits) >= MIN_DIGITS and digits.isdigit():
             seat = self.seat
 
-            def work():
+            def work():  # the number's first digits or its last ones (…0123)
                 with seat.sessions() as session:
-                    return fetch_page(session, "all", CaseFilter(number=digits),
-                                      ("number", False), 0, CASE_HITS, seat.user).rows
+                    return cases_by_number(session, digits, seat.user, CASE_HITS)
 
             seat.read("palette.cases", work, lambda rows, q=digits: self._cases(q, rows))
 

@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QLineEdit,
-    QListWidget,
     QPlainTextEdit,
     QSpinBox,
     QWidget,
 )
 
+from seatdesk.ui.inputs import watch_inputs
 from seatdesk.ui.session.draft_store import (
     Draft,
     DraftStore,
@@ -43,25 +43,6 @@ from seatdesk.ui.tasks import TaskRunner
 log = logging.getLogger(__name__)
 DEBOUNCE_MS = 400
 _WRITES = itertools.count(1)
-
-
-def watch_inputs(root: QWidget, changed: Callable[[], None]) -> None:
-    """Call ``changed`` whenever any input under ``root`` changes."""
-    for edit in root.findChildren(QLineEdit):
-        edit.textChanged.connect(changed)
-    for edit in root.findChildren(QPlainTextEdit):
-        edit.textChanged.connect(changed)
-    for combo in root.findChildren(QComboBox):
-        combo.currentIndexChanged.connect(changed)
-    for button in root.findChildren(QAbstractButton):
-        if button.isCheckable():
-            button.toggled.connect(changed)
-    for spin in root.findChildren(QAbstractSpinBox):
-        if isinstance(spin, (QSpinBox, QDoubleSpinBox)):
-            spin.valueChanged.connect(changed)
-    for listing in root.findChildren(QListWidget):
-        listing.model().rowsInserted.connect(changed)
-        listing.model().rowsRemoved.connect(changed)
 
 
 def _named(root: QWidget, *kinds) -> list[tuple[str, QWidget]]:

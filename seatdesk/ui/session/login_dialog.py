@@ -118,6 +118,8 @@ class LoginDialog(_BusyDialog):
         layout.addWidget(self.demo)
         self.setMinimumWidth(420)
         (self.password if username else self.username).setFocus()
+        for edit in (self.username, self.password):  # a message about what was typed goes
+            edit.textEdited.connect(lambda _t: self.error.clear())  # with the next keystroke
         self._load_banner()
 
     def _load_banner(self) -> None:

@@ -22,6 +22,7 @@ from seatdesk.models import dberrors
 from seatdesk.models.replica import ReadRouter, ReadStatus
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.auth import LoggedIn
+from seatdesk.workflow.states import roles_for
 
 from seatdesk.ui.session.overview_panel import OverviewPanel
 from seatdesk.ui.tasks import TaskRunner
@@ -119,9 +120,12 @@ class MainWindow(QMainWindow):
         for name, action in registry.actions.items():
             if name.startswith("page_") or name == "show_on_map":
                 view_menu.addAction(action)
-        case_menu = self.menuBar().addMenu(self.tr("&Case"))
-        for name, spec in registry.specs.items():
-            if spec.workflow:
+        # only what this role can ever do (the transition table's roles), not ~30 greyed items
+        role = self.user.role
+        mine = [n for n, spec in registry.specs.items() if spec.workflow and role in roles_for(n)]
+        if mine:
+            case_menu = self.menuBar().addMenu(self.tr("&Case"))
+            for name in mine:
                 case_menu.addAction(registry.actions[name])
 
     def come_forward(self) -> None:

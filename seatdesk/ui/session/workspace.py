@@ -37,6 +37,7 @@ from seatdesk.ui.tasks import TaskRunner
 from seatdesk.ui.workbox.panel import WorkBoxPanel
 
 QUEUE_COALESCE_MS = 150
+MAP_MIN, MAP_MAX, PAGES_AT_LEAST = 240, 560, 1040  # px: the map beside the pages
 POSITIONS_COALESCE_MS = 300
 DETAIL_FOLLOW_MS = 200
 PAGE_KEYS = {"workbench": "Ctrl+1", "intake": "Ctrl+2", "kpi": "Ctrl+3", "admin": "Ctrl+4",
@@ -90,23 +91,28 @@ class Workspace(QWidget):
         role, seat = self.seat.role, self.seat
         if role == Role.ACCEPTOR:
             self.intake = IntakeForm(seat, self.outbox, self)
-            scroll = QScrollArea(self)
-            scroll.setWidgetResizable(True)
-            scroll.setWidget(self.intake)
-            self._add_page("intake", scroll, self.tr("Hotline intake"))
+            self._add_page("intake", self._scrolled(self.intake), self.tr("Hotline intake"))
         if role in (Role.SHIFT_LEAD, Role.ADMIN):
             from seatdesk.ui.kpi.panels import KpiPanels
 
             self.kpi = KpiPanels(seat.reads, self)
-            self._add_page("kpi", self.kpi, self.tr("Statistics"))
+            self._add_page("kpi", self._scrolled(self.kpi), self.tr("Statistics"))
         if role == Role.ADMIN:
             from seatdesk.ui.admin import AdminPanel
             from seatdesk.ui.session.overview_panel import OverviewPanel
 
             self.admin = AdminPanel(seat.sessions, seat.user, parent=self)
-            self._add_page("admin", self.admin, self.tr("Administration"))
+            self._add_page("admin", self._scrolled(self.admin), self.tr("Administration"))
             self.overview = OverviewPanel(seat.sessions, parent=self)
             self._add_page("overview", self.overview, self.tr("Overview"))
+
+    def _scrolled(self, page: QWidget) -> QScrollArea:
+        """A page that scrolls rather than widening every page (a tab widget is as wide as
+        its widest page: the statistics made the 1280×720 workbench lose its columns)."""
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(page)
+        return scroll
 
     def _add_page(self, key: str, widget: QWidget, title: str) -> None:
         self.page_widgets[key] = widget
@@ -123,12 +129,23 @@ class Workspace(QWidget):
                                state_labels={s: L.state(s) for s in L.STATES if s})
             self.map.setObjectName("workspaceMap")
             self.split.addWidget(self.map)
-            self.split.setSizes([1100, 560])
+            self.split.setStretchFactor(0, 1)
+            self.split.splitterMoved.connect(lambda *_a: setattr(self, "_map_dragged", True))
             self.map.load(self.seat.reads)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
         layout.addWidget(self.split, 1)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        """The map takes what the pages can spare: 560 px on a 1600 px window, 240 px on a
+        1280 px one (the table keeps eight whole columns); once the user drags the
+        splitter, their choice stays."""
+        super().resizeEvent(event)
+        if self.map is not None and not getattr(self, "_map_dragged", False):
+            width = event.size().width()
+            map_width = max(MAP_MIN, min(MAP_MAX, width - PAGES_AT_LEAST))
+            self.split.setSizes([width - map_width, map_width])
 
     def _specs(self) -> list[ActionSpec]:
         specs = [ActionSpec("palette", self.tr("Command palette"), "Ctrl+K"),
@@ -205,7 +222,7 @@ class Workspace(QWidget):
     # -- navigation ---------------------------------------------------------------------------
     def open_case(self, case_id: int) -> None:
         self.show_page("workbench")
-        self.workbox.select_case(case_id)
+        self.workbox.mark_case(case_id)
         self.detail.show_case(case_id)
         self.case_opened.emit(case_id)
 
@@ -220,6 +237,7 @@ class Workspace(QWidget):
     def _follow_selection(self) -> None:
         case_id = self.workbox.current_case_id()
         if case_id is not None and case_id != self.detail.case_id:
+            self.workbox.shown_case = case_id
             self.detail.show_case(case_id)
 
     def _focus_actions(self) -> None:

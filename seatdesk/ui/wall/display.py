@@ -39,6 +39,7 @@ from seatdesk.models import utcnow
 from seatdesk.models.replica import ReadRouter, ReadStatus
 from seatdesk.workflow.worktime import WorkCalendar
 
+from seatdesk.ui.clock_text import remaining
 from seatdesk.ui.pyside_fix import keep_none_alive
 from seatdesk.ui.tasks import TaskRunner
 
@@ -363,7 +364,7 @@ class WallWindow(QWidget):
 
     def _show_board(self, snap: WallSnapshot) -> None:
         rows = [(b.number, b.class_name, b.state_label, snap.short(b.department), b.grid_code,
-                 b.remaining) for b in snap.board]
+                 remaining(b.remaining)) for b in snap.board]
         self.board_model.set_rows(rows, [RED if b.light == "red" else YELLOW for b in snap.board])
         self.forecast_model.set_rows([(snap.short(f.department), f.red_now, *f.within)
                                       for f in snap.forecast[:12]])

@@ -21,6 +21,7 @@ from seatdesk.models.queues import CaseRow
 from seatdesk.workflow.lights import ClockState
 
 from seatdesk.ui import enum_labels as L
+from seatdesk.ui.clock_text import remaining
 from seatdesk.ui.pyside_fix import keep_none_alive
 
 Index = QModelIndex | QPersistentModelIndex
@@ -186,8 +187,8 @@ class CaseTableModel(QAbstractTableModel):
             if light is None:
                 return ""
             tip = role == Qt.ItemDataRole.ToolTipRole
-            shown = f"{L.label('light', light.light.value)} {light.remaining_text}"
-            return shown if tip else light.remaining_text
+            text = remaining(light.remaining_text)
+            return f"{L.label('light', light.light.value)} {text}" if tip else text
         if column in (DEADLINE, REPORTED):
             return self._time(self._native(row, i, column))
         # code lists in the UI language (``CaseRow``'s labels are the core's Chinese ones)

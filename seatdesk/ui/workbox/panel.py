@@ -16,7 +16,6 @@ from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHeaderView,
     QLabel,
     QListView,
     QSplitter,
@@ -40,7 +39,8 @@ from seatdesk.models.queues import (
 
 from seatdesk.ui.workbox.box_list_model import BoxListModel, count_text
 from seatdesk.ui.workbox.case_lights import lights_for
-from seatdesk.ui.workbox.case_table_model import ADDRESS, DEADLINE, LIGHT, PHONE, SORT_KEYS, CaseTableModel
+from seatdesk.ui.workbox.case_table_model import DEADLINE, LIGHT, PHONE, SORT_KEYS, CaseTableModel
+from seatdesk.ui.workbox.columns import arrange_columns, fit_address
 from seatdesk.ui.workbox.light_delegate import LightDelegate
 from seatdesk.ui.workbox.search_bar import SearchBar
 from seatdesk.ui.tasks import TaskRunner
@@ -48,14 +48,17 @@ from seatdesk.ui.workbox.loader import PageResult, WorkBoxLoader
 
 LIGHT_TICK_MS = 30_000
 AUTO_REFRESH_MS = 10_000
-COLUMN_WIDTHS = {LIGHT: 150, 1: 124, 2: 88, 3: 140, ADDRESS: 200, 5: 122, 6: 80, 7: 124, 8: 88,
-                 9: 88, PHONE: 104}
 
 
 class CaseTableView(QTableView):
     """The case table: Enter/Return opens the current case like a double click."""
 
     open_requested = Signal(int)  # row
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            fit_address(self)
 
     def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
@@ -77,6 +80,7 @@ class WorkBoxPanel(QWidget):
         self.tasks = tasks or TaskRunner(self)
         self.loader = WorkBoxLoader(sessions, viewer, self.tasks, self, reads=reads)
         self.box: WorkBox | None = None
+        self.shown_case: int | None = None  # the case the detail shows (``mark_case``)
         self.filters = CaseFilter()
         self.total = (0, True)
         self._build(tz)
@@ -102,7 +106,7 @@ class WorkBoxPanel(QWidget):
         self.box_view.setObjectName("workboxList")
         self.box_view.setModel(self.boxes)
         self.box_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.box_view.setMinimumWidth(150)
+        self.box_view.setMinimumWidth(100)
         self.search = SearchBar(self, tz)
         self.model = CaseTableModel(self, tz)
         self.table = CaseTableView(self)
@@ -117,11 +121,9 @@ class WorkBoxPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(26)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(ADDRESS, QHeaderView.ResizeMode.Stretch)
         header.setSortIndicatorShown(True)
         header.setSectionsClickable(True)
-        for column, width in COLUMN_WIDTHS.items():
-            self.table.setColumnWidth(column, width)
+        arrange_columns(self.table)
         self.status = QLabel(self)
         self.status.setObjectName("workboxStatus")
         right = QWidget(self)
@@ -135,6 +137,7 @@ class WorkBoxPanel(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([160, 1200])
+        self.splitter = splitter
         QVBoxLayout(self).addWidget(splitter)
 
     def _connect(self) -> None:
@@ -148,6 +151,7 @@ class WorkBoxPanel(QWidget):
         self.table.doubleClicked.connect(lambda index: self._activate_row(index.row()))
         self.loader.page_loaded.connect(self._show_page)
         self.loader.counts_loaded.connect(self.boxes.set_counts)
+        self.loader.counts_loaded.connect(lambda _c: self._fit_boxes())
         self.loader.classes_loaded.connect(self.search.set_classes)
         self.loader.sources_loaded.connect(self.search.set_sources)
         self.loader.failed.connect(self._failed)
@@ -164,8 +168,13 @@ class WorkBoxPanel(QWidget):
         self.box_view.setCurrentIndex(self.boxes.index(row))
 
     def apply_filters(self, filters: CaseFilter) -> None:
+        """Search the box shown — except by case number: a number is looked up across all
+        cases (全部案件/搜索), wherever the case is now."""
         self.filters = filters
-        if self.box is not None:
+        if filters.number.strip() and self.box is not None and self.box.key != "all" \
+                and self.boxes.row_of("all") >= 0:
+            self.select_box("all")  # opens the box with these filters
+        elif self.box is not None:
             self._open_query(filters, self.loader.query.sort)
 
     def refresh(self) -> None:
@@ -192,6 +201,15 @@ class WorkBoxPanel(QWidget):
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         return [self.model.case_row(r).id for r in rows]
 
+    def mark_case(self, case_id: int | None) -> None:
+        """The case the detail shows: its row is highlighted, or no row is when it is not in
+        this box (another row must never look like the case shown)."""
+        self.shown_case = case_id
+        if case_id is not None and not self.select_case(case_id):
+            selection = self.table.selectionModel()
+            selection.clearSelection()
+            selection.clearCurrentIndex()
+
     def select_case(self, case_id: int) -> bool:
         row = self.model.row_of(case_id)
         if row < 0:
@@ -209,9 +227,19 @@ class WorkBoxPanel(QWidget):
         self.tasks.wait(10_000)
 
     # -- internals ----------------------------------------------------------------------------
+    def _fit_boxes(self) -> None:
+        """The box list as wide as its titles and counts: the table gets the rest."""
+        view = self.box_view
+        need = view.sizeHintForColumn(0) + 2 * view.frameWidth() + \
+            view.verticalScrollBar().sizeHint().width() + 6
+        total = sum(self.splitter.sizes())
+        if total > need:
+            self.splitter.setSizes([need, total - need])
+
     def _open_box(self, row: int) -> None:
         self.box = self.boxes.box(row)
         key, ascending = self.box.sort
+        key = "deadline" if key == "step_deadline" else key  # the deadline column shows either
         column = next((c for c, k in SORT_KEYS.items() if k == key and c != LIGHT), 1)
         header = self.table.horizontalHeader()
         header.blockSignals(True)
@@ -242,7 +270,9 @@ class WorkBoxPanel(QWidget):
         self.model.tz = self.search.tz = result.context.calendar.tz  # the centre's time zone
         if result.mode == "reset":
             self.model.reset_rows(result.page.rows, result.lights, result.has_more)
-            if self.model.rowCount():
+            if self.shown_case is not None:
+                self.mark_case(self.shown_case)
+            elif self.model.rowCount():
                 self.table.setCurrentIndex(self.model.index(0, 1))
         elif result.mode == "append":
             if result.page.offset != self.model.rowCount():
@@ -250,7 +280,12 @@ class WorkBoxPanel(QWidget):
                 return  # the rows changed underneath (a refresh): the view will ask again
             self.model.append_rows(result.page.rows, result.lights, result.has_more)
         else:
+            current = self.current_case_id()
             self.model.refresh_rows(result.page.rows, result.lights, result.has_more)
+            if current is not None and self.model.row_of(current) < 0:
+                self.mark_case(self.shown_case)  # the current row left: Qt moved to a neighbour
+            elif current is None and self.shown_case is not None:
+                self.select_case(self.shown_case)  # the case shown has arrived in this box
         self.total = (result.page.total, result.page.total_exact)
         self._show_status()
 
@@ -258,8 +293,10 @@ class WorkBoxPanel(QWidget):
         total, exact = self.total
         shown = self.model.rowCount()
         text = count_text(total) if exact else f"{total}+"
-        self.status.setText(self.tr("Showing %1 of %2 cases").replace("%1", str(shown))
-                            .replace("%2", text))
+        text = self.tr("Showing %1 of %2 cases").replace("%1", str(shown)).replace("%2", text)
+        if self.filters.number.strip() and self.box is not None and self.box.key == "all":
+            text += " " + self.tr("(a case number is looked up in all cases)")
+        self.status.setText(text)
 
     def _activate_row(self, row: int) -> None:
         if 0 <= row < self.model.rowCount():

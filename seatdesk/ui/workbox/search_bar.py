@@ -12,9 +12,12 @@ from PySide6.QtWidgets import (
     QCompleter,
     QDateEdit,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -26,6 +29,11 @@ from seatdesk.ui.source_combo import fill_sources
 NO_DATE = QDate(2000, 1, 1)  # the minimum date shows as blank and means "any"
 TEXT_FIELDS = ("number", "text", "address", "caller_phone", "grid_code", "component_code",
                "class_code")
+COMPACT_BELOW = 1000  # the bar's width in pixels below which it folds to one row
+WIDE_ROWS = (("number", "text", "address", "caller_phone", "source"),
+             ("grid_code", "component_code", "class_code", "from", "to"))
+COMPACT_ROWS = (("number", "text", "source"), ("address", "caller_phone", "grid_code"),
+                ("component_code", "class_code", "from", "to"))
 
 
 class SearchBar(QWidget):
@@ -39,17 +47,22 @@ class SearchBar(QWidget):
             "number": self.tr("Case number"), "text": self.tr("Description or address"),
             "address": self.tr("Address"), "caller_phone": self.tr("Caller phone"),
             "grid_code": self.tr("Grid code"), "component_code": self.tr("Component code"),
-            "class_code": self.tr("Class: code, name or pinyin"),
+            "class_code": self.tr("Code, name or pinyin"),
         }
         for name in TEXT_FIELDS:
             edit = QLineEdit(self)
             edit.setObjectName(f"search_{name}")
             edit.setPlaceholderText(placeholders[name])
             edit.setClearButtonEnabled(True)
+            # never narrower than its placeholder (with the clear button): no "案…"
+            edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance(placeholders[name]) + 40)
             edit.returnPressed.connect(self.submit)
             self.fields[name] = edit
         self.source = QComboBox(self)
         self.source.setObjectName("search_source")
+        self.source.setSizeAdjustPolicy(  # as wide as "any source", not the longest source
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.source.setMinimumContentsLength(8)
         self.set_sources(SHIPPED)  # the configured list replaces it once read
         self.date_from = self._date_edit("search_from")
         self.date_to = self._date_edit("search_to")
@@ -75,31 +88,85 @@ class SearchBar(QWidget):
         return edit
 
     def _lay_out(self) -> None:
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
+        """Two rows of five fields when there is room; below ``COMPACT_BELOW`` pixels (a
+        1280×720 screen with the map) or what the two rows need in the UI language the number, text and source stay in one row with the
+        buttons, and the other fields fold away behind “More filters”, so no field shrinks
+        below what its text needs."""
         f = self.fields
-        rows = [
-            [(self.tr("Number"), f["number"]), (self.tr("Text"), f["text"]),
-             (self.tr("Address"), f["address"]), (self.tr("Phone"), f["caller_phone"]),
-             (self.tr("Source"), self.source)],
-            [(self.tr("Grid"), f["grid_code"]), (self.tr("Component"), f["component_code"]),
-             (self.tr("Class"), f["class_code"]), (self.tr("From"), self.date_from),
-             (self.tr("To"), self.date_to)],
-        ]
-        for r, pairs in enumerate(rows):
-            for c, (label, widget) in enumerate(pairs):
-                caption = QLabel(label, self)
-                caption.setBuddy(widget)
-                grid.addWidget(caption, r, 2 * c, Qt.AlignmentFlag.AlignRight)
-                grid.addWidget(widget, r, 2 * c + 1)
-                grid.setColumnStretch(2 * c + 1, 1)
-        grid.addWidget(self.search_button, 0, 10)
-        grid.addWidget(self.clear_button, 1, 10)
+        captions = {"number": self.tr("Number"), "text": self.tr("Text"),
+                    "address": self.tr("Address"), "caller_phone": self.tr("Phone"),
+                    "source": self.tr("Source"), "grid_code": self.tr("Grid"),
+                    "component_code": self.tr("Component"), "class_code": self.tr("Class"),
+                    "from": self.tr("From"), "to": self.tr("To")}
+        widgets = {**f, "source": self.source, "from": self.date_from, "to": self.date_to}
+        self.pairs: dict[str, tuple[QLabel, QWidget]] = {}
+        for key, widget in widgets.items():
+            caption = QLabel(captions[key], self)
+            caption.setBuddy(widget)
+            self.pairs[key] = (caption, widget)
+        self.more = QPushButton(self.tr("More filters"), self)
+        self.more.setObjectName("searchMore")
+        self.more.setCheckable(True)
+        self.more.toggled.connect(lambda _on: self._arrange(self.compact))
+        self.outer = QVBoxLayout(self)
+        self.outer.setContentsMargins(0, 0, 0, 0)
+        self.compact = False
+        self._arrange(False)
+        # what the two full rows need in this language (English needs more than 1000 px);
+        # the bar may be narrower than that (then it folds), so its parent is never widened
+        self.wide_min = self.outer.minimumSize().width()
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         order = [f["number"], f["text"], f["address"], f["caller_phone"], self.source,
                  f["grid_code"], f["component_code"], f["class_code"], self.date_from,
-                 self.date_to, self.search_button, self.clear_button]
+                 self.date_to, self.search_button, self.clear_button, self.more]
         for first, second in zip(order, order[1:], strict=False):
             QWidget.setTabOrder(first, second)
+
+    def _arrange(self, compact: bool) -> None:
+        """Wide: one grid, so the two rows' fields line up. Compact: a row layout per row
+        (a shared grid would make the first row's fields as narrow as the folded rows')."""
+        self.compact = compact
+        _empty(self.outer)
+        rows = COMPACT_ROWS if compact else WIDE_ROWS
+        folded = compact and not (self.more.isChecked() or self._extra_in_use())
+        rows = rows[:1] if folded else rows
+        grid = QGridLayout()
+        self.outer.addLayout(grid)
+        for r, keys in enumerate(rows):
+            line = QHBoxLayout() if compact else None
+            if line is not None:
+                self.outer.addLayout(line)
+            for c, key in enumerate(keys):
+                caption, widget = self.pairs[key]
+                if line is not None:
+                    line.addWidget(caption)
+                    line.addWidget(widget, 2 if key == "text" else 1)  # the main search field
+                else:
+                    grid.addWidget(caption, r, 2 * c, Qt.AlignmentFlag.AlignRight)
+                    grid.addWidget(widget, r, 2 * c + 1)
+                    grid.setColumnStretch(2 * c + 1, 1)
+            if line is not None and r == 0:
+                for button in (self.search_button, self.clear_button, self.more):
+                    line.addWidget(button)
+        if not compact:
+            grid.addWidget(self.search_button, 0, 10)
+            grid.addWidget(self.clear_button, 1, 10)
+        placed = {key for keys in rows for key in keys}
+        for key, (caption, widget) in self.pairs.items():
+            caption.setVisible(key in placed)
+            widget.setVisible(key in placed)
+        self.more.setVisible(compact)
+
+    def _extra_in_use(self) -> bool:
+        extra = {key for keys in COMPACT_ROWS[1:] for key in keys}
+        return any(key in self.fields and self.fields[key].text() for key in extra) or \
+            self.date_from.date() != NO_DATE or self.date_to.date() != NO_DATE
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        compact = event.size().width() < max(COMPACT_BELOW, self.wide_min)
+        if compact != self.compact:
+            self._arrange(compact)
 
     # -- public -------------------------------------------------------------------------------
     def set_phone_allowed(self, allowed: bool) -> None:
@@ -160,3 +227,12 @@ class SearchBar(QWidget):
             return None
         day = edit.date().toPython() + dt.timedelta(days=days)
         return dt.datetime.combine(day, dt.time(0), tzinfo=self.tz).astimezone(dt.timezone.utc)
+
+
+def _empty(layout) -> None:
+    """Take every item out of ``layout``, deleting nested layouts but not the widgets."""
+    while layout.count():
+        item = layout.takeAt(0)
+        if item.layout() is not None:
+            _empty(item.layout())
+            item.layout().deleteLater()

@@ -37,6 +37,7 @@ from seatdesk.workflow import services as sd
 from seatdesk.workflow.states import rows_for
 
 from seatdesk.ui import enum_labels as L
+from seatdesk.ui.inputs import watch_inputs
 from seatdesk.ui.case.reads import CaseView
 from seatdesk.ui.operations import OpFailure
 from seatdesk.ui.case.option_reads import phrases
@@ -155,6 +156,7 @@ class ActionDialog(QDialog):
         self.case_id, self.version = view.case_id, view.version
         self.result_value: Any = None
         self.stale = False
+        self._rechecking = False  # after a validation message: re-validate on every change
         self.setObjectName(f"dialog_{self.action}")
         self.setWindowTitle(self.tr("%1 — case %2").replace("%1", L.action(self.action))
                             .replace("%2", view.detail.number))
@@ -266,12 +268,24 @@ class ActionDialog(QDialog):
             return
         problem = self.validate()
         if problem:
-            self.error.setText(problem)
+            self._show_problem(problem)
             return
         self.error.clear()
         self.set_busy(True)
         self.seat.ops.run(self.action, self.call(self.reason.value()), self._succeeded,
                           self._failed)
+
+    def _show_problem(self, problem: str) -> None:
+        """A validation message stays only while the input is wrong: every change checks
+        again and shows the next problem, or nothing once it is fixed."""
+        self.error.setText(problem)
+        if not self._rechecking:
+            self._rechecking = True
+            watch_inputs(self, self._recheck)
+
+    def _recheck(self, *_args) -> None:
+        if self._rechecking and not self.stale and self.ok.isEnabled():
+            self.error.setText(self.validate())
 
     def set_busy(self, busy: bool) -> None:
         self.ok.setEnabled(not busy)

@@ -30,23 +30,36 @@ class CloseDialog(ActionDialog):
         for value in CHOOSABLE:
             self.closure.addItem(L.label("closure", value.value), value.value)
         self.form.addRow(self.tr("Closure type"), self.closure)
-        self.photos = QListView(self)
-        self.photos.setObjectName("checkPhotos")
-        self.photos.setViewMode(QListView.ViewMode.IconMode)
-        self.photos.setIconSize(QSize(THUMB, THUMB))
-        self.photos.setFixedHeight(THUMB + 44)
-        self.photo_model = AttachmentModel(self)
-        self.photos.setModel(self.photo_model)
-        self.form.addRow(self.tr("Check photos"), self.photos)
+        # whose photos: the department's with its feedback, the supervisor's with the check
+        self.handling_photos, self.handling_model = self._photo_row(
+            "handlingPhotos", self.tr("Handling photos (department)"))
+        self.check_photos, self.check_model = self._photo_row(
+            "checkPhotos", self.tr("Check photos (supervisor)"))
+
+    def _photo_row(self, name: str, title: str) -> tuple[QListView, AttachmentModel]:
+        view = QListView(self)
+        view.setObjectName(name)
+        view.setViewMode(QListView.ViewMode.IconMode)
+        view.setIconSize(QSize(THUMB, THUMB))
+        view.setFixedHeight(THUMB + 44)
+        model = AttachmentModel(self)
+        view.setModel(model)
+        self.form.addRow(title, view)
+        return view, model
 
     def reason_title(self) -> str:
         return self.tr("Reason (for error or special closure)")
 
     def load(self) -> None:
-        check = next((r for r in reversed(self.view.history) if r.action == "check_pass"), None)
-        seqs = {r.seq for r in self.view.history if r.action in ("check_pass", "feedback")}
-        self.photo_model.set_items([a for a in self.view.attachments if a.ledger_seq in seqs])
+        check = self._last("check_pass")
+        feedback = self._last("feedback")
+        for model, entry in ((self.handling_model, feedback), (self.check_model, check)):
+            seq = entry.seq if entry is not None else None
+            model.set_items([a for a in self.view.attachments if a.ledger_seq == seq])
         self.show_rules(self.rule_html(check))
+
+    def _last(self, action: str):
+        return next((r for r in reversed(self.view.history) if r.action == action), None)
 
     def rule_html(self, check) -> str:
         if check is None:
