@@ -18,7 +18,8 @@ from seatdesk.models import Case
 from seatdesk.ui.i18n import install_translator
 from seatdesk.ui.screenshots import save
 from seatdesk.ui.session.workspace import MAP_MIN
-from seatdesk.ui.workbox.case_table_model import LIGHT, SOURCE, STATE
+from seatdesk.ui.workbox.case_table_model import ADDRESS, LIGHT, SOURCE, STATE
+from seatdesk.ui.workbox.columns import ADDRESS_ROOMY
 from seatdesk.workflow.states import roles_for
 from tests.seat_helpers import (
     TIMEOUT,
@@ -260,6 +261,21 @@ def test_a_1280x720_screen_keeps_filters_and_eight_columns_readable(city, qtbot,
         if language == "en":
             for translator in installed:
                 app.installTranslator(translator)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_wide_screen_shows_every_column(city, qtbot):
+    """With room for all of them no column scrolls away behind a wide address."""
+    window = open_seat(qtbot, city, "zhibanzhang")
+    window.resize(1600, 900)
+    ws = window.workspace
+    ws.workbox.select_box("all")
+    wait_idle(qtbot, window)
+    qtbot.wait(200)
+    table = ws.workbox.table
+    shown = [c for c in range(table.model().columnCount()) if not table.isColumnHidden(c)]
+    assert sorted(whole_columns(table)) == shown
+    assert table.columnWidth(ADDRESS) >= ADDRESS_ROOMY
 
 
 def shell_texts(window) -> list[tuple[QWidget, str]]:

@@ -32,6 +32,7 @@ VISUAL_ORDER = (LIGHT, NUMBER, STATE, CLASS, ADDRESS, DEPARTMENT, DEADLINE, SOUR
 PADDING = 10
 DOT = 18  # the light's coloured dot (light_delegate)
 ADDRESS_MIN = 100
+ADDRESS_ROOMY = 240  # with this much for the address every column fits
 SHOWN = 8  # columns that must stay whole on a 1280×720 screen
 
 
@@ -61,9 +62,16 @@ def arrange_columns(table: QTableView) -> None:
 
 
 def fit_address(table: QTableView) -> None:
-    """The address takes what the first eight columns leave of the table's width (at least
-    ``ADDRESS_MIN``): on a narrow screen all eight stay whole, on a wide one the address
-    gets the room; further columns scroll into view. The user may still drag it."""
-    others = sum(table.columnWidth(c) for c in VISUAL_ORDER[:SHOWN] if c != ADDRESS
-                 and not table.isColumnHidden(c))
-    table.setColumnWidth(ADDRESS, max(ADDRESS_MIN, table.viewport().width() - others))
+    """The address takes what the other columns leave of the table's width: on a wide
+    screen all columns fit and the address gets the rest (at least ``ADDRESS_ROOMY``); on
+    a narrow one it takes what the first eight leave (at least ``ADDRESS_MIN``), so those
+    eight stay whole and further columns scroll into view. The user may still drag it."""
+    def width_of(columns) -> int:
+        return sum(table.columnWidth(c) for c in columns
+                   if c != ADDRESS and not table.isColumnHidden(c))
+
+    room = table.viewport().width()
+    if room - width_of(VISUAL_ORDER) >= ADDRESS_ROOMY:
+        table.setColumnWidth(ADDRESS, room - width_of(VISUAL_ORDER))
+    else:
+        table.setColumnWidth(ADDRESS, max(ADDRESS_MIN, room - width_of(VISUAL_ORDER[:SHOWN])))
