@@ -6,11 +6,13 @@ server's — the server here connects as the owner, who could do anything itself
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from sqlalchemy import func, select, text
 
 from seatdesk.models import Case, LedgerEntry
+from seatdesk.models.db import make_engine
 from seatdesk.server.identity import FIELD, PARTNER, Principal
 from seatdesk.workflow import services as sd
 from tests.dbroles import make_logins
@@ -112,6 +114,26 @@ def test_a_partner_request_cannot_do_what_the_partner_may_not(trusted):
     with pytest.raises(Exception, match="row-level security"):  # not an outside source
         sd.register(wf, partner.actor, sd.Report("patrol", *P1))
     assert identity.workflow(None).db_role is None  # the server's own bookkeeping
+
+
+@pytest.mark.postgres
+def test_a_connection_lost_at_set_role_is_retried_on_a_fresh_one(trusted):
+    """The server's pooled connection was ended by a restart (57P01) right after its last
+    request, too recently to be pinged: the next report's first statement, ``SET LOCAL
+    ROLE``, meets it; nothing has run, so the unit runs once more on a fresh connection."""
+    srv = trusted
+    sup = _principal(srv, FIELD, "sup1")
+    wf = srv.app.state.server.identity.workflow(sup)
+    wf.engine.dispose()  # one pooled connection from here on: the one ended below
+    with wf.reading() as s:
+        first = s.execute(text("SELECT pg_backend_pid()")).scalar()
+    owner = make_engine(srv.world.db.url)
+    with owner.begin() as conn:
+        assert conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": first}).scalar()
+    owner.dispose()
+    time.sleep(0.2)  # the backend has gone; its socket holds the AdminShutdown message
+    made = sd.register(wf, sup.actor, sd.Report("patrol", *P1, class_id=srv.world.cls["井盖"]))
+    assert _ledger(srv, made.case_id) == (srv.world.users["sup1"], "supervisor")
 
 
 def test_without_a_login_the_server_acts_on_its_own_connection(make_db):
