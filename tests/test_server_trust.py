@@ -136,12 +136,17 @@ def test_a_connection_lost_at_set_role_is_retried_on_a_fresh_one(trusted):
     assert _ledger(srv, made.case_id) == (srv.world.users["sup1"], "supervisor")
 
 
-def test_without_a_login_the_server_acts_on_its_own_connection(make_db):
+def test_without_a_login_the_server_acts_on_its_own_connection(make_db, caplog):
     srv = make_server(open_world(make_db("workflow_world")))
     try:
         identity = srv.app.state.server.identity
         assert identity.workflow(_principal(srv, FIELD, "sup1")).db_role is None
         made = srv.client.post("/field/v1/reports", json=REPORT, headers=srv.sign_in("sup1"))
         assert made.status_code == 201, made.text
+        said = [r.getMessage() for r in caplog.records if r.name == "seatdesk.server.identity"]
+        if srv.world.db.backend == "postgresql":  # said once, to the server's log
+            assert len(said) == 1 and "seatdesk db logins" in said[0]
+        else:
+            assert said == []  # the embedded mode has no logins to miss
     finally:
         srv.client.close()

@@ -20,6 +20,7 @@ the embedded SQLite mode act on the server's own connection, as before.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from seatdesk.models import User
 from seatdesk.workflow import services as sd
 
 FIELD, PARTNER = "field", "partner"
+log = logging.getLogger(__name__)
+
 SEAT_MAX = 64
 LOGIN_CACHE_S = 60.0
 
@@ -71,6 +74,7 @@ class DatabaseIdentity:
     def __init__(self, wf: sd.Workflow):
         self.wf = wf
         self._logins: dict[int, tuple[str, float]] = {}  # user id → (login, looked up at)
+        self._without: set[int] = set()  # users without a login, logged once
         self._lock = threading.Lock()
 
     def workflow(self, principal: Principal | None = None) -> sd.Workflow:
@@ -94,4 +98,11 @@ class DatabaseIdentity:
         if login:
             with self._lock:
                 self._logins[user_id] = (login, time.monotonic())
-        return login or None
+            return login
+        with self._lock:
+            first = user_id not in self._without
+            self._without.add(user_id)
+        if first:
+            log.warning("user %s has no database login: their requests run on the server's "
+                        "own connection (run seatdesk db logins)", user_id)
+        return None
