@@ -10,16 +10,19 @@ import datetime as dt
 import re
 
 import pytest
-from PySide6.QtCore import Qt, QTranslator
+from PySide6.QtCore import QLocale, Qt, QTranslator
 from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QLineEdit, QPushButton, QWidget
 from sqlalchemy import select, update
 
+from seatdesk.map.labels import remaining_words
 from seatdesk.models import Case
+from seatdesk.ui.clock_text import remaining
 from seatdesk.ui.i18n import install_translator
 from seatdesk.ui.screenshots import save
 from seatdesk.ui.session.workspace import MAP_MIN
 from seatdesk.ui.workbox.case_table_model import ADDRESS, LIGHT, SOURCE, STATE
 from seatdesk.ui.workbox.columns import ADDRESS_ROOMY
+from seatdesk.workflow.lights import remaining_text
 from seatdesk.workflow.states import roles_for
 from tests.seat_helpers import (
     TIMEOUT,
@@ -276,6 +279,30 @@ def test_a_wide_screen_shows_every_column(city, qtbot):
     shown = [c for c in range(table.model().columnCount()) if not table.isColumnHidden(c)]
     assert sorted(whole_columns(table)) == shown
     assert table.columnWidth(ADDRESS) >= ADDRESS_ROOMY
+
+
+def test_the_table_and_the_map_write_a_remaining_time_alike(qtbot):
+    """The core's Chinese text, said again in the UI language, is what the map's markers
+    show for the same clock (English here; Chinese is the core's text unchanged)."""
+    app = application()
+    installed, locale = app.findChildren(QTranslator), QLocale()
+    for translator in installed:
+        app.removeTranslator(translator)
+    install_translator(app, "en")
+    try:
+        words = remaining_words(lambda t: app.translate("MapPage", t))
+        for seconds in (0, 59, 61, 3600, 3660, 8 * 3600, 11 * 3600 + 120, 2 * 86400 + 100):
+            for overdue in (False, True):
+                for working in (False, True):
+                    core = remaining_text(seconds, overdue, working)
+                    assert remaining(core) == remaining_text(seconds, overdue, working,
+                                                             words=words), core
+        assert remaining("剩余 2工作时15分") == "2 wh 15 min left"
+    finally:
+        QLocale.setDefault(locale)
+        for translator in installed:
+            app.installTranslator(translator)
+    assert remaining("剩余 2工作时15分") == "剩余 2工作时15分"
 
 
 def shell_texts(window) -> list[tuple[QWidget, str]]:

@@ -2,9 +2,10 @@
 
 The Qt-free core writes it in Chinese (``workflow.lights.remaining_text``: ``剩余 2工作时15分``,
 ``超期 1工作日3工作时``, ``剩余 不足1分``), in one fixed grammar. The UI reads that grammar back
-and says it through Qt Linguist (context ``ClockText``), so the Chinese UI shows exactly the
-core's text and ``SEATDESK_LANG=en`` gets "2 work h 15 min left" (short: it fills a
-table column).
+and writes it again with the words the map's markers use (``map.labels.remaining_words``,
+context ``MapPage``), so the table, the detail, the wall and the map say the same thing:
+the Chinese UI shows exactly the core's text and ``SEATDESK_LANG=en`` gets "2 wh 15 min
+left" (short: it fills a table column; wd/wh/wmin are working days, hours, minutes).
 """
 
 from __future__ import annotations
@@ -13,63 +14,40 @@ import re
 
 from PySide6.QtCore import QCoreApplication
 
-CONTEXT = "ClockText"
+from seatdesk.map.labels import CONTEXT, remaining_words
+from seatdesk.workflow.lights import RemainingWords
+
 _TOKEN = re.compile(r"(\d+)(工作日|工作时|工作分|天|小时|分)")
+_UNIT = {"工作日": ("working", 0), "工作时": ("working", 1), "工作分": ("working", 2),
+         "天": ("natural", 0), "小时": ("natural", 1), "分": ("natural", 2)}
 
 
-def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 (the name lupdate knows)
-    return text
+def words() -> RemainingWords:
+    return remaining_words(lambda text: QCoreApplication.translate(CONTEXT, text))
 
 
-#: one amount of a unit, and the two pairs of units the core writes (days + hours,
-#: hours + minutes — after working hours the core writes plain 分)
-_ONE = {
-    "工作日": QT_TRANSLATE_NOOP("ClockText", "%1 work d"),
-    "工作时": QT_TRANSLATE_NOOP("ClockText", "%1 work h"),
-    "工作分": QT_TRANSLATE_NOOP("ClockText", "%1 work min"),
-    "天": QT_TRANSLATE_NOOP("ClockText", "%1 d"),
-    "小时": QT_TRANSLATE_NOOP("ClockText", "%1 h"),
-    "分": QT_TRANSLATE_NOOP("ClockText", "%1 min"),
-}
-_TWO = {
-    ("工作日", "工作时"): QT_TRANSLATE_NOOP("ClockText", "%1 work d %2 h"),
-    ("工作时", "分"): QT_TRANSLATE_NOOP("ClockText", "%1 work h %2 min"),
-    ("天", "小时"): QT_TRANSLATE_NOOP("ClockText", "%1 d %2 h"),
-    ("小时", "分"): QT_TRANSLATE_NOOP("ClockText", "%1 h %2 min"),
-}
-_FRAMES = {
-    "剩余": QT_TRANSLATE_NOOP("ClockText", "%1 left"),
-    "超期": QT_TRANSLATE_NOOP("ClockText", "overdue %1"),
-    "不足": QT_TRANSLATE_NOOP("ClockText", "under %1"),
-}
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(CONTEXT, text)
-
-
-def _amount(tokens: list[tuple[str, str]]) -> str | None:
-    if len(tokens) == 1:
-        (n, unit), = tokens
-        return _tr(_ONE[unit]).replace("%1", n)
-    (n1, u1), (n2, u2) = tokens[:2]
-    pair = _TWO.get((u1, u2))
-    return None if pair is None else _tr(pair).replace("%1", n1).replace("%2", n2)
+def _one(w: RemainingWords, n: str, unit: str, second: bool) -> str:
+    if unit == "分" and second:  # minutes after hours (the core writes plain 分 there)
+        return w.minutes.replace("%1", n)
+    kind, i = _UNIT[unit]
+    return getattr(w, kind)[i].replace("%1", n)
 
 
 def remaining(core_text: str) -> str:
-    """``剩余 2工作时15分`` → ``2 work h 15 min left`` (in English); any text that does not
+    """``剩余 2工作时15分`` → ``2 wh 15 min left`` (in English); any text that does not
     follow the grammar is returned as it is."""
     prefix, _, body = core_text.partition(" ")
     if prefix not in ("剩余", "超期") or not body:
         return core_text
     less = body.startswith("不足")
     tokens = _TOKEN.findall(body.removeprefix("不足"))
-    if not tokens:
+    if not tokens or len(tokens) > 2 or "".join(n + u for n, u in tokens) != \
+            body.removeprefix("不足"):
         return core_text
-    amount = _amount(tokens)
-    if amount is None:
-        return core_text
+    w = words()
+    parts = [_one(w, n, unit, i == 1) for i, (n, unit) in enumerate(tokens)]
+    amount = parts[0] if len(parts) == 1 else \
+        w.pair.replace("%1", parts[0]).replace("%2", parts[1])
     if less:
-        amount = _tr(_FRAMES["不足"]).replace("%1", amount)
-    return _tr(_FRAMES[prefix]).replace("%1", amount)
+        amount = w.under.replace("%1", amount)
+    return (w.overdue if prefix == "超期" else w.left).replace("%1", amount)
