@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
-from seatdesk.models import Base
+from seatdesk.models import Base, ledger_partitions
 from seatdesk.models.case_search import is_search_table
 from seatdesk.models.db import make_engine
 from seatdesk.models.geometry import GeometryType
@@ -18,9 +18,12 @@ def include_object(obj, name, type_, reflected, compare_to):
     # PostGIS' own tables and the ledger trigger's helpers are not ours to manage
     if type_ == "table" and (name in {"spatial_ref_sys"} or is_search_table(name)):
         return False
+    dialect = context.get_bind().dialect.name
+    if not ledger_partitions.compared(name, type_, dialect):
+        return False  # the ledger's partitions and partitioned keys (migration 0013)
     if type_ == "index" and (postgresql_only(obj) or postgresql_only(compare_to)):
         # GIST, trigram and pattern indexes exist on PostgreSQL only
-        return context.get_bind().dialect.name == "postgresql"
+        return dialect == "postgresql"
     return True
 
 

@@ -123,14 +123,17 @@ def add_ledger_parsers(ledger_sub) -> None:
     cp.add_argument("--out", type=Path, help="checkpoint file to write")
     cp.add_argument("--witness", metavar="URL", help="also store it in this witness database")
     cp.add_argument("--passphrase-stdin", action="store_true")
+    pa = ledger_sub.add_parser("partitions", help="make the ledger's month partitions ahead "
+                               "(PostgreSQL, daily)")
+    pa.add_argument("--ahead", type=int, default=3, help="months after this one (default 3)")
 
 
 def run_ledger(args, database: ResolvedDatabase) -> int:
     from seatdesk.workflow.checkpoint import CheckpointError
 
     try:
-        return {"verify": _verify, "keygen": _keygen, "checkpoint": _checkpoint}[
-            args.ledger_command](args, database)
+        return {"verify": _verify, "keygen": _keygen, "checkpoint": _checkpoint,
+                "partitions": _partitions}[args.ledger_command](args, database)
     except CheckpointError as exc:
         raise SecurityCommandError(str(exc)) from None
 
@@ -179,6 +182,23 @@ def _database_name(engine) -> str:
     url = engine.url
     return f"{url.host or 'localhost'}:{url.port or ''}/{url.database}" if url.host else str(
         url.database)
+
+
+def _partitions(args, database: ResolvedDatabase) -> int:
+    from seatdesk.models import ledger_partitions
+    from seatdesk.models.db import make_engine
+
+    engine = make_engine(database.url)
+    try:
+        with engine.begin() as conn:
+            if not ledger_partitions.partitioned(conn):
+                print("账本未分区（SQLite 或迁移 0013 之前）：无需创建分区")
+                return 0
+            made = ledger_partitions.ensure(conn, ahead=max(args.ahead, 0))
+    finally:
+        engine.dispose()
+    print(f"新建分区 {len(made)} 个" + (f"：{', '.join(made)}" if made else ""))
+    return 0
 
 
 def _verify(args, database: ResolvedDatabase) -> int:

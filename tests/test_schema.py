@@ -49,6 +49,7 @@ from seatdesk.models import (
     User,
     WorkOrder,
     get_setting,
+    ledger_partitions,
     set_setting,
 )
 from seatdesk.models.case_search import is_search_table
@@ -90,6 +91,8 @@ def _include_object(backend):
     def include(obj, name, type_, reflected, compare_to):
         if type_ == "table" and (name == "spatial_ref_sys" or is_search_table(name)):
             return False  # PostGIS' table; the FTS5 gram index of migration 0012
+        if not ledger_partitions.compared(name, type_, backend):
+            return False  # the ledger's partitions and partitioned keys (migration 0013)
         if type_ == "index" and (_pg_only(obj) or _pg_only(compare_to)):
             return backend == "postgresql"
         return True

@@ -53,11 +53,15 @@ def apply(conn: Connection) -> None:
     transitions.sync(conn)
     if conn.dialect.name != "postgresql":
         return
+    from seatdesk.models import ledger_partitions
+
     from . import accounts_sql, grants, ledger_sql, numbering_sql
 
     owner = table_owner(conn)
     ensure_roles(conn)
     ledger_sql.install(conn, owner)
+    if ledger_partitions.partitioned(conn):  # the months ahead (migration 0013)
+        ledger_partitions.ensure(conn)
     accounts_sql.install(conn)
     grants.apply(conn)
     if conn.execute(text("SELECT to_regclass('public.case_number_days')")).scalar():

@@ -1,0 +1,171 @@
+"""The case ledger partitioned by month on PostgreSQL (migration 0013, docs/scale.md): a
+populated database converts in place and back keeping every row and chain, the trust
+rules hold on the partitioned table, months are made ahead; SQLite keeps a plain table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+
+import pytest
+from alembic import command
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from seatdesk.cli import main
+from seatdesk.data.demo import DemoSpec, build_demo
+from seatdesk.models import ledger_partitions
+from seatdesk.models.db import alembic_config, make_engine, session_factory, upgrade
+from seatdesk.workflow import services as sd
+from seatdesk.workflow.ledger_verify import verify_ledger
+from tests.dbroles import make_logins, operator_workflow
+
+ROWS = "SELECT id, case_id, seq, at, hash, prev_hash FROM case_ledger ORDER BY id"
+
+
+@pytest.fixture
+def populated(template_store, tmp_path):
+    """A demo city with its case history at the revision before the partitions."""
+    url = template_store._new_empty("postgresql", f"sdpart_{tmp_path.name[-8:].lower()}")
+    upgrade(url, "0012")
+    engine = make_engine(url)
+    build_demo(engine, DemoSpec.small())
+    yield types.SimpleNamespace(url=url, engine=engine, Session=session_factory(engine))
+    engine.dispose()
+
+
+def _rows(db) -> list:
+    with db.engine.connect() as conn:
+        return conn.execute(text(ROWS)).all()
+
+
+def _intact(db) -> None:
+    with db.Session() as session:
+        assert verify_ledger(session) == []
+
+
+def _kind(db) -> str:
+    with db.engine.connect() as conn:
+        return conn.execute(text("SELECT relkind FROM pg_class WHERE relname = 'case_ledger'"
+                                 )).scalar_one()
+
+
+def _operator_moves_a_case(db) -> int:
+    """An acceptor's own login registers a report and sends it for verification."""
+    logins = make_logins(db, ["shouli"])
+    with db.engine.connect() as conn:
+        uid, dept = conn.execute(text(
+            "SELECT id, department_id FROM users WHERE username = 'shouli'")).one()
+        lon, lat = conn.execute(text(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p"
+            " FROM grid_cells ORDER BY id LIMIT 1) s")).one()
+    wf = operator_workflow(db, logins["shouli"])
+    me = sd.Actor(uid, "acceptor", dept, "坐席 01")
+    try:
+        made = sd.register(wf, me, sd.Report(source="hotline_12319", lon=lon, lat=lat,
+                                             description="井盖缺失", caller_phone="13800001234"))
+        sd.send_verification(wf, me, made.case_id, made.version)
+    finally:
+        wf.engine.dispose()
+    return made.case_id
+
+
+@pytest.mark.postgres
+def test_a_populated_ledger_converts_in_place_and_back(populated):
+    db = populated
+    before = _rows(db)
+    assert len(before) > 1000 and _kind(db) == "r"
+    upgrade(db.url)
+    assert _kind(db) == "p"
+    assert _rows(db) == before  # every row, its time, hash and link
+    _intact(db)
+    with db.engine.connect() as conn:
+        spread = conn.execute(text(
+            "SELECT count(DISTINCT tableoid), count(*) FILTER (WHERE tableoid ="
+            " 'case_ledger_default'::regclass) FROM case_ledger")).one()
+    assert spread[0] >= 3 and spread[1] == 0  # the demo's three months, none in default
+
+    case_id = _operator_moves_a_case(db)
+    month = f"case_ledger_{dt.datetime.now(dt.UTC):%Y_%m}"
+    with db.engine.connect() as conn:
+        homes = conn.execute(text("SELECT tableoid::regclass::text FROM case_ledger"
+                                  " WHERE case_id = :c"), {"c": case_id}).scalars().all()
+    assert homes == [month, month]
+    _intact(db)
+
+    command.downgrade(alembic_config(db.url), "0012")
+    assert _kind(db) == "r"
+    after = _rows(db)
+    assert after[:len(before)] == before and len(after) == len(before) + 2
+    _intact(db)
+    with db.engine.connect() as conn:
+        assert conn.execute(text(
+            "SELECT count(*) FROM pg_constraint WHERE conname ="
+            " 'fk_callback_outbox_ledger_id_case_ledger'")).scalar() == 1
+    _operator_moves_a_case(db)  # the operator's grants are back on the plain table
+    upgrade(db.url)
+    assert _kind(db) == "p" and len(_rows(db)) == len(before) + 4
+    _intact(db)
+
+
+@pytest.mark.postgres
+def test_the_partitioned_ledger_stays_append_only_and_closed_to_operators(populated):
+    db = populated
+    upgrade(db.url)
+    logins = make_logins(db, ["shouli"])
+    month = f"case_ledger_{dt.datetime.now(dt.UTC):%Y_%m}"
+    for sql in ("UPDATE case_ledger SET reason = 'x'", "DELETE FROM case_ledger",
+                f"UPDATE {month} SET reason = 'x'"):
+        with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
+            conn.execute(text(sql))  # even the owner
+    for sql in (f"SELECT count(*) FROM {month}", "UPDATE case_ledger SET reason = 'x'"):
+        with pytest.raises(DBAPIError, match="permission denied"), db.engine.begin() as conn:
+            conn.execute(text(f'SET LOCAL ROLE "{logins["shouli"]}"'))
+            conn.execute(text(sql))
+
+
+@pytest.mark.postgres
+def test_months_are_made_ahead_by_upgrade_and_by_the_command(populated, capsys):
+    db = populated
+    upgrade(db.url)
+    now = dt.datetime.now(dt.UTC)
+    ahead = [f"case_ledger_{m:%Y_%m}" for m in ledger_partitions.months(
+        now.date(), (now + dt.timedelta(days=31 * 3)).date())]
+    with db.engine.connect() as conn:
+        names = set(conn.execute(text(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+            " WHERE i.inhparent = 'case_ledger'::regclass")).scalars())
+    assert set(ahead) <= names and "case_ledger_default" in names
+    assert main(["--database", db.url, "ledger", "partitions", "--ahead", "5"]) == 0
+    out = capsys.readouterr().out
+    later = (now.date().replace(day=1) + dt.timedelta(days=31 * 5)).replace(day=1)
+    assert f"case_ledger_{later:%Y_%m}" in out
+    assert main(["--database", db.url, "ledger", "partitions", "--ahead", "5"]) == 0
+    assert "新建分区 0 个" in capsys.readouterr().out
+
+
+def test_sqlite_keeps_a_plain_ledger(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'plain.sqlite3'}"
+    upgrade(url)
+    assert main(["--database", url, "ledger", "partitions"]) == 0
+    assert "未分区" in capsys.readouterr().out
+
+
+@pytest.mark.postgres
+def test_a_month_already_in_the_default_partition_is_left_there(populated):
+    db = populated
+    upgrade(db.url)
+    stray = (dt.datetime.now(dt.UTC).replace(day=15) + dt.timedelta(days=31 * 8))
+    month = f"case_ledger_{stray:%Y_%m}"
+    with db.engine.begin() as conn:  # the owner writes a row dated months ahead
+        conn.execute(text(
+            "INSERT INTO case_ledger (case_id, seq, at, actor_role, seat, action, from_state,"
+            " to_state, reason, payload, prev_hash, hash) SELECT id, 999, :at, 'acceptor', '',"
+            " 'note', state, state, '', '{}', '', '' FROM cases ORDER BY id LIMIT 1"),
+            {"at": stray})
+    with db.engine.begin() as conn:
+        made = ledger_partitions.ensure(conn, ahead=10)
+    assert month not in made and len(made) >= 6  # the others are made, that one is not
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT tableoid::regclass::text FROM case_ledger"
+                                 " WHERE seq = 999")).scalar_one() == "case_ledger_default"
