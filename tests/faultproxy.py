@@ -9,9 +9,12 @@ then, at the moment it chooses:
 - ``refuse(True)``: new connections are closed as soon as they are accepted;
 - ``stall(True)``: no byte moves in either direction (open connections hang, new ones
   are accepted and hang too) until ``stall(False)``;
-- ``cut_at_commit(before=…)``: the next connection that sends ``COMMIT`` is cut — before
-  the server sees it (the transaction rolls back) or after the server has answered it
-  (the transaction is committed, the client never hears so).
+- ``cut_at_commit(before=…, writing=…)``: the next connection that sends ``COMMIT`` is cut
+  — before the server sees it (the transaction rolls back) or after the server has answered
+  it (the transaction is committed, the client never hears so). With ``writing`` (bytes of
+  a statement, e.g. ``b"INSERT INTO cases "``) only the COMMIT of a transaction that sent
+  such a statement is cut: a registration commits a short counter transaction of its own
+  first, and the fault meant is the registration's.
 
 Everything runs on one event loop in a daemon thread; the public methods are thread-safe.
 ``connections`` counts accepted connections, ``commits_cut`` the COMMITs cut.
@@ -34,6 +37,7 @@ class _Link:
     client: asyncio.StreamWriter
     server: asyncio.StreamWriter
     muted: bool = False  # the server's answers are no longer passed on
+    wrote: bool = False  # this transaction sent the statement a commit cut waits for
 
     def close(self) -> None:
         for writer in (self.client, self.server):
@@ -53,6 +57,7 @@ class FaultProxy:
         self._refusing = False
         self._flowing: asyncio.Event | None = None
         self._commit_cut: str | None = None  # "before" | "after"
+        self._commit_writing: bytes | None = None  # cut only a commit after this statement
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="fault-proxy",
                                         daemon=True)
@@ -116,8 +121,10 @@ class FaultProxy:
     def stall(self, on: bool = True) -> None:
         self._loop.call_soon_threadsafe(self._flowing.clear if on else self._flowing.set)
 
-    def cut_at_commit(self, before: bool) -> None:
-        """Cut the next connection that commits, ``before`` or after the server saw it."""
+    def cut_at_commit(self, before: bool, writing: bytes | None = None) -> None:
+        """Cut the next connection that commits (a transaction that sent ``writing``, if
+        given), ``before`` or after the server saw the COMMIT."""
+        self._commit_writing = writing
         self._commit_cut = "before" if before else "after"
 
     def _call(self, coro):
@@ -151,9 +158,14 @@ class FaultProxy:
                 if not data:
                     break
                 await self._flowing.wait()
-                if upstream and self._commit_cut and COMMIT in data:
-                    await self._commit(data, writer, link)
-                    return
+                if upstream and self._commit_cut:
+                    if self._commit_writing is not None and self._commit_writing in data:
+                        link.wrote = True
+                    if COMMIT in data and (self._commit_writing is None or link.wrote):
+                        await self._commit(data, writer, link)
+                        return
+                    if COMMIT in data:
+                        link.wrote = False
                 if link.muted:
                     continue
                 writer.write(data)

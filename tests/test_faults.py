@@ -49,7 +49,7 @@ def test_a_registration_cut_during_commit_is_one_case_after_the_retry(world, pro
     retry with the draft's key gives exactly one case."""
     proxy, wf = proxied
     key = str(uuid.uuid4())
-    proxy.cut_at_commit(before=before)
+    proxy.cut_at_commit(before=before, writing=b"INSERT INTO cases ")
     with pytest.raises(sd.CommitUncertain):
         sd.register(wf, world.a("acceptor"), keyed(key))
     assert proxy.commits_cut == 1

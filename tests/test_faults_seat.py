@@ -111,7 +111,7 @@ def test_a_report_whose_commit_was_cut_is_one_case_and_asks_nothing(city, qtbot,
             qtbot.wait(500)  # the location resolved, the form checked
             waiting: list[int] = []
             form.submitter.outbox_changed.connect(waiting.append)
-            proxy.cut_at_commit(before=before)
+            proxy.cut_at_commit(before=before, writing=b"INSERT INTO cases ")
             press(qtbot, form, "Ctrl+S")
             qtbot.waitUntil(lambda: proxy.commits_cut == 1, timeout=TIMEOUT)
             qtbot.waitUntil(lambda: waiting[:1] == [1] and waiting[-1] == 0
