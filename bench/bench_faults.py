@@ -56,6 +56,9 @@ class SoakResult:
     ledger_problems: int = 0
     outbox_left: int = 0
     exits: list[int] = field(default_factory=list)
+    ready: int = 0  # seats signed in with their intake form open
+    #: the end of the stderr of each seat process that did not exit with 0
+    failures: list[str] = field(default_factory=list)
 
     @property
     def lost(self) -> list[str]:
@@ -101,6 +104,7 @@ def _soak(server: OwnServer, proxy: FaultProxy, tmp: Path, seats: int, duration_
     readers = [threading.Thread(target=_read, args=(p, result), daemon=True) for p in procs]
     for reader in readers:
         reader.start()
+    _wait_until_signed_in(result, procs)  # a fault during sign-in is not the soak's subject
     started = time.monotonic()
     faults = iter(plan) if plan is not None else None
     while time.monotonic() - started < duration_s - every_s / 2:
@@ -111,6 +115,10 @@ def _soak(server: OwnServer, proxy: FaultProxy, tmp: Path, seats: int, duration_
             _inject(kind, proxy, server)
     for proc in procs:
         result.exits.append(proc.wait(timeout=duration_s + 300))
+    for i, code in enumerate(result.exits):
+        if code != 0:
+            log = (tmp / f"seat{i}" / "stderr.log").read_text(errors="replace")
+            result.failures.append(f"seat s{i} exited {code}: …{log[-8000:]}")
     for reader in readers:
         reader.join(10)
     _count(server.url, result)
@@ -138,9 +146,21 @@ def _seat(url: str, seat: str, duration_s: float, cells: str, data_dir: Path):
     env = {**os.environ, "SEATDESK_DATA_DIR": str(data_dir), "QT_QPA_PLATFORM": "offscreen",
            "SEATDESK_CONFIG": str(data_dir / "none.toml")}
     env.pop("SEATDESK_DATABASE_URL", None)
-    return subprocess.Popen([sys.executable, "-m", "bench.soak_seat", url, "shouli", seat,
-                             str(duration_s), cells], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / "stderr.log", "wb") as stderr:  # the child keeps its own copy
+        return subprocess.Popen([sys.executable, "-m", "bench.soak_seat", url, "shouli", seat,
+                                 str(duration_s), cells], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=stderr, text=True)
+
+
+def _wait_until_signed_in(result: SoakResult, procs, timeout_s: float = 180) -> None:
+    """Every seat has signed in and opened its intake form (or given up): on a loaded
+    machine eight seat processes take many seconds to start, and the first fault would
+    otherwise cut a late seat's sign-in instead of a report."""
+    deadline = time.monotonic() + timeout_s
+    while (result.ready < len(procs) and time.monotonic() < deadline
+           and all(p.poll() is None for p in procs)):
+        time.sleep(0.2)
 
 
 def _read(proc, result: SoakResult) -> None:
@@ -151,6 +171,8 @@ def _read(proc, result: SoakResult) -> None:
             continue
         if event.get("event") == "typed":
             result.typed.add(event["description"])
+        elif event.get("event") == "ready":
+            result.ready += 1
         elif event.get("event") == "done":
             result.outbox_left += int(event.get("outbox", 0))
 
@@ -195,6 +217,9 @@ def run(report: Report, database_url: str = "", seats: int = 8, minutes: float =
     report("soak: reports registered twice", len(result.duplicates), "reports", "0")
     report("soak: left in outboxes at the end", result.outbox_left, "reports", "0")
     report("soak: ledger problems", result.ledger_problems, "problems", "0")
+    report("soak: seat processes that did not exit cleanly", len(result.failures), "seats", "0")
+    for failure in result.failures:
+        print(failure, file=sys.stderr)
 
 
 if __name__ == "__main__":
