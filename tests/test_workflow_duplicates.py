@@ -113,3 +113,19 @@ def test_window_setting_is_used(world):
         set_setting(s, "duplicate_window_days", 2)
     w.wf.invalidate()
     assert closed.id not in {c.case_id for c in report(w, 1).duplicates}
+
+
+def test_a_hot_spot_ranks_as_if_every_candidate_were_scored(world):
+    """The search skips the text comparison of candidates that can no longer reach the
+    top ``limit``; the ranking must be the one of scoring them all: a case farther away
+    with the same words still beats nearer ones with other words, at any limit."""
+    w = world
+    near = [report(w, 1 + i * 0.5, description=f"路灯不亮{i}号杆") for i in range(12)]
+    same_words = report(w, 9, description="县前街井盖缺失")
+    new = report(w, 0, description="县前街井盖缺失")
+    full = sd.duplicate_candidates(w.wf, new.case_id, limit=100)
+    assert {c.case_id for c in full} == {c.case_id for c in near} | {same_words.case_id}
+    assert full[0].case_id == same_words.case_id
+    for limit in (1, 3, 5, 13):
+        assert sd.duplicate_candidates(w.wf, new.case_id, limit=limit) == full[:limit]
+    assert new.duplicates == full[:10]

@@ -18,6 +18,7 @@ text       10      10 × difflib ratio of description + address
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import difflib
 from dataclasses import dataclass
@@ -76,19 +77,45 @@ def find_duplicates(wf: Workflow, session: Session, case: Case,
         Case.id, Case.number, Case.state, Case.class_id, Case.component_id, Case.reported_at,
         Case.closed_at, Case.description, Case.address).where(Case.id.in_([h.id for h in hits])))}
     window = dt.timedelta(days=settings.duplicate_window_days)
-    scored = []
+    partial = []
     for hit in hits:
         row = rows.get(hit.id)
         if row is None or not _in_window(row, case.reported_at, window):
             continue
         if not classes.related(own, row.class_id):
             continue
-        parts = _parts(case, row, hit.distance_m, radius, own, classes, window)
-        scored.append(DuplicateCandidate(row.id, row.number, row.state, state_label(row.state),
-                                         round(hit.distance_m, 1),
-                                         round(sum(p.points for p in parts), 1), parts))
-    scored.sort(key=lambda c: (-c.score, c.distance_m, c.number))
+        partial.append((row, hit.distance_m,
+                        _parts(case, row, hit.distance_m, radius, own, classes, window)))
+    return _best(case, partial, limit)
+
+
+def _best(case: Case, partial: list, limit: int) -> tuple[DuplicateCandidate, ...]:
+    """The ``limit`` best candidates, the text part (difflib, the dear one) computed only
+    for a candidate whose score could still reach them: taken in order of the highest
+    score it could get, the search stops once that is below the ``limit``-th score found
+    (a hot spot with hundreds of open reports costs a few comparisons, not hundreds).
+    Same result as scoring every candidate."""
+    if limit <= 0:
+        return ()
+    partial.sort(key=lambda p: (-_upper(p[2]), p[1], p[0].number))
+    scored: list[DuplicateCandidate] = []
+    for row, distance, parts in partial:
+        if len(scored) >= limit and _upper(parts) < scored[limit - 1].score:
+            break
+        parts = (*parts, _text_part(case, row))
+        bisect.insort(scored, DuplicateCandidate(
+            row.id, row.number, row.state, state_label(row.state), round(distance, 1),
+            round(sum(p.points for p in parts), 1), parts), key=_rank)
     return tuple(scored[:limit])
+
+
+def _rank(candidate: DuplicateCandidate) -> tuple:
+    return (-candidate.score, candidate.distance_m, candidate.number)
+
+
+def _upper(parts: tuple[ScorePart, ...]) -> float:
+    """The most a candidate can score once its text part is added."""
+    return round(sum(p.points for p in parts) + WEIGHTS["text"], 1)
 
 
 def _in_window(row, at: dt.datetime, window: dt.timedelta) -> bool:
@@ -130,11 +157,13 @@ def _parts(case: Case, row, distance: float, radius: float, own: CaseClass | Non
     apart = abs((case.reported_at - row.reported_at).total_seconds()) / 86400
     fresh = WEIGHTS["time"] * max(0.0, 1 - apart / max(window.days, 1))
     parts.append(ScorePart("time", "时间", round(fresh, 1), f"上报相隔 {apart:.1f} 天"))
+    return tuple(parts)
+
+
+def _text_part(case: Case, row) -> ScorePart:
     ratio = difflib.SequenceMatcher(None, _text(case.description, case.address),
                                     _text(row.description, row.address)).ratio()
-    parts.append(ScorePart("text", "描述相似", round(WEIGHTS["text"] * ratio, 1),
-                           f"相似度 {ratio:.0%}"))
-    return tuple(parts)
+    return ScorePart("text", "描述相似", round(WEIGHTS["text"] * ratio, 1), f"相似度 {ratio:.0%}")
 
 
 def _class_part(own: CaseClass | None, other_id: int | None, classes: _ClassInfo) -> ScorePart:
