@@ -35,19 +35,20 @@ def take_number(wf: Workflow, now: dt.datetime) -> str | None:
     """The next number of ``now``'s day, committed (PostgreSQL); None on SQLite."""
     if wf.backend != "postgresql":
         return None
+    return wf.write(lambda session: number_in(wf, session, now))
 
-    def take(session: Session) -> str:
-        # the counter row is locked until this commit: do not wait for the WAL flush
-        # (a crash may lose the step, never a number a committed case holds: its own
-        # commit flushes the WAL up to it, and the function restarts above the day's max)
-        # (one round trip: the setting and the step in one statement)
-        prefix = day_prefix(wf, session, now)
-        serial = session.execute(text(
-            "SELECT set_config('synchronous_commit', 'off', true),"
-            " public.seatdesk_next_case_serial(:day)"), {"day": prefix}).one()[1]
-        return f"{prefix}{serial:06d}"
 
-    return wf.write(take)
+def number_in(wf: Workflow, session: Session, now: dt.datetime) -> str:
+    """Advance the day's counter in ``session``'s short write transaction (PostgreSQL),
+    which the caller commits at once: the counter row stays locked until then."""
+    # do not wait for the WAL flush at this commit (a crash may lose the step, never a
+    # number a committed case holds: its own commit flushes the WAL up to it, and the
+    # function restarts above the day's max); one round trip: the setting and the step
+    prefix = day_prefix(wf, session, now)
+    serial = session.execute(text(
+        "SELECT set_config('synchronous_commit', 'off', true),"
+        " public.seatdesk_next_case_serial(:day)"), {"day": prefix}).one()[1]
+    return f"{prefix}{serial:06d}"
 
 
 def number_collision(exc: Exception) -> bool:

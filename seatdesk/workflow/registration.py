@@ -36,7 +36,7 @@ from .casefacts import (
 from .context import Workflow
 from .duplicates import find_duplicates
 from .errors import InvalidArgument, MissingReason
-from .numbering import NumberTaken, day_prefix, number_collision, take_number
+from .numbering import NumberTaken, day_prefix, number_collision, number_in, take_number
 from .states import rows_for
 from .tasks import assign_task
 from .validation import checked_report
@@ -80,12 +80,12 @@ def register(wf: Workflow, actor: Actor, report: Report, *,
     actions.check_role(actor, "register")
     report = checked_report(report)
     _check_report(actor, report)
-    if report.intake_key:
-        found = _replayed(wf, actor, report.intake_key)
-        if found is not None:
-            return found
+    now = wf.now()
+    found, number = _replayed_or_number(wf, actor, report.intake_key, now)
+    if found is not None:
+        return found
     try:
-        return _register_numbered(wf, actor, report, on_registered)
+        return _register_numbered(wf, actor, report, on_registered, now, number)
     except IntegrityError as exc:
         if not report.intake_key or "intake_key" not in str(exc.orig):
             raise
@@ -95,14 +95,32 @@ def register(wf: Workflow, actor: Actor, report: Report, *,
     return found
 
 
+def _replayed_or_number(wf: Workflow, actor: Actor, key: str | None, now
+                        ) -> tuple[CaseChange | None, str | None]:
+    """The replay check of ``key`` and, if it is new, the day's next number (PostgreSQL)
+    in one short transaction: one round trip of BEGIN … COMMIT instead of two."""
+    if wf.backend != "postgresql":
+        return (_replayed(wf, actor, key) if key else None), None
+
+    def check_and_take(session: Session) -> tuple[CaseChange | None, str | None]:
+        found = _replayed_in(session, actor, key) if key else None
+        return (found, None) if found is not None else (None, number_in(wf, session, now))
+
+    return wf.write(check_and_take)
+
+
 def _replayed(wf: Workflow, actor: Actor, key: str) -> CaseChange | None:
     """The case an earlier registration with ``key`` created (None if there is none)."""
     with wf.reading() as session:
-        row = session.execute(
-            select(Case.id, Case.number, Case.state, Case.version, Case.deadline_at,
-                   LedgerEntry.at, LedgerEntry.actor_id)
-            .join(LedgerEntry, (LedgerEntry.case_id == Case.id) & (LedgerEntry.seq == 1))
-            .where(Case.intake_key == key)).first()
+        return _replayed_in(session, actor, key)
+
+
+def _replayed_in(session: Session, actor: Actor, key: str) -> CaseChange | None:
+    row = session.execute(
+        select(Case.id, Case.number, Case.state, Case.version, Case.deadline_at,
+               LedgerEntry.at, LedgerEntry.actor_id)
+        .join(LedgerEntry, (LedgerEntry.case_id == Case.id) & (LedgerEntry.seq == 1))
+        .where(Case.intake_key == key)).first()
     if row is None:
         return None
     if row.actor_id != actor.user_id:
@@ -113,12 +131,13 @@ def _replayed(wf: Workflow, actor: Actor, key: str) -> CaseChange | None:
 
 
 def _register_numbered(wf: Workflow, actor: Actor, report: Report,
-                       on_registered: OnRegistered | None) -> CaseChange:
-    """The registration with its number (``numbering``): taken first on PostgreSQL, and
-    taken again if a trusted writer got it in the meantime."""
-    now = wf.now()
-    for _attempt in range(5):
-        number = take_number(wf, now)
+                       on_registered: OnRegistered | None, now, number: str | None
+                       ) -> CaseChange:
+    """The registration with its number (``numbering``): taken first on PostgreSQL (with
+    the replay check), and taken again if a trusted writer got it in the meantime."""
+    for attempt in range(5):
+        if attempt:
+            number = take_number(wf, now)
         try:
             return wf.write(functools.partial(_register, wf, actor=actor, report=report,
                                               on_registered=on_registered, now=now,
