@@ -28,6 +28,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -63,6 +64,7 @@ def run(report: Report, database_url: str, seconds: float = SECONDS) -> None:
         server = start_server(url, port)
         try:
             results = asyncio.run(measure(f"http://127.0.0.1:{port}", key, service, point,
+                                          server.pid,
                                           seconds))
         finally:
             server.terminate()
@@ -73,6 +75,8 @@ def run(report: Report, database_url: str, seconds: float = SECONDS) -> None:
             report(f"intake reports/s via /{label} (no photo, 2 workers)", rate, "1/s",
                    ">= 300")
             report(f"intake / bare ({label})", rate / bare if bare else 0.0, "ratio", ">= 0.3")
+            report(f"server CPU per report ({label}, all workers)", results[f"{label} cpu"],
+                   "ms", "")
         report("bare psycopg reports/s (case + ledger + NOTIFY, 8 writers)", bare, "1/s",
                "reference")
         report("p50 latency, handset report with a 200 KB photo at 50/s", results["p50"], "ms",
@@ -110,21 +114,23 @@ def prepare(url: str) -> tuple[str, str, tuple[float, float]]:
     return key, service, ids.point
 
 
-def start_server(url: str, port: int) -> subprocess.Popen:
+def start_server(url: str, port: int, workers: int = 2) -> subprocess.Popen:
+    """``seatdesk serve`` with ``workers`` processes, returned once every worker has said
+    "Application startup complete" (the parent binds the port first: a connection that
+    succeeds earlier may land on the one worker already up and stay with it for the run)."""
     code = ("from seatdesk.server.runner import serve; from seatdesk.server.config import "
-            "ServerConfig; serve(%r, host='127.0.0.1', port=%d, workers=2, config=ServerConfig("
+            "ServerConfig; serve(%r, host='127.0.0.1', port=%d, workers=%d, config=ServerConfig("
             "field_rate='1000000/minute', partner_rate='1000000/minute', "
-            "signin_rate='1000/minute'))" % (url, port))
+            "signin_rate='1000/minute'))" % (url, port, workers))
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - the server writes to it until it ends
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env={**os.environ})
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                time.sleep(2)  # both workers up
-                return proc
-        except OSError:
-            time.sleep(0.2)
+                            stderr=log, env={**os.environ})
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        log.seek(0)
+        if log.read().count(b"Application startup complete") >= workers:
+            return proc
+        time.sleep(0.2)
     proc.terminate()
     raise RuntimeError("seatdesk serve did not start")
 
@@ -140,7 +146,8 @@ def _around(point: tuple[float, float], spread: float = CITY) -> tuple[float, fl
 
 
 # -- load -------------------------------------------------------------------------------------
-async def measure(base: str, key: str, service: str, point, seconds: float) -> dict:
+async def measure(base: str, key: str, service: str, point, server: int,
+                  seconds: float) -> dict:
     import httpx
 
     limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
@@ -165,9 +172,13 @@ async def measure(base: str, key: str, service: str, point, seconds: float) -> d
                 "description": "压测：垃圾满溢"})
             errors[0] += r.status_code != 201
 
-        out = {"field": await _sustained(field, seconds),
-               "open311": await _sustained(open311, seconds),
-               "field hot spot": await _sustained(lambda: field(HOT_SPOT), seconds)}
+        out = {}
+        for label, send in (("field", field), ("open311", open311),
+                            ("field hot spot", lambda: field(HOT_SPOT))):
+            cpu = _cpu_seconds(server)
+            rate, count = await _sustained(send, seconds)
+            out[label] = rate
+            out[f"{label} cpu"] = (_cpu_seconds(server) - cpu) * 1000 / max(count, 1)
         latencies = await _paced(client, auth, point, errors)
     out["p50"] = statistics.median(latencies)
     out["p99"] = statistics.quantiles(latencies, n=100)[98]
@@ -175,8 +186,19 @@ async def measure(base: str, key: str, service: str, point, seconds: float) -> d
     return out
 
 
-async def _sustained(send, seconds: float) -> float:
-    """Requests per second with CONCURRENCY in flight for ``seconds``."""
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of the server and its worker processes so far: what a
+    report costs the server whatever else runs on the machine (Linux /proc)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    for one in (pid, *map(int, children)):
+        fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+async def _sustained(send, seconds: float) -> tuple[float, int]:
+    """Requests per second with CONCURRENCY in flight for ``seconds``, and their count."""
     done, stop = [0], time.perf_counter() + seconds
 
     async def worker():
@@ -186,7 +208,7 @@ async def _sustained(send, seconds: float) -> float:
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-    return done[0] / (time.perf_counter() - started)
+    return done[0] / (time.perf_counter() - started), done[0]
 
 
 async def _paced(client, auth, point, errors) -> list[float]:
