@@ -304,13 +304,13 @@ def cell_hit(cell_id: int, code: str, name: str, zone: str | None, slots: dict) 
 # -- running statements on a session, engine or connection ----------------------------------
 
 
-def run(source: Source, stmt: Executable) -> Sequence[Row]:
+def run(source: Source, stmt: Executable, params: dict | None = None) -> Sequence[Row]:
     """Execute on the caller's session/connection (its transaction, its pending rows) or,
     for an engine, on a short-lived connection."""
     if isinstance(source, Engine):
         with source.connect() as conn:
-            return conn.execute(stmt).all()
-    return source.execute(stmt).all()
+            return conn.execute(stmt, params).all()
+    return source.execute(stmt, params).all()
 
 
 def dialect_name(source: Source) -> str:

@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Float, Select, func, select
+import functools
+
+from sqlalchemy import Float, Select, bindparam, func, select
 
 from .geometry import SRID
 from .reference import AdminUnit, GridCell
@@ -58,6 +60,14 @@ def _cell_at_stmt(lon: float, lat: float) -> Select:
     )
 
 
+@functools.cache
+def _cell_at_query() -> Select:
+    """``_cell_at_stmt`` built once with the point as bound parameters: every intake
+    registration looks its cell up, and building the five aliased joins anew each time
+    was most of that lookup's CPU (SQLAlchemy then reuses the compiled form as well)."""
+    return _cell_at_stmt(bindparam("lon", type_=Float), bindparam("lat", type_=Float))
+
+
 class PostGISSpatialIndex(SpatialIndex):
     """The PostgreSQL/PostGIS implementation; stateless, every call is one SQL query."""
 
@@ -65,7 +75,7 @@ class PostGISSpatialIndex(SpatialIndex):
         self._source = source
 
     def _cell_at(self, lon: float, lat: float) -> CellHit | None:
-        rows = run(self._source, _cell_at_stmt(lon, lat))
+        rows = run(self._source, _cell_at_query(), {"lon": lon, "lat": lat})
         if not rows:
             return None
         row = tuple(rows[0])
