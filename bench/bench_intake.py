@@ -213,15 +213,21 @@ async def _sustained(send, seconds: float) -> tuple[float, int]:
 
 async def _paced(client, auth, point, errors) -> list[float]:
     """Open loop: one report with a 200 KB photo every 1/PHOTO_RATE s; latency of each."""
+    import httpx
+
     photo = _photo(200_000)
     latencies: list[float] = []
 
     async def one():
         lon, lat = _around(point)
         started = time.perf_counter()
-        r = await client.post("/field/v1/reports", headers=auth, data={
-            "report_id": uuid.uuid4().hex, "lon": str(lon), "lat": str(lat),
-            "description": "压测：带照片"}, files=[("photos", ("p.jpg", photo, "image/jpeg"))])
+        try:
+            r = await client.post("/field/v1/reports", headers=auth, data={
+                "report_id": uuid.uuid4().hex, "lon": str(lon), "lat": str(lat),
+                "description": "压测：带照片"}, files=[("photos", ("p.jpg", photo, "image/jpeg"))])
+        except httpx.TransportError:  # a connection reset is counted, not fatal to the run
+            errors[0] += 1
+            return
         latencies.append((time.perf_counter() - started) * 1000)
         errors[0] += r.status_code != 201
 
