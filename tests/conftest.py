@@ -50,6 +50,17 @@ def db(make_db):
 
 
 @pytest.fixture(autouse=True)
+def _collect_on_the_main_thread():
+    """Once a test has made the QApplication, automatic garbage collection is off (the GUI
+    thread collects on a timer: seatdesk/ui/gui_gc.py); between tests, where no event loop
+    may run, the suite does the timer's check itself."""
+    yield
+    from seatdesk.ui.gui_gc import collect_if_due
+
+    collect_if_due()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path, monkeypatch):
     """Never touch the user's real data directory or config from a test."""
     monkeypatch.setenv("SEATDESK_DATA_DIR", str(tmp_path / "data"))

@@ -32,6 +32,7 @@ def make_application(argv: list[str] | None = None, language: str | None = None)
     from PySide6.QtGui import QFont, QFontDatabase
     from PySide6.QtWidgets import QApplication
 
+    from seatdesk.ui import gui_gc
     from seatdesk.ui.i18n import install_translator
     from seatdesk.ui.pyside_fix import keep_none_alive
 
@@ -39,6 +40,7 @@ def make_application(argv: list[str] | None = None, language: str | None = None)
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("seatdesk")
     app.setOrganizationName("seatdesk")
+    gui_gc.install(app)  # cycles of Qt wrappers are freed on the GUI thread only
     families = set(QFontDatabase.families())
     for family in UI_FONTS:
         if family in families:
