@@ -41,16 +41,43 @@ def _scalar(url: str, sql: str, **params):
         engine.dispose()
 
 
-def wait_for_replay(primary_url: str, timeout: float = 30.0) -> None:
-    """Until the replica has replayed everything the primary has written so far."""
+def wait_for_replay(primary_url: str, timeout: float = 120.0) -> None:
+    """Until the replica has replayed everything the primary has written so far (a busy
+    suite can leave it some way behind; the replication slot keeps what it still needs)."""
     target = _scalar(primary_url, "SELECT pg_current_wal_insert_lsn()")
     admin = make_url(read_base_url()).set(database="postgres").render_as_string(
         hide_password=False)
     deadline = time.monotonic() + timeout
     while not _scalar(admin, "SELECT pg_last_wal_replay_lsn() >= CAST(:t AS pg_lsn)", t=target):
         if time.monotonic() > deadline:
-            raise TimeoutError(f"the replica did not replay up to {target} in {timeout} s")
+            raise TimeoutError(f"the replica did not replay up to {target} in {timeout} s\n"
+                               + _replica_state(primary_url, admin))
         time.sleep(0.05)
+
+
+def _replica_state(primary_url: str, admin: str) -> str:
+    """What a replica that does not catch up is doing: both sides' view and its log."""
+    lines = []
+    for label, url, sql in (
+            ("replica", admin,
+             "SELECT format('receive %s replay %s paused %s receiver %s', "
+             "pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(), pg_is_wal_replay_paused(), "
+             "(SELECT status FROM pg_stat_wal_receiver))"),
+            ("primary", primary_url,
+             "SELECT coalesce(string_agg(format('%s sent %s replay %s', state, sent_lsn, "
+             "replay_lsn), '; '), 'no walsender') FROM pg_stat_replication")):
+        try:
+            lines.append(f"{label}: {_scalar(url, sql)}")
+        except Exception as exc:  # the diagnosis must not hide the timeout
+            lines.append(f"{label}: {exc!r}"[:300])
+    replica_dir = os.environ.get("SEATDESK_TEST_REPLICA_DIR")
+    if replica_dir:
+        where = subprocess.run([str(SCRIPT), "where", replica_dir], capture_output=True,
+                               text=True).stdout.strip()
+        log = Path(where) / "server.log"
+        if log.is_file():
+            lines += ["replica log:", *log.read_text(errors="replace").splitlines()[-30:]]
+    return "\n".join(lines)
 
 
 class ReplicaControl:
