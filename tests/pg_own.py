@@ -5,6 +5,7 @@ loaded."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from dataclasses import dataclass
@@ -35,6 +36,14 @@ class OwnServer:
         return time.monotonic()
 
 
+def own_port(offset: int = 20) -> int:
+    """A port beside this suite's server (``make test`` gives each checkout its own), so
+    that two suites running at once do not race for one port; ``OWN_PORT`` without one."""
+    url = os.environ.get("SEATDESK_TEST_DATABASE_URL")
+    port = make_url(url).port if url else None
+    return port + offset if port else OWN_PORT + offset - 20
+
+
 def _run(*args) -> str:
     return subprocess.run([str(a) for a in args], check=True, capture_output=True,
                           text=True).stdout.strip()
@@ -46,7 +55,7 @@ def own_server_fixture(tmp_path_factory):
     from seatdesk.models.db import make_engine, upgrade
 
     data = tmp_path_factory.mktemp("ownpg") / "data"
-    url = _run(SCRIPT, "start", data, OWN_PORT)
+    url = _run(SCRIPT, "start", data, own_port())
     server = OwnServer(data, make_url(url).port, url)
     try:
         upgrade(url)

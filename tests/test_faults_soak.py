@@ -7,26 +7,17 @@ figures: ``make bench BENCH_ARGS="--only bench_faults"``, docs/performance.md.""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from sqlalchemy.engine import make_url
 
 from bench.bench_faults import soak
-from tests.pg_own import OWN_PORT
+from tests.pg_own import own_port
 
 PLAN = ["commit_after", "cut", "commit_before", "restart", "refuse"]
 
 
-def own_port() -> int:
-    """Beside this suite's server, so that parallel suites do not share one port."""
-    url = os.environ.get("SEATDESK_TEST_DATABASE_URL")
-    return (make_url(url).port or OWN_PORT) + 21 if url else OWN_PORT + 21
-
-
 @pytest.mark.slow
 def test_a_minute_of_faults_under_two_seats_loses_and_doubles_nothing():
-    result = soak(seats=2, duration_s=60, every_s=10, plan=PLAN, port=own_port())
+    result = soak(seats=2, duration_s=60, every_s=10, plan=PLAN, port=own_port(21))
     assert [kind for _at, kind in result.faults] == PLAN
     assert result.exits == [0, 0]
     assert len(result.typed) >= 10  # the seats kept working through the faults
