@@ -108,8 +108,10 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> LiveServer:
+        # a client that keeps its connection open (a browser's keep-alive, an event stream)
+        # would hold a graceful shutdown for ever: 3 s, as `seatdesk serve` gives 10
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="on")
+                                lifespan="on", timeout_graceful_shutdown=3)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
@@ -124,6 +126,8 @@ class LiveServer:
         if self.server is not None:
             self.server.should_exit = True
             self.thread.join(15)
+            if self.thread.is_alive():
+                raise RuntimeError("uvicorn did not stop within 15 s")
             self.server = None
 
 
