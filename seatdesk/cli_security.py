@@ -1,6 +1,7 @@
 """The security commands (docs/security.md): ``seatdesk db logins`` and ``db intake-login``
 (the per-operator logins of a PostgreSQL database, run as the schema owner) and
-``seatdesk ledger verify|keygen|checkpoint`` (both backends)."""
+``seatdesk ledger verify|keygen|checkpoint`` (both backends), ``ledger partitions|archive|
+reattach`` (PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -126,15 +127,30 @@ def add_ledger_parsers(ledger_sub) -> None:
     pa = ledger_sub.add_parser("partitions", help="make the ledger's month partitions ahead "
                                "(PostgreSQL, daily)")
     pa.add_argument("--ahead", type=int, default=3, help="months after this one (default 3)")
+    ar = ledger_sub.add_parser("archive", help="archive the ledger's months before YYYY-MM to "
+                               "files with a signed checkpoint, then drop them (PostgreSQL)")
+    ar.add_argument("--before", required=True, metavar="YYYY-MM",
+                    help="archive every month before this one (at most the setting "
+                    "ledger_archive_after_months before the current month)")
+    ar.add_argument("--to", required=True, type=Path, metavar="DIR", help="archive directory")
+    ar.add_argument("--key", type=Path, required=True, help="the administrator's private key")
+    ar.add_argument("--passphrase-stdin", action="store_true")
+    ra = ledger_sub.add_parser("reattach", help="bring an archived month back online for an "
+                               "audit (PostgreSQL)")
+    ra.add_argument("file", type=Path, help="the month's .manifest.json (or its .csv.gz)")
+    ra.add_argument("--public-key", type=Path, required=True,
+                    help="the trusted public key (KEYFILE.pub)")
 
 
 def run_ledger(args, database: ResolvedDatabase) -> int:
     from seatdesk.workflow.checkpoint import CheckpointError
+    from seatdesk.workflow.ledger_archive import ArchiveError
 
     try:
         return {"verify": _verify, "keygen": _keygen, "checkpoint": _checkpoint,
-                "partitions": _partitions}[args.ledger_command](args, database)
-    except CheckpointError as exc:
+                "partitions": _partitions, "archive": _archive,
+                "reattach": _reattach}[args.ledger_command](args, database)
+    except (CheckpointError, ArchiveError) as exc:
         raise SecurityCommandError(str(exc)) from None
 
 
@@ -201,23 +217,71 @@ def _partitions(args, database: ResolvedDatabase) -> int:
     return 0
 
 
+def _archive(args, database: ResolvedDatabase) -> int:
+    from seatdesk.models.db import make_engine
+    from seatdesk.workflow import checkpoint
+    from seatdesk.workflow import ledger_archive as la
+
+    before = la.parse_month(args.before)
+    key = checkpoint.load_private(args.key, _passphrase(args))
+    engine = make_engine(database.url)
+    try:
+        if engine.dialect.name != "postgresql":
+            raise SecurityCommandError("嵌入式SQLite模式的台账不分区，不归档")
+        months = la.months_to_archive(engine, before)
+        if not months:
+            print(f"{args.before} 之前没有在线的月份分区：无需归档")
+        else:
+            args.to.mkdir(parents=True, exist_ok=True)
+        for month in months:
+            done = la.archive_month(engine, month, args.to, key, _database_name(engine))
+            print(f"已归档 {done.month:%Y-%m}：{done.rows} 行台账，{done.cases} 个案卷 → "
+                  f"{done.manifest}", flush=True)
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _reattach(args, database: ResolvedDatabase) -> int:
+    from seatdesk.models.db import make_engine
+    from seatdesk.workflow import checkpoint
+    from seatdesk.workflow import ledger_archive as la
+
+    trusted = checkpoint.load_public(args.public_key)
+    engine = make_engine(database.url)
+    try:
+        if engine.dialect.name != "postgresql":
+            raise SecurityCommandError("嵌入式SQLite模式的台账不分区，没有归档可重新挂载")
+        done = la.reattach(engine, args.file, trusted)
+    finally:
+        engine.dispose()
+    print(f"已重新挂载 {done.month:%Y-%m}：{done.rows} 行台账，{done.cases} 个案卷"
+          "（清单签名、检查点签名、文件 SHA-256 与每条链均已核对）")
+    return 0
+
+
 def _verify(args, database: ResolvedDatabase) -> int:
     from seatdesk.models.db import make_engine, session_factory
     from seatdesk.workflow import checkpoint
-    from seatdesk.workflow.ledger_verify import verify_ledger
+    from seatdesk.workflow.ledger_verify import verify_report
 
     if args.against and not args.public_key:
         raise SecurityCommandError("--against 需要 --public-key：只信任管理员的公钥")
     engine = make_engine(database.url)
     try:
         with session_factory(engine)() as session:
-            problems = verify_ledger(session)
+            report = verify_report(session)
+            problems = report.problems
             if args.against:
                 found = checkpoint.load(args.against)
                 problems += checkpoint.verify_against(session, found,
                                                       checkpoint.load_public(args.public_key))
     finally:
         engine.dispose()
+    if report.link_only:
+        full = report.cases - report.link_only
+        print(f"{report.link_only} 个案卷的台账有已归档的月份：只核对了哈希链的衔接（自归档段的"
+              f"末行哈希起），未重放案卷字段；其余 {full} 个案卷完整核对")
     if not problems:
         extra = f" and match checkpoint {found.header['created_at']}" if args.against else ""
         print(f"ledger intact: every hash chain, transition and case field verifies{extra}")

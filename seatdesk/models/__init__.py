@@ -5,7 +5,15 @@ Qt-free: nothing here imports PySide6.
 
 from .assets import Component
 from .base import Base, UTCDateTime, utcnow
-from .cases import Attachment, Case, CaseNumberDay, CaseReporter, Dispatch, LedgerEntry
+from .cases import (
+    Attachment,
+    Case,
+    CaseNumberDay,
+    CaseReporter,
+    Dispatch,
+    LedgerEntry,
+    LedgerSegment,
+)
 from .centre import Beat, BeatSupervisor, SchemaRelease, SettingChange
 from .handover import HandoverAck
 from .intake import (
@@ -58,6 +66,7 @@ __all__ = [
     "GridCell",
     "HandoverAck",
     "LedgerEntry",
+    "LedgerSegment",
     "Partner",
     "PartnerRequest",
     "Responsibility",

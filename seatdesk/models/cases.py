@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -206,6 +207,28 @@ class LedgerEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
     case: Mapped[Case] = relationship(back_populates="ledger")
+
+
+class LedgerSegment(Base):
+    """The part of one case's chain that lies in an archived month (``seatdesk ledger
+    archive``, migration 0015, docs/scale.md): its first and last seq, the first row's
+    ``prev_hash`` and the last row's ``hash``, so ``ledger verify`` checks the online rows
+    after it by link. Written only by the tables' owner (archive and reattach); empty on
+    SQLite, whose ledger is not partitioned."""
+
+    __tablename__ = "ledger_segments"
+    __table_args__ = (UniqueConstraint("case_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    month: Mapped[dt.date] = mapped_column(Date)  # the first day of the archived month
+    first_seq: Mapped[int] = mapped_column(Integer)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    prev_hash: Mapped[str] = mapped_column(String(64))  # the first row's link
+    last_hash: Mapped[str] = mapped_column(String(64))  # the last row's hash
+    rows: Mapped[int] = mapped_column(Integer)
+    archive: Mapped[str] = mapped_column(String(200))  # the archive file's name
+    archived_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Attachment(Base):

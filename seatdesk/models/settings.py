@@ -68,6 +68,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "common_classes": {},
     # KPI panels and wall: departments with fewer cases due (30 days) are listed apart
     "kpi_department_min_due": 5,
+    # seatdesk ledger archive: only months at least this many whole months before the
+    # current one may be archived to files (docs/scale.md, docs/operations.md)
+    "ledger_archive_after_months": 24,
     # the demo city's accounts ([{"username", "role", "department"}], written by
     # ``seatdesk demo``): shown on the login dialog; empty on every real deployment
     "demo_accounts": [],

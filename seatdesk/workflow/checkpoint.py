@@ -43,7 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from seatdesk.models import Case, LedgerEntry
+from seatdesk.models import Case, LedgerEntry, LedgerSegment
 
 from .ledger_verify import LedgerProblem
 
@@ -131,13 +131,35 @@ def _signed_bytes(header: dict[str, Any]) -> bytes:
 
 
 def current_heads(session: Session) -> list[Head]:
-    """Each case's last ledger row, from the ledger itself, in case order."""
+    """Each case's last ledger row, from the ledger itself, in case order; a case whose
+    whole chain is in archived months has the last archived segment's seq and hash."""
     last = (select(LedgerEntry.case_id, func.max(LedgerEntry.seq).label("seq"))
             .group_by(LedgerEntry.case_id).subquery())
     query = (select(LedgerEntry.case_id, Case.number, LedgerEntry.seq, LedgerEntry.hash)
              .join(last, (last.c.case_id == LedgerEntry.case_id) & (last.c.seq == LedgerEntry.seq))
              .join(Case, Case.id == LedgerEntry.case_id).order_by(LedgerEntry.case_id))
-    return [tuple(row) for row in session.execute(query)]
+    heads = [tuple(row) for row in session.execute(query)]
+    if not _has_segments(session):
+        return heads
+    online = select(LedgerEntry.case_id).where(LedgerEntry.case_id == LedgerSegment.case_id)
+    top = (select(LedgerSegment.case_id, func.max(LedgerSegment.last_seq).label("seq"))
+           .group_by(LedgerSegment.case_id).subquery())
+    archived = [tuple(row) for row in session.execute(
+        select(LedgerSegment.case_id, Case.number, LedgerSegment.last_seq,
+               LedgerSegment.last_hash)
+        .join(top, (top.c.case_id == LedgerSegment.case_id)
+              & (top.c.seq == LedgerSegment.last_seq))
+        .join(Case, Case.id == LedgerSegment.case_id)
+        .where(~online.exists()).order_by(LedgerSegment.case_id))]
+    return sorted(heads + archived) if archived else heads
+
+
+def _has_segments(session: Session) -> bool:
+    from sqlalchemy import inspect
+
+    conn = session.connection()
+    return inspect(conn).has_table(LedgerSegment.__tablename__) and bool(
+        session.execute(select(LedgerSegment.id).limit(1)).first())
 
 
 def make(session: Session, key: Ed25519PrivateKey, database: str,
@@ -223,13 +245,18 @@ def verify_against(session: Session, checkpoint: Checkpoint,
     check_signature(checkpoint, trusted)
     problems: list[LedgerProblem] = []
     when = checkpoint.header["created_at"]
+    archived = _has_segments(session)
     for chunk in _chunks(checkpoint.heads):
         keys = [(h[0], h[2]) for h in chunk]
         found = dict(((cid, seq), digest) for cid, seq, digest in session.execute(
             select(LedgerEntry.case_id, LedgerEntry.seq, LedgerEntry.hash)
             .where(tuple_(LedgerEntry.case_id, LedgerEntry.seq).in_(keys))))
+        if archived:
+            found.update(_archived_heads(session, chunk))
         for case_id, number, seq, digest in chunk:
             now = found.get((case_id, seq))
+            if now == _INSIDE:
+                continue  # inside an archived month: its manifest and checkpoint hold it
             if now is None:
                 problems.append(LedgerProblem(case_id, number, seq, "checkpoint",
                                               f"检查点（{when}）时的第 {seq} 行已不在台账中"
@@ -239,6 +266,24 @@ def verify_against(session: Session, checkpoint: Checkpoint,
                                               f"第 {seq} 行与检查点（{when}）时的哈希不同"
                                               "（此前的台账被改写并重算了哈希）"))
     return problems
+
+
+_INSIDE = "archived"
+
+
+def _archived_heads(session: Session, chunk: list[Head]) -> dict[tuple[int, int], str]:
+    """Heads of the checkpoint that now lie in archived months: the segment's last hash
+    where the head is a segment's last row, ``_INSIDE`` where it is a row inside one."""
+    wanted = {h[0]: h[2] for h in chunk}  # case id -> the checkpoint's head seq
+    found: dict[tuple[int, int], str] = {}
+    for case_id, first, last, digest in session.execute(
+            select(LedgerSegment.case_id, LedgerSegment.first_seq, LedgerSegment.last_seq,
+                   LedgerSegment.last_hash)
+            .where(LedgerSegment.case_id.in_(list(wanted)))):
+        seq = wanted[case_id]
+        if first <= seq <= last:
+            found[(case_id, seq)] = digest if seq == last else _INSIDE
+    return found
 
 
 def _chunks(heads: list[Head]) -> Iterator[list[Head]]:

@@ -59,6 +59,9 @@ TABLES: dict[str, Access] = {
     "attachments": Access(insert=(*WORKFLOW, "partner")),
     "supervisor_positions": Access(insert=("supervisor",)),
     "handover_acks": Access(insert=("shift_lead",)),
+    # the archived months' chain segments (seatdesk ledger archive): hashes and seqs only,
+    # read by the administrators who verify the ledger, written only by the owner
+    "ledger_segments": Access(read=ADMIN),
     # people: only the account functions write users
     "users": Access(read=(*EVERYONE, "intake"), hidden=("password_hash",)),  # the server
     # checks the live user of a handset's token or a partner's key, and acts as their login
