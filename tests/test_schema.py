@@ -37,6 +37,7 @@ from seatdesk.models import (
     GridCell,
     HandoverAck,
     LedgerEntry,
+    LedgerSegment,
     Partner,
     PartnerRequest,
     Responsibility,
@@ -209,6 +210,9 @@ def _populate_intake(session, user, case):
     session.add(LedgerEntry(case_id=case.id, seq=2, at=NOW, actor_id=user.id,
                             actor_role="shift_lead", action="close", to_state="closed",
                             prev_hash="a" * 64, hash="e" * 64))
+    session.add(LedgerSegment(case_id=case.id, month=dt.date(2024, 1, 1), first_seq=1,
+                              last_seq=1, prev_hash="0" * 64, last_hash="a" * 64, rows=1,
+                              archive="case_ledger_2024_01.csv.gz"))
     session.flush()
     queued = session.scalar(select(CallbackOutbox))
     assert (queued.event_id, queued.event) == ("GD001#2", "finished")
