@@ -44,9 +44,11 @@ def _bare(engine, month: dt.date, folder: Path) -> tuple[float, float]:
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
         began = time.perf_counter()
-        with open(path, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz, \
-                raw.cursor() as cur, cur.copy(f"COPY (SELECT * FROM {name} ORDER BY case_id,"
-                                              " seq) TO STDOUT (FORMAT csv, HEADER true)") as cp:
+        sql = (f"COPY (SELECT * FROM {name} ORDER BY case_id, seq) TO STDOUT"
+               " (FORMAT csv, HEADER true)")
+        with open(path, "wb") as fh, gzip.GzipFile(
+                fileobj=fh, mode="wb", compresslevel=6, mtime=0) as gz, raw.cursor() as cur, \
+                cur.copy(sql) as cp:
             for block in cp:
                 gz.write(block)
         out = time.perf_counter() - began

@@ -203,7 +203,7 @@ def _copy_out(conn: Connection, name: str, columns: list[str], path: Path) -> No
     cols = ", ".join(f'"{c}"' for c in columns)
     raw = conn.connection.driver_connection
     with open(path, "wb") as fh, gzip.GzipFile(filename="", mode="wb", fileobj=fh,
-                                               mtime=0) as gz, raw.cursor() as cur:
+                                               compresslevel=6, mtime=0) as gz, raw.cursor() as cur:
         with cur.copy(f"COPY (SELECT {cols} FROM public.{name} ORDER BY case_id, seq)"
                       " TO STDOUT (FORMAT csv, HEADER true)") as copy:
             for block in copy:
