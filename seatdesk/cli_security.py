@@ -124,8 +124,8 @@ def add_ledger_parsers(ledger_sub) -> None:
     cp.add_argument("--out", type=Path, help="checkpoint file to write")
     cp.add_argument("--witness", metavar="URL", help="also store it in this witness database")
     cp.add_argument("--passphrase-stdin", action="store_true")
-    pa = ledger_sub.add_parser("partitions", help="make the ledger's month partitions ahead "
-                               "(PostgreSQL, daily)")
+    pa = ledger_sub.add_parser("partitions", help="make the month partitions of the ledger, "
+                               "positions and attachments ahead (PostgreSQL, daily)")
     pa.add_argument("--ahead", type=int, default=3, help="months after this one (default 3)")
     ar = ledger_sub.add_parser("archive", help="archive the ledger's months before YYYY-MM to "
                                "files with a signed checkpoint, then drop them (PostgreSQL)")
@@ -210,7 +210,7 @@ def _partitions(args, database: ResolvedDatabase) -> int:
             if not ledger_partitions.partitioned(conn):
                 print("账本未分区（SQLite 或迁移 0013 之前）：无需创建分区")
                 return 0
-            made = ledger_partitions.ensure(conn, ahead=max(args.ahead, 0))
+            made = ledger_partitions.ensure_all(conn, ahead=max(args.ahead, 0))
     finally:
         engine.dispose()
     print(f"新建分区 {len(made)} 个" + (f"：{', '.join(made)}" if made else ""))

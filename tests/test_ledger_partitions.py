@@ -169,3 +169,77 @@ def test_a_month_already_in_the_default_partition_is_left_there(populated):
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT tableoid::regclass::text FROM case_ledger"
                                  " WHERE seq = 999")).scalar_one() == "case_ledger_default"
+
+
+POSITIONS = "SELECT id, user_id, at, lon, lat FROM supervisor_positions ORDER BY id"
+ATTACHMENTS = "SELECT id, case_id, uploaded_at, sha256, content FROM attachments ORDER BY id"
+
+
+def _history(db) -> tuple[list, list]:
+    with db.engine.connect() as conn:
+        return conn.execute(text(POSITIONS)).all(), conn.execute(text(ATTACHMENTS)).all()
+
+
+def _kinds(db) -> dict[str, str]:
+    with db.engine.connect() as conn:
+        return dict(conn.execute(text(
+            "SELECT relname, relkind FROM pg_class WHERE relname IN"
+            " ('supervisor_positions', 'attachments')")).all())
+
+
+@pytest.mark.postgres
+def test_positions_and_attachments_convert_in_place_and_back(populated):
+    """Migration 0015: the positions and the attachments (with their bytes) partitioned by
+    month in place, every row kept, months made ahead, a supervisor's new position lands
+    in this month; the downgrade makes them plain tables again."""
+    db = populated
+    now = dt.datetime.now(dt.UTC)
+    with db.engine.begin() as conn:  # history in three months, as the owner writes it
+        uid = conn.execute(text("SELECT id FROM users WHERE username = 'jiandu'")).scalar_one()
+        case_id = conn.execute(text("SELECT min(id) FROM cases")).scalar_one()
+        for months_ago in (0, 1, 2):
+            at = now - dt.timedelta(days=31 * months_ago)
+            conn.execute(text(
+                "INSERT INTO supervisor_positions (user_id, at, lon, lat, geom) VALUES"
+                " (:u, :at, 119.48, 31.42, ST_SetSRID(ST_MakePoint(119.48, 31.42), 4326))"),
+                {"u": uid, "at": at})
+            conn.execute(text(
+                "INSERT INTO attachments (case_id, kind, filename, mime_type, size, sha256,"
+                " uploaded_by_id, uploaded_at, content) VALUES (:c, 'photo', 'p.jpg',"
+                " 'image/jpeg', 3, :h, :u, :at, :b)"),
+                {"c": case_id, "h": f"{months_ago}" * 64, "u": uid, "at": at,
+                 "b": bytes([months_ago, 1, 2])})
+    before = _history(db)
+    assert len(before[0]) >= 3 and len(before[1]) >= 3
+    upgrade(db.url)
+    assert _kinds(db) == {"supervisor_positions": "p", "attachments": "p"}
+    assert _history(db) == before
+    with db.engine.connect() as conn:
+        for table, key in (("supervisor_positions", "at"), ("attachments", "uploaded_at")):
+            spread = conn.execute(text(
+                f"SELECT count(DISTINCT tableoid), count(*) FILTER (WHERE tableoid ="
+                f" '{table}_default'::regclass) FROM {table}")).one()
+            assert spread[0] >= 3 and spread[1] == 0, table
+            ahead = (now.date().replace(day=1) + dt.timedelta(days=31 * 3)).replace(day=1)
+            assert conn.execute(text("SELECT to_regclass(:n) IS NOT NULL"),
+                                {"n": f"{table}_{ahead:%Y_%m}"}).scalar(), table
+    logins = make_logins(db, ["jiandu"])
+    with db.engine.begin() as conn:  # a supervisor's own login, through the parent's grants
+        conn.execute(text(f'SET LOCAL ROLE "{logins["jiandu"]}"'))
+        conn.execute(text(
+            "INSERT INTO supervisor_positions (user_id, at, lon, lat, geom) VALUES"
+            " (:u, now(), 119.48, 31.42, ST_SetSRID(ST_MakePoint(119.48, 31.42), 4326))"),
+            {"u": uid})
+    with db.engine.connect() as conn:
+        home = conn.execute(text("SELECT tableoid::regclass::text FROM supervisor_positions"
+                                 " ORDER BY id DESC LIMIT 1")).scalar_one()
+    assert home == f"supervisor_positions_{now:%Y_%m}"
+
+    command.downgrade(alembic_config(db.url), "0013")
+    assert _kinds(db) == {"supervisor_positions": "r", "attachments": "r"}
+    after = _history(db)
+    assert after[1] == before[1] and after[0][:len(before[0])] == before[0]
+    assert len(after[0]) == len(before[0]) + 1
+    upgrade(db.url)
+    assert _kinds(db) == {"supervisor_positions": "p", "attachments": "p"}
+    assert _history(db) == after

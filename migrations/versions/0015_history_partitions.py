@@ -1,4 +1,5 @@
-"""history partitions: the segments of archived ledger months
+"""history partitions: the segments of archived ledger months; positions and attachments
+partitioned by month
 
 Revision ID: 0015
 Revises: 0013
@@ -16,6 +17,20 @@ schema test compares both), and ``ledger verify`` reads it the same way everywhe
 SQLite it stays empty — the ledger there is a plain table, nothing is archived. Its
 privileges (read: administrators; written only by the tables' owner) are the database
 rules' (``workflow/dbrules/grants.py``), applied after every migration run.
+
+On PostgreSQL the other append-only history, ``supervisor_positions`` (by ``at``) and
+``attachments`` (by ``uploaded_at``; the photos and recordings are in its ``content``),
+becomes RANGE-partitioned by month as 0013 did for the ledger, in place and in one
+transaction: the old table renamed with its indexes and constraints, the partitioned one
+created with the same columns and defaults, the primary key ``(id, key)``, the foreign
+keys and indexes made again under their names, a partition per month from the oldest row
+to three ahead and a default one (``models.ledger_partitions.ensure``), the rows copied,
+the id sequence handed over, the old table dropped and its triggers (the positions'
+NOTIFY of 0006) created again. The key gets the server's clock as its default (a row that
+leaves it out is routed by that time). Writes to both tables wait for the conversion: the
+attachments' bytes are copied too, so plan it by the size of ``attachments``
+(docs/operations.md). The downgrade makes them plain tables again the same way. Nothing
+references either table by a foreign key. SQLite keeps plain tables.
 """
 from __future__ import annotations
 
@@ -23,6 +38,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import seatdesk.models.base
+from seatdesk.models import ledger_partitions
 
 revision = "0015"
 down_revision = "0013"
@@ -30,7 +46,15 @@ branch_labels = None
 depends_on = None
 
 
+#: the history tables 0015 partitions, and their partition key
+HISTORY = (("supervisor_positions", "at"), ("attachments", "uploaded_at"))
+
+
 def upgrade() -> None:
+    conn = op.get_bind()
+    if conn.dialect.name == "postgresql":
+        for table, key in HISTORY:
+            _convert(conn, table, key, partitioned=True)
     op.create_table(
         "ledger_segments",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -58,3 +82,61 @@ def downgrade() -> None:
             "ledger_segments holds archived months: reattach them (seatdesk ledger reattach) "
             "before downgrading, or their chains could no longer be verified")
     op.drop_table("ledger_segments")
+    if conn.dialect.name != "postgresql":
+        return
+    for table, key in HISTORY:
+        _convert(conn, table, key, partitioned=False)
+    # grants of the database rules (migrations/env.py applies them at head only)
+    if conn.execute(sa.text("SELECT to_regproc('public.seatdesk_ledger_operator')")).scalar():
+        from seatdesk.workflow.dbrules import grants
+
+        grants.apply(conn)
+
+
+def _convert(conn, table: str, key: str, partitioned: bool) -> None:
+    """``table`` rebuilt in place, RANGE-partitioned by month on ``key`` or plain again."""
+    if ledger_partitions.partitioned(conn, table) == partitioned:
+        return
+    regclass = {"t": f"public.{table}"}
+    triggers = conn.execute(sa.text(
+        "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = to_regclass(:t)"
+        " AND NOT tgisinternal AND tgparentid = 0 ORDER BY tgname"), regclass).scalars().all()
+    indexes = conn.execute(sa.text(
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c"
+        " ON c.oid = i.indexrelid WHERE i.indrelid = to_regclass(:t) AND NOT EXISTS"
+        " (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY 1"),
+        regclass).all()
+    constraints = conn.execute(sa.text(
+        "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE conrelid = to_regclass(:t) AND contype IN ('p', 'f') ORDER BY 1"),
+        regclass).all()
+    sequence = conn.execute(sa.text("SELECT pg_get_serial_sequence(:t, 'id')"),
+                            regclass).scalar()
+    old = f"{table}_old"
+    op.execute(f"ALTER TABLE public.{table} RENAME TO {old}")
+    for name, _ in indexes:
+        op.execute(f'ALTER INDEX public."{name}" RENAME TO "{name}_old"')
+    for name, _, _ in constraints:
+        op.execute(f'ALTER TABLE public.{old} RENAME CONSTRAINT "{name}" TO "{name}_old"')
+    by_month = f" PARTITION BY RANGE ({key})" if partitioned else ""
+    op.execute(f"CREATE TABLE public.{table} (LIKE public.{old} INCLUDING DEFAULTS"
+               f" INCLUDING CONSTRAINTS){by_month}")
+    if partitioned:
+        op.execute(f"ALTER TABLE public.{table} ALTER COLUMN {key} SET DEFAULT clock_timestamp()")
+    else:
+        op.execute(f"ALTER TABLE public.{table} ALTER COLUMN {key} DROP DEFAULT")
+    columns = f"(id, {key})" if partitioned else "(id)"
+    for name, kind, definition in constraints:
+        body = f"PRIMARY KEY {columns}" if kind == "p" else definition
+        op.execute(f'ALTER TABLE public.{table} ADD CONSTRAINT "{name}" {body}')
+    for _, definition in indexes:
+        op.execute(definition)
+    if partitioned:
+        oldest = conn.execute(sa.text(f"SELECT min({key}) FROM public.{old}")).scalar()
+        ledger_partitions.ensure(conn, since=oldest, table=table)
+    op.execute(f"INSERT INTO public.{table} SELECT * FROM public.{old}")
+    if sequence:
+        op.execute(f"ALTER SEQUENCE {sequence} OWNED BY public.{table}.id")
+    op.execute(f"DROP TABLE public.{old}")
+    for definition in triggers:
+        op.execute(definition)

@@ -60,8 +60,7 @@ def apply(conn: Connection) -> None:
     owner = table_owner(conn)
     ensure_roles(conn)
     ledger_sql.install(conn, owner)
-    if ledger_partitions.partitioned(conn):  # the months ahead (migration 0013)
-        ledger_partitions.ensure(conn)
+    ledger_partitions.ensure_all(conn)  # the months ahead (migrations 0013, 0015)
     accounts_sql.install(conn)
     grants.apply(conn)
     if conn.execute(text("SELECT to_regclass('public.case_number_days')")).scalar():
