@@ -130,6 +130,15 @@ def test_archive_verify_by_link_and_reattach_round_trip(db, capsys):
     code, out = _verify(db, capsys, "--against", str(first.with_name(
         f"case_ledger_{months[0]:%Y_%m}.checkpoint")), "--public-key", str(db.public))
     assert code == 0 and "match checkpoint" in out, out
+    # a checkpoint made with months archived takes a fully archived case's head from its
+    # segment, and still holds once the months are back
+    later = db.archive / "later.checkpoint"
+    assert main(["--database", db.url, "ledger", "checkpoint", "--key", str(db.key),
+                 "--out", str(later)]) == 0
+    cases = _sql(db, "SELECT count(*) FROM cases")[0][0]
+    assert "checkpoint" in capsys.readouterr().out
+    assert len(checkpoint.load(str(later)).heads) == cases
+    assert _verify(db, capsys, "--against", str(later), "--public-key", str(db.public))[0] == 0
 
     for month in reversed(months):  # the newest first: any order works
         code, out = _reattach(db, capsys, db.archive / f"case_ledger_{month:%Y_%m}.csv.gz")
@@ -138,6 +147,7 @@ def test_archive_verify_by_link_and_reattach_round_trip(db, capsys):
     assert _sql(db, "SELECT count(*) FROM ledger_segments")[0][0] == 0
     code, out = _verify(db, capsys)
     assert code == 0 and "ledger intact" in out and "已归档" not in out, out
+    assert _verify(db, capsys, "--against", str(later), "--public-key", str(db.public))[0] == 0
     code, out = _reattach(db, capsys, first)
     assert code == 2 and "已在线" in out
 
