@@ -137,6 +137,32 @@ def test_address_only_is_kept_for_the_seat_to_place(server):
     assert case.address == "燕山路与平陵路交叉口" and "位置待核实" in case.description
 
 
+def test_address_naming_a_road_is_placed_on_that_road(server):
+    import shapely
+
+    from seatdesk.models import Road
+
+    lon, lat = P1
+    with server.world.db.Session() as s:
+        for code, name, dy in (("R1", "燕山路", 0.0), ("R2", "燕山北路", 0.002),
+                               ("R3", "平陵路", -0.002)):
+            road = Road(name=name, code=code, geom=shapely.MultiLineString(
+                [[(lon - 0.002, lat + dy), (lon + 0.002, lat + dy)]]))
+            road.set_bbox_from(road.geom)
+            s.add(road)
+        s.commit()
+    for address, road, y in (("燕山路与平陵路交叉口", "燕山路", lat),
+                             ("平陵路和燕山北路路口东侧", "燕山北路", lat + 0.002)):
+        created = _post(server, "json", lat="", long="", address_string=address)
+        assert created.status_code == 201, created.text
+        number = created.json()[0]["service_request_id"]
+        with server.world.db.Session() as s:
+            case = s.scalar(select(Case).where(Case.number == number))
+        assert case.address == address
+        assert f"按地址中的道路「{road}」粗定位，位置待核实" in case.description
+        assert case.lon == pytest.approx(lon, abs=1e-6) and case.lat == pytest.approx(y, abs=1e-6)
+
+
 @pytest.mark.parametrize("fmt", ["xml", "json"])
 def test_errors_are_the_spec_list(server, fmt):
     def error(response):

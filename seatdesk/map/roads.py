@@ -22,7 +22,7 @@ import numpy as np
 import shapely
 from pyproj import Geod
 from shapely.ops import nearest_points
-from sqlalchemy import select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from seatdesk.models import Road
@@ -104,3 +104,19 @@ def roads_named(session: Session, text: str, limit: int = 5) -> list[RoadHit]:
         middle = line.interpolate(0.5, normalized=True)
         hits.append(RoadHit(name, float(middle.x), float(middle.y), round(length)))
     return hits
+
+
+def road_in_text(session: Session, text: str) -> RoadHit | None:
+    """The road a free-text address names (``燕山路与平陵路交叉口`` → 燕山路): of the road names
+    the text contains, the longest (the most specific: 燕山北路 before 燕山路), placed at the
+    middle of its longest stretch — a first place for a report that came without
+    coordinates, for a seat to confirm."""
+    text = text.strip()
+    if not text:
+        return None
+    names = session.scalars(select(Road.name).distinct().where(
+        func.length(Road.name) >= 2, literal(text).contains(Road.name))).all()
+    if not names:
+        return None
+    name = min(names, key=lambda n: (-len(n), text.find(n), n))
+    return next((hit for hit in roads_named(session, name, limit=20) if hit.name == name), None)

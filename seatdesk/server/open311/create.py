@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from seatdesk.map.roads import road_in_text
 from seatdesk.models import PartnerRequest, get_setting
 from seatdesk.workflow import services as sd
 
@@ -26,6 +27,7 @@ from .services import PARTNER_ID_ATTRIBUTE, find_service
 
 DESCRIPTION_MAX = 4000
 NO_PLACE = "（未提供坐标，位置待核实）"
+ON_ROAD = "（未提供坐标，按地址中的道路「{road}」粗定位，位置待核实）"
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,9 @@ def create(identity: DatabaseIdentity, partner: Principal, req: NewRequest,
         cls = find_service(session, req.service_code)
         if cls is None:
             raise ApiError(404, "service_not_found", f"service_code {req.service_code} not found")
-        lon, lat, placed = _where(session, req)
+        lon, lat, note = _where(session, req)
     report = sd.Report(source=partner.source, lon=lon, lat=lat, address=req.address_string,
-                       description=_description(req, placed), class_id=cls.id,
+                       description=_description(req, note), class_id=cls.id,
                        caller_name=f"{req.last_name}{req.first_name}".strip()[:100],
                        caller_phone=req.phone[:40], callback_wanted=bool(req.phone),
                        attachments=media)
@@ -85,7 +87,8 @@ def _key(partner: Principal, req: NewRequest) -> str | None:
     return None
 
 
-def _where(session: Session, req: NewRequest) -> tuple[float, float, bool]:
+def _where(session: Session, req: NewRequest) -> tuple[float, float, str]:
+    """Where the case goes, and the note that tells the seat it is only a first place."""
     if req.lat or req.long:
         try:
             lat, lon = float(req.lat), float(req.long)
@@ -94,17 +97,20 @@ def _where(session: Session, req: NewRequest) -> tuple[float, float, bool]:
         if not (math.isfinite(lat) and math.isfinite(lon)
                 and -90 <= lat <= 90 and -180 <= lon <= 180):
             raise ApiError(400, "bad_location", "lat/long out of range")
-        return lon, lat, True
+        return lon, lat, ""
     if not req.address_string.strip():
         raise ApiError(400, "missing_location", "lat and long, or address_string, is required")
+    road = road_in_text(session, req.address_string)
+    if road is not None:  # on the road the address names, for the seat to place exactly
+        return road.lon, road.lat, ON_ROAD.format(road=road.name)
     view = get_setting(session, "initial_view")
-    return float(view["lon"]), float(view["lat"]), False
+    return float(view["lon"]), float(view["lat"]), NO_PLACE
 
 
-def _description(req: NewRequest, placed: bool) -> str:
+def _description(req: NewRequest, note: str) -> str:
     text = req.description.strip()
     if len(text) > DESCRIPTION_MAX:
         raise ApiError(400, "description_too_long", f"description longer than {DESCRIPTION_MAX}")
     if req.media_url:
         text += f"\n照片链接：{req.media_url}"
-    return text if placed else f"{text}\n{NO_PLACE}".strip()
+    return f"{text}\n{note}".strip() if note else text
