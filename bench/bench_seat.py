@@ -136,6 +136,23 @@ def rss_mb(pid: int | str = "self") -> float:
     return 0.0
 
 
+def memory_split_mb() -> tuple[float, float, float]:
+    """This process's anonymous RSS (its own heap: Python, Qt, Chromium's browser side),
+    its file-backed RSS (pages of mapped libraries and fonts, shared with every process
+    mapping them — libQt6WebEngineCore alone is 120+ MB once the map runs) and its PSS
+    (shared pages divided among the processes sharing them)."""
+    fields: dict[str, float] = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(("RssAnon:", "RssFile:", "RssShmem:")):
+            fields[line.split(":")[0]] = int(line.split()[1]) / 1024
+    pss = 0.0
+    for line in Path("/proc/self/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            pss = int(line.split()[1]) / 1024
+    return (fields.get("RssAnon", 0.0), fields.get("RssFile", 0.0) + fields.get("RssShmem", 0.0),
+            pss)
+
+
 def children_rss_mb() -> float:
     me, total = str(os.getpid()), 0.0
     for proc in Path("/proc").iterdir():
@@ -260,10 +277,11 @@ def memory_probe(url: str) -> None:
 CYCLE_USERS = ("zhibanzhang", "shouli", "paiqian", "bumen", "jiandu", "admin", "daping")
 
 
-def cycle_probe(url: str, cycles: int = 20) -> None:
+def cycle_probe(url: str, cycles: int = 20, map_enabled: bool = True) -> None:
     """In a fresh process: ``cycles`` sign-ins and sign-outs through the seat's shell.
     Sign-in: Enter in the login dialog → first page shown, the map usable; sign-out: the
-    menu action → the login dialog back. Prints one line per cycle: ``CYCLE in out rss``.
+    menu action → the login dialog back. Prints one line per cycle:
+    ``CYCLE in out rss anon file pss`` (seconds, MB; see ``memory_split_mb``).
     Events are pumped by a running event loop (as ``app.exec()`` does): deferred deletions
     — the signed-out workspace — only happen there."""
     from PySide6.QtCore import QEventLoop, QTimer
@@ -282,7 +300,8 @@ def cycle_probe(url: str, cycles: int = 20) -> None:
                 raise TimeoutError("the seat did not answer in time")
         return time.perf_counter() - started
 
-    shell = SeatShell(session_factory(make_engine(url)), "bench", auto_refresh_ms=0)
+    shell = SeatShell(session_factory(make_engine(url)), "bench", auto_refresh_ms=0,
+                      map_enabled=map_enabled)
     shell.start()
     for cycle in range(cycles):
         pump_until(app, lambda: shell.login is not None and shell.login.isVisible())
@@ -290,7 +309,8 @@ def cycle_probe(url: str, cycles: int = 20) -> None:
         login.username.setText(CYCLE_USERS[cycle % len(CYCLE_USERS)])
         login.password.setText("seatdesk-demo")
         login.submit()
-        pump_until(app, lambda: shell.window is not None and shell.window.workspace.map.is_ready
+        pump_until(app, lambda: shell.window is not None
+                   and (not map_enabled or shell.window.workspace.map.is_ready)
                    and shell.window.workspace.workbox.tasks.is_idle()
                    and bool(shell.window.workspace.workbox.status.text()), timeout=120)
         signed_in = time.perf_counter() - started
@@ -308,20 +328,28 @@ def cycle_probe(url: str, cycles: int = 20) -> None:
         signed_out = time.perf_counter() - started
         settled = time.perf_counter() + 0.1  # the deferred deletion and the collection
         pump_until(app, lambda t=settled: time.perf_counter() > t)
-        print(f"CYCLE {signed_in:.3f} {signed_out:.3f} {rss_mb():.1f}", flush=True)
+        anon, mapped, pss = memory_split_mb()
+        print(f"CYCLE {signed_in:.3f} {signed_out:.3f} {rss_mb():.1f} {anon:.1f} {mapped:.1f} "
+              f"{pss:.1f}", flush=True)
     shell.login.reject()
 
 
-def shift_cycles(url: str, report: Report) -> None:
+def shift_cycles(url: str, report: Report, map_enabled: bool = True) -> None:
     import subprocess
 
-    out = subprocess.run([sys.executable, __file__, url, "--cycle-probe"],
+    flags = ["--cycle-probe"] + ([] if map_enabled else ["--no-map"])
+    out = subprocess.run([sys.executable, __file__, url, *flags],
                          capture_output=True, text=True, timeout=1800).stdout
     rows = [tuple(map(float, line.split()[1:])) for line in out.splitlines()
             if line.startswith("CYCLE ")]
     if len(rows) < 20:
         raise RuntimeError(f"the cycle probe stopped after {len(rows)} cycles:\n{out[-2000:]}")
-    ins, outs, rss = zip(*rows, strict=True)
+    ins, outs, rss, anon, mapped, pss = zip(*rows, strict=True)
+    if not map_enabled:
+        report("seat without the map: RSS after the 1st cycle", rss[0], "MB", "")
+        report("seat without the map: RSS after the 20th cycle", rss[-1], "MB", "≤ 400 MB")
+        report("seat without the map: anonymous RSS after the 20th cycle", anon[-1], "MB", "")
+        return
     report("seat: sign-in → workspace with first page and map (median of 20)",
            statistics.median(ins) * 1000, "ms", "")
     report("seat: sign-in (worst of 20)", max(ins) * 1000, "ms", "")
@@ -332,6 +360,10 @@ def shift_cycles(url: str, report: Report) -> None:
     report("seat: RSS after the 20th cycle", rss[-1], "MB", "≤ 400 MB")
     report("seat: RSS growth from cycle 7 (every role once) to cycle 20", rss[-1] - rss[6], "MB",
            "")
+    report("seat:   of the 20th cycle's RSS: anonymous (the process's own heap)", anon[-1], "MB", "")
+    report("seat:   of the 20th cycle's RSS: file-backed (libraries, fonts; shared)", mapped[-1],
+           "MB", "")
+    report("seat:   PSS after the 20th cycle (shared pages divided)", pss[-1], "MB", "")
 
 
 def client_memory(url: str, report: Report) -> None:
@@ -379,6 +411,7 @@ def run(report: Report, database_url: str, cases: int = 1_000_000) -> None:
         engine.dispose()
     client_memory(url, report)
     shift_cycles(url, report)
+    shift_cycles(url, report, map_enabled=False)
 
 
 def main() -> None:
@@ -388,12 +421,13 @@ def main() -> None:
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--memory-probe", action="store_true")
     parser.add_argument("--cycle-probe", action="store_true")
+    parser.add_argument("--no-map", action="store_true", help="the cycle probe without the map")
     args = parser.parse_args()
     if args.memory_probe:
         memory_probe(args.database_url)
         return
     if args.cycle_probe:
-        cycle_probe(args.database_url)
+        cycle_probe(args.database_url, map_enabled=not args.no_map)
         return
     if args.build_only:
         prepare(args.database_url, args.cases)

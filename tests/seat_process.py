@@ -10,6 +10,7 @@ Steps: ``sign_in USER``, ``sign_out`` (answers a drafts prompt with ``discard``)
 ``intake_type_slowly OBJECT_NAME TEXT`` (one character per 100 ms, each reported with the
 monotonic clock: the test kills the process in the middle), ``restore_offered`` (takes the
 first draft the drafts dialog offers), ``report`` (prints the intake form's fields),
+``modules`` (reports which of the large optional packages the process has imported),
 ``quit`` (closes the login dialog). The driver polls the top-level widgets every 100 ms, as
 a person at the screen would look at it.
 """
@@ -160,6 +161,11 @@ class Driver:
         draft = form.draft()
         say("intake", caller_name=draft.caller_name, caller_phone=draft.caller_phone,
             description=draft.description, intake_key=getattr(draft, "intake_key", ""))
+        return True
+
+    def step_modules(self) -> bool:
+        say("imported", loaded=sorted(name for name in ("pypinyin",)
+                                     if name in sys.modules))
         return True
 
     def step_quit(self) -> bool:

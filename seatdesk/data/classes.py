@@ -12,7 +12,6 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypinyin import Style, lazy_pinyin, load_phrases_dict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -51,6 +50,8 @@ _PHRASE_FIXES = {"行道树": [["háng"], ["dào"], ["shù"]]}
 
 @functools.cache
 def _fix_phrases() -> bool:
+    from pypinyin import load_phrases_dict
+
     load_phrases_dict(_PHRASE_FIXES)
     return True
 
@@ -61,6 +62,10 @@ def pinyin_initials(name: str) -> str:
     Latin letters and digits in the name are kept (紧急报警点SOS → "jjbjdsos");
     punctuation is dropped.
     """
+    # imported here: pypinyin's dictionaries take 55 MB, needed only when classes are
+    # imported — a seat process reads the stored initials (docs/performance.md)
+    from pypinyin import Style, lazy_pinyin
+
     _fix_phrases()
     out = []
     for token in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default"):

@@ -17,7 +17,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QToolButton, QVBoxLayout, QWidget
 from sqlalchemy.orm import Session
 
-from seatdesk.data.demo.org import DEMO_PASSWORD
 from seatdesk.models import get_setting
 
 from seatdesk.ui import enum_labels as L
@@ -88,6 +87,9 @@ class DemoAccountsHint(QWidget):
         more = self.tr("and %1 more: a supervisor per beat (jiandu02 …) and one account per "
                        "department (bm_ and the department code)").replace(
                            "%1", str(len(others)))
+        # imported here: the demo package pulls in the whole demo builder (~20 MB resident)
+        from seatdesk.data.demo.org import DEMO_PASSWORD
+
         password = self.tr("Every demo account has the password %1").replace("%1", DEMO_PASSWORD)
         self.table.setText(f"<p>{html.escape(password)}</p>"
                            f"<table cellspacing='0' cellpadding='2'>{rows}</table>"
