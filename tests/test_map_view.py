@@ -338,6 +338,51 @@ def test_legend_is_small_folded_and_never_grows_across_the_map(qtbot, runner, wi
     assert log.external == [] and view.js_errors == []
 
 
+LAYERS_FOLDED = ("!document.querySelector('.leaflet-control-layers')"
+                 ".classList.contains('leaflet-control-layers-expanded')")
+RECT = "(function (r) {{ return [r.left, r.top, r.right, r.bottom]; }})" \
+       "(document.querySelector('{}').getBoundingClientRect())"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_a_narrow_map_folds_its_layer_list_off_the_zoom_buttons(
+    qtbot, runner, widgets, small_city, language, request
+):
+    """The seat's map at 1280×720 is 240–560 px wide: the unfolded layer list covered the
+    zoom buttons (English) and half the map. Narrow, it is Leaflet's layers button, which a
+    click unfolds and a click on the map folds; wide, the list stays unfolded."""
+    application()
+    if language == "en":  # after application(): each call installs the Chinese again
+        request.getfixturevalue("english")
+    db, _ = small_city
+    view = MapView(runner)
+    widgets.append(view)
+    log = RequestLog([WEB_ROOT, view._dir], TILE_PREFIX)
+    view.profile.setUrlRequestInterceptor(log)
+    view.resize(260, 600)
+    view.show()
+    with qtbot.waitSignal(view.ready, timeout=READY_MS):
+        view.load(db.Session)
+    js_until(qtbot, view, "window.innerWidth", view.web.width())
+    js_until(qtbot, view, LAYERS_FOLDED, True)
+    layers = js(qtbot, view, RECT.format(".leaflet-control-layers"))
+    zoom = js(qtbot, view, RECT.format(".leaflet-control-zoom"))
+    assert layers[0] >= zoom[2] and layers[2] - layers[0] <= 50, (layers, zoom)  # a button
+    title = js(qtbot, view, "document.querySelector('.leaflet-control-layers-toggle').title")
+    assert title == ("Map layers" if language == "en" else "图层")
+    view.run_js("document.querySelector('.leaflet-control-layers-toggle').click();")
+    js_until(qtbot, view, LAYERS_FOLDED, False)  # unfolded on request, over the map
+    view.run_js("seatdesk.map.fire('click', {latlng: seatdesk.map.getCenter()});")
+    js_until(qtbot, view, LAYERS_FOLDED, True)  # and folded by a click on the map
+    view.resize(1000, 600)
+    js_until(qtbot, view, LAYERS_FOLDED, False, timeout=10_000)  # room enough: unfolded
+    layers = js(qtbot, view, RECT.format(".leaflet-control-layers"))
+    zoom = js(qtbot, view, RECT.format(".leaflet-control-zoom"))
+    assert layers[0] > zoom[2], (layers, zoom)
+    assert log.external == [] and view.js_errors == []
+
+
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_without_a_basemap_roads_are_named_and_the_pin_follows_the_intake(
     qtbot, runner, widgets, make_db

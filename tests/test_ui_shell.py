@@ -7,6 +7,7 @@ Both backends where data is involved."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -216,6 +217,51 @@ def unreadable_fields(bar) -> list[str]:
     return bad
 
 
+#: the map's controls as the page lays them out: selector → [left, top, right, bottom] or None
+CONTROL_RECTS = """(function () {
+  var out = {map: document.querySelector('.leaflet-container').getBoundingClientRect()};
+  ['.leaflet-control-layers', '.leaflet-control-zoom', '.sd-legend',
+   '.leaflet-control-scale', '.leaflet-control-attribution'].forEach(function (sel) {
+    var el = document.querySelector(sel);
+    out[sel] = el ? el.getBoundingClientRect() : null;
+  });
+  Object.keys(out).forEach(function (k) {
+    var r = out[k];
+    out[k] = r && [r.left, r.top, r.right, r.bottom];
+  });
+  out.folded = !document.querySelector('.leaflet-control-layers')
+    .classList.contains('leaflet-control-layers-expanded');
+  return out;
+})()"""
+
+
+def map_controls(qtbot, view) -> dict:
+    box: list = []
+    view.run_js(f"JSON.stringify({CONTROL_RECTS})", box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=10_000)
+    return json.loads(box[0])
+
+
+def overlapping(rects: dict) -> list[tuple[str, str]]:
+    names = [k for k, r in rects.items() if k.startswith(".") and r]
+    return [(a, b) for i, a in enumerate(names) for b in names[i + 1:]
+            if rects[a][0] < rects[b][2] and rects[b][0] < rects[a][2]
+            and rects[a][1] < rects[b][3] and rects[b][1] < rects[a][3]]
+
+
+def assert_map_controls_fit(qtbot, view) -> dict:
+    """No two controls of the map overlap; together they leave most of the map free."""
+    qtbot.waitUntil(lambda: map_controls(qtbot, view)["map"][2] >= view.width() - 2,
+                    timeout=10_000)  # the page has its new width
+    rects = map_controls(qtbot, view)
+    assert overlapping(rects) == [], rects
+    left, top, right, bottom = rects["map"]
+    covered = sum((r[2] - r[0]) * (r[3] - r[1]) for k, r in rects.items()
+                  if k.startswith(".") and r)
+    assert covered < 0.15 * (right - left) * (bottom - top), rects
+    return rects
+
+
 @pytest.mark.parametrize("backend", ["sqlite"])
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
 def test_a_1280x720_screen_keeps_filters_and_eight_columns_readable(city, qtbot, language):
@@ -250,6 +296,10 @@ def test_a_1280x720_screen_keeps_filters_and_eight_columns_readable(city, qtbot,
         qtbot.wait(100)
         assert unreadable_fields(ws.workbox.search) == []
         ws.workbox.search.more.click()
+        # the map beside the pages: its layer list folds into the layers button rather than
+        # cover the zoom buttons and half the map; the legend stays a small button
+        rects = assert_map_controls_fit(qtbot, ws.map)
+        assert rects["folded"], rects
         if language == "zh_CN":
             qtbot.wait(300)
             save(window, "main_window_1280x720")

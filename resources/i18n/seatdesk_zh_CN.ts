@@ -1086,17 +1086,17 @@
 <context>
     <name>DemoAccountsHint</name>
     <message>
-        <location filename="../../seatdesk/ui/session/demo_hint.py" line="59" />
+        <location filename="../../seatdesk/ui/session/demo_hint.py" line="58" />
         <source>Demo database: show the demo accounts</source>
         <translation>演示数据库：查看演示账号</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/demo_hint.py" line="88" />
+        <location filename="../../seatdesk/ui/session/demo_hint.py" line="87" />
         <source>and %1 more: a supervisor per beat (jiandu02 …) and one account per department (bm_ and the department code)</source>
         <translation>另有 %1 个账号：每个片区一名监督员（jiandu02 …），每个部门一个账号（bm_ 加部门代码）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/session/demo_hint.py" line="91" />
+        <location filename="../../seatdesk/ui/session/demo_hint.py" line="93" />
         <source>Every demo account has the password %1</source>
         <translation>演示账号的密码均为 %1</translation>
     </message>
@@ -2591,233 +2591,238 @@
     </message>
     <message>
         <location filename="../../seatdesk/map/labels.py" line="34" />
+        <source>Map layers</source>
+        <translation>图层</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="35" />
         <source>Grid cell code</source>
         <translation>网格编码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="35" />
+        <location filename="../../seatdesk/map/labels.py" line="36" />
         <source>Grid cell</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="36" />
+        <location filename="../../seatdesk/map/labels.py" line="37" />
         <source>Community</source>
         <translation>社区</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="37" />
+        <location filename="../../seatdesk/map/labels.py" line="38" />
         <source>Street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="38" />
+        <location filename="../../seatdesk/map/labels.py" line="39" />
         <source>Case lights</source>
         <translation>案卷亮灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="39" />
+        <location filename="../../seatdesk/map/labels.py" line="40" />
         <source>Case stages</source>
         <translation>案卷环节</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="40" />
+        <location filename="../../seatdesk/map/labels.py" line="41" />
         <source>Component classes</source>
         <translation>部件大类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="41" />
+        <location filename="../../seatdesk/map/labels.py" line="42" />
         <source>Zoom in to level %1 to see components</source>
         <translation>放大到 %1 级以上显示部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="42" />
+        <location filename="../../seatdesk/map/labels.py" line="43" />
         <source>Showing the first %1 components here</source>
         <translation>此处仅显示前 %1 个部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="43" />
+        <location filename="../../seatdesk/map/labels.py" line="44" />
         <source>Last seen</source>
         <translation>最后定位</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="44" />
+        <location filename="../../seatdesk/map/labels.py" line="45" />
         <source>Picked location</source>
         <translation>选定位置</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="45" />
+        <location filename="../../seatdesk/map/labels.py" line="46" />
         <source>Nearby components</source>
         <translation>附近部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="46" />
+        <location filename="../../seatdesk/map/labels.py" line="47" />
         <source>Outside every grid cell</source>
         <translation>不在任何单元网格内</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="47" />
+        <location filename="../../seatdesk/map/labels.py" line="48" />
         <source>Click the map to place the location; drag the pin to correct it</source>
         <translation>点击地图选定位置，拖动图钉可修正</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="50" />
+        <location filename="../../seatdesk/map/labels.py" line="51" />
         <source>No basemap configured</source>
         <translation>未配置底图</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="51" />
+        <location filename="../../seatdesk/map/labels.py" line="52" />
         <source>Nearest road</source>
         <translation>最近道路</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="52" />
+        <location filename="../../seatdesk/map/labels.py" line="53" />
         <source>Known address nearby</source>
         <translation>附近已知地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="53" />
+        <location filename="../../seatdesk/map/labels.py" line="54" />
         <source>Show the legend</source>
         <translation>展开图例</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="54" />
+        <location filename="../../seatdesk/map/labels.py" line="55" />
         <source>Hide the legend</source>
         <translation>收起图例</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="56" />
+        <location filename="../../seatdesk/map/labels.py" line="57" />
         <source>Red</source>
         <translation>红灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="57" />
+        <location filename="../../seatdesk/map/labels.py" line="58" />
         <source>Yellow</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="58" />
+        <location filename="../../seatdesk/map/labels.py" line="59" />
         <source>Green</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="59" />
+        <location filename="../../seatdesk/map/labels.py" line="60" />
         <source>No clock running</source>
         <translation>未计时</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="60" />
+        <location filename="../../seatdesk/map/labels.py" line="61" />
         <source>Intake, verification, filing</source>
         <translation>受理/核实/立案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="61" />
+        <location filename="../../seatdesk/map/labels.py" line="62" />
         <source>Awaiting dispatch</source>
         <translation>待派遣</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="62" />
+        <location filename="../../seatdesk/map/labels.py" line="63" />
         <source>In handling</source>
         <translation>处置中</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="63" />
+        <location filename="../../seatdesk/map/labels.py" line="64" />
         <source>Suspended</source>
         <translation>挂账</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="64" />
+        <location filename="../../seatdesk/map/labels.py" line="65" />
         <source>Check</source>
         <translation>核查</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="65" />
+        <location filename="../../seatdesk/map/labels.py" line="66" />
         <source>Awaiting closure</source>
         <translation>待结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="66" />
+        <location filename="../../seatdesk/map/labels.py" line="67" />
         <source>R</source>
         <translation>受</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="67" />
+        <location filename="../../seatdesk/map/labels.py" line="68" />
         <source>D</source>
         <translation>派</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="68" />
+        <location filename="../../seatdesk/map/labels.py" line="69" />
         <source>H</source>
         <translation>处</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="69" />
+        <location filename="../../seatdesk/map/labels.py" line="70" />
         <source>S</source>
         <translation>挂</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="70" />
+        <location filename="../../seatdesk/map/labels.py" line="71" />
         <source>C</source>
         <translation>核</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="71" />
+        <location filename="../../seatdesk/map/labels.py" line="72" />
         <source>F</source>
         <translation>结</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="72" />
+        <location filename="../../seatdesk/map/labels.py" line="73" />
         <source>P</source>
         <translation>监</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="78" />
+        <location filename="../../seatdesk/map/labels.py" line="79" />
         <source>%1 left</source>
         <extracomment>how the markers' remaining time is written (``workflow.lights.RemainingWords``); in English "wd", "wh", "wmin" are working days, hours and minutes</extracomment>
         <translation>剩余 %1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="79" />
+        <location filename="../../seatdesk/map/labels.py" line="80" />
         <source>%1 overdue</source>
         <translation>超期 %1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="80" />
+        <location filename="../../seatdesk/map/labels.py" line="81" />
         <source>%1 wd</source>
         <translation>%1工作日</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="81" />
+        <location filename="../../seatdesk/map/labels.py" line="82" />
         <source>%1 wh</source>
         <translation>%1工作时</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="82" />
+        <location filename="../../seatdesk/map/labels.py" line="83" />
         <source>%1 wmin</source>
         <translation>%1工作分</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="83" />
+        <location filename="../../seatdesk/map/labels.py" line="84" />
         <source>%1 d</source>
         <translation>%1天</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="84" />
+        <location filename="../../seatdesk/map/labels.py" line="85" />
         <source>%1 h</source>
         <translation>%1小时</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="85" />
         <location filename="../../seatdesk/map/labels.py" line="86" />
+        <location filename="../../seatdesk/map/labels.py" line="87" />
         <source>%1 min</source>
         <translation>%1分</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="87" />
+        <location filename="../../seatdesk/map/labels.py" line="88" />
         <source>under %1</source>
         <translation>不足%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="88" />
+        <location filename="../../seatdesk/map/labels.py" line="89" />
         <source>%1 %2</source>
         <translation>%1%2</translation>
     </message>
@@ -3402,7 +3407,7 @@
 <context>
     <name>SeatShell</name>
     <message>
-        <location filename="../../seatdesk/ui/session/shell.py" line="94" />
+        <location filename="../../seatdesk/ui/session/shell.py" line="112" />
         <source>%1 is already signed in in another seatdesk window on this computer: that window has been brought to the front. One user has one workspace per computer (drafts and the offline outbox are kept per computer, two windows would overwrite each other's).</source>
         <translation>%1 已在本机另一个 seatdesk 窗口中登录，已将该窗口切换到前台。同一用户在一台电脑上只能打开一个工作台（草稿和离线发件箱保存在本机，两个窗口会互相覆盖）。</translation>
     </message>

@@ -31,6 +31,7 @@ PAGE_TEXTS: dict[str, str] = {
     "cases": QT_TRANSLATE_NOOP("MapPage", "Cases"),
     "supervisors": QT_TRANSLATE_NOOP("MapPage", "Supervisors"),
     "legend": QT_TRANSLATE_NOOP("MapPage", "Legend"),
+    "layers": QT_TRANSLATE_NOOP("MapPage", "Map layers"),
     "cell_code": QT_TRANSLATE_NOOP("MapPage", "Grid cell code"),
     "cell_name": QT_TRANSLATE_NOOP("MapPage", "Grid cell"),
     "community": QT_TRANSLATE_NOOP("MapPage", "Community"),

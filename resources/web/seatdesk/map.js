@@ -83,6 +83,7 @@
     map.on("zoomend", zoomClasses);
     zoomClasses();
     S.legend = legendControl().addTo(map);
+    initLayerControl();
     S.timing.initEnd = global.performance.now();
     global.addEventListener("error", function (e) {
       S.send({event: "error", message: String(e.message) + " @" + e.filename + ":" + e.lineno});
@@ -502,6 +503,48 @@
       });
     }
   }
+
+  // -- the layer control on a narrow map ---------------------------------------------------
+  // Unfolded, the layer list is 140–230 px wide and 185 px high: on the seat's map beside
+  // the pages (240–560 px at 1280×720) it covered the zoom buttons and half the map. Where
+  // the unfolded list and the zoom buttons do not both fit across the top of the map, or the
+  // list would take more than LIST_SHARE of the map's width, it folds into Leaflet's layers
+  // button: a click on the button unfolds it, a click on the map folds it again.
+  var CONTROL_ROOM = 30;  // px: Leaflet's 10 px margins on both sides and a gap between
+  var LIST_SHARE = 0.4;
+
+  function initLayerControl() {
+    var box = S.map.getContainer().querySelector(".leaflet-control-layers");
+    if (!box) { return; }
+    S.layersBox = box;
+    S.layersUnfolded = false;  // unfolded by the user while folded by default
+    var link = box.querySelector(".leaflet-control-layers-toggle");
+    if (link) {
+      link.title = tr("layers");
+      link.setAttribute("aria-label", tr("layers"));
+      L.DomEvent.on(link, "click", function () { S.layersUnfolded = true; });
+    }
+    S.map.on("click", function () {
+      if (S.layersCompact && S.layersUnfolded) { S.layersUnfolded = false; fitLayerControl(); }
+    });
+    S.map.on("resize", fitLayerControl);
+    fitLayerControl();
+  }
+
+  function fitLayerControl() {
+    var box = S.layersBox;
+    if (!box) { return; }
+    var zoom = S.map.getContainer().querySelector(".leaflet-control-zoom");
+    box.classList.add("leaflet-control-layers-expanded");  // measured unfolded
+    var width = S.map.getSize().x;
+    var need = box.offsetWidth + (zoom ? zoom.offsetWidth : 0) + CONTROL_ROOM;
+    S.layersCompact = need > width || box.offsetWidth > LIST_SHARE * width;
+    if (S.layersCompact && !S.layersUnfolded) {
+      box.classList.remove("leaflet-control-layers-expanded");
+    }
+    S.map.getContainer().classList.toggle("sd-layers-compact", S.layersCompact);
+  }
+  S.fitLayerControl = fitLayerControl;
 
   // -- legend --------------------------------------------------------------------------
   function setHint(text) {
