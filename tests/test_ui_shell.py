@@ -303,6 +303,11 @@ def test_a_1280x720_screen_keeps_filters_and_eight_columns_readable(city, qtbot,
         if language == "zh_CN":
             qtbot.wait(300)
             save(window, "main_window_1280x720")
+            # the layers button unfolds the list over the map on request
+            ws.map.run_js("document.querySelector('.leaflet-control-layers-toggle').click();")
+            qtbot.waitUntil(lambda: not map_controls(qtbot, ws.map)["folded"], timeout=10_000)
+            qtbot.wait(300)
+            save(window, "main_window_1280x720_layers")
         else:
             qtbot.wait(300)
             save(window, "main_window_1280x720_en")
