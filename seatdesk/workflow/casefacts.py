@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -51,6 +52,38 @@ def resolve_class(session: Session, class_id: int | None) -> CaseClass | None:
     if cls is None:
         raise NotFound(f"案件类别 {class_id} 不存在")
     return cls
+
+
+@dataclass(frozen=True)
+class ClassFacts:
+    """What registration, the duplicate search and the Open311 service list read of a
+    ``CaseClass``, as plain values (kept across sessions by ``Workflow.lookups``)."""
+
+    id: int
+    edition_id: int
+    kind: str
+    major_code: str
+    major_name: str
+    code: str
+    name: str
+    duplicate_radius_m: float | None
+
+    @classmethod
+    def of(cls, row: CaseClass) -> ClassFacts:
+        return cls(row.id, row.edition_id, row.kind, row.major_code, row.major_name, row.code,
+                   row.name, row.duplicate_radius_m)
+
+
+def class_facts(wf: Workflow, session: Session, class_id: int | None) -> ClassFacts | None:
+    """``resolve_class`` as plain values, from the process's cache while it is live
+    (emptied by ``NOTIFY seatdesk_config`` when a class changes); ``NotFound`` if none."""
+    if class_id is None:
+        return None
+
+    def load() -> ClassFacts:
+        return ClassFacts.of(resolve_class(session, class_id))
+
+    return wf.lookups.get(("class", class_id), load)
 
 
 def resolve_component(session: Session, code: str | None) -> Component | None:

@@ -26,6 +26,7 @@ from seatdesk.models.db import write_transaction
 from seatdesk.models.spatial import SpatialIndex, spatial_index
 
 from .errors import CommitUncertain
+from .lookups import Lookups
 from .worktime import WorkCalendar
 
 T = TypeVar("T")
@@ -76,6 +77,9 @@ class Workflow:
         self._lock = threading.Lock()
         self._cached: dict[str, tuple[float, Any]] = {}
         self.db_role: str | None = None  # see acting_as
+        #: reference rows kept per process while a NOTIFY listener runs (``lookups``);
+        #: off, i.e. read every time, unless the process starts that listener
+        self.lookups = Lookups()
 
     def acting_as(self, db_role: str) -> Workflow:
         """This workflow (same engine, clock and caches), every unit of work of which runs

@@ -26,10 +26,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from seatdesk.models import Case, CaseClass
+from seatdesk.models import Case
 from seatdesk.models.enums import CaseState as S
 
+from .casefacts import ClassFacts, class_facts
 from .context import Workflow
+from .errors import NotFound
 from .states import OPEN_STATES, state_label
 
 WEIGHTS = {"distance": 40.0, "component": 25.0, "class": 15.0, "time": 10.0, "text": 10.0}
@@ -64,7 +66,7 @@ def find_duplicates(wf: Workflow, session: Session, case: Case,
                     limit: int = 10) -> tuple[DuplicateCandidate, ...]:
     """Ranked candidates for ``case`` (never the case itself)."""
     settings = wf.settings(session)
-    classes = _ClassInfo(session)
+    classes = _ClassInfo(wf, session)
     own = classes.get(case.class_id)
     radius = float(own.duplicate_radius_m or settings.duplicate_radius_m) if own else float(
         settings.duplicate_radius_m)
@@ -123,31 +125,35 @@ def _in_window(row, at: dt.datetime, window: dt.timedelta) -> bool:
 
 
 class _ClassInfo:
-    """Case classes looked up once per search (same class / same major class)."""
+    """Case classes looked up once per search (same class / same major class), through
+    the process's cache while it is live (``casefacts.class_facts``)."""
 
-    def __init__(self, session: Session):
-        self.session = session
-        self.cache: dict[int, CaseClass | None] = {}
+    def __init__(self, wf: Workflow, session: Session):
+        self.wf, self.session = wf, session
+        self.cache: dict[int, ClassFacts | None] = {}
 
-    def get(self, class_id: int | None) -> CaseClass | None:
+    def get(self, class_id: int | None) -> ClassFacts | None:
         if class_id is None:
             return None
         if class_id not in self.cache:
-            self.cache[class_id] = self.session.get(CaseClass, class_id)
+            try:
+                self.cache[class_id] = class_facts(self.wf, self.session, class_id)
+            except NotFound:
+                self.cache[class_id] = None
         return self.cache[class_id]
 
-    def same_major(self, a: CaseClass | None, b: CaseClass | None) -> bool:
+    def same_major(self, a: ClassFacts | None, b: ClassFacts | None) -> bool:
         return bool(a and b and (a.edition_id, a.kind, a.major_code) == (
             b.edition_id, b.kind, b.major_code))
 
-    def related(self, own: CaseClass | None, other_id: int | None) -> bool:
+    def related(self, own: ClassFacts | None, other_id: int | None) -> bool:
         """Unclassified cases match anything; otherwise same class or same major class."""
         if own is None or other_id is None or other_id == own.id:
             return True
         return self.same_major(own, self.get(other_id))
 
 
-def _parts(case: Case, row, distance: float, radius: float, own: CaseClass | None,
+def _parts(case: Case, row, distance: float, radius: float, own: ClassFacts | None,
            classes: _ClassInfo, window: dt.timedelta) -> tuple[ScorePart, ...]:
     near = WEIGHTS["distance"] * max(0.0, 1 - distance / radius) if radius > 0 else 0.0
     parts = [ScorePart("distance", "距离", round(near, 1), f"相距 {distance:.1f} 米")]
@@ -166,7 +172,7 @@ def _text_part(case: Case, row) -> ScorePart:
     return ScorePart("text", "描述相似", round(WEIGHTS["text"] * ratio, 1), f"相似度 {ratio:.0%}")
 
 
-def _class_part(own: CaseClass | None, other_id: int | None, classes: _ClassInfo) -> ScorePart:
+def _class_part(own: ClassFacts | None, other_id: int | None, classes: _ClassInfo) -> ScorePart:
     if own is None or other_id is None:
         return ScorePart("class", "类别", 0.0, "一方尚未分类")
     if other_id == own.id:

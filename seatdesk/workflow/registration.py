@@ -27,6 +27,7 @@ from .actions import ActionContext
 from .casefacts import (
     apply_defaults,
     attachment_args,
+    class_facts,
     next_number,
     place_case,
     resolve_class,
@@ -150,7 +151,7 @@ def _register_numbered(wf: Workflow, actor: Actor, report: Report,
 def _register(wf: Workflow, session: Session, *, actor: Actor, report: Report,
               on_registered: OnRegistered | None, now, number: str | None) -> CaseChange:
     actions.check_actor(session, actor)
-    _check_source(session, report.source)
+    _check_source(wf, session, report.source)
     case = _new_case(wf, session, actor, report, now)
     ctx = ActionContext(wf, session, actor, case, "register", now, args=_args(report),
                         rows=rows_for("register"))
@@ -182,9 +183,10 @@ def _check_report(actor: Actor, report: Report) -> None:
         raise InvalidArgument(f"上报编号无效：须为 1–{INTAKE_KEY_MAX} 个可见字符")
 
 
-def _check_source(session, code: str) -> None:
-    """The source must be configured (``case_sources``) and enabled."""
-    source = source_info(session, code)
+def _check_source(wf: Workflow, session, code: str) -> None:
+    """The source must be configured (``case_sources``) and enabled (read from the
+    process's cache while it is live: emptied by ``NOTIFY seatdesk_config``)."""
+    source = wf.lookups.get(("source", code), lambda: source_info(session, code))
     if source is None:
         raise InvalidArgument(f"未知的案件来源：{code}")
     if not source.enabled:
@@ -193,7 +195,8 @@ def _check_source(session, code: str) -> None:
 
 def _new_case(wf: Workflow, session, actor: Actor, report: Report, now) -> Case:
     component = resolve_component(session, report.component_code)
-    cls = resolve_class(session, report.class_id or (component.class_id if component else None))
+    cls = class_facts(wf, session,
+                      report.class_id or (component.class_id if component else None))
     case = Case(
         state="", source=report.source, kind=cls.kind if cls else None,
         class_id=cls.id if cls else None, urgency=report.urgency, lon=float(report.lon),

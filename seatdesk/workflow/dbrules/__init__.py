@@ -12,7 +12,9 @@ credentials — PostgreSQL decides who may write what (docs/security.md):
   transition for the operator's role (``workflow_transitions``, synced from ``states.py``
   by ``transitions``), the actor is the session's own user, and the previous hash and the
   hash are the chain's; a case changes only together with its ledger row (deferred
-  constraint triggers); users' changes are announced on ``NOTIFY seatdesk_users``;
+  constraint triggers); users' changes are announced on ``NOTIFY seatdesk_users``, changes
+  of the reference data the intake server caches on ``NOTIFY seatdesk_config``
+  (``config_sql``);
 - users, roles and passwords change only through SECURITY DEFINER functions that check the
   caller's live record (``accounts_sql``);
 - the day's case numbers come from a counter only a SECURITY DEFINER function advances
@@ -55,13 +57,14 @@ def apply(conn: Connection) -> None:
         return
     from seatdesk.models import ledger_partitions
 
-    from . import accounts_sql, grants, ledger_sql, numbering_sql
+    from . import accounts_sql, config_sql, grants, ledger_sql, numbering_sql
 
     owner = table_owner(conn)
     ensure_roles(conn)
     ledger_sql.install(conn, owner)
     ledger_partitions.ensure_all(conn)  # the months ahead (migrations 0013, 0015)
     accounts_sql.install(conn)
+    config_sql.install(conn)
     grants.apply(conn)
     if conn.execute(text("SELECT to_regclass('public.case_number_days')")).scalar():
         numbering_sql.install(conn, grants.intake_login(conn))
@@ -70,9 +73,10 @@ def apply(conn: Connection) -> None:
 def remove(conn: Connection) -> None:
     """Take away what ``apply`` installed in this database (the downgrade of migration 0009);
     the cluster-wide roles stay (other databases may use them)."""
-    from . import accounts_sql, grants, ledger_sql, numbering_sql
+    from . import accounts_sql, config_sql, grants, ledger_sql, numbering_sql
 
     numbering_sql.uninstall(conn)
+    config_sql.uninstall(conn)
     grants.remove(conn)
     accounts_sql.uninstall(conn)
     ledger_sql.uninstall(conn)

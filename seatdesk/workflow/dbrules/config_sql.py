@@ -1,0 +1,42 @@
+"""``NOTIFY seatdesk_config`` when reference data the intake server caches changes.
+
+A statement-level trigger on each table of ``TABLES`` (every session, trusted writers
+included: ``seatdesk partner disable`` runs as the owner) sends the table's name on
+``seatdesk_config`` at commit; the server's per-process cache (``workflow/lookups.py``)
+empties itself on it, so a disabled source, class or partner stops being accepted as soon
+as the notification arrives instead of after a cache lifetime.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from . import run_sql
+
+CHANNEL = "seatdesk_config"
+TABLES = ("case_sources", "case_classes", "class_editions", "settings", "partners")
+
+FUNCTION = f"""
+CREATE OR REPLACE FUNCTION public.seatdesk_config_notify() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM pg_notify('{CHANNEL}', TG_TABLE_NAME);
+    RETURN NULL;
+END
+$fn$;
+"""
+
+
+def install(conn: Connection) -> None:
+    triggers = "".join(
+        f"DROP TRIGGER IF EXISTS {table}_config_notify ON public.{table};\n"
+        f"CREATE TRIGGER {table}_config_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
+        f" ON public.{table} FOR EACH STATEMENT"
+        f" EXECUTE FUNCTION public.seatdesk_config_notify();\n" for table in TABLES)
+    run_sql(conn, FUNCTION + triggers)
+
+
+def uninstall(conn: Connection) -> None:
+    run_sql(conn, "".join(f"DROP TRIGGER IF EXISTS {table}_config_notify ON public.{table};\n"
+                          for table in TABLES)
+            + "DROP FUNCTION IF EXISTS public.seatdesk_config_notify();\n")
