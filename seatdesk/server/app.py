@@ -2,7 +2,8 @@
 
 ``create_app(wf, config)`` builds it around one ``Workflow`` (built once per process by
 ``seatdesk serve``, or by a test); nothing happens at import time. The lifespan starts
-the change feed (task push) and the 12345 callback deliverer, and stops them.
+the change feed (task push), the 12345 callback deliverer and, on PostgreSQL, the
+listener that keeps the reference-data cache (``workflow/lookups.py``), and stops them.
 """
 
 from __future__ import annotations
@@ -50,12 +51,15 @@ def create_app(wf: sd.Workflow, config: ServerConfig | None = None, *,
             ctx.feed = ChangeFeed(wf)
             ctx.feed.start(asyncio.get_running_loop())
             deliverer.start()
+            if wf.backend == "postgresql":  # reference rows cached while NOTIFY is heard
+                wf.lookups.listen(wf.engine.url.render_as_string(hide_password=False))
         try:
             yield
         finally:
             if background:
                 deliverer.stop()
                 ctx.feed.stop()
+                wf.lookups.stop()
 
     app = FastAPI(title="seatdesk 接入服务", version="1.0", description=DESCRIPTION,
                   docs_url=None, redoc_url=None, lifespan=lifespan)

@@ -4,6 +4,7 @@ through it the workflow), the configuration, the rate limiter and the change fee
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -92,11 +93,19 @@ def check_partner(request: Request, ctx: ServerContext, key: str | None,
                   kind: str) -> Principal:
     if not key:
         raise auth.Forbidden("缺少 api_key")
-    with ctx.session() as session:
-        principal = auth.partner_principal(session, key, kind)
+    principal = ctx.wf.lookups.get(("partner", auth.digest(key), kind),
+                                   functools.partial(_partner, ctx, key, kind))
     remember(request, principal)
     ctx.limiter.check(ctx.config.partner_rate, "partner", str(principal.partner_id))
     return principal
+
+
+def _partner(ctx: ServerContext, key: str, kind: str) -> Principal:
+    """The partner behind ``key`` as the database says now (``Forbidden`` if none; only
+    a valid key's principal is kept by the cache, emptied when a partner or its account
+    changes: ``NOTIFY seatdesk_config`` / ``seatdesk_users``)."""
+    with ctx.session() as session:
+        return auth.partner_principal(session, key, kind)
 
 
 def client_address(request: Request) -> str:

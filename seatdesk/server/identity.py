@@ -87,8 +87,15 @@ class DatabaseIdentity:
 
     def login(self, user_id: int) -> str | None:
         """The user's PostgreSQL login, looked up at most once a minute (``db logins`` may
-        recreate it under a new prefix); whether it may still act is the database's
-        business: a deactivated user's login is in no group."""
+        recreate it under a new prefix) — or, while the process's NOTIFY listener is live,
+        kept (none included) until ``NOTIFY seatdesk_users`` says a user's login changed
+        (``workflow/lookups.py``); whether it may still act is the database's business: a
+        deactivated user's login is in no group."""
+        if self.wf.lookups.live:
+            return self.wf.lookups.get(("login", user_id), lambda: self._login(user_id))
+        return self._login(user_id)
+
+    def _login(self, user_id: int) -> str | None:
         with self._lock:
             login, at = self._logins.get(user_id, (None, 0.0))
         if login is not None and time.monotonic() - at < LOGIN_CACHE_S:

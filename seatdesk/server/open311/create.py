@@ -23,7 +23,7 @@ from seatdesk.workflow import services as sd
 from .. import intake
 from ..errors import ApiError
 from ..identity import DatabaseIdentity, Principal
-from .services import PARTNER_ID_ATTRIBUTE, find_service
+from .services import PARTNER_ID_ATTRIBUTE, service_class
 
 DESCRIPTION_MAX = 4000
 NO_PLACE = "（未提供坐标，位置待核实）"
@@ -55,7 +55,7 @@ def create(identity: DatabaseIdentity, partner: Principal, req: NewRequest,
     """(the case change, the request's token)."""
     wf = identity.workflow(partner)
     with Session(wf.engine) as session:
-        cls = find_service(session, req.service_code)
+        cls = service_class(wf.lookups, session, req.service_code)
         if cls is None:
             raise ApiError(404, "service_not_found", f"service_code {req.service_code} not found")
         lon, lat, note = _where(session, req)

@@ -9,10 +9,15 @@ the same value (a re-send after a timeout) returns the first case.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from sqlalchemy.orm import Session
 
 from seatdesk.models import CaseClass
 from seatdesk.models.enums import ClassKind
+from seatdesk.workflow.casefacts import ClassFacts
+from seatdesk.workflow.lookups import Lookups
 
 from ..reference import configured_classes
 
@@ -20,7 +25,7 @@ PARTNER_ID_ATTRIBUTE = "fixmystreet_id"
 _PREFIX = {ClassKind.COMPONENT: "C", ClassKind.EVENT: "E"}
 
 
-def service_code(cls: CaseClass) -> str:
+def service_code(cls: CaseClass | ClassFacts) -> str:
     return _PREFIX.get(cls.kind, "X") + cls.code
 
 
@@ -33,6 +38,18 @@ def find_service(session: Session, code: str) -> CaseClass | None:
         if service_code(cls) == code:
             return cls
     return None
+
+
+def service_class(lookups: Lookups, session: Session, code: str) -> ClassFacts | None:
+    """The class behind a service code, from the process's cache of the service list
+    while it is live (emptied by ``NOTIFY seatdesk_config`` when a class, an edition or
+    the configured edition changes): every POST request looks its service up."""
+
+    def load() -> Mapping[str, ClassFacts]:
+        return MappingProxyType({service_code(c): ClassFacts.of(c)
+                                 for c in configured_classes(session)})
+
+    return lookups.get(("services",), load).get(code)
 
 
 def _service(cls: CaseClass) -> dict:

@@ -1,0 +1,157 @@
+"""The intake server's reference-data cache (``workflow/lookups.py``): sources, classes,
+the Open311 service list, partners' keys and users' logins are kept per process while a
+NOTIFY listener runs (PostgreSQL), and a change — a partner or source disabled, a
+partner's account deactivated — empties the cache as soon as its NOTIFY arrives, so the
+next request is refused. SQLite (and any process without the listener) reads the
+database every time. Also: a case the server registers (Core INSERTs, not the ORM)
+verifies with the ledger check."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select, update
+
+from seatdesk.models import Case, User
+from seatdesk.models.sources import Source
+from seatdesk.server.partners import set_active
+from seatdesk.workflow.ledger_verify import verify_ledger
+from seatdesk.workflow.lookups import Lookups
+from tests.server_fixtures import make_server
+from tests.workflow_fixtures import P1, open_world
+
+WAIT_S = 30.0  # a bound for waiting on the listener, never a measured time
+
+
+@pytest.fixture
+def live(make_db):
+    """A server with its background threads (``with client`` runs the lifespan)."""
+    srv = make_server(open_world(make_db("workflow_world")), background=True)
+    with srv.client:
+        if srv.world.db.backend == "postgresql":
+            assert srv.world.wf.lookups.wait_live(WAIT_S), "the listener never connected"
+        yield srv
+
+
+def _post(srv, report_id: str):
+    return srv.client.post("/open311/v2/requests.json", data={
+        "api_key": srv.keys["fms"], "service_code": "E01001", "lat": str(P1[1]),
+        "long": str(P1[0]), "description": f"小区门口垃圾堆了三天 {report_id}",
+        "attribute[fixmystreet_id]": report_id})
+
+
+def _cases(srv) -> int:
+    with srv.world.db.Session() as s:
+        return s.scalar(select(func.count()).select_from(Case))
+
+
+def _change(srv, statement) -> None:
+    """Commit ``statement`` (as an administrator would, in another session) and, on
+    PostgreSQL, wait until this process's listener has heard its NOTIFY."""
+    lookups = srv.world.wf.lookups
+    before = lookups.generation
+    with srv.world.db.Session.begin() as s:
+        statement(s)
+    if srv.world.db.backend == "postgresql":
+        assert lookups.wait_changed(before, WAIT_S), "no NOTIFY reached the server"
+        assert len(lookups) == 0
+
+
+def test_a_disabled_partner_is_refused_at_once(live):
+    srv = live
+    assert _post(srv, "fms-1").status_code == 201
+    assert _post(srv, "fms-2").status_code == 201
+    postgres = srv.world.db.backend == "postgresql"
+    assert srv.world.wf.lookups.live is postgres
+    assert (len(srv.world.wf.lookups) > 0) is postgres  # kept only while NOTIFY is heard
+    _change(srv, lambda s: set_active(s, "fms", False))
+    refused = _post(srv, "fms-3")
+    assert refused.status_code == 403, refused.text
+    assert _cases(srv) == 2
+    _change(srv, lambda s: set_active(s, "fms", True))
+    assert _post(srv, "fms-4").status_code == 201
+
+
+def test_a_partner_whose_account_is_deactivated_is_refused(live):
+    srv = live
+    assert _post(srv, "acct-1").status_code == 201
+    _change(srv, lambda s: s.execute(update(User).where(User.username == "partner:fms")
+                                     .values(active=False)))  # NOTIFY seatdesk_users
+    assert _post(srv, "acct-2").status_code == 403
+    assert _cases(srv) == 1
+
+
+def test_a_disabled_source_stops_its_reports_at_once(live):
+    srv = live
+    assert _post(srv, "src-1").status_code == 201
+    _change(srv, lambda s: s.execute(update(Source).where(Source.code == "online")
+                                     .values(enabled=False)))
+    refused = _post(srv, "src-2")
+    assert refused.status_code == 400, refused.text
+    assert "停用" in refused.text and _cases(srv) == 1
+    _change(srv, lambda s: s.execute(update(Source).where(Source.code == "online")
+                                     .values(enabled=True)))
+    assert _post(srv, "src-3").status_code == 201
+
+
+def test_a_registered_case_verifies_with_the_ledger_check(live):
+    srv = live
+    headers = srv.sign_in("sup1")
+    made = srv.client.post("/field/v1/reports", headers=headers, json={
+        "report_id": "verify-1", "lon": P1[0], "lat": P1[1], "description": "井盖破损",
+        "address": "溧城镇燕山路 18 号"})
+    assert made.status_code == 201, made.text
+    assert _post(srv, "verify-2").status_code == 201
+    with srv.world.db.Session() as s:
+        ids = list(s.scalars(select(Case.id)))
+        assert len(ids) == 2 and verify_ledger(s, ids) == []
+
+
+def test_the_cache_keeps_values_only_while_live():
+    lookups, calls = Lookups(), []
+
+    def load():
+        calls.append(1)
+        return len(calls)
+
+    assert (lookups.get("k", load), lookups.get("k", load)) == (1, 2)  # off: read each time
+    lookups.clear(live=True)
+    assert (lookups.get("k", load), lookups.get("k", load)) == (3, 3)
+    lookups.clear()
+    assert lookups.get("k", load) == 4
+    lookups.clear(live=False)
+    assert len(lookups) == 0 and lookups.get("k", load) == 5
+
+
+def test_a_value_read_before_a_change_is_not_kept():
+    """A load that overlaps a notification may have read the old row: it is answered to
+    its caller but not kept for the next one."""
+    lookups = Lookups()
+    lookups.clear(live=True)
+    loading, changed = threading.Event(), threading.Event()
+
+    def slow_load():
+        loading.set()
+        assert changed.wait(WAIT_S)
+        return "old"
+
+    reader = threading.Thread(target=lambda: lookups.get("k", slow_load))
+    reader.start()
+    assert loading.wait(WAIT_S)
+    lookups.clear()  # the NOTIFY of a change arrives while the load runs
+    changed.set()
+    reader.join(WAIT_S)
+    assert lookups.get("k", lambda: "new") == "new"
+
+
+def test_a_failed_lookup_is_not_kept():
+    lookups = Lookups()
+    lookups.clear(live=True)
+
+    def refuse():
+        raise PermissionError("no")
+
+    with pytest.raises(PermissionError):
+        lookups.get("k", refuse)
+    assert len(lookups) == 0 and lookups.get("k", lambda: "ok") == "ok"
