@@ -155,3 +155,33 @@ def test_a_failed_lookup_is_not_kept():
     with pytest.raises(PermissionError):
         lookups.get("k", refuse)
     assert len(lookups) == 0 and lookups.get("k", lambda: "ok") == "ok"
+
+
+@pytest.mark.postgres
+def test_a_deactivated_user_cannot_register_once_the_notify_is_heard(template_store):
+    """The registration's actor check is kept too (``actions.check_actor_kept``): the
+    users' trigger announces the change and the next registration is refused."""
+    from seatdesk.workflow import services as sd
+    from seatdesk.workflow.errors import WrongRole
+    from tests.dbtemplates import open_database
+
+    url = template_store.clone("postgresql", "workflow_world")
+    db = open_database("postgresql", url)
+    try:
+        world = open_world(db)
+        wf = world.wf
+        wf.lookups.listen(url)
+        assert wf.lookups.wait_live(WAIT_S)
+        sup = world.a("sup1")
+        sd.register(wf, sup, sd.Report("patrol", *P1))
+        assert ("user", sup.user_id) in wf.lookups._values
+        before = wf.lookups.generation
+        with db.Session.begin() as s:
+            s.execute(update(User).where(User.id == sup.user_id).values(active=False))
+        assert wf.lookups.wait_changed(before, WAIT_S)
+        with pytest.raises(WrongRole):
+            sd.register(wf, sup, sd.Report("patrol", *P1))
+        wf.lookups.stop()
+    finally:
+        db.engine.dispose()
+        template_store.drop("postgresql", url)

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from seatdesk.models import FieldEvent, FieldSession, Partner, User
@@ -56,14 +56,18 @@ def sign_in(session: Session, username: str, password: str, device_id: str,
     return token, expires, user
 
 
+#: a token's session and user (built once: every handset request runs it)
+_FIELD_SESSION = (
+    select(FieldSession.id, FieldSession.device_id, FieldSession.expires_at,
+           FieldSession.revoked_at, User.id, User.username, User.role, User.active,
+           User.department_id)
+    .join(User, User.id == FieldSession.user_id)
+    .where(FieldSession.token_hash == bindparam("token_hash")))
+
+
 def field_principal(session: Session, token: str, now: dt.datetime) -> Principal:
     """The supervisor behind a bearer token, checked against the live user record."""
-    row = session.execute(
-        select(FieldSession.id, FieldSession.device_id, FieldSession.expires_at,
-               FieldSession.revoked_at, User.id, User.username, User.role, User.active,
-               User.department_id)
-        .join(User, User.id == FieldSession.user_id)
-        .where(FieldSession.token_hash == digest(token))).first()
+    row = session.execute(_FIELD_SESSION, {"token_hash": digest(token)}).first()
     if row is None or row.revoked_at is not None:
         raise Unauthorized("登录已失效，请重新登录")
     if row.expires_at <= now:

@@ -108,6 +108,24 @@ def check_actor(session: Session, actor: Actor) -> None:
                 user.department_id if user else None)
 
 
+def check_actor_kept(wf: Workflow, session: Session, actor: Actor) -> None:
+    """``check_actor`` through the process's cache while it is live (``Workflow.lookups``):
+    a change of a user's role, active flag or department sends ``NOTIFY seatdesk_users``,
+    which empties it (registration from the intake server; elsewhere the same as
+    ``check_actor``)."""
+
+    def load() -> tuple[str, bool, int | None] | None:
+        user = session.get(User, actor.user_id)
+        return None if user is None else (user.role, bool(user.active), user.department_id)
+
+    if not wf.lookups.live:
+        check_actor(session, actor)
+        return
+    facts = wf.lookups.get(("user", actor.user_id), load)
+    role, active, dept_id = facts if facts is not None else (None, False, None)
+    _check_user(actor, role, active, dept_id)
+
+
 def _check_user(actor: Actor, role: str | None, active: bool, dept_id: int | None) -> None:
     if role is None or not active:
         raise WrongRole("当前用户不存在或已停用，不能操作案卷")
