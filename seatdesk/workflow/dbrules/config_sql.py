@@ -9,7 +9,7 @@ as the notification arrives instead of after a cache lifetime.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from . import run_sql
 
@@ -28,11 +28,16 @@ $fn$;
 
 
 def install(conn: Connection) -> None:
+    """The function and a trigger on each of ``TABLES`` that exists at the migrated
+    revision (``apply`` also runs after an upgrade to an older one)."""
+    present = conn.execute(text(
+        "SELECT t FROM unnest(CAST(:names AS text[])) AS t"
+        " WHERE to_regclass('public.' || t) IS NOT NULL"), {"names": list(TABLES)}).scalars()
     triggers = "".join(
         f"DROP TRIGGER IF EXISTS {table}_config_notify ON public.{table};\n"
         f"CREATE TRIGGER {table}_config_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
         f" ON public.{table} FOR EACH STATEMENT"
-        f" EXECUTE FUNCTION public.seatdesk_config_notify();\n" for table in TABLES)
+        f" EXECUTE FUNCTION public.seatdesk_config_notify();\n" for table in present)
     run_sql(conn, FUNCTION + triggers)
 
 
