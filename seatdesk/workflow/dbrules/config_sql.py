@@ -28,8 +28,8 @@ $fn$;
 
 
 def install(conn: Connection) -> None:
-    """The function and a trigger on each of ``TABLES`` that exists at the migrated
-    revision (``apply`` also runs after an upgrade to an older one)."""
+    """The function and a trigger on each of ``TABLES`` (those that exist: ``apply``
+    runs at head, where all do; a partial schema is skipped rather than failed)."""
     present = conn.execute(text(
         "SELECT t FROM unnest(CAST(:names AS text[])) AS t"
         " WHERE to_regclass('public.' || t) IS NOT NULL"), {"names": list(TABLES)}).scalars()
