@@ -1,7 +1,8 @@
 """PostgreSQL restarted under a working seat (its own server, ``tests/pg_own.py``): the
-banner shows, the report saved meanwhile waits on this computer, the seat is back within
-10 s of the server's return, the report is registered once, LISTEN is re-established and
-what another seat changed while this one was away is shown."""
+banner shows, the report saved meanwhile waits on this computer, the seat comes back by
+itself once the server is back (0.5 s on a quiet machine; the bound is generous, for a
+loaded one), the report is registered once, LISTEN is re-established and what another seat
+changed while this one was away is shown."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from seatdesk.workflow import services as sd
 from tests.pg_own import own_server_fixture  # noqa: F401 (fixture)
 from tests.seat_helpers import TIMEOUT, actors, application, open_seat, place, press
 
-RECONNECT_S = 10
+RECONNECT_S = 30  # the seat retries every few seconds; a loaded machine slows the restart
 
 
 @pytest.fixture
