@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select, true
+from sqlalchemy import ARRAY, ColumnElement, Integer, Select, cast, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from .assets import Component
@@ -209,8 +209,16 @@ def _scope(session: Session, query: Select, box: WorkBox, viewer: Viewer) -> Sel
     if box.task_scope:
         query = query.where(task_filter(session, viewer))
     if box.callback_scope:
-        query = query.where(Case.id.in_(select(CaseReporter.case_id).where(
-            CaseReporter.callback_due.is_(True))))
+        due = select(CaseReporter.case_id).where(CaseReporter.callback_due.is_(True))
+        if session.get_bind().dialect.name == "postgresql":
+            # the few cases due for 回访 gathered once and fetched by key: as a semi-join the
+            # planner walks the sort's index over every closed case (127 ms against 10 ms at
+            # 1,000,000 cases, 1,847 due; docs/performance.md)
+            due = cast(select(func.array_agg(CaseReporter.case_id)).where(
+                CaseReporter.callback_due.is_(True)).scalar_subquery(), ARRAY(Integer))
+            query = query.where(Case.id == func.any(due))
+        else:
+            query = query.where(Case.id.in_(due))
     return query
 
 
