@@ -218,6 +218,97 @@ def test_operators_run_the_loop_and_the_server_names_the_actor(pgw, logins):
         workflow.engine.dispose()
 
 
+def _move_sql(conn, w: World, case_id: int, who: str, action: str, target: str,
+              **also) -> str | None:
+    """An operator's legal move of a case, as the engine writes it (one versioned UPDATE
+    with the ledger INSERT, the hash computed alike), with ``also`` case columns changed;
+    the database's refusal or None."""
+    from sqlalchemy.exc import DBAPIError
+
+    from seatdesk.models.base import utcnow
+    from seatdesk.models.ledger import canonical_payload, entry_hash
+    from seatdesk.workflow import caserow
+
+    number, version, state, head = conn.execute(text(
+        "SELECT number, version, state, ledger_head FROM cases WHERE id = :c"),
+        {"c": case_id}).one()
+    actor, role = w.users[who], w.actors[who].role
+    now, payload = utcnow(), canonical_payload({"args": {}, "set": {"state": target}})
+    digest = entry_hash(prev_hash=head, case_number=number, seq=version + 1, at=now,
+                        actor_id=actor, actor_role=role, seat="", action=action,
+                        from_state=state, to_state=target, reason="", payload=payload)
+    changed = {"state": target, "version": version + 1, "ledger_seq": version + 1,
+               "ledger_head": digest, "updated_at": now, **also}
+    sql = caserow._Statement(caserow._move_statement(tuple(sorted(changed))),
+                             conn.dialect).sql
+    params = {f"u_{k}": v for k, v in changed.items()}
+    params.update(_id=case_id, _seen=version, l_seq=version + 1, l_at=now, l_actor_id=actor,
+                  l_actor_role=role, l_seat="", l_action=action, l_from_state=state,
+                  l_to_state=target, l_reason="", l_payload=payload, l_prev_hash=head,
+                  l_hash=digest)
+    try:
+        with conn.begin_nested():
+            conn.exec_driver_sql(sql, params)
+            conn.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")
+    except DBAPIError as exc:
+        return str(exc.orig.diag.message_primary or exc.orig)
+    return None
+
+
+def test_ledger_since_is_set_at_registration_and_no_operator_changes_it(pgw, logins):
+    """``cases.ledger_since`` (migration 0014): an operator's registration stores its first
+    row's time; a move that changes it, or a new case without it, is refused; a move that
+    keeps it passes (the head lookup bounded by it still finds the head)."""
+    import datetime as dt
+
+    w = pgw
+    wf = operator_workflow(w.db, logins["acceptor"])
+    c = sd.register(wf, w.actors["acceptor"], sd.Report("patrol", *P1, class_id=w.cls["井盖"]))
+    wf.engine.dispose()
+    feedback = _case(w, S.FEEDBACK)
+    with w.db.engine.connect() as conn:
+        since, first = conn.execute(text(
+            "SELECT c.ledger_since, min(l.at) FROM cases c JOIN case_ledger l"
+            " ON l.case_id = c.id WHERE c.id = :c GROUP BY c.id"), {"c": c.case_id}).one()
+        kept = conn.execute(text("SELECT ledger_since FROM cases WHERE id = :c"),
+                            {"c": feedback}).scalar()
+    assert since is not None and since == first and kept is not None
+    with as_login(w.db, logins["acceptor"]) as conn:
+        for moved in (kept + dt.timedelta(seconds=1), kept - dt.timedelta(days=40), None):
+            assert "first ledger row" in _move_sql(conn, w, feedback, "acceptor", "send_check",
+                                                   S.PENDING_CHECK, ledger_since=moved)
+        assert _move_sql(conn, w, feedback, "acceptor", "send_check", S.PENDING_CHECK) is None
+        # the same row once more: the head found from ledger_since on is the new one
+        assert "follow the chain" in _forge(conn, feedback, "send_check", S.PENDING_CHECK,
+                                            source="'feedback'", seq="version")
+        assert conn.execute(text("SELECT ledger_since FROM cases WHERE id = :c"),
+                            {"c": feedback}).scalar() == kept
+
+
+def test_the_head_lookup_opens_only_the_months_since_the_first_row(pgw):
+    """With old months present, the trigger's head lookup (bounded by ``ledger_since``)
+    prunes them at run time: an old month's partition is never scanned."""
+    w = pgw
+    case_id = _case(w, S.DISPATCHED)
+    with w.db.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE case_ledger_2001_01 PARTITION OF case_ledger"
+                          " FOR VALUES FROM ('2001-01-01 00:00+00') TO ('2001-02-01 00:00+00')"))
+        plan = "\n".join(conn.execute(text(
+            "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)"
+            " SELECT l.seq FROM cases c LEFT JOIN LATERAL (SELECT x.seq FROM case_ledger x"
+            " WHERE x.case_id = c.id AND x.at >= coalesce(c.ledger_since, '-infinity')"
+            " ORDER BY x.seq DESC LIMIT 1) l ON true WHERE c.id = :c"), {"c": case_id}).scalars())
+        function = conn.execute(text(
+            "SELECT prosrc FROM pg_proc WHERE proname = 'seatdesk_ledger_operator'")).scalar()
+        conn.rollback()
+    assert "x.at >= coalesce(c.ledger_since, '-infinity')" in function
+    old = [line for line in plan.splitlines() if " on case_ledger_2001_01 " in line]
+    scanned = [line for line in plan.splitlines() if "Index Only Scan" in line
+               and "never executed" not in line]
+    assert old and all("never executed" in line for line in old), plan  # pruned at run time
+    assert scanned, plan
+
+
 def test_the_call_taker_calls_back_as_their_own_login(pgw, logins):
     """回访 (issue 10, item 12) on the call-taker's own login: 无法联系 is recorded,
     不满意 reopens the case to its department (a case row, a dispatch row, a ledger row)."""

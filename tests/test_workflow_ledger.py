@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from seatdesk.models import Case, CaseReporter, LedgerEntry
 from seatdesk.models.enums import CaseState as S
@@ -83,6 +83,25 @@ def test_hotline_lifecycle_ledger_and_replay(world):
     assert history[0].actor_name == "acceptor用户" and history[0].seat == "席位-acceptor"
     assert history[-1].to_label == "结案" and history[2].reason == "现场确认井盖缺失"
     assert [(r.phone, r.callback_wanted) for r in reporters] == [("13800001234", True)]
+
+
+def test_ledger_since_is_the_first_rows_time_and_no_row_precedes_it(world):
+    """``cases.ledger_since`` (migration 0014) is set once at registration to the time of
+    the case's first ledger row; the trust trigger's head lookup starts there."""
+    w = world
+    registered = w.drive.register(source="hotline_12319", description="县前街井盖缺失")
+    since = case_row(w, registered.id)["ledger_since"]
+    ref = run_lifecycle(w)
+    with w.db.Session() as s:
+        firsts = dict(s.execute(select(LedgerEntry.case_id, func.min(LedgerEntry.at))
+                                .group_by(LedgerEntry.case_id)).all())
+        earlier = s.scalar(select(func.count()).select_from(LedgerEntry).join(
+            Case, Case.id == LedgerEntry.case_id).where(
+            (LedgerEntry.at < Case.ledger_since) | Case.ledger_since.is_(None)))
+    assert since is not None and case_row(w, registered.id)["ledger_since"] == since
+    assert firsts[registered.id] == since
+    assert case_row(w, ref.id)["ledger_since"] == firsts[ref.id]
+    assert len(firsts) >= 2 and earlier == 0
 
 
 def test_case_detail_masks_the_phone_by_role(world):

@@ -372,5 +372,6 @@ def case_row(w: World, case_id: int) -> dict:
     with w.db.Session() as s:
         case = s.get(Case, case_id)
         row = {name: getattr(case, name) for name in TRACKED}
-        row.update(version=case.version, ledger_seq=case.ledger_seq, ledger_head=case.ledger_head)
+        row.update(version=case.version, ledger_seq=case.ledger_seq, ledger_head=case.ledger_head,
+                   ledger_since=case.ledger_since)
         return row

@@ -116,6 +116,9 @@ class Case(Base):
     pending_request: Mapped[str] = mapped_column(Text, default="")  # JSON of an open request
     ledger_head: Mapped[str] = mapped_column(String(64), default="")
     ledger_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # the time of the first ledger row, set once at registration (``ledger.append``): no
+    # row of the case precedes it, so the head lookup prunes older months (migration 0014)
+    ledger_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # idempotency key of the registration (client report id, partner request id …)
     intake_key: Mapped[str | None] = mapped_column(String(100))

@@ -29,7 +29,7 @@ for _t in ALL_TRANSITIONS:
     _key = (_t.action, str(_t.source), str(_t.target))
     _ROLES[_key] = _ROLES.get(_key, frozenset()) | _t.roles
 #: case columns recorded in ledger payloads (everything a replay must rebuild)
-UNTRACKED = frozenset({"id", "version", "geom", "ledger_head", "ledger_seq"})
+UNTRACKED = frozenset({"id", "version", "geom", "ledger_head", "ledger_seq", "ledger_since"})
 TRACKED: tuple[str, ...] = tuple(c.key for c in Case.__table__.columns if c.key not in UNTRACKED)
 _DATETIME = frozenset(c.key for c in Case.__table__.columns if isinstance(c.type, UTCDateTime))
 _DECIMAL = frozenset(c.key for c in Case.__table__.columns if isinstance(c.type, Numeric))
@@ -90,7 +90,8 @@ def append(
     payload: Mapping[str, Any],
 ) -> LedgerEntry:
     """Build the next row of ``case``'s chain and move the head stored on the case (the
-    caller adds the row to the session once the case has its id)."""
+    caller adds the row to the session once the case has its id); the first row's time
+    becomes the case's ``ledger_since``."""
     text = canonical_payload(dict(payload))
     seq = case.ledger_seq + 1
     prev = case.ledger_head or GENESIS
@@ -101,6 +102,8 @@ def append(
                       seat=seat, action=action, from_state=from_state, to_state=to_state,
                       reason=reason, payload=text, prev_hash=prev, hash=digest)
     case.ledger_seq, case.ledger_head = seq, digest
+    if seq == 1:
+        case.ledger_since = at
     return row
 
 

@@ -196,7 +196,7 @@ class CaseGenerator:
                 "payload": payload, "prev_hash": prev, "hash": digest})
             prev = digest
         fields.update(id=d.id, version=len(kept), geom=Point(item.point), ledger_head=prev,
-                      ledger_seq=len(kept))
+                      ledger_seq=len(kept), ledger_since=kept[0].at if kept else None)
         out.cases.append(fields)
         out.dispatches += dispatch_rows(d.id, item.life.dispatches, kept)
         called = _callback_state(kept, fields["state"])

@@ -9,11 +9,13 @@ every ``seatdesk db upgrade`` runs again):
   holds the group of its role; (action, from-state, to-state) is in
   ``workflow_transitions`` for that role; the row follows the case's chain (seq, from-state,
   time not before the previous row, within ``CLOCK_TOLERANCE_MINUTES`` of the server's
-  clock); the previous hash and the hash are computed here (``seatdesk.models.ledger.
+  clock; the head is looked up from the case's ``ledger_since`` on, so only the months
+  since then are opened); the previous hash and the hash are computed here (``seatdesk.models.ledger.
   entry_hash`` computes the same bytes) — a client-supplied value that differs is refused;
 - ``case_ledger_moves_case`` (deferred): at commit, the case was moved to this row;
 - ``cases_need_ledger`` (deferred): at commit, every INSERT/UPDATE of a case stepped its
-  version by one and has the ledger row of that version (same state, same hash);
+  version by one and has the ledger row of that version (same state, same hash); a new
+  case's ``ledger_since`` is its first row's time and an update keeps it (migration 0014);
 - ``users_notify``: a change of a user's role, department, active flag or login is
   announced on ``NOTIFY seatdesk_users`` so their seats sign them out.
 
@@ -22,7 +24,7 @@ Every relation is schema-qualified: a session's own temporary tables never stand
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from . import CLOCK_TOLERANCE_MINUTES, run_sql
 
@@ -48,7 +50,8 @@ BEGIN
       FROM public.users u
       LEFT JOIN public.cases c ON c.id = NEW.case_id
       LEFT JOIN LATERAL (SELECT x.seq, x.hash, x.to_state, x.at FROM public.case_ledger x
-                          WHERE x.case_id = NEW.case_id ORDER BY x.seq DESC LIMIT 1) l ON true
+                          WHERE x.case_id = NEW.case_id{head_since}
+                          ORDER BY x.seq DESC LIMIT 1) l ON true
      WHERE u.db_login = current_user AND u.active;
     IF NOT FOUND OR NOT pg_has_role(current_user, r.grp, 'MEMBER') THEN
         RAISE EXCEPTION 'seatdesk: % is not an active operator of this database', current_user
@@ -117,6 +120,8 @@ $fn$;
 
 CREATE OR REPLACE FUNCTION public.seatdesk_cases_need_ledger() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
+DECLARE
+    row_at timestamptz;
 BEGIN
     IF NEW.ledger_seq <> NEW.version
        OR TG_OP = 'INSERT' AND NEW.version <> 1
@@ -125,12 +130,13 @@ BEGIN
         RAISE EXCEPTION 'seatdesk: case % must move one version at a time with its ledger',
             NEW.id USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM public.case_ledger l
-                    WHERE l.case_id = NEW.id AND l.seq = NEW.version
-                      AND l.hash = NEW.ledger_head AND l.to_state = NEW.state) THEN
+    SELECT l.at INTO row_at FROM public.case_ledger l
+     WHERE l.case_id = NEW.id AND l.seq = NEW.version
+       AND l.hash = NEW.ledger_head AND l.to_state = NEW.state{row_since};
+    IF NOT FOUND THEN
         RAISE EXCEPTION 'seatdesk: case % changed without its ledger row (version %)',
             NEW.id, NEW.version USING ERRCODE = 'insufficient_privilege';
-    END IF;
+    END IF;{check_since}
     RETURN NULL;
 END
 $fn$;
@@ -185,10 +191,41 @@ def untrusted(owner: str) -> str:
     return f"NOT pg_has_role(current_user, {_literal(owner)}, 'USAGE')"
 
 
+#: with ``cases.ledger_since`` (migration 0014): the head lookup is bounded by the time of
+#: the case's first row, so runtime partition pruning opens only the months since then
+#: (a trusted bulk loader may leave it NULL: no bound then); an operator's new case
+#: carries its first row's time, and no operator changes it
+SINCE = {
+    "head_since": """
+                            AND x.at >= coalesce(c.ledger_since, '-infinity')""",
+    # (an update's row is not older than the case's first; a new case's row is its first)
+    "row_since": """
+       AND l.at >= CASE WHEN TG_OP = 'UPDATE' THEN coalesce(NEW.ledger_since, '-infinity')
+                        ELSE '-infinity' END""",
+    "check_since": """
+    IF TG_OP = 'INSERT' AND NEW.ledger_since IS DISTINCT FROM row_at
+       OR TG_OP = 'UPDATE' AND NEW.ledger_since IS DISTINCT FROM OLD.ledger_since THEN
+        RAISE EXCEPTION 'seatdesk: case % must keep the time of its first ledger row (%)',
+            NEW.id, coalesce(OLD.ledger_since, row_at) USING ERRCODE = 'insufficient_privilege';
+    END IF;""",
+}
+
+
 def install(conn: Connection, owner: str) -> None:
-    run_sql(conn, FUNCTIONS.replace("{tolerance}", str(CLOCK_TOLERANCE_MINUTES))
-                         .replace("{channel}", USERS_CHANNEL).replace("{{}}", "{}"))
+    since = has_ledger_since(conn)
+    sql = FUNCTIONS.replace("{tolerance}", str(CLOCK_TOLERANCE_MINUTES))
+    for key, value in SINCE.items():
+        sql = sql.replace("{" + key + "}", value if since else "")
+    run_sql(conn, sql.replace("{channel}", USERS_CHANNEL).replace("{{}}", "{}"))
     run_sql(conn, TRIGGERS.replace("{untrusted}", untrusted(owner)))
+
+
+def has_ledger_since(conn: Connection) -> bool:
+    """Whether the schema has ``cases.ledger_since`` (migration 0014; a downgrade drops it
+    and installs the functions without it)."""
+    return bool(conn.execute(text(
+        "SELECT 1 FROM pg_attribute WHERE attrelid = 'public.cases'::regclass"
+        " AND attname = 'ledger_since' AND NOT attisdropped")).scalar())
 
 
 def uninstall(conn: Connection) -> None:
