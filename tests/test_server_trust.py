@@ -60,7 +60,7 @@ def _principal(srv, kind: str, username: str) -> Principal:
 
 
 @pytest.mark.postgres
-def test_a_handset_report_runs_as_the_supervisors_own_login(trusted):
+def test_a_handset_report_runs_as_the_supervisors_own_login(trusted, caplog):
     srv = trusted
     headers = srv.sign_in("sup1")
     made = srv.client.post("/field/v1/reports", json=REPORT, headers=headers)
@@ -73,9 +73,20 @@ def test_a_handset_report_runs_as_the_supervisors_own_login(trusted):
         conn.exec_driver_sql(f'REVOKE seatdesk_supervisor FROM "{srv.logins["sup1"]}"')
     refused = srv.client.post("/field/v1/reports", json={**REPORT, "report_id": "trust-0002"},
                               headers=headers)
-    assert refused.status_code >= 400 and _cases(srv) == 1
+    assert refused.status_code == 403 and _cases(srv) == 1  # a refusal, not a server fault
+    assert refused.json()["error"]["code"] == "refused_by_database"
     message = refused.json()["error"]["message"]  # no database text reaches the handset
     assert not any(word in message for word in ("INSERT", "permission", "psycopg", "seatdesk_"))
+    # in another group, the table grants let the case in: the ledger's trust trigger then
+    # refuses the row (the login is not in its user's role group) — 403 all the same
+    with srv.world.db.engine.begin() as conn:
+        conn.exec_driver_sql(f'GRANT seatdesk_acceptor TO "{srv.logins["sup1"]}"')
+    by_trigger = srv.client.post("/field/v1/reports", headers=headers,
+                                 json={**REPORT, "report_id": "trust-0003"})
+    assert by_trigger.status_code == 403 and _cases(srv) == 1, by_trigger.text
+    assert by_trigger.json()["error"]["code"] == "refused_by_database"
+    assert "seatdesk" not in by_trigger.text and "operator" not in by_trigger.text
+    assert "is not an active operator" in caplog.text  # the trigger's reason, in the log
 
 
 @pytest.mark.postgres

@@ -3,7 +3,9 @@ database exception, never SQL.
 
 Field and 12345 routes answer ``{"error": {"code": …, "message": …}}``; Open311 routes
 answer the specification's list of ``code``/``description`` (XML or JSON by the path's
-suffix) with 400, 403 or 404. Unexpected failures are logged with the request id and
+suffix) with 400, 403 or 404. A refusal by the database's rules (insufficient privilege:
+grants, row-level security, the trust triggers) is a 403 ``refused_by_database``, logged
+with the database's reason. Unexpected failures are logged with the request id and
 answered with that id only.
 """
 
@@ -25,6 +27,10 @@ from .open311 import formats
 
 log = logging.getLogger("seatdesk.server")
 UNAVAILABLE = "数据库暂不可用，未保存任何内容，请稍后重试"
+REFUSED = "数据库的权限规则拒绝了此操作，未保存任何内容（账号的角色或权限可能已变更，请联系管理员）"
+#: SQLSTATE of a refusal by the database's own rules: a missing privilege, a row-level
+#: security policy, the trust triggers' exceptions (docs/security.md)
+INSUFFICIENT_PRIVILEGE = "42501"
 
 _WORKFLOW_STATUS = (
     (sd.NotFound, 404, "not_found"),
@@ -173,8 +179,18 @@ def _database_error(request: Request, exc: SQLAlchemyError) -> Response:
                                         or type(exc).__name__ == "OperationalError"):
         log.warning("request %s: database unavailable: %s", rid, type(exc.orig).__name__)
         return answer(request, 503, "database_unavailable", UNAVAILABLE)
+    if isinstance(exc, DBAPIError) and refused_by_rules(exc):
+        diag = getattr(exc.orig, "diag", None)
+        log.warning("request %s: refused by the database's rules: %s", rid,
+                    getattr(diag, "message_primary", None) or type(exc.orig).__name__)
+        return answer(request, 403, "refused_by_database", REFUSED)
     log.error("request %s: database error", rid, exc_info=exc)
     return answer(request, 500, "server_error", f"服务器内部错误，已记录（请求编号 {rid}）")
+
+
+def refused_by_rules(exc: DBAPIError) -> bool:
+    """The database refused for lack of privilege (SQLSTATE 42501)."""
+    return getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE
 
 
 def _unexpected(request: Request, exc: Exception) -> Response:
