@@ -110,13 +110,21 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+#: execution option of a unit of work that checks its acting user's live record itself
+#: (the workflow's actions, in the same query as the case): the seat's guard
+#: (``workflow.liveuser``) does not ask the database once more before it
+ACTOR_CHECKED = "seatdesk_actor_checked"
+
+
 @contextmanager
-def write_transaction(engine: Engine) -> Iterator[Session]:
+def write_transaction(engine: Engine, *, actor_checked: bool = False) -> Iterator[Session]:
     """A unit of work that will write: on SQLite it takes the write lock up front so two
     seats never deadlock upgrading a read lock; on PostgreSQL it is an ordinary transaction."""
     conn = engine.connect()
     if engine.dialect.name == "sqlite":
         conn = conn.execution_options(sqlite_write=True)
+    if actor_checked:
+        conn = conn.execution_options(**{ACTOR_CHECKED: True})
     try:
         with conn.begin(), Session(bind=conn, expire_on_commit=False) as session:
             yield session

@@ -9,6 +9,12 @@ row; it is delivered to listeners when (and only if) the transaction commits.
 
 A refusal raises before anything is written. A concurrent change (version moved on)
 raises ``StaleCase`` naming who made the last change, read from the ledger.
+
+On PostgreSQL an action that writes only the case and its ledger row takes two round trips:
+the read outside a transaction, then the combined UPDATE + INSERT as a transaction of its
+own (``caserow``: ``alone``); the seat's live-user guard does not ask first, the read
+checks the same record. Whatever else an action reads or adds keeps the whole unit one
+ordinary transaction.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from sqlalchemy.orm import Session, defer
 from seatdesk.models import Case, LedgerEntry, User
 from seatdesk.models.enums import DepartmentKind, Role
 
-from . import caserow, guards, ledger, timelimits
+from . import caserow, guards, ledger, liveuser, timelimits
 from .caserow import CaseRecord
 from .context import Workflow, WorkflowSettings
 from .errors import InvalidArgument, MissingReason, NotFound, StaleCase, WrongRole, WrongState
@@ -57,6 +63,7 @@ class ActionContext:
     actor_district: Any = field(default=guards.UNKNOWN)  # see guards.district_of
     seen: int = 0  # the version the caller saw (= the version loaded)
     changed: tuple[str, ...] = ()  # case columns this action changed
+    alone: bool = False  # the case was read outside a transaction (caserow: ``alone``)
 
     @property
     def next_seq(self) -> int:
@@ -82,14 +89,14 @@ def run(wf: Workflow, actor: Actor, case_id: int, version: int, action: str, app
     check_role(actor, action)
 
     def body(session: Session) -> CaseChange:
-        ctx = prepare(wf, session, actor, case_id, version, action, reason, args)
+        ctx = prepare(wf, session, actor, case_id, version, action, reason, args, alone=True)
         with session.no_autoflush:  # other rows the action adds are written at the end
             entry = record(ctx, apply(ctx))
         save(ctx, entry)
         return change_of(ctx, entry)
 
-    try:
-        return wf.write(body)
+    try:  # the unit checks the actor's live record with the case (``_load_for``)
+        return wf.write(body, actor_checked=True)
     except Conflict:
         raise stale_error(wf, case_id) from None
 
@@ -140,27 +147,38 @@ def load_case(session: Session, case_id: int) -> Case:
     return case
 
 
-def _load_for(session: Session, actor: Actor, case_id: int) -> tuple[CaseRecord, int | None]:
+def _load_for(session: Session, actor: Actor, case_id: int,
+              alone: bool = False) -> tuple[CaseRecord, int | None]:
     """The case, the acting user's record and department kind in one round trip; returns
-    the case and the district centre the actor works for (None: city level)."""
-    found = caserow.load(session, actor.user_id, actor.department_id, case_id)
-    if found is None:
-        check_actor(session, actor)
-        raise NotFound(f"案卷 {case_id} 不存在")
-    case, role, active, dept_id, dept_kind = found
-    _check_user(actor, role, bool(active), dept_id)
+    the case and the district centre the actor works for (None: city level). On a seat's
+    guarded engine a changed account is ``AccountChanged``, as the guard would say."""
+    found = caserow.load(session, actor.user_id, actor.department_id, case_id, alone)
+    try:
+        if found is None:
+            check_actor(session, actor)
+            raise NotFound(f"案卷 {case_id} 不存在")
+        case, role, active, dept_id, dept_kind = found
+        _check_user(actor, role, bool(active), dept_id)
+    except WrongRole:
+        if liveuser.guarded(session.get_bind().engine):
+            raise liveuser.AccountChanged() from None
+        raise
     district = actor.department_id if dept_kind == DepartmentKind.DISTRICT_CENTRE else None
     return case, district
 
 
 def prepare(wf: Workflow, session: Session, actor: Actor, case_id: int, version: int,
-            action: str, reason: str, args: dict[str, Any] | None) -> ActionContext:
-    case, district = _load_for(session, actor, case_id)
+            action: str, reason: str, args: dict[str, Any] | None,
+            alone: bool = False) -> ActionContext:
+    """``alone``: the unit of work is this action's only (``run``), so the case may be read
+    and moved outside a transaction when nothing else comes between (``caserow``)."""
+    alone = alone and caserow.idle(session)
+    case, district = _load_for(session, actor, case_id, alone)
     if case.version != version:
         raise Conflict()
     now = max(wf.now(), case.updated_at)
     ctx = ActionContext(wf, session, actor, case, action, now, checked_reason(reason),
-                        dict(args or {}), actor_district=district, seen=version)
+                        dict(args or {}), actor_district=district, seen=version, alone=alone)
     check_transition(ctx)
     ctx.before = ledger.snapshot(case)
     return ctx
@@ -224,7 +242,7 @@ def record(ctx: ActionContext, target: str | None) -> LedgerEntry:
 def save(ctx: ActionContext, entry: LedgerEntry) -> None:
     """Versioned UPDATE of the changed columns with the ledger INSERT, then whatever else the
     action added (dispatch rows, attachments …). A lost race becomes ``Conflict``."""
-    if not caserow.write(ctx.session, ctx.case, ctx.changed, ctx.seen, entry):
+    if not caserow.write(ctx.session, ctx.case, ctx.changed, ctx.seen, entry, ctx.alone):
         raise Conflict()
     ctx.session.flush()
 

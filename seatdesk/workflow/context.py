@@ -100,9 +100,10 @@ class Workflow:
         return moment.astimezone(dt.UTC)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One all-or-nothing write unit of work (BEGIN IMMEDIATE on SQLite)."""
-        with write_transaction(self.engine) as session:
+    def transaction(self, *, actor_checked: bool = False) -> Iterator[Session]:
+        """One all-or-nothing write unit of work (BEGIN IMMEDIATE on SQLite);
+        ``actor_checked``: the unit checks its acting user itself (``models.db``)."""
+        with write_transaction(self.engine, actor_checked=actor_checked) as session:
             self._set_role(session)
             yield session
 
@@ -117,7 +118,7 @@ class Workflow:
         if self.db_role is not None:  # SET LOCAL ROLE, the role name passed as a value
             session.execute(text("SELECT set_config('role', :r, true)"), {"r": self.db_role})
 
-    def write(self, body: Callable[[Session], T]) -> T:
+    def write(self, body: Callable[[Session], T], *, actor_checked: bool = False) -> T:
         """``body(session)`` in one write transaction, committed when it returns.
 
         If the connection turns out to be lost while ``body`` runs (a restarted server, a
@@ -128,7 +129,7 @@ class Workflow:
         for last in (False, True):
             committing = False
             try:
-                with self.transaction() as session:
+                with self.transaction(actor_checked=actor_checked) as session:
                     try:
                         result = body(session)
                     except DBAPIError as exc:

@@ -20,6 +20,7 @@ raises the connect error, which the seat shows as offline and retries like any r
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -27,11 +28,13 @@ from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import DBAPIError
 
 from seatdesk.models import User
+from seatdesk.models.db import ACTOR_CHECKED
 
 from .errors import WorkflowError
 
 _USERS = User.__table__
 _QUERY = select(_USERS.c.active, _USERS.c.role, _USERS.c.department_id)
+_GUARDS: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
 
 
 class AccountChanged(WorkflowError):
@@ -53,11 +56,20 @@ def check(conn, actor: Any) -> None:
         raise AccountChanged()
 
 
+def guarded(engine: Engine) -> bool:
+    """Whether a seat's guard watches ``engine`` (a workflow action that checks its user
+    itself then answers a changed account as the guard would: ``AccountChanged``)."""
+    return _GUARDS.get(engine, 0) > 0
+
+
 def guard(engine: Engine, actor: Any) -> Callable[[], None]:
-    """Check ``actor``'s live record at the start of every transaction on ``engine``;
+    """Check ``actor``'s live record at the start of every transaction on ``engine`` (but
+    a workflow action's, which checks it in its own first query: ``ACTOR_CHECKED``);
     returns the function that removes the check (call it at sign-out)."""
 
     def on_begin(conn) -> None:
+        if conn.get_execution_options().get(ACTOR_CHECKED):
+            return
         try:
             check(conn, actor)
         except DBAPIError as exc:
@@ -66,4 +78,10 @@ def guard(engine: Engine, actor: Any) -> Callable[[], None]:
             check(conn, actor)  # once more, on a fresh connection (see the module's notes)
 
     event.listen(engine, "begin", on_begin)
-    return lambda: event.remove(engine, "begin", on_begin)
+    _GUARDS[engine] = _GUARDS.get(engine, 0) + 1
+
+    def remove() -> None:
+        event.remove(engine, "begin", on_begin)
+        _GUARDS[engine] = _GUARDS.get(engine, 1) - 1
+
+    return remove
