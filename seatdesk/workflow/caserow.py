@@ -209,7 +209,7 @@ class _Driver:
         self._moves: dict[tuple[str, ...], _Statement] = {}
 
     def idle(self, conn: Connection) -> bool:
-        return conn.connection.driver_connection.info.transaction_status == self._idle
+        return conn.connection.driver_connection.pgconn.transaction_status == self._idle
 
     @contextmanager
     def alone(self, conn: Connection) -> Iterator[None]:
@@ -222,7 +222,7 @@ class _Driver:
         finally:
             if raw.closed:
                 pass  # lost and invalidated: the pool does not hand it out again
-            elif raw.info.transaction_status == self._idle:
+            elif raw.pgconn.transaction_status == self._idle:
                 raw.autocommit = False
             else:  # pragma: no cover - autocommit leaves no transaction open
                 conn.invalidate()
