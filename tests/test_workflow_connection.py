@@ -204,3 +204,72 @@ def test_connection_lost_during_commit_is_reported_as_uncertain(world):
             event.remove(wf.engine, "commit", kill_before_commit)
         admin.dispose()
         wf.engine.dispose()
+
+
+@PG
+def test_an_action_that_commits_by_itself_and_loses_the_connection_is_uncertain(world):
+    """On PostgreSQL an action that writes only the case and its ledger row reads outside
+    a transaction and commits with its one writing statement (``caserow``: alone). The
+    server process dies inside that statement (a trigger of this test ends its own
+    backend): whether it landed is unknown to the engine, so it says so — no retry (a
+    retry would have met the same trigger and raised the driver's error instead). The
+    server rolled it back: nothing changed, and the action succeeds once the trigger is
+    gone."""
+    w = world
+    ref = w.drive.to(S.DISPATCHED, sign=False)
+    before = case_row(w, ref.id)
+    wf, _connects = _unpinged_workflow(w)
+    wf.cache_seconds = 3600
+    with wf.reading() as s:  # settings and calendar cached: the action reads nothing else
+        wf.settings(s)
+        wf.calendar(s)
+    with w.db.engine.begin() as conn:
+        conn.execute(text(
+            "CREATE FUNCTION public.test_die() RETURNS trigger LANGUAGE plpgsql AS $$"
+            " BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$"))
+        conn.execute(text(f"CREATE TRIGGER test_die BEFORE UPDATE ON cases FOR EACH ROW"
+                          f" WHEN (OLD.id = {ref.id}) EXECUTE FUNCTION public.test_die()"))
+    try:
+        with pytest.raises(sd.CommitUncertain) as info:
+            sd.sign(wf, w.a("water"), ref.id, ref.version)
+        assert isinstance(info.value.__cause__, OperationalError)
+        assert case_row(w, ref.id) == before
+    finally:
+        with w.db.engine.begin() as conn:
+            conn.execute(text("DROP TRIGGER test_die ON cases"))
+            conn.execute(text("DROP FUNCTION public.test_die()"))
+    change = sd.sign(wf, w.a("water"), ref.id, ref.version)
+    assert change.version == ref.version + 1
+    with wf.engine.connect() as conn:  # the pool's connections are back to transactions
+        assert conn.connection.driver_connection.autocommit is False
+    wf.engine.dispose()
+    with w.db.Session() as s:
+        assert verify_ledger(s, [ref.id]) == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_an_action_on_a_seats_guarded_engine_answers_a_changed_account_as_the_guard(world):
+    """The seat's live-user guard does not ask before a workflow action (its first query
+    checks the same record): a deactivated user's action is refused all the same, with the
+    guard's ``AccountChanged`` on a guarded engine (the seat signs them out) and
+    ``WrongRole`` on an unguarded one (the intake server, scripts)."""
+    from seatdesk.workflow import liveuser
+
+    w = world
+    ref = w.drive.to(S.DISPATCHED, sign=False)
+    wf = sd.Workflow(make_engine(w.db.url), clock=w.clock)
+    with w.db.engine.begin() as conn:
+        conn.execute(text("UPDATE users SET active = false WHERE id = :u"),
+                     {"u": w.users["water"]})
+    unguard = liveuser.guard(wf.engine, w.a("water"))
+    try:
+        with pytest.raises(liveuser.AccountChanged):
+            sd.sign(wf, w.a("water"), ref.id, ref.version)
+        with pytest.raises(liveuser.AccountChanged), wf.reading() as s:  # reads: the guard
+            s.execute(text("SELECT 1"))
+    finally:
+        unguard()
+    with pytest.raises(sd.WrongRole):
+        sd.sign(wf, w.a("water"), ref.id, ref.version)
+    wf.engine.dispose()
+    assert case_row(w, ref.id)["version"] == ref.version
