@@ -3,7 +3,7 @@ database exception, never SQL.
 
 Field and 12345 routes answer ``{"error": {"code": …, "message": …}}``; Open311 routes
 answer the specification's list of ``code``/``description`` (XML or JSON by the path's
-suffix) with 400, 403 or 404. A refusal by the database's rules (insufficient privilege:
+suffix) with 400, 403 or 404. A refusal by the database's rules (``dberrors.DENIED``:
 grants, row-level security, the trust triggers) is a 403 ``refused_by_database``, logged
 with the database's reason. Unexpected failures are logged with the request id and
 answered with that id only.
@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from seatdesk.models import dberrors
 from seatdesk.workflow import services as sd
 
 from .auth import Forbidden, LoginError, Unauthorized
@@ -28,9 +29,6 @@ from .open311 import formats
 log = logging.getLogger("seatdesk.server")
 UNAVAILABLE = "数据库暂不可用，未保存任何内容，请稍后重试"
 REFUSED = "数据库的权限规则拒绝了此操作，未保存任何内容（账号的角色或权限可能已变更，请联系管理员）"
-#: SQLSTATE of a refusal by the database's own rules: a missing privilege, a row-level
-#: security policy, the trust triggers' exceptions (docs/security.md)
-INSUFFICIENT_PRIVILEGE = "42501"
 
 _WORKFLOW_STATUS = (
     (sd.NotFound, 404, "not_found"),
@@ -189,8 +187,11 @@ def _database_error(request: Request, exc: SQLAlchemyError) -> Response:
 
 
 def refused_by_rules(exc: DBAPIError) -> bool:
-    """The database refused for lack of privilege (SQLSTATE 42501)."""
-    return getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE
+    """The database's own rules said no (``dberrors.DENIED``, as the seat classes it): a
+    missing privilege or a row-level security policy (SQLSTATE 42501), or a trigger or
+    function of the schema that raised (the trust triggers, the append-only ledger)."""
+    problem = dberrors.explain(exc)
+    return problem is not None and problem.kind == dberrors.DENIED
 
 
 def _unexpected(request: Request, exc: Exception) -> Response:
