@@ -2,7 +2,7 @@
 partitioned by month
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-05 22:00:00
 
 ``seatdesk ledger archive`` writes a month of the partitioned ledger (migration 0013) to
@@ -41,7 +41,7 @@ import seatdesk.models.base
 from seatdesk.models import ledger_partitions
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
