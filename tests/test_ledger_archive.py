@@ -12,12 +12,13 @@ import types
 import uuid
 
 import pytest
+from alembic import command
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from seatdesk.cli import main
 from seatdesk.data.demo import DemoSpec, build_demo
-from seatdesk.models.db import make_engine, session_factory, upgrade
+from seatdesk.models.db import alembic_config, make_engine, session_factory, upgrade
 from seatdesk.workflow import checkpoint
 from seatdesk.workflow.ledger_archive import add_months
 from tests.dbroles import as_login, make_logins
@@ -29,13 +30,15 @@ OPEN = "('voided', 'not_filed', 'closed', 'merged')"
 @pytest.fixture(scope="module")
 def populated_template(template_store):
     """A demo city whose history was written before migration 0013 made the months: its
-    rows lie in month partitions (a demo built at head would put them in the default one)."""
+    rows lie in month partitions (a demo built at head would put them in the default one).
+    Built at the head, whose models the demo writes, taken down to 0012 and up again."""
     name = f"sdarch_tpl_{uuid.uuid4().hex[:6]}"
     url = template_store._new_empty("postgresql", name)
-    upgrade(url, "0012")
+    upgrade(url)
     engine = make_engine(url)
     build_demo(engine, DemoSpec.small())
     engine.dispose()
+    command.downgrade(alembic_config(url), "0012")
     upgrade(url)
     return name
 
