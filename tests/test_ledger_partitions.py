@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import types
+import uuid
 
 import pytest
 from alembic import command
@@ -27,7 +28,7 @@ ROWS = "SELECT id, case_id, seq, at, hash, prev_hash FROM case_ledger ORDER BY i
 def populated(template_store, tmp_path):
     """A demo city with its case history at the revision before the partitions (built at
     the head, whose models the demo writes, then taken down to 0012)."""
-    url = template_store._new_empty("postgresql", f"sdpart_{tmp_path.name[-8:].lower()}")
+    url = template_store._new_empty("postgresql", f"sdpart_{uuid.uuid4().hex[:8]}")
     upgrade(url)
     engine = make_engine(url)
     build_demo(engine, DemoSpec.small())

@@ -28,8 +28,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
-        batch.add_column(sa.Column("ledger_since", UTCDateTime(), nullable=True))
+    op.add_column("cases", sa.Column("ledger_since", UTCDateTime(), nullable=True))
     if op.get_bind().dialect.name == "postgresql":
         # one pass over the ledger (its (case_id, seq, at) index), not one lookup per case
         op.execute("UPDATE cases c SET ledger_since = f.at FROM (SELECT case_id, min(at) AS at"
@@ -41,8 +40,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     conn = op.get_bind()
-    with op.batch_alter_table("cases") as batch:
-        batch.drop_column("ledger_since")
+    # a plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35 has it): batch mode would rebuild the
+    # table on SQLite and lose its triggers (the search grams' of 0012)
+    op.drop_column("cases", "ledger_since")
     # the trust triggers of this code name the column: put back the ones without it
     # (migrations/env.py applies the rules at the head only)
     if conn.dialect.name == "postgresql" and conn.execute(
