@@ -17,7 +17,7 @@ PLAN = ["commit_after", "cut", "commit_before", "restart", "refuse"]
 
 @pytest.mark.slow
 def test_a_minute_of_faults_under_two_seats_loses_and_doubles_nothing():
-    result = soak(seats=2, duration_s=60, every_s=10, plan=PLAN, port=own_port(21))
+    result = soak(seats=2, duration_s=60, every_s=10, plan=PLAN, port=own_port(40))
     assert [kind for _at, kind in result.faults] == PLAN
     assert result.exits == [0, 0]
     assert len(result.typed) >= 10  # the seats kept working through the faults
