@@ -14,6 +14,16 @@ from tests import yunxi  # noqa: E402,F401  (registers the "yunxi" seed)
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
+def pytest_collection_finish(session):
+    from tests import package_build
+    package_build.start_if_needed(session.items)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from tests import package_build
+    package_build.finish()
+
+
 @pytest.fixture(scope="session")
 def template_store(tmp_path_factory):
     store = TemplateStore(tmp_path_factory.mktemp("dbtemplates"))

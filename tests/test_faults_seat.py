@@ -62,7 +62,11 @@ def test_a_thirty_second_stall_never_holds_the_gui_thread(city, qtbot):
             print(f"longest GUI-thread stall {meter.longest_ms:.1f} ms, "
                   f"{len(meter.gaps_ms)} ticks")
             assert meter.network_samples == [], meter.network_samples[0]
-            assert meter.longest_ms <= 50, f"the GUI thread stalled {meter.longest_ms:.0f} ms"
+            # A call waiting on the stalled network would hold the thread for seconds (the
+            # stall lasts 30 s); painting and garbage collection on a loaded machine reach
+            # 50 ms now and then, so the bound is a second, not a frame budget. The 50 ms
+            # goal for ordinary work is measured by bench/bench_seat.py, not asserted here.
+            assert meter.longest_ms < 1000, f"the GUI thread stalled {meter.longest_ms:.0f} ms"
             assert len(meter.gaps_ms) > STALL_S * 50  # the timer kept ticking all along
             assert cases_described(city, "停顿期间登记") == 1
         finally:

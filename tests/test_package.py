@@ -1,7 +1,8 @@
-"""The Debian package: built once per session (``scripts/build-deb``, uncompressed to save
-time; set ``SEATDESK_TEST_DEB`` to test a package built by ``make deb`` instead), unpacked
-with ``dpkg-deb -x`` into a temporary root and run from there — the source tree is not on
-any path — then installed and purged with dpkg into a scratch root."""
+"""The Debian package: built once per session, in the background from the session's start
+(``tests/package_build.py``: ``scripts/build-deb``, uncompressed to save time; set
+``SEATDESK_TEST_DEB`` to test a package built by ``make deb`` instead), unpacked with
+``dpkg-deb -x`` into a temporary root and run from there — the source tree is not on any
+path — then installed and purged with dpkg into a scratch root."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests import package_build
 from tests.server_fixtures import free_port
 
 SOURCE = Path(__file__).resolve().parents[1]
@@ -24,16 +26,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="session")
-def deb(tmp_path_factory) -> Path:
-    given = os.environ.get("SEATDESK_TEST_DEB")
-    if given:
-        return Path(given)
-    out = tmp_path_factory.mktemp("deb")
-    env = dict(os.environ, DEB_OUT=str(out), DEB_COMPRESS="none")
-    proc = subprocess.run([str(SOURCE / "scripts" / "build-deb")], env=env, capture_output=True,
-                          text=True, timeout=1200)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return next(out.glob("seatdesk_*.deb"))
+def deb() -> Path:
+    return package_build.package()
 
 
 @pytest.fixture(scope="session")
