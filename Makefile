@@ -40,7 +40,7 @@ test: deps-test venv translations
 	trap '[ $$started = 1 ] && { scripts/pg-test-server stop "$(PGDIR)-replica"; scripts/pg-test-server stop "$(PGDIR)"; }' EXIT; \
 	echo "PostgreSQL for the suite: $$url (replica: $${read_url:-none})"; \
 	SEATDESK_TEST_DATABASE_URL="$$url" SEATDESK_TEST_READ_DATABASE_URL="$$read_url" \
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider --durations=30 $(PYTEST_ARGS)
 
 bench: deps-test venv
 	@set -euo pipefail; \
