@@ -232,13 +232,15 @@ def test_recent_months_and_months_of_open_cases_stay_online(db, capsys):
 
 
 @pytest.mark.postgres
-def test_segments_are_read_by_administrators_only(db, capsys):
+def test_segments_are_read_by_administrators_and_outlined_to_seats(db, capsys):
     months = _closed_months(db)
     assert _archive(db, capsys, add_months(months[0], 1))[0] == 0
     logins = make_logins(db, ["admin", "shouli"])
     with as_login(db, logins["admin"]) as conn:
         assert conn.execute(text("SELECT count(*) FROM ledger_segments")).scalar() > 0
-    for sql in ("SELECT count(*) FROM ledger_segments",
+    with as_login(db, logins["shouli"]) as conn:  # a seat reads the outline (ui/case)
+        assert conn.execute(text("SELECT sum(rows) FROM ledger_segments")).scalar() > 0
+    for sql in ("SELECT last_hash FROM ledger_segments", "SELECT archive FROM ledger_segments",
                 "DELETE FROM ledger_segments", "UPDATE ledger_segments SET rows = 0"):
         with as_login(db, logins["shouli"]) as conn, pytest.raises(Exception,
                                                                      match="permission denied"):

@@ -158,7 +158,7 @@ def test_stop_in_the_middle_and_moving_on_stop_the_playback(city, qtbot):
     # so does leaving the tab
     choose(qtbot, panel, "现场录音.wav")
     start(qtbot, panel)
-    detail.side.setCurrentWidget(detail.timeline)
+    detail.side.setCurrentWidget(detail.ledger_pane)
     qtbot.waitUntil(lambda: media.playbackState() == State.StoppedState, timeout=SLOW)
     detail.side.setCurrentWidget(panel)
     # and opening another case; its own recording then plays

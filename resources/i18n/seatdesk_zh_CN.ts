@@ -376,57 +376,57 @@
 <context>
     <name>CaseDetailPanel</name>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="98" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="99" />
         <source>Ledger</source>
         <translation>电子台账</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="99" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="100" />
         <source>Photos and recordings</source>
         <translation>照片和录音</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="121" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="122" />
         <source>The case could not be read: %1</source>
         <translation>无法读取案卷：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="131" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="132" />
         <source>Case %1 does not exist or is not visible to you</source>
         <translation>案卷 %1 不存在或您无权查看</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="143" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="144" />
         <source>Case %1 · %2</source>
         <translation>案卷 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="154" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="155" />
         <source>no running clock</source>
         <translation>未计时</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="181" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="182" />
         <source>Nothing for you to do on this case now</source>
         <translation>该案卷当前没有您可执行的操作</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="186" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="187" />
         <source>Choose a case in a work box (Enter opens it)</source>
         <translation>请在工作箱中选择案卷（回车打开）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="219" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="220" />
         <source>%1 possible duplicates nearby: use “%2” if this case repeats one of them.</source>
         <translation>附近有 %1 个疑似重复案卷：如本案与其中之一相同，请使用「%2」。</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="226" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="227" />
         <source>(reloaded)</source>
         <translation>（已重新载入）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/detail.py" line="246" />
+        <location filename="../../seatdesk/ui/case/detail.py" line="247" />
         <source>Updated at %1 by %2: %3</source>
         <translation>%1 由 %2 更新：%3</translation>
     </message>
@@ -2290,14 +2290,37 @@
     </message>
 </context>
 <context>
+    <name>LedgerPane</name>
+    <message>
+        <location filename="../../seatdesk/ui/case/ledger_timeline.py" line="195" />
+        <source>The first %1 entries of this case are not online (archived months, or deleted): only an administrator can tell, with seatdesk ledger verify.</source>
+        <translation>本案前 %1 条处理记录不在线（已归档或被删除）：只有管理员可用 seatdesk ledger verify 查明。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/ledger_timeline.py" line="202" />
+        <source>%1 to %2</source>
+        <translation>%1 至 %2</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/ledger_timeline.py" line="204" />
+        <source>%1 earlier entries of this case, from %2, are archived (ledger_segments) and not listed here: an administrator can re-attach them (seatdesk ledger reattach) to read them.</source>
+        <translation>本案 %2 的 %1 条早期处理记录已归档（ledger_segments），此处未列出；管理员重新挂载（seatdesk ledger reattach）后可查阅。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/ledger_timeline.py" line="209" />
+        <source>%1 entries of this case are neither online nor archived: the ledger may have been tampered with; ask an administrator to run seatdesk ledger verify.</source>
+        <translation>本案有 %1 条处理记录既不在线、也没有归档记录：台账可能被删改，请管理员运行 seatdesk ledger verify 查明。</translation>
+    </message>
+</context>
+<context>
     <name>LedgerTimelineModel</name>
     <message>
-        <location filename="../../seatdesk/ui/case/ledger_timeline.py" line="88" />
+        <location filename="../../seatdesk/ui/case/ledger_timeline.py" line="92" />
         <source>any supervisor</source>
         <translation>任一监督员</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/case/ledger_timeline.py" line="98" />
+        <location filename="../../seatdesk/ui/case/ledger_timeline.py" line="102" />
         <source>Reason/note: %1</source>
         <translation>理由/说明：%1</translation>
     </message>

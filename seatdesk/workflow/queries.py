@@ -10,17 +10,17 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.orm import Session
 
-from seatdesk.models import Case, CaseReporter, Department, LedgerEntry, User
+from seatdesk.models import Case, CaseReporter, Department, LedgerEntry, LedgerSegment, User
 from seatdesk.models.queues import mask_phone, visible_filter
 
 from .states import actions_for, state_label
 from .values import Actor
 
-__all__ = ["CaseDetail", "CaseStamp", "HistoryRow", "ReporterView", "case_detail",
-           "case_history", "changes_since", "mask_phone", "visible_cases_filter"]
+__all__ = ["ArchivedHistory", "CaseDetail", "CaseStamp", "HistoryRow", "ReporterView",
+           "archived_history", "case_detail", "case_history", "changes_since", "mask_phone", "visible_cases_filter"]
 
 
 def visible_cases_filter(actor: Actor) -> ColumnElement[bool]:
@@ -119,6 +119,47 @@ def case_history(session: Session, case_id: int) -> list[HistoryRow]:
                               e.from_state, e.to_state, state_label(e.to_state), e.reason,
                               args, recipient(session, e.action, args)))
     return out
+
+
+@dataclass(frozen=True)
+class ArchivedHistory:
+    """What of a case's ledger is not online (``archived_history``)."""
+
+    rows: int  # rows in archived months (ledger_segments)
+    first_month: dt.date | None  # the first and last archived month of the case
+    last_month: dt.date | None
+    missing: int = 0  # rows of the chain neither online nor archived: deleted (verify)
+    known: bool = True  # False: this login may not read ledger_segments (old grants)
+
+
+def archived_history(session: Session, case_id: int) -> ArchivedHistory | None:
+    """None when the case's whole ledger is online; else how many of its rows lie in
+    archived months (``seatdesk ledger archive``) and how many are missing altogether.
+
+    The chain's length is the case's ``ledger_seq``, read before the rows, so a step
+    appended meanwhile never counts as missing. The seats read ``ledger_segments``'
+    seqs and months only (dbrules.grants), not its hashes: this is the seat's check that
+    the chain is whole — by seq coverage; the hashes are ``seatdesk ledger verify``'s."""
+    length = session.scalar(select(Case.ledger_seq).where(Case.id == case_id)) or 0
+    online = session.scalar(select(func.count()).select_from(LedgerEntry).where(
+        LedgerEntry.case_id == case_id, LedgerEntry.seq <= length)) or 0
+    if online >= length:
+        return None
+    if not _segments_readable(session):
+        return ArchivedHistory(0, None, None, length - online, known=False)
+    rows, first, last = session.execute(select(
+        func.coalesce(func.sum(LedgerSegment.rows), 0), func.min(LedgerSegment.month),
+        func.max(LedgerSegment.month)).where(LedgerSegment.case_id == case_id)).one()
+    return ArchivedHistory(int(rows), first, last, max(length - online - int(rows), 0))
+
+
+def _segments_readable(session: Session) -> bool:
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        return True
+    return bool(conn.execute(text(
+        "SELECT CASE WHEN to_regclass('public.ledger_segments') IS NULL THEN false ELSE"
+        " has_column_privilege('public.ledger_segments', 'rows', 'SELECT') END")).scalar())
 
 
 def recipient(session: Session, action: str, args: dict) -> str:

@@ -57,8 +57,10 @@ from .handling import (
 from .ledger import LedgerProblem, Replayed, replay, verify_ledger
 from .merging import MergeResult, merge
 from .queries import (
+    ArchivedHistory,
     CaseDetail,
     CaseStamp,
+    archived_history,
     case_detail,
     case_history,
     changes_since,
@@ -78,6 +80,7 @@ from .tasks import claim_task
 from .values import Actor, AttachmentIn, CaseChange
 
 __all__ = [
+    "ArchivedHistory", "archived_history",
     "Actor", "AttachmentIn", "CaseChange", "CaseDetail", "CaseStamp", "CommitUncertain",
     "DuplicateCandidate", "PersonSuggestion", "callback", "claim_task", "supervisor_suggestion",
     "InvalidArgument", "LedgerProblem", "MergeResult", "MissingCondition", "MissingReason",

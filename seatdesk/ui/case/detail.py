@@ -32,7 +32,7 @@ from seatdesk.ui.case.attachment_panel import AttachmentPanel
 from seatdesk.ui.case.fields import CaseFields
 from seatdesk.ui.case.reads import CaseView, attachment_content, load_case_view
 from seatdesk.ui.case.dialogs import ActionDialog, dialog_for
-from seatdesk.ui.case.ledger_timeline import LedgerTimeline
+from seatdesk.ui.case.ledger_timeline import LedgerPane
 from seatdesk.ui.session.live_updates import CaseChanges
 from seatdesk.ui.operations import OpFailure
 from seatdesk.ui.session.seat import Seat
@@ -92,10 +92,11 @@ class CaseDetailPanel(QWidget):
         self.scroll = QScrollArea(self)
         self.scroll.setWidgetResizable(True)
         self.scroll.setWidget(self.fields)
-        self.timeline = LedgerTimeline(self)
+        self.ledger_pane = LedgerPane(self)
+        self.timeline = self.ledger_pane.timeline
         self.attachments = AttachmentPanel(self._fetch_attachment, self)
         self.side = QTabWidget(self)
-        self.side.addTab(self.timeline, self.tr("Ledger"))
+        self.side.addTab(self.ledger_pane, self.tr("Ledger"))
         self.side.addTab(self.attachments, self.tr("Photos and recordings"))
         body = QSplitter(Qt.Orientation.Horizontal, self)
         body.addWidget(self.scroll)
@@ -144,7 +145,7 @@ class CaseDetailPanel(QWidget):
                            .replace("%2", L.state(d.state)))
         self._show_light(view)
         self.fields.show_view(view)
-        self.timeline.set_rows(view.history)
+        self.ledger_pane.set_history(view.history, view.archived)
         self.attachments.set_items(view.attachments)
         self._show_actions(view.allowed)
 
@@ -185,7 +186,7 @@ class CaseDetailPanel(QWidget):
     def _show_empty(self, text: str = "") -> None:
         self.title.setText(text or self.tr("Choose a case in a work box (Enter opens it)"))
         self.light.clear()
-        self.timeline.set_rows(())
+        self.ledger_pane.set_history((), None)
         self.attachments.set_items(())
         self._show_actions(())
 

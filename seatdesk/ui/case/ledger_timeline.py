@@ -3,6 +3,10 @@
 ``LedgerTimelineModel`` is a list model over the engine's frozen ``HistoryRow`` values
 (oldest first); ``TimelineDelegate`` paints each row as a dot on a vertical line with the
 action and state change on the first line and who/when/reason under it.
+
+``LedgerPane`` is the 处理过程 tab: the timeline under a note that says when the case's
+early rows lie in archived months (``seatdesk ledger archive``: the timeline then starts
+mid-way on purpose) or — a real finding — when rows are neither online nor archived.
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPen
-from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate
+from PySide6.QtWidgets import QLabel, QListView, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget
 
-from seatdesk.workflow.queries import HistoryRow
+from seatdesk.workflow.queries import ArchivedHistory, HistoryRow
 
 from seatdesk.ui import enum_labels as L
 from seatdesk.ui.pyside_fix import keep_none_alive
@@ -155,3 +159,55 @@ class LedgerTimeline(QListView):
         self.timeline.set_rows(rows)
         if self.timeline.rowCount():
             self.scrollToBottom()
+
+
+ARCHIVED_STYLE = "background: #eceff1; color: #37474f; padding: 6px; border: 1px dashed #90a4ae;"
+MISSING_STYLE = "background: #fdecea; color: #8e1c1c; padding: 6px; border: 1px solid #e57373;"
+
+
+class LedgerPane(QWidget):
+    """The timeline under the note on archived (or missing) early rows."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("ledgerPane")
+        self.note = QLabel(self)
+        self.note.setObjectName("ledgerArchived")
+        self.note.setWordWrap(True)
+        self.note.hide()
+        self.timeline = LedgerTimeline(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.note)
+        layout.addWidget(self.timeline, 1)
+
+    def set_history(self, rows: Sequence[HistoryRow], archived: ArchivedHistory | None) -> None:
+        self.timeline.set_rows(rows)
+        text = self.note_text(archived)
+        self.note.setText(text)
+        self.note.setStyleSheet(MISSING_STYLE if archived and archived.missing else ARCHIVED_STYLE)
+        self.note.setVisible(bool(text))
+
+    def note_text(self, archived: ArchivedHistory | None) -> str:
+        if archived is None:
+            return ""
+        if not archived.known:  # a login without the grant of ledger_segments' outline
+            return self.tr("The first %1 entries of this case are not online (archived months, "
+                           "or deleted): only an administrator can tell, with seatdesk ledger "
+                           "verify.").replace("%1", str(archived.missing))
+        parts = []
+        if archived.rows:
+            months = f"{archived.first_month:%Y-%m}"
+            if archived.last_month != archived.first_month:
+                months = self.tr("%1 to %2").replace("%1", months).replace(
+                    "%2", f"{archived.last_month:%Y-%m}")
+            parts.append(self.tr("%1 earlier entries of this case, from %2, are archived "
+                                 "(ledger_segments) and not listed here: an administrator "
+                                 "can re-attach them (seatdesk ledger reattach) to read them.")
+                         .replace("%1", str(archived.rows)).replace("%2", months))
+        if archived.missing:
+            parts.append(self.tr("%1 entries of this case are neither online nor archived: "
+                                 "the ledger may have been tampered with; ask an administrator "
+                                 "to run seatdesk ledger verify.")
+                         .replace("%1", str(archived.missing)))
+        return "\n".join(parts)

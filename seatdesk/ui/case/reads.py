@@ -2,7 +2,8 @@
 
 ``load_case_view`` gathers the engine's ``case_detail`` (caller phone already masked for
 the viewer's role), the queue row (labels, codes and the running clock), the status light,
-the place and class facts, the full ledger (``case_history``), the attachments (photo
+the place and class facts, the full ledger (``case_history``; what of it lies in archived
+months, ``archived_history``), the attachments (photo
 bytes for thumbnails; other contents on demand) and the actions this user may take now:
 ``actions_for`` narrowed by the engine's own checks of scope and guards, run as a dry run
 (``actions.prepare`` in a read-only session that is rolled back). Qt-free.
@@ -90,6 +91,7 @@ class CaseView:
     history: tuple[HistoryRow, ...]
     attachments: tuple[AttachmentInfo, ...]
     allowed: tuple[str, ...]  # actions this user may take now
+    archived: sd.ArchivedHistory | None = None  # early rows in archived months, or missing
 
     @property
     def case_id(self) -> int:
@@ -113,10 +115,11 @@ def load_case_view(wf: sd.Workflow, actor: sd.Actor, case_id: int) -> CaseView |
             context = LightContext(wf.calendar(session), wf.settings(session).yellow_ratio)
             light = lights_for([row], context, wf.now())[0]
         facts = _facts(session, case_id)
+        archived = sd.archived_history(session, case_id)  # its length read before the rows
         history = tuple(sd.case_history(session, case_id))
         files = attachments_of(session, case_id)
     allowed = allowed_actions(wf, actor, case_id, detail.version, detail.state)
-    return CaseView(detail, row, light, facts, history, files, allowed)
+    return CaseView(detail, row, light, facts, history, files, allowed, archived)
 
 
 def _facts(session: Session, case_id: int) -> CaseFacts:

@@ -43,6 +43,9 @@ class Access:
     hidden: tuple[str, ...] = ()  # columns nobody but the owner reads
     callers: tuple[str, ...] = ()  # callers' contact data: not read by the partner group
     rls: bool = False
+    #: roles that read only ``outline`` columns (beside ``read``, who read every column)
+    outline_readers: tuple[str, ...] = ()
+    outline: tuple[str, ...] = ()
 
 
 REFERENCE = Access(insert=ADMIN, update=ADMIN, delete=ADMIN)
@@ -60,8 +63,11 @@ TABLES: dict[str, Access] = {
     "supervisor_positions": Access(insert=("supervisor",)),
     "handover_acks": Access(insert=("shift_lead",)),
     # the archived months' chain segments (seatdesk ledger archive): hashes and seqs only,
-    # read by the administrators who verify the ledger, written only by the owner
-    "ledger_segments": Access(read=ADMIN),
+    # read by the administrators who verify the ledger, written only by the owner; the
+    # seats read which seqs and months of a case are archived (the case history says so,
+    # ui/case), not the hashes or the archive file's name
+    "ledger_segments": Access(read=ADMIN, outline_readers=WORKFLOW,
+                              outline=("case_id", "month", "first_seq", "last_seq", "rows")),
     # people: only the account functions write users
     "users": Access(read=(*EVERYONE, "intake"), hidden=("password_hash",)),  # the server
     # checks the live user of a handset's token or a partner's key, and acts as their login
@@ -186,6 +192,10 @@ def _grant(conn: Connection, table: str, access: Access, intake: str | None) -> 
         if _names(roles, intake):
             run_sql(conn, f'GRANT {privilege} ON public."{table}" TO {_names(roles, intake)}')
     _grant_reads(conn, table, access, intake)
+    if _names(access.outline_readers, intake) and access.outline:
+        listed = ", ".join(f'"{c}"' for c in access.outline)
+        run_sql(conn, f'GRANT SELECT ({listed}) ON public."{table}"'
+                      f" TO {_names(access.outline_readers, intake)}")
 
 
 def _grant_reads(conn: Connection, table: str, access: Access, intake: str | None) -> None:
