@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     ledger = sub.add_parser("ledger", help="the case ledger").add_subparsers(
         dest="ledger_command", required=True)
     cli_security.add_ledger_parsers(ledger)
+    history = sub.add_parser("history", help="supervisors' positions and attachments by "
+                             "month").add_subparsers(dest="history_command", required=True)
+    cli_security.add_history_parsers(history)
     sub.add_parser("doctor", help="report the database, schema revision, PostGIS and Qt status")
     COMMANDS.update(ops_commands.register(sub))
     COMMANDS.update(server_commands.register(sub))  # serve, partner
@@ -381,6 +384,10 @@ def cmd_ledger(args, database: ResolvedDatabase) -> int:
     return cli_security.run_ledger(args, database)
 
 
+def cmd_history(args, database: ResolvedDatabase) -> int:
+    return cli_security.run_history(args, database)
+
+
 def cmd_doctor(args, database: ResolvedDatabase) -> int:
     from seatdesk.doctor import doctor
 
@@ -397,5 +404,6 @@ COMMANDS = {
     "city": cmd_city,
     "user": cmd_user,
     "ledger": cmd_ledger,
+    "history": cmd_history,
     "doctor": cmd_doctor,
 }

@@ -1,7 +1,7 @@
 """The security commands (docs/security.md): ``seatdesk db logins`` and ``db intake-login``
 (the per-operator logins of a PostgreSQL database, run as the schema owner) and
 ``seatdesk ledger verify|keygen|checkpoint`` (both backends), ``ledger partitions|archive|
-reattach`` (PostgreSQL)."""
+reattach`` and ``history archive|reattach`` (positions and attachments; PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -290,3 +290,63 @@ def _verify(args, database: ResolvedDatabase) -> int:
     for problem in problems:
         print(f"  {problem}")
     return 1
+
+
+# -- positions and attachments (seatdesk history) --------------------------------------------
+def add_history_parsers(history_sub) -> None:
+    ar = history_sub.add_parser(
+        "archive", help="archive months of supervisors' positions or of attachments before "
+        "YYYY-MM to signed csv.gz files, then drop them (PostgreSQL)")
+    ar.add_argument("--table", required=True, choices=("positions", "attachments"),
+                    help="positions: after positions_archive_after_months (default 6); "
+                    "attachments: with their cases' ledger months, once those are archived")
+    ar.add_argument("--before", required=True, metavar="YYYY-MM",
+                    help="archive every month before this one")
+    ar.add_argument("--to", required=True, type=Path, metavar="DIR", help="archive directory")
+    ar.add_argument("--key", type=Path, required=True, help="the administrator's private key")
+    ar.add_argument("--passphrase-stdin", action="store_true")
+    ra = history_sub.add_parser("reattach", help="bring an archived month of positions or "
+                                "attachments back online for an audit (PostgreSQL)")
+    ra.add_argument("file", type=Path, help="the month's .manifest.json (or its .csv.gz)")
+    ra.add_argument("--public-key", type=Path, required=True,
+                    help="the trusted public key (KEYFILE.pub)")
+
+
+def run_history(args, database: ResolvedDatabase) -> int:
+    from seatdesk.models.db import make_engine
+    from seatdesk.workflow import checkpoint
+    from seatdesk.workflow import history_archive as ha
+
+    engine = make_engine(database.url)
+    try:
+        if engine.dialect.name != "postgresql":
+            raise SecurityCommandError("嵌入式SQLite模式的位置和附件不分区，不归档")
+        if args.history_command == "archive":
+            return _history_archive(args, engine, ha, checkpoint)
+        done = ha.reattach(engine, args.file, checkpoint.load_public(args.public_key))
+        print(f"已重新挂载 {done.table} {done.month:%Y-%m}：{done.rows} 行"
+              + (f"，{done.bytes} 字节附件内容" if done.table == "attachments" else "")
+              + "（清单签名、文件 SHA-256" + ("与每个附件的 SHA-256" if done.bytes else "")
+              + " 均已核对）")
+        return 0
+    except (checkpoint.CheckpointError, ha.ArchiveError) as exc:
+        raise SecurityCommandError(str(exc)) from None
+    finally:
+        engine.dispose()
+
+
+def _history_archive(args, engine, ha, checkpoint) -> int:
+    table = ha.table_of(args.table)
+    before = ha.parse_month(args.before)
+    key = checkpoint.load_private(args.key, _passphrase(args))
+    months = ha.months_to_archive(engine, table, before)
+    if not months:
+        print(f"{args.before} 之前没有在线的 {table} 月份分区：无需归档")
+    else:
+        args.to.mkdir(parents=True, exist_ok=True)
+    for month in months:
+        done = ha.archive_month(engine, table, month, args.to, key, _database_name(engine))
+        print(f"已归档 {table} {done.month:%Y-%m}：{done.rows} 行"
+              + (f"，{done.bytes} 字节附件内容" if table == "attachments" else "")
+              + f" → {done.manifest}", flush=True)
+    return 0

@@ -71,6 +71,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # seatdesk ledger archive: only months at least this many whole months before the
     # current one may be archived to files (docs/scale.md, docs/operations.md)
     "ledger_archive_after_months": 24,
+    # seatdesk history archive --table positions: supervisors' positions are personal data
+    # kept online this many whole months (attachments follow their case's ledger months)
+    "positions_archive_after_months": 6,
     # the demo city's accounts ([{"username", "role", "department"}], written by
     # ``seatdesk demo``): shown on the login dialog; empty on every real deployment
     "demo_accounts": [],

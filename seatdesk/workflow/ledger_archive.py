@@ -87,35 +87,36 @@ def add_months(first: dt.date, count: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def last_archivable(session: Session, now: dt.datetime | None = None) -> dt.date:
+def last_archivable(session: Session, now: dt.datetime | None = None,
+                    setting: str = SETTING) -> dt.date:
     """The latest month that may be archived: the setting's whole months before this one."""
-    months = int(get_setting(session, SETTING))
+    months = int(get_setting(session, setting))
     this = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).date().replace(day=1)
     return add_months(this, -max(months, 1))
 
 
-def online_months(conn: Connection) -> list[dt.date]:
+def online_months(conn: Connection, table: str = lp.TABLE) -> list[dt.date]:
     """The months that have a partition of their own (not the default one), oldest first."""
     names = conn.execute(text(
         "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-        " WHERE i.inhparent = to_regclass(:t)"), {"t": f"public.{lp.TABLE}"}).scalars()
-    found = [re.fullmatch(rf"{lp.TABLE}_(\d{{4}})_(\d{{2}})", n) for n in names]
+        " WHERE i.inhparent = to_regclass(:t)"), {"t": f"public.{table}"}).scalars()
+    found = [re.fullmatch(rf"{table}_(\d{{4}})_(\d{{2}})", n) for n in names]
     return sorted(dt.date(int(m[1]), int(m[2]), 1) for m in found if m)
 
 
-def _name(month: dt.date) -> str:
-    return f"{lp.TABLE}_{month:%Y_%m}"
+def _name(month: dt.date, table: str = lp.TABLE) -> str:
+    return f"{table}_{month:%Y_%m}"
 
 
 def _bounds(month: dt.date) -> tuple[str, str]:
     return f"{month.isoformat()} 00:00+00", f"{add_months(month, 1).isoformat()} 00:00+00"
 
 
-def _columns(conn: Connection) -> list[str]:
+def _columns(conn: Connection, table: str = lp.TABLE) -> list[str]:
     return list(conn.execute(text(
         "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(:t)"
         " AND attnum > 0 AND NOT attisdropped ORDER BY attnum"),
-        {"t": f"public.{lp.TABLE}"}).scalars())
+        {"t": f"public.{table}"}).scalars())
 
 
 def _require_partitioned(conn: Connection) -> None:
@@ -199,12 +200,13 @@ def _refuse_broken_chains(conn: Connection, month: dt.date, case_ids: list[int])
             f"如：{report.problems[0]}）：不归档，请先运行 seatdesk ledger verify 查明")
 
 
-def _copy_out(conn: Connection, name: str, columns: list[str], path: Path) -> None:
+def _copy_out(conn: Connection, name: str, columns: list[str], path: Path,
+              order: str = "case_id, seq") -> None:
     cols = ", ".join(f'"{c}"' for c in columns)
     raw = conn.connection.driver_connection
     with open(path, "wb") as fh, gzip.GzipFile(filename="", mode="wb", fileobj=fh,
                                                compresslevel=6, mtime=0) as gz, raw.cursor() as cur:
-        with cur.copy(f"COPY (SELECT {cols} FROM public.{name} ORDER BY case_id, seq)"
+        with cur.copy(f"COPY (SELECT {cols} FROM public.{name} ORDER BY {order})"
                       " TO STDOUT (FORMAT csv, HEADER true)") as copy:
             for block in copy:
                 gz.write(block)

@@ -20,7 +20,8 @@ from .states import actions_for, state_label
 from .values import Actor
 
 __all__ = ["ArchivedHistory", "CaseDetail", "CaseStamp", "HistoryRow", "ReporterView",
-           "archived_history", "case_detail", "case_history", "changes_since", "mask_phone", "visible_cases_filter"]
+           "archived_history", "case_detail", "case_history", "changes_since", "mask_phone",
+           "visible_cases_filter"]
 
 
 def visible_cases_filter(actor: Actor) -> ColumnElement[bool]:
