@@ -7,10 +7,14 @@ docs/screenshots/case_detail_archived_ledger.png comes from here."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from seatdesk.cli import main
+from seatdesk.models import ledger_partitions as lp
 from seatdesk.ui.screenshots import save
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.ledger_archive import add_months
@@ -43,6 +47,9 @@ def test_the_case_history_says_its_early_rows_are_archived(db, qtbot, capsys):
     months = _closed_months(db)
     assert _archive(db, capsys, add_months(months[-1], 1))[0] == 0
     partly, whole = _archived_cases(db)
+    with db.engine.begin() as conn:  # the attachments' months are all online
+        lp.ensure(conn, since=dt.datetime.combine(months[0], dt.time(), dt.UTC),
+                  table="attachments")
     archived, first, last, online_from = _sql(
         db, "SELECT sum(s.rows), min(s.month), max(s.month), (SELECT min(seq) FROM case_ledger"
         " l WHERE l.case_id = s.case_id) FROM ledger_segments s WHERE s.case_id = :c"
@@ -63,6 +70,7 @@ def test_the_case_history_says_its_early_rows_are_archived(db, qtbot, capsys):
     assert "不在线" not in note.text() and "删改" not in note.text()  # no false gap
     timeline = detail.timeline.timeline
     assert timeline.index(0).data().startswith(f"{online_from}. ")
+    assert "照片和录音" not in note.text()
     save(detail, "case_detail_archived_ledger")
 
     open_case(qtbot, window, whole)  # every row archived: an empty timeline, said why
@@ -73,6 +81,14 @@ def test_the_case_history_says_its_early_rows_are_archived(db, qtbot, capsys):
                  " ledger_segments s WHERE s.case_id = c.id) ORDER BY c.id LIMIT 1")[0][0]
     open_case(qtbot, window, other)  # a case fully online: no note
     assert not note.isVisible()
+
+    # the attachments of those months archived too (after the ledger's): the note says so
+    assert main(["--database", db.url, "history", "archive", "--table", "attachments",
+                 "--before", f"{add_months(last, 1):%Y-%m}", "--to", str(db.archive),
+                 "--key", str(db.key)]) == 0, capsys.readouterr()
+    open_case(qtbot, window, whole)
+    open_case(qtbot, window, partly)
+    assert note.text().endswith("后可查阅。这些月份上传的照片和录音（如有）也已归档。")
 
     # a row really deleted (the owner, the append-only trigger off) is reported, in red
     with db.engine.begin() as conn:

@@ -2308,6 +2308,11 @@
     </message>
     <message>
         <location filename="../../seatdesk/ui/case/ledger_timeline.py" line="209" />
+        <source> The photos and recordings of those months (if any) are archived too.</source>
+        <translation>这些月份上传的照片和录音（如有）也已归档。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/case/ledger_timeline.py" line="212" />
         <source>%1 entries of this case are neither online nor archived: the ledger may have been tampered with; ask an administrator to run seatdesk ledger verify.</source>
         <translation>本案有 %1 条处理记录既不在线、也没有归档记录：台账可能被删改，请管理员运行 seatdesk ledger verify 查明。</translation>
     </message>

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.orm import Session
 
 from seatdesk.models import Case, CaseReporter, Department, LedgerEntry, LedgerSegment, User
+from seatdesk.models import ledger_partitions as lp
 from seatdesk.models.queues import mask_phone, visible_filter
 
 from .states import actions_for, state_label
@@ -131,6 +132,9 @@ class ArchivedHistory:
     last_month: dt.date | None
     missing: int = 0  # rows of the chain neither online nor archived: deleted (verify)
     known: bool = True  # False: this login may not read ledger_segments (old grants)
+    #: the attachments of some of those months are archived too (their partition is gone:
+    #: ``seatdesk history archive`` takes a month of attachments only after the ledger's)
+    attachments_archived: bool = False
 
 
 def archived_history(session: Session, case_id: int) -> ArchivedHistory | None:
@@ -148,10 +152,23 @@ def archived_history(session: Session, case_id: int) -> ArchivedHistory | None:
         return None
     if not _segments_readable(session):
         return ArchivedHistory(0, None, None, length - online, known=False)
-    rows, first, last = session.execute(select(
-        func.coalesce(func.sum(LedgerSegment.rows), 0), func.min(LedgerSegment.month),
-        func.max(LedgerSegment.month)).where(LedgerSegment.case_id == case_id)).one()
-    return ArchivedHistory(int(rows), first, last, max(length - online - int(rows), 0))
+    months = session.execute(select(LedgerSegment.month, LedgerSegment.rows).where(
+        LedgerSegment.case_id == case_id).order_by(LedgerSegment.month)).all()
+    rows = sum(r.rows for r in months)
+    first, last = (months[0].month, months[-1].month) if months else (None, None)
+    return ArchivedHistory(rows, first, last, max(length - online - rows, 0), attachments_archived=
+                           _attachments_gone(session, [r.month for r in months]))
+
+
+def _attachments_gone(session: Session, months: list[dt.date]) -> bool:
+    """Whether a month of ``months`` has no partition of ``attachments`` (archived; or a
+    month older than every attachment, which then had none to show)."""
+    conn = session.connection()
+    if not months or not lp.partitioned(conn, "attachments"):
+        return False
+    return bool(conn.execute(text(
+        "SELECT bool_or(to_regclass('public.attachments_' || to_char(m, 'YYYY_MM')) IS NULL)"
+        " FROM unnest(CAST(:months AS date[])) m"), {"months": months}).scalar())
 
 
 def _segments_readable(session: Session) -> bool:

@@ -205,6 +205,9 @@ class LedgerPane(QWidget):
                                  "(ledger_segments) and not listed here: an administrator "
                                  "can re-attach them (seatdesk ledger reattach) to read them.")
                          .replace("%1", str(archived.rows)).replace("%2", months))
+            if archived.attachments_archived:
+                parts[-1] += self.tr(" The photos and recordings of those months (if any) are "
+                                     "archived too.")
         if archived.missing:
             parts.append(self.tr("%1 entries of this case are neither online nor archived: "
                                  "the ledger may have been tampered with; ask an administrator "
