@@ -39,7 +39,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
@@ -183,33 +182,11 @@ def _content_digest(conn: Connection, name: str) -> str:
 
 
 # -- reattach ----------------------------------------------------------------------------------
-def load_manifest(path: Path, trusted: Ed25519PublicKey) -> tuple[Path, dict[str, Any]]:
-    """The manifest of ``path`` (itself or its .csv.gz), its signature checked."""
-    if path.name.endswith(".csv.gz"):
-        path = path.with_name(path.name[:-len(".csv.gz")] + ".manifest.json")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        signature = bytes.fromhex(manifest["signature"])
-    except OSError as exc:
-        raise ArchiveError(f"无法读取归档清单 {path}：{exc.strerror}") from None
-    except (ValueError, KeyError, TypeError):
-        raise ArchiveError(f"{path} 不是 seatdesk 的归档清单") from None
-    if manifest.get("format") == la.FORMAT:
-        raise ArchiveError(f"{path.name} 是台账的归档：请用 seatdesk ledger reattach 重新挂载")
-    if manifest.get("format") != FORMAT or manifest.get("table") not in SETTINGS:
-        raise ArchiveError(f"{path} 不是 seatdesk 位置或附件的归档清单")
-    if manifest.get("key") != cp._raw(trusted):
-        raise ArchiveError("归档清单不是用所信任的公钥对应的私钥签名的")
-    try:
-        trusted.verify(signature, la._signed(manifest))
-    except InvalidSignature:
-        raise ArchiveError("归档清单的签名无效（清单被改动）：拒绝重新挂载") from None
-    return path, manifest
-
-
 def reattach(engine: Engine, path: Path, trusted: Ed25519PublicKey) -> Done:
-    path, manifest = load_manifest(path, trusted)
-    table = manifest["table"]
+    path, manifest = la.load_manifest(path, trusted, FORMAT, "seatdesk 位置或附件的归档清单")
+    table = manifest.get("table")
+    if table not in SETTINGS:
+        raise ArchiveError(f"{path} 不是 seatdesk 位置或附件的归档清单")
     data = path.parent / manifest["file"]
     if not data.is_file():
         raise ArchiveError(f"找不到归档文件 {data}")
@@ -221,43 +198,20 @@ def reattach(engine: Engine, path: Path, trusted: Ed25519PublicKey) -> Done:
     with engine.connect() as conn, conn.begin():
         conn.execute(text("SET LOCAL TimeZone = 'UTC'"))
         _require_partitioned(conn, table)
-        _make_room(conn, table, month)
+        la._make_room(conn, month, table, _LABEL[table])
         fresh = f"{name}_reattach"
         conn.execute(text(f"CREATE TABLE public.{fresh} (LIKE public.{table}"
                           " INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"))
         la._copy_in(conn, fresh, manifest["columns"], data)
         _check_rows(conn, fresh, table, manifest)
-        _attach(conn, fresh, table, month)
+        la._attach(conn, fresh, month, table)
     return Done(table, month, manifest["rows"], manifest.get("bytes", 0), path)
 
 
-def _make_room(conn: Connection, table: str, month: dt.date) -> None:
-    name = la._name(month, table)
-    if month in la.online_months(conn, table):
-        if conn.execute(text(f"SELECT EXISTS (SELECT 1 FROM public.{name})")).scalar():
-            raise ArchiveError(f"{month:%Y-%m} 的{_LABEL[table]}已在线（分区 {name} 有数据）"
-                               "：无需重新挂载")
-        conn.execute(text(f"ALTER TABLE public.{table} DETACH PARTITION public.{name}"))
-        conn.execute(text(f"DROP TABLE public.{name}"))  # an empty month made ahead
-    start, end = la._bounds(month)
-    if conn.execute(text(f"SELECT EXISTS (SELECT 1 FROM public.{table}_default"
-                         f" WHERE {_key(table)} >= :a AND {_key(table)} < :b)"),
-                    {"a": start, "b": end}).scalar():
-        raise ArchiveError(f"默认分区中有 {month:%Y-%m} 的{_LABEL[table]}：该月不能重新挂载为"
-                           "分区，请联系数据库管理员")
-
-
 def _check_rows(conn: Connection, fresh: str, table: str, manifest: dict[str, Any]) -> None:
-    start, end = manifest["range"]
-    key = _key(table)
-    rows, outside = conn.execute(text(
-        f"SELECT count(*), count(*) FILTER (WHERE {key} < :a OR {key} >= :b)"
-        f" FROM public.{fresh}"), {"a": start, "b": end}).one()
+    rows = conn.execute(text(f"SELECT count(*) FROM public.{fresh}")).scalar()
     if rows != manifest["rows"]:
         raise ArchiveError(f"归档文件有 {rows} 行，清单记载 {manifest['rows']} 行：拒绝重新挂载")
-    if outside:
-        raise ArchiveError(f"归档文件中有 {outside} 行的时间不在 {manifest['month']} 内"
-                           "：拒绝重新挂载")
     if table != "attachments":
         return
     damaged, size = conn.execute(text(
@@ -267,16 +221,3 @@ def _check_rows(conn: Connection, fresh: str, table: str, manifest: dict[str, An
         raise ArchiveError(f"归档文件中有 {damaged} 个附件的内容与其 SHA-256 不符：拒绝重新挂载")
     if size != manifest["bytes"] or _content_digest(conn, fresh) != manifest["content_digest"]:
         raise ArchiveError("归档文件中附件的内容与清单不符：拒绝重新挂载")
-
-
-def _attach(conn: Connection, fresh: str, table: str, month: dt.date) -> None:
-    start, end = la._bounds(month)
-    name = la._name(month, table)
-    key = _key(table)
-    check = f"{fresh}_range"
-    conn.execute(text(f"ALTER TABLE public.{fresh} ADD CONSTRAINT {check}"
-                      f" CHECK ({key} >= '{start}' AND {key} < '{end}')"))
-    conn.execute(text(f"ALTER TABLE public.{fresh} RENAME TO {name}"))
-    conn.execute(text(f"ALTER TABLE public.{table} ATTACH PARTITION public.{name}"
-                      f" FOR VALUES FROM ('{start}') TO ('{end}')"))
-    conn.execute(text(f"ALTER TABLE public.{name} DROP CONSTRAINT {check}"))

@@ -262,8 +262,15 @@ def _store_segments(conn: Connection, month: dt.date, segments: list[tuple], arc
 
 
 # -- reattach ----------------------------------------------------------------------------------
-def load_manifest(path: Path, trusted: Ed25519PublicKey) -> tuple[Path, dict[str, Any]]:
-    """The manifest of ``path`` (the manifest itself or its .csv.gz), signature checked."""
+#: another archive's manifest: which command re-attaches it
+ELSEWHERE = {FORMAT: "seatdesk ledger reattach", "seatdesk-history-archive/1":
+             "seatdesk history reattach"}
+
+
+def load_manifest(path: Path, trusted: Ed25519PublicKey, fmt: str = FORMAT,
+                  what: str = "seatdesk 台账归档清单") -> tuple[Path, dict[str, Any]]:
+    """The manifest of ``path`` (the manifest itself or its .csv.gz), of format ``fmt``,
+    signature checked (``history_archive`` reads its own with ``fmt`` and ``what``)."""
     if path.name.endswith(".csv.gz"):
         path = path.with_name(path.name[:-len(".csv.gz")] + ".manifest.json")
     try:
@@ -272,9 +279,12 @@ def load_manifest(path: Path, trusted: Ed25519PublicKey) -> tuple[Path, dict[str
     except OSError as exc:
         raise ArchiveError(f"无法读取归档清单 {path}：{exc.strerror}") from None
     except (ValueError, KeyError, TypeError):
-        raise ArchiveError(f"{path} 不是 seatdesk 台账归档清单") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise ArchiveError(f"{path} 不是 seatdesk 台账归档清单")
+        raise ArchiveError(f"{path} 不是 {what}") from None
+    found = manifest.get("format") if isinstance(manifest, dict) else None
+    if found != fmt and found in ELSEWHERE:
+        raise ArchiveError(f"{path.name} 是另一种归档：请用 {ELSEWHERE[found]} 重新挂载")
+    if found != fmt:
+        raise ArchiveError(f"{path} 不是 {what}")
     if manifest.get("key") != cp._raw(trusted):
         raise ArchiveError("归档清单不是用所信任的公钥对应的私钥签名的")
     try:
@@ -312,17 +322,19 @@ def reattach(engine: Engine, path: Path, trusted: Ed25519PublicKey) -> Done:
     return Done(month, manifest["rows"], manifest["cases"], path)
 
 
-def _make_room(conn: Connection, month: dt.date) -> None:
-    name = _name(month)
-    if month in online_months(conn):
+def _make_room(conn: Connection, month: dt.date, table: str = lp.TABLE,
+               label: str = "台账") -> None:
+    name = _name(month, table)
+    if month in online_months(conn, table):
         if conn.execute(text(f"SELECT EXISTS (SELECT 1 FROM public.{name})")).scalar():
-            raise ArchiveError(f"{month:%Y-%m} 的台账已在线（分区 {name} 有数据）：无需重新挂载")
-        conn.execute(text(f"ALTER TABLE public.{lp.TABLE} DETACH PARTITION public.{name}"))
+            raise ArchiveError(f"{month:%Y-%m} 的{label}已在线（分区 {name} 有数据）：无需重新挂载")
+        conn.execute(text(f"ALTER TABLE public.{table} DETACH PARTITION public.{name}"))
         conn.execute(text(f"DROP TABLE public.{name}"))  # an empty month made ahead
     start, end = _bounds(month)
-    if conn.execute(text(f"SELECT EXISTS (SELECT 1 FROM public.{lp.TABLE}_default"
-                         " WHERE at >= :a AND at < :b)"), {"a": start, "b": end}).scalar():
-        raise ArchiveError(f"默认分区中有 {month:%Y-%m} 的台账行：该月不能重新挂载为分区，"
+    key = lp.HISTORY[table]
+    if conn.execute(text(f"SELECT EXISTS (SELECT 1 FROM public.{table}_default"
+                         f" WHERE {key} >= :a AND {key} < :b)"), {"a": start, "b": end}).scalar():
+        raise ArchiveError(f"默认分区中有 {month:%Y-%m} 的{label}：该月不能重新挂载为分区，"
                            "请联系数据库管理员")
 
 
@@ -381,18 +393,21 @@ def _run_matches(run: Iterable, segment: list) -> bool:
     return prev == head and expected == last + 1 and expected - first == rows
 
 
-def _attach(conn: Connection, table: str, month: dt.date) -> None:
+def _attach(conn: Connection, fresh: str, month: dt.date, table: str = lp.TABLE) -> None:
+    """``fresh`` attached as ``table``'s month after a range check (and a CHECK, so that
+    ATTACH does not scan it again)."""
     start, end = _bounds(month)
-    name = _name(month)
-    check = f"{table}_range"
+    name = _name(month, table)
+    key = lp.HISTORY[table]
+    check = f"{fresh}_range"
     inside = conn.execute(text(
-        f"SELECT count(*) FILTER (WHERE at < :a OR at >= :b) FROM public.{table}"),
+        f"SELECT count(*) FILTER (WHERE {key} < :a OR {key} >= :b) FROM public.{fresh}"),
         {"a": start, "b": end}).scalar()
     if inside:
         raise ArchiveError(f"归档文件中有 {inside} 行的时间不在 {month:%Y-%m} 内：拒绝重新挂载")
-    conn.execute(text(f"ALTER TABLE public.{table} ADD CONSTRAINT {check}"
-                      f" CHECK (at >= '{start}' AND at < '{end}')"))
-    conn.execute(text(f"ALTER TABLE public.{table} RENAME TO {name}"))
-    conn.execute(text(f"ALTER TABLE public.{lp.TABLE} ATTACH PARTITION public.{name}"
+    conn.execute(text(f"ALTER TABLE public.{fresh} ADD CONSTRAINT {check}"
+                      f" CHECK ({key} >= '{start}' AND {key} < '{end}')"))
+    conn.execute(text(f"ALTER TABLE public.{fresh} RENAME TO {name}"))
+    conn.execute(text(f"ALTER TABLE public.{table} ATTACH PARTITION public.{name}"
                       f" FOR VALUES FROM ('{start}') TO ('{end}')"))
     conn.execute(text(f"ALTER TABLE public.{name} DROP CONSTRAINT {check}"))
