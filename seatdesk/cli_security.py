@@ -94,12 +94,13 @@ def _wanted(user, args, prefix: str) -> bool:
 
 
 def _intake(session, args) -> int:
-    from seatdesk.workflow import accounts
+    from seatdesk.workflow import accounts, dbrules
 
     if not re.fullmatch(r"[A-Za-z0-9_.-]{1,63}", args.name):
         raise SecurityCommandError("登录名只能包含字母、数字、点、下划线和连字符（最多63个）")
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
     session.execute(text("SELECT seatdesk_set_intake_login(:n)"), {"n": args.name})
+    dbrules.apply(session.connection())  # its grants at once, not at the next db upgrade
     if password:
         verifier = accounts.scram_verifier(session, password, args.name)
         session.connection().exec_driver_sql(

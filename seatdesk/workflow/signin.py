@@ -116,6 +116,16 @@ def sign_in(engine: Engine, username: str, password: str) -> SignedIn:
     return _sign_in_with_login(engine, username, password)
 
 
+def check_login(gate: Engine, username: str, password: str) -> LoggedIn:
+    """The ``logins`` sign-in without keeping the operator's engine: the intake server
+    (connected as its own login, which may run the gate's two functions) checks a
+    handset's password exactly as a seat does — PostgreSQL checks it, the gate counts a
+    refusal — and then acts as that user's login by ``SET ROLE``."""
+    signed = _sign_in_with_login(gate, username, password)
+    signed.close()
+    return signed.user
+
+
 def _sign_in_with_login(gate: Engine, username: str, password: str) -> SignedIn:
     with gate.begin() as conn:
         name = conn.execute(text("SELECT seatdesk_gate_login(:u)"), {"u": username}).scalar_one()

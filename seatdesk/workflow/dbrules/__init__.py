@@ -57,7 +57,7 @@ def apply(conn: Connection) -> None:
         return
     from seatdesk.models import ledger_partitions
 
-    from . import accounts_sql, config_sql, grants, ledger_sql, numbering_sql
+    from . import accounts_sql, config_sql, grants, intake_sql, ledger_sql, numbering_sql
 
     owner = table_owner(conn)
     ensure_roles(conn)
@@ -66,15 +66,20 @@ def apply(conn: Connection) -> None:
     accounts_sql.install(conn)
     config_sql.install(conn)
     grants.apply(conn)
+    intake = grants.intake_login(conn)
+    accounts_sql.grant_intake(conn, intake)
+    if conn.execute(text("SELECT to_regclass('public.callback_outbox')")).scalar():
+        intake_sql.install(conn, intake)
     if conn.execute(text("SELECT to_regclass('public.case_number_days')")).scalar():
-        numbering_sql.install(conn, grants.intake_login(conn))
+        numbering_sql.install(conn, intake)
 
 
 def remove(conn: Connection) -> None:
     """Take away what ``apply`` installed in this database (the downgrade of migration 0009);
     the cluster-wide roles stay (other databases may use them)."""
-    from . import accounts_sql, config_sql, grants, ledger_sql, numbering_sql
+    from . import accounts_sql, config_sql, grants, intake_sql, ledger_sql, numbering_sql
 
+    intake_sql.uninstall(conn)
     numbering_sql.uninstall(conn)
     config_sql.uninstall(conn)
     grants.remove(conn)

@@ -486,6 +486,20 @@ def install(conn: Connection) -> None:
             run_sql(conn, f"GRANT EXECUTE ON FUNCTION public.{signature} TO {who}")
 
 
+#: the gate's functions the intake server's login may run too: a handset's sign-in is a
+#: seat's (the login named by the gate, the password checked by PostgreSQL when the server
+#: connects as that login, a refusal counted by the gate) — never the argon2 hash
+INTAKE_EXECUTE = ("seatdesk_gate_login(text)", "seatdesk_gate_failed(text)")
+
+
+def grant_intake(conn: Connection, intake: str | None) -> None:
+    """EXECUTE on ``INTAKE_EXECUTE`` for the intake login named in ``security_config``
+    (``install`` has just revoked every grant of these functions but the gate's)."""
+    if intake:
+        for signature in INTAKE_EXECUTE:
+            run_sql(conn, f'GRANT EXECUTE ON FUNCTION public.{signature} TO "{intake}"')
+
+
 def uninstall(conn: Connection) -> None:
     for signature in EXECUTE:
         run_sql(conn, f"DROP FUNCTION IF EXISTS public.{signature}")

@@ -41,7 +41,7 @@ class Access:
     update: tuple[str, ...] = ()
     delete: tuple[str, ...] = ()
     hidden: tuple[str, ...] = ()  # columns nobody but the owner reads
-    callers: tuple[str, ...] = ()  # callers' contact data: not read by the partner group
+    callers: tuple[str, ...] = ()  # callers' contact data: not read by partners nor intake
     rls: bool = False
     #: roles that read only ``outline`` columns (beside ``read``, who read every column)
     outline_readers: tuple[str, ...] = ()
@@ -49,17 +49,27 @@ class Access:
 
 
 REFERENCE = Access(insert=ADMIN, update=ADMIN, delete=ADMIN)
+#: reference data the intake server's own connection reads (Open311's service list and
+#: definitions, the departments responsible, the calendar and its time zone)
+PUBLIC_REFERENCE = Access(read=(*EVERYONE, "intake"), insert=ADMIN, update=ADMIN, delete=ADMIN)
+#: readers who never see the callers' contact columns (``Access.callers``)
+WITHOUT_CALLERS = ("partner", "intake")
 
 TABLES: dict[str, Access] = {
     # the case file: written by the workflow (cases and ledger checked by triggers)
-    "cases": Access(insert=("acceptor", "supervisor", "partner"), update=WORKFLOW, rls=True,
-                    callers=("caller_phone",)),
-    "case_ledger": Access(insert=(*WORKFLOW, "partner")),
+    # the intake login reads what Open311's anonymous GETs and the 12345 callbacks show
+    # (no caller's phone); whatever it writes it writes as a supervisor or partner
+    "cases": Access(read=(*EVERYONE, "intake"), insert=("acceptor", "supervisor", "partner"),
+                    update=WORKFLOW, rls=True, callers=("caller_phone",)),
+    # a registration's payload carries the caller's phone: not for partners nor intake
+    # (the 12345 callbacks get their two facts from intake_sql's function)
+    "case_ledger": Access(read=(*EVERYONE, "intake"), insert=(*WORKFLOW, "partner"),
+                          callers=("payload",)),
     "case_number_days": Access(read=()),  # only seatdesk_next_case_serial() (numbering_sql)
     "case_reporters": Access(insert=(*WORKFLOW, "partner"), update=("acceptor", "shift_lead"),
                              callers=("phone",)),
     "dispatches": Access(insert=WORKFLOW, update=WORKFLOW, rls=True),
-    "attachments": Access(insert=(*WORKFLOW, "partner")),
+    "attachments": Access(read=(*EVERYONE, "intake"), insert=(*WORKFLOW, "partner")),
     "supervisor_positions": Access(insert=("supervisor",)),
     "handover_acks": Access(insert=("shift_lead",)),
     # the archived months' chain segments (seatdesk ledger archive): hashes and seqs only,
@@ -80,30 +90,31 @@ TABLES: dict[str, Access] = {
     "field_events": Access(insert=("supervisor",)),
     "partners": Access(read=("admin", "intake"), insert=ADMIN, update=ADMIN),
     "partner_requests": Access(read=("admin", "partner", "intake"), insert=("partner",)),
-    "work_orders": Access(read=("admin", "partner", "intake"), insert=("partner",)),
+    "work_orders": Access(read=("admin", "partner", "intake"), insert=("partner",),
+                          callers=("payload",)),  # the order as sent: the caller's phone
     "callback_events": REFERENCE,
     "callback_outbox": Access(read=("admin", "intake"), update=("intake",)),
     "case_sources": REFERENCE,
     "setting_changes": Access(insert=ADMIN),
     # reference data and configuration: the administrator
-    "settings": REFERENCE,
+    "settings": PUBLIC_REFERENCE,
     "admin_units": REFERENCE,
     "grid_cells": REFERENCE,
     "components": REFERENCE,
-    "roads": REFERENCE,
-    "class_editions": REFERENCE,
-    "case_classes": REFERENCE,
+    "roads": PUBLIC_REFERENCE,  # an Open311 address_string placed on its road
+    "class_editions": PUBLIC_REFERENCE,
+    "case_classes": PUBLIC_REFERENCE,
     "filing_conditions": REFERENCE,
     "time_limits": REFERENCE,
     "responsibilities": REFERENCE,
-    "departments": REFERENCE,
-    "calendar_days": REFERENCE,
-    "calendar_years": REFERENCE,
+    "departments": PUBLIC_REFERENCE,
+    "calendar_days": PUBLIC_REFERENCE,
+    "calendar_years": PUBLIC_REFERENCE,
     # the schema's own bookkeeping: read-only for everyone (written by db upgrade)
     "workflow_transitions": Access(),
     "security_config": Access(),
-    "alembic_version": Access(),
-    "schema_releases": Access(),
+    "alembic_version": Access(read=(*EVERYONE, "intake")),  # serve checks the schema
+    "schema_releases": Access(read=(*EVERYONE, "intake")),
 }
 #: tables that are not ours to grant (PostGIS)
 FOREIGN = frozenset({"spatial_ref_sys", "geometry_columns", "geography_columns"})
@@ -121,7 +132,7 @@ class Policy:
 _MY_DEPT = "(SELECT public.seatdesk_my_department())"
 _PARTNER_SOURCES = ", ".join(f"'{s.value}'" for s in sorted(PUBLIC_SOURCES))
 POLICIES: tuple[Policy, ...] = (
-    Policy("cases", "SELECT", EVERYONE),
+    Policy("cases", "SELECT", (*EVERYONE, "intake")),
     Policy("cases", "INSERT", ("acceptor", "supervisor"), using=None, check="true"),
     Policy("cases", "INSERT", ("partner",), using=None,
            check=f"source IN ({_PARTNER_SOURCES})"),
@@ -182,7 +193,7 @@ def apply(conn: Connection) -> None:
         if table in tables:
             _grant(conn, table, access, intake)
     _sequences(conn, tables, intake)
-    _policies(conn, tables)
+    _policies(conn, tables, intake)
     _database(conn)
 
 
@@ -201,7 +212,8 @@ def _grant(conn: Connection, table: str, access: Access, intake: str | None) -> 
 def _grant_reads(conn: Connection, table: str, access: Access, intake: str | None) -> None:
     """SELECT for the readers; column by column where some columns are hidden, and
     without the callers' contact data for the partner group (a partner's request runs
-    as the partner: it reads back the state of what it sent, not anybody's phone)."""
+    as the partner: it reads back the state of what it sent, not anybody's phone) and
+    the intake login (anonymous Open311 reads, the 12345 callbacks)."""
     readers = _names(access.read, intake)
     if not readers:
         return
@@ -212,9 +224,9 @@ def _grant_reads(conn: Connection, table: str, access: Access, intake: str | Non
         "SELECT attname FROM pg_attribute WHERE attrelid = CAST(:t AS regclass)"
         " AND attnum > 0 AND NOT attisdropped ORDER BY attnum"), {"t": f"public.{table}"})
     shown = [c for c in columns.scalars() if c not in access.hidden]
-    partners = tuple(r for r in access.read if r == "partner")
+    partners = tuple(r for r in access.read if r in WITHOUT_CALLERS)
     for roles, visible in (
-            (tuple(r for r in access.read if r != "partner"), shown),
+            (tuple(r for r in access.read if r not in WITHOUT_CALLERS), shown),
             (partners, [c for c in shown if c not in access.callers])):
         if _names(roles, intake) and visible:
             listed = ", ".join(f'"{c}"' for c in visible)
@@ -245,14 +257,14 @@ def _drop_policies(conn: Connection, tables: set[str], then: str) -> None:
         run_sql(conn, f'ALTER TABLE public."{table}" {then} ROW LEVEL SECURITY')
 
 
-def _policies(conn: Connection, tables: set[str]) -> None:
+def _policies(conn: Connection, tables: set[str], intake: str | None) -> None:
     _drop_policies(conn, tables, "ENABLE")
     counts: dict[str, int] = {}
     for p in POLICIES:
         if p.table not in tables:
             continue
         n = counts[p.table] = counts.get(p.table, 0) + 1
-        roles = _names(p.roles, None)
+        roles = _names(p.roles, intake)
         sql = f'CREATE POLICY "{p.table}_{p.command.lower()}_{n}" ON public."{p.table}"' \
               f" FOR {p.command} TO {roles}"
         if p.using is not None:
