@@ -56,6 +56,22 @@ def sign_in(session: Session, username: str, password: str, device_id: str,
     return token, expires, user
 
 
+def open_session(session: Session, user_id: int, device_id: str, now: dt.datetime,
+                 ttl: dt.timedelta) -> tuple[str, dt.datetime]:
+    """A new handset token for a supervisor whose password was checked elsewhere
+    (``workflow.signin.check_login``): the server's own bookkeeping, no attendance row —
+    that one is written as the supervisor (``sign_in_event``)."""
+    token = new_secret(TOKEN_PREFIX)
+    expires = now + ttl
+    session.add(FieldSession(token_hash=digest(token), user_id=user_id, device_id=device_id,
+                             created_at=now, expires_at=expires))
+    return token, expires
+
+
+def sign_in_event(session: Session, user_id: int, device_id: str, now: dt.datetime) -> None:
+    session.add(FieldEvent(user_id=user_id, at=now, kind="sign_in", device_id=device_id))
+
+
 #: a token's session and user (built once: every handset request runs it)
 _FIELD_SESSION = (
     select(FieldSession.id, FieldSession.device_id, FieldSession.expires_at,
@@ -79,8 +95,13 @@ def field_principal(session: Session, token: str, now: dt.datetime) -> Principal
 
 
 def sign_out(session: Session, principal: Principal, now: dt.datetime) -> None:
+    """Revoke the token (the server's own bookkeeping); ``sign_out_event`` is the
+    supervisor's attendance row, written as the supervisor."""
     session.execute(update(FieldSession).where(FieldSession.id == principal.session_id)
                     .values(revoked_at=now))
+
+
+def sign_out_event(session: Session, principal: Principal, now: dt.datetime) -> None:
     device = principal.channel.partition("/")[2]
     session.add(FieldEvent(user_id=principal.user_id, at=now, kind="sign_out", device_id=device))
 
@@ -102,4 +123,5 @@ def partner_principal(session: Session, api_key: str, kind: str) -> Principal:
 
 
 __all__ = ["Forbidden", "LoginError", "Unauthorized", "digest", "field_principal",
-           "new_secret", "partner_principal", "sign_in", "sign_out"]
+           "new_secret", "open_session", "partner_principal", "sign_in", "sign_in_event",
+           "sign_out", "sign_out_event"]

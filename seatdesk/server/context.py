@@ -37,17 +37,34 @@ class ServerContext:
     def now(self) -> dt.datetime:
         return self.wf.now()
 
-    def session(self) -> Session:
-        """A session for reading (and for nothing else: writes use ``write()``)."""
-        return Session(self.wf.engine, expire_on_commit=False)
+    def session(self, principal: Principal | None = None):
+        """A session for reading (and for nothing else: writes use ``write()``): as the
+        principal's own login when one is given (``DatabaseIdentity.workflow``), else on
+        the server's own connection — which, connected as the intake login, reads only
+        its bookkeeping, users without their hashes and what Open311 shows anonymously
+        (docs/security.md)."""
+        if principal is None:
+            return Session(self.wf.engine, expire_on_commit=False)
+        return self.identity.workflow(principal).reading()
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self, principal: Principal | None = None) -> Iterator[Session]:
         """One write unit of work (BEGIN IMMEDIATE on SQLite, so a writer never has to
-        upgrade a read lock), flushed and committed when the block ends."""
-        with self.wf.transaction() as session:
+        upgrade a read lock), flushed and committed when the block ends; as the
+        principal's own login when one is given (a supervisor's attendance and
+        positions), else the server's own bookkeeping (handset sessions)."""
+        with self.identity.workflow(principal).transaction() as session:
             yield session
             session.flush()
+
+    @functools.cached_property
+    def signs_in_with_logins(self) -> bool:
+        """Whether a handset's password is checked by PostgreSQL (the server connects as
+        the intake login: it cannot read the argon2 hashes) rather than against the users
+        table (SQLite, or a server connected as the owner) — ``workflow.signin.mode``."""
+        from seatdesk.workflow.signin import mode
+
+        return mode(self.wf.engine) == "logins"
 
 
 def server(request: Request) -> ServerContext:

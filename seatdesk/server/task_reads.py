@@ -125,7 +125,7 @@ def _call_for(result: str, note: str, photos):
 
 
 def _already_answered(wf: sd.Workflow, me: Principal, case_id: int, action: str) -> bool:
-    with Session(wf.engine) as session:
+    with wf.reading() as session:  # as the supervisor (``identity.workflow``)
         last = session.execute(select(LedgerEntry.action, LedgerEntry.actor_id)
                                .where(LedgerEntry.case_id == case_id)
                                .order_by(LedgerEntry.seq.desc()).limit(1)).first()

@@ -38,7 +38,7 @@ def _etag(tasks: list[Task]) -> str:
 
 
 def _list(ctx: ServerContext, me: Principal) -> TaskList:
-    with ctx.session() as session:
+    with ctx.session(me) as session:
         tasks = task_reads.tasks_for(session, me)
     return TaskList(etag=_etag(tasks), tasks=tasks)
 
@@ -132,7 +132,7 @@ async def _read_answer(request: Request, ctx: Ctx) -> tuple[Answer, list[sd.Atta
 def get_attachment(attachment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], me: FieldUser,
                    ctx: Ctx) -> Response:
     """A photo of one of my tasks' cases (or of a case I reported)."""
-    with ctx.session() as session:
+    with ctx.session(me) as session:
         found = task_reads.attachment_for(session, me, attachment_id)
     if found is None:
         raise ApiError(404, "not_found", "没有这个附件")

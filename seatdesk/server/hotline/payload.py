@@ -7,7 +7,7 @@ import base64
 import datetime as dt
 import json
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from seatdesk.models import Attachment, CallbackOutbox, Case, LedgerEntry, WorkOrder
@@ -20,23 +20,40 @@ MAX_PHOTOS = 3
 
 
 def build_callback(session: Session, item: CallbackOutbox, wf) -> bytes:
-    entry = session.get(LedgerEntry, item.ledger_id)
-    order = session.get(WorkOrder, item.work_order_id)
-    case = session.get(Case, entry.case_id)
+    entry = session.execute(select(LedgerEntry.case_id, LedgerEntry.seq, LedgerEntry.at,
+                                   LedgerEntry.to_state, LedgerEntry.reason)
+                            .where(LedgerEntry.id == item.ledger_id)).one()
+    # only the columns sent: the server's login reads neither the order as sent (the
+    # caller's phone) nor the case's caller columns (docs/security.md)
+    order = session.execute(select(WorkOrder.order_no)
+                            .where(WorkOrder.id == item.work_order_id)).one()
+    case = session.execute(select(Case.id, Case.number).where(Case.id == entry.case_id)).one()
     tz = wf.calendar(session).tz
-    payload = json.loads(entry.payload or "{}")
-    changed, args = payload.get("set", {}), payload.get("args", {})
+    deadline, satisfaction = _facts(session, item)
     callback = Callback(
         event_id=item.event_id, event=item.event, order_no=order.order_no,
         case_number=case.number, at=entry.at.astimezone(tz), state=entry.to_state,
         state_label=state_label(entry.to_state), reason=entry.reason,
-        deadline_at=_moment(changed.get("deadline_at"), tz),
-        satisfaction=str(args.get("satisfaction") or args.get("outcome") or ""))
+        deadline_at=_moment(deadline, tz), satisfaction=str(satisfaction or ""))
     if item.event == "finished":
         callback.result, callback.attachments = _result(session, case.id, entry.seq)
     if item.event == "merged":
         callback.reason = callback.reason or "重复诉求，已并入其他案卷"
     return callback.model_dump_json().encode("utf-8")
+
+
+def _facts(session: Session, item: CallbackOutbox) -> tuple[str | None, str | None]:
+    """The new deadline and the 回访 satisfaction from the payload of the ledger row that
+    queued the callback. On PostgreSQL through ``seatdesk_callback_facts`` — the intake
+    login reads no ledger payload (a registration's carries the caller's phone)."""
+    if session.get_bind().dialect.name == "postgresql":
+        row = session.execute(text("SELECT * FROM seatdesk_callback_facts(:i)"),
+                              {"i": item.id}).one()
+        return row.deadline_at, row.satisfaction
+    payload = json.loads(session.scalar(select(LedgerEntry.payload).where(
+        LedgerEntry.id == item.ledger_id)) or "{}")
+    changed, args = payload.get("set", {}), payload.get("args", {})
+    return changed.get("deadline_at"), args.get("satisfaction") or args.get("outcome")
 
 
 def _moment(value, tz) -> dt.datetime | None:

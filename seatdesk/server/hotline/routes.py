@@ -43,7 +43,7 @@ def post_order(order: WorkOrderIn, partner: Hotline, ctx: Ctx) -> JSONResponse:
 
 
 def _register(ctx: ServerContext, partner: Principal, order: WorkOrderIn, media):
-    with ctx.session() as session:
+    with ctx.session(partner) as session:
         lon, lat = (order.lon, order.lat) if _placed(order) else _centre(session)
     text = order.content.strip() + f"\n12345工单：{order.order_no}"
     report = sd.Report(source=partner.source, lon=lon, lat=lat, address=order.address,
@@ -94,15 +94,18 @@ async def get_order(order_no: Annotated[str, Path(max_length=64)], partner: Hotl
 
 
 def _status(ctx: ServerContext, partner: Principal, order_no: str) -> OrderStatus | None:
-    with ctx.session() as session:
+    """The order and its case read as the partner; the callbacks queued for it from the
+    outbox, the server's own bookkeeping (no group reads it but the administrators')."""
+    with ctx.session(partner) as session:
         row = session.execute(select(WorkOrder.id, Case.number, Case.state)
                               .join(Case, Case.id == WorkOrder.case_id)
                               .where(WorkOrder.partner_id == partner.partner_id,
                                      WorkOrder.order_no == order_no)).first()
-        if row is None:
-            return None
+    if row is None:
+        return None
+    with ctx.session() as session:
         events = session.execute(select(CallbackOutbox).where(
-            CallbackOutbox.work_order_id == row.id).order_by(CallbackOutbox.id)).scalars()
+            CallbackOutbox.work_order_id == row.id).order_by(CallbackOutbox.id)).scalars().all()
         return OrderStatus(order_no=order_no, case_number=row.number, state=row.state,
                            state_label=state_label(row.state),
                            events=[OrderEvent(event_id=e.event_id, event=e.event,

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from seatdesk.models import Attachment, Case, CaseClass, Department, LedgerEntry, PartnerRequest
 from seatdesk.workflow.states import action_label, state_label
@@ -31,9 +31,16 @@ class RequestFilter:
     page_size: int = 100
 
 
+#: the case columns a record shows: an anonymous reader's query runs on the intake
+#: login, which may not read the caller's columns (docs/security.md)
+_PUBLIC = load_only(Case.id, Case.number, Case.state, Case.description, Case.reported_at,
+                    Case.updated_at, Case.deadline_at, Case.address, Case.lat, Case.lon,
+                    raiseload=True)
+
+
 def _base() -> Select:
     return (select(Case, CaseClass, Department.name, PartnerRequest.token,
-                   PartnerRequest.media_url)
+                   PartnerRequest.media_url).options(_PUBLIC)
             .join(PartnerRequest, PartnerRequest.case_id == Case.id)
             .outerjoin(CaseClass, CaseClass.id == Case.class_id)
             .outerjoin(Department, Department.id == Case.department_id))

@@ -56,7 +56,9 @@ def _jurisdiction(ctx: ServerContext, value: str) -> None:
 
 
 def _reader(request: Request, ctx: ServerContext, api_key: str):
-    """An optional api_key on GET names the partner; without one, a per-address limit."""
+    """An optional api_key on GET names the partner (whose own login then reads, as
+    ``ctx.session(partner)``); without one, a per-address limit, and the server's own
+    connection reads what Open311 shows anyone (no caller data: docs/security.md)."""
     if api_key:
         return check_partner(request, ctx, api_key, "open311")
     ctx.limiter.check(ctx.config.anonymous_rate, "open311-get", client_address(request))
@@ -159,7 +161,7 @@ def get_requests(fmt: Fmt, request: Request, ctx: Ctx, jurisdiction_id: Jurisdic
                  page_size: Annotated[int, Query(ge=1, le=1000)] = 0) -> Response:
     """Requests by id (comma list, overrides the rest) or by filters; newest first."""
     _jurisdiction(ctx, jurisdiction_id)
-    _reader(request, ctx, api_key)
+    partner = _reader(request, ctx, api_key)
     start, end = _window(ctx, start_date, end_date)
     f = reads.RequestFilter(
         ids=tuple(i.strip() for i in service_request_id.split(",") if i.strip())[:200],
@@ -167,7 +169,7 @@ def get_requests(fmt: Fmt, request: Request, ctx: Ctx, jurisdiction_id: Jurisdic
         updated_after=_aware(updated_after), updated_before=_aware(updated_before), page=page,
         page_size=page_size or ctx.config.page_size)
     tz = _tz(ctx)
-    with ctx.session() as session:
+    with ctx.session(partner) as session:
         return render(fmt, "service_requests", reads.find_requests(session, f, tz))
 
 
@@ -177,9 +179,9 @@ def get_request(service_request_id: Annotated[str, Path(max_length=40)], fmt: Fm
                 request: Request, ctx: Ctx, jurisdiction_id: Jurisdiction = "",
                 api_key: ApiKey = "") -> Response:
     _jurisdiction(ctx, jurisdiction_id)
-    _reader(request, ctx, api_key)
+    partner = _reader(request, ctx, api_key)
     tz = _tz(ctx)
-    with ctx.session() as session:
+    with ctx.session(partner) as session:
         found = reads.find_requests(session, reads.RequestFilter(ids=(service_request_id,)), tz)
     if not found:
         raise ApiError(404, "request_not_found",
@@ -191,8 +193,8 @@ def get_request(service_request_id: Annotated[str, Path(max_length=40)], fmt: Fm
 def get_token(token: Annotated[str, Path(max_length=40)], fmt: Fmt, request: Request,
               ctx: Ctx, jurisdiction_id: Jurisdiction = "", api_key: ApiKey = "") -> Response:
     _jurisdiction(ctx, jurisdiction_id)
-    _reader(request, ctx, api_key)
-    with ctx.session() as session:
+    partner = _reader(request, ctx, api_key)
+    with ctx.session(partner) as session:
         found = reads.by_token(session, token)
     if found is None:
         raise ApiError(404, "token_not_found", f"token {token} not found")
@@ -211,7 +213,7 @@ def get_updates(fmt: Fmt, request: Request, ctx: Ctx, jurisdiction_id: Jurisdict
     if start > end or end - start > MAX_WINDOW:
         raise ApiError(400, "bad_window", "start_date must be before end_date, at most 90 days")
     tz = _tz(ctx)
-    with ctx.session() as session:
+    with ctx.session(partner) as session:
         found = reads.updates(session, start, end, tz, partner.partner_id if partner else None)
     return render(fmt, "service_request_updates", found)
 
