@@ -1,0 +1,286 @@
+"""``seatdesk serve`` connected as the intake login (docs/security.md, "The intake server
+and partners"; docs/operations.md): a NOINHERIT login with no table-owner rights, which
+reads only its bookkeeping, users without their hashes and what Open311 shows anyone,
+and does everything else as the supervisor's or partner's own login (``SET ROLE``).
+
+The server runs under uvicorn on a real socket, its engine connected with the intake
+login's password, and a whole field and partner round goes through it; then the intake
+login by itself (a psql-like connection with its password) is shown unable to read a
+caller's phone, write a case or the ledger, or read a password hash."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import time
+
+import httpx
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from seatdesk.cli import main
+from seatdesk.models import Case, FieldEvent, LedgerEntry, SupervisorPosition, User
+from seatdesk.models.db import make_engine
+from seatdesk.server.app import create_app
+from seatdesk.server.config import ServerConfig
+from seatdesk.workflow import services as sd
+from tests.dbroles import PASSWORD, make_logins
+from tests.dbtemplates import open_database
+from tests.server_fixtures import LiveServer, Receiver, jpeg, prepare
+from tests.workflow_fixtures import P1, open_world
+
+pytestmark = pytest.mark.postgres
+INTAKE_PASSWORD = "intake-secret-7"
+PHONE_12345, PHONE_311 = "13700001111", "13912345678"
+
+
+class Round:
+    """The world (owner's engine, for the seats and the checks), the server connected as
+    the intake login, a client and the 12345 receiver."""
+
+    def __init__(self, world, intake: str, engine, live: LiveServer, keys, receiver):
+        self.world, self.intake, self.engine, self.live = world, intake, engine, live
+        self.keys, self.receiver = keys, receiver
+        self.client = httpx.Client(base_url=live.url, timeout=30)
+
+    def seat(self, fn, actor: str, case_id: int, **kw) -> sd.CaseChange:
+        """A seat's action now (the real clock: the ledger holds the supervisor's rows,
+        written through the server, to the server's clock)."""
+        w = self.world
+        w.clock.now = dt.datetime.now(dt.UTC)
+        with w.db.Session() as s:
+            version = s.scalar(select(Case.version).where(Case.id == case_id))
+        return fn(w.wf, w.a(actor), case_id, version, **kw)
+
+
+@pytest.fixture
+def intake_round(template_store, monkeypatch):
+    url = template_store.clone("postgresql", "workflow_world")
+    db = open_database("postgresql", url)
+    world = open_world(db)
+    world.clock.now = dt.datetime.now(dt.UTC)
+    receiver = Receiver()
+    keys, _secrets = prepare(world, callback_url=receiver.url)  # partners' accounts too
+    make_logins(db)  # every user (supervisors and partners) a login; password PASSWORD
+    name = f"intake_{make_url(url).database}"[:63]
+    monkeypatch.setattr("sys.stdin", io.StringIO(INTAKE_PASSWORD + "\n"))
+    assert main(["--database", url, "db", "intake-login", name, "--password-stdin"]) == 0
+    intake_url = make_url(url).set(username=name, password=INTAKE_PASSWORD)
+    engine = make_engine(intake_url.render_as_string(hide_password=False))
+    config = ServerConfig(outbox_poll_s=0.2)
+    live = LiveServer(create_app(sd.Workflow(engine), config)).start()
+    rnd = Round(world, name, engine, live, keys, receiver)
+    yield rnd
+    rnd.client.close()
+    live.stop()
+    engine.dispose()
+    receiver.close()
+    db.engine.dispose()
+    template_store.drop("postgresql", url)
+    template_store._pg_exec(f'DROP ROLE IF EXISTS "{name}"')  # cluster-wide: not left behind
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _actor(rnd: Round, case_id: int, seq: int) -> tuple[int, str]:
+    with rnd.world.db.Session() as s:
+        row = s.execute(select(LedgerEntry.actor_id, LedgerEntry.seat).where(
+            LedgerEntry.case_id == case_id, LedgerEntry.seq == seq)).one()
+    return row.actor_id, row.seat
+
+
+def _wait_for(predicate, seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+def test_a_whole_field_and_partner_round_through_the_intake_login(intake_round):
+    rnd, w = intake_round, intake_round.world
+    c = rnd.client
+    with rnd.engine.connect() as conn:  # the server really is the intake login
+        assert conn.execute(text("SELECT current_user")).scalar() == rnd.intake
+        assert conn.execute(text("SELECT rolinherit FROM pg_roles WHERE rolname = current_user"
+                                 )).scalar() is False
+
+    # handset sign-in: PostgreSQL checks the password; a wrong one is counted by the gate
+    wrong = c.post("/field/v1/session", json={"username": "sup1", "password": "nope-nope-1",
+                                             "device_id": "phone-1"})
+    assert wrong.status_code == 401, wrong.text
+    with w.db.Session() as s:
+        assert s.scalar(select(User.failed_logins).where(User.username == "sup1")) == 1
+    acceptor = c.post("/field/v1/session", json={"username": "acceptor", "password": PASSWORD,
+                                                "device_id": "phone-1"})
+    assert acceptor.status_code == 403, acceptor.text  # not a supervisor
+    signed = c.post("/field/v1/session", json={"username": "sup1", "password": PASSWORD,
+                                              "device_id": "phone-1"})
+    assert signed.status_code == 201, signed.text
+    me = _bearer(signed.json()["token"])
+    with w.db.Session() as s:
+        assert s.scalar(select(User.failed_logins).where(User.username == "sup1")) == 0
+
+    # on duty, a position ping, who am I
+    assert c.post("/field/v1/duty", json={"on_duty": True, "lon": P1[0], "lat": P1[1]},
+                  headers=me).status_code == 200
+    pinged = c.post("/field/v1/positions", json={"fixes": [{"lon": P1[0], "lat": P1[1],
+                                                            "accuracy_m": 8}]}, headers=me)
+    assert pinged.status_code == 200 and pinged.json()["accepted"] == 1, pinged.text
+    mine = c.get("/field/v1/me", headers=me)
+    assert mine.status_code == 200 and mine.json()["on_duty"] is True, mine.text
+    assert c.get("/field/v1/classes", headers=me).status_code == 200
+
+    # a report with a photo: the ledger names the supervisor and the handset
+    data = {"report_id": "intake-login-0001", "lon": str(P1[0]), "lat": str(P1[1]),
+            "description": "井盖破损", "address": "溧城镇燕山路 18 号"}
+    reported = c.post("/field/v1/reports", data=data, headers=me,
+                      files=[("photos", ("a.jpg", jpeg(), "image/jpeg"))])
+    assert reported.status_code == 201, reported.text
+    assert reported.json()["photos"] == 1
+    assert _actor(rnd, reported.json()["case_id"], 1) == (w.users["sup1"], "城管通/phone-1")
+
+    # a 12345 work order in; the seat sends it to be verified (the supervisors' pool)
+    order = {"order_no": "GD-INTAKE-0001", "content": "燕山路路灯不亮", "caller_name": "李女士",
+             "caller_phone": PHONE_12345, "address": "燕山路 88 号", "lon": P1[0],
+             "lat": P1[1], "category": "0301", "urgency": "normal", "callback_wanted": True}
+    hotline = {"X-Api-Key": rnd.keys["rx12345"]}
+    taken = c.post("/hotline12345/v1/orders", json=order, headers=hotline)
+    assert taken.status_code == 201, taken.text
+    case_id = taken.json()["case_id"]
+    assert _actor(rnd, case_id, 1)[1] == "12345/rx12345"
+    rnd.seat(sd.send_verification, "acceptor", case_id)
+
+    # the task list, and the answer with a photo
+    tasks = c.get("/field/v1/tasks", headers=me)
+    assert tasks.status_code == 200, tasks.text
+    task = next(t for t in tasks.json()["tasks"] if t["case_id"] == case_id)
+    assert task["kind"] == "verify"
+    answered = c.post(f"/field/v1/tasks/{case_id}/answer", headers=me,
+                      data={"version": str(task["version"]), "result": "confirmed",
+                            "note": "现场属实"},
+                      files=[("photos", ("seen.jpg", jpeg(color=(0, 90, 0)), "image/jpeg"))])
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["state"] == "pending_acceptance" or answered.json()["version"] > 0
+    again = c.post(f"/field/v1/tasks/{case_id}/answer", headers=me,
+                   json={"version": task["version"], "result": "confirmed"})
+    assert again.status_code == 200 and again.json()["already"] is True, again.text
+    seq = answered.json()["version"]
+    assert _actor(rnd, case_id, seq)[0] == w.users["sup1"]
+
+    # the seat accepts: the callback is delivered to the local 12345 receiver
+    rnd.seat(sd.accept, "acceptor", case_id)
+    assert _wait_for(lambda: "accepted" in [r["json"]["event"] for r in rnd.receiver.received])
+    callback = next(r["json"] for r in rnd.receiver.received if r["json"]["event"] == "accepted")
+    assert callback["order_no"] == "GD-INTAKE-0001"
+    assert PHONE_12345 not in json.dumps(callback)
+    status = c.get("/hotline12345/v1/orders/GD-INTAKE-0001", headers=hotline)
+    assert status.status_code == 200, status.text
+    assert status.json()["state"] == "accepted"
+    assert _wait_for(lambda: all(e["delivered"] for e in c.get(
+        "/hotline12345/v1/orders/GD-INTAKE-0001", headers=hotline).json()["events"]))
+
+    # Open311: the service list, a POST with a photo, GET by id (anonymous and as the
+    # partner), the token, the updates
+    assert c.get("/open311/v2/services.json").status_code == 200
+    assert c.get("/open311/v2/services/E01001.json").status_code == 200
+    posted = c.post("/open311/v2/requests.json", data={
+        "api_key": rnd.keys["fms"], "service_code": "E01001", "lat": str(P1[1]),
+        "long": str(P1[0]), "description": "小区门口垃圾堆了三天", "first_name": "小明",
+        "last_name": "王", "phone": PHONE_311}, files=[("media", ("m.jpg", jpeg(), "image/jpeg"))])
+    assert posted.status_code == 201, posted.text
+    number, token = posted.json()[0]["service_request_id"], posted.json()[0]["token"]
+    anonymous = c.get(f"/open311/v2/requests/{number}.json")
+    assert anonymous.status_code == 200 and anonymous.json()[0]["status"] == "open"
+    assert PHONE_311 not in anonymous.text
+    media = anonymous.json()[0]["media_url"]
+    assert media and c.get(media).status_code == 200
+    listed = c.get("/open311/v2/requests.json", params={"api_key": rnd.keys["fms"]})
+    assert listed.status_code == 200 and number in [r["service_request_id"] for r in listed.json()]
+    by_token = c.get(f"/open311/v2/tokens/{token}.json", params={"api_key": rnd.keys["fms"]})
+    assert by_token.status_code == 200 and by_token.json()[0]["service_request_id"] == number
+    with w.db.Session() as s:
+        case311 = s.scalar(select(Case.id).where(Case.number == number))
+    rnd.seat(sd.void, "acceptor", case311, reason="重复上报")
+    start = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
+    for params in ({"start_date": start}, {"start_date": start, "api_key": rnd.keys["fms"]}):
+        updates = c.get("/open311/v2/servicerequestupdates.json", params=params)
+        assert updates.status_code == 200, updates.text
+        assert [u["status"] for u in updates.json() if u["service_request_id"] == number] == [
+            "open", "closed"] or len([u for u in updates.json()
+                                      if u["service_request_id"] == number]) >= 1
+
+    # off duty and sign-out: the token stops working
+    assert c.post("/field/v1/duty", json={"on_duty": False}, headers=me).status_code == 200
+    assert c.delete("/field/v1/session", headers=me).status_code == 204
+    assert c.get("/field/v1/me", headers=me).status_code == 401
+    with w.db.Session() as s:
+        kinds = s.scalars(select(FieldEvent.kind).where(FieldEvent.user_id == w.users["sup1"])
+                          .order_by(FieldEvent.id)).all()
+        assert kinds == ["sign_in", "on_duty", "off_duty", "sign_out"]
+        assert s.scalar(select(SupervisorPosition.accuracy_m)
+                        .where(SupervisorPosition.user_id == w.users["sup1"])) == 8
+
+
+def _refusal(engine, sql: str, params: dict | None = None) -> str:
+    with engine.connect() as conn:
+        try:
+            conn.execute(text(sql), params or {})
+            conn.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")
+        except DBAPIError as exc:
+            return str(exc.orig.diag.message_primary or exc.orig)
+        finally:
+            conn.rollback()
+    return ""
+
+
+def test_the_intake_login_by_itself_reads_no_phone_writes_no_case_and_no_hash(intake_round):
+    rnd, w = intake_round, intake_round.world
+    c = rnd.client
+    order = {"order_no": "GD-INTAKE-0002", "content": "占道经营", "caller_name": "张先生",
+             "caller_phone": PHONE_12345, "address": "燕山路 90 号", "lon": P1[0],
+             "lat": P1[1], "category": "0301", "urgency": "normal", "callback_wanted": True}
+    taken = c.post("/hotline12345/v1/orders", json=order,
+                   headers={"X-Api-Key": rnd.keys["rx12345"]})
+    assert taken.status_code == 201, taken.text
+    case_id = taken.json()["case_id"]
+    login = rnd.engine  # the intake login with its password, as psql would connect
+    for sql in ("SELECT caller_phone FROM cases", "SELECT phone FROM case_reporters",
+                "SELECT payload FROM work_orders", "SELECT * FROM cases",
+                "SELECT payload FROM case_ledger", "SELECT * FROM case_ledger",
+                "SELECT password_hash FROM users", "SELECT * FROM users"):
+        assert "permission denied" in _refusal(login, sql), sql
+    with login.connect() as conn:  # what it does read carries no caller's phone
+        seen = json.dumps([list(map(str, r)) for r in conn.execute(text(
+            "SELECT number, caller_name, description, address FROM cases"))], ensure_ascii=False)
+        ledger = json.dumps([list(map(str, r)) for r in conn.execute(text(
+            "SELECT action, reason, seat, hash FROM case_ledger"))], ensure_ascii=False)
+    assert PHONE_12345 not in seen and PHONE_12345 not in ledger
+    writes = {
+        "UPDATE cases SET urgency = urgency WHERE id = :c": {"c": case_id},
+        "UPDATE cases SET caller_phone = '1' WHERE id = :c": {"c": case_id},
+        "DELETE FROM cases WHERE id = :c": {"c": case_id},
+        "INSERT INTO cases (number, source) VALUES ('X', 'patrol')": {},
+        "INSERT INTO case_ledger (case_id, seq, at, actor_id, actor_role, action, from_state,"
+        " to_state) VALUES (:c, 99, now(), 1, 'acceptor', 'void', 'reported', 'void')":
+            {"c": case_id},
+        "UPDATE case_ledger SET reason = 'x' WHERE case_id = :c": {"c": case_id},
+        "DELETE FROM case_ledger WHERE case_id = :c": {"c": case_id},
+        "INSERT INTO field_events (user_id, at, kind, device_id) VALUES (1, now(), 'on_duty', 'x')":
+            {},
+        "UPDATE users SET role = 'admin' WHERE username = 'sup1'": {},
+        "UPDATE settings SET value = value": {},
+    }
+    for sql, params in writes.items():
+        assert "permission denied" in _refusal(login, sql, params), sql
+    # nor may it become anybody but an active supervisor or partner
+    with w.db.Session() as s:
+        lead = s.scalar(select(User.db_login).where(User.username == "lead"))
+    assert "permission denied" in _refusal(login, f'SET ROLE "{lead}"')
+    assert "permission denied" in _refusal(login, "SET ROLE seatdesk_acceptor")
