@@ -482,8 +482,10 @@ def test_the_intake_server_acts_only_as_supervisors_and_partners(pgw, logins, mo
     url = make_url(w.db.url).set(username=name, password="intake-secret-1")
     engine = make_engine(url.render_as_string(hide_password=False))
     try:
-        with engine.connect() as conn:  # NOINHERIT: nothing of its own
-            assert "permission denied" in refused(conn, "SELECT count(*) FROM cases")
+        with engine.connect() as conn:  # NOINHERIT: only its narrow grants (security.md)
+            assert "permission denied" in refused(conn, "SELECT caller_phone FROM cases")
+            assert "permission denied" in refused(conn, "SELECT payload FROM case_ledger")
+            assert "permission denied" in refused(conn, "UPDATE cases SET urgency = urgency")
         server = sd.Workflow(engine, cache_seconds=0)
         made = sd.register(server.acting_as(logins["sup1"]), w.a("sup1"),
                            sd.Report("patrol", *P1, class_id=w.cls["井盖"]))
