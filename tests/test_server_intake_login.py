@@ -288,3 +288,22 @@ def test_the_intake_login_by_itself_reads_no_phone_writes_no_case_and_no_hash(in
         lead = s.scalar(select(User.db_login).where(User.username == "lead"))
     assert "permission denied" in _refusal(login, f'SET ROLE "{lead}"')
     assert "permission denied" in _refusal(login, "SET ROLE seatdesk_acceptor")
+
+
+def test_a_handsets_wrong_passwords_lock_the_supervisor_as_at_a_seat(intake_round):
+    """Five wrong passwords through the server lock the account (the gate counts them) and
+    expire the login's password, so PostgreSQL itself refuses the right one too."""
+    rnd, w = intake_round, intake_round.world
+    attempt = {"username": "sup2", "device_id": "phone-9"}
+    for _ in range(5):
+        wrong = rnd.client.post("/field/v1/session", json={**attempt, "password": "wrong-pass-1"})
+        assert wrong.status_code == 401, wrong.text
+    right = rnd.client.post("/field/v1/session", json={**attempt, "password": PASSWORD})
+    assert right.status_code == 401, right.text
+    assert right.json()["error"]["message"] == wrong.json()["error"]["message"]  # one message
+    with w.db.Session() as s:
+        locked, login = s.execute(select(User.locked_until, User.db_login)
+                                  .where(User.username == "sup2")).one()
+        expired = s.execute(text("SELECT rolvaliduntil < now() FROM pg_roles WHERE rolname = :r"),
+                            {"r": login}).scalar()
+    assert locked is not None and expired is True
