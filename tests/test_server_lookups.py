@@ -3,7 +3,9 @@ the Open311 service list, partners' keys and users' logins are kept per process 
 NOTIFY listener runs (PostgreSQL), and a change — a partner or source disabled, a
 partner's account deactivated — empties the cache as soon as its NOTIFY arrives, so the
 next request is refused. SQLite (and any process without the listener) reads the
-database every time. Also: a case the server registers (Core INSERTs, not the ORM)
+database every time. Handset tokens are kept the same way and refused again as soon as
+their session is revoked (this process: at once; the others: at the NOTIFY) or their
+user is deactivated or moved to another role. Also: a case the server registers (Core INSERTs, not the ORM)
 verifies with the ledger check."""
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import threading
 import pytest
 from sqlalchemy import func, select, update
 
-from seatdesk.models import Case, User
+from seatdesk.models import Case, FieldSession, User
 from seatdesk.models.sources import Source
+from seatdesk.server.auth import digest
 from seatdesk.server.partners import set_active
 from seatdesk.workflow.ledger_verify import verify_ledger
 from seatdesk.workflow.lookups import Lookups
@@ -106,6 +109,79 @@ def test_a_registered_case_verifies_with_the_ledger_check(live):
     with srv.world.db.Session() as s:
         ids = list(s.scalars(select(Case.id)))
         assert len(ids) == 2 and verify_ledger(s, ids) == []
+
+
+# -- handset tokens ----------------------------------------------------------------------
+def _me(srv, headers) -> int:
+    return srv.client.get("/field/v1/me", headers=headers).status_code
+
+
+def _kept(srv, username: str) -> bool:
+    return ("field", digest(srv.tokens[username])) in srv.world.wf.lookups._values
+
+
+def test_a_handset_token_is_kept_and_signing_out_refuses_it_at_once(live):
+    srv = live
+    headers = srv.sign_in("sup1")
+    assert _me(srv, headers) == 200 and _me(srv, headers) == 200
+    assert _kept(srv, "sup1") is (srv.world.db.backend == "postgresql")
+    assert srv.client.delete("/field/v1/session", headers=headers).status_code == 204
+    assert not _kept(srv, "sup1")  # this process forgets at once, before any NOTIFY
+    assert _me(srv, headers) == 401
+    made = srv.client.post("/field/v1/reports", headers=headers, json={
+        "report_id": "after-sign-out", "lon": P1[0], "lat": P1[1]})
+    assert made.status_code == 401 and _cases(srv) == 0
+
+
+def test_a_session_revoked_in_the_database_is_refused_once_its_notify_is_heard(live):
+    """Revoked by another process (another server worker, an administrator): the
+    revocation's NOTIFY empties this process's kept grants."""
+    srv = live
+    headers, other = srv.sign_in("sup1"), srv.sign_in("sup2", "phone-2")
+    assert _me(srv, headers) == 200 and _me(srv, other) == 200
+    now = srv.world.wf.now()
+    _change(srv, lambda s: s.execute(update(FieldSession).where(
+        FieldSession.token_hash == digest(srv.tokens["sup1"])).values(revoked_at=now)))
+    assert _me(srv, headers) == 401
+    assert _me(srv, other) == 200  # the other handset reads its session again, still valid
+
+
+@pytest.mark.parametrize("change", [{"active": False}, {"role": "acceptor"}],
+                         ids=["deactivated", "no longer a supervisor"])
+def test_a_supervisor_deactivated_or_moved_loses_a_kept_token(live, change):
+    srv = live
+    headers = srv.sign_in("sup1")
+    assert _me(srv, headers) == 200
+    _change(srv, lambda s: s.execute(update(User).where(User.username == "sup1")
+                                     .values(**change)))  # NOTIFY seatdesk_users
+    refused = srv.client.get("/field/v1/me", headers=headers)
+    assert refused.status_code == 401 and "停用" in refused.json()["error"]["message"]
+
+
+def test_a_kept_token_still_expires(live):
+    srv = live
+    headers = srv.sign_in("sup1")
+    assert _me(srv, headers) == 200
+    srv.world.clock.advance(hours=13)  # ServerConfig.token_ttl is 12 hours
+    expired = srv.client.get("/field/v1/me", headers=headers)
+    assert expired.status_code == 401 and "过期" in expired.json()["error"]["message"]
+
+
+def test_a_new_sign_in_keeps_the_other_handsets_grants(live):
+    """Sessions are INSERTed at every sign-in: that empties nothing (only a revocation or
+    a deletion does). SQLite keeps nothing: every request reads its session."""
+    srv = live
+    postgres = srv.world.db.backend == "postgresql"
+    headers = srv.sign_in("sup1")
+    assert _me(srv, headers) == 200 and _kept(srv, "sup1") is postgres
+    lookups = srv.world.wf.lookups
+    before = lookups.generation
+    srv.sign_in("sup2", "phone-2")
+    if postgres:
+        _change(srv, lambda s: s.execute(update(Source).where(Source.code == "online")
+                                         .values(name=Source.name)))  # a NOTIFY to await
+        assert lookups.generation == before + 1  # that one, not the sign-in's
+    assert _me(srv, headers) == 200
 
 
 def test_the_cache_keeps_values_only_while_live():

@@ -2,8 +2,11 @@
 
 Both secrets are 256-bit random strings made here, so a fast digest is enough (no
 dictionary to guess from); passwords stay argon2id (``workflow.auth``). Every check reads
-the live user record: a deactivated supervisor or a partner switched off loses access
-at the next request, whatever token it holds.
+the live user record — or, in a server whose NOTIFY listener is live, the record as it
+was at the last notification (``workflow/lookups.py``: a revoked session, a deactivated
+or moved user, a partner switched off empty the cache): a deactivated supervisor or a
+partner switched off loses access at the next request after the change reaches the
+process, whatever token it holds.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -81,17 +85,38 @@ _FIELD_SESSION = (
     .where(FieldSession.token_hash == bindparam("token_hash")))
 
 
-def field_principal(session: Session, token: str, now: dt.datetime) -> Principal:
-    """The supervisor behind a bearer token, checked against the live user record."""
-    row = session.execute(_FIELD_SESSION, {"token_hash": digest(token)}).first()
+@dataclass(frozen=True)
+class FieldGrant:
+    """A valid token's principal and its expiry: what the process's cache keeps (the
+    expiry is checked at every request, so a kept grant never outlives its token)."""
+
+    principal: Principal
+    expires_at: dt.datetime
+
+
+def field_grant(session: Session, token_hash: str) -> FieldGrant:
+    """The supervisor behind a token's hash, checked against the live user record (not
+    against the clock: ``field_principal`` does that); ``Unauthorized`` if refused."""
+    row = session.execute(_FIELD_SESSION, {"token_hash": token_hash}).first()
     if row is None or row.revoked_at is not None:
         raise Unauthorized("登录已失效，请重新登录")
-    if row.expires_at <= now:
-        raise Unauthorized("登录已过期，请重新登录")
     if not row.active or row.role != Role.SUPERVISOR:
         raise Unauthorized("账号已停用或不再是监督员，请联系指挥中心")
-    return Principal(FIELD, row[4], row.role, row.department_id, row.username,
-                     field_channel(row.device_id), session_id=row[0])
+    return FieldGrant(Principal(FIELD, row[4], row.role, row.department_id, row.username,
+                                field_channel(row.device_id), session_id=row[0]),
+                      row.expires_at)
+
+
+def field_principal(session: Session, token: str, now: dt.datetime) -> Principal:
+    """The supervisor behind a bearer token, checked against the live user record."""
+    return checked(field_grant(session, digest(token)), now)
+
+
+def checked(grant: FieldGrant, now: dt.datetime) -> Principal:
+    """The grant's principal if its token has not expired by ``now``."""
+    if grant.expires_at <= now:
+        raise Unauthorized("登录已过期，请重新登录")
+    return grant.principal
 
 
 def sign_out(session: Session, principal: Principal, now: dt.datetime) -> None:
@@ -122,6 +147,6 @@ def partner_principal(session: Session, api_key: str, kind: str) -> Principal:
                      partner_channel(row.kind, row.code), partner_id=row[0], source=row.source)
 
 
-__all__ = ["Forbidden", "LoginError", "Unauthorized", "digest", "field_principal",
-           "new_secret", "open_session", "partner_principal", "sign_in", "sign_in_event",
-           "sign_out", "sign_out_event"]
+__all__ = ["FieldGrant", "Forbidden", "LoginError", "Unauthorized", "checked", "digest",
+           "field_grant", "field_principal", "new_secret", "open_session", "partner_principal",
+           "sign_in", "sign_in_event", "sign_out", "sign_out_event"]

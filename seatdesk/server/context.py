@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -67,7 +68,8 @@ class ServerContext:
         return mode(self.wf.engine) == "logins"
 
 
-def server(request: Request) -> ServerContext:
+async def server(request: Request) -> ServerContext:
+    """(async: a plain function dependency would cost every request a thread hop)"""
     return request.app.state.server
 
 
@@ -83,17 +85,34 @@ def remember(request: Request, principal: Principal) -> Principal:
     return principal
 
 
-def field_user(request: Request, ctx: Ctx,
-               credentials: Annotated[HTTPAuthorizationCredentials | None,
-                                      Depends(_bearer)]) -> Principal:
-    """The signed-in supervisor (``Authorization: Bearer <token>``), rate-limited."""
+async def field_user(request: Request, ctx: Ctx,
+                     credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                            Depends(_bearer)]) -> Principal:
+    """The signed-in supervisor (``Authorization: Bearer <token>``), rate-limited.
+
+    A valid token's grant is kept by the process's cache while its NOTIFY listener is
+    live (``workflow/lookups.py``): emptied when any handset session is revoked or
+    deleted (``NOTIFY seatdesk_config`` from ``field_sessions``) and when a user's role,
+    active flag, department or login changes (``seatdesk_users``); the expiry is checked
+    at every request. A kept grant is answered here without a thread or a query."""
     if credentials is None or not credentials.credentials:
         raise auth.Unauthorized("请先登录")
-    with ctx.session() as session:
-        principal = auth.field_principal(session, credentials.credentials, ctx.now())
+    key = ("field", auth.digest(credentials.credentials))
+    grant = ctx.wf.lookups.kept(key)
+    if grant is None:
+        grant = await run_in_threadpool(_field_grant, ctx, key)
+    principal = auth.checked(grant, ctx.now())
     remember(request, principal)
     ctx.limiter.check(ctx.config.field_rate, "field", str(principal.session_id))
     return principal
+
+
+def _field_grant(ctx: ServerContext, key: tuple[str, str]) -> auth.FieldGrant:
+    def load() -> auth.FieldGrant:
+        with ctx.session() as session:
+            return auth.field_grant(session, key[1])
+
+    return ctx.wf.lookups.get(key, load)
 
 
 def partner_for(kind: str):

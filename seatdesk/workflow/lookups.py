@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 CONFIG_CHANNEL = "seatdesk_config"
 USERS_CHANNEL = "seatdesk_users"  # sent by the users' trigger (dbrules/ledger_sql.py)
 RECONNECT_S = 1.0
+#: values kept at most (handset tokens are one key each): past it the cache starts afresh
+MAX_VALUES = 50_000
 T = TypeVar("T")
 
 
@@ -67,8 +69,16 @@ class Lookups:
         if generation is not None:
             with self._lock:
                 if self._live and self.generation == generation:
+                    if len(self._values) >= MAX_VALUES:
+                        self._values.clear()
                     self._values[key] = value
         return value
+
+    def kept(self, key: Hashable, default: object = None) -> object:
+        """The value kept for ``key`` (``default`` if none or not live), without loading:
+        an async caller looks here first and goes to a thread only on a miss."""
+        with self._lock:
+            return self._values.get(key, default) if self._live else default
 
     def clear(self, *, live: bool | None = None) -> None:
         """Forget every value (and, with ``live``, switch keeping them on or off)."""

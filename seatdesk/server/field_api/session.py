@@ -88,12 +88,14 @@ def _sign_in_with_login(body: SignIn, ctx: Ctx, now: dt.datetime):
 
 @router.delete("/session", status_code=204)
 def sign_out(me: FieldUser, ctx: Ctx) -> None:
-    """退出登录: the token stops working at once."""
+    """退出登录: the token stops working at once (this process forgets its kept grants
+    here; the others when the revocation's ``NOTIFY seatdesk_config`` reaches them)."""
     now = ctx.now()
     with ctx.write() as session:
         auth.sign_out(session, me, now)
     with ctx.write(me) as session:
         auth.sign_out_event(session, me, now)
+    ctx.wf.lookups.clear()
 
 
 class Me(BaseModel):

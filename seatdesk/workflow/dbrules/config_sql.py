@@ -4,7 +4,8 @@ A statement-level trigger on each table of ``TABLES`` (every session, trusted wr
 included: ``seatdesk partner disable`` runs as the owner) sends the table's name on
 ``seatdesk_config`` at commit; the server's per-process cache (``workflow/lookups.py``)
 empties itself on it, so a disabled source, class or partner stops being accepted as soon
-as the notification arrives instead of after a cache lifetime.
+as the notification arrives instead of after a cache lifetime. ``field_sessions`` sends it
+on UPDATE and DELETE (a revoked handset session), not on the INSERT of every sign-in.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from . import run_sql
 
 CHANNEL = "seatdesk_config"
 TABLES = ("case_sources", "case_classes", "class_editions", "settings", "partners")
+#: tables whose new rows change nothing a process keeps: notified on UPDATE and DELETE only
+#: (a handset sign-in INSERTs a session; its revocation UPDATEs it and must empty every
+#: process's kept grants, ``server/context.field_user``)
+CHANGED_ONLY = ("field_sessions",)
 
 FUNCTION = f"""
 CREATE OR REPLACE FUNCTION public.seatdesk_config_notify() RETURNS trigger
@@ -32,10 +37,12 @@ def install(conn: Connection) -> None:
     runs at head, where all do; a partial schema is skipped rather than failed)."""
     present = conn.execute(text(
         "SELECT t FROM unnest(CAST(:names AS text[])) AS t"
-        " WHERE to_regclass('public.' || t) IS NOT NULL"), {"names": list(TABLES)}).scalars()
+        " WHERE to_regclass('public.' || t) IS NOT NULL"),
+        {"names": [*TABLES, *CHANGED_ONLY]}).scalars()
     triggers = "".join(
         f"DROP TRIGGER IF EXISTS {table}_config_notify ON public.{table};\n"
-        f"CREATE TRIGGER {table}_config_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
+        f"CREATE TRIGGER {table}_config_notify AFTER"
+        f"{' INSERT OR' if table not in CHANGED_ONLY else ''} UPDATE OR DELETE OR TRUNCATE"
         f" ON public.{table} FOR EACH STATEMENT"
         f" EXECUTE FUNCTION public.seatdesk_config_notify();\n" for table in present)
     run_sql(conn, FUNCTION + triggers)
@@ -43,5 +50,5 @@ def install(conn: Connection) -> None:
 
 def uninstall(conn: Connection) -> None:
     run_sql(conn, "".join(f"DROP TRIGGER IF EXISTS {table}_config_notify ON public.{table};\n"
-                          for table in TABLES)
+                          for table in (*TABLES, *CHANGED_ONLY))
             + "DROP FUNCTION IF EXISTS public.seatdesk_config_notify();\n")
