@@ -111,6 +111,33 @@ def test_a_registered_case_verifies_with_the_ledger_check(live):
         assert len(ids) == 2 and verify_ledger(s, ids) == []
 
 
+@pytest.mark.parametrize("key", [None, "cell-check-1"], ids=["unkeyed", "keyed"])
+def test_a_registered_case_lies_in_the_cell_the_spatial_index_names(make_db, key):
+    """On PostgreSQL the registration's first statement also finds the point's grid cell
+    (``registration._first_statement``); the case gets what ``cell_at`` says, and a point
+    outside every cell none (both backends)."""
+    from seatdesk.workflow import services as sd
+
+    world = open_world(make_db("workflow_world"))
+    sup = world.a("sup1")
+    inside = sd.register(world.wf, sup, sd.Report("patrol", *P1, intake_key=key))
+    outside = sd.register(world.wf, sup, sd.Report(
+        "patrol", P1[0] + 1.0, P1[1] + 1.0, intake_key=key and key + "-far"))
+    with world.db.Session() as s:
+        cell = world.wf.spatial(s).cell_at(*P1)
+        assert cell is not None and cell.community is not None
+        case = s.get(Case, inside.case_id)
+        assert (case.grid_cell_id, case.zone, case.community_id, case.street_id,
+                case.district_id) == (cell.id, cell.zone or "", cell.community.id,
+                                      cell.street and cell.street.id,
+                                      cell.district and cell.district.id)
+        assert case.street_id is not None and case.district_id is not None
+        far = s.get(Case, outside.case_id)
+        assert world.wf.spatial(s).cell_at(far.lon, far.lat) is None
+        assert (far.grid_cell_id, far.community_id, far.street_id, far.district_id) == (
+            None, None, None, None)
+
+
 # -- handset tokens ----------------------------------------------------------------------
 def _me(srv, headers) -> int:
     return srv.client.get("/field/v1/me", headers=headers).status_code

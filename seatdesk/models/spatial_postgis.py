@@ -69,6 +69,22 @@ def _cell_at_query() -> Select:
     return _cell_at_stmt(bindparam("lon", type_=Float), bindparam("lat", type_=Float))
 
 
+def cell_at_query() -> Select:
+    """The cell lookup with the point as bound parameters ``lon`` and ``lat``: for a
+    caller that folds it into a statement of its own (the registration's first one, as a
+    subquery; ``cell_of_row`` reads its columns back)."""
+    return _cell_at_query()
+
+
+def cell_of_row(row: tuple) -> CellHit | None:
+    """The ``CellHit`` of the columns of ``cell_at_query`` (None for an all-NULL row: no
+    cell covers the point, the outer join found none)."""
+    if row[0] is None:
+        return None
+    chain = [row[i : i + 4] for i in range(4, 4 + 4 * ADMIN_DEPTH, 4) if row[i] is not None]
+    return cell_hit(row[0], row[1], row[2], row[3], admin_slots(chain))
+
+
 @functools.cache
 def _near_query(layer_name: str, filtered: bool, limited: bool) -> Select:
     """Points of a layer within ``radius`` metres of (``lon``, ``lat``), nearest first,
@@ -106,11 +122,7 @@ class PostGISSpatialIndex(SpatialIndex):
 
     def _cell_at(self, lon: float, lat: float) -> CellHit | None:
         rows = run(self._source, _cell_at_query(), {"lon": lon, "lat": lat})
-        if not rows:
-            return None
-        row = tuple(rows[0])
-        chain = [row[i : i + 4] for i in range(4, 4 + 4 * ADMIN_DEPTH, 4) if row[i] is not None]
-        return cell_hit(row[0], row[1], row[2], row[3], admin_slots(chain))
+        return cell_of_row(tuple(rows[0])) if rows else None
 
     def _near(self, layer: PointLayer, query: NearQuery) -> list:
         box = degree_box(query.lon, query.lat, query.radius_m)

@@ -22,12 +22,18 @@ from .values import Actor, AttachmentIn
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 
-def place_case(wf: Workflow, session: Session, case: Case) -> None:
-    """Fill grid cell, community, street, district and zone from the case's point."""
+#: ``place_case``'s default: look the cell up (a caller that did already passes its hit)
+LOOK_UP = object()
+
+
+def place_case(wf: Workflow, session: Session, case: Case, hit: object = LOOK_UP) -> None:
+    """Fill grid cell, community, street, district and zone from the case's point (or
+    from ``hit``, the point's cell as the caller looked it up: a ``CellHit`` or None)."""
     if not (math.isfinite(case.lon) and math.isfinite(case.lat)
             and -180 <= case.lon <= 180 and -90 <= case.lat <= 90):
         raise InvalidArgument(f"位置无效：经度 {case.lon}，纬度 {case.lat}")
-    hit = wf.spatial(session).cell_at(case.lon, case.lat)
+    if hit is LOOK_UP:
+        hit = wf.spatial(session).cell_at(case.lon, case.lat)
     if hit is None:
         return  # outside every grid cell: still registrable, the seat fixes the location
     case.grid_cell_id, case.zone = hit.id, hit.zone or ""

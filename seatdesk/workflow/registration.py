@@ -7,6 +7,7 @@ video reports may be accepted directly. 核实 is not 核查 (the check after ha
 
 from __future__ import annotations
 
+import collections
 import functools
 import math
 from collections.abc import Callable
@@ -21,10 +22,12 @@ from seatdesk.models import Case, CaseReporter, LedgerEntry
 from seatdesk.models.enums import CaseSource, Role, Urgency
 from seatdesk.models.enums import CaseState as S
 from seatdesk.models.sources import source_info
+from seatdesk.models.spatial_postgis import cell_at_query, cell_of_row
 
 from . import actions
 from .actions import ActionContext
 from .casefacts import (
+    LOOK_UP,
     apply_defaults,
     attachment_args,
     class_facts,
@@ -37,7 +40,7 @@ from .casefacts import (
 from .context import Workflow
 from .duplicates import find_duplicates
 from .errors import InvalidArgument, MissingReason
-from .numbering import NumberTaken, day_prefix, number_collision, number_in, take_number
+from .numbering import NumberTaken, day_prefix, number_collision, take_number
 from .states import rows_for
 from .tasks import assign_task
 from .validation import checked_report
@@ -82,11 +85,11 @@ def register(wf: Workflow, actor: Actor, report: Report, *,
     report = checked_report(report)
     _check_report(actor, report)
     now = wf.now()
-    found, number = _replayed_or_number(wf, actor, report.intake_key, now)
+    found, number, cell = _first_statement(wf, actor, report, now)
     if found is not None:
         return found
     try:
-        return _register_numbered(wf, actor, report, on_registered, now, number)
+        return _register_numbered(wf, actor, report, on_registered, now, number, cell)
     except IntegrityError as exc:
         if not report.intake_key or "intake_key" not in str(exc.orig):
             raise
@@ -96,38 +99,51 @@ def register(wf: Workflow, actor: Actor, report: Report, *,
     return found
 
 
-def _replayed_or_number(wf: Workflow, actor: Actor, key: str | None, now
-                        ) -> tuple[CaseChange | None, str | None]:
-    """The replay check of ``key`` and, if it is new, the day's next number (PostgreSQL)
-    in one short transaction: one round trip of BEGIN … COMMIT instead of two."""
+def _first_statement(wf: Workflow, actor: Actor, report: Report, now
+                     ) -> tuple[CaseChange | None, str | None, object]:
+    """PostgreSQL: the replay check of the report's key, the day's next number if the
+    key is new (or there is none) and the point's grid cell, in one statement and one
+    short transaction (``_FIRST``): the registration's transaction then needs neither the
+    number nor the cell lookup (one round trip fewer). SQLite: the replay check; the
+    number and the cell are found in the registration's transaction (``LOOK_UP``)."""
+    key = report.intake_key
     if wf.backend != "postgresql":
-        return (_replayed(wf, actor, key) if key else None), None
+        return (_replayed(wf, actor, key) if key else None), None, LOOK_UP
 
-    def check_and_take(session: Session) -> tuple[CaseChange | None, str | None]:
-        if not key:
-            return None, number_in(wf, session, now)
+    def check_and_take(session: Session) -> tuple[CaseChange | None, str | None, object]:
         prefix = day_prefix(wf, session, now)
-        row = session.execute(_REPLAYED_OR_NUMBER, {"key": key, "day": prefix}).one()
-        if row.id is None:
-            return None, f"{prefix}{row.serial:06d}"
-        return _replay_of(row, actor), None
+        params = {"day": prefix, "lon": float(report.lon), "lat": float(report.lat)}
+        if key:
+            params["key"] = key
+        row = tuple(session.execute(_FIRST[bool(key)], params).one())
+        if key and row[0] is not None:
+            return _replay_of(_ReplayRow(*row[:_REPLAYED_WIDTH]), actor), None, LOOK_UP
+        serial = row[_REPLAYED_WIDTH if key else 0]
+        return None, f"{prefix}{serial:06d}", cell_of_row(row[-_CELL_WIDTH:])
 
     return wf.write(check_and_take)
 
 
-def _replayed_or_number_query():
-    """One statement for a keyed report on PostgreSQL: the case registered with ``key``
-    (``_REPLAYED``) or, only when there is none, the day's next serial
-    (``numbering.number_in``: the counter's function, without waiting for the WAL flush
-    at this commit); a CASE evaluates the function only for a new key, so a replay takes
-    no number, as before. One round trip and one execution fewer per report."""
-    found = _REPLAYED.subquery("found")
-    serial = case((found.c.id.is_(None),
-                   func.public.seatdesk_next_case_serial(bindparam("day"), type_=Integer)))
+def _first_query(keyed: bool):
+    """The registration's first statement on PostgreSQL (``_first_statement``): for a
+    keyed report the case registered with ``key`` (``_REPLAYED``) or, only when there is
+    none, the day's next serial — a CASE evaluates the counter's function
+    (``numbering.number_in``) only for a new key, so a replay takes no number; for an
+    unkeyed report the serial; then ``synchronous_commit`` off for this short
+    transaction (as ``number_in``: a crash may lose the counter's step, never a number a
+    committed case holds) and the point's grid cell (``spatial_postgis``'s cell lookup
+    as an outer-joined subquery: all NULL outside every cell)."""
+    cell = cell_at_query().subquery("cell")
     one = select(literal(1).label("one")).subquery("one")
-    return (select(*found.c, serial.label("serial"),
-                   func.set_config("synchronous_commit", "off", True).label("sync"))
-            .select_from(one.outerjoin(found, true())))
+    next_serial = func.public.seatdesk_next_case_serial(bindparam("day"), type_=Integer)
+    sync = func.set_config("synchronous_commit", "off", True).label("sync")
+    if keyed:
+        found = _REPLAYED.subquery("found")
+        serial = case((found.c.id.is_(None), next_serial))
+        columns, joined = [*found.c, serial.label("serial")], one.outerjoin(found, true())
+    else:
+        columns, joined = [next_serial.label("serial")], one
+    return select(*columns, sync, *cell.c).select_from(joined.outerjoin(cell, true()))
 
 
 def _replayed(wf: Workflow, actor: Actor, key: str) -> CaseChange | None:
@@ -144,7 +160,10 @@ _REPLAYED = (select(Case.id, Case.number, Case.state, Case.version, Case.deadlin
              .where(Case.intake_key == bindparam("key")))
 
 
-_REPLAYED_OR_NUMBER = _replayed_or_number_query()
+_REPLAYED_WIDTH = len(_REPLAYED.selected_columns)
+_ReplayRow = collections.namedtuple("_ReplayRow", [c.key for c in _REPLAYED.selected_columns])
+_CELL_WIDTH = len(cell_at_query().selected_columns)
+_FIRST = {keyed: _first_query(keyed) for keyed in (False, True)}
 
 
 def _replayed_in(session: Session, actor: Actor, key: str) -> CaseChange | None:
@@ -161,8 +180,8 @@ def _replay_of(row, actor: Actor) -> CaseChange:
 
 
 def _register_numbered(wf: Workflow, actor: Actor, report: Report,
-                       on_registered: OnRegistered | None, now, number: str | None
-                       ) -> CaseChange:
+                       on_registered: OnRegistered | None, now, number: str | None,
+                       cell: object = LOOK_UP) -> CaseChange:
     """The registration with its number (``numbering``): taken first on PostgreSQL (with
     the replay check), and taken again if a trusted writer got it in the meantime."""
     for attempt in range(5):
@@ -171,17 +190,18 @@ def _register_numbered(wf: Workflow, actor: Actor, report: Report,
         try:
             return wf.write(functools.partial(_register, wf, actor=actor, report=report,
                                               on_registered=on_registered, now=now,
-                                              number=number))
+                                              number=number, cell=cell))
         except NumberTaken:
             continue
     raise InvalidArgument("案卷编号分配冲突，请重试")
 
 
 def _register(wf: Workflow, session: Session, *, actor: Actor, report: Report,
-              on_registered: OnRegistered | None, now, number: str | None) -> CaseChange:
+              on_registered: OnRegistered | None, now, number: str | None,
+              cell: object = LOOK_UP) -> CaseChange:
     actions.check_actor_kept(wf, session, actor)
     _check_source(wf, session, report.source)
-    case = _new_case(wf, session, actor, report, now)
+    case = _new_case(wf, session, actor, report, now, cell)
     ctx = ActionContext(wf, session, actor, case, "register", now, args=_args(report),
                         rows=rows_for("register"))
     entry = _insert(ctx) if number is None else _insert_numbered(ctx, number)
@@ -222,7 +242,8 @@ def _check_source(wf: Workflow, session, code: str) -> None:
         raise InvalidArgument(f"案件来源「{source.name}」已停用，不能登记新案卷")
 
 
-def _new_case(wf: Workflow, session, actor: Actor, report: Report, now) -> Case:
+def _new_case(wf: Workflow, session, actor: Actor, report: Report, now,
+              cell: object = LOOK_UP) -> Case:
     component = resolve_component(session, report.component_code)
     cls = class_facts(wf, session,
                       report.class_id or (component.class_id if component else None))
@@ -238,7 +259,7 @@ def _new_case(wf: Workflow, session, actor: Actor, report: Report, now) -> Case:
     )
     case.geom = shapely.Point(case.lon, case.lat)
     apply_defaults(case)
-    place_case(wf, session, case)
+    place_case(wf, session, case, cell)
     return case
 
 
