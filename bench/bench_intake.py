@@ -11,6 +11,11 @@
 
     python bench/bench_intake.py postgresql://postgres@127.0.0.1:55432/postgres
 
+Besides the rates it prints the CPU per report of the server (all workers) and of the
+load generator, how busy the machine's cores were in each phase and the load average
+before and after: on a shared machine those say how far the figures are the server's.
+``SEATDESK_BENCH_PYSPY=<directory>`` records each worker with py-spy in every phase.
+
 The server is ``seatdesk serve`` with 2 worker processes (this machine has 2 cores; the
 load generator shares them), rate limits raised for the run. Targets: ≥ 300 reports/s and
 ≥ 0.3 × bare; p99 ≤ 150 ms at 50 reports/s with photos.
@@ -58,6 +63,7 @@ def run(report: Report, database_url: str, seconds: float = SECONDS) -> None:
     base = normalise_url(database_url)
     name = f"sd_bench_intake_{uuid.uuid4().hex[:6]}"
     url = common.recreate(base, name)
+    load_before = os.getloadavg()[0]
     try:
         key, service, point = prepare(url)
         port = _free_port()
@@ -77,6 +83,10 @@ def run(report: Report, database_url: str, seconds: float = SECONDS) -> None:
             report(f"intake / bare ({label})", rate / bare if bare else 0.0, "ratio", ">= 0.3")
             report(f"server CPU per report ({label}, all workers)", results[f"{label} cpu"],
                    "ms", "")
+            report(f"load generator CPU per report ({label})", results[f"{label} client"],
+                   "ms", "")
+            report(f"machine CPU busy during /{label} (both cores, all processes)",
+                   results[f"{label} busy"], "%", "")
         report("bare psycopg reports/s (case + ledger + NOTIFY, 8 writers)", bare, "1/s",
                "reference")
         report("p50 latency, handset report with a 200 KB photo at 50/s", results["p50"], "ms",
@@ -84,6 +94,8 @@ def run(report: Report, database_url: str, seconds: float = SECONDS) -> None:
         report("p99 latency, handset report with a 200 KB photo at 50/s", results["p99"], "ms",
                "<= 150")
         report("reports answered with an error", results["errors"], "count", "0")
+        report("load average (1 min) before the run", load_before, "", "")
+        report("load average (1 min) after the run", os.getloadavg()[0], "", "")
     finally:
         common.drop(base, name)
 
@@ -175,10 +187,15 @@ async def measure(base: str, key: str, service: str, point, server: int,
         out = {}
         for label, send in (("field", field), ("open311", open311),
                             ("field hot spot", lambda: field(HOT_SPOT))):
-            cpu = _cpu_seconds(server)
+            cpu, client_cpu, busy = _cpu_seconds(server), time.process_time(), _machine()
+            spies = _profile_workers(server, label, seconds)
             rate, count = await _sustained(send, seconds)
+            for spy in spies:
+                spy.wait(seconds + 30)
             out[label] = rate
             out[f"{label} cpu"] = (_cpu_seconds(server) - cpu) * 1000 / max(count, 1)
+            out[f"{label} client"] = (time.process_time() - client_cpu) * 1000 / max(count, 1)
+            out[f"{label} busy"] = _busy(busy, _machine())
         latencies = await _paced(client, auth, point, errors)
     out["p50"] = statistics.median(latencies)
     out["p99"] = statistics.quantiles(latencies, n=100)[98]
@@ -195,6 +212,36 @@ def _cpu_seconds(pid: int) -> float:
         fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
         total += (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def _profile_workers(pid: int, label: str, seconds: float) -> list[subprocess.Popen]:
+    """With ``SEATDESK_BENCH_PYSPY=<directory>``: py-spy records each server worker during
+    the phase (raw stacks, ``<directory>/<label>-<pid>.txt``); nothing otherwise."""
+    folder = os.environ.get("SEATDESK_BENCH_PYSPY")
+    if not folder:
+        return []
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    spy = str(Path(sys.executable).with_name("py-spy"))
+    return [subprocess.Popen(
+        [spy, "record", "-p", child, "-d", str(int(seconds)), "-r", "200", "-f", "raw",
+         "--nonblocking", "-o", f"{folder}/{label.replace(' ', '-')}-{child}.txt"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for child in children]
+
+
+def _machine() -> tuple[int, int]:
+    """(busy, total) jiffies of all cores so far (Linux /proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def _busy(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """Percent of the machine's CPU time that was busy between two ``_machine`` readings:
+    near 100 the run was CPU-bound (the load generator, the server, the database and
+    every other session share the cores)."""
+    total = after[1] - before[1]
+    return 100.0 * (after[0] - before[0]) / total if total else 0.0
 
 
 async def _sustained(send, seconds: float) -> tuple[float, int]:
