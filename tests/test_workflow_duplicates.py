@@ -129,3 +129,29 @@ def test_a_hot_spot_ranks_as_if_every_candidate_were_scored(world):
     for limit in (1, 3, 5, 13):
         assert sd.duplicate_candidates(w.wf, new.case_id, limit=limit) == full[:limit]
     assert new.duplicates == full[:10]
+
+
+def test_repeated_texts_score_as_if_each_were_compared(world):
+    """Each distinct candidate text is compared once per search (reports at a hot spot
+    often share a text); every candidate's text part is still difflib's ratio of the new
+    case's text against its own."""
+    import difflib
+
+    from seatdesk.models import Case
+
+    w = world
+    texts = ["县前街井盖缺失", "路灯不亮", "县前街井盖破损，车辆绕行"]
+    for i in range(9):
+        report(w, 1 + i * 0.5, description=texts[i % 3])
+    new = report(w, 0, description="县前街井盖缺失")
+    found = sd.duplicate_candidates(w.wf, new.case_id, limit=100)
+    assert len(found) == 9
+    with w.db.Session() as s:
+        mine = s.get(Case, new.case_id)
+        own = f"{mine.description} {mine.address or ''}".strip()
+        for candidate in found:
+            row = s.get(Case, candidate.case_id)
+            ratio = difflib.SequenceMatcher(
+                None, own, f"{row.description} {row.address or ''}".strip()).ratio()
+            (text,) = [p for p in candidate.parts if p.name == "text"]
+            assert (text.points, text.detail) == (round(10 * ratio, 1), f"相似度 {ratio:.0%}")

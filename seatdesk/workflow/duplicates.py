@@ -101,10 +101,11 @@ def _best(case: Case, partial: list, limit: int) -> tuple[DuplicateCandidate, ..
         return ()
     partial.sort(key=lambda p: (-_upper(p[2]), p[1], p[0].number))
     scored: list[DuplicateCandidate] = []
+    text = _TextScore(_text(case.description, case.address))
     for row, distance, parts in partial:
         if len(scored) >= limit and _upper(parts) < scored[limit - 1].score:
             break
-        parts = (*parts, _text_part(case, row))
+        parts = (*parts, text.part(row))
         bisect.insort(scored, DuplicateCandidate(
             row.id, row.number, row.state, state_label(row.state), round(distance, 1),
             round(sum(p.points for p in parts), 1), parts), key=_rank)
@@ -166,10 +167,25 @@ def _parts(case: Case, row, distance: float, radius: float, own: ClassFacts | No
     return tuple(parts)
 
 
-def _text_part(case: Case, row) -> ScorePart:
-    ratio = difflib.SequenceMatcher(None, _text(case.description, case.address),
-                                    _text(row.description, row.address)).ratio()
-    return ScorePart("text", "描述相似", round(WEIGHTS["text"] * ratio, 1), f"相似度 {ratio:.0%}")
+class _TextScore:
+    """The text part against one case's text, each distinct candidate text compared once
+    (difflib is the search's dearest step; at a hot spot many reports share a text —
+    the same template, the same pasted description): the same ratio as comparing anew,
+    the case's text always the first sequence."""
+
+    def __init__(self, own: str):
+        self.matcher = difflib.SequenceMatcher(None, own)
+        self.parts: dict[str, ScorePart] = {}
+
+    def part(self, row) -> ScorePart:
+        other = _text(row.description, row.address)
+        found = self.parts.get(other)
+        if found is None:
+            self.matcher.set_seq2(other)
+            ratio = self.matcher.ratio()
+            found = self.parts[other] = ScorePart(
+                "text", "描述相似", round(WEIGHTS["text"] * ratio, 1), f"相似度 {ratio:.0%}")
+        return found
 
 
 def _class_part(own: ClassFacts | None, other_id: int | None, classes: _ClassInfo) -> ScorePart:
