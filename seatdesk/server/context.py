@@ -118,11 +118,22 @@ def _field_grant(ctx: ServerContext, key: tuple[str, str]) -> auth.FieldGrant:
 def partner_for(kind: str):
     """A dependency: the partner system behind the ``X-Api-Key`` header."""
 
-    def dependency(request: Request, ctx: Ctx,
-                   key: Annotated[str | None, Depends(_partner_key)]) -> Principal:
-        return check_partner(request, ctx, key, kind)
+    async def dependency(request: Request, ctx: Ctx,
+                         key: Annotated[str | None, Depends(_partner_key)]) -> Principal:
+        return await partner_checked(request, ctx, key, kind)
 
     return dependency
+
+
+async def partner_checked(request: Request, ctx: ServerContext, key: str | None,
+                          kind: str) -> Principal:
+    """``check_partner`` from the event loop: a kept key is answered here, a thread only
+    reads the database when the cache has none."""
+    if key:
+        kept = ctx.wf.lookups.kept(("partner", auth.digest(key), kind))
+        if kept is not None:
+            return _admitted(request, ctx, kept)
+    return await run_in_threadpool(check_partner, request, ctx, key, kind)
 
 
 def check_partner(request: Request, ctx: ServerContext, key: str | None,
@@ -131,6 +142,10 @@ def check_partner(request: Request, ctx: ServerContext, key: str | None,
         raise auth.Forbidden("缺少 api_key")
     principal = ctx.wf.lookups.get(("partner", auth.digest(key), kind),
                                    functools.partial(_partner, ctx, key, kind))
+    return _admitted(request, ctx, principal)
+
+
+def _admitted(request: Request, ctx: ServerContext, principal: Principal) -> Principal:
     remember(request, principal)
     ctx.limiter.check(ctx.config.partner_rate, "partner", str(principal.partner_id))
     return principal

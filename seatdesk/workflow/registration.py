@@ -303,6 +303,7 @@ _CASES, _LEDGER = Case.__table__, LedgerEntry.__table__
 _CASE_COLUMNS = tuple((c, Case.__mapper__.get_property_by_column(c).key)
                       for c in _CASES.columns if not c.primary_key)
 _LEDGER_COLUMNS = tuple(c.key for c in _LEDGER.columns if not c.primary_key)
+_INSERT_CASE, _INSERT_ENTRY = insert(_CASES), insert(_LEDGER)  # built once
 
 
 def _insert_case(session: Session, case: Case) -> None:
@@ -312,7 +313,7 @@ def _insert_case(session: Session, case: Case) -> None:
     from the database."""
     values = {column.key: value for column, attr in _CASE_COLUMNS
               if (value := getattr(case, attr)) is not None}
-    result = session.connection().execute(insert(_CASES), values)
+    result = session.connection().execute(_INSERT_CASE, values)
     case.id = result.inserted_primary_key[0]
 
 
@@ -320,7 +321,7 @@ def _add_entry(session: Session, case: Case, entry):
     """The first ledger row, one Core INSERT (the database's triggers check it and, for an
     operator's session, recompute its hashes as for any row)."""
     entry.case_id = case.id
-    session.connection().execute(insert(_LEDGER),
+    session.connection().execute(_INSERT_ENTRY,
                                  {key: getattr(entry, key) for key in _LEDGER_COLUMNS})
     return entry
 

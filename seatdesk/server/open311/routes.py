@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 from seatdesk.models import Attachment, Case, PartnerRequest
 
 from .. import uploads
-from ..context import Ctx, ServerContext, check_partner, client_address
+from ..context import Ctx, ServerContext, check_partner, client_address, partner_checked
 from ..errors import ApiError, documented_open311
 from ..fields import has_control
 from . import reads
@@ -102,8 +102,7 @@ async def post_request(fmt: Fmt, request: Request, ctx: Ctx) -> Response:
     """Create a service request (form fields as the specification lists them)."""
     fields, media_files = await _read_form(request, ctx)
     _jurisdiction(ctx, fields.get("jurisdiction_id", ""))
-    partner = await run_in_threadpool(check_partner, request, ctx, fields.get("api_key", ""),
-                                      "open311")
+    partner = await partner_checked(request, ctx, fields.get("api_key", ""), "open311")
     if not fields.get("service_code"):
         raise ApiError(400, "missing_service_code", "service_code is required")
     req = _new_request(fields, request.headers.get("idempotency-key", ""))
