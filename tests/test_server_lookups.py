@@ -5,8 +5,8 @@ partner's account deactivated — empties the cache as soon as its NOTIFY arrive
 next request is refused. SQLite (and any process without the listener) reads the
 database every time. Handset tokens are kept the same way and refused again as soon as
 their session is revoked (this process: at once; the others: at the NOTIFY) or their
-user is deactivated or moved to another role. Also: a case the server registers (Core INSERTs, not the ORM)
-verifies with the ledger check."""
+user is deactivated or moved to another role. Also: a case the server registers (Core
+INSERTs, not the ORM) verifies with the ledger check, in the grid cell ``cell_at`` names."""
 
 from __future__ import annotations
 

@@ -1,12 +1,13 @@
 """A per-process cache of the reference rows every intake request reads — case sources,
-case classes, the Open311 service list, partners' api_keys, users' database logins —
-emptied by PostgreSQL's NOTIFY the moment one of them changes.
+case classes, the Open311 service list, partners' api_keys, handset tokens' sessions,
+users' database logins — emptied by PostgreSQL's NOTIFY the moment one of them changes.
 
 Each registration through the intake server looked these up anew (a fifth of its CPU,
 docs/performance.md). A timer would let a disabled source, partner or class keep working
 for its lifetime; here the database announces every change instead: a statement-level
 trigger on ``case_sources``, ``case_classes``, ``class_editions``, ``settings`` and
-``partners`` sends ``NOTIFY seatdesk_config`` (``dbrules/config_sql.py``), and a user's
+``partners`` (and on UPDATE or DELETE of ``field_sessions``: a revoked handset session)
+sends ``NOTIFY seatdesk_config`` (``dbrules/config_sql.py``), and a user's
 change of role, active flag, department or login already sends ``seatdesk_users``. One
 thread per process LISTENs on both and empties the cache on every notification.
 
