@@ -135,8 +135,10 @@ def _done(p: str) -> str:
                 WHERE {p}.t[i] <= :now)"""
 
 
-def cases_sql() -> str:
-    """INSERT the case rows of a batch (heads from ``bench_heads``)."""
+def cases_sql(since: bool = False) -> str:
+    """INSERT the case rows of a batch (heads from ``bench_heads``); ``since``: the schema
+    has ``cases.ledger_since`` (migration 0014), set to the first ledger row's time (the
+    report time) as the workflow does, so the ledger trigger's head lookup stays bounded."""
     o = "(CASE WHEN p.public THEN 2 ELSE 0 END)"  # offset of the shared steps
     def at(step: int) -> str:  # the time of shared step ``step`` (1 = accept … 8 = close)
         return f"CASE WHEN p.n >= {o} + {step + 1} AND NOT p.voided THEN p.t[{o} + {step + 1}] END"
@@ -150,7 +152,7 @@ def cases_sql() -> str:
         filed_at, dispatched_at, feedback_at, closed_at, verification, verified_at, checked_at,
         signed_at, task_user_id, step_started_at, step_deadline_at, deadline_at,
         suspended_seconds, closure_type, rework_count, return_count, extension_count,
-        merged_count, pending_request, ledger_head, ledger_seq, updated_at)
+        merged_count, pending_request, ledger_head, ledger_seq, updated_at{", ledger_since" if since else ""})
     SELECT p.id, p.number, p.n, h.state, p.source, 'event', p.class_id,
         CASE WHEN p.n >= {o} + 3 AND NOT p.voided THEN p.condition_id END, 'normal',
         p.lon, p.lat, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326), p.cell_id, p.community_id,
@@ -170,7 +172,7 @@ def cases_sql() -> str:
              WHEN {_path(setter)} = 'dispatch' THEN {_deadline()}
              ELSE p.t[{setter}] + interval '30 minutes' END,
         CASE WHEN p.n >= {o} + 4 AND NOT p.voided THEN {_deadline()} END,
-        0, CASE WHEN {last} = 'close' THEN 'normal' END, 0, 0, 0, 0, '', h.hash, p.n, p.t[p.n]
+        0, CASE WHEN {last} = 'close' THEN 'normal' END, 0, 0, 0, 0, '', h.hash, p.n, p.t[p.n]{", p.t[1]" if since else ""}
     FROM bench_plan p JOIN bench_heads h ON h.id = p.id
     """
 
@@ -409,5 +411,8 @@ def _batch(engine, params: dict, spent: dict, ledger: bool) -> None:
                 TRUNCATE bench_heads_next"""))
         spent["ledger"] += time.perf_counter() - started
         started = time.perf_counter()
-        run(conn, cases_sql(), params)
+        since = conn.scalar(text(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'cases'"
+            " AND column_name = 'ledger_since' AND table_schema = current_schema()"))
+        run(conn, cases_sql(bool(since)), params)
         spent["cases"] += time.perf_counter() - started
