@@ -19,6 +19,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+#: ``bench_scale`` (a generated metropolis, long) is left out on purpose: ``--only
+#: bench_scale [--cases N --components N]`` runs its goals here (reads on the primary);
+#: ``python -m bench.bench_scale`` is the full run with a replica and the simulated seats
 ORDER = [
     "bench_load", "bench_lights", "bench_workflow", "bench_queues", "bench_map", "bench_seat",
     "bench_evaluation", "bench_import", "bench_intake",
