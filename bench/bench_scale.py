@@ -148,6 +148,22 @@ def start_replica(data_dir: str, port: int, primary_dir: str) -> str:
     return _running(data_dir) or _pg("start-replica", data_dir, str(port), primary_dir)
 
 
+def table_sizes(url: str) -> dict[str, float]:
+    """GB of the big tables of the bench database (a partitioned table with its
+    partitions), indexes and TOAST included."""
+    from seatdesk.models.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {t: float(conn.scalar(text(
+                "SELECT coalesce((SELECT sum(pg_total_relation_size(relid))"
+                " FROM pg_partition_tree(:t)), pg_total_relation_size(:t))"),
+                {"t": t})) / 1e9 for t in ("cases", "case_ledger", "components")}
+    finally:
+        engine.dispose()
+
+
 def server_size(url: str) -> dict[str, float]:
     """GB of every database on the server, and of its data directory (with WAL)."""
     from seatdesk.models.db import make_engine
@@ -268,9 +284,11 @@ def page_cases(session: Session) -> list[tuple[str, str, object, tuple[str, bool
     from seatdesk.models import Case, GridCell
     from seatdesk.models.queues import CaseFilter
 
-    number = session.scalar(select(Case.number).order_by(Case.id.desc()).limit(1)) or "2026"
+    count = session.scalar(select(func.count()).select_from(Case)) or 0
+    number = session.scalar(select(Case.number).order_by(Case.id)
+                            .offset(count // 2).limit(1)) or "2026"
     grid = session.scalar(select(GridCell.code).order_by(GridCell.id).limit(1)) or "3101"
-    prefix = number[:-3]  # the last day's cases, about a thousand at 10 M a year
+    prefix = number[:-2]  # a hundred case numbers (the generator numbers them in a row)
     return [
         ("全部案件, newest first", "all", None, None),
         ("全部案件 by number", "all", None, ("number", True)),
@@ -821,6 +839,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = {"primary": server_size(base)}
     if read_base:
         sizes["replica"] = server_size(normalise_url(read_base))
+    sizes["tables"] = table_sizes(url)
     log(f"sizes (GB): {json.dumps(sizes, indent=1)}")
     report = {"cases": a.cases, "components": a.components, "generation_s": gen,
               "sizes": sizes, "load_start": load(),
