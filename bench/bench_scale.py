@@ -772,7 +772,8 @@ def sim_markdown(r: dict, seats: int, walls: int, minutes: float) -> str:
 
 
 # -- the whole run -------------------------------------------------------------------------
-def goals(url: str, read_url: str | None, res: Results, runs: int = 5) -> dict:
+def goals(url: str, read_url: str | None, res: Results, runs: int = 5,
+          eval_runs: int = 2) -> dict:
     """Every single-figure goal on the database at ``url`` (reads at ``read_url``)."""
     from bench.scale_world import bounds
     from seatdesk.models.db import make_engine, session_factory
@@ -787,7 +788,7 @@ def goals(url: str, read_url: str | None, res: Results, runs: int = 5) -> dict:
         out = {"pages": measure_pages(sessions, who.viewers["shift_lead"], runs, res),
                "viewport": measure_viewport(sessions, bounds(), res=res),
                "kpis": measure_kpis(reads, res=res),
-               "evaluation": measure_evaluation(reads, res=res),
+               "evaluation": measure_evaluation(reads, eval_runs, res=res),
                "ledger": measure_ledger(sessions, res=res)}
     finally:
         reads.dispose()
@@ -807,6 +808,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--think", type=float, default=3.0, help="a seat's mean pause (s)")
     p.add_argument("--wall-every", type=float, default=10.0, help="a wall's refresh period (s)")
     p.add_argument("--runs", type=int, default=5, help="timings per page")
+    p.add_argument("--eval-runs", type=int, default=2, help="monthly evaluations timed")
     p.add_argument("--database", help="a primary's URL (default: start one in --primary-dir)")
     p.add_argument("--read-database", help="its replica's URL (default: start one)")
     p.add_argument("--primary-dir", default=".pgscale")
@@ -849,7 +851,7 @@ def main(argv: list[str] | None = None) -> int:
             _wait_replica(url, read_url, log)
         res = Results(log=log)
         log(f"== goals (load {load()})")
-        goals(url, read_url, res, a.runs)
+        goals(url, read_url, res, a.runs, a.eval_runs)
         report["goals"] = res.rows
         sim_md = ""
         if not a.no_sim:

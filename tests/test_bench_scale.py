@@ -52,6 +52,8 @@ def test_generation_makes_the_cases_and_their_ledger(scale_db):
         assert conn.scalar(text("SELECT count(*) FROM case_ledger_default")) == 0
         assert conn.scalar(text("SELECT count(*) FROM cases WHERE ledger_since IS NULL")) == 0
     assert bench_scale.case_count(url) == 2000
+    sizes = bench_scale.table_sizes(url)
+    assert sizes["case_ledger"] > sizes["cases"] > 0 and sizes["components"] > 0
     # a second prepare finds the database and reuses it
     again, spent = bench_scale.prepare(make_url(url).set(database="postgres").render_as_string(
         hide_password=False), 2000, 2000, 60, log=lambda m: None, name=NAME)
