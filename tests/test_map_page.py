@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from shapely.geometry import LineString, MultiPolygon, Point, box
+from sqlalchemy import select
 
 from seatdesk.data.road_import import road_row
 from seatdesk.map import loader, messages
@@ -36,6 +37,7 @@ from seatdesk.models import (
     SupervisorPosition,
     User,
 )
+from seatdesk.models.spatial import ComponentPoint
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2025, 6, 4, 3, 0, tzinfo=UTC)  # a Wednesday, 11:00 in Liyang
@@ -441,6 +443,29 @@ def test_viewport_components_use_the_spatial_index(city):
     lat, lng = msg["rows"][0][1:3]
     assert (lng, lat) == pytest.approx(gcj.to_page(*cell_centre(0, 0)), abs=1e-5)
 
+
+def test_viewport_components_equal_a_plain_query(city):
+    """The viewport's points are exactly the components whose lon/lat lie in the box
+    (inclusive), with the columns the map sends, sorted by code; a limit keeps the first."""
+    db, _ = city
+    west, south, east, north = WEST, SOUTH, WEST + 4 * STEP, SOUTH + 2 * STEP
+    with db.Session() as s:
+        c = Component.__table__.c
+        rows = s.execute(
+            select(c.id, c.code, c.class_id, c.status, c.lon, c.lat).where(
+                c.lon.between(west, east), c.lat.between(south, north)
+            )
+        ).all()
+        plain = sorted((ComponentPoint(*row) for row in rows), key=lambda p: p.code)
+        assert len(plain) >= 4
+        view = components_in_view(s, (west, south, east, north), 100)
+        assert list(view.points) == plain and not view.truncated
+        capped = components_in_view(s, (west, south, east, north), 3)
+        assert list(capped.points) == plain[:3] and capped.truncated
+        # a box whose edges pass through a component keeps it
+        p = plain[0]
+        on_edges = components_in_view(s, (p.lon, p.lat, p.lon, p.lat), 10)
+        assert p in on_edges.points
 
 def test_pick_resolves_grid_cell_community_street_and_components(city):
     db, ids = city

@@ -443,6 +443,25 @@ def test_in_bbox(db, layer):
             assert p in impl.in_bbox(p.lon, p.lat, p.lon + DX, p.lat + DY, layer)
 
 
+@pytest.mark.parametrize("layer", ["components", "cases"])
+def test_in_bbox_leaves_out_points_a_hair_outside(db, layer):
+    """PostGIS's ``&&`` compares float4 index boxes (about a metre loose): a point 1e-9°
+    beyond any edge is still a GIST candidate, and the exact lon/lat test drops it."""
+    world = build_city(db)
+    p = world.components[0] if layer == "components" else world.cases[0]
+    hair = 1e-9
+    outside = [
+        (p.lon + hair, p.lat - DY, p.lon + DX, p.lat + DY),  # west edge just east of it
+        (p.lon - DX, p.lat - DY, p.lon - hair, p.lat + DY),  # east edge just west of it
+        (p.lon - DX, p.lat + hair, p.lon + DX, p.lat + DY),  # south edge just north of it
+        (p.lon - DX, p.lat - DY, p.lon + DX, p.lat - hair),  # north edge just south of it
+    ]
+    for impl in implementations(db):
+        assert p in impl.in_bbox(p.lon - DX, p.lat - DY, p.lon + DX, p.lat + DY, layer)
+        for bbox in outside:
+            assert p not in impl.in_bbox(*bbox, layer)
+            assert p not in impl.in_bbox(*bbox, layer, 1000)
+
 def test_queries_see_the_callers_session_and_refresh(db):
     build_city(db)
     lon, lat = XS[N] + 5 * DX, YS[0] + DY / 2  # east of the lattice, nothing there yet

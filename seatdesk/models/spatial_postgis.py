@@ -6,7 +6,9 @@
   (spheroid, WGS84) decide and measure;
 - ``in_bbox``: ``geom && ST_MakeEnvelope(…, 4326)`` through the index; points are then
   tested exactly on their lon/lat columns (``&&`` compares float4 index boxes, up to
-  about a metre loose), cells with ``ST_Intersects``. Only the needed columns are read.
+  about a metre loose) outside a ``MATERIALIZED`` CTE, so that the (lon, lat) btree is
+  never scanned beside the GIST index; cells with ``ST_Intersects``. Only the needed
+  columns are read.
 """
 
 from __future__ import annotations
@@ -147,11 +149,45 @@ class PostGISSpatialIndex(SpatialIndex):
         return [CellBox(*row) for row in run(self._source, stmt)]
 
     def _points_in_bbox(self, layer: PointLayer, box: BBox, limit: int | None) -> list:
-        t = layer.table
-        stmt = (
-            select(*layer.record_columns())
-            .where(t.c.geom.op("&&", is_comparison=True)(_envelope(box)), *layer.lonlat_in(box))
-            .order_by(layer.key_column.collate("C"))
-            .limit(limit)
-        )
-        return [layer.record_type(*row) for row in run(self._source, stmt)]
+        params = {"min_lon": box.min_lon, "min_lat": box.min_lat, "max_lon": box.max_lon,
+                  "max_lat": box.max_lat}
+        if limit is not None:
+            params["limit"] = limit
+        stmt = _points_in_bbox_query(layer.name, limit is not None)
+        return [layer.record_type(*row) for row in run(self._source, stmt, params)]
+
+
+@functools.cache
+def _points_in_bbox_query(layer_name: str, limited: bool) -> Select:
+    """A layer's records in the box ``min_lon`` … ``max_lat`` (bound parameters, and
+    ``limit``), built once per layer and shape like ``_near_query`` (every map pan runs
+    it): candidates through the GIST index alone, in a ``MATERIALIZED`` CTE, then the
+    exact inclusive test on their lon/lat columns, sorted by code/number.
+
+    With the lon/lat test beside ``&&`` in one WHERE, the planner may AND the GIST
+    bitmap with one of ``ix_*_lon_lat`` (lon, lat): that btree scan walks every row of
+    the view's whole longitude strip (the lat bound only filters inside it), which in a
+    city of millions of points costs several times the GIST probe (bench_scale's
+    viewport row, docs/performance.md). The CTE is an optimisation fence: the exact test
+    only filters the candidates the GIST index found; the rows and their order are
+    unchanged.
+    """
+    layer = POINT_LAYERS[layer_name]
+    t = layer.table
+    min_lon, min_lat, max_lon, max_lat = (
+        bindparam(name, type_=Float) for name in ("min_lon", "min_lat", "max_lon", "max_lat")
+    )
+    candidates = (
+        select(*layer.record_columns())
+        .where(t.c.geom.op("&&", is_comparison=True)(
+            func.ST_MakeEnvelope(min_lon, min_lat, max_lon, max_lat, SRID)))
+        .cte(f"{layer_name}_in_box")
+        .prefix_with("MATERIALIZED")
+    )
+    c = candidates.c
+    stmt = (
+        select(*candidates.c)
+        .where(c.lon.between(min_lon, max_lon), c.lat.between(min_lat, max_lat))
+        .order_by(c[layer.key].collate("C"))
+    )
+    return stmt.limit(bindparam("limit", type_=Integer)) if limited else stmt
