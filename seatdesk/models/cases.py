@@ -44,6 +44,8 @@ class Case(Base):
         Index("ix_cases_class_id_id", "class_id", "id"),
         Index("ix_cases_department_id_id", "department_id", "id"),
         Index("ix_cases_deadline_at_id", "deadline_at", "id"),
+        # the live KPIs' on-time rate by department, index-only (migration 0016)
+        Index("ix_cases_deadline_kpi", "deadline_at", "department_id", "feedback_at"),
         Index("ix_cases_address_id", "address", "id"),
         Index("ix_cases_geom", "geom", postgresql_using="gist").ddl_if(dialect="postgresql"),
         # PostgreSQL-only search helpers for the work boxes at 10,000,000 cases: case-number
@@ -192,6 +194,7 @@ class LedgerEntry(Base):
         UniqueConstraint("case_id", "seq"),
         Index("ix_case_ledger_at", "at"),
         Index("ix_case_ledger_actor_at", "actor_id", "at"),
+        Index("ix_case_ledger_action_at", "action", "at"),  # the live 回访 tally (0016)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
