@@ -7,14 +7,16 @@ figures read the case rows (the operational view); the monthly 综合评价 read
 - reports today by local hour and by source (``cases.reported_at``, indexed);
 - open cases by stage (state, indexed) and the status-light counts;
 - per department, of the cases whose handling deadline fell in the last 30 days, the
-  share handled (反馈) by the deadline (``cases.deadline_at``, indexed), worst first;
+  share handled (反馈) by the deadline, worst first — an index-only scan of
+  ``ix_cases_deadline_kpi (deadline_at, department_id, feedback_at)`` (migration 0016);
   departments with fewer cases due than the setting ``kpi_department_min_due`` are
   listed apart (``DepartmentAttention``): one late case out of two is no signal;
 - daily reports and closures over the last 30 days (7-day view = the last 7); closures
   are found through ``ix_cases_updated_at`` (the engine stamps ``updated_at`` with every
   change, so a case closed since a day was updated since then too);
-- 回访 over the last 30 days by outcome: the ledger's ``callback`` rows through
-  ``ix_case_ledger_at`` (the 回访满意率 of the evaluation, live).
+- 回访 over the last 30 days by outcome: the ledger's ``callback`` rows alone through
+  ``ix_case_ledger_action_at (action, at)`` (migration 0016; the 回访满意率 of the
+  evaluation, live).
 """
 
 from __future__ import annotations
