@@ -30,6 +30,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench import scale_cases, scale_world
+from bench.scale_archive import bare_round_trip
 from seatdesk.models.db import make_engine, upgrade
 from seatdesk.workflow import checkpoint
 from seatdesk.workflow import history_archive as ha
@@ -41,39 +42,7 @@ def _load() -> str:
 
 
 def _bare(engine, table: str, month: dt.date, folder: Path) -> tuple[float, float]:
-    """The month's COPY out to gzip, then COPY in + ATTACH, rolled back."""
-    name = f"{table}_{month:%Y_%m}"
-    key = ha._key(table)
-    start, end = f"{month} 00:00+00", f"{la.add_months(month, 1)} 00:00+00"
-    path = folder / "bare.csv.gz"
-    with engine.connect() as conn:
-        raw = conn.connection.driver_connection
-        began = time.perf_counter()
-        sql = f"COPY (SELECT * FROM {name} ORDER BY id) TO STDOUT (FORMAT csv, HEADER true)"
-        with open(path, "wb") as fh, gzip.GzipFile(
-                fileobj=fh, mode="wb", compresslevel=6, mtime=0) as gz, raw.cursor() as cur, \
-                cur.copy(sql) as cp:
-            for block in cp:
-                gz.write(block)
-        out = time.perf_counter() - began
-        raw.rollback()
-        trans = conn.begin()
-        conn.execute(text(f"ALTER TABLE {table} DETACH PARTITION {name}"))
-        conn.execute(text(f"ALTER TABLE {name} RENAME TO {name}_bare"))
-        began = time.perf_counter()
-        conn.execute(text(f"CREATE TABLE bare_in (LIKE {table} INCLUDING DEFAULTS"
-                          " INCLUDING CONSTRAINTS)"))
-        with gzip.open(path, "rb") as gz, raw.cursor() as cur, cur.copy(
-                "COPY bare_in FROM STDIN (FORMAT csv, HEADER true)") as cp:
-            for block in iter(lambda: gz.read(1 << 20), b""):
-                cp.write(block)
-        conn.execute(text(f"ALTER TABLE bare_in ADD CONSTRAINT bare_range CHECK"
-                          f" ({key} >= '{start}' AND {key} < '{end}')"))
-        conn.execute(text(f"ALTER TABLE {table} ATTACH PARTITION bare_in FOR VALUES"
-                          f" FROM ('{start}') TO ('{end}')"))
-        back = time.perf_counter() - began
-        trans.rollback()
-    return out, back
+    return bare_round_trip(engine, table, ha._key(table), "id", month, folder)
 
 
 def _fill(engine, positions: int, attachments: int, kb: int) -> None:

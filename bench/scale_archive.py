@@ -36,15 +36,18 @@ def _load() -> str:
     return " ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
-def _bare(engine, month: dt.date, folder: Path) -> tuple[float, float]:
-    """The month's COPY out to gzip, then COPY in + ATTACH, rolled back."""
-    name = f"case_ledger_{month:%Y_%m}"
+def bare_round_trip(engine, table: str, key: str, order: str, month: dt.date,
+                    folder: Path) -> tuple[float, float]:
+    """A month partition of ``table`` (by ``key``): its COPY out to gzip (rows by
+    ``order``), then COPY in + ATTACH, rolled back — the bare SQL beside an archive and
+    a reattach (also ``bench/history_archive.py``)."""
+    name = f"{table}_{month:%Y_%m}"
     start, end = f"{month} 00:00+00", f"{la.add_months(month, 1)} 00:00+00"
     path = folder / "bare.csv.gz"
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
         began = time.perf_counter()
-        sql = (f"COPY (SELECT * FROM {name} ORDER BY case_id, seq) TO STDOUT"
+        sql = (f"COPY (SELECT * FROM {name} ORDER BY {order}) TO STDOUT"
                " (FORMAT csv, HEADER true)")
         with open(path, "wb") as fh, gzip.GzipFile(
                 fileobj=fh, mode="wb", compresslevel=6, mtime=0) as gz, raw.cursor() as cur, \
@@ -54,22 +57,26 @@ def _bare(engine, month: dt.date, folder: Path) -> tuple[float, float]:
         out = time.perf_counter() - began
         raw.rollback()
         trans = conn.begin()
-        conn.execute(text(f"ALTER TABLE case_ledger DETACH PARTITION {name}"))
+        conn.execute(text(f"ALTER TABLE {table} DETACH PARTITION {name}"))
         conn.execute(text(f"ALTER TABLE {name} RENAME TO {name}_bare"))
         began = time.perf_counter()
-        conn.execute(text("CREATE TABLE bare_in (LIKE case_ledger INCLUDING DEFAULTS"
+        conn.execute(text(f"CREATE TABLE bare_in (LIKE {table} INCLUDING DEFAULTS"
                           " INCLUDING CONSTRAINTS)"))
         with gzip.open(path, "rb") as gz, raw.cursor() as cur, cur.copy(
                 "COPY bare_in FROM STDIN (FORMAT csv, HEADER true)") as cp:
             for block in iter(lambda: gz.read(1 << 20), b""):
                 cp.write(block)
         conn.execute(text(f"ALTER TABLE bare_in ADD CONSTRAINT bare_range CHECK"
-                          f" (at >= '{start}' AND at < '{end}')"))
-        conn.execute(text(f"ALTER TABLE case_ledger ATTACH PARTITION bare_in FOR VALUES"
+                          f" ({key} >= '{start}' AND {key} < '{end}')"))
+        conn.execute(text(f"ALTER TABLE {table} ATTACH PARTITION bare_in FOR VALUES"
                           f" FROM ('{start}') TO ('{end}')"))
         back = time.perf_counter() - began
         trans.rollback()
     return out, back
+
+
+def _bare(engine, month: dt.date, folder: Path) -> tuple[float, float]:
+    return bare_round_trip(engine, "case_ledger", "at", "case_id, seq", month, folder)
 
 
 def main(url: str, cases: int = 42_000, days: int = 120) -> None:
