@@ -14,14 +14,32 @@ from tests import yunxi  # noqa: E402,F401  (registers the "yunxi" seed)
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
+def _is_worker(config) -> bool:
+    return hasattr(config, "workerinput")  # a pytest-xdist worker
+
+
+def pytest_configure(config):
+    if not _is_worker(config):
+        from tests import package_build
+        package_build.prepare()  # before xdist starts its workers: they inherit the folder
+
+
 def pytest_collection_finish(session):
-    from tests import package_build
-    package_build.start_if_needed(session.items)
+    if not _is_worker(session.config):  # the only process; with xdist, the hook below
+        from tests import package_build
+        package_build.start_if_needed(item.nodeid for item in session.items)
 
 
-def pytest_sessionfinish(session, exitstatus):
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids):
     from tests import package_build
-    package_build.finish()
+    package_build.start_if_needed(ids)
+
+
+def pytest_unconfigure(config):
+    if not _is_worker(config):
+        from tests import package_build
+        package_build.finish()
 
 
 @pytest.fixture(scope="session")
