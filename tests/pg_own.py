@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.exclusive import exclusive
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "pg-test-server"
 OWN_PORT = 56470
@@ -55,13 +57,14 @@ def own_server_fixture(tmp_path_factory):
     from seatdesk.models.db import make_engine, upgrade
 
     data = tmp_path_factory.mktemp("ownpg") / "data"
-    url = _run(SCRIPT, "start", data, own_port())
-    server = OwnServer(data, make_url(url).port, url)
-    try:
-        upgrade(url)
-        engine = make_engine(url)
-        build_demo(engine, DemoSpec.small())
-        engine.dispose()
-        yield server
-    finally:
-        subprocess.run([str(SCRIPT), "remove", str(data)], check=False)
+    with exclusive(f"own-{own_port()}"):  # one test at a time on the port (it restarts there)
+        url = _run(SCRIPT, "start", data, own_port())
+        server = OwnServer(data, make_url(url).port, url)
+        try:
+            upgrade(url)
+            engine = make_engine(url)
+            build_demo(engine, DemoSpec.small())
+            engine.dispose()
+            yield server
+        finally:
+            subprocess.run([str(SCRIPT), "remove", str(data)], check=False)

@@ -18,6 +18,8 @@ from bench import bench_scale, common
 from seatdesk.models.db import make_engine, session_factory
 from seatdesk.models.replica import ReadRouter
 
+from tests.exclusive import exclusive, replica_resource  # noqa: E402
+
 pytestmark = pytest.mark.postgres
 NAME = f"seatdesk_scale_test_{os.getpid()}"
 
@@ -30,13 +32,15 @@ def scale_db():
     url, seconds = bench_scale.prepare(base, 2000, 2000, 60, fresh=True, log=lambda m: None,
                                        name=NAME)
     read_url = None
-    if os.environ.get("SEATDESK_TEST_READ_DATABASE_URL"):
-        from tests.replica_server import replica_url, wait_for_replay
-
-        wait_for_replay(url)
-        read_url = replica_url(url)
     engine = make_engine(url)
-    yield url, read_url, seconds, engine
+    # the replica tests pause and stop the replica: this module reads it in between
+    with exclusive(replica_resource()):
+        if os.environ.get("SEATDESK_TEST_READ_DATABASE_URL"):
+            from tests.replica_server import replica_url, wait_for_replay
+
+            wait_for_replay(url)
+            read_url = replica_url(url)
+        yield url, read_url, seconds, engine
     engine.dispose()
     common.drop(base, NAME)
 

@@ -20,11 +20,20 @@ from seatdesk.models.replica import LAG_NOTICE_S, NO_STANDBY, ReadRouter, ReadSt
 from seatdesk.ui.tasks import TaskRunner
 from seatdesk.ui.wall.display import WallWindow
 from seatdesk.ui.workbox.loader import WorkBoxLoader
+from tests.exclusive import exclusive, replica_resource
 from tests.replica_server import ReplicaControl, replica_url, wait_for_replay
 from tests.seat_helpers import TIMEOUT, city_fixture, open_seat, walk_case  # noqa: F401
 
 pytestmark = pytest.mark.parametrize(
     "backend", [pytest.param("postgresql", marks=pytest.mark.postgres)])
+
+
+@pytest.fixture(autouse=True)
+def _one_test_on_the_replica_at_a_time():
+    """These tests pause and stop the suite's one replica, and read it: one at a time,
+    with nothing else reading it meanwhile (``tests/exclusive.py``)."""
+    with exclusive(replica_resource()):
+        yield
 
 
 @pytest.fixture
@@ -33,8 +42,10 @@ def replica(city):
     replica (running, replaying) whatever the test did."""
     wait_for_replay(city.url)
     control = ReplicaControl()
-    yield control
-    control.restore()
+    try:
+        yield control
+    finally:
+        control.restore()
 
 
 def router_for(db, **options) -> ReadRouter:
