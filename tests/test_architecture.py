@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,13 +19,17 @@ def test_import_linter_contracts_hold():
 
 
 def test_contract_catches_a_qt_import(tmp_path):
-    """The forbidden contract is live: a Qt import in a core module breaks it."""
-    probe = ROOT / "seatdesk" / "models" / "_qt_probe_for_test.py"
-    probe.write_text("import PySide6.QtCore  # deliberately forbidden\n")
-    try:
-        exe = Path(sys.executable).with_name("lint-imports")
-        proc = subprocess.run([str(exe), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
-    finally:
-        probe.unlink()
+    """The forbidden contract is live: a Qt import in a core module breaks it. The probe
+    goes into a copy of the package, never into the source tree (the suite runs in
+    several processes, and the other contract test must not see it)."""
+    shutil.copytree(ROOT / "seatdesk", tmp_path / "seatdesk",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "seatdesk" / "models" / "_qt_probe_for_test.py").write_text(
+        "import PySide6.QtCore  # deliberately forbidden\n")
+    exe = Path(sys.executable).with_name("lint-imports")
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    proc = subprocess.run([str(exe), "--no-cache"], cwd=tmp_path, capture_output=True,
+                          text=True, env=env)
     assert proc.returncode != 0
     assert "seatdesk.models._qt_probe_for_test -> PySide6" in proc.stdout
