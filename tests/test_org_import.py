@@ -77,6 +77,7 @@ def test_users_responsibilities_and_beats_refuse_unknown_references(make_db, tmp
 
 def test_importing_the_same_files_again_changes_nothing(make_db, capsys):
     db = make_db("yunxi")
+    capsys.readouterr()  # the seed's own import, when this test is the first to build it
     for kind, name in (("units", "admin_units.xlsx"), ("departments", "departments.xlsx"),
                        ("responsibilities", "responsibilities.xlsx"),
                        ("users", "users.csv"), ("beats", "beats.geojson")):
