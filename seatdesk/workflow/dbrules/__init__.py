@@ -103,7 +103,11 @@ def table_owner(conn: Connection) -> str:
 
 def ensure_roles(conn: Connection) -> None:
     """The group roles and the gate login, created once per cluster (needs CREATEROLE);
-    a restore into another cluster needs them before the dump's policies name them."""
+    a restore into another cluster needs them before the dump's policies name them.
+    Roles belong to the cluster, not to one database: two databases of one cluster set up
+    at once (two cities, or a test run's workers) take turns here, so that neither fails
+    creating a role the other has just created."""
+    conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('seatdesk_ensure_roles'))"))
     existing = set(conn.execute(text(
         "SELECT rolname FROM pg_roles WHERE rolname = ANY(:names)"),
         {"names": [*ALL_GROUPS, GATE]}).scalars())
