@@ -9,6 +9,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PGDIR ?= $(CURDIR)/.pgtest
 PGPORT ?= 55432
+# the suite runs in this many processes (pytest-xdist): most tests wait on a database, a
+# browser engine or a subprocess, so two processes keep both cores busy; 0 runs it in one
+TEST_WORKERS ?= 2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 DEBIAN_RUN := libgl1 libegl1 libfontconfig1 libdbus-1-3 libnss3 libxcomposite1 libxdamage1 \
@@ -40,7 +43,8 @@ test: deps-test venv translations
 	trap '[ $$started = 1 ] && { scripts/pg-test-server stop "$(PGDIR)-replica"; scripts/pg-test-server stop "$(PGDIR)"; }' EXIT; \
 	echo "PostgreSQL for the suite: $$url (replica: $${read_url:-none})"; \
 	SEATDESK_TEST_DATABASE_URL="$$url" SEATDESK_TEST_READ_DATABASE_URL="$$read_url" \
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider --durations=30 $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider --durations=30 \
+	    $$([ "$(TEST_WORKERS)" = 0 ] || echo "-n $(TEST_WORKERS) --dist worksteal") $(PYTEST_ARGS)
 
 bench: deps-test venv
 	@set -euo pipefail; \
