@@ -243,6 +243,7 @@ def test_db_logins_creates_each_users_login_and_prints_its_password_once(templat
         gate.dispose()
         db.engine.dispose()
         template_store.drop("postgresql", url)
+        template_store._pg_exec('DROP ROLE IF EXISTS "training.lead"')  # cluster-wide
 
 
 def test_the_embedded_database_file_is_readable_by_its_owner_only(tmp_path, capsys):
