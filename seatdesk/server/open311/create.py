@@ -5,6 +5,14 @@ says. The case's source is the partner's (``online`` for a public reporting site
 default), its actor the partner's own account, its ledger seat ``Open311/<partner>``.
 A re-sent report returns the first case: by the ``Idempotency-Key`` header, or by the
 partner's own id (``attribute[fixmystreet_id]``) when the header is absent.
+
+Everything a POST reads — the service's class (kept by the process's cache while its
+NOTIFY listener is live), the road an ``address_string`` names or the centre's initial
+view, a replayed request's token — is read as the partner (``wf.reading()`` of the
+partner's workflow: its own login on PostgreSQL), like the registration itself; the
+server's own login reads none of it (docs/security.md). A session is opened only when
+something has to be read: a POST with coordinates whose service is kept reads nothing
+before its registration.
 """
 
 from __future__ import annotations
@@ -53,12 +61,11 @@ class NewRequest:
 def create(identity: DatabaseIdentity, partner: Principal, req: NewRequest,
            media: tuple[sd.AttachmentIn, ...]) -> tuple[sd.CaseChange, str]:
     """(the case change, the request's token)."""
-    wf = identity.workflow(partner)
-    with Session(wf.engine) as session:
-        cls = service_class(wf.lookups, session, req.service_code)
-        if cls is None:
-            raise ApiError(404, "service_not_found", f"service_code {req.service_code} not found")
-        lon, lat, note = _where(session, req)
+    wf = identity.workflow(partner)  # every read below as the partner, like the registration
+    cls = service_class(wf.lookups, wf.reading, req.service_code)
+    if cls is None:
+        raise ApiError(404, "service_not_found", f"service_code {req.service_code} not found")
+    lon, lat, note = _where(wf, req)
     report = sd.Report(source=partner.source, lon=lon, lat=lat, address=req.address_string,
                        description=_description(req, note), class_id=cls.id,
                        caller_name=f"{req.last_name}{req.first_name}".strip()[:100],
@@ -73,7 +80,7 @@ def create(identity: DatabaseIdentity, partner: Principal, req: NewRequest,
 
     change = intake.register(identity, partner, report, _key(partner, req), remember)
     if change.replayed:
-        with Session(wf.engine) as session:
+        with wf.reading() as session:
             token = session.scalar(select(PartnerRequest.token).where(
                 PartnerRequest.case_id == change.case_id)) or ""
     return change, token
@@ -87,8 +94,9 @@ def _key(partner: Principal, req: NewRequest) -> str | None:
     return None
 
 
-def _where(session: Session, req: NewRequest) -> tuple[float, float, str]:
-    """Where the case goes, and the note that tells the seat it is only a first place."""
+def _where(wf: sd.Workflow, req: NewRequest) -> tuple[float, float, str]:
+    """Where the case goes, and the note that tells the seat it is only a first place
+    (the roads and the initial view read as the partner: ``wf`` is the partner's)."""
     if req.lat or req.long:
         try:
             lat, lon = float(req.lat), float(req.long)
@@ -100,10 +108,11 @@ def _where(session: Session, req: NewRequest) -> tuple[float, float, str]:
         return lon, lat, ""
     if not req.address_string.strip():
         raise ApiError(400, "missing_location", "lat and long, or address_string, is required")
-    road = road_in_text(session, req.address_string)
-    if road is not None:  # on the road the address names, for the seat to place exactly
-        return road.lon, road.lat, ON_ROAD.format(road=road.name)
-    view = get_setting(session, "initial_view")
+    with wf.reading() as session:
+        road = road_in_text(session, req.address_string)
+        if road is not None:  # on the road the address names, for the seat to place exactly
+            return road.lon, road.lat, ON_ROAD.format(road=road.name)
+        view = get_setting(session, "initial_view")
     return float(view["lon"]), float(view["lat"]), NO_PLACE
 
 

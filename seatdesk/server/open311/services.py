@@ -9,7 +9,8 @@ the same value (a re-send after a timeout) returns the first case.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from types import MappingProxyType
 
 from sqlalchemy.orm import Session
@@ -40,14 +41,17 @@ def find_service(session: Session, code: str) -> CaseClass | None:
     return None
 
 
-def service_class(lookups: Lookups, session: Session, code: str) -> ClassFacts | None:
+def service_class(lookups: Lookups, reading: Callable[[], AbstractContextManager[Session]],
+                  code: str) -> ClassFacts | None:
     """The class behind a service code, from the process's cache of the service list
     while it is live (emptied by ``NOTIFY seatdesk_config`` when a class, an edition or
-    the configured edition changes): every POST request looks its service up."""
+    the configured edition changes): every POST request looks its service up. Only a
+    miss opens a session, ``reading()`` (the partner's: ``Workflow.reading``)."""
 
     def load() -> Mapping[str, ClassFacts]:
-        return MappingProxyType({service_code(c): ClassFacts.of(c)
-                                 for c in configured_classes(session)})
+        with reading() as session:
+            return MappingProxyType({service_code(c): ClassFacts.of(c)
+                                     for c in configured_classes(session)})
 
     return lookups.get(("services",), load).get(code)
 
