@@ -9,11 +9,12 @@ none, so a new table gets a decision, not the privileges of whatever came before
   ``hidden`` columns are readable by nobody but the owner (the argon2 hashes). No group
   is ever granted DELETE or TRUNCATE on the case tables; ``users`` is written only by
   the functions of ``accounts_sql``.
-- ``POLICIES``: the row-level security of ``cases`` and ``dispatches``: department users
-  change only the cases (and dispatch rows) of their own department, supervisors only
-  their own or unassigned 核实/核查 tasks, dispatchers the cases held at their command
-  level; partners register reports of outside sources only. Reads are not narrowed by
-  RLS (see docs/security.md, "reads").
+- ``POLICIES``: the row-level security of ``cases``, ``dispatches`` and ``settings``:
+  department users change only the cases (and dispatch rows) of their own department,
+  supervisors only their own or unassigned 核实/核查 tasks, dispatchers the cases held at
+  their command level; partners register reports of outside sources only. Reads are not
+  narrowed by RLS (see docs/security.md, "reads"), but for the intake login's: it reads
+  only ``INTAKE_SETTINGS`` of the settings.
 
 ``apply`` revokes everything the seatdesk groups hold in this schema and grants what is
 declared, so a privilege removed here disappears with the next ``seatdesk db upgrade``.
@@ -52,6 +53,13 @@ REFERENCE = Access(insert=ADMIN, update=ADMIN, delete=ADMIN)
 #: reference data the intake server's own connection reads (Open311's service list and
 #: definitions, the departments responsible, the calendar and its time zone)
 PUBLIC_REFERENCE = Access(read=(*EVERYONE, "intake"), insert=ADMIN, update=ADMIN, delete=ADMIN)
+#: the settings the intake login reads on its own connection (a SELECT policy on
+#: ``settings``): the configured class edition (Open311's anonymous service list) and the
+#: calendar that dates Open311 records and 12345 callbacks. Not the others — the map's
+#: ``tile_url`` may carry a tile service's key, ``demo_accounts`` names accounts — and a
+#: key it cannot see reads as absent (``get_setting`` then gives the default): whatever
+#: needs another setting runs as its principal (an Open311 POST's initial view: the partner)
+INTAKE_SETTINGS = ("class_edition", "time_zone", "working_periods", "working_day_hours")
 #: readers who never see the callers' contact columns (``Access.callers``)
 WITHOUT_CALLERS = ("partner", "intake")
 
@@ -89,7 +97,11 @@ TABLES: dict[str, Access] = {
     "field_sessions": Access(read=("intake",), insert=("intake",), update=("intake",)),
     "field_events": Access(insert=("supervisor",)),
     "partners": Access(read=("admin", "intake"), insert=ADMIN, update=ADMIN),
-    "partner_requests": Access(read=("admin", "partner", "intake"), insert=("partner",)),
+    # an Open311 POST reads its replay's token as the partner; the intake login reads the
+    # three columns anonymous Open311 GETs show or join on (not the partner, its own id)
+    "partner_requests": Access(read=("admin", "partner"), insert=("partner",),
+                               outline_readers=("intake",),
+                               outline=("case_id", "token", "media_url")),
     "work_orders": Access(read=("admin", "partner", "intake"), insert=("partner",),
                           callers=("payload",)),  # the order as sent: the caller's phone
     "callback_events": REFERENCE,
@@ -97,11 +109,12 @@ TABLES: dict[str, Access] = {
     "case_sources": REFERENCE,
     "setting_changes": Access(insert=ADMIN),
     # reference data and configuration: the administrator
-    "settings": PUBLIC_REFERENCE,
+    "settings": Access(read=(*EVERYONE, "intake"), insert=ADMIN, update=ADMIN, delete=ADMIN,
+                       rls=True),  # the intake login: INTAKE_SETTINGS only (POLICIES)
     "admin_units": REFERENCE,
     "grid_cells": REFERENCE,
     "components": REFERENCE,
-    "roads": PUBLIC_REFERENCE,  # an Open311 address_string placed on its road
+    "roads": REFERENCE,  # an Open311 address_string is placed on its road as the partner
     "class_editions": PUBLIC_REFERENCE,
     "case_classes": PUBLIC_REFERENCE,
     "filing_conditions": REFERENCE,
@@ -131,6 +144,7 @@ class Policy:
 
 _MY_DEPT = "(SELECT public.seatdesk_my_department())"
 _PARTNER_SOURCES = ", ".join(f"'{s.value}'" for s in sorted(PUBLIC_SOURCES))
+_INTAKE_SETTINGS = ", ".join(f"'{k}'" for k in INTAKE_SETTINGS)
 POLICIES: tuple[Policy, ...] = (
     Policy("cases", "SELECT", (*EVERYONE, "intake")),
     Policy("cases", "INSERT", ("acceptor", "supervisor"), using=None, check="true"),
@@ -145,6 +159,11 @@ POLICIES: tuple[Policy, ...] = (
     Policy("cases", "UPDATE", ("supervisor",),
            using="task_user_id IS NULL OR task_user_id = (SELECT public.seatdesk_my_user_id())",
            check="task_user_id IS NULL OR task_user_id = (SELECT public.seatdesk_my_user_id())"),
+    Policy("settings", "SELECT", EVERYONE),
+    Policy("settings", "SELECT", ("intake",), using=f'"key" IN ({_INTAKE_SETTINGS})'),
+    Policy("settings", "INSERT", ADMIN, using=None, check="true"),
+    Policy("settings", "UPDATE", ADMIN),
+    Policy("settings", "DELETE", ADMIN),
     Policy("dispatches", "SELECT", EVERYONE),
     Policy("dispatches", "INSERT", WORKFLOW, using=None, check="true"),
     Policy("dispatches", "UPDATE", ("acceptor", "shift_lead", "dispatcher", "supervisor")),
@@ -261,10 +280,10 @@ def _policies(conn: Connection, tables: set[str], intake: str | None) -> None:
     _drop_policies(conn, tables, "ENABLE")
     counts: dict[str, int] = {}
     for p in POLICIES:
-        if p.table not in tables:
+        roles = _names(p.roles, intake)
+        if p.table not in tables or not roles:  # (the intake login's, before it is named)
             continue
         n = counts[p.table] = counts.get(p.table, 0) + 1
-        roles = _names(p.roles, intake)
         sql = f'CREATE POLICY "{p.table}_{p.command.lower()}_{n}" ON public."{p.table}"' \
               f" FOR {p.command} TO {roles}"
         if p.using is not None:
