@@ -87,3 +87,147 @@ def _first_answer(url: str, cert, timeout: float = 60.0) -> httpx.Response:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+# -- seatdesk serve connected as the intake login, from the command line (PostgreSQL) ------
+INTAKE_PASSWORD = "intake-cli-secret-3"
+LOGIN_PASSWORD = "login-cli-pass-4"
+
+
+def _seatdesk(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    """``python -m seatdesk ARGS`` as an operator types it (a process of its own)."""
+    done = subprocess.run([sys.executable, "-m", "seatdesk", *args], input=stdin, text=True,
+                          capture_output=True, env={**os.environ}, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def _until_up(url: str, proc: subprocess.Popen, log, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        assert proc.poll() is None, f"serve exited {proc.returncode}: {log.read_text()}"
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, f"serve did not answer: {log.read_text()}"
+        time.sleep(0.2)
+
+
+@pytest.mark.postgres
+def test_serve_from_the_command_line_as_the_intake_login(template_store, tmp_path):
+    """docs/operations.md 1.7 step by step: ``db logins`` and ``db intake-login
+    --password-stdin`` as the owner, then ``seatdesk --database postgresql://<intake
+    login>:…@…/db serve --workers 1`` as its own process; a handset signs in (a wrong
+    password refused), reports, lists its tasks; a partner POSTs to Open311 and GETs it;
+    SIGTERM stops it: exit status 0, the lifespan's shutdown run, no connection left."""
+    import datetime as dt
+    import signal
+
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from seatdesk.models import Case
+    from seatdesk.workflow import services as sd
+    from tests.dbtemplates import open_database
+    from tests.server_fixtures import prepare
+    from tests.workflow_fixtures import P1, open_world
+
+    url = template_store.clone("postgresql", "workflow_world")
+    dbname = make_url(url).database
+    intake = f"intake_{dbname}"[:63]
+    db = open_database("postgresql", url)
+    world = open_world(db)
+    keys, _secrets = prepare(world)  # the partners (their accounts get logins below)
+    proc = None
+    try:
+        made = _seatdesk("--database", url, "db", "logins", "--password-stdin",
+                         stdin=LOGIN_PASSWORD + "\n").stdout
+        assert "sup1" in made and "partner:fms" in made, made
+        _seatdesk("--database", url, "db", "intake-login", intake, "--password-stdin",
+                  stdin=INTAKE_PASSWORD + "\n")
+        serve_url = make_url(url).set(drivername="postgresql", username=intake,
+                                      password=INTAKE_PASSWORD)
+        port, log = free_port(), tmp_path / "serve.log"
+        with log.open("w") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "seatdesk", "--database",
+                 serve_url.render_as_string(hide_password=False), "serve",
+                 "--port", str(port), "--workers", "1"],
+                stdout=out, stderr=subprocess.STDOUT, env={**os.environ})
+        base = f"http://127.0.0.1:{port}"
+        _until_up(base + "/openapi.json", proc, log)
+        with db.engine.connect() as conn:  # the process really is the intake login
+            users = set(conn.execute(text(
+                "SELECT usename FROM pg_stat_activity WHERE datname = :d"
+                " AND usename <> current_user"), {"d": dbname}).scalars())
+        assert intake in users, users
+        with httpx.Client(base_url=base, timeout=30) as c:
+            wrong = c.post("/field/v1/session", json={
+                "username": "sup1", "password": "not-the-password", "device_id": "cli-1"})
+            assert wrong.status_code == 401, wrong.text
+            signed = c.post("/field/v1/session", json={
+                "username": "sup1", "password": LOGIN_PASSWORD, "device_id": "cli-1"})
+            assert signed.status_code == 201, signed.text
+            me = {"Authorization": f"Bearer {signed.json()['token']}"}
+            reported = c.post("/field/v1/reports", headers=me, json={
+                "report_id": "cli-0001", "lon": P1[0], "lat": P1[1], "description": "井盖破损"})
+            assert reported.status_code == 201, reported.text
+            case_id = reported.json()["case_id"]
+            world.clock.now = dt.datetime.now(dt.UTC)  # the seat sends it to be verified
+            with db.Session() as s:
+                version = s.get(Case, case_id).version
+            sd.send_verification(world.wf, world.a("acceptor"), case_id, version)
+            tasks = c.get("/field/v1/tasks", headers=me)
+            assert tasks.status_code == 200, tasks.text
+            assert [t["kind"] for t in tasks.json()["tasks"] if t["case_id"] == case_id] == [
+                "verify"]
+            posted = c.post("/open311/v2/requests.json", data={
+                "api_key": keys["fms"], "service_code": "E01001", "lat": str(P1[1]),
+                "long": str(P1[0]), "description": "小区门口垃圾堆了三天",
+                "phone": "13912345678"})
+            assert posted.status_code == 201, posted.text
+            number = posted.json()[0]["service_request_id"]
+            for params in ({}, {"api_key": keys["fms"]}):
+                got = c.get(f"/open311/v2/requests/{number}.json", params=params)
+                assert got.status_code == 200 and got.json()[0]["status"] == "open", got.text
+                assert "13912345678" not in got.text
+        with db.Session() as s:
+            seats = s.scalars(text("SELECT seat FROM case_ledger WHERE case_id = :c"
+                                   " ORDER BY seq"), {"c": case_id}).all()
+        assert seats[0] == "城管通/cli-1"
+
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(60) == 0, log.read_text()
+        proc = None
+        output = log.read_text()
+        assert "Application shutdown complete" in output, output
+        assert "Traceback" not in output, output
+
+        def left() -> list[str]:
+            with db.engine.connect() as conn:
+                return conn.execute(text(
+                    "SELECT usename FROM pg_stat_activity WHERE datname = :d"
+                    " AND usename <> current_user"), {"d": dbname}).scalars().all()
+
+        deadline = time.monotonic() + 30  # a backend ends once it reads the socket's EOF
+        while left() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert left() == []
+    finally:
+        if proc is not None:
+            proc.kill()
+            proc.wait(15)
+        db.engine.dispose()
+        template_store.drop("postgresql", url)
+        template_store._pg_exec(f'DROP ROLE IF EXISTS "{intake}"')
+        eng = template_store._admin_engine()
+        try:
+            with eng.connect() as conn:
+                logins = conn.execute(text("SELECT rolname FROM pg_roles WHERE rolname LIKE :p"),
+                                      {"p": f"{dbname}.%"}).scalars().all()
+                for login in logins:
+                    conn.execute(text(f'DROP ROLE IF EXISTS "{login}"'))
+        finally:
+            eng.dispose()

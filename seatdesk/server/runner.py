@@ -5,6 +5,12 @@ worker builds its own engine and ``Workflow`` in ``build()`` — nothing at impo
 TLS: ``--ssl-certfile``/``--ssl-keyfile`` make uvicorn speak HTTPS itself; behind a
 reverse proxy (docs/api.md has an nginx sample) ``--forwarded-allow-ips`` names the proxy
 whose ``X-Forwarded-For`` is believed for the access log and the rate limits.
+
+SIGTERM (``systemctl stop``, ``docker stop``, ``kill``) stops the server gracefully — the
+requests in flight are answered, the lifespan stops the feed, the callback deliverer and
+the NOTIFY listener — and ``seatdesk serve`` then exits with status 0, with one worker as
+with several: uvicorn re-raises the signal after its graceful shutdown when it runs the
+server in its own process (one worker), which would end the process by the signal.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import signal
 
 import uvicorn
 
@@ -35,11 +42,26 @@ def serve(database_url: str, *, host: str, port: int, workers: int = 1,
     config = config or ServerConfig()
     os.environ[ENV] = json.dumps({"url": database_url, "config": _plain(config),
                                   "access_log_file": access_log_file})
-    uvicorn.run("seatdesk.server.runner:build", factory=True, host=host, port=port,
-                workers=workers, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
-                proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips,
-                log_config=logging_config(access_log_file), access_log=False,
-                server_header=False, timeout_graceful_shutdown=10)
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        uvicorn.run("seatdesk.server.runner:build", factory=True, host=host, port=port,
+                    workers=workers, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
+                    proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips,
+                    log_config=logging_config(access_log_file), access_log=False,
+                    server_header=False, timeout_graceful_shutdown=10)
+    except Terminated:
+        pass  # asked to stop: a graceful stop, or a SIGTERM before uvicorn took the signals
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(Exception):
+    """SIGTERM reached ``seatdesk serve``'s own handler: while uvicorn runs it holds the
+    signal itself and gives it back (re-raises it) only once it has shut down."""
+
+
+def _terminated(_signum, _frame) -> None:
+    raise Terminated()
 
 
 def build():
