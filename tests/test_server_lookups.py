@@ -10,6 +10,7 @@ INSERTs, not the ORM) verifies with the ledger check, in the grid cell ``cell_at
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
@@ -183,6 +184,23 @@ def test_a_supervisor_deactivated_or_moved_loses_a_kept_token(live, change):
                                      .values(**change)))  # NOTIFY seatdesk_users
     refused = srv.client.get("/field/v1/me", headers=headers)
     assert refused.status_code == 401 and "停用" in refused.json()["error"]["message"]
+
+
+def test_a_renamed_supervisor_is_logged_under_the_new_name(live, caplog):
+    """The access log names a handset's user from the kept grant: a rename (as a DBA would
+    UPDATE it) empties the cache by its NOTIFY, so the next request logs the new name. The
+    seats are not told (their channel signs a user out; a name changes nothing they check)."""
+    srv = live
+    caplog.set_level(logging.INFO, logger="seatdesk.server.access")
+    headers = srv.sign_in("sup1")
+    assert _me(srv, headers) == 200 and _me(srv, headers) == 200
+    assert _kept(srv, "sup1") is (srv.world.db.backend == "postgresql")
+    _change(srv, lambda s: s.execute(update(User).where(User.username == "sup1")
+                                     .values(username="sup1-renamed")))
+    assert _me(srv, headers) == 200
+    logged = [r.principal for r in caplog.records
+              if r.name == "seatdesk.server.access" and r.path == "/field/v1/me"]
+    assert logged == ["field:sup1", "field:sup1", "field:sup1-renamed"]
 
 
 def test_a_kept_token_still_expires(live):

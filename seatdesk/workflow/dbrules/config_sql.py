@@ -6,6 +6,11 @@ included: ``seatdesk partner disable`` runs as the owner) sends the table's name
 empties itself on it, so a disabled source, class or partner stops being accepted as soon
 as the notification arrives instead of after a cache lifetime. ``field_sessions`` sends it
 on UPDATE and DELETE (a revoked handset session), not on the INSERT of every sign-in.
+
+A user renamed (``users.username``: the name a kept handset grant gives the access log)
+sends it too, from a row trigger that fires only when the name changes. Not on
+``seatdesk_users``: the seats sign their user out on that channel, and a new name changes
+nothing a seat checks (role, active flag, department, login).
 """
 
 from __future__ import annotations
@@ -45,10 +50,15 @@ def install(conn: Connection) -> None:
         f"{' INSERT OR' if table not in CHANGED_ONLY else ''} UPDATE OR DELETE OR TRUNCATE"
         f" ON public.{table} FOR EACH STATEMENT"
         f" EXECUTE FUNCTION public.seatdesk_config_notify();\n" for table in present)
-    run_sql(conn, FUNCTION + triggers)
+    renamed = ("DROP TRIGGER IF EXISTS users_renamed_notify ON public.users;\n"
+               "CREATE TRIGGER users_renamed_notify AFTER UPDATE OF username ON public.users"
+               " FOR EACH ROW WHEN (OLD.username IS DISTINCT FROM NEW.username)"
+               " EXECUTE FUNCTION public.seatdesk_config_notify();\n")
+    run_sql(conn, FUNCTION + triggers + renamed)
 
 
 def uninstall(conn: Connection) -> None:
     run_sql(conn, "".join(f"DROP TRIGGER IF EXISTS {table}_config_notify ON public.{table};\n"
                           for table in (*TABLES, *CHANGED_ONLY))
+            + "DROP TRIGGER IF EXISTS users_renamed_notify ON public.users;\n"
             + "DROP FUNCTION IF EXISTS public.seatdesk_config_notify();\n")
