@@ -6,7 +6,9 @@ and does everything else as the supervisor's or partner's own login (``SET ROLE`
 The server runs under uvicorn on a real socket, its engine connected with the intake
 login's password, and a whole field and partner round goes through it; then the intake
 login by itself (a psql-like connection with its password) is shown unable to read a
-caller's phone, write a case or the ledger, or read a password hash."""
+caller's phone, write a case or the ledger, or read a password hash — nor the roads, a
+partner's own ids or any setting but the few anonymous Open311 reads need (an Open311
+POST reads its service, road, initial view and replay token as the partner)."""
 
 from __future__ import annotations
 
@@ -14,29 +16,36 @@ import datetime as dt
 import io
 import json
 import time
+from xml.etree import ElementTree as ET
 
 import httpx
 import pytest
-from sqlalchemy import select, text
+import shapely
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from seatdesk.cli import main
 from seatdesk.config import ResolvedDatabase
-from seatdesk.models import Case, FieldEvent, LedgerEntry, SupervisorPosition, User
+from seatdesk.data.road_import import road_row
+from seatdesk.models import (Case, FieldEvent, LedgerEntry, PartnerRequest, SupervisorPosition,
+                             User, set_setting)
 from seatdesk.models.db import make_engine
 from seatdesk.ops.commands import require_schema
 from seatdesk.server.app import create_app
 from seatdesk.server.config import ServerConfig
 from seatdesk.workflow import services as sd
+from seatdesk.workflow.dbrules.grants import INTAKE_SETTINGS
 from tests.dbroles import PASSWORD, make_logins
 from tests.dbtemplates import open_database
 from tests.server_fixtures import LiveServer, Receiver, jpeg, prepare
-from tests.workflow_fixtures import P1, open_world
+from tests.workflow_fixtures import P1, P2, open_world
 
 pytestmark = pytest.mark.postgres
 INTAKE_PASSWORD = "intake-secret-7"
 PHONE_12345, PHONE_311 = "13700001111", "13912345678"
+TILE_KEY = "tk-0123456789abcdef"  # a tile service's key in the map settings
+ROAD_Y = 31.4270  # 燕山路 runs east-west at this latitude, through P1's longitude
 
 
 class Round:
@@ -66,6 +75,12 @@ def intake_round(template_store, monkeypatch):
     world.clock.now = dt.datetime.now(dt.UTC)
     receiver = Receiver()
     keys, _secrets = prepare(world, callback_url=receiver.url)  # partners' accounts too
+    with world.db.Session.begin() as s:  # a road, an initial view, a map with a tile key
+        s.add(road_row("燕山路", shapely.LineString([(P1[0] - 0.002, ROAD_Y),
+                                                    (P1[0] + 0.002, ROAD_Y)])))
+        set_setting(s, "initial_view", {"lon": P2[0], "lat": P2[1], "zoom": 15})
+        set_setting(s, "map", {"tile_url": f"https://t0.tianditu.gov.cn/vec_w/wmts?tk={TILE_KEY}"})
+        set_setting(s, "time_zone", "Asia/Shanghai")
     make_logins(db)  # every user (supervisors and partners) a login; password PASSWORD
     name = f"intake_{make_url(url).database}"[:63]
     monkeypatch.setattr("sys.stdin", io.StringIO(INTAKE_PASSWORD + "\n"))
@@ -232,6 +247,72 @@ def test_a_whole_field_and_partner_round_through_the_intake_login(intake_round):
                         .where(SupervisorPosition.user_id == w.users["sup1"])) == 8
 
 
+def _parse(fmt: str, response) -> list[dict]:
+    """A list of records as plain dicts (XML children as dicts of text)."""
+    if fmt == "json":
+        return response.json()
+    return [{el.tag: (el.text or "") for el in item} for item in ET.fromstring(response.content)]
+
+
+def test_open311_posts_read_as_the_partner_in_json_and_xml(intake_round):
+    """The POST reads its service, the road an address names, the initial view and a
+    replay's token as the partner: the intake login reads none of them (above), and the
+    initial view stored here is not the default one (a read the login's settings policy
+    hid would give the default). A replay by the Idempotency-Key or by the partner's own
+    id returns the first case and its token; GETs anonymous and with the key."""
+    rnd, w, c = intake_round, intake_round.world, intake_round.client
+    key = rnd.keys["fms"]
+    numbers: dict[str, str] = {}
+    for fmt in ("json", "xml"):
+        codes = [x["service_code"] for x in _parse(fmt, c.get(f"/open311/v2/services.{fmt}"))]
+        assert "E01001" in codes and "C01001" in codes
+
+        def post(headers=None, **fields):
+            data = {"api_key": key, "service_code": "E01001", "description": f"垃圾 {fmt}",
+                    "first_name": "小明", "last_name": "王", "phone": PHONE_311, **fields}
+            return c.post(f"/open311/v2/requests.{fmt}", data=data, headers=headers or {})
+
+        here = {"lat": str(P1[1]), "long": str(P1[0])}
+        for label, first_kw in (("idem", {"headers": {"Idempotency-Key": f"k-{fmt}"}, **here}),
+                                ("ext", {"attribute[fixmystreet_id]": f"fms-{fmt}", **here})):
+            first, again = post(**first_kw), post(**first_kw)
+            assert (first.status_code, again.status_code) == (201, 200), (first.text, again.text)
+            assert _parse(fmt, again)[0] == _parse(fmt, first)[0], label  # number and token
+            numbers[f"{label}-{fmt}"] = _parse(fmt, first)[0]["service_request_id"]
+        for label, address in (("road", "燕山路 18 号门口"), ("view", "某小区东门")):
+            made = post(address_string=address)
+            assert made.status_code == 201, made.text
+            numbers[f"{label}-{fmt}"] = _parse(fmt, made)[0]["service_request_id"]
+        token = _parse(fmt, post(**here, description="第五件"))[0]["token"]
+
+        one = c.get(f"/open311/v2/requests/{numbers[f'idem-{fmt}']}.{fmt}")
+        assert one.status_code == 200 and _parse(fmt, one)[0]["status"] == "open"
+        assert PHONE_311 not in one.text
+        listed = c.get(f"/open311/v2/requests.{fmt}", params={"api_key": key})
+        assert listed.status_code == 200, listed.text
+        assert {n for k, n in numbers.items() if k.endswith(fmt)} <= {
+            r["service_request_id"] for r in _parse(fmt, listed)}
+        assert PHONE_311 not in listed.text
+        found = c.get(f"/open311/v2/tokens/{token}.{fmt}")
+        assert found.status_code == 200 and _parse(fmt, found)[0]["token"] == token
+
+    with w.db.Session() as s:
+        cases = {label: s.scalar(select(Case).where(Case.number == number))
+                 for label, number in numbers.items()}
+        assert s.scalar(select(func.count()).select_from(PartnerRequest)) == 10
+        seats = set(s.scalars(select(LedgerEntry.seat).where(
+            LedgerEntry.case_id.in_([x.id for x in cases.values()]))))
+    assert seats == {"Open311/fms"}
+    for fmt in ("json", "xml"):
+        road, view = cases[f"road-{fmt}"], cases[f"view-{fmt}"]
+        assert "按地址中的道路「燕山路」粗定位" in road.description
+        assert road.lat == pytest.approx(ROAD_Y, abs=1e-6)
+        assert road.lon == pytest.approx(P1[0], abs=1e-6)
+        assert "未提供坐标" in view.description and "燕山路" not in view.description
+        assert (view.lon, view.lat) == pytest.approx(P2, abs=1e-6)  # the stored view
+        assert cases[f"idem-{fmt}"].caller_phone == PHONE_311
+
+
 def _refusal(engine, sql: str, params: dict | None = None) -> str:
     with engine.connect() as conn:
         try:
@@ -258,8 +339,21 @@ def test_the_intake_login_by_itself_reads_no_phone_writes_no_case_and_no_hash(in
     for sql in ("SELECT caller_phone FROM cases", "SELECT phone FROM case_reporters",
                 "SELECT payload FROM work_orders", "SELECT * FROM cases",
                 "SELECT payload FROM case_ledger", "SELECT * FROM case_ledger",
-                "SELECT password_hash FROM users", "SELECT * FROM users"):
+                "SELECT password_hash FROM users", "SELECT * FROM users",
+                # an Open311 POST reads these as the partner now (issue 14)
+                "SELECT name FROM roads", "SELECT * FROM roads", "SELECT * FROM partner_requests",
+                "SELECT partner_id FROM partner_requests",
+                "SELECT external_id FROM partner_requests"):
         assert "permission denied" in _refusal(login, sql), sql
+    with login.connect() as conn:  # what anonymous Open311 reads need, and no more
+        shown = [tuple(r) for r in conn.execute(text("SELECT key, value FROM settings"))]
+        conn.execute(text("SELECT case_id, token, media_url FROM partner_requests")).all()
+        assert conn.execute(text("SELECT count(*) FROM case_classes")).scalar() > 0
+    with w.db.Session() as s:  # the owner: the map and the initial view are stored
+        stored = set(s.scalars(text("SELECT key FROM settings")))
+    assert {"map", "initial_view", "time_zone"} <= stored
+    assert {key for key, _ in shown} == stored & set(INTAKE_SETTINGS)
+    assert TILE_KEY not in json.dumps(shown)
     with login.connect() as conn:  # what it does read carries no caller's phone
         seen = json.dumps([list(map(str, r)) for r in conn.execute(text(
             "SELECT number, caller_name, description, address FROM cases"))], ensure_ascii=False)
