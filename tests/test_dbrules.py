@@ -500,6 +500,27 @@ def test_the_intake_server_acts_only_as_supervisors_and_partners(pgw, logins, mo
         engine.dispose()
 
 
+def test_every_operator_reads_every_setting_and_the_administrator_writes_them(pgw, logins):
+    """``settings`` has row-level security for the intake login's sake (it reads four rows,
+    tests/test_server_intake_login.py): every seat role still reads every row, and the
+    administrator still inserts, updates and deletes."""
+    with pgw.db.Session.begin() as s:
+        s.execute(text("INSERT INTO settings (key, value, description)"
+                       " VALUES ('map', '{}', '') ON CONFLICT (key) DO NOTHING"))
+        stored = s.execute(text("SELECT count(*) FROM settings")).scalar()
+    users = _users(pgw)
+    for role in sorted(GROUPS):
+        name = next(n for n, u in users.items() if u == role)
+        with as_login(pgw.db, logins[name]) as conn:
+            assert conn.execute(text("SELECT count(*) FROM settings")).scalar() == stored, role
+    admin = next(n for n, u in users.items() if u == "admin")
+    with as_login(pgw.db, logins[admin]) as conn:
+        for sql in ("INSERT INTO settings (key, value, description) VALUES ('x', '1', '')",
+                    "UPDATE settings SET value = '2' WHERE key = 'x'",
+                    "DELETE FROM settings WHERE key = 'x'"):
+            assert conn.execute(text(sql)).rowcount == 1, sql
+
+
 def test_every_operator_reads_the_roads_of_the_map_and_the_place_search(pgw, logins):
     """Roads are reference data: every seat (the wall and partners too) reads them on its
     own login — the map's labels, the pick's nearest road, the intake's road search."""
