@@ -75,6 +75,7 @@ def test_serve_speaks_tls(db, certificate, tmp_path):
     finally:
         proc.terminate()
         proc.wait(15)
+    assert proc.returncode == 0  # SIGTERM is a graceful stop (runner.serve), on both backends
     assert "GET /open311/v2/discovery.json 200" in log.read_text()
 
 
