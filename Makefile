@@ -22,8 +22,11 @@ DEBIAN_RUN := libgl1 libegl1 libfontconfig1 libdbus-1-3 libnss3 libxcomposite1 l
 DEBIAN_DEB := $(shell sed 's/,/ /g' packaging/deb/depends)
 DEBIAN_TEST := $(DEBIAN_RUN) $(DEBIAN_DEB) postgresql postgresql-contrib postgis postgresql-15-postgis-3 xvfb \
 	poppler-utils openssl
+# the benches' extra: wrk, the C load generator of bench_intake (a Python client on the same
+# two cores cost half the server's CPU per report)
+DEBIAN_BENCH := $(DEBIAN_TEST) wrk
 
-.PHONY: run test bench deb deps-run deps-test venv translations db-upgrade demo clean lint
+.PHONY: run test bench deb deps-run deps-test deps-bench venv translations db-upgrade demo clean lint
 
 run: deps-run venv translations
 	$(VENV)/bin/seatdesk db upgrade
@@ -46,7 +49,7 @@ test: deps-test venv translations
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider --durations=30 \
 	    $$([ "$(TEST_WORKERS)" = 0 ] || echo "-n $(TEST_WORKERS) --dist worksteal") $(PYTEST_ARGS)
 
-bench: deps-test venv
+bench: deps-bench venv
 	@set -euo pipefail; \
 	if [ -n "$${SEATDESK_BENCH_DATABASE_URL:-}" ]; then url="$$SEATDESK_BENCH_DATABASE_URL"; started=0; \
 	else scripts/pg-test-server remove "$(PGDIR)-bench"; \
@@ -65,6 +68,9 @@ deps-run:
 
 deps-test:
 	@scripts/ensure-debian $(DEBIAN_TEST)
+
+deps-bench:
+	@scripts/ensure-debian $(DEBIAN_BENCH)
 
 venv: $(VENV)/.installed
 

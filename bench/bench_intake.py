@@ -29,6 +29,8 @@ import io
 import multiprocessing as mp
 import os
 import random
+import resource
+import shutil
 import socket
 import statistics
 import subprocess
@@ -45,6 +47,8 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 from bench import common  # noqa: E402
 
 SECONDS = 8.0
+#: uvicorn worker processes (SEATDESK_BENCH_WORKERS to compare; 2 = this machine's cores)
+WORKERS = int(os.environ.get("SEATDESK_BENCH_WORKERS", "2"))
 CONCURRENCY = 24  # requests in flight from the load generator
 WRITERS = 8
 PHOTO_RATE, PHOTO_SECONDS = 50, 10.0
@@ -67,7 +71,7 @@ def run(report: Report, database_url: str, seconds: float = SECONDS) -> None:
     try:
         key, service, point = prepare(url)
         port = _free_port()
-        server = start_server(url, port)
+        server = start_server(url, port, WORKERS)
         try:
             results = asyncio.run(measure(f"http://127.0.0.1:{port}", key, service, point,
                                           server.pid,
@@ -78,13 +82,15 @@ def run(report: Report, database_url: str, seconds: float = SECONDS) -> None:
         bare = bare_rate(url, point, seconds)
         for label in ("field", "open311", "field hot spot"):
             rate = results[label]
-            report(f"intake reports/s via /{label} (no photo, 2 workers)", rate, "1/s",
+            report(f"intake reports/s via /{label} (no photo, {WORKERS} workers, wrk)", rate, "1/s",
                    ">= 300")
             report(f"intake / bare ({label})", rate / bare if bare else 0.0, "ratio", ">= 0.3")
             report(f"server CPU per report ({label}, all workers)", results[f"{label} cpu"],
                    "ms", "")
-            report(f"load generator CPU per report ({label})", results[f"{label} client"],
+            report(f"load generator (wrk) CPU per report ({label})", results[f"{label} client"],
                    "ms", "")
+            report(f"other CPU per report ({label}: PostgreSQL, other sessions)",
+                   results[f"{label} rest"], "ms", "")
             report(f"machine CPU busy during /{label} (both cores, all processes)",
                    results[f"{label} busy"], "%", "")
         report("bare psycopg reports/s (case + ledger + NOTIFY, 8 writers)", bare, "1/s",
@@ -169,33 +175,27 @@ async def measure(base: str, key: str, service: str, point, server: int,
             "device_id": "bench"})).json()["token"]
         auth = {"Authorization": f"Bearer {token}"}
         errors = [0]
-
-        async def field(spread: float = CITY):
-            lon, lat = _around(point, spread)
-            r = await client.post("/field/v1/reports", headers=auth, json={
-                "report_id": uuid.uuid4().hex, "lon": lon, "lat": lat,
-                "description": "压测：井盖破损"})
-            errors[0] += r.status_code != 201
-
-        async def open311():
-            lon, lat = _around(point)
-            r = await client.post("/open311/v2/requests.json", data={
-                "api_key": key, "service_code": service, "lat": str(lat), "long": str(lon),
-                "description": "压测：垃圾满溢"})
-            errors[0] += r.status_code != 201
-
         out = {}
-        for label, send in (("field", field), ("open311", open311),
-                            ("field hot spot", lambda: field(HOT_SPOT))):
-            cpu, client_cpu, busy = _cpu_seconds(server), time.process_time(), _machine()
+        for label, mode, secret, spread in (("field", "field", token, CITY),
+                                            ("open311", "open311", key, CITY),
+                                            ("field hot spot", "field", token, HOT_SPOT)):
+            cpu, busy = _cpu_seconds(server), _machine()
             spies = _profile_workers(server, label, seconds)
-            rate, count = await _sustained(send, seconds)
+            rate, count, bad, client_cpu = _wrk(base, mode, secret, service, point, spread,
+                                                seconds)
             for spy in spies:
                 spy.wait(seconds + 30)
+            errors[0] += bad
             out[label] = rate
             out[f"{label} cpu"] = (_cpu_seconds(server) - cpu) * 1000 / max(count, 1)
-            out[f"{label} client"] = (time.process_time() - client_cpu) * 1000 / max(count, 1)
-            out[f"{label} busy"] = _busy(busy, _machine())
+            out[f"{label} client"] = client_cpu * 1000 / max(count, 1)
+            now = _machine()
+            out[f"{label} busy"] = _busy(busy, now)
+            # everything else the cores did meanwhile, per report: PostgreSQL's backends
+            # (and on a shared machine, the other sessions)
+            out[f"{label} rest"] = ((now[0] - busy[0]) * 1000 / os.sysconf("SC_CLK_TCK")
+                                    / max(count, 1) - out[f"{label} cpu"]
+                                    - out[f"{label} client"])
         latencies = await _paced(client, auth, point, errors)
     out["p50"] = statistics.median(latencies)
     out["p99"] = statistics.quantiles(latencies, n=100)[98]
@@ -244,18 +244,35 @@ def _busy(before: tuple[int, int], after: tuple[int, int]) -> float:
     return 100.0 * (after[0] - before[0]) / total if total else 0.0
 
 
-async def _sustained(send, seconds: float) -> tuple[float, int]:
-    """Requests per second with CONCURRENCY in flight for ``seconds``, and their count."""
-    done, stop = [0], time.perf_counter() + seconds
-
-    async def worker():
-        while time.perf_counter() < stop:
-            await send()
-            done[0] += 1
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-    return done[0] / (time.perf_counter() - started), done[0]
+def _wrk(base: str, mode: str, secret: str, service: str, point, spread: float,
+         seconds: float) -> tuple[float, int, int, float]:
+    """The sustained phase through ``wrk`` (one thread, CONCURRENCY connections kept alive,
+    ``bench/intake_wrk.lua``: every request a new report with its own client id at a random
+    point): (reports/s, count, answers not 201 and socket errors, the generator's CPU
+    seconds). wrk is a C client: the Python one (httpx) cost 3-5.5 ms of CPU per report
+    on the server's two cores, wrk a small fraction of that (both printed)."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise RuntimeError("bench_intake needs wrk (Debian: apt-get install wrk; "
+                           "`make bench` installs it)")
+    script = Path(__file__).with_name("intake_wrk.lua")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.Popen(
+        [wrk, "-t1", f"-c{CONCURRENCY}", f"-d{int(seconds)}s", "--timeout", "30s",
+         "-s", str(script), base, "--", mode, secret, service, repr(point[0]),
+         repr(point[1]), repr(spread), uuid.uuid4().hex[:12]],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = proc.communicate()  # reaps wrk: its CPU lands in RUSAGE_CHILDREN
+    if proc.returncode:
+        raise RuntimeError(f"wrk failed: {err.decode(errors='replace')}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    values = dict(line.split() for line in out.decode().splitlines()
+                  if line.split()[:1] and line.split()[0] in
+                  ("requests", "not201", "socket_errors", "seconds"))
+    count, seconds_run = int(values["requests"]), float(values["seconds"])
+    bad = int(values["not201"]) + int(values["socket_errors"])
+    return count / seconds_run, count, bad, client
 
 
 async def _paced(client, auth, point, errors) -> list[float]:
