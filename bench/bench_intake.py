@@ -74,7 +74,7 @@ def run(report: Report, database_url: str, seconds: float = SECONDS) -> None:
         server = start_server(url, port, WORKERS)
         try:
             results = asyncio.run(measure(f"http://127.0.0.1:{port}", key, service, point,
-                                          server.pid,
+                                          server.pid, _postmaster(url),
                                           seconds))
         finally:
             server.terminate()
@@ -89,7 +89,9 @@ def run(report: Report, database_url: str, seconds: float = SECONDS) -> None:
                    "ms", "")
             report(f"load generator (wrk) CPU per report ({label})", results[f"{label} client"],
                    "ms", "")
-            report(f"other CPU per report ({label}: PostgreSQL, other sessions)",
+            report(f"PostgreSQL CPU per report ({label}, all its processes)",
+                   results[f"{label} pg"], "ms", "")
+            report(f"other CPU per report ({label}: other sessions on the machine)",
                    results[f"{label} rest"], "ms", "")
             report(f"machine CPU busy during /{label} (both cores, all processes)",
                    results[f"{label} busy"], "%", "")
@@ -164,7 +166,7 @@ def _around(point: tuple[float, float], spread: float = CITY) -> tuple[float, fl
 
 
 # -- load -------------------------------------------------------------------------------------
-async def measure(base: str, key: str, service: str, point, server: int,
+async def measure(base: str, key: str, service: str, point, server: int, postmaster: int,
                   seconds: float) -> dict:
     import httpx
 
@@ -179,7 +181,7 @@ async def measure(base: str, key: str, service: str, point, server: int,
         for label, mode, secret, spread in (("field", "field", token, CITY),
                                             ("open311", "open311", key, CITY),
                                             ("field hot spot", "field", token, HOT_SPOT)):
-            cpu, busy = _cpu_seconds(server), _machine()
+            cpu, busy, pg = _cpu_seconds(server), _machine(), _cpu_seconds(postmaster)
             spies = _profile_workers(server, label, seconds)
             rate, count, bad, client_cpu = _wrk(base, mode, secret, service, point, spread,
                                                 seconds)
@@ -189,13 +191,14 @@ async def measure(base: str, key: str, service: str, point, server: int,
             out[label] = rate
             out[f"{label} cpu"] = (_cpu_seconds(server) - cpu) * 1000 / max(count, 1)
             out[f"{label} client"] = client_cpu * 1000 / max(count, 1)
+            out[f"{label} pg"] = (_cpu_seconds(postmaster) - pg) * 1000 / max(count, 1)
             now = _machine()
             out[f"{label} busy"] = _busy(busy, now)
             # everything else the cores did meanwhile, per report: PostgreSQL's backends
             # (and on a shared machine, the other sessions)
             out[f"{label} rest"] = ((now[0] - busy[0]) * 1000 / os.sysconf("SC_CLK_TCK")
                                     / max(count, 1) - out[f"{label} cpu"]
-                                    - out[f"{label} client"])
+                                    - out[f"{label} client"] - out[f"{label} pg"])
         latencies = await _paced(client, auth, point, errors)
     out["p50"] = statistics.median(latencies)
     out["p99"] = statistics.quantiles(latencies, n=100)[98]
@@ -203,20 +206,47 @@ async def measure(base: str, key: str, service: str, point, server: int,
     return out
 
 
+def _postmaster(url: str) -> int:
+    """The PostgreSQL server's postmaster process (the parent of a backend; the server
+    runs on this machine in every bench set-up), 0 when it cannot be read."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            backend = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[1])
+    except OSError:
+        return 0
+    finally:
+        engine.dispose()
+
+
 def _cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of the server and its worker processes so far: what a
-    report costs the server whatever else runs on the machine (Linux /proc)."""
+    """CPU time (user + system) of a process and its child processes so far (the server
+    and its workers; the postmaster and its backends): what a report costs them whatever
+    else runs on the machine (Linux /proc; a child that has ended counts once its parent
+    has reaped it: PostgreSQL's backends of closed connections)."""
+    if not pid:
+        return 0.0
     tick, total = os.sysconf("SC_CLK_TCK"), 0.0
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     for one in (pid, *map(int, children)):
-        fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a PostgreSQL backend that just ended (counted below)
+            continue
         total += (int(fields[11]) + int(fields[12])) / tick
+        if one == pid:  # children that have ended and been reaped (closed connections)
+            total += (int(fields[13]) + int(fields[14])) / tick
     return total
 
 
 def _profile_workers(pid: int, label: str, seconds: float) -> list[subprocess.Popen]:
     """With ``SEATDESK_BENCH_PYSPY=<directory>``: py-spy records each server worker during
-    the phase (raw stacks, ``<directory>/<label>-<pid>.txt``); nothing otherwise."""
+    the phase (raw stacks of the thread holding the GIL, i.e. Python CPU, not waits:
+    ``<directory>/<label>-<pid>.txt``); nothing otherwise."""
     folder = os.environ.get("SEATDESK_BENCH_PYSPY")
     if not folder:
         return []
@@ -224,7 +254,7 @@ def _profile_workers(pid: int, label: str, seconds: float) -> list[subprocess.Po
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     spy = str(Path(sys.executable).with_name("py-spy"))
     return [subprocess.Popen(
-        [spy, "record", "-p", child, "-d", str(int(seconds)), "-r", "200", "-f", "raw",
+        [spy, "record", "-p", child, "-d", str(int(seconds)), "-r", "200", "-f", "raw", "--gil",
          "--nonblocking", "-o", f"{folder}/{label.replace(' ', '-')}-{child}.txt"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for child in children]
 

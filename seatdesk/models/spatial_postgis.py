@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import Float, Integer, Select, bindparam, func, select
+from sqlalchemy import ARRAY, Float, Integer, Select, any_, bindparam, func, select
 
 from .geometry import SRID
 from .reference import AdminUnit, GridCell
@@ -91,7 +91,7 @@ def cell_of_row(row: tuple) -> CellHit | None:
 def _near_query(layer_name: str, filtered: bool, limited: bool) -> Select:
     """Points of a layer within ``radius`` metres of (``lon``, ``lat``), nearest first,
     built once per layer and shape with every value a bound parameter (the degree box
-    ``min_lon`` … ``max_lat``, the filter's expanding ``values``, ``limit``): the
+    ``min_lon`` … ``max_lat``, the filter's ``values`` as one array, ``limit``): the
     duplicate search of every registration runs it, and building it anew each time was
     most of that search's CPU (as for ``_cell_at_query``)."""
     layer = POINT_LAYERS[layer_name]
@@ -110,7 +110,8 @@ def _near_query(layer_name: str, filtered: bool, limited: bool) -> Select:
         .order_by(func.round(distance * 1000), layer.key_column.collate("C"))
     )
     if filtered:
-        stmt = stmt.where(t.c[layer.filter_column].in_(bindparam("values", expanding=True)))
+        column = t.c[layer.filter_column]  # = ANY(array): one SQL text for any list
+        stmt = stmt.where(column == any_(bindparam("values", type_=ARRAY(column.type))))
     if limited:
         stmt = stmt.limit(bindparam("limit", type_=Integer))
     return stmt

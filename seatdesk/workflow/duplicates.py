@@ -23,7 +23,7 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from seatdesk.models import Case
@@ -75,9 +75,7 @@ def find_duplicates(wf: Workflow, session: Session, case: Case,
             if h.id != case.id]
     if not hits:
         return ()
-    rows = {r.id: r for r in session.execute(select(
-        Case.id, Case.number, Case.state, Case.class_id, Case.component_id, Case.reported_at,
-        Case.closed_at, Case.description, Case.address).where(Case.id.in_([h.id for h in hits])))}
+    rows = {r.id: r for r in session.execute(_CANDIDATES, {"ids": [h.id for h in hits]})}
     window = dt.timedelta(days=settings.duplicate_window_days)
     partial = []
     for hit in hits:
@@ -89,6 +87,14 @@ def find_duplicates(wf: Workflow, session: Session, case: Case,
         partial.append((row, hit.distance_m,
                         _parts(case, row, hit.distance_m, radius, own, classes, window)))
     return _best(case, partial, limit)
+
+
+#: the candidates' rows, the statement built once (the ids an expanding bound list: the
+#: same statement on SQLite and PostgreSQL)
+_CANDIDATES = select(
+    Case.id, Case.number, Case.state, Case.class_id, Case.component_id, Case.reported_at,
+    Case.closed_at, Case.description, Case.address).where(
+    Case.id.in_(bindparam("ids", expanding=True)))
 
 
 def _best(case: Case, partial: list, limit: int) -> tuple[DuplicateCandidate, ...]:

@@ -28,7 +28,12 @@ class NumberTaken(Exception):
 
 
 def day_prefix(wf: Workflow, session: Session, now: dt.datetime) -> str:
-    return now.astimezone(wf.calendar(session).tz).date().strftime("%Y%m%d")
+    return prefix_in(wf.calendar(session), now)
+
+
+def prefix_in(calendar, now: dt.datetime) -> str:
+    """The day's number prefix of ``now`` in the working calendar's time zone."""
+    return now.astimezone(calendar.tz).date().strftime("%Y%m%d")
 
 
 def take_number(wf: Workflow, now: dt.datetime) -> str | None:

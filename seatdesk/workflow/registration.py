@@ -40,7 +40,7 @@ from .casefacts import (
 from .context import Workflow
 from .duplicates import find_duplicates
 from .errors import InvalidArgument, MissingReason
-from .numbering import NumberTaken, day_prefix, number_collision, take_number
+from .numbering import NumberTaken, day_prefix, number_collision, prefix_in, take_number
 from .states import rows_for
 from .tasks import assign_task
 from .validation import checked_report
@@ -103,25 +103,28 @@ def _first_statement(wf: Workflow, actor: Actor, report: Report, now
                      ) -> tuple[CaseChange | None, str | None, object]:
     """PostgreSQL: the replay check of the report's key, the day's next number if the
     key is new (or there is none) and the point's grid cell, in one statement and one
-    short transaction (``_FIRST``): the registration's transaction then needs neither the
-    number nor the cell lookup (one round trip fewer). SQLite: the replay check; the
+    short transaction (``_FIRST``, ``Workflow.write_one``: BEGIN, the acting role, the
+    statement and COMMIT in one round trip, so the day's counter row is locked for the
+    server's time only): the registration's transaction then needs neither the number
+    nor the cell lookup (one round trip fewer). SQLite: the replay check; the
     number and the cell are found in the registration's transaction (``LOOK_UP``)."""
     key = report.intake_key
     if wf.backend != "postgresql":
         return (_replayed(wf, actor, key) if key else None), None, LOOK_UP
 
-    def check_and_take(session: Session) -> tuple[CaseChange | None, str | None, object]:
-        prefix = day_prefix(wf, session, now)
-        params = {"day": prefix, "lon": float(report.lon), "lat": float(report.lat)}
-        if key:
-            params["key"] = key
-        row = tuple(session.execute(_FIRST[bool(key)], params).one())
-        if key and row[0] is not None:
-            return _replay_of(_ReplayRow(*row[:_REPLAYED_WIDTH]), actor), None, LOOK_UP
-        serial = row[_REPLAYED_WIDTH if key else 0]
-        return None, f"{prefix}{serial:06d}", cell_of_row(row[-_CELL_WIDTH:])
-
-    return wf.write(check_and_take)
+    calendar = wf.cached_calendar()
+    if calendar is None:
+        with wf.reading() as session:
+            calendar = wf.calendar(session)
+    prefix = prefix_in(calendar, now)
+    params = {"day": prefix, "lon": float(report.lon), "lat": float(report.lat)}
+    if key:
+        params["key"] = key
+    row = wf.write_one(_FIRST[bool(key)], params)
+    if key and row[0] is not None:
+        return _replay_of(_ReplayRow(*row[:_REPLAYED_WIDTH]), actor), None, LOOK_UP
+    serial = row[_REPLAYED_WIDTH if key else 0]
+    return None, f"{prefix}{serial:06d}", cell_of_row(row[-_CELL_WIDTH:])
 
 
 def _first_query(keyed: bool):

@@ -1,0 +1,134 @@
+"""The registration's first statement in one round trip (``Workflow.write_one``, psycopg's
+pipeline mode on PostgreSQL) and a bench-like burst through a real uvicorn server.
+
+- a case registered by the server (the first statement pipelined) has the same row and
+  the same first ledger row as one registered with the number taken in an ordinary unit
+  of work and the cell looked up in the registration's transaction (the path SQLite and
+  a number collision take), and the ledger check passes for both;
+- ``write_one`` runs as the role of ``acting_as`` (SET LOCAL ROLE in its transaction),
+  commits, and raises a database refusal as SQLAlchemy's ``DBAPIError``;
+- 60 concurrent reports through uvicorn: 60 cases, consecutive numbers, every ledger
+  chain verifies, a retry of each returns its case (both backends).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from seatdesk.models import Case, LedgerEntry
+from seatdesk.workflow import registration
+from seatdesk.workflow import services as sd
+from seatdesk.workflow.casefacts import LOOK_UP
+from seatdesk.workflow.ledger_verify import verify_ledger
+from seatdesk.workflow.numbering import take_number
+from tests.server_fixtures import LiveServer, make_server
+from tests.workflow_fixtures import P1, open_world
+
+#: what differs between two registrations of the same report by design
+_OWN = {"id", "number", "intake_key", "reported_at", "updated_at", "ledger_head",
+        "deadline_at", "version"}
+
+
+def _row(s, case_id: int) -> dict:
+    case = s.get(Case, case_id)
+    return {c.key: getattr(case, c.key) for c in Case.__mapper__.column_attrs
+            if c.key not in _OWN and c.key != "geom"}
+
+
+def _entry(s, case_id: int) -> dict:
+    entry = s.scalar(select(LedgerEntry).where(LedgerEntry.case_id == case_id))
+    payload = json.loads(entry.payload) if isinstance(entry.payload, str) else entry.payload
+    payload["set"] = {k: v for k, v in payload["set"].items() if k not in _OWN}
+    return {**{k: getattr(entry, k) for k in ("seq", "actor_id", "actor_role", "seat",
+                                              "action", "from_state", "to_state", "reason")},
+            "payload": payload}
+
+
+def test_a_server_registration_is_the_same_as_the_plain_units(make_db):
+    world = open_world(make_db("workflow_world"))
+    srv = make_server(world)
+    headers = srv.sign_in("sup1", "same-1")
+    made = srv.client.post("/field/v1/reports", headers=headers, json={
+        "report_id": "same-1", "lon": P1[0], "lat": P1[1], "description": "井盖破损",
+        "address": "溧城镇燕山路 18 号"})
+    assert made.status_code == 201, made.text
+    report = sd.Report("patrol", P1[0], P1[1], address="溧城镇燕山路 18 号",
+                       description="井盖破损", intake_key="plain-1")
+    sup = world.a("sup1")
+    actor = sd.Actor(sup.user_id, sup.role, sup.department_id, "城管通/same-1")
+    now = world.wf.now()
+    plain = registration._register_numbered(world.wf, actor, report, None, now,
+                                            take_number(world.wf, now), LOOK_UP)
+    with world.db.Session() as s:
+        fast_id = made.json()["case_id"]
+        assert _row(s, fast_id) == _row(s, plain.case_id)
+        fast_entry, plain_entry = _entry(s, fast_id), _entry(s, plain.case_id)
+        assert fast_entry == plain_entry
+        assert fast_entry["seat"] == "城管通/same-1" and fast_entry["to_state"] == "reported"
+        assert verify_ledger(s, [fast_id, plain.case_id]) == []
+        numbers = sorted(s.scalars(select(Case.number)))
+        assert numbers[1] == f"{numbers[0][:-6]}{int(numbers[0][-6:]) + 1:06d}"
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)],
+                         indirect=True)  # write_one is PostgreSQL's (SQLite: wf.write)
+def test_write_one_runs_as_the_acting_role_and_commits(make_db):
+    world = open_world(make_db("workflow_world"))
+    role = f"sd_fast_{uuid.uuid4().hex[:8]}"
+    with world.db.engine.begin() as conn:
+        conn.execute(text(f'CREATE ROLE "{role}"'))
+        conn.execute(text('CREATE TABLE fast_probe (n int)'))
+        conn.execute(text(f'GRANT SELECT, INSERT ON fast_probe TO "{role}"'))
+    try:
+        acting = world.wf.acting_as(role)
+        assert tuple(acting.write_one(select(func.current_user()), {})) == (role,)
+        assert tuple(world.wf.write_one(select(func.current_user()), {})) != (role,)
+        inserted = text("INSERT INTO fast_probe VALUES (:n) RETURNING n")
+        assert tuple(acting.write_one(inserted, {"n": 7})) == (7,)
+        with world.db.engine.connect() as conn:  # committed: another connection sees it
+            assert conn.execute(text("SELECT n FROM fast_probe")).scalars().all() == [7]
+        with pytest.raises(DBAPIError, match="permission denied"):
+            acting.write_one(select(Case.id).limit(1), {})  # the role reads no cases
+        # the pool's connection is usable after the refusal, and not left as the role
+        assert tuple(world.wf.write_one(select(func.current_user()), {})) != (role,)
+    finally:
+        with world.db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE fast_probe"))
+            conn.execute(text(f'DROP ROLE "{role}"'))
+
+
+def test_a_burst_through_uvicorn_leaves_a_clean_ledger(make_db):
+    world = open_world(make_db("workflow_world"))
+    srv = make_server(world, background=True)
+    headers = srv.sign_in("sup1", "burst")
+    live = LiveServer(srv.app).start()
+    ids = [f"burst-{i}" for i in range(60)]
+    try:
+        with httpx.Client(base_url=live.url, headers=headers, timeout=60) as client:
+            def send(report_id: str, index: int) -> httpx.Response:
+                return client.post("/field/v1/reports", json={
+                    "report_id": report_id, "lon": P1[0] + index * 1e-5, "lat": P1[1],
+                    "description": f"压测：井盖破损 {index}"})
+
+            with ThreadPoolExecutor(12) as pool:
+                first = list(pool.map(send, ids, range(60)))
+                again = list(pool.map(send, ids, range(60)))
+    finally:
+        live.stop()
+    assert [r.status_code for r in first] == [201] * 60, [r.text for r in first][:3]
+    assert [r.status_code for r in again] == [200] * 60
+    assert [r.json()["case_id"] for r in again] == [r.json()["case_id"] for r in first]
+    with world.db.Session() as s:
+        rows = s.execute(select(Case.id, Case.number)).all()
+        assert len(rows) == 60
+        serials = sorted(int(number[-6:]) for _, number in rows)
+        assert serials == list(range(serials[0], serials[0] + 60))
+        assert verify_ledger(s, [case_id for case_id, _ in rows]) == []
+        assert s.scalar(select(func.count()).select_from(LedgerEntry)) == 60
