@@ -14,6 +14,7 @@ pipeline mode on PostgreSQL) and a bench-like burst through a real uvicorn serve
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -132,3 +133,29 @@ def test_a_burst_through_uvicorn_leaves_a_clean_ledger(make_db):
         assert serials == list(range(serials[0], serials[0] + 60))
         assert verify_ledger(s, [case_id for case_id, _ in rows]) == []
         assert s.scalar(select(func.count()).select_from(LedgerEntry)) == 60
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)],
+                         indirect=True)
+def test_write_one_meeting_a_lost_connection_runs_once_more(make_db):
+    """The pooled connection was ended by a restart (57P01) since its last use: the first
+    statement's round trip meets it, nothing ran, so it runs once more on a fresh one."""
+    from seatdesk.models.db import make_engine
+
+    world = open_world(make_db("workflow_world"))
+    wf, sup = sd.Workflow(world.db.engine, clock=world.clock, cache_seconds=3600), world.a("sup1")
+    wf.engine.dispose()
+    sd.register(wf, sup, sd.Report("patrol", *P1, intake_key="lost-1"))  # calendar kept
+    with wf.engine.connect() as conn:  # the one pooled connection
+        first = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+    owner = make_engine(world.db.url)
+    with owner.begin() as conn:
+        assert conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": first}).scalar()
+    owner.dispose()
+    time.sleep(0.2)  # the backend has gone; its socket holds the AdminShutdown message
+    assert wf.cached_calendar() is not None  # so the next registration starts at write_one
+    made = sd.register(wf, sup, sd.Report("patrol", *P1, intake_key="lost-2"))
+    assert not made.replayed
+    with world.db.Session() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == 2
+        assert verify_ledger(s, list(s.scalars(select(Case.id)))) == []

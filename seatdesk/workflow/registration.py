@@ -112,10 +112,10 @@ def _first_statement(wf: Workflow, actor: Actor, report: Report, now
     if wf.backend != "postgresql":
         return (_replayed(wf, actor, key) if key else None), None, LOOK_UP
 
-    calendar = wf.cached_calendar()
-    if calendar is None:
-        with wf.reading() as session:
-            calendar = wf.calendar(session)
+    # the calendar (its time zone names the day) as the unit of work read it before:
+    # kept for ``cache_seconds``, read in a unit of its own (``write``: retried on a lost
+    # connection) when the process holds none
+    calendar = wf.cached_calendar() or wf.write(wf.calendar)
     prefix = prefix_in(calendar, now)
     params = {"day": prefix, "lon": float(report.lon), "lat": float(report.lat)}
     if key:
