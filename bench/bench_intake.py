@@ -11,13 +11,21 @@
 
     python bench/bench_intake.py postgresql://postgres@127.0.0.1:55432/postgres
 
-Besides the rates it prints the CPU per report of the server (all workers) and of the
-load generator, how busy the machine's cores were in each phase and the load average
-before and after: on a shared machine those say how far the figures are the server's.
-``SEATDESK_BENCH_PYSPY=<directory>`` records each worker with py-spy in every phase.
+The sustained phases are driven by ``wrk`` (``bench/intake_wrk.lua``; Debian package
+``wrk``, which ``make bench`` installs): a C client costs ~0.05 ms of CPU per report,
+the Python one it replaced 3-5.5 ms on the same cores. The photo phase (an open loop at
+50 reports/s) uses httpx.
+
+Besides the rates it prints the CPU per report of the server (all workers), of
+PostgreSQL (the postmaster and its backends) and of the load generator, the rest of the
+machine's busy time per report (other sessions), how busy the cores were in each phase
+and the load average before and after: on a shared machine those say how far the
+figures are the server's. ``SEATDESK_BENCH_PYSPY=<directory>`` records each worker with
+py-spy (``--gil``: Python CPU) in every phase.
 
 The server is ``seatdesk serve`` with 2 worker processes (this machine has 2 cores; the
-load generator shares them), rate limits raised for the run. Targets: ≥ 300 reports/s and
+load generator shares them; ``SEATDESK_BENCH_WORKERS=N`` to compare), rate limits raised
+for the run. Targets: ≥ 300 reports/s and
 ≥ 0.3 × bare; p99 ≤ 150 ms at 50 reports/s with photos.
 """
 
