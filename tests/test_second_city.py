@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import csv
 import json
+import uuid
 from pathlib import Path
 
 import openpyxl
+
 import pytest
 from sqlalchemy import select
 
@@ -44,7 +46,7 @@ def empty_url(backend, template_store, tmp_path):
     urls = []
 
     def make(name: str) -> str:
-        url = (template_store._new_empty(backend, f"sd2c_{name}_{tmp_path.name[-8:].lower()}")
+        url = (template_store._new_empty(backend, f"sd2c_{name}_{uuid.uuid4().hex[:8]}")
                if backend == "postgresql" else f"sqlite:///{tmp_path / (name + '.sqlite3')}")
         urls.append(url)
         return url
