@@ -6,7 +6,15 @@ the same ledger payloads (canonical JSON: sorted keys, no spaces) the workflow w
 - patrol (a supervisor's report, ~60 %): 上报 → 受理 → 立案 → 派遣 → 签收 → 反馈 → 派核查 →
   核查通过 → 结案 (9 rows);
 - public (hotline, mayor's line, online …): 登记 → 派核实 → 核实 → then as patrol (11 rows);
-- voided public report (~3 %): 登记 → 派核实 → 核实 → 作废 (4 rows).
+- voided public report (~3 %): 登记 → 派核实 → 核实 → 作废 (4 rows);
+- public reports whose caller asked for 回访 (two in three public reports, ~25 % of the
+  cases) get one more row after 结案, a ``callback`` by the acceptor 0.5–48.5 h later:
+  满意 75 %, 基本满意 15 %, 无法联系 10 % (the caller stays due for another try, as the
+  workflow leaves a first 无法联系). 不满意 is not generated: with the default setting it
+  reopens the case (a rework round the paths above do not model). Every public report has
+  its caller in ``case_reporters`` (as registration writes it), due for 回访 while closed
+  and not yet called back — so the 待回访 box, the live 回访 tally and the evaluation's
+  回访满意率 read realistic rows.
 
 Step times are the report time plus pseudo-random delays (``hashint8`` of the case
 number and the step), so a case has done exactly the steps whose time has passed: the
@@ -34,6 +42,9 @@ PATROL = ("register", "accept", "file", "dispatch", "sign", "feedback", "send_ch
           "check_pass", "close")
 PUBLIC = ("register", "send_verification", "verify", *PATROL[1:])
 VOIDED = ("register", "send_verification", "verify", "void")
+CALLBACK = (*PUBLIC, "callback")  # a public report whose caller asked for 回访
+#: 回访 outcomes by cumulative share (no 不满意: it would reopen the case, see above)
+OUTCOMES = (("satisfied", 0.75), ("basically_satisfied", 0.90), ("unreachable", 1.0))
 #: phrases of public reports (the words seats search for: 垃圾, 井盖, 路灯, 占道 …)
 PHRASES = (
     "垃圾满溢无人清运", "路边有暴露垃圾", "井盖破损存在安全隐患", "井盖缺失", "路灯不亮",
@@ -73,6 +84,7 @@ def plan_sql() -> str:
         5: ("300", "1500", 23), 6: ("300", "1800", 24), 7: ("600", "7200", 25),
         8: ("1800", "14400 + 172800 * (" + _u(26) + " ^ 12)", 27), 9: ("120", "600", 28),
         10: ("300", "3600", 29), 11: ("120", "1800", 30),
+        12: ("1800", "174600", 31),  # 回访 after 结案: 0.5 h to 49 h
     }
     secs = ", ".join(f"floor({base} + {spread} * {_u(uk)})" for base, spread, uk in delays.values())
     t = ["r.reported_at"] + [
@@ -96,7 +108,10 @@ def plan_sql() -> str:
            CASE WHEN r.public THEN '13' || lpad(((hashint8(g * 16 + 7) & 2147483647)
                                                   % 1000000000)::text, 9, '0')
                 ELSE '' END AS caller_phone,
-           r.public AND g % 3 = 0 AS callback_wanted,
+           r.public AND g % 3 <> 0 AS callback_wanted,
+           CASE WHEN r.public THEN :rid0 + g END AS reporter_id,
+           CASE {" ".join(f"WHEN {_u(32)} < {share} THEN '{o}'" for o, share in OUTCOMES)}
+           END AS outcome,
            ARRAY[{", ".join(t)}] AS t
     FROM generate_series(CAST(:lo AS int), CAST(:hi AS int)) AS g
     CROSS JOIN LATERAL (SELECT
@@ -121,11 +136,13 @@ def _path(n_expr: str = "k") -> str:
     """The action at ledger position ``n_expr`` of a case's path."""
     return (f"CASE WHEN NOT p.public THEN (CAST(:patrol AS text[]))[{n_expr}] "
             f"WHEN p.voided THEN (CAST(:voided AS text[]))[{n_expr}] "
+            f"WHEN p.callback_wanted THEN (CAST(:callback AS text[]))[{n_expr}] "
             f"ELSE (CAST(:public AS text[]))[{n_expr}] END")
 
 
 def _length() -> str:
-    return "CASE WHEN NOT p.public THEN 9 WHEN p.voided THEN 4 ELSE 11 END"
+    return (f"CASE WHEN NOT p.public THEN {len(PATROL)} WHEN p.voided THEN {len(VOIDED)} "
+            f"WHEN p.callback_wanted THEN {len(CALLBACK)} ELSE {len(PUBLIC)} END")
 
 
 # -- cases: the fold of the steps done ---------------------------------------------------
@@ -167,13 +184,32 @@ def cases_sql(since: bool = False) -> str:
         CASE WHEN p.public AND p.n >= 3 THEN 'confirmed' ELSE '' END,
         CASE WHEN p.public AND p.n >= 3 THEN p.t[3] END, {at(7)}, {at(4)},
         CASE WHEN {last} IN ('send_verification', 'send_check') THEN p.supervisor_id END,
-        CASE WHEN {last} NOT IN ('close', 'void') THEN p.t[{setter}] END,
-        CASE WHEN {last} IN ('close', 'void') THEN NULL
+        CASE WHEN {last} NOT IN ('close', 'void', 'callback') THEN p.t[{setter}] END,
+        CASE WHEN {last} IN ('close', 'void', 'callback') THEN NULL
              WHEN {_path(setter)} = 'dispatch' THEN {_deadline()}
              ELSE p.t[{setter}] + interval '30 minutes' END,
         CASE WHEN p.n >= {o} + 4 AND NOT p.voided THEN {_deadline()} END,
-        0, CASE WHEN {last} = 'close' THEN 'normal' END, 0, 0, 0, 0, '', h.hash, p.n, p.t[p.n]{", p.t[1]" if since else ""}
+        0, CASE WHEN {last} IN ('close', 'callback') THEN 'normal' END, 0, 0, 0, 0, '', h.hash, p.n, p.t[p.n]{", p.t[1]" if since else ""}
     FROM bench_plan p JOIN bench_heads h ON h.id = p.id
+    """
+
+
+def reporters_sql() -> str:
+    """INSERT the caller of every public report of the batch (``case_reporters``, as
+    registration writes it) with its 回访 state: due from 结案 until called back, and again
+    after a first 无法联系 (``callbacks.callback`` with the default three attempts)."""
+    called = f"p.n = {len(CALLBACK)} AND p.callback_wanted AND NOT p.voided"
+    closed = f"p.n >= {len(PUBLIC)} AND p.callback_wanted AND NOT p.voided"
+    return f"""
+    INSERT INTO case_reporters (id, case_id, name, phone, callback_wanted, called_back_at,
+        satisfied, callback_due, callback_outcome, callback_attempts)
+    SELECT p.reporter_id, p.id, p.caller_name, p.caller_phone, p.callback_wanted,
+        CASE WHEN {called} THEN p.t[{len(CALLBACK)}] END,
+        CASE WHEN {called} AND p.outcome <> 'unreachable' THEN true END,
+        CASE WHEN {called} THEN p.outcome = 'unreachable' ELSE {closed} END,
+        CASE WHEN {called} THEN p.outcome ELSE '' END,
+        CASE WHEN {called} THEN 1 ELSE 0 END
+    FROM bench_plan p WHERE p.public
     """
 
 
@@ -241,11 +277,16 @@ def ledger_sql() -> str:
       WHEN 'check_pass' THEN '{{"args":{{"attachments":[]}},"set":{{"checked_at":' || {_q(t)}
         || ',"state":"ready_to_close","step_deadline_at":' || {_q(d)} || ',"step_started_at":'
         || {_q(t)} || ',"task_user_id":null,"updated_at":' || {_q(t)} || '}}}}'
-      WHEN 'close' THEN '{{"args":{{"requested_type":"normal"}},"set":{{"closed_at":' || {_q(t)}
+      WHEN 'close' THEN '{{"args":{{"callbacks_due":['
+        || CASE WHEN p.callback_wanted THEN p.reporter_id::text ELSE '' END
+        || '],"requested_type":"normal"}},"set":{{"closed_at":' || {_q(t)}
         || ',"closure_type":"normal","state":"closed","step_deadline_at":null,'
         || '"step_started_at":null,"updated_at":' || {_q(t)} || '}}}}'
       WHEN 'void' THEN '{{"args":{{}},"set":{{"state":"voided","step_deadline_at":null,'
         || '"step_started_at":null,"updated_at":' || {_q(t)} || '}}}}'
+      WHEN 'callback' THEN '{{"args":{{"attempt":1,"outcome":"' || p.outcome
+        || '","reopened":false,"reporter_id":' || p.reporter_id || '}},"set":{{"updated_at":'
+        || {_q(t)} || '}}}}'
     END"""
     return f"""
     WITH rows AS (
@@ -262,14 +303,16 @@ def ledger_sql() -> str:
                WHEN 'sign' THEN 'dispatched' WHEN 'feedback' THEN 'dispatched'
                WHEN 'send_check' THEN 'feedback' WHEN 'check_pass' THEN 'pending_check'
                WHEN 'close' THEN 'ready_to_close' WHEN 'send_verification' THEN 'reported'
-               WHEN 'verify' THEN 'pending_verification' WHEN 'void' THEN 'reported' END
+               WHEN 'verify' THEN 'pending_verification' WHEN 'void' THEN 'reported'
+               WHEN 'callback' THEN 'closed' END
                AS from_state,
           CASE {act} WHEN 'register' THEN 'reported' WHEN 'accept' THEN 'accepted'
                WHEN 'file' THEN 'filed' WHEN 'dispatch' THEN 'dispatched'
                WHEN 'sign' THEN 'dispatched' WHEN 'feedback' THEN 'feedback'
                WHEN 'send_check' THEN 'pending_check' WHEN 'check_pass' THEN 'ready_to_close'
                WHEN 'close' THEN 'closed' WHEN 'send_verification' THEN 'pending_verification'
-               WHEN 'verify' THEN 'reported' WHEN 'void' THEN 'voided' END AS to_state) st
+               WHEN 'verify' THEN 'reported' WHEN 'void' THEN 'voided'
+               WHEN 'callback' THEN 'closed' END AS to_state) st
       CROSS JOIN LATERAL (SELECT
           CASE WHEN {act} IN ('verify', 'check_pass') OR ({act} = 'register' AND NOT p.public)
                    THEN p.supervisor_id
@@ -361,6 +404,7 @@ def _params(conn, total: int, start: dt.datetime, now: dt.datetime, id0: int) ->
         "phrases": list(PHRASES), "n_phrases": len(PHRASES), "roads": list(ROADS),
         "n_roads": len(ROADS), "sources": list(SOURCES), "surnames": list(SURNAMES),
         "patrol": list(PATROL), "public": list(PUBLIC), "voided": list(VOIDED),
+        "callback": list(CALLBACK),
         "acceptor": who["acceptor"], "lead": who["shift_lead"], "dispatcher": who["dispatcher"],
     }
 
@@ -374,6 +418,7 @@ def fill(engine, total: int, days: int, now: dt.datetime, progress=print,
         lookup_tables(conn)
         id0 = conn.scalar(text("SELECT coalesce(max(id), 0) FROM cases"))
         params = _params(conn, total, now - dt.timedelta(days=days), now, id0)
+        params["rid0"] = conn.scalar(text("SELECT coalesce(max(id), 0) FROM case_reporters"))
     spent = {"ledger": 0.0, "cases": 0.0}
     for lo in range(1, total + 1, batch):
         hi = min(total, lo + batch - 1)
@@ -383,6 +428,8 @@ def fill(engine, total: int, days: int, now: dt.datetime, progress=print,
     with engine.begin() as conn:
         conn.execute(text("SELECT setval('cases_id_seq', (SELECT max(id) FROM cases))"))
         conn.execute(text("SELECT setval('case_ledger_id_seq', (SELECT max(id) FROM case_ledger))"))
+        conn.execute(text("SELECT setval('case_reporters_id_seq', "
+                          "(SELECT coalesce(max(id), 0) + 1 FROM case_reporters), false)"))
         conn.execute(text("DROP TABLE IF EXISTS bench_heads, bench_heads_next, bench_plan"))
     return spent
 
@@ -403,7 +450,7 @@ def _batch(engine, params: dict, spent: dict, ledger: bool) -> None:
         if not ledger:
             conn.execute(text("INSERT INTO bench_heads SELECT id, '', CASE n WHEN 1 THEN "
                               "'reported' ELSE 'closed' END FROM bench_plan"))
-        for k in range(1, len(PUBLIC) + 1 if ledger else 1):
+        for k in range(1, len(CALLBACK) + 1 if ledger else 1):
             run(conn, ledger_sql(), params | {"k": k})
             conn.execute(text("""
                 INSERT INTO bench_heads SELECT * FROM bench_heads_next
@@ -415,4 +462,5 @@ def _batch(engine, params: dict, spent: dict, ledger: bool) -> None:
             "SELECT count(*) FROM information_schema.columns WHERE table_name = 'cases'"
             " AND column_name = 'ledger_since' AND table_schema = current_schema()"))
         run(conn, cases_sql(bool(since)), params)
+        run(conn, reporters_sql(), params)
         spent["cases"] += time.perf_counter() - started

@@ -8,6 +8,7 @@ docs/performance.md)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
@@ -128,3 +129,60 @@ def test_seats_and_walls_carry_cases_and_refresh(scale_db):
     if read_url:
         assert result["replicas"] >= 1
     assert "| operation |" in bench_scale.sim_markdown(result, 3, 1, 0.15)
+
+
+def test_closed_public_reports_are_called_back(scale_db):
+    """The generator's 回访: a callback row after 结案 for a plausible share of the closed
+    cases, each for a caller who asked for it, the callers' 回访 state the projection of
+    those rows, the chains intact, and the live KPI tally and the 待回访 box read them."""
+    from seatdesk.evaluation.live import live_kpis
+    from seatdesk.models.queues import box_counts
+    from seatdesk.workflow.ledger_verify import verify_ledger
+    from seatdesk.workflow.worktime import WorkCalendar
+
+    _, _, _, engine = scale_db
+    with engine.connect() as conn:
+        closed = conn.scalar(text("SELECT count(*) FROM cases WHERE state = 'closed'"))
+        rows = conn.execute(text(
+            "SELECT l.case_id, l.seq, c.ledger_seq, c.state, l.payload::jsonb -> 'args',"
+            " r.id, r.callback_wanted, r.callback_outcome, r.callback_attempts,"
+            " r.callback_due, r.satisfied, r.called_back_at = l.at, c.updated_at = l.at,"
+            " p.action"
+            " FROM case_ledger l JOIN cases c ON c.id = l.case_id"
+            " JOIN case_reporters r ON r.case_id = l.case_id"
+            " JOIN case_ledger p ON p.case_id = l.case_id AND p.seq = l.seq - 1"
+            " WHERE l.action = 'callback'")).all()
+        # every public report has its caller, patrol reports none
+        assert conn.scalar(text(
+            "SELECT count(*) FROM cases c LEFT JOIN case_reporters r ON r.case_id = c.id"
+            " WHERE (c.source = 'patrol') = (r.id IS NOT NULL)")) == 0
+        due = conn.scalar(text("SELECT count(DISTINCT case_id) FROM case_reporters"
+                               " WHERE callback_due"))
+        waiting = conn.scalar(text(  # closed, asked for 回访, not called yet
+            "SELECT count(*) FROM cases c JOIN case_reporters r ON r.case_id = c.id"
+            " WHERE c.state = 'closed' AND r.callback_wanted AND r.callback_outcome = ''"))
+    assert 0.15 * closed <= len(rows) <= 0.35 * closed, (len(rows), closed)
+    outcomes = {}
+    for (case_id, seq, last, state, args, rid, wanted, outcome, attempts, is_due, satisfied,
+         same_time, updated, before) in rows:
+        assert seq == last and state == "closed" and before == "close" and wanted
+        assert args == {"attempt": 1, "outcome": outcome, "reopened": False, "reporter_id": rid}
+        assert attempts == 1 and same_time and updated
+        assert is_due == (outcome == "unreachable")
+        assert satisfied is (None if outcome == "unreachable" else True)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    assert set(outcomes) <= {"satisfied", "basically_satisfied", "unreachable"}
+    assert outcomes.get("satisfied", 0) > outcomes.get("unreachable", 0)
+    assert due == waiting + outcomes.get("unreachable", 0)
+    sessions = session_factory(engine)
+    with sessions() as session:
+        assert verify_ledger(session, [r[0] for r in rows]) == []
+        who = bench_scale.people(session)
+        assert box_counts(session, who.viewers["acceptor"])["pending_callback"] == due
+        now = session.scalar(text("SELECT max(at) FROM case_ledger"))
+        tally = live_kpis(session, WorkCalendar.from_session(session), now).callbacks
+        want = dict(session.execute(text(
+            "SELECT payload::jsonb #>> '{args,outcome}', count(*) FROM case_ledger"
+            " WHERE action = 'callback' AND at >= :since GROUP BY 1"),
+            {"since": now - dt.timedelta(days=30)}).all())
+    assert tally == want and sum(want.values()) > 0
