@@ -196,3 +196,53 @@ def test_a_term_in_more_cases_than_counted_walks_the_sort_order(world):
                 f"WHERE c.description LIKE '%垃圾%' OR c.address LIKE '%垃圾%' "
                 f"ORDER BY {column} {order} LIMIT 100")).scalars().all()
         assert [r.id for r in page.rows] == expected
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_a_common_term_is_counted_by_a_plain_scan_and_pages_by_deadline(world):
+    """井盖 in 11,000 more cases, 路灯 in 1,000: the planner's estimate sends the common term's
+    capped count to a plain scan (the gram index would gather every match first) and keeps
+    the gram index for the selective one; either way the count is the count and the page
+    by deadline (NULLs last, most of the earliest deadlines on other cases) is the page a
+    plain sort of every match gives."""
+    from seatdesk.models.queues import COUNT_CAP, _capped_count, _common_text, get_box
+
+    db, s = world
+    with db.engine.begin() as conn:
+        conn.execute(text("""
+            INSERT INTO cases (number, version, state, source, kind, class_id, urgency, lon, lat,
+                geom, grid_cell_id, zone, address, description, caller_name, caller_phone,
+                callback_wanted, closure_condition, reported_at, deadline_at,
+                suspended_seconds, rework_count, return_count, extension_count,
+                pending_request, ledger_head, ledger_seq, updated_at, verification,
+                merged_count)
+            SELECT 'J' || g, 1, 'dispatched', 'patrol', 'event', c.class_id, 'normal', c.lon,
+                c.lat, c.geom, c.grid_cell_id, '', '人民路' || g || '号',
+                CASE WHEN g % 12 = 0 THEN '路灯不亮' || g ELSE '井盖破损' || g END, '', '',
+                false, '', c.reported_at - g * interval '1 minute',
+                CASE WHEN g % 7 = 0 THEN NULL
+                     WHEN g % 12 = 0 THEN c.reported_at - interval '30 days' + g * interval '1 s'
+                     ELSE c.reported_at + (g % 997) * interval '1 hour' END,
+                0, 0, 0, 0, '', '', 0, c.updated_at, '', 0
+            FROM generate_series(1, 12000) AS g, (SELECT * FROM cases ORDER BY id LIMIT 1) AS c
+        """))
+        conn.execute(text("ANALYZE cases"))
+    lead = s.users["shift_lead"]
+    for term, common in (("井盖", True), ("路灯", False), ("下水", False)):
+        with db.Session() as session:
+            f = CaseFilter(text=term).checked()
+            assert _common_text(session, f) is common, term
+            counts = {_capped_count(session, get_box("all"), f, lead, "postgresql", indexed)
+                      for indexed in (True, False)}
+            page = fetch_page(session, "all", CaseFilter(text=term), ("deadline", True), 0, 50,
+                              lead)
+        with db.engine.connect() as conn:
+            match = f"c.description LIKE '%{term}%' OR c.address LIKE '%{term}%'"
+            total = conn.execute(text(f"SELECT count(*) FROM cases c WHERE {match}")).scalar()
+            expected = conn.execute(text(
+                f"SELECT c.id FROM cases c WHERE {match}"
+                " ORDER BY c.deadline_at ASC NULLS LAST, c.id ASC LIMIT 50")).scalars().all()
+        assert counts == {min(total, COUNT_CAP + 1)}, term
+        assert (page.total, page.total_exact) == (min(total, COUNT_CAP), total <= COUNT_CAP)
+        assert [r.id for r in page.rows] == expected, term
+        assert (total > COUNT_CAP) is common

@@ -11,6 +11,8 @@ term the index cannot narrow (only spaces and punctuation) falls back to the pla
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import ColumnElement, Text, and_, false, func, literal_column, or_, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -56,8 +58,7 @@ def text_match(dialect: str, term: str, address_only: bool = False,
     if not indexed:
         return exact
     if dialect == "postgresql":
-        grams = func.seatdesk_grams(Case.description, Case.address, type_=ARRAY(Text))
-        held = grams.contains(func.seatdesk_search_grams(term, type_=ARRAY(Text)))
+        held = gram_condition(term)
         # coalesce(…, false) is the same truth value; it keeps the planner from multiplying
         # its fixed guess for a LIKE pattern (~1 %) into the gram index's own statistics,
         # an underestimate that made it sort 50,000 matches instead of walking an index
@@ -68,6 +69,29 @@ def text_match(dialect: str, term: str, address_only: bool = False,
     hits = (select(literal_column("rowid")).select_from(text("case_grams"))
             .where(literal_column("case_grams").match(phrases)))
     return and_(Case.id.in_(hits), exact)
+
+
+def gram_condition(term: str) -> ColumnElement[bool]:
+    """PostgreSQL: the case's grams hold every gram of ``term`` (what the GIN index
+    answers; the exact match decides among these candidates)."""
+    grams = func.seatdesk_grams(Case.description, Case.address, type_=ARRAY(Text))
+    return grams.contains(func.seatdesk_search_grams(term, type_=ARRAY(Text)))
+
+
+def estimated_matches(session, terms: list[str]) -> tuple[float, float]:
+    """PostgreSQL: the planner's estimate of the cases holding the grams of all ``terms``
+    (from the gram index's statistics, which ``ANALYZE`` keeps: the most common grams and
+    their frequencies) and of all cases (``reltuples``, ≤ 0 before the first ``ANALYZE``);
+    no case is read."""
+    query = select(Case.id).where(*(gram_condition(t) for t in terms))
+    compiled = query.compile(dialect=session.get_bind().dialect)
+    conn = session.connection()
+    plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled),
+                                compiled.params).scalar()
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    total = conn.exec_driver_sql(
+        "SELECT reltuples FROM pg_class WHERE oid = 'cases'::regclass").scalar()
+    return float(plan[0]["Plan"]["Plan Rows"]), float(total or 0)
 
 
 def searches_text(filters) -> bool:

@@ -27,7 +27,7 @@ from .assets import Component
 from .cases import Case, CaseReporter
 from .pools import task_filter
 from .enums import CaseState, DepartmentKind, Role
-from .case_search import searches_text, text_match
+from .case_search import estimated_matches, searches_text, text_match
 from .queue_rows import (
     HANDLING_STATES,
     NO_CALLER_ROLES,
@@ -303,7 +303,8 @@ def fetch_page(session: Session, box: WorkBox | str, filters: CaseFilter | None 
         # sort's order (its index, or the class/department key by key) and testing each row
         # than by sorting every match the gram index finds (垃圾 is in ~5 % of the cases);
         # the planner cannot tell, the count can
-        counted = _capped_count(session, box, filters, viewer, dialect)
+        counted = _capped_count(session, box, filters, viewer, dialect,
+                                indexed=not _common_text(session, filters))
     indexed = counted is None or counted <= COUNT_CAP
     query = _filtered(_scope(session, row_query(), box, viewer), filters, viewer, dialect,
                       indexed)
@@ -390,10 +391,36 @@ def _walked(session: Session, query: Select, ids: Select, sort: tuple[str, bool]
     return rows
 
 
-def _capped_count(session, box, filters, viewer, dialect: str) -> int:
-    """Cases in the box matching the filter, counted up to ``COUNT_CAP + 1``."""
-    ids = _filtered(_scope(session, select(Case.id), box, viewer), filters, viewer, dialect)
+def _capped_count(session, box, filters, viewer, dialect: str, indexed: bool = True) -> int:
+    """Cases in the box matching the filter, counted up to ``COUNT_CAP + 1``
+    (``indexed=False``: text terms by the plain match, see ``_common_text``)."""
+    ids = _filtered(_scope(session, select(Case.id), box, viewer), filters, viewer, dialect,
+                    indexed)
     return session.scalar(select(func.count()).select_from(ids.limit(COUNT_CAP + 1).subquery()))
+
+
+#: what counting a text term's first ``COUNT_CAP + 1`` matches costs, in rows read by a
+#: plain scan: the gram index gathers every match (a bitmap: ~½ row each) and then reads
+#: ``COUNT_CAP`` of them from the table (~3½ rows each, scattered); a plain scan reads
+#: ``COUNT_CAP / share`` rows in table order and stops (measured at 1,000,000 cases:
+#: docs/performance.md, "Counting a common two-character term")
+INDEX_PER_MATCH, INDEX_PER_READ = 0.5, 3.5
+
+
+def _common_text(session: Session, filters: CaseFilter) -> bool:
+    """PostgreSQL: are the text terms in so many cases that a plain scan meets
+    ``COUNT_CAP + 1`` matches sooner than the gram index gathers them all? The planner's
+    estimate decides (no case read): for 井盖, in ~18 % of the generated cases, the scan
+    reads ~55,000 rows whatever the table's size while the index gathers every match (its
+    cost grows with the table); for a term in 2 % of them the scan would read half a
+    million rows and the index wins. A wrong guess costs time, never
+    a wrong count: both ways count the same rows."""
+    terms = [t for t in (filters.text.strip(), filters.address.strip()) if t]
+    matches, cases = estimated_matches(session, terms)
+    if matches <= COUNT_CAP or cases <= 0:
+        return False
+    scan = COUNT_CAP * cases / matches
+    return scan < INDEX_PER_MATCH * matches + INDEX_PER_READ * COUNT_CAP
 
 
 def fetch_rows(session: Session, ids: Iterable[int], viewer: Viewer) -> dict[int, CaseRow]:
