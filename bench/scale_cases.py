@@ -8,9 +8,11 @@ the same ledger payloads (canonical JSON: sorted keys, no spaces) the workflow w
 - public (hotline, mayor's line, online …): 登记 → 派核实 → 核实 → then as patrol (11 rows);
 - voided public report (~3 %): 登记 → 派核实 → 核实 → 作废 (4 rows);
 - public reports whose caller asked for 回访 (two in three public reports, ~25 % of the
-  cases) get one more row after 结案, a ``callback`` by the acceptor 0.5–48.5 h later:
-  满意 75 %, 基本满意 15 %, 无法联系 10 % (the caller stays due for another try, as the
-  workflow leaves a first 无法联系). 不满意 is not generated: with the default setting it
+  cases) get one more row after 结案, a ``callback`` by the acceptor 0.5–49 h later:
+  满意 75 %, 基本满意 15 %, 无法联系 10 %; a caller not reached is tried again 1–48 h
+  later (a second ``callback`` row, 满意 or 基本满意) and stays due until then, as the
+  workflow leaves a first 无法联系 — so the 待回访 box holds the last two days' callers,
+  not a year's backlog. 不满意 is not generated: with the default setting it
   reopens the case (a rework round the paths above do not model). Every public report has
   its caller in ``case_reporters`` (as registration writes it), due for 回访 while closed
   and not yet called back — so the 待回访 box, the live 回访 tally and the evaluation's
@@ -43,6 +45,7 @@ PATROL = ("register", "accept", "file", "dispatch", "sign", "feedback", "send_ch
 PUBLIC = ("register", "send_verification", "verify", *PATROL[1:])
 VOIDED = ("register", "send_verification", "verify", "void")
 CALLBACK = (*PUBLIC, "callback")  # a public report whose caller asked for 回访
+RETRIED = (*CALLBACK, "callback")  # … and was not reached the first time
 #: 回访 outcomes by cumulative share (no 不满意: it would reopen the case, see above)
 OUTCOMES = (("satisfied", 0.75), ("basically_satisfied", 0.90), ("unreachable", 1.0))
 #: phrases of public reports (the words seats search for: 垃圾, 井盖, 路灯, 占道 …)
@@ -85,6 +88,7 @@ def plan_sql() -> str:
         8: ("1800", "14400 + 172800 * (" + _u(26) + " ^ 12)", 27), 9: ("120", "600", 28),
         10: ("300", "3600", 29), 11: ("120", "1800", 30),
         12: ("1800", "174600", 31),  # 回访 after 结案: 0.5 h to 49 h
+        13: ("3600", "169200", 33),  # a second try after 无法联系: 1 h to 48 h
     }
     secs = ", ".join(f"floor({base} + {spread} * {_u(uk)})" for base, spread, uk in delays.values())
     t = ["r.reported_at"] + [
@@ -112,6 +116,8 @@ def plan_sql() -> str:
            CASE WHEN r.public THEN :rid0 + g END AS reporter_id,
            CASE {" ".join(f"WHEN {_u(32)} < {share} THEN '{o}'" for o, share in OUTCOMES)}
            END AS outcome,
+           CASE WHEN {_u(34)} < 0.8 THEN 'satisfied' ELSE 'basically_satisfied' END
+           AS retry_outcome,
            ARRAY[{", ".join(t)}] AS t
     FROM generate_series(CAST(:lo AS int), CAST(:hi AS int)) AS g
     CROSS JOIN LATERAL (SELECT
@@ -136,12 +142,15 @@ def _path(n_expr: str = "k") -> str:
     """The action at ledger position ``n_expr`` of a case's path."""
     return (f"CASE WHEN NOT p.public THEN (CAST(:patrol AS text[]))[{n_expr}] "
             f"WHEN p.voided THEN (CAST(:voided AS text[]))[{n_expr}] "
+            f"WHEN p.callback_wanted AND p.outcome = 'unreachable' "
+            f"THEN (CAST(:retried AS text[]))[{n_expr}] "
             f"WHEN p.callback_wanted THEN (CAST(:callback AS text[]))[{n_expr}] "
             f"ELSE (CAST(:public AS text[]))[{n_expr}] END")
 
 
 def _length() -> str:
     return (f"CASE WHEN NOT p.public THEN {len(PATROL)} WHEN p.voided THEN {len(VOIDED)} "
+            f"WHEN p.callback_wanted AND p.outcome = 'unreachable' THEN {len(RETRIED)} "
             f"WHEN p.callback_wanted THEN {len(CALLBACK)} ELSE {len(PUBLIC)} END")
 
 
@@ -198,17 +207,18 @@ def reporters_sql() -> str:
     """INSERT the caller of every public report of the batch (``case_reporters``, as
     registration writes it) with its 回访 state: due from 结案 until called back, and again
     after a first 无法联系 (``callbacks.callback`` with the default three attempts)."""
-    called = f"p.n = {len(CALLBACK)} AND p.callback_wanted AND NOT p.voided"
+    called = f"p.n >= {len(CALLBACK)} AND p.callback_wanted AND NOT p.voided"
     closed = f"p.n >= {len(PUBLIC)} AND p.callback_wanted AND NOT p.voided"
+    last = f"CASE WHEN p.n = {len(RETRIED)} THEN p.retry_outcome ELSE p.outcome END"
     return f"""
     INSERT INTO case_reporters (id, case_id, name, phone, callback_wanted, called_back_at,
         satisfied, callback_due, callback_outcome, callback_attempts)
     SELECT p.reporter_id, p.id, p.caller_name, p.caller_phone, p.callback_wanted,
-        CASE WHEN {called} THEN p.t[{len(CALLBACK)}] END,
-        CASE WHEN {called} AND p.outcome <> 'unreachable' THEN true END,
-        CASE WHEN {called} THEN p.outcome = 'unreachable' ELSE {closed} END,
-        CASE WHEN {called} THEN p.outcome ELSE '' END,
-        CASE WHEN {called} THEN 1 ELSE 0 END
+        CASE WHEN {called} THEN p.t[p.n] END,
+        CASE WHEN {called} AND {last} <> 'unreachable' THEN true END,
+        CASE WHEN {called} THEN {last} = 'unreachable' ELSE {closed} END,
+        CASE WHEN {called} THEN {last} ELSE '' END,
+        CASE WHEN {called} THEN p.n - {len(PUBLIC)} ELSE 0 END
     FROM bench_plan p WHERE p.public
     """
 
@@ -284,7 +294,8 @@ def ledger_sql() -> str:
         || '"step_started_at":null,"updated_at":' || {_q(t)} || '}}}}'
       WHEN 'void' THEN '{{"args":{{}},"set":{{"state":"voided","step_deadline_at":null,'
         || '"step_started_at":null,"updated_at":' || {_q(t)} || '}}}}'
-      WHEN 'callback' THEN '{{"args":{{"attempt":1,"outcome":"' || p.outcome
+      WHEN 'callback' THEN '{{"args":{{"attempt":' || (k - {len(PUBLIC)}) || ',"outcome":"'
+        || CASE WHEN k = {len(CALLBACK)} THEN p.outcome ELSE p.retry_outcome END
         || '","reopened":false,"reporter_id":' || p.reporter_id || '}},"set":{{"updated_at":'
         || {_q(t)} || '}}}}'
     END"""
@@ -404,7 +415,7 @@ def _params(conn, total: int, start: dt.datetime, now: dt.datetime, id0: int) ->
         "phrases": list(PHRASES), "n_phrases": len(PHRASES), "roads": list(ROADS),
         "n_roads": len(ROADS), "sources": list(SOURCES), "surnames": list(SURNAMES),
         "patrol": list(PATROL), "public": list(PUBLIC), "voided": list(VOIDED),
-        "callback": list(CALLBACK),
+        "callback": list(CALLBACK), "retried": list(RETRIED),
         "acceptor": who["acceptor"], "lead": who["shift_lead"], "dispatcher": who["dispatcher"],
     }
 
@@ -450,7 +461,7 @@ def _batch(engine, params: dict, spent: dict, ledger: bool) -> None:
         if not ledger:
             conn.execute(text("INSERT INTO bench_heads SELECT id, '', CASE n WHEN 1 THEN "
                               "'reported' ELSE 'closed' END FROM bench_plan"))
-        for k in range(1, len(CALLBACK) + 1 if ledger else 1):
+        for k in range(1, len(RETRIED) + 1 if ledger else 1):
             run(conn, ledger_sql(), params | {"k": k})
             conn.execute(text("""
                 INSERT INTO bench_heads SELECT * FROM bench_heads_next
