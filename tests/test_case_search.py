@@ -166,20 +166,7 @@ def test_a_term_in_more_cases_than_counted_walks_the_sort_order(world):
     from seatdesk.models.queues import COUNT_CAP
 
     db, s = world
-    with db.engine.begin() as conn:
-        conn.execute(text("""
-            INSERT INTO cases (number, version, state, source, kind, class_id, urgency, lon, lat,
-                geom, grid_cell_id, zone, address, description, caller_name, caller_phone,
-                callback_wanted, closure_condition, reported_at, suspended_seconds,
-                rework_count, return_count, extension_count, pending_request, ledger_head,
-                ledger_seq, updated_at, verification, merged_count)
-            SELECT 'W' || g, 1, 'closed', 'patrol', 'event', c.class_id, 'normal', c.lon, c.lat,
-                c.geom, c.grid_cell_id, '', '人民路' || g || '号', '暴露垃圾' || g, '', '',
-                false, '', c.reported_at - g * interval '1 minute', 0, 0, 0, 0, '', '', 0,
-                c.updated_at, '', 0
-            FROM generate_series(1, :n) AS g, (SELECT * FROM cases ORDER BY id LIMIT 1) AS c
-        """), {"n": COUNT_CAP + 50})
-        conn.execute(text("ANALYZE cases"))
+    _many_cases(db, COUNT_CAP + 50, "W", "closed", "'暴露垃圾' || g")
     for sort in (("reported_at", False), ("address", True), ("number", False),
                  ("class", True), ("department", False)):
         with db.Session() as session:
@@ -208,25 +195,11 @@ def test_a_common_term_is_counted_by_a_plain_scan_and_pages_by_deadline(world):
     from seatdesk.models.queues import COUNT_CAP, _capped_count, _common_text, get_box
 
     db, s = world
-    with db.engine.begin() as conn:
-        conn.execute(text("""
-            INSERT INTO cases (number, version, state, source, kind, class_id, urgency, lon, lat,
-                geom, grid_cell_id, zone, address, description, caller_name, caller_phone,
-                callback_wanted, closure_condition, reported_at, deadline_at,
-                suspended_seconds, rework_count, return_count, extension_count,
-                pending_request, ledger_head, ledger_seq, updated_at, verification,
-                merged_count)
-            SELECT 'J' || g, 1, 'dispatched', 'patrol', 'event', c.class_id, 'normal', c.lon,
-                c.lat, c.geom, c.grid_cell_id, '', '人民路' || g || '号',
-                CASE WHEN g % 12 = 0 THEN '路灯不亮' || g ELSE '井盖破损' || g END, '', '',
-                false, '', c.reported_at - g * interval '1 minute',
-                CASE WHEN g % 7 = 0 THEN NULL
-                     WHEN g % 12 = 0 THEN c.reported_at - interval '30 days' + g * interval '1 s'
-                     ELSE c.reported_at + (g % 997) * interval '1 hour' END,
-                0, 0, 0, 0, '', '', 0, c.updated_at, '', 0
-            FROM generate_series(1, 12000) AS g, (SELECT * FROM cases ORDER BY id LIMIT 1) AS c
-        """))
-        conn.execute(text("ANALYZE cases"))
+    _many_cases(db, 12000, "J", "dispatched",
+                "CASE WHEN g % 12 = 0 THEN '路灯不亮' || g ELSE '井盖破损' || g END",
+                "CASE WHEN g % 7 = 0 THEN NULL"
+                " WHEN g % 12 = 0 THEN c.reported_at - interval '30 days' + g * interval '1 s'"
+                " ELSE c.reported_at + (g % 997) * interval '1 hour' END")
     lead = s.users["shift_lead"]
     for term, common in (("井盖", True), ("路灯", False), ("下水", False)):
         with db.Session() as session:
@@ -246,3 +219,24 @@ def test_a_common_term_is_counted_by_a_plain_scan_and_pages_by_deadline(world):
         assert (page.total, page.total_exact) == (min(total, COUNT_CAP), total <= COUNT_CAP)
         assert [r.id for r in page.rows] == expected, term
         assert (total > COUNT_CAP) is common
+
+
+def _many_cases(db, n: int, prefix: str, state: str, description: str,
+                deadline: str = "NULL") -> None:
+    """``n`` more cases copied from the first (PostgreSQL), numbered ``prefix`` || g, with
+    ``description`` and ``deadline`` SQL expressions of g (c: the first case); analysed."""
+    with db.engine.begin() as conn:
+        conn.execute(text(f"""
+            INSERT INTO cases (number, version, state, source, kind, class_id, urgency, lon, lat,
+                geom, grid_cell_id, zone, address, description, caller_name, caller_phone,
+                callback_wanted, closure_condition, reported_at, deadline_at,
+                suspended_seconds, rework_count, return_count, extension_count,
+                pending_request, ledger_head, ledger_seq, updated_at, verification,
+                merged_count)
+            SELECT :prefix || g, 1, :state, 'patrol', 'event', c.class_id, 'normal', c.lon,
+                c.lat, c.geom, c.grid_cell_id, '', '人民路' || g || '号', {description}, '', '',
+                false, '', c.reported_at - g * interval '1 minute', {deadline},
+                0, 0, 0, 0, '', '', 0, c.updated_at, '', 0
+            FROM generate_series(1, :n) AS g, (SELECT * FROM cases ORDER BY id LIMIT 1) AS c
+        """), {"n": n, "prefix": prefix, "state": state})
+        conn.execute(text("ANALYZE cases"))
