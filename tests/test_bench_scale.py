@@ -129,6 +129,11 @@ def test_seats_and_walls_carry_cases_and_refresh(scale_db):
     if read_url:
         assert result["replicas"] >= 1
     assert "| operation |" in bench_scale.sim_markdown(result, 3, 1, 0.15)
+    # the seats registered cases of their own: the database is still reused, not made again
+    assert bench_scale.case_count(url) > 2000
+    again, spent = bench_scale.prepare(make_url(url).set(database="postgres").render_as_string(
+        hide_password=False), 2000, 2000, 60, log=lambda m: None, name=NAME)
+    assert again == url and spent == {}
 
 
 def test_closed_public_reports_are_called_back(scale_db):
