@@ -29,7 +29,7 @@ from seatdesk.workflow.worktime import WorkCalendar, to_us
 
 from .clocks import RED, OpenClocks, open_clocks
 from .forecast import BoardRow, board
-from .live import live_kpis
+from .live import NO_TREND_CACHE, live_kpis
 
 #: who may acknowledge a handover sheet
 ACK_ROLES = frozenset({Role.SHIFT_LEAD.value, Role.ADMIN.value})
@@ -77,7 +77,7 @@ def handover_sheet(session: Session, now: dt.datetime, shift_hours: float = 8,
                    cal: WorkCalendar | None = None) -> HandoverSheet:
     cal = cal or WorkCalendar.from_session(session)
     clocks = open_clocks(session, cal, now)
-    kpis = live_kpis(session, cal, now, clocks)
+    kpis = live_kpis(session, cal, now, clocks, cache=NO_TREND_CACHE)
     end = now + dt.timedelta(hours=shift_hours)
     sheet_id = hashlib.sha1(now.isoformat().encode()).hexdigest()[:12]
     return HandoverSheet(

@@ -13,7 +13,13 @@ figures read the case rows (the operational view); the monthly 综合评价 read
   listed apart (``DepartmentAttention``): one late case out of two is no signal;
 - daily reports and closures over the last 30 days (7-day view = the last 7); closures
   are found through ``ix_cases_updated_at`` (the engine stamps ``updated_at`` with every
-  change, so a case closed since a day was updated since then too);
+  change, so a case closed since a day was updated since then too). The 29 past days
+  (before today's local midnight) come from a small per-process cache (``TrendCache``)
+  keyed by the database (engine URL without password), the time zone and today's local
+  date, kept ``TREND_CACHE_SECONDS``; today's counts are queried live every refresh
+  (``column >= today``). A cold refresh runs the full 30-day statement once; a later
+  change to a past day's count (a late-filed report with an earlier ``reported_at``, a
+  reopened case) shows once the entry expires or the date turns;
 - 回访 over the last 30 days by outcome: the ledger's ``callback`` rows alone through
   ``ix_case_ledger_action_at (action, at)`` (migration 0016; the 回访满意率 of the
   evaluation, live).
@@ -22,6 +28,8 @@ figures read the case rows (the operational view); the monthly 综合评价 read
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 import zoneinfo
 from dataclasses import dataclass, field
 
@@ -39,6 +47,7 @@ from .ledger_sql import CONTACTED, SATISFIED
 from .sqlparts import local_day, local_hour
 
 TREND_DAYS = 30
+TREND_CACHE_SECONDS = 600.0  # how long the trend's past days are reused (per process)
 
 
 @dataclass(frozen=True)
@@ -113,6 +122,13 @@ def local_midnight(now: dt.datetime, tz: str) -> dt.datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(dt.timezone.utc)
 
 
+def next_midnight(now: dt.datetime, tz: str) -> dt.datetime:
+    """Tomorrow's local midnight in UTC (23 or 25 hours away across a DST change)."""
+    zone = zoneinfo.ZoneInfo(tz)
+    tomorrow = now.astimezone(zone).date() + dt.timedelta(days=1)
+    return dt.datetime.combine(tomorrow, dt.time(), zone).astimezone(dt.timezone.utc)
+
+
 def statements(dialect: str, now: dt.datetime, tz: str) -> dict[str, object]:
     """The aggregate queries of the panels (also timed bare by the benchmark)."""
     today = local_midnight(now, tz)
@@ -153,9 +169,12 @@ def _daily(dialect: str, column, since: dt.datetime, tz: str, now: dt.datetime):
 
 
 def live_kpis(session: Session, cal: WorkCalendar, now: dt.datetime,
-              clocks: OpenClocks | None = None) -> LiveKpis:
+              clocks: OpenClocks | None = None, cache: TrendCache | None = None) -> LiveKpis:
+    """``cache``: where the trend's past days are kept (default the process's
+    ``TREND_CACHE``); pass ``NO_TREND_CACHE`` for figures read fresh in full."""
     tz = str(get_setting(session, "time_zone"))
-    q = statements(session.get_bind().dialect.name, now, tz)
+    dialect = session.get_bind().dialect.name
+    q = statements(dialect, now, tz)
     by_hour = [0] * 24
     for hour, n in session.execute(q["by_hour"]):
         by_hour[int(hour)] = n
@@ -172,8 +191,7 @@ def live_kpis(session: Session, cal: WorkCalendar, now: dt.datetime,
         departments=needing_attention(_department_rates(session, q["dept_on_time"]),
                                       int(get_setting(session, "kpi_department_min_due"))),
         trend_days=days,
-        trend_reported=_series(session, q["reported_daily"], days),
-        trend_closed=_series(session, q["closed_daily"], days),
+        **_trend(session, dialect, q, now, tz, days, TREND_CACHE if cache is None else cache),
         callbacks={str(o): n for o, n in session.execute(q["callbacks"]) if o},
     )
 
@@ -193,12 +211,96 @@ def _days(now: dt.datetime, tz: str) -> tuple[dt.date, ...]:
     return tuple(today - dt.timedelta(days=TREND_DAYS - 1 - i) for i in range(TREND_DAYS))
 
 
-def _series(session: Session, query, days: tuple[dt.date, ...]) -> tuple[int, ...]:
-    counts = {str(day): n for day, n in session.execute(query)}
-    return tuple(counts.get(day.isoformat(), 0) for day in days)
-
-
 def _department_rates(session: Session, query) -> tuple[DepartmentRate, ...]:
     rows = session.execute(query).all()
     names = dict(session.execute(select(Department.id, Department.name)).all())
     return tuple(DepartmentRate(names.get(d, str(d)), int(n), int(ok or 0)) for d, n, ok in rows)
+
+
+# -- the trend: past days cached, today live -------------------------------------------------
+@dataclass(frozen=True)
+class _Past:
+    expires: float  # time.monotonic()
+    reported: dict[str, int]
+    closed: dict[str, int]
+
+
+class TrendCache:
+    """The 30-day trend's past days (before today's local midnight) per (database, time
+    zone, today's local date), each kept ``seconds``; thread-safe, a few entries."""
+
+    def __init__(self, seconds: float = TREND_CACHE_SECONDS, entries: int = 16) -> None:
+        self.seconds = seconds
+        self.entries = entries
+        self._lock = threading.Lock()
+        self._past: dict[tuple[str, str, dt.date], _Past] = {}
+
+    def get(self, key: tuple[str, str, dt.date]) -> _Past | None:
+        with self._lock:
+            hit = self._past.get(key)
+            if hit is not None and hit.expires <= time.monotonic():
+                del self._past[key]
+                hit = None
+            return hit
+
+    def put(self, key: tuple[str, str, dt.date], reported: dict[str, int],
+            closed: dict[str, int]) -> None:
+        if self.seconds <= 0:
+            return
+        with self._lock:
+            clock = time.monotonic()
+            for k in [k for k, v in self._past.items() if v.expires <= clock]:
+                del self._past[k]
+            while len(self._past) >= self.entries:
+                del self._past[min(self._past, key=lambda k: self._past[k].expires)]
+            self._past[key] = _Past(clock + self.seconds, dict(reported), dict(closed))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._past.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._past)
+
+
+TREND_CACHE = TrendCache()
+NO_TREND_CACHE = TrendCache(seconds=0)
+
+
+def database_key(session: Session) -> str | None:
+    """The engine's URL without its password; None for a private in-memory SQLite
+    database (one URL, many databases: never cached)."""
+    url = session.get_bind().engine.url
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return None
+    return url.render_as_string(hide_password=True)
+
+
+def _trend(session: Session, dialect: str, q: dict, now: dt.datetime, tz: str,
+           days: tuple[dt.date, ...], cache: TrendCache) -> dict[str, tuple[int, ...]]:
+    db = database_key(session)
+    key = (db, tz, days[-1]) if db is not None else None
+    past = cache.get(key) if key is not None else None
+    if past is None:  # cold: the full 30-day statements, their past days kept
+        reported = _counts(session, q["reported_daily"])
+        closed = _counts(session, q["closed_daily"])
+        today = days[-1].isoformat()
+        if key is not None:
+            cache.put(key, {d: n for d, n in reported.items() if d < today},
+                      {d: n for d, n in closed.items() if d < today})
+    else:  # warm: today's two counts only
+        start, end = local_midnight(now, tz), next_midnight(now, tz)
+        today = days[-1].isoformat()
+        reported = {**past.reported, today: session.execute(
+            select(func.count()).where(Case.reported_at >= start,
+                                       Case.reported_at < end)).scalar_one()}
+        closed = {**past.closed, today: session.execute(
+            select(func.count()).where(Case.updated_at >= start, Case.closed_at >= start,
+                                       Case.closed_at < end)).scalar_one()}
+    return {"trend_reported": tuple(reported.get(d.isoformat(), 0) for d in days),
+            "trend_closed": tuple(closed.get(d.isoformat(), 0) for d in days)}
+
+
+def _counts(session: Session, query) -> dict[str, int]:
+    return {str(day): n for day, n in session.execute(query)}
