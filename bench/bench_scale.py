@@ -20,7 +20,8 @@
      bare: one ``SELECT id … WHERE … ORDER BY … LIMIT`` with the same conditions;
    - viewport components ≤ 50 ms: ``map.points.components_in_view`` at zoom 17 over
      random views of the lattice; bare: ``geom && envelope LIMIT``;
-   - KPI refresh ≤ 300 ms on the replica: ``evaluation.live.live_kpis`` through
+   - KPI refresh ≤ 300 ms on the replica: ``evaluation.live.live_kpis`` (cold: trend cache
+     cleared; warm: its 29 past days cached, today live) through
      ``models.replica.ReadRouter`` (the read_database_url path); bare: its statements and
      the open-clock query; the wall's whole ``wall_snapshot`` too;
    - monthly evaluation ≤ 30 s on the replica: ``indicators.evaluate_all`` for the last
