@@ -33,7 +33,8 @@ run: deps-run venv translations
 	$(VENV)/bin/seatdesk demo --if-empty
 	$(VENV)/bin/seatdesk gui
 
-# the suite's server and its streaming replica (pg_basebackup -R) for the replica tests;
+# the suite's server and its streaming replica (pg_basebackup -R) for the replica tests, removed
+# at the end (a checkout under a 0700 folder keeps their data in /var/tmp, 1.4 GB a run);
 # with SEATDESK_TEST_DATABASE_URL (and SEATDESK_TEST_READ_DATABASE_URL) given, those are used
 test: deps-test venv translations
 	@set -euo pipefail; \
@@ -43,7 +44,7 @@ test: deps-test venv translations
 	     url=$$(scripts/pg-test-server start "$(PGDIR)" $(PGPORT)); started=1; \
 	     read_url=$$(scripts/pg-test-server start-replica "$(PGDIR)-replica" $$(( $(PGPORT) + 2 )) "$(PGDIR)"); \
 	     export SEATDESK_TEST_REPLICA_DIR="$(PGDIR)-replica" SEATDESK_TEST_PRIMARY_DIR="$(PGDIR)"; fi; \
-	trap '[ $$started = 1 ] && { scripts/pg-test-server stop "$(PGDIR)-replica"; scripts/pg-test-server stop "$(PGDIR)"; }' EXIT; \
+	trap '[ $$started = 1 ] && { scripts/pg-test-server remove "$(PGDIR)-replica"; scripts/pg-test-server remove "$(PGDIR)"; }' EXIT; \
 	echo "PostgreSQL for the suite: $$url (replica: $${read_url:-none})"; \
 	SEATDESK_TEST_DATABASE_URL="$$url" SEATDESK_TEST_READ_DATABASE_URL="$$read_url" \
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider --durations=30 \
@@ -54,7 +55,7 @@ bench: deps-bench venv
 	if [ -n "$${SEATDESK_BENCH_DATABASE_URL:-}" ]; then url="$$SEATDESK_BENCH_DATABASE_URL"; started=0; \
 	else scripts/pg-test-server remove "$(PGDIR)-bench"; \
 	     url=$$(scripts/pg-test-server start "$(PGDIR)-bench" $$(( $(PGPORT) + 1 ))); started=1; fi; \
-	trap '[ $$started = 1 ] && scripts/pg-test-server stop "$(PGDIR)-bench"' EXIT; \
+	trap '[ $$started = 1 ] && scripts/pg-test-server remove "$(PGDIR)-bench"' EXIT; \
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench --database "$$url" $(BENCH_ARGS)
 
 # The workstation package dist/seatdesk_<version>_<arch>.deb (docs/operations.md)
