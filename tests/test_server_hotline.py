@@ -11,11 +11,15 @@ import time
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
-from seatdesk.models import CallbackOutbox, Case, LedgerEntry, WorkOrder
+from seatdesk.models import CallbackOutbox, Case, LedgerEntry, WorkOrder, get_setting
+from seatdesk.server import intake
+from seatdesk.server.auth import partner_principal
 from seatdesk.server.app import create_app
 from seatdesk.server.config import ServerConfig
+from seatdesk.server.hotline import routes
+from seatdesk.server.hotline.contract import WorkOrderIn
 from seatdesk.server.hotline.outbox import Deliverer
 from seatdesk.workflow import services as sd
 from tests.server_fixtures import LiveServer, Receiver, jpeg, make_server
@@ -187,3 +191,57 @@ def _wait(predicate, timeout: float = 10.0) -> None:
     while not predicate():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)
+
+
+def _connections(engine, act) -> tuple[int, object]:
+    """(connections ``act()`` takes from the engine's pool, what it returns)."""
+    taken = []
+
+    def checkout(*_args) -> None:
+        taken.append(1)
+
+    event.listen(engine, "checkout", checkout)
+    try:
+        result = act()
+    finally:
+        event.remove(engine, "checkout", checkout)
+    return len(taken), result
+
+
+def test_an_order_opens_no_session_beyond_its_registration(hotline):
+    """An order with coordinates takes exactly the connections of the workflow's own
+    registration as the partner (``intake.register``): no session is opened before it,
+    as for an Open311 POST. One without them takes more, to read the initial view (as
+    the partner). The case, its ledger row and the work order are kept as before."""
+    ctx, w = hotline.app.state.server, hotline.world
+    with w.db.Session() as s:
+        partner = partner_principal(s, hotline.keys["rx12345"], "hotline12345")
+    report = sd.Report(source=partner.source, lon=P1[0], lat=P1[1], description="基准")
+    bare, _ = _connections(w.db.engine, lambda: intake.register(
+        ctx.identity, partner, report, intake.intake_key("12345", "rx12345", "bare")))
+    placed = WorkOrderIn.model_validate({**ORDER, "order_no": "GD-CONN-1"})
+    used, change = _connections(w.db.engine, lambda: routes._register(ctx, partner, placed, ()))
+    assert used == bare and not change.replayed
+    unplaced = WorkOrderIn.model_validate({**ORDER, "order_no": "GD-CONN-2", "lon": None,
+                                           "lat": None})
+    used, other = _connections(w.db.engine, lambda: routes._register(ctx, partner, unplaced, ()))
+    assert used > bare  # the initial view (and, on PostgreSQL, the partner's login looked
+    # up once more: a user without a login is not kept by ``DatabaseIdentity``)
+    again = routes._register(ctx, partner, placed, ())
+    assert again.replayed and again.case_id == change.case_id
+    with w.db.Session() as s:
+        orders = s.execute(select(WorkOrder.order_no, WorkOrder.case_id)
+                           .order_by(WorkOrder.id)).all()
+        seats = s.scalars(select(LedgerEntry.seat).where(
+            LedgerEntry.case_id.in_([change.case_id, other.case_id]))).all()
+        where = s.execute(select(Case.lon, Case.lat).where(Case.id == other.case_id)).one()
+    assert [tuple(o) for o in orders] == [("GD-CONN-1", change.case_id),
+                                          ("GD-CONN-2", other.case_id)]
+    assert seats == ["12345/rx12345"] * 2
+    assert tuple(where) == pytest.approx(tuple(_initial_view(w)))
+
+
+def _initial_view(world) -> tuple[float, float]:
+    with world.db.Session() as s:
+        view = get_setting(s, "initial_view")
+    return float(view["lon"]), float(view["lat"])

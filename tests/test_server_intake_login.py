@@ -401,3 +401,58 @@ def test_a_handsets_wrong_passwords_lock_the_supervisor_as_at_a_seat(intake_roun
         expired = s.execute(text("SELECT rolvaliduntil < now() FROM pg_roles WHERE rolname = :r"),
                             {"r": login}).scalar()
     assert locked is not None and expired is True
+
+
+def test_a_12345_order_acts_in_the_partners_own_units_only(intake_round):
+    """Under the intake login's grants: an order with coordinates opens no unit of work
+    as the partner beyond the registration's own (counted as the ``SET LOCAL ROLE`` to the
+    partner's login each SQLAlchemy unit begins with; the first statement's own
+    transaction, ``write_one``, is not a SQLAlchemy one either way); one without
+    coordinates opens one more, and is placed at the stored initial view — which only the
+    partner's login may read (the intake login would read the default)."""
+    from seatdesk.server import intake
+    from seatdesk.server.auth import partner_principal
+    from seatdesk.server.hotline import routes
+    from seatdesk.server.hotline.contract import WorkOrderIn
+    from sqlalchemy import event
+
+    rnd, w = intake_round, intake_round.world
+    ctx = rnd.live.app.state.server
+    with w.db.Session() as s:
+        partner = partner_principal(s, rnd.keys["rx12345"], "hotline12345")
+        login = s.scalar(select(User.db_login).where(User.id == partner.user_id))
+    units: list[int] = []
+
+    def as_partner(_conn, _cursor, statement, params, _context, _many) -> None:
+        if "set_config('role'" in statement and login in str(params):
+            units.append(1)
+
+    def count(act) -> tuple[int, sd.CaseChange]:
+        units.clear()
+        result = act()
+        return len(units), result
+
+    base = {"content": "占道经营", "caller_name": "张先生", "caller_phone": PHONE_12345,
+            "address": "燕山路 90 号", "category": "0301", "urgency": "normal"}
+    event.listen(rnd.engine, "before_cursor_execute", as_partner)
+    try:
+        report = sd.Report(source=partner.source, lon=P1[0], lat=P1[1], description="基准")
+        key = intake.intake_key("12345", partner.name, "warm")
+        intake.register(ctx.identity, partner, report, key)  # the calendar, kept after
+        bare, _ = count(lambda: intake.register(ctx.identity, partner, report,
+                                                intake.intake_key("12345", partner.name, "b")))
+        placed = WorkOrderIn.model_validate({**base, "order_no": "GD-UNITS-1",
+                                             "lon": P1[0], "lat": P1[1]})
+        used, change = count(lambda: routes._register(ctx, partner, placed, ()))
+        assert used == bare and bare >= 1, (used, bare)
+        unplaced = WorkOrderIn.model_validate({**base, "order_no": "GD-UNITS-2"})
+        used, other = count(lambda: routes._register(ctx, partner, unplaced, ()))
+        assert used == bare + 1
+    finally:
+        event.remove(rnd.engine, "before_cursor_execute", as_partner)
+    with w.db.Session() as s:
+        where = s.execute(select(Case.lon, Case.lat).where(Case.id == other.case_id)).one()
+        seats = s.scalars(select(LedgerEntry.seat).where(
+            LedgerEntry.case_id.in_([change.case_id, other.case_id]))).all()
+    assert tuple(where) == pytest.approx(P2, abs=1e-6)  # the stored view, not the default
+    assert seats == ["12345/rx12345"] * 2

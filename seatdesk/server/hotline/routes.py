@@ -43,8 +43,16 @@ def post_order(order: WorkOrderIn, partner: Hotline, ctx: Ctx) -> JSONResponse:
 
 
 def _register(ctx: ServerContext, partner: Principal, order: WorkOrderIn, media):
-    with ctx.session(partner) as session:
-        lon, lat = (order.lon, order.lat) if _placed(order) else _centre(session)
+    """The order registered as the partner (``intake.register``: the workflow's own
+    registration, its transactions as the partner's login), with nothing read before it
+    but, for an order without coordinates, the centre's initial view — read as the
+    partner too (the intake login reads no such setting), in the one session opened for
+    it. An order with coordinates opens no session of its own (as an Open311 POST)."""
+    if _placed(order):
+        lon, lat = order.lon, order.lat
+    else:
+        with ctx.session(partner) as session:
+            lon, lat = _centre(session)
     text = order.content.strip() + f"\n12345工单：{order.order_no}"
     report = sd.Report(source=partner.source, lon=lon, lat=lat, address=order.address,
                        description=text if _placed(order) else f"{text}\n{NO_PLACE}",
