@@ -12,6 +12,7 @@ POST reads its service, road, initial view and replay token as the partner)."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import json
@@ -35,7 +36,8 @@ from seatdesk.ops.commands import require_schema
 from seatdesk.server.app import create_app
 from seatdesk.server.config import ServerConfig
 from seatdesk.workflow import services as sd
-from seatdesk.workflow.dbrules.grants import INTAKE_SETTINGS
+from seatdesk.workflow.dbrules import OPEN311_READER
+from seatdesk.workflow.dbrules.grants import INTAKE_SETTINGS, PUBLIC_SETTINGS
 from tests.dbroles import PASSWORD, make_logins
 from tests.dbtemplates import open_database
 from tests.server_fixtures import LiveServer, Receiver, jpeg, prepare
@@ -343,23 +345,30 @@ def test_the_intake_login_by_itself_reads_no_phone_writes_no_case_and_no_hash(in
                 # an Open311 POST reads these as the partner now (issue 14)
                 "SELECT name FROM roads", "SELECT * FROM roads", "SELECT * FROM partner_requests",
                 "SELECT partner_id FROM partner_requests",
-                "SELECT external_id FROM partner_requests"):
+                "SELECT external_id FROM partner_requests",
+                # anonymous Open311 reads run as the Open311 reader (its own test below)
+                "SELECT case_id, token, media_url FROM partner_requests",
+                "SELECT count(*) FROM case_classes", "SELECT name FROM departments",
+                "SELECT * FROM class_editions", "SELECT seatdesk_open311_photo(1)",
+                # of a case, only the id and number a 12345 callback names
+                "SELECT caller_name FROM cases", "SELECT description FROM cases",
+                "SELECT address FROM cases", "SELECT seat FROM case_ledger",
+                "SELECT hash FROM case_ledger", "SELECT actor_id FROM case_ledger"):
         assert "permission denied" in _refusal(login, sql), sql
-    with login.connect() as conn:  # what anonymous Open311 reads need, and no more
+    with login.connect() as conn:  # what its bookkeeping and the callbacks need, no more
         shown = [tuple(r) for r in conn.execute(text("SELECT key, value FROM settings"))]
-        conn.execute(text("SELECT case_id, token, media_url FROM partner_requests")).all()
-        assert conn.execute(text("SELECT count(*) FROM case_classes")).scalar() > 0
+        numbers = conn.execute(text("SELECT id, number FROM cases")).all()
+        ledger = json.dumps([list(map(str, r)) for r in conn.execute(text(
+            "SELECT id, case_id, seq, at, action, to_state, reason FROM case_ledger"))],
+            ensure_ascii=False)
+    assert case_id in [r.id for r in numbers]
     with w.db.Session() as s:  # the owner: the map and the initial view are stored
         stored = set(s.scalars(text("SELECT key FROM settings")))
     assert {"map", "initial_view", "time_zone"} <= stored
     assert {key for key, _ in shown} == stored & set(INTAKE_SETTINGS)
+    assert "class_edition" not in INTAKE_SETTINGS
     assert TILE_KEY not in json.dumps(shown)
-    with login.connect() as conn:  # what it does read carries no caller's phone
-        seen = json.dumps([list(map(str, r)) for r in conn.execute(text(
-            "SELECT number, caller_name, description, address FROM cases"))], ensure_ascii=False)
-        ledger = json.dumps([list(map(str, r)) for r in conn.execute(text(
-            "SELECT action, reason, seat, hash FROM case_ledger"))], ensure_ascii=False)
-    assert PHONE_12345 not in seen and PHONE_12345 not in ledger
+    assert PHONE_12345 not in ledger
     writes = {
         "UPDATE cases SET urgency = urgency WHERE id = :c": {"c": case_id},
         "UPDATE cases SET caller_phone = '1' WHERE id = :c": {"c": case_id},
@@ -456,3 +465,118 @@ def test_a_12345_order_acts_in_the_partners_own_units_only(intake_round):
             LedgerEntry.case_id.in_([change.case_id, other.case_id]))).all()
     assert tuple(where) == pytest.approx(P2, abs=1e-6)  # the stored view, not the default
     assert seats == ["12345/rx12345"] * 2
+
+
+def _as_reader(engine, sql: str, params: dict | None = None):
+    """``sql`` as psql would run it as the Open311 reader: connected with the intake
+    login's password (the reader is NOLOGIN; the intake login is its only member) and
+    ``SET ROLE``. (rows, "") or (None, the refusal)."""
+    with engine.connect() as conn:
+        try:
+            conn.execute(text(f'SET ROLE "{OPEN311_READER}"'))
+            result = conn.execute(text(sql), params or {})
+            rows = result.all() if result.returns_rows else []
+            conn.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")
+            return rows, ""
+        except DBAPIError as exc:
+            return None, str(exc.orig.diag.message_primary or exc.orig)
+        finally:
+            conn.rollback()
+
+
+def test_anonymous_open311_reads_run_as_a_reader_that_sees_only_what_open311_shows(
+        intake_round):
+    """The anonymous Open311 GETs (services, a definition, requests, one request, a token,
+    the updates, a photo) run as ``seatdesk_open311_reader``, in JSON and XML; that role
+    by itself reads the columns the records show of the cases that came in through
+    Open311 and no more: no caller's name or phone, no 12345 case, no user, handset
+    session, partner, outbox or setting beyond the calendar and the class edition, no
+    photo but a registration's photo of an Open311 case, and it writes nothing."""
+    rnd, w, c = intake_round, intake_round.world, intake_round.client
+    assert rnd.live.app.state.server.identity.public().db_role == OPEN311_READER
+    order = {"order_no": "GD-READER-1", "content": "占道经营", "caller_name": "张先生",
+             "caller_phone": PHONE_12345, "address": "燕山路 90 号", "lon": P1[0],
+             "lat": P1[1], "category": "0301", "urgency": "normal", "callback_wanted": True,
+             "attachments": [{"filename": "现场.jpg",
+                              "content_base64": base64.b64encode(jpeg()).decode()}]}
+    taken = c.post("/hotline12345/v1/orders", json=order,
+                   headers={"X-Api-Key": rnd.keys["rx12345"]})
+    assert taken.status_code == 201, taken.text
+    posted = c.post("/open311/v2/requests.json", data={
+        "api_key": rnd.keys["fms"], "service_code": "E01001", "lat": str(P1[1]),
+        "long": str(P1[0]), "description": "小区门口垃圾", "first_name": "小明",
+        "last_name": "王", "phone": PHONE_311}, files=[("media", ("m.jpg", jpeg(), "image/jpeg"))])
+    assert posted.status_code == 201, posted.text
+    number, token = posted.json()[0]["service_request_id"], posted.json()[0]["token"]
+    with w.db.Session() as s:
+        open311_case = s.scalar(select(Case.id).where(Case.number == number))
+        photos = dict(s.execute(text("SELECT case_id, id FROM attachments")).all())
+    start = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
+
+    for fmt in ("json", "xml"):  # every anonymous GET answers as it did
+        services = c.get(f"/open311/v2/services.{fmt}")
+        assert services.status_code == 200 and "E01001" in services.text, services.text
+        assert c.get(f"/open311/v2/services/E01001.{fmt}").status_code == 200
+        listed = c.get(f"/open311/v2/requests.{fmt}")
+        assert listed.status_code == 200, listed.text
+        assert [r["service_request_id"] for r in _parse(fmt, listed)] == [number]
+        one = c.get(f"/open311/v2/requests/{number}.{fmt}")
+        assert one.status_code == 200 and _parse(fmt, one)[0]["status"] == "open", one.text
+        record = _parse(fmt, one)[0]
+        assert record["service_name"] and record["requested_datetime"].endswith("+08:00")
+        assert c.get(f"/open311/v2/tokens/{token}.{fmt}").status_code == 200
+        updates = c.get(f"/open311/v2/servicerequestupdates.{fmt}", params={"start_date": start})
+        assert updates.status_code == 200, updates.text
+        assert {u["service_request_id"] for u in _parse(fmt, updates)} == {number}
+        for response in (listed, one, updates):
+            assert PHONE_311 not in response.text and "小明" not in response.text
+    media = c.get(record["media_url"])
+    assert media.status_code == 200 and media.content[:2] == b"\xff\xd8"
+    twelve = photos[taken.json()["case_id"]]  # a 12345 order's photo: served to nobody
+    assert c.get(f"/open311/v2/media/{twelve}").status_code == 404
+
+    # the reader by itself, as psql would be it
+    login = rnd.engine
+    rows, refused = _as_reader(login, "SELECT id, number, description, address FROM cases")
+    assert refused == "" and [r.id for r in rows] == [open311_case]  # not the 12345 case
+    rows, _ = _as_reader(login, "SELECT key, value FROM settings")
+    with w.db.Session() as s:
+        stored = set(s.scalars(text("SELECT key FROM settings")))
+    assert {key for key, _ in rows} == stored & set(PUBLIC_SETTINGS)
+    assert TILE_KEY not in json.dumps([list(map(str, r)) for r in rows])
+    rows, _ = _as_reader(login, "SELECT * FROM seatdesk_open311_photo(:i)",
+                         {"i": photos[open311_case]})
+    assert rows and rows[0].content[:2] == b"\xff\xd8"
+    rows, refused = _as_reader(login, "SELECT * FROM seatdesk_open311_photo(:i)", {"i": twelve})
+    assert (rows, refused) == ([], "")
+    for sql in ("SELECT caller_name FROM cases", "SELECT caller_phone FROM cases",
+                "SELECT * FROM cases", "SELECT * FROM case_reporters",
+                "SELECT payload FROM case_ledger", "SELECT seat FROM case_ledger",
+                "SELECT actor_id FROM case_ledger", "SELECT reason FROM case_ledger",
+                "SELECT content FROM attachments", "SELECT filename FROM attachments",
+                "SELECT * FROM users", "SELECT username FROM users",
+                "SELECT * FROM field_sessions", "SELECT * FROM field_events",
+                "SELECT * FROM supervisor_positions", "SELECT * FROM partners",
+                "SELECT partner_id FROM partner_requests",
+                "SELECT external_id FROM partner_requests", "SELECT * FROM work_orders",
+                "SELECT * FROM callback_outbox", "SELECT * FROM roads",
+                "SELECT * FROM grid_cells", "SELECT * FROM dispatches",
+                "SELECT * FROM setting_changes", "SELECT phone FROM departments",
+                "SELECT * FROM seatdesk_callback_facts(1)",
+                "UPDATE cases SET urgency = urgency", "UPDATE settings SET value = value",
+                "INSERT INTO cases (number, source) VALUES ('X', 'online')",
+                "INSERT INTO partner_requests (case_id, token) VALUES (1, 'x')",
+                "DELETE FROM case_classes"):
+        rows, refused = _as_reader(login, sql)
+        assert "permission denied" in refused, (sql, refused)
+    with w.db.Session() as s:
+        lead = s.scalar(select(User.db_login).where(User.username == "lead"))
+    for role in (lead, "seatdesk_acceptor"):  # nor does it lend the session anyone else
+        _rows, refused = _as_reader(login, f'SET ROLE "{role}"')
+        assert "permission denied" in refused, role
+    with w.db.Session() as s:  # it is a member of no role: it inherits nothing
+        assert s.scalar(text("SELECT count(*) FROM pg_auth_members m JOIN pg_roles r"
+                             " ON r.oid = m.member WHERE r.rolname = :r"),
+                        {"r": OPEN311_READER}) == 0
+        assert s.scalar(text("SELECT rolcanlogin FROM pg_roles WHERE rolname = :r"),
+                        {"r": OPEN311_READER}) is False

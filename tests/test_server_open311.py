@@ -204,3 +204,29 @@ def test_list_filters_and_pages(server):
     assert len(empty_is_absent.json()) == 5
     discovery = server.client.get("/open311/v2/discovery.json").json()
     assert discovery["endpoints"][0]["url"].endswith("/open311/v2")
+
+
+def test_anonymous_reads_take_the_open311_reader(server):
+    """On PostgreSQL an anonymous read runs as ``seatdesk_open311_reader`` even with the
+    server connected as the owner (a superuser here): the reads of this file's other
+    tests ran as that role. It sees the Open311 case, not a seat's, and no caller's name;
+    on SQLite there are no roles (the server's own connection reads)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from seatdesk.workflow.dbrules import OPEN311_READER
+
+    posted = _post(server, "json")
+    assert posted.status_code == 201, posted.text
+    server.world.drive.register()  # a seat's case: not Open311's
+    ctx = server.app.state.server
+    if server.world.wf.backend != "postgresql":
+        assert ctx.identity.public() is ctx.wf
+        return
+    assert ctx.identity.public().db_role == OPEN311_READER
+    with ctx.public_session() as session:
+        assert session.scalar(text("SELECT current_user")) == OPEN311_READER
+        numbers = set(session.scalars(text("SELECT number FROM cases")))
+    assert numbers == {posted.json()[0]["service_request_id"]}  # not the seat's case
+    with ctx.public_session() as session, pytest.raises(DBAPIError, match="permission denied"):
+        session.execute(text("SELECT caller_name FROM cases"))

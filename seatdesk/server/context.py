@@ -42,11 +42,21 @@ class ServerContext:
         """A session for reading (and for nothing else: writes use ``write()``): as the
         principal's own login when one is given (``DatabaseIdentity.workflow``), else on
         the server's own connection — which, connected as the intake login, reads only
-        its bookkeeping, users without their hashes and what Open311 shows anonymously
-        (docs/security.md)."""
+        its bookkeeping (handsets' sessions, partners, the outbox and what a 12345
+        callback states) and users without their hashes (docs/security.md)."""
         if principal is None:
             return Session(self.wf.engine, expire_on_commit=False)
         return self.identity.workflow(principal).reading()
+
+    def public_session(self):
+        """A session for an anonymous Open311 read: on PostgreSQL as the Open311 reader
+        (``DatabaseIdentity.public``), which reads only what Open311 shows anyone."""
+        return self.identity.public().reading()
+
+    def reader(self, principal: Principal | None = None):
+        """The session an Open311 GET reads in: the partner's own when it named itself
+        with its api_key, else the anonymous reader's."""
+        return self.session(principal) if principal is not None else self.public_session()
 
     @contextmanager
     def write(self, principal: Principal | None = None) -> Iterator[Session]:

@@ -16,6 +16,10 @@ login of ``seatdesk db intake-login`` (nothing of its own but its bookkeeping) o
 installation without it, as the owner: either way a request can do no more than its
 principal. A user without a login (a database whose ``db logins`` has not run yet) and
 the embedded SQLite mode act on the server's own connection, as before.
+
+A request without a principal — an anonymous Open311 read — runs as the NOLOGIN role
+``seatdesk_open311_reader`` (``DatabaseIdentity.public()``), which reads only what Open311
+shows anyone: the server's own login cannot lend it anything more.
 """
 
 from __future__ import annotations
@@ -25,10 +29,11 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from seatdesk.models import User
 from seatdesk.workflow import services as sd
+from seatdesk.workflow.dbrules import OPEN311_READER
 
 FIELD, PARTNER = "field", "partner"
 log = logging.getLogger(__name__)
@@ -76,6 +81,7 @@ class DatabaseIdentity:
         self._logins: dict[int, tuple[str, float]] = {}  # user id → (login, looked up at)
         self._without: set[int] = set()  # users without a login, logged once
         self._lock = threading.Lock()
+        self._public: sd.Workflow | None = None
 
     def workflow(self, principal: Principal | None = None) -> sd.Workflow:
         """The workflow a principal acts through: as their own login on PostgreSQL (see
@@ -84,6 +90,27 @@ class DatabaseIdentity:
             return self.wf
         login = self.login(principal.user_id)
         return self.wf.acting_as(login) if login else self.wf
+
+    def public(self) -> sd.Workflow:
+        """The workflow anonymous Open311 reads run through: on PostgreSQL as the Open311
+        reader (``SET LOCAL ROLE seatdesk_open311_reader``; the intake login is its only
+        member, ``grants.apply``; an owner's or superuser's connection may take it too), so
+        what such a read may see is decided by that role's grants, not the server's. The
+        server's own workflow on SQLite (one trusted process), or — with a warning, once —
+        when the connected role may not take it (a database ``db upgrade`` has not brought
+        to this version)."""
+        if self.wf.backend != "postgresql":
+            return self.wf
+        if self._public is None:
+            with self.wf.reading() as session:
+                may = session.execute(text(
+                    "SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles"
+                    " WHERE rolname = :r"), {"r": OPEN311_READER}).scalar()
+            if not may:
+                log.warning("the server's login may not SET ROLE %s: anonymous Open311 reads "
+                            "run on its own connection (run seatdesk db upgrade)", OPEN311_READER)
+            self._public = self.wf.acting_as(OPEN311_READER) if may else self.wf
+        return self._public
 
     def login(self, user_id: int) -> str | None:
         """The user's PostgreSQL login, looked up at most once a minute (``db logins`` may

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session, load_only
 
 from seatdesk.models import Attachment, Case, CaseClass, Department, LedgerEntry, PartnerRequest
@@ -31,8 +31,8 @@ class RequestFilter:
     page_size: int = 100
 
 
-#: the case columns a record shows: an anonymous reader's query runs on the intake
-#: login, which may not read the caller's columns (docs/security.md)
+#: the case columns a record shows: an anonymous reader's query runs as the Open311
+#: reader, which may read only these (docs/security.md)
 _PUBLIC = load_only(Case.id, Case.number, Case.state, Case.description, Case.reported_at,
                     Case.updated_at, Case.deadline_at, Case.address, Case.lat, Case.lon,
                     raiseload=True)
@@ -103,6 +103,20 @@ def _first_photo(session: Session, case_id: int) -> str:
         Attachment.case_id == case_id, Attachment.kind == "photo", Attachment.ledger_seq == 1)
         .order_by(Attachment.id).limit(1))
     return "" if found is None else f"/open311/v2/media/{found}"
+
+
+def photo(session: Session, attachment_id: int):
+    """(mime type, content) of a registration's photo of an Open311 case, or None. On
+    PostgreSQL through ``seatdesk_open311_photo``: the Open311 reader reads no
+    attachment's content itself (``dbrules.intake_sql``)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return session.execute(text("SELECT * FROM seatdesk_open311_photo(:i)"),
+                               {"i": attachment_id}).first()
+    return session.execute(
+        select(Attachment.mime_type, Attachment.content)
+        .join(PartnerRequest, PartnerRequest.case_id == Attachment.case_id)
+        .where(Attachment.id == attachment_id, Attachment.kind == "photo",
+               Attachment.ledger_seq == 1)).first()
 
 
 def by_token(session: Session, token: str) -> dict | None:

@@ -8,10 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from sqlalchemy import select
 from starlette.datastructures import UploadFile
-
-from seatdesk.models import Attachment, Case, PartnerRequest
 
 from .. import uploads
 from ..context import Ctx, ServerContext, check_partner, client_address, partner_checked
@@ -46,7 +43,12 @@ POST_MULTIPART = {**POST_SCHEMA, "properties": {
 
 
 def _tz(ctx: ServerContext) -> dt.tzinfo:
-    with ctx.session() as session:
+    """The calendar's time zone (kept by the workflow for ``cache_seconds``; read, when
+    it is not, as the Open311 reader)."""
+    cached = ctx.wf.cached_calendar()
+    if cached is not None:
+        return cached.tz
+    with ctx.public_session() as session:
         return ctx.wf.calendar(session).tz
 
 
@@ -57,8 +59,9 @@ def _jurisdiction(ctx: ServerContext, value: str) -> None:
 
 def _reader(request: Request, ctx: ServerContext, api_key: str):
     """An optional api_key on GET names the partner (whose own login then reads, as
-    ``ctx.session(partner)``); without one, a per-address limit, and the server's own
-    connection reads what Open311 shows anyone (no caller data: docs/security.md)."""
+    ``ctx.session(partner)``); without one, a per-address limit, and the read runs as the
+    Open311 reader, which reads only what Open311 shows anyone (``ctx.public_session``;
+    no caller data: docs/security.md)."""
     if api_key:
         return check_partner(request, ctx, api_key, "open311")
     ctx.limiter.check(ctx.config.anonymous_rate, "open311-get", client_address(request))
@@ -79,7 +82,7 @@ def discovery(fmt: Fmt, request: Request, ctx: Ctx) -> Response:
 @router.get("/services.{fmt}", response_class=Response, responses=LIST_RESPONSES)
 def services(fmt: Fmt, ctx: Ctx, jurisdiction_id: Jurisdiction = "") -> Response:
     _jurisdiction(ctx, jurisdiction_id)
-    with ctx.session() as session:
+    with ctx.public_session() as session:
         return render(fmt, "services", service_list(session))
 
 
@@ -87,7 +90,7 @@ def services(fmt: Fmt, ctx: Ctx, jurisdiction_id: Jurisdiction = "") -> Response
 def service_definition(service_code: Annotated[str, Path(max_length=20)], fmt: Fmt, ctx: Ctx,
                        jurisdiction_id: Jurisdiction = "") -> Response:
     _jurisdiction(ctx, jurisdiction_id)
-    with ctx.session() as session:
+    with ctx.public_session() as session:
         cls = find_service(session, service_code)
         if cls is None:
             raise ApiError(404, "service_not_found", f"service_code {service_code} not found")
@@ -168,7 +171,7 @@ def get_requests(fmt: Fmt, request: Request, ctx: Ctx, jurisdiction_id: Jurisdic
         updated_after=_aware(updated_after), updated_before=_aware(updated_before), page=page,
         page_size=page_size or ctx.config.page_size)
     tz = _tz(ctx)
-    with ctx.session(partner) as session:
+    with ctx.reader(partner) as session:
         return render(fmt, "service_requests", reads.find_requests(session, f, tz))
 
 
@@ -180,7 +183,7 @@ def get_request(service_request_id: Annotated[str, Path(max_length=40)], fmt: Fm
     _jurisdiction(ctx, jurisdiction_id)
     partner = _reader(request, ctx, api_key)
     tz = _tz(ctx)
-    with ctx.session(partner) as session:
+    with ctx.reader(partner) as session:
         found = reads.find_requests(session, reads.RequestFilter(ids=(service_request_id,)), tz)
     if not found:
         raise ApiError(404, "request_not_found",
@@ -193,7 +196,7 @@ def get_token(token: Annotated[str, Path(max_length=40)], fmt: Fmt, request: Req
               ctx: Ctx, jurisdiction_id: Jurisdiction = "", api_key: ApiKey = "") -> Response:
     _jurisdiction(ctx, jurisdiction_id)
     partner = _reader(request, ctx, api_key)
-    with ctx.session(partner) as session:
+    with ctx.reader(partner) as session:
         found = reads.by_token(session, token)
     if found is None:
         raise ApiError(404, "token_not_found", f"token {token} not found")
@@ -212,7 +215,7 @@ def get_updates(fmt: Fmt, request: Request, ctx: Ctx, jurisdiction_id: Jurisdict
     if start > end or end - start > MAX_WINDOW:
         raise ApiError(400, "bad_window", "start_date must be before end_date, at most 90 days")
     tz = _tz(ctx)
-    with ctx.session(partner) as session:
+    with ctx.reader(partner) as session:
         found = reads.updates(session, start, end, tz, partner.partner_id if partner else None)
     return render(fmt, "service_request_updates", found)
 
@@ -223,13 +226,8 @@ def get_media(attachment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], request: 
               ctx: Ctx) -> Response:
     """The photo sent with an Open311 request (``media_url`` of the record)."""
     ctx.limiter.check(ctx.config.anonymous_rate, "open311-get", client_address(request))
-    with ctx.session() as session:
-        row = session.execute(
-            select(Attachment.mime_type, Attachment.content)
-            .join(Case, Case.id == Attachment.case_id)
-            .join(PartnerRequest, PartnerRequest.case_id == Case.id)
-            .where(Attachment.id == attachment_id, Attachment.kind == "photo",
-                   Attachment.ledger_seq == 1)).first()
+    with ctx.public_session() as session:
+        row = reads.photo(session, attachment_id)
     if row is None:
         raise ApiError(404, "media_not_found", "media not found")
     return Response(row.content, media_type=row.mime_type,

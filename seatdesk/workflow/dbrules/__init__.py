@@ -7,7 +7,8 @@ credentials — PostgreSQL decides who may write what (docs/security.md):
   cluster-wide, carrying the table privileges of ``grants.TABLES`` and the row-level
   security policies of ``grants.POLICIES``; one LOGIN role per operator, member of one
   group (``accounts_sql``); the ``seatdesk_gate`` login that may only run the sign-in
-  functions; the ``seatdesk_partner`` group that may only register reports;
+  functions; the ``seatdesk_partner`` group that may only register reports; the
+  ``seatdesk_open311_reader`` role the intake server's anonymous Open311 reads run as;
 - the ledger's triggers (``ledger_sql``): an operator's row is refused unless it is a legal
   transition for the operator's role (``workflow_transitions``, synced from ``states.py``
   by ``transitions``), the actor is the session's own user, and the previous hash and the
@@ -39,7 +40,11 @@ from seatdesk.models.enums import Role
 GROUPS: dict[str, str] = {role.value: f"seatdesk_{role.value}" for role in Role}
 GATE = "seatdesk_gate"  # LOGIN, no password needed: runs only the sign-in functions
 PARTNER = "seatdesk_partner"  # group of partner systems' logins: register reports only
-ALL_GROUPS: tuple[str, ...] = (*GROUPS.values(), PARTNER)
+#: NOLOGIN, no member but the intake server's login: the anonymous Open311 reads run as
+#: this role (``SET LOCAL ROLE``), which reads only what Open311 shows anyone
+#: (``grants.TABLES``' ``public`` columns, ``grants.POLICIES``, ``intake_sql``'s photo)
+OPEN311_READER = "seatdesk_open311_reader"
+ALL_GROUPS: tuple[str, ...] = (*GROUPS.values(), PARTNER, OPEN311_READER)
 #: failed sign-ins before the account is locked, and for how long (both backends)
 MAX_FAILURES = 5
 LOCKOUT_MINUTES = 15

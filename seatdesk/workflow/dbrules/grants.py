@@ -6,6 +6,10 @@ none, so a new table gets a decision, not the privileges of whatever came before
 - ``Access(read, insert, update, delete)``: seat roles (``Role`` values; ``partner`` for
   the partner group; ``intake`` for the intake server's own login, named by ``seatdesk db
   intake-login``, for its bookkeeping between requests) granted each privilege.
+  ``public`` columns (``ALL``: the whole table) are what ``seatdesk_open311_reader``
+  reads — the role the intake server's anonymous Open311 reads run as: the columns the
+  public records show or join on, never a caller's, a user's, a session's or a partner's
+  own data (docs/security.md, "Anonymous Open311 reads").
   ``hidden`` columns are readable by nobody but the owner (the argon2 hashes). No group
   is ever granted DELETE or TRUNCATE on the case tables; ``users`` is written only by
   the functions of ``accounts_sql``.
@@ -14,7 +18,8 @@ none, so a new table gets a decision, not the privileges of whatever came before
   supervisors only their own or unassigned 核实/核查 tasks, dispatchers the cases held at
   their command level; partners register reports of outside sources only. Reads are not
   narrowed by RLS (see docs/security.md, "reads"), but for the intake login's: it reads
-  only ``INTAKE_SETTINGS`` of the settings.
+  only ``INTAKE_SETTINGS`` of the settings; and the Open311 reader's: it reads only the
+  cases that came in through Open311 and only ``PUBLIC_SETTINGS``.
 
 ``apply`` revokes everything the seatdesk groups hold in this schema and grants what is
 declared, so a privilege removed here disappears with the next ``seatdesk db upgrade``.
@@ -28,7 +33,7 @@ from sqlalchemy import Connection, text
 
 from seatdesk.models.enums import PUBLIC_SOURCES
 
-from . import ALL_GROUPS, GATE, GROUPS, PARTNER, run_sql
+from . import ALL_GROUPS, GATE, GROUPS, OPEN311_READER, PARTNER, run_sql
 
 WORKFLOW = ("acceptor", "shift_lead", "dispatcher", "department", "supervisor")
 EVERYONE = (*WORKFLOW, "admin", "wall", "partner")
@@ -47,37 +52,60 @@ class Access:
     #: roles that read only ``outline`` columns (beside ``read``, who read every column)
     outline_readers: tuple[str, ...] = ()
     outline: tuple[str, ...] = ()
+    #: what the Open311 reader (``seatdesk_open311_reader``) reads: these columns, or
+    #: ``ALL`` of them; nothing when empty
+    public: tuple[str, ...] = ()
+
+
+ALL = ("*",)
 
 
 REFERENCE = Access(insert=ADMIN, update=ADMIN, delete=ADMIN)
-#: reference data the intake server's own connection reads (Open311's service list and
-#: definitions, the departments responsible, the calendar and its time zone)
-PUBLIC_REFERENCE = Access(read=(*EVERYONE, "intake"), insert=ADMIN, update=ADMIN, delete=ADMIN)
+#: reference data anonymous Open311 reads show (the service list and definitions)
+OPEN311_REFERENCE = Access(insert=ADMIN, update=ADMIN, delete=ADMIN, public=ALL)
+#: the calendar: the intake login dates the 12345 callbacks, the Open311 reader its records
+CALENDAR = Access(read=(*EVERYONE, "intake"), insert=ADMIN, update=ADMIN, delete=ADMIN,
+                  public=ALL)
 #: the settings the intake login reads on its own connection (a SELECT policy on
-#: ``settings``): the configured class edition (Open311's anonymous service list) and the
-#: calendar that dates Open311 records and 12345 callbacks. Not the others — the map's
+#: ``settings``): the calendar that dates the 12345 callbacks. Not the others — the map's
 #: ``tile_url`` may carry a tile service's key, ``demo_accounts`` names accounts — and a
 #: key it cannot see reads as absent (``get_setting`` then gives the default): whatever
 #: needs another setting runs as its principal (an Open311 POST's initial view: the partner)
-INTAKE_SETTINGS = ("class_edition", "time_zone", "working_periods", "working_day_hours")
+INTAKE_SETTINGS = ("time_zone", "working_periods", "working_day_hours")
+#: the settings the Open311 reader reads: the calendar and the configured class edition
+#: (the service list)
+PUBLIC_SETTINGS = ("class_edition", *INTAKE_SETTINGS)
 #: readers who never see the callers' contact columns (``Access.callers``)
 WITHOUT_CALLERS = ("partner", "intake")
 
 TABLES: dict[str, Access] = {
     # the case file: written by the workflow (cases and ledger checked by triggers)
-    # the intake login reads what Open311's anonymous GETs and the 12345 callbacks show
-    # (no caller's phone); whatever it writes it writes as a supervisor or partner
-    "cases": Access(read=(*EVERYONE, "intake"), insert=("acceptor", "supervisor", "partner"),
-                    update=WORKFLOW, rls=True, callers=("caller_phone",)),
+    # the intake login reads the case's id and number a 12345 callback names; whatever it
+    # writes it writes as a supervisor or partner. The Open311 reader: a record's columns
+    # (no caller's name or phone), of the cases that came in through Open311 (POLICIES)
+    "cases": Access(read=EVERYONE, insert=("acceptor", "supervisor", "partner"),
+                    update=WORKFLOW, rls=True, callers=("caller_phone",),
+                    outline_readers=("intake",), outline=("id", "number"),
+                    public=("id", "number", "version", "state", "description", "address",
+                            "lon", "lat", "class_id", "department_id", "reported_at",
+                            "updated_at", "deadline_at")),
     # a registration's payload carries the caller's phone: not for partners nor intake
-    # (the 12345 callbacks get their two facts from intake_sql's function)
-    "case_ledger": Access(read=(*EVERYONE, "intake"), insert=(*WORKFLOW, "partner"),
-                          callers=("payload",)),
+    # (the 12345 callbacks get their two facts from intake_sql's function); the intake
+    # login reads what a callback states, the Open311 reader a state change's facts
+    "case_ledger": Access(read=EVERYONE, insert=(*WORKFLOW, "partner"), callers=("payload",),
+                          outline_readers=("intake",),
+                          outline=("id", "case_id", "seq", "at", "action", "to_state",
+                                   "reason"),
+                          public=("id", "case_id", "seq", "at", "action", "from_state",
+                                  "to_state")),
     "case_number_days": Access(read=()),  # only seatdesk_next_case_serial() (numbering_sql)
     "case_reporters": Access(insert=(*WORKFLOW, "partner"), update=("acceptor", "shift_lead"),
                              callers=("phone",)),
     "dispatches": Access(insert=WORKFLOW, update=WORKFLOW, rls=True),
-    "attachments": Access(read=(*EVERYONE, "intake"), insert=(*WORKFLOW, "partner")),
+    # the intake login sends a 12345 callback's photos; the Open311 reader finds a
+    # record's first photo, whose content only intake_sql's function gives it
+    "attachments": Access(read=(*EVERYONE, "intake"), insert=(*WORKFLOW, "partner"),
+                          public=("id", "case_id", "kind", "ledger_seq")),
     "supervisor_positions": Access(insert=("supervisor",)),
     "handover_acks": Access(insert=("shift_lead",)),
     # the archived months' chain segments (seatdesk ledger archive): hashes and seqs only,
@@ -97,11 +125,10 @@ TABLES: dict[str, Access] = {
     "field_sessions": Access(read=("intake",), insert=("intake",), update=("intake",)),
     "field_events": Access(insert=("supervisor",)),
     "partners": Access(read=("admin", "intake"), insert=ADMIN, update=ADMIN),
-    # an Open311 POST reads its replay's token as the partner; the intake login reads the
+    # an Open311 POST reads its replay's token as the partner; the Open311 reader the
     # three columns anonymous Open311 GETs show or join on (not the partner, its own id)
     "partner_requests": Access(read=("admin", "partner"), insert=("partner",),
-                               outline_readers=("intake",),
-                               outline=("case_id", "token", "media_url")),
+                               public=("case_id", "token", "media_url")),
     "work_orders": Access(read=("admin", "partner", "intake"), insert=("partner",),
                           callers=("payload",)),  # the order as sent: the caller's phone
     "callback_events": REFERENCE,
@@ -110,19 +137,21 @@ TABLES: dict[str, Access] = {
     "setting_changes": Access(insert=ADMIN),
     # reference data and configuration: the administrator
     "settings": Access(read=(*EVERYONE, "intake"), insert=ADMIN, update=ADMIN, delete=ADMIN,
-                       rls=True),  # the intake login: INTAKE_SETTINGS only (POLICIES)
+                       rls=True, public=ALL),  # intake: INTAKE_SETTINGS only, the Open311
+    # reader PUBLIC_SETTINGS only (POLICIES)
     "admin_units": REFERENCE,
     "grid_cells": REFERENCE,
     "components": REFERENCE,
     "roads": REFERENCE,  # an Open311 address_string is placed on its road as the partner
-    "class_editions": PUBLIC_REFERENCE,
-    "case_classes": PUBLIC_REFERENCE,
+    "class_editions": OPEN311_REFERENCE,
+    "case_classes": OPEN311_REFERENCE,
     "filing_conditions": REFERENCE,
     "time_limits": REFERENCE,
     "responsibilities": REFERENCE,
-    "departments": PUBLIC_REFERENCE,
-    "calendar_days": PUBLIC_REFERENCE,
-    "calendar_years": PUBLIC_REFERENCE,
+    "departments": Access(insert=ADMIN, update=ADMIN, delete=ADMIN,
+                          public=("id", "name")),  # a record's agency_responsible
+    "calendar_days": CALENDAR,
+    "calendar_years": CALENDAR,
     # the schema's own bookkeeping: read-only for everyone (written by db upgrade)
     "workflow_transitions": Access(),
     "security_config": Access(),
@@ -145,8 +174,12 @@ class Policy:
 _MY_DEPT = "(SELECT public.seatdesk_my_department())"
 _PARTNER_SOURCES = ", ".join(f"'{s.value}'" for s in sorted(PUBLIC_SOURCES))
 _INTAKE_SETTINGS = ", ".join(f"'{k}'" for k in INTAKE_SETTINGS)
+_PUBLIC_SETTINGS = ", ".join(f"'{k}'" for k in PUBLIC_SETTINGS)
+#: a case an Open311 partner sent (the only ones Open311 serves)
+_FROM_OPEN311 = "EXISTS (SELECT 1 FROM public.partner_requests p WHERE p.case_id = cases.id)"
 POLICIES: tuple[Policy, ...] = (
     Policy("cases", "SELECT", (*EVERYONE, "intake")),
+    Policy("cases", "SELECT", ("open311",), using=_FROM_OPEN311),
     Policy("cases", "INSERT", ("acceptor", "supervisor"), using=None, check="true"),
     Policy("cases", "INSERT", ("partner",), using=None,
            check=f"source IN ({_PARTNER_SOURCES})"),
@@ -161,6 +194,7 @@ POLICIES: tuple[Policy, ...] = (
            check="task_user_id IS NULL OR task_user_id = (SELECT public.seatdesk_my_user_id())"),
     Policy("settings", "SELECT", EVERYONE),
     Policy("settings", "SELECT", ("intake",), using=f'"key" IN ({_INTAKE_SETTINGS})'),
+    Policy("settings", "SELECT", ("open311",), using=f'"key" IN ({_PUBLIC_SETTINGS})'),
     Policy("settings", "INSERT", ADMIN, using=None, check="true"),
     Policy("settings", "UPDATE", ADMIN),
     Policy("settings", "DELETE", ADMIN),
@@ -176,6 +210,8 @@ def group(role: str, intake: str | None = None) -> str | None:
     """The role a declaration's seat role stands for (None: the intake login is not set)."""
     if role == "intake":
         return intake
+    if role == "open311":
+        return OPEN311_READER
     return PARTNER if role == "partner" else GROUPS[role]
 
 
@@ -214,6 +250,8 @@ def apply(conn: Connection) -> None:
     _sequences(conn, tables, intake)
     _policies(conn, tables, intake)
     _database(conn)
+    if intake:  # the intake login may SET ROLE to the Open311 reader (and inherits nothing)
+        run_sql(conn, f'GRANT "{OPEN311_READER}" TO "{intake}"')
 
 
 def _grant(conn: Connection, table: str, access: Access, intake: str | None) -> None:
@@ -226,6 +264,10 @@ def _grant(conn: Connection, table: str, access: Access, intake: str | None) -> 
         listed = ", ".join(f'"{c}"' for c in access.outline)
         run_sql(conn, f'GRANT SELECT ({listed}) ON public."{table}"'
                       f" TO {_names(access.outline_readers, intake)}")
+    if access.public:
+        listed = "" if access.public == ALL else \
+            " (" + ", ".join(f'"{c}"' for c in access.public) + ")"
+        run_sql(conn, f'GRANT SELECT{listed} ON public."{table}" TO "{OPEN311_READER}"')
 
 
 def _grant_reads(conn: Connection, table: str, access: Access, intake: str | None) -> None:
