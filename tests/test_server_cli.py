@@ -232,3 +232,65 @@ def test_serve_from_the_command_line_as_the_intake_login(template_store, tmp_pat
                     conn.execute(text(f'DROP ROLE IF EXISTS "{login}"'))
         finally:
             eng.dispose()
+
+
+@pytest.mark.parametrize("presses", [1, 2])
+def test_ctrl_c_is_a_graceful_stop(make_db, tmp_path, presses):
+    """Ctrl+C (SIGINT to the process group, as a terminal sends it) with one worker stops
+    ``seatdesk serve`` gracefully and exits with status 0, as SIGTERM does. A handset's
+    task stream is open: the server ends it at once (feed.py) rather than waiting out
+    the graceful-shutdown timeout and cancelling it; the lifespan's shutdown runs. Pressed
+    twice (the impatient operator; uvicorn then stops waiting for open connections): still
+    status 0, no traceback (docs/operations.md)."""
+    import signal
+    import threading
+
+    from tests.server_fixtures import PASSWORD, prepare
+    from tests.workflow_fixtures import open_world
+
+    db = make_db("workflow_world")
+    prepare(open_world(db))  # sup1's password
+    port, log = free_port(), tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "seatdesk", "--database", db.url, "serve", "--port",
+             str(port), "--workers", "1"],
+            stdout=out, stderr=subprocess.STDOUT, env={**os.environ}, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    ended = threading.Event()
+    try:
+        _until_up(base + "/openapi.json", proc, log)
+        signed = httpx.post(base + "/field/v1/session", timeout=30, json={
+            "username": "sup1", "password": PASSWORD, "device_id": "ctrl-c"})
+        assert signed.status_code == 201, signed.text
+        me = {"Authorization": f"Bearer {signed.json()['token']}"}
+        first = threading.Event()
+
+        def watch() -> None:  # a handset's task stream, open until the server ends it
+            try:
+                with httpx.stream("GET", base + "/field/v1/tasks/stream", headers=me,
+                                  timeout=httpx.Timeout(5, read=None)) as events:
+                    for line in events.iter_lines():
+                        if line.startswith("event: tasks"):
+                            first.set()
+            except httpx.HTTPError:
+                pass
+            ended.set()
+
+        threading.Thread(target=watch, daemon=True).start()
+        assert first.wait(30), log.read_text()
+        for _ in range(presses):
+            os.killpg(proc.pid, signal.SIGINT)
+        code = proc.wait(60)
+        proc = None
+    finally:
+        if proc is not None:
+            proc.kill()
+            proc.wait(15)
+    output = log.read_text()
+    assert code == 0, output
+    assert "Traceback" not in output and "Exception in ASGI application" not in output, output
+    assert "timeout graceful shutdown exceeded" not in output, output
+    assert ended.wait(30)
+    if presses == 1:
+        assert "Application shutdown complete" in output, output

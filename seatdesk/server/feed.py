@@ -11,12 +11,21 @@ grow in commit order and every case move writes one; ``updated_at`` does not (a 
 repeated clock gives equal stamps, and a transaction may commit after a later stamp). The
 mark is read when the feed starts, before the server answers its first request, so a change
 made right after start-up is never taken for the starting point.
+
+When the server is asked to stop (SIGTERM, Ctrl+C), the feed ``closes``: every waiting
+long-poll answers and every task stream ends at once, so the graceful shutdown does not
+wait for them (a handset's stream would otherwise hold it for uvicorn's whole
+``timeout_graceful_shutdown`` and then be cancelled, with a traceback in the log). The
+server learns of the signal from the handler uvicorn installs in its worker process,
+which ``start`` chains to (the worker's main thread only; uvicorn restores its own
+handlers when it has shut down).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import threading
 
 from sqlalchemy import func, select
@@ -45,10 +54,14 @@ class ChangeFeed:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event: asyncio.Event | None = None
         self._mark: int | None = None
+        #: the server is shutting down: waits return at once, streams end
+        self.closing = False
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop, self._event = loop, asyncio.Event()
         self._stop.clear()
+        self.closing = False
+        self._close_on_signals()
         if self.wf.backend == "postgresql":
             target = self._listen
         else:
@@ -61,10 +74,33 @@ class ChangeFeed:
         if self._thread is not None:
             self._thread.join(5)
 
+    def close(self) -> None:
+        """The server is stopping: wake every waiter; every later wait returns at once."""
+        self.closing = True
+        self._announce()
+
+    def _close_on_signals(self) -> None:
+        """Chain ``close`` to the stop signals' handlers (uvicorn's, installed before the
+        lifespan starts) in the worker's main thread; elsewhere (a test's server in a
+        thread) there is nothing to chain to."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous = signal.getsignal(signum)
+            if not callable(previous):
+                continue
+
+            def closing(number, frame, previous=previous) -> None:
+                self.close()
+                previous(number, frame)
+
+            signal.signal(signum, closing)
+
     async def wait(self, timeout: float, since: int | None = None) -> bool:
         """Wait for a change. ``since``: the ``generation`` read before the caller looked
-        at the data — a change that came in between returns at once (no lost wake-up)."""
-        if since is not None and since != self.generation:
+        at the data — a change that came in between returns at once (no lost wake-up).
+        While the server is closing: True at once."""
+        if self.closing or (since is not None and since != self.generation):
             return True
         event = self._event
         if event is None:

@@ -55,8 +55,8 @@ async def list_tasks(me: FieldUser, ctx: Ctx,
         seen = ctx.feed.generation if ctx.feed else 0
         found = await run_in_threadpool(_list, ctx, me)
         left = deadline - time.monotonic()
-        if found.etag != etag or left <= 0 or ctx.feed is None:
-            return found
+        if found.etag != etag or left <= 0 or ctx.feed is None or ctx.feed.closing:
+            return found  # (closing: the server is stopping, feed.py)
         await ctx.feed.wait(left, seen)
 
 
@@ -68,7 +68,7 @@ async def stream_tasks(request: Request, me: FieldUser, ctx: Ctx) -> StreamingRe
 
     async def events():
         last = ""
-        while not await request.is_disconnected():
+        while not (ctx.feed and ctx.feed.closing) and not await request.is_disconnected():
             seen = ctx.feed.generation if ctx.feed else 0
             found = await run_in_threadpool(_list, ctx, me)
             if found.etag != last:
