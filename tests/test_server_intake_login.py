@@ -122,6 +122,16 @@ def _wait_for(predicate, seconds: float = 30.0) -> bool:
     return predicate()
 
 
+def _post_with_photo(rnd: Round, description: str) -> tuple[str, str]:
+    """An Open311 POST with a caller's name and phone and a photo: (number, token)."""
+    posted = rnd.client.post("/open311/v2/requests.json", data={
+        "api_key": rnd.keys["fms"], "service_code": "E01001", "lat": str(P1[1]),
+        "long": str(P1[0]), "description": description, "first_name": "小明",
+        "last_name": "王", "phone": PHONE_311}, files=[("media", ("m.jpg", jpeg(), "image/jpeg"))])
+    assert posted.status_code == 201, posted.text
+    return posted.json()[0]["service_request_id"], posted.json()[0]["token"]
+
+
 def test_a_whole_field_and_partner_round_through_the_intake_login(intake_round):
     rnd, w = intake_round, intake_round.world
     c = rnd.client
@@ -212,12 +222,7 @@ def test_a_whole_field_and_partner_round_through_the_intake_login(intake_round):
     # partner), the token, the updates
     assert c.get("/open311/v2/services.json").status_code == 200
     assert c.get("/open311/v2/services/E01001.json").status_code == 200
-    posted = c.post("/open311/v2/requests.json", data={
-        "api_key": rnd.keys["fms"], "service_code": "E01001", "lat": str(P1[1]),
-        "long": str(P1[0]), "description": "小区门口垃圾堆了三天", "first_name": "小明",
-        "last_name": "王", "phone": PHONE_311}, files=[("media", ("m.jpg", jpeg(), "image/jpeg"))])
-    assert posted.status_code == 201, posted.text
-    number, token = posted.json()[0]["service_request_id"], posted.json()[0]["token"]
+    number, token = _post_with_photo(rnd, "小区门口垃圾堆了三天")
     anonymous = c.get(f"/open311/v2/requests/{number}.json")
     assert anonymous.status_code == 200 and anonymous.json()[0]["status"] == "open"
     assert PHONE_311 not in anonymous.text
@@ -502,12 +507,7 @@ def test_anonymous_open311_reads_run_as_a_reader_that_sees_only_what_open311_sho
     taken = c.post("/hotline12345/v1/orders", json=order,
                    headers={"X-Api-Key": rnd.keys["rx12345"]})
     assert taken.status_code == 201, taken.text
-    posted = c.post("/open311/v2/requests.json", data={
-        "api_key": rnd.keys["fms"], "service_code": "E01001", "lat": str(P1[1]),
-        "long": str(P1[0]), "description": "小区门口垃圾", "first_name": "小明",
-        "last_name": "王", "phone": PHONE_311}, files=[("media", ("m.jpg", jpeg(), "image/jpeg"))])
-    assert posted.status_code == 201, posted.text
-    number, token = posted.json()[0]["service_request_id"], posted.json()[0]["token"]
+    number, token = _post_with_photo(rnd, "小区门口垃圾")
     with w.db.Session() as s:
         open311_case = s.scalar(select(Case.id).where(Case.number == number))
         photos = dict(s.execute(text("SELECT case_id, id FROM attachments")).all())
