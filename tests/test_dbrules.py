@@ -166,6 +166,122 @@ def test_forged_ledger_rows_are_refused_at_insert(pgw, logins):
                                                          S.PENDING_CHECK)
 
 
+def test_a_ledger_row_of_no_case_is_refused(pgw, logins):
+    """The trigger reads the case through the owner's ``seatdesk_case_facts``: a row for
+    a case that does not exist is still refused as such."""
+    with as_login(pgw.db, logins["acceptor"]) as conn:
+        assert "no case" in refused(conn, (
+            "INSERT INTO case_ledger (case_id, seq, at, action, from_state, to_state, payload)"
+            " VALUES (987654, 1, now(), 'register', '', 'reported', '{}')"))
+
+
+def test_the_owners_case_reads_answer_what_the_readers_of_cases_read(pgw, logins):
+    """``dbrules/facts_sql.py`` (migration 0017): the functions the registration and the
+    ledger's triggers read ``cases`` through return what a SELECT as the operator returns,
+    and only the readers of ``cases`` may call them (not PUBLIC, not the sign-in gate)."""
+    from seatdesk.workflow.dbrules import GATE
+
+    w = pgw
+    made = sd.register(operator_workflow(w.db, logins["sup1"]), w.a("sup1"),
+                       sd.Report("patrol", *P1, intake_key="facts-1"))
+    readers = {grants.group(r, None) for r in grants.TABLES["cases"].read} - {None}
+    with w.db.engine.connect() as conn:
+        for fn in ("seatdesk_case_facts(integer)", "seatdesk_intake_replay(text)"):
+            allowed = set(conn.execute(text(
+                "SELECT r.rolname FROM pg_roles r WHERE has_function_privilege("
+                "r.oid, CAST(:f AS regprocedure), 'EXECUTE') AND r.rolname LIKE 'seatdesk%'"
+                " AND NOT r.rolsuper"), {"f": f"public.{fn}"}).scalars())
+            assert readers <= allowed and GATE not in allowed, fn
+            public = conn.execute(text(
+                "SELECT bool_or(a.grantee = 0) FROM pg_proc p, aclexplode(p.proacl) a"
+                " WHERE p.oid = CAST(:f AS regprocedure)"), {"f": f"public.{fn}"}).scalar()
+            assert not public, fn
+    with as_login(w.db, logins["sup2"]) as conn:
+        facts = conn.execute(text("SELECT * FROM seatdesk_case_facts(:c)"),
+                             {"c": made.case_id}).one()
+        direct = conn.execute(text("SELECT number, ledger_since, ledger_seq FROM cases"
+                                   " WHERE id = :c"), {"c": made.case_id}).one()
+        assert tuple(facts) == tuple(direct)
+        assert tuple(conn.execute(text("SELECT * FROM seatdesk_case_facts(-1)")).one()) \
+            == (None, None, None)
+        replay = conn.execute(text("SELECT * FROM seatdesk_intake_replay('facts-1')")).one()
+        assert (replay.id, replay.number, replay.version, replay.actor_id) == (
+            made.case_id, made.number, 1, w.users["sup1"])
+        assert conn.execute(text("SELECT count(*) FROM seatdesk_intake_replay('none')"
+                                 )).scalar() == 0
+
+
+def test_one_connection_acting_for_several_supervisors_registers_and_replays(pgw, logins):
+    """The server's pooled connection switches role per report (``acting_as``): the
+    first statement's replay check and the triggers' reads, planned once as the owner,
+    hold for each supervisor in turn (each report its own case and ledger row, a retry
+    returns the case, another supervisor's key is refused)."""
+    from seatdesk.models.db import make_engine
+    from seatdesk.workflow.errors import InvalidArgument
+    from seatdesk.workflow.ledger_verify import verify_ledger
+
+    w = pgw
+    engine = make_engine(w.db.url, pool_size=1, max_overflow=0)
+    server = sd.Workflow(engine, cache_seconds=30)
+    made = {}
+    try:
+        for turn in range(3):
+            for name in ("sup1", "sup2"):
+                report = sd.Report("patrol", *P1, intake_key=f"{name}-{turn}")
+                made[name, turn] = sd.register(server.acting_as(logins[name]), w.a(name),
+                                               report)
+                again = sd.register(server.acting_as(logins[name]), w.a(name), report)
+                assert again.replayed and again.case_id == made[name, turn].case_id
+        with pytest.raises(InvalidArgument):
+            sd.register(server.acting_as(logins["sup2"]), w.a("sup2"),
+                        sd.Report("patrol", *P1, intake_key="sup1-0"))
+    finally:
+        engine.dispose()
+    with w.db.Session() as s:
+        actors = dict(s.execute(text(
+            "SELECT case_id, actor_id FROM case_ledger WHERE case_id = ANY(:ids)"),
+            {"ids": [c.case_id for c in made.values()]}).all())
+        assert verify_ledger(s, list(actors)) == []
+    assert len(actors) == 6
+    for (name, _turn), change in made.items():
+        assert actors[change.case_id] == w.users[name]
+
+
+def test_migration_0017_down_and_up_keeps_the_triggers_working(pgw, logins):
+    """Downgraded to 0016 the triggers read ``cases`` themselves again and the owner's
+    functions are gone; an operator still registers and a forged row is still refused;
+    upgraded again, the functions are back."""
+    from alembic import command
+
+    from seatdesk.models.db import alembic_config, upgrade
+
+    w = pgw
+    w.db.engine.dispose()
+    command.downgrade(alembic_config(w.db.url), "0016")
+
+    def installed() -> bool:
+        with w.db.engine.connect() as conn:
+            return conn.execute(text(
+                "SELECT to_regprocedure('public.seatdesk_case_facts(integer)') IS NOT NULL"
+                " AND to_regprocedure('public.seatdesk_intake_replay(text)') IS NOT NULL"
+                )).scalar()
+
+    assert not installed()
+    sup = operator_workflow(w.db, logins["sup1"])
+    try:
+        made = sd.register(sup, w.a("sup1"), sd.Report("patrol", *P1))
+        assert made.new_state == S.REPORTED
+    finally:
+        sup.engine.dispose()
+    with as_login(w.db, logins["acceptor"]) as conn:
+        assert "no case" in refused(conn, (
+            "INSERT INTO case_ledger (case_id, seq, at, action, from_state, to_state, payload)"
+            " VALUES (987654, 1, now(), 'register', '', 'reported', '{}')"))
+    w.db.engine.dispose()
+    upgrade(w.db.url)
+    assert installed()
+
+
 def test_a_case_changes_only_with_its_ledger_row(pgw, logins):
     w = pgw
     case_id = _case(w, S.DISPATCHED)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import shapely
-from sqlalchemy import Integer, bindparam, case, func, insert, literal, select, true
+from sqlalchemy import Integer, bindparam, case, column, func, insert, literal, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -140,8 +140,8 @@ def _first_query(keyed: bool):
     one = select(literal(1).label("one")).subquery("one")
     next_serial = func.public.seatdesk_next_case_serial(bindparam("day"), type_=Integer)
     sync = func.set_config("synchronous_commit", "off", True).label("sync")
-    if keyed:
-        found = _REPLAYED.subquery("found")
+    if keyed:  # the replay check through the owner's function (dbrules/facts_sql.py)
+        found = _REPLAY_FUNCTION
         serial = case((found.c.id.is_(None), next_serial))
         columns, joined = [*found.c, serial.label("serial")], one.outerjoin(found, true())
     else:
@@ -165,6 +165,13 @@ _REPLAYED = (select(Case.id, Case.number, Case.state, Case.version, Case.deadlin
 
 _REPLAYED_WIDTH = len(_REPLAYED.selected_columns)
 _ReplayRow = collections.namedtuple("_ReplayRow", [c.key for c in _REPLAYED.selected_columns])
+#: ``_REPLAYED`` on PostgreSQL, in the registration's first statement: the same columns
+#: from ``seatdesk_intake_replay(key)``, which reads them as the tables' owner — the same
+#: rows (every reader of ``cases`` reads them all), but a plan that is not thrown away
+#: each time the pooled connection acts for another user (``cases`` has row-level
+#: security, and PostgreSQL ties such a plan to its role: docs/performance.md)
+_REPLAY_FUNCTION = func.public.seatdesk_intake_replay(bindparam("key")).table_valued(
+    *(column(c.key, c.type) for c in _REPLAYED.selected_columns)).alias("found")
 _CELL_WIDTH = len(cell_at_query().selected_columns)
 _FIRST = {keyed: _first_query(keyed) for keyed in (False, True)}
 

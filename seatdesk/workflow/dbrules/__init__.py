@@ -19,7 +19,10 @@ credentials — PostgreSQL decides who may write what (docs/security.md):
 - users, roles and passwords change only through SECURITY DEFINER functions that check the
   caller's live record (``accounts_sql``);
 - the day's case numbers come from a counter only a SECURITY DEFINER function advances
-  (``numbering_sql``).
+  (``numbering_sql``);
+- the reads of ``cases`` the triggers and the registration's first statement make run as
+  the owner (``facts_sql``): the same rows every reader sees, with plans that a role
+  switch does not throw away.
 
 Sessions with the privileges of the tables' owner (the schema owner, a superuser: the
 migrations, ``seatdesk demo``, the importers run by the centre's DBA, the test suite) are
@@ -62,10 +65,19 @@ def apply(conn: Connection) -> None:
         return
     from seatdesk.models import ledger_partitions
 
-    from . import accounts_sql, config_sql, grants, intake_sql, ledger_sql, numbering_sql
+    from . import (
+        accounts_sql,
+        config_sql,
+        facts_sql,
+        grants,
+        intake_sql,
+        ledger_sql,
+        numbering_sql,
+    )
 
     owner = table_owner(conn)
     ensure_roles(conn)
+    facts_sql.install(conn, grants.intake_login(conn))  # (the triggers call them)
     ledger_sql.install(conn, owner)
     ledger_partitions.ensure_all(conn)  # the months ahead (migrations 0013, 0015)
     accounts_sql.install(conn)

@@ -223,6 +223,11 @@ def _names(roles: tuple[str, ...], intake: str | None) -> str:
     return ", ".join(f'"{g}"' for g in (group(r, intake) for r in roles) if g)
 
 
+def readers(access: Access, intake: str | None) -> str:
+    """The quoted role names that read a table (``access.read``), for a GRANT."""
+    return _names(access.read, intake)
+
+
 def schema_tables(conn: Connection) -> set[str]:
     """The tables (and views) of the public schema, partitions left out."""
     return set(conn.execute(text(
