@@ -179,14 +179,14 @@ def test_the_owners_case_reads_answer_what_the_readers_of_cases_read(pgw, logins
     """``dbrules/facts_sql.py`` (migration 0017): the functions the registration and the
     ledger's triggers read ``cases`` through return what a SELECT as the operator returns,
     and only the readers of ``cases`` may call them (not PUBLIC, not the sign-in gate)."""
-    from seatdesk.workflow.dbrules import GATE
+    from seatdesk.workflow.dbrules import GATE, facts_sql
 
     w = pgw
     made = sd.register(operator_workflow(w.db, logins["sup1"]), w.a("sup1"),
                        sd.Report("patrol", *P1, intake_key="facts-1"))
     readers = {grants.group(r, None) for r in grants.TABLES["cases"].read} - {None}
     with w.db.engine.connect() as conn:
-        for fn in ("seatdesk_case_facts(integer)", "seatdesk_intake_replay(text)"):
+        for fn in facts_sql.SIGNATURES:
             allowed = set(conn.execute(text(
                 "SELECT r.rolname FROM pg_roles r WHERE has_function_privilege("
                 "r.oid, CAST(:f AS regprocedure), 'EXECUTE') AND r.rolname LIKE 'seatdesk%'"
@@ -209,6 +209,19 @@ def test_the_owners_case_reads_answer_what_the_readers_of_cases_read(pgw, logins
             made.case_id, made.number, 1, w.users["sup1"])
         assert conn.execute(text("SELECT count(*) FROM seatdesk_intake_replay('none')"
                                  )).scalar() == 0
+        # the duplicate search's near query, as the owner: the same rows in the same order
+        from seatdesk.models.spatial import degree_box
+        from seatdesk.models.spatial_postgis import _cases_near_function, near_query_of_cases
+        from seatdesk.workflow.duplicates import CANDIDATE_STATES
+
+        for radius in (5.0, 50.0, 5000.0):
+            box = degree_box(P1[0], P1[1], radius)
+            params = {"lon": P1[0], "lat": P1[1], "radius": radius, "min_lon": box.min_lon,
+                      "min_lat": box.min_lat, "max_lon": box.max_lon, "max_lat": box.max_lat,
+                      "values": list(CANDIDATE_STATES)}
+            direct = conn.execute(near_query_of_cases(), params).all()
+            assert conn.execute(_cases_near_function(), params).all() == direct
+        assert direct
 
 
 def test_one_connection_acting_for_several_supervisors_registers_and_replays(pgw, logins):
@@ -249,13 +262,15 @@ def test_one_connection_acting_for_several_supervisors_registers_and_replays(pgw
 
 def test_migration_0017_down_and_up_keeps_the_triggers_working(pgw, logins):
     """Downgraded to 0016 the triggers read ``cases`` themselves again and the owner's
-    functions are gone; an operator still registers and a forged row is still refused;
+    functions are gone: a legal row still passes the operator's checks (and meets the
+    deferred check of the case's own update), a row of no case is still refused;
     upgraded again, the functions are back."""
     from alembic import command
 
     from seatdesk.models.db import alembic_config, upgrade
 
     w = pgw
+    feedback = _case(w, S.FEEDBACK)
     w.db.engine.dispose()
     command.downgrade(alembic_config(w.db.url), "0016")
 
@@ -267,13 +282,9 @@ def test_migration_0017_down_and_up_keeps_the_triggers_working(pgw, logins):
                 )).scalar()
 
     assert not installed()
-    sup = operator_workflow(w.db, logins["sup1"])
-    try:
-        made = sd.register(sup, w.a("sup1"), sd.Report("patrol", *P1))
-        assert made.new_state == S.REPORTED
-    finally:
-        sup.engine.dispose()
     with as_login(w.db, logins["acceptor"]) as conn:
+        assert "without the case's own update" in _forge(conn, feedback, "send_check",
+                                                         S.PENDING_CHECK)
         assert "no case" in refused(conn, (
             "INSERT INTO case_ledger (case_id, seq, at, action, from_state, to_state, payload)"
             " VALUES (987654, 1, now(), 'register', '', 'reported', '{}')"))

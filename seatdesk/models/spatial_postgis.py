@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import ARRAY, Float, Integer, Select, any_, bindparam, func, select
+from sqlalchemy import ARRAY, Float, Integer, Select, Text, any_, bindparam, column, func, select
 
 from .geometry import SRID
 from .reference import AdminUnit, GridCell
 from .spatial import (
     ADMIN_DEPTH,
+    CASES,
     POINT_LAYERS,
     BBox,
     CellBox,
@@ -117,6 +118,27 @@ def _near_query(layer_name: str, filtered: bool, limited: bool) -> Select:
     return stmt
 
 
+def near_query_of_cases() -> Select:
+    """The cases layer's near query with a state filter (the duplicate search's): the
+    statement ``seatdesk_cases_near`` runs as the owner (``workflow/dbrules/facts_sql``)."""
+    return _near_query(CASES.name, True, False)
+
+
+@functools.cache
+def _cases_near_function() -> Select:
+    """``seatdesk_cases_near(...)``'s rows (migration 0017): the same rows as the near
+    query, read as the owner — ``cases`` has row-level security, and PostgreSQL ties a
+    plan that reads it to the acting role, so on a connection that acts for one user after
+    another (the intake server's) the statement was planned again at nearly every call."""
+    args = [bindparam(name, type_=Float) for name in (
+        "lon", "lat", "radius", "min_lon", "min_lat", "max_lon", "max_lat")]
+    values = bindparam("values", type_=ARRAY(Text))
+    rows = func.public.seatdesk_cases_near(*args, values).table_valued(
+        *(column(c.name, c.type) for c in CASES.hit_columns()),
+        column("distance_m", Float), with_ordinality="ordinality").alias("near")
+    return select(*[c for c in rows.c if c.name != "ordinality"]).order_by(rows.c.ordinality)
+
+
 class PostGISSpatialIndex(SpatialIndex):
     """The PostgreSQL/PostGIS implementation; stateless, every call is one SQL query."""
 
@@ -136,7 +158,10 @@ class PostGISSpatialIndex(SpatialIndex):
             params["values"] = list(query.values)
         if query.limit is not None:
             params["limit"] = query.limit
-        stmt = _near_query(layer.name, query.values is not None, query.limit is not None)
+        if layer is CASES and query.values is not None and query.limit is None:
+            stmt = _cases_near_function()  # (the duplicate search's)
+        else:
+            stmt = _near_query(layer.name, query.values is not None, query.limit is not None)
         return [layer.hit(row[:-1], row[-1]) for row in run(self._source, stmt, params)]
 
     def _cells_in_bbox(self, box: BBox, limit: int | None) -> list[CellBox]:

@@ -15,7 +15,11 @@ role), so the statements that call them are planned once:
 - ``seatdesk_case_facts(case_id)``: the case's number, ``ledger_since`` and
   ``ledger_seq`` (all NULL for no such case) — the ledger's triggers;
 - ``seatdesk_intake_replay(key)``: the case registered with an intake key and its first
-  ledger row's time and actor (``registration._REPLAYED``'s columns).
+  ledger row's time and actor (``registration._REPLAYED``'s columns);
+- ``seatdesk_cases_near(lon, lat, radius, box, states)``: the duplicate search's cases
+  within a radius (``spatial_postgis``'s near query of the ``cases`` layer, compiled
+  from the same statement; PostGIS's functions are found in ``public``, where nobody
+  but the owner creates anything, ``grants._database``).
 
 Nothing is narrowed by them: ``cases`` is read by every group and the intake login with a
 SELECT policy of ``true`` (``grants.POLICIES``: reads are not narrowed by RLS), ``number``,
@@ -55,7 +59,49 @@ BEGIN
 END
 $fn$;
 """
-SIGNATURES = ("seatdesk_case_facts(integer)", "seatdesk_intake_replay(text)")
+SIGNATURES = ("seatdesk_case_facts(integer)", "seatdesk_intake_replay(text)",
+              "seatdesk_cases_near(double precision, double precision, double precision,"
+              " double precision, double precision, double precision, double precision,"
+              " text[])")
+NEAR_ARGS = ("lon", "lat", "radius", "min_lon", "min_lat", "max_lon", "max_lat", "values")
+
+
+def near_function() -> str:
+    """``seatdesk_cases_near``: the duplicate search's near query (``spatial_postgis.
+    _near_query("cases", filtered=True)``, the statement itself, compiled here) as the
+    owner; its bound values are the function's arguments, its literals inlined."""
+    import re
+
+    from sqlalchemy.dialects import postgresql
+
+    from seatdesk.models.spatial_postgis import near_query_of_cases
+
+    compiled = near_query_of_cases().compile(dialect=postgresql.psycopg.dialect())
+    literals = {k: v for k, v in compiled.params.items() if k not in NEAR_ARGS}
+
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name in NEAR_ARGS:
+            return f"p_{name}"
+        literal = literals[name]
+        if not isinstance(literal, int):
+            raise TypeError(f"{name}: {literal!r}")
+        return str(literal)
+
+    sql = re.sub(r"%\((\w+)\)s", value, str(compiled)).replace("%%", "%")
+    args = ", ".join(f"p_{a} double precision" for a in NEAR_ARGS[:-1])
+    return f"""
+CREATE OR REPLACE FUNCTION public.seatdesk_cases_near({args}, p_values text[])
+RETURNS TABLE (id integer, number varchar, state varchar, class_id integer,
+               lon double precision, lat double precision, distance_m double precision)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $fn$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY {sql};
+END
+$fn$;
+"""
 
 
 def install(conn: Connection, intake: str | None) -> None:
@@ -66,6 +112,7 @@ def install(conn: Connection, intake: str | None) -> None:
 
     since = "c.ledger_since" if has_ledger_since(conn) else "NULL::timestamptz"
     run_sql(conn, FUNCTIONS.replace("{since}", since))
+    run_sql(conn, near_function())
     names = readers(TABLES["cases"], intake)
     for signature in SIGNATURES:
         run_sql(conn, f"REVOKE ALL ON FUNCTION public.{signature} FROM PUBLIC")
