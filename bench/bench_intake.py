@@ -58,6 +58,12 @@ SECONDS = 8.0
 #: uvicorn worker processes (SEATDESK_BENCH_WORKERS to compare; 2 = this machine's cores)
 WORKERS = int(os.environ.get("SEATDESK_BENCH_WORKERS", "2"))
 CONCURRENCY = 24  # requests in flight from the load generator
+#: SEATDESK_BENCH_LOGINS=K: every user gets their own database login and the handset
+#: reports come from K supervisors in turn, so each request's units of work switch the
+#: pooled connection to the supervisor's login (SET LOCAL ROLE: row-level security and the
+#: ledger's trust triggers on), as on a production server; 0 (default): the server acts on
+#: its own connection (the owner: no role switch, triggers and RLS off), as before
+LOGINS = int(os.environ.get("SEATDESK_BENCH_LOGINS", "0"))
 WRITERS = 8
 PHOTO_RATE, PHOTO_SECONDS = 50, 10.0
 PASSWORD = "bench-intake-1"
@@ -78,12 +84,15 @@ def run(report: Report, database_url: str, seconds: float = SECONDS) -> None:
     load_before = os.getloadavg()[0]
     try:
         key, service, point = prepare(url)
+        names = supervisors(url, max(LOGINS, 1))
+        if LOGINS:
+            logins(url)
         port = _free_port()
         server = start_server(url, port, WORKERS)
         try:
             results = asyncio.run(measure(f"http://127.0.0.1:{port}", key, service, point,
                                           server.pid, _postmaster(url),
-                                          seconds))
+                                          seconds, names))
         finally:
             server.terminate()
             server.wait(30)
@@ -110,6 +119,8 @@ def run(report: Report, database_url: str, seconds: float = SECONDS) -> None:
         report("p99 latency, handset report with a 200 KB photo at 50/s", results["p99"], "ms",
                "<= 150")
         report("reports answered with an error", results["errors"], "count", "0")
+        report("supervisors with their own logins (SEATDESK_BENCH_LOGINS)", float(LOGINS),
+               "count", "")
         report("load average (1 min) before the run", load_before, "", "")
         report("load average (1 min) after the run", os.getloadavg()[0], "", "")
     finally:
@@ -140,6 +151,44 @@ def prepare(url: str) -> tuple[str, str, tuple[float, float]]:
     finally:
         engine.dispose()
     return key, service, ids.point
+
+
+def supervisors(url: str, count: int) -> list[str]:
+    """``count`` supervisors with the bench's password (the sample's and more like it)."""
+    from sqlalchemy import select
+
+    from seatdesk.models import User
+    from seatdesk.models.db import make_engine, session_factory
+    from seatdesk.workflow.auth import hash_password
+
+    names = ["sample_supervisor"] + [f"bench_supervisor_{i}" for i in range(1, count)]
+    engine = make_engine(url)
+    try:
+        with session_factory(engine).begin() as s:
+            have = set(s.scalars(select(User.username).where(User.username.in_(names))))
+            s.add_all(User(username=n, display_name=f"监督员{n[-2:]}", role="supervisor",
+                           password_hash=hash_password(PASSWORD)) for n in names
+                      if n not in have)
+    finally:
+        engine.dispose()
+    return names
+
+
+def logins(url: str) -> None:
+    """Every user's own login (``seatdesk db logins``): units of work then switch roles."""
+    from sqlalchemy import select
+
+    from seatdesk.models import User
+    from seatdesk.models.db import make_engine, session_factory
+    from seatdesk.workflow import accounts
+
+    engine = make_engine(url)
+    try:
+        with session_factory(engine).begin() as s:
+            for uid in s.scalars(select(User.id).where(User.db_login.is_(None))):
+                accounts.create_login(s, uid, PASSWORD, must_change=False)  # (its hash too)
+    finally:
+        engine.dispose()
 
 
 def start_server(url: str, port: int, workers: int = 2) -> subprocess.Popen:
@@ -175,15 +224,16 @@ def _around(point: tuple[float, float], spread: float = CITY) -> tuple[float, fl
 
 # -- load -------------------------------------------------------------------------------------
 async def measure(base: str, key: str, service: str, point, server: int, postmaster: int,
-                  seconds: float) -> dict:
+                  seconds: float, names: tuple[str, ...] = ("sample_supervisor",)) -> dict:
     import httpx
 
     limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
-        token = (await client.post("/field/v1/session", json={
-            "username": "sample_supervisor", "password": PASSWORD,
-            "device_id": "bench"})).json()["token"]
-        auth = {"Authorization": f"Bearer {token}"}
+        tokens = [(await client.post("/field/v1/session", json={
+            "username": name, "password": PASSWORD,
+            "device_id": "bench"})).json()["token"] for name in names]
+        token = ",".join(tokens)  # wrk takes them in turn
+        auth = {"Authorization": f"Bearer {tokens[0]}"}
         errors = [0]
         out = {}
         for label, mode, secret, spread in (("field", "field", token, CITY),

@@ -3,16 +3,30 @@
 process's CPU time (``time.process_time``) per report — a steadier figure than the
 HTTP benchmark's on a loaded machine, for before/after comparisons of the workflow.
 
-    python bench/intake_cpu.py URL [N] [--live] [--profile]
+    python bench/intake_cpu.py URL [N] [--live] [--profile] [--logins] [--supervisors=K]
+                               [--pgstat]
 
 ``--live`` starts the reference cache's NOTIFY listener (as ``seatdesk serve`` does);
 ``--profile`` prints a cProfile (CPU time) of each path. Not part of ``make bench``.
+
+PostgreSQL's side of each path: the CPU of the server's processes (the postmaster and
+its backends, /proc) per report is always printed. ``--logins`` gives every user its own
+login (``seatdesk db logins``), so each unit of work runs ``SET LOCAL ROLE`` to the
+acting user's login with row-level security and the ledger's triggers on, as a
+production server connected as its intake login does (without it, the server's own
+connection acts, as in ``bench_intake``); ``--supervisors=K`` spreads the handset
+reports over K supervisors (K tokens, K logins). ``--pgstat`` needs a server started
+with ``shared_preload_libraries=pg_stat_statements``, ``pg_stat_statements.track_planning
+= on``, ``pg_stat_statements.track = all`` and ``track_functions = all``: it resets the
+statistics after the warm-up and prints per report the statements' planning and
+execution time, how often each was planned, and the functions' (triggers') time.
 """
 
 from __future__ import annotations
 
 import cProfile
 import datetime as dt
+import os
 import pstats
 import random
 import sys
@@ -24,7 +38,15 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import common  # noqa: E402
-from bench.bench_intake import CITY, PASSWORD, prepare  # noqa: E402
+from bench.bench_intake import (  # noqa: E402
+    CITY,
+    PASSWORD,
+    _cpu_seconds,
+    _postmaster,
+    logins,
+    prepare,
+    supervisors,
+)
 
 
 def main(argv: list[str]) -> None:
@@ -45,27 +67,35 @@ def main(argv: list[str]) -> None:
     url = common.recreate(base, name)
     try:
         key, service, point = prepare(url)
+        names = supervisors(url, _option(argv, "--supervisors", 1))
+        if "--logins" in argv:
+            logins(url)
         engine = make_engine(url)
         wf = sd.Workflow(engine)
+        postmaster = _postmaster(url)
         identity = DatabaseIdentity(wf)
         if "--live" in argv:
             wf.lookups.listen(url)
             wf.lookups.wait_live(30)
-        with Session(engine) as s:
-            token, _, _ = sign_in(s, "sample_supervisor", PASSWORD, "cpu",
-                                  dt.datetime.now(dt.UTC), dt.timedelta(hours=1))
-            s.commit()
+        tokens = []
+        for username in names:
+            with Session(engine) as s:
+                tokens.append(sign_in(s, username, PASSWORD, "cpu", dt.datetime.now(dt.UTC),
+                                      dt.timedelta(hours=1))[0])
+                s.commit()
+        turn = iter(range(10 ** 9))
 
         def around() -> tuple[float, float]:
             return (point[0] + random.uniform(-CITY, CITY),
                     point[1] + random.uniform(-CITY, CITY))
 
-        def grant():
+        def grant(token):
             with Session(engine) as s:
                 return field_grant(s, digest(token))
 
         def field() -> None:  # the token as the server's field_user keeps it
-            me = checked(wf.lookups.get(("field", digest(token)), grant),
+            token = tokens[next(turn) % len(tokens)]
+            me = checked(wf.lookups.get(("field", digest(token)), lambda: grant(token)),
                          dt.datetime.now(dt.UTC))
             lon, lat = around()
             intake.register(identity, me, sd.Report(source="patrol", lon=lon, lat=lat,
@@ -86,6 +116,9 @@ def main(argv: list[str]) -> None:
             for _ in range(30):
                 run()  # warm up: compiled statements, pools, prepared statements
             profile = cProfile.Profile(time.process_time) if "--profile" in argv else None
+            if "--pgstat" in argv:
+                _pgstat_reset(url)
+            pg, processes = _cpu_seconds(postmaster), _processes(postmaster)
             cpu, wall = time.process_time(), time.perf_counter()
             if profile:
                 profile.enable()
@@ -94,8 +127,13 @@ def main(argv: list[str]) -> None:
             if profile:
                 profile.disable()
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            pg = _cpu_seconds(postmaster) - pg
             print(f"{label}: CPU {1000 * cpu / count:.2f} ms/report, "
-                  f"wall {1000 * wall / count:.2f} ms/report", flush=True)
+                  f"wall {1000 * wall / count:.2f} ms/report, "
+                  f"PostgreSQL CPU {1000 * pg / count:.2f} ms/report", flush=True)
+            _print_processes(url, processes, _processes(postmaster), count)
+            if "--pgstat" in argv:
+                _pgstat_print(url, count)
             if profile:
                 stats = pstats.Stats(profile)
                 stats.sort_stats("cumulative").print_stats(50)
@@ -104,6 +142,98 @@ def main(argv: list[str]) -> None:
         engine.dispose()
     finally:
         common.drop(base, name)
+
+
+def _option(argv: list[str], name: str, default: int) -> int:
+    return next((int(a.split("=", 1)[1]) for a in argv if a.startswith(name + "=")), default)
+
+
+def _processes(postmaster: int) -> dict[int, float]:
+    """CPU seconds so far of each process of the PostgreSQL server (/proc)."""
+    tick, out = os.sysconf("SC_CLK_TCK"), {}
+    if not postmaster:
+        return out
+    for pid in map(int, Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def _print_processes(url: str, before: dict[int, float], after: dict[int, float],
+                     count: int) -> None:
+    """PostgreSQL's CPU per report by kind of process (pg_stat_activity): the sessions
+    that ran the registrations, the NOTIFY listener, the background processes."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            kinds = {pid: (kind if kind != "client backend" else
+                           "listener" if (query or "").lstrip().upper().startswith("LISTEN")
+                           else f"client ({db or '-'})")
+                     for pid, kind, query, db in conn.execute(text(
+                         "SELECT pid, backend_type, query, datname FROM pg_stat_activity"))}
+    finally:
+        engine.dispose()
+    groups: dict[str, float] = {}
+    for pid, seconds in after.items():
+        kind = kinds.get(pid, "ended or other")
+        groups[kind] = groups.get(kind, 0.0) + seconds - before.get(pid, 0.0)
+    print("  PostgreSQL CPU by process: " + "; ".join(
+        f"{k} {1000 * v / count:.2f} ms" for k, v in sorted(groups.items(), key=lambda i: -i[1])
+        if v > 0))
+
+
+def _pgstat_reset(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"))
+            conn.execute(text("SELECT pg_stat_statements_reset(), pg_stat_reset()"))
+    finally:
+        engine.dispose()
+
+
+def _pgstat_print(url: str, count: int) -> None:
+    """pg_stat_statements and pg_stat_user_functions of this database since the reset,
+    per report: planning and execution (ms), plans and calls."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text(  # summed over the users (an entry per role)
+                "SELECT sum(s.plans) AS plans, sum(s.total_plan_time) AS total_plan_time,"
+                " sum(s.calls) AS calls, sum(s.total_exec_time) AS total_exec_time,"
+                " s.toplevel, regexp_replace(left(s.query, 90), '\\s+', ' ', 'g') AS q"
+                " FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
+                " WHERE d.datname = current_database() GROUP BY s.toplevel, s.queryid, q"
+                " ORDER BY sum(s.total_plan_time + s.total_exec_time) DESC")).all()
+            functions = conn.execute(text(
+                "SELECT funcname, calls, total_time, self_time FROM pg_stat_user_functions"
+                " ORDER BY total_time DESC")).all()
+    finally:
+        engine.dispose()
+    top = [r for r in rows if r.toplevel]
+    plan = sum(r.total_plan_time for r in top) / count
+    run = sum(r.total_exec_time for r in top) / count
+    print(f"  top-level statements: plan {plan:.3f} ms/report, exec {run:.3f} ms/report, "
+          f"{sum(r.plans for r in top) / count:.1f} plans and "
+          f"{sum(r.calls for r in top) / count:.1f} calls/report")
+    print("  plan ms  exec ms  plans  calls (per report) top  statement")
+    for r in rows[:25]:
+        print(f"  {r.total_plan_time / count:7.3f} {r.total_exec_time / count:8.3f} "
+              f"{r.plans / count:6.2f} {r.calls / count:6.2f} {'T' if r.toplevel else '-':>4}"
+              f"  {r[5]}")
+    for f in functions:
+        print(f"  function {f.funcname}: {f.calls / count:.2f} calls, "
+              f"total {f.total_time / count:.3f} ms, self {f.self_time / count:.3f} ms"
+              " per report")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@
 --       field|open311 TOKEN_OR_KEY SERVICE LON LAT SPREAD TAG
 --
 -- field:   POST /field/v1/reports (JSON, Authorization: Bearer TOKEN, report_id unique per
---          request: TAG-thread-counter, so no two requests are one report)
+--          request: TAG-thread-counter, so no two requests are one report; TOKEN may be
+--          several tokens, comma-separated, taken in turn: several supervisors)
 -- open311: POST /open311/v2/requests.json (form-encoded, api_key, no partner id: every
 --          request a new report)
 -- done() prints "requests N", "not201 N" and "seconds S" for bench_intake to read.
@@ -25,8 +26,11 @@ function init(args)
    math.randomseed(os.time() * 1000 + tid)
    if mode == "field" then
       path = "/field/v1/reports"
-      headers = {["Authorization"] = "Bearer " .. secret,
-                 ["Content-Type"] = "application/json"}
+      tokens = {}  -- TOKEN may be several, comma-separated: taken in turn
+      for token in string.gmatch(secret, "[^,]+") do
+         table.insert(tokens, token)
+      end
+      headers = {["Content-Type"] = "application/json"}
    else
       path = "/open311/v2/requests.json"
       headers = {["Content-Type"] = "application/x-www-form-urlencoded"}
@@ -42,6 +46,7 @@ function request()
    local lon, lat = around()
    local body
    if mode == "field" then
+      headers["Authorization"] = "Bearer " .. tokens[counter % #tokens + 1]
       body = string.format(
          '{"report_id":"%s-%d-%d","lon":%.7f,"lat":%.7f,"description":"压测：井盖破损"}',
          tag, tid, counter, lon, lat)
