@@ -20,8 +20,14 @@ Besides the rates it prints the CPU per report of the server (all workers), of
 PostgreSQL (the postmaster and its backends) and of the load generator, the rest of the
 machine's busy time per report (other sessions), how busy the cores were in each phase
 and the load average before and after: on a shared machine those say how far the
-figures are the server's. ``SEATDESK_BENCH_PYSPY=<directory>`` records each worker with
-py-spy (``--gil``: Python CPU) in every phase.
+figures are the server's; PostgreSQL's CPU is also split by kind of process (the
+sessions of the run, NOTIFY listeners, processes that ended during the phase, autovacuum,
+the rest) with the sessions opened per 1,000 reports (a new session starts with empty
+caches: docs/performance.md, 2026-12-06 07:41). ``SEATDESK_BENCH_PYSPY=<directory>``
+records each worker with py-spy (``--gil``: Python CPU) in every phase.
+``SEATDESK_BENCH_LOGINS=K``: the users get their own database logins and the handset
+reports come from K supervisors in turn (the server switches role per request, as in
+production; row-level security and the ledger's trust triggers on).
 
 The server is ``seatdesk serve`` with 2 worker processes (this machine has 2 cores; the
 load generator shares them; ``SEATDESK_BENCH_WORKERS=N`` to compare), rate limits raised
@@ -92,7 +98,7 @@ def run(report: Report, database_url: str, seconds: float = SECONDS) -> None:
         try:
             results = asyncio.run(measure(f"http://127.0.0.1:{port}", key, service, point,
                                           server.pid, _postmaster(url),
-                                          seconds, names))
+                                          seconds, names, url))
         finally:
             server.terminate()
             server.wait(30)
@@ -108,6 +114,11 @@ def run(report: Report, database_url: str, seconds: float = SECONDS) -> None:
                    "ms", "")
             report(f"PostgreSQL CPU per report ({label}, all its processes)",
                    results[f"{label} pg"], "ms", "")
+            report(f"PostgreSQL sessions opened per 1,000 reports ({label})",
+                   results[f"{label} sessions"], "count", "")
+            for kind in PG_KINDS:
+                report(f"  of which {kind} ({label})", results.get(f"{label} pg {kind}", 0.0),
+                       "ms", "")
             report(f"other CPU per report ({label}: other sessions on the machine)",
                    results[f"{label} rest"], "ms", "")
             report(f"machine CPU busy during /{label} (both cores, all processes)",
@@ -224,7 +235,8 @@ def _around(point: tuple[float, float], spread: float = CITY) -> tuple[float, fl
 
 # -- load -------------------------------------------------------------------------------------
 async def measure(base: str, key: str, service: str, point, server: int, postmaster: int,
-                  seconds: float, names: tuple[str, ...] = ("sample_supervisor",)) -> dict:
+                  seconds: float, names: tuple[str, ...] = ("sample_supervisor",),
+                  url: str = "") -> dict:
     import httpx
 
     limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
@@ -240,6 +252,7 @@ async def measure(base: str, key: str, service: str, point, server: int, postmas
                                             ("open311", "open311", key, CITY),
                                             ("field hot spot", "field", token, HOT_SPOT)):
             cpu, busy, pg = _cpu_seconds(server), _machine(), _cpu_seconds(postmaster)
+            processes, opened = pg_processes(postmaster), _sessions(url)
             spies = _profile_workers(server, label, seconds)
             rate, count, bad, client_cpu = _wrk(base, mode, secret, service, point, spread,
                                                 seconds)
@@ -250,6 +263,11 @@ async def measure(base: str, key: str, service: str, point, server: int, postmas
             out[f"{label} cpu"] = (_cpu_seconds(server) - cpu) * 1000 / max(count, 1)
             out[f"{label} client"] = client_cpu * 1000 / max(count, 1)
             out[f"{label} pg"] = (_cpu_seconds(postmaster) - pg) * 1000 / max(count, 1)
+            for kind, seconds_used in pg_by_kind(url, processes, pg_processes(postmaster),
+                                                 out[f"{label} pg"] * max(count, 1) / 1000
+                                                 ).items():
+                out[f"{label} pg {kind}"] = seconds_used * 1000 / max(count, 1)
+            out[f"{label} sessions"] = (_sessions(url) - opened) * 1000 / max(count, 1)
             now = _machine()
             out[f"{label} busy"] = _busy(busy, now)
             # everything else the cores did meanwhile, per report: PostgreSQL's backends
@@ -279,6 +297,74 @@ def _postmaster(url: str) -> int:
         return 0
     finally:
         engine.dispose()
+
+
+#: PostgreSQL's CPU by kind of process (``pg_by_kind``)
+PG_KINDS = ("sessions of the run", "NOTIFY listeners", "ended processes + postmaster",
+            "autovacuum", "other background")
+
+
+def _sessions(url: str) -> int:
+    """Sessions opened so far on the run's database (``pg_stat_database.sessions``, PG 14+):
+    a session opened during a phase is a new backend, whose caches, compiled PL/pgSQL
+    and plans start empty (and the count includes this reading's own)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text(
+                "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+            )).scalar() or 0)
+    finally:
+        engine.dispose()
+
+
+def pg_processes(postmaster: int) -> dict[int, float]:
+    """CPU seconds so far of each live process of the PostgreSQL server (/proc)."""
+    tick, out = os.sysconf("SC_CLK_TCK"), {}
+    if not postmaster:
+        return out
+    children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()
+    for pid in map(int, children):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def pg_by_kind(url: str, before: dict[int, float], after: dict[int, float],
+               total: float) -> dict[str, float]:
+    """PostgreSQL's CPU seconds between two ``pg_processes`` readings by kind of process
+    (``pg_stat_activity``; ``total``: the whole server's, from ``_cpu_seconds``): the
+    sessions that ran the reports, the NOTIFY listeners (a session whose last statement
+    was LISTEN), the processes that ended meanwhile (sessions, autovacuum workers) and the
+    postmaster itself (the total
+    less the live processes), autovacuum, the other background processes."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT pid, backend_type, query FROM pg_stat_activity")).all()
+    finally:
+        engine.dispose()
+    kinds = {}
+    for pid, backend, query in rows:
+        if backend == "client backend":
+            listens = (query or "").lstrip().upper().startswith("LISTEN")
+            kinds[pid] = PG_KINDS[1] if listens else PG_KINDS[0]
+        else:
+            kinds[pid] = PG_KINDS[3] if backend.startswith("autovacuum") else PG_KINDS[4]
+    out = dict.fromkeys(PG_KINDS, 0.0)
+    for pid, seconds in after.items():
+        out[kinds.get(pid, PG_KINDS[4])] += seconds - before.get(pid, 0.0)
+    out[PG_KINDS[2]] = max(0.0, total - sum(seconds - before.get(pid, 0.0)
+                                            for pid, seconds in after.items()))
+    return out
 
 
 def _cpu_seconds(pid: int) -> float:

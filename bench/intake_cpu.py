@@ -44,6 +44,7 @@ from bench.bench_intake import (  # noqa: E402
     _cpu_seconds,
     _postmaster,
     logins,
+    pg_processes,
     prepare,
     supervisors,
 )
@@ -118,7 +119,7 @@ def main(argv: list[str]) -> None:
             profile = cProfile.Profile(time.process_time) if "--profile" in argv else None
             if "--pgstat" in argv:
                 _pgstat_reset(url)
-            pg, processes = _cpu_seconds(postmaster), _processes(postmaster)
+            pg, processes = _cpu_seconds(postmaster), pg_processes(postmaster)
             cpu, wall = time.process_time(), time.perf_counter()
             if profile:
                 profile.enable()
@@ -131,7 +132,7 @@ def main(argv: list[str]) -> None:
             print(f"{label}: CPU {1000 * cpu / count:.2f} ms/report, "
                   f"wall {1000 * wall / count:.2f} ms/report, "
                   f"PostgreSQL CPU {1000 * pg / count:.2f} ms/report", flush=True)
-            _print_processes(url, processes, _processes(postmaster), count)
+            _print_processes(url, processes, pg_processes(postmaster), count)
             if "--pgstat" in argv:
                 _pgstat_print(url, count)
             if profile:
@@ -146,20 +147,6 @@ def main(argv: list[str]) -> None:
 
 def _option(argv: list[str], name: str, default: int) -> int:
     return next((int(a.split("=", 1)[1]) for a in argv if a.startswith(name + "=")), default)
-
-
-def _processes(postmaster: int) -> dict[int, float]:
-    """CPU seconds so far of each process of the PostgreSQL server (/proc)."""
-    tick, out = os.sysconf("SC_CLK_TCK"), {}
-    if not postmaster:
-        return out
-    for pid in map(int, Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()):
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        out[pid] = (int(fields[11]) + int(fields[12])) / tick
-    return out
 
 
 def _print_processes(url: str, before: dict[int, float], after: dict[int, float],
