@@ -17,7 +17,13 @@ every ``seatdesk db upgrade`` runs again):
   version by one and has the ledger row of that version (same state, same hash); a new
   case's ``ledger_since`` is its first row's time and an update keeps it (migration 0014);
 - ``users_notify``: a change of a user's role, department, active flag or login is
-  announced on ``NOTIFY seatdesk_users`` so their seats sign them out.
+  announced on ``NOTIFY seatdesk_users`` so their seats sign them out;
+- the function of ``case_ledger_notify`` (the trigger of migration 0002: every ledger row
+  announced on ``NOTIFY seatdesk_cases`` with the case's number) is kept here too.
+
+The triggers read the case through ``facts_sql.seatdesk_case_facts`` (as the owner: a
+plan that a role switch does not throw away) where migration 0017 installed it, else from
+``cases`` itself (``CASE_FACTS``).
 
 Every relation is schema-qualified: a session's own temporary tables never stand in.
 """
