@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import time
-import uuid
 
 access_log = logging.getLogger("seatdesk.server.access")
 
@@ -28,7 +28,7 @@ class RequestLog:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        rid = uuid.uuid4().hex[:12]
+        rid = secrets.token_hex(6)  # 12 hex digits, as uuid4().hex[:12] gave, cheaper
         state = scope.setdefault("state", {})
         state["request_id"] = rid
         started, status = time.perf_counter(), [0]
