@@ -38,6 +38,7 @@ from .casefacts import (
     store_attachments,
 )
 from .context import Workflow
+from .direct import insert_row
 from .duplicates import find_duplicates
 from .errors import InvalidArgument, MissingReason
 from .numbering import NumberTaken, day_prefix, number_collision, prefix_in, take_number
@@ -323,16 +324,14 @@ def _insert_case(session: Session, case: Case) -> None:
     from the database."""
     values = {column.key: value for column, attr in _CASE_COLUMNS
               if (value := getattr(case, attr)) is not None}
-    result = session.connection().execute(_INSERT_CASE, values)
-    case.id = result.inserted_primary_key[0]
+    case.id = insert_row(session, _INSERT_CASE, values)  # psycopg directly on PostgreSQL
 
 
 def _add_entry(session: Session, case: Case, entry):
     """The first ledger row, one Core INSERT (the database's triggers check it and, for an
     operator's session, recompute its hashes as for any row)."""
     entry.case_id = case.id
-    session.connection().execute(_INSERT_ENTRY,
-                                 {key: getattr(entry, key) for key in _LEDGER_COLUMNS})
+    insert_row(session, _INSERT_ENTRY, {key: getattr(entry, key) for key in _LEDGER_COLUMNS})
     return entry
 
 
