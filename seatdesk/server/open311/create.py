@@ -29,6 +29,7 @@ from seatdesk.map.roads import road_in_text
 from seatdesk.models import PartnerRequest, get_setting
 from seatdesk.models.textrules import check_row
 from seatdesk.workflow import services as sd
+from seatdesk.workflow.direct import insert_row
 
 from .. import intake
 from ..errors import ApiError
@@ -95,11 +96,12 @@ _INSERT_REQUEST = insert(_REQUESTS)  # built once
 
 def _insert_request(session: Session, values: dict) -> None:
     """The request's row, one Core INSERT in the registration's transaction (the ORM
-    unit of work cost more CPU than the statement: docs/performance.md), after the
-    checks every ORM flush makes of a row's texts (``textrules.check_row``);
-    ``created_at`` gets the column's default as before."""
+    unit of work cost more CPU than the statement: docs/performance.md; sent as
+    ``workflow.direct.insert_row`` sends the case's), after the checks every ORM flush
+    makes of a row's texts (``textrules.check_row``); ``created_at`` gets the column's
+    default as before."""
     check_row(SimpleNamespace(__table__=_REQUESTS, **values))
-    session.connection().execute(_INSERT_REQUEST, values)
+    insert_row(session, _INSERT_REQUEST, values)  # psycopg directly on PostgreSQL
 
 
 def _key(partner: Principal, req: NewRequest) -> str | None:
