@@ -19,7 +19,10 @@ the same columns (``statement.compile(column_keys=…)``: the same SQL text, the
 
 Used on PostgreSQL (psycopg) only, and only for statements whose defaults are of those
 two kinds; anything else (SQLite, a default that needs the execution context, a
-parameter name SQLAlchemy escapes) goes through ``Connection.execute`` as before.
+parameter name SQLAlchemy escapes) goes through ``Connection.execute`` as before. What
+these statements skip is SQLAlchemy's own: its execute events and ``echo`` logging
+(seatdesk registers none for them; the engine's ``begin``/``checkout`` events still run,
+the statement runs inside the session's transaction).
 """
 
 from __future__ import annotations
