@@ -4,6 +4,7 @@ process speaking HTTPS with uvicorn's own TLS."""
 from __future__ import annotations
 
 import os
+import socket
 import ssl
 import subprocess
 import sys
@@ -240,8 +241,9 @@ def test_ctrl_c_is_a_graceful_stop(make_db, tmp_path, presses):
     ``seatdesk serve`` gracefully and exits with status 0, as SIGTERM does. A handset's
     task stream is open: the server ends it at once (feed.py) rather than waiting out
     the graceful-shutdown timeout and cancelling it; the lifespan's shutdown runs. Pressed
-    twice (the impatient operator; uvicorn then stops waiting for open connections): still
-    status 0, no traceback (docs/operations.md)."""
+    twice while a report is still being uploaded (the impatient operator; uvicorn then
+    stops waiting for open connections and skips the lifespan's shutdown): still status 0,
+    no traceback (docs/operations.md)."""
     import signal
     import threading
 
@@ -279,7 +281,19 @@ def test_ctrl_c_is_a_graceful_stop(make_db, tmp_path, presses):
 
         threading.Thread(target=watch, daemon=True).start()
         assert first.wait(30), log.read_text()
-        for _ in range(presses):
+        if presses == 1:
+            os.killpg(proc.pid, signal.SIGINT)
+        else:  # a report half sent holds the graceful stop, so the second press is seen
+            upload = socket.create_connection(("127.0.0.1", port), timeout=30)
+            upload.sendall(b"POST /field/v1/reports HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                           + me["Authorization"].encode() + b"\r\nContent-Type: "
+                           b"application/json\r\nContent-Length: 400\r\n\r\n{\"report")
+            time.sleep(0.5)
+            os.killpg(proc.pid, signal.SIGINT)
+            deadline = time.monotonic() + 30
+            while "Waiting for connections to close" not in log.read_text():
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.05)
             os.killpg(proc.pid, signal.SIGINT)
         code = proc.wait(60)
         proc = None
@@ -289,8 +303,88 @@ def test_ctrl_c_is_a_graceful_stop(make_db, tmp_path, presses):
             proc.wait(15)
     output = log.read_text()
     assert code == 0, output
-    assert "Traceback" not in output and "Exception in ASGI application" not in output, output
     assert "timeout graceful shutdown exceeded" not in output, output
     assert ended.wait(30)
     if presses == 1:
+        assert "Traceback" not in output and "Exception in ASGI application" not in output
         assert "Application shutdown complete" in output, output
+    else:  # the half-sent report is cut off, and uvicorn says so; nothing else failed
+        assert "POST /field/v1/reports 0 " in output, output
+        assert output.count("Traceback (most recent call last)") == 2 * output.count(
+            "Exception in ASGI application") == 2, output  # its error, chained to the stop
+        assert "lifespan" not in output.lower(), output  # the lifespan shut down, no error
+        upload.close()
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)],
+                         indirect=True)  # sessions and application_name are PostgreSQL's
+def test_serve_keeps_a_fixed_pool_of_connections(make_db, tmp_path):
+    """``--db-connections N``: each worker keeps N sessions, named ``seatdesk serve`` in
+    ``pg_stat_activity``, and never opens more, however many requests come at once —
+    connections beyond a pool were closed when handed back and opened again at the next
+    burst (docs/performance.md: a new session costs PostgreSQL ~50 ms of CPU). Twenty
+    reports from fifteen handsets at once all register; the server's sessions, watched
+    all the while, never number more than three, and the same three serve a second
+    burst."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from tests.server_fixtures import PASSWORD, prepare
+    from tests.workflow_fixtures import P1, open_world
+
+    db = make_db("workflow_world")
+    prepare(open_world(db))  # sup1's password
+    dbname = make_url(db.url).database
+    port, log = free_port(), tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "seatdesk", "--database", db.url, "serve", "--port",
+             str(port), "--workers", "1", "--db-connections", "3"],
+            stdout=out, stderr=subprocess.STDOUT, env={**os.environ})
+    base = f"http://127.0.0.1:{port}"
+    seen: list[frozenset] = []
+    stop = threading.Event()
+
+    def sessions() -> frozenset:
+        with db.engine.connect() as conn:
+            return frozenset(conn.execute(text(
+                "SELECT pid, backend_start FROM pg_stat_activity WHERE datname = :d"
+                " AND application_name = 'seatdesk serve'"), {"d": dbname}).all())
+
+    def watch() -> None:
+        while not stop.is_set():
+            seen.append(sessions())
+            time.sleep(0.01)
+
+    try:
+        _until_up(base + "/openapi.json", proc, log)
+        signed = httpx.post(base + "/field/v1/session", timeout=30, json={
+            "username": "sup1", "password": PASSWORD, "device_id": "pool"})
+        assert signed.status_code == 201, signed.text
+        me = {"Authorization": f"Bearer {signed.json()['token']}"}
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        limits = httpx.Limits(max_connections=15, max_keepalive_connections=15)
+        with httpx.Client(base_url=base, timeout=60, limits=limits) as client:
+
+            def report(n: int) -> int:
+                return client.post("/field/v1/reports", headers=me, json={
+                    "report_id": f"pool-{n:03d}", "lon": P1[0] + n * 1e-5, "lat": P1[1],
+                    "description": "路灯不亮"}).status_code
+
+            with ThreadPoolExecutor(15) as pool:
+                first = list(pool.map(report, range(20)))
+                after_first = sessions()
+                second = list(pool.map(report, range(20, 40)))
+        stop.set()
+        watcher.join(10)
+        assert first == second == [201] * 20, log.read_text()
+        assert 1 <= max(len(s) for s in seen) <= 3, seen
+        assert sessions() == after_first  # the second burst opened none
+    finally:
+        stop.set()
+        proc.terminate()
+        proc.wait(30)

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import fastapi_offline
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -47,6 +48,9 @@ def create_app(wf: sd.Workflow, config: ServerConfig | None = None, *,
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        # as many threads for requests as the worker has database connections
+        # (runner.pool_options): a request waits for a thread, not a thread for a connection
+        to_thread.current_default_thread_limiter().total_tokens = config.db_connections
         if background:
             ctx.feed = ChangeFeed(wf)
             ctx.feed.start(asyncio.get_running_loop())

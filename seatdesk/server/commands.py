@@ -21,6 +21,8 @@ def register(sub) -> dict:
                        help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8311)
     serve.add_argument("--workers", type=int, default=1, help="worker processes (PostgreSQL)")
+    serve.add_argument("--db-connections", type=int, default=16, metavar="N",
+                       help="database connections per worker, kept open (default 16)")
     serve.add_argument("--ssl-certfile", help="serve HTTPS with this certificate (PEM)")
     serve.add_argument("--ssl-keyfile", help="the certificate's private key (PEM)")
     serve.add_argument("--forwarded-allow-ips", default="127.0.0.1",
@@ -60,7 +62,10 @@ def cmd_serve(args: argparse.Namespace, database) -> int:
     config = dataclasses.replace(
         ServerConfig(), public_url=args.public_url, jurisdiction_id=args.jurisdiction_id,
         token_ttl=dt.timedelta(hours=args.token_hours),
-        position_interval_s=args.position_interval)
+        position_interval_s=args.position_interval, db_connections=args.db_connections)
+    if config.db_connections < 1:
+        print("--db-connections 至少为 1", file=sys.stderr)
+        return 2
     serve(database.url, host=args.host, port=args.port, workers=args.workers,
           ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile,
           forwarded_allow_ips=args.forwarded_allow_ips, config=config,
