@@ -47,8 +47,10 @@ def own_port(offset: int = 20) -> int:
 
 
 def _run(*args) -> str:
-    return subprocess.run([str(a) for a in args], check=True, capture_output=True,
-                          text=True).stdout.strip()
+    done = subprocess.run([str(a) for a in args], capture_output=True, text=True)
+    if done.returncode:  # the script prints the server log's end: say why it failed
+        raise RuntimeError(f"{' '.join(map(str, args))} → {done.returncode}:\n{done.stderr}")
+    return done.stdout.strip()
 
 
 @pytest.fixture(name="own_server")
