@@ -117,6 +117,33 @@ def _until_up(url: str, proc: subprocess.Popen, log, timeout: float = 120.0) -> 
         time.sleep(0.2)
 
 
+def _serve(db, tmp_path, *options: str):
+    """``seatdesk serve`` on ``db`` (the workflow world, sup1's password set) as a process
+    of its own group, as a terminal starts it; returns it, its port and its log."""
+    from tests.server_fixtures import prepare
+    from tests.workflow_fixtures import open_world
+
+    prepare(open_world(db))
+    port, log = free_port(), tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "seatdesk", "--database", db.url, "serve", "--port",
+             str(port), *options],
+            stdout=out, stderr=subprocess.STDOUT, env={**os.environ}, start_new_session=True)
+    return proc, port, log
+
+
+def _signed_in(base: str, proc: subprocess.Popen, log, device: str) -> dict:
+    """Once the server answers, sup1's handset signs in: its Authorization header."""
+    from tests.server_fixtures import PASSWORD
+
+    _until_up(base + "/openapi.json", proc, log)
+    signed = httpx.post(base + "/field/v1/session", timeout=30, json={
+        "username": "sup1", "password": PASSWORD, "device_id": device})
+    assert signed.status_code == 201, signed.text
+    return {"Authorization": f"Bearer {signed.json()['token']}"}
+
+
 @pytest.mark.postgres
 def test_serve_from_the_command_line_as_the_intake_login(template_store, tmp_path):
     """docs/operations.md 1.7 step by step: ``db logins`` and ``db intake-login
@@ -247,25 +274,12 @@ def test_ctrl_c_is_a_graceful_stop(make_db, tmp_path, presses):
     import signal
     import threading
 
-    from tests.server_fixtures import PASSWORD, prepare
-    from tests.workflow_fixtures import open_world
-
     db = make_db("workflow_world")
-    prepare(open_world(db))  # sup1's password
-    port, log = free_port(), tmp_path / "serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "seatdesk", "--database", db.url, "serve", "--port",
-             str(port), "--workers", "1"],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ}, start_new_session=True)
+    proc, port, log = _serve(db, tmp_path, "--workers", "1")
     base = f"http://127.0.0.1:{port}"
     ended = threading.Event()
     try:
-        _until_up(base + "/openapi.json", proc, log)
-        signed = httpx.post(base + "/field/v1/session", timeout=30, json={
-            "username": "sup1", "password": PASSWORD, "device_id": "ctrl-c"})
-        assert signed.status_code == 201, signed.text
-        me = {"Authorization": f"Bearer {signed.json()['token']}"}
+        me = _signed_in(base, proc, log, "ctrl-c")
         first = threading.Event()
 
         def watch() -> None:  # a handset's task stream, open until the server ends it
@@ -332,18 +346,11 @@ def test_serve_keeps_a_fixed_pool_of_connections(make_db, tmp_path):
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
 
-    from tests.server_fixtures import PASSWORD, prepare
-    from tests.workflow_fixtures import P1, open_world
+    from tests.workflow_fixtures import P1
 
     db = make_db("workflow_world")
-    prepare(open_world(db))  # sup1's password
     dbname = make_url(db.url).database
-    port, log = free_port(), tmp_path / "serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "seatdesk", "--database", db.url, "serve", "--port",
-             str(port), "--workers", "1", "--db-connections", "3"],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ})
+    proc, port, log = _serve(db, tmp_path, "--workers", "1", "--db-connections", "3")
     base = f"http://127.0.0.1:{port}"
     seen: list[frozenset] = []
     stop = threading.Event()
@@ -360,11 +367,7 @@ def test_serve_keeps_a_fixed_pool_of_connections(make_db, tmp_path):
             time.sleep(0.01)
 
     try:
-        _until_up(base + "/openapi.json", proc, log)
-        signed = httpx.post(base + "/field/v1/session", timeout=30, json={
-            "username": "sup1", "password": PASSWORD, "device_id": "pool"})
-        assert signed.status_code == 201, signed.text
-        me = {"Authorization": f"Bearer {signed.json()['token']}"}
+        me = _signed_in(base, proc, log, "pool")
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
         limits = httpx.Limits(max_connections=15, max_keepalive_connections=15)
