@@ -95,18 +95,25 @@ def _wanted(user, args, prefix: str) -> bool:
 
 def _intake(session, args) -> int:
     from seatdesk.workflow import accounts, dbrules
+    from seatdesk.workflow.dbrules import grants
 
     if not re.fullmatch(r"[A-Za-z0-9_.-]{1,63}", args.name):
         raise SecurityCommandError("登录名只能包含字母、数字、点、下划线和连字符（最多63个）")
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
     session.execute(text("SELECT seatdesk_set_intake_login(:n)"), {"n": args.name})
-    dbrules.apply(session.connection())  # its grants at once, not at the next db upgrade
+    former = grants.former_intake_logins(session.connection(), args.name)
+    # its grants at once, not at the next db upgrade; and a former intake login's taken
+    dbrules.apply(session.connection())
     if password:
         verifier = accounts.scram_verifier(session, password, args.name)
         session.connection().exec_driver_sql(
             f"ALTER ROLE \"{args.name}\" PASSWORD '{verifier}'")
     print(f"intake login {args.name}: NOINHERIT, may SET ROLE to every active supervisor "
           f"and partner login of this database")
+    for name in former:
+        print(f"former intake login {name}: no longer a member of any login of this database "
+              f"nor of {dbrules.OPEN311_READER} (unless another database's), its grants and "
+              f"CONNECT here revoked")
     return 0
 
 

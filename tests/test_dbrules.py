@@ -666,3 +666,140 @@ def test_every_operator_reads_the_roads_of_the_map_and_the_place_search(pgw, log
             assert [hit.name for hit in roads_named(s, "燕山")] == ["燕山路"], role
             near = nearest_road(s, 119.485, 31.4302, 100)
             assert near is not None and near.name == "燕山路", role
+
+
+# -- the Open311 reader and the intake login (branch intake7b, migration 0018) ------------------
+def test_migration_0018_down_and_up_narrows_the_open311_reader(pgw):
+    """At 0017 the Open311 reader read every ledger row's state change and every
+    attachment's id and kind; 0018 takes both away (the owner's functions give what
+    Open311 shows); downgraded the grants and not the functions are back, upgraded again
+    the other way round."""
+    from alembic import command
+
+    from seatdesk.models.db import alembic_config, upgrade
+    from seatdesk.workflow.dbrules import OPEN311_READER
+
+    w = pgw
+    reads = ("SELECT case_id, seq, to_state FROM case_ledger",
+             "SELECT id, case_id, kind FROM attachments")
+
+    def state() -> tuple[bool, list[str | None]]:
+        with w.db.engine.connect() as conn:
+            functions = conn.execute(text(
+                "SELECT to_regprocedure('public.seatdesk_open311_first_photos(integer[])')"
+                " IS NOT NULL AND to_regprocedure('public.seatdesk_callback_photos(integer,"
+                " integer)') IS NOT NULL")).scalar()
+        with as_login(w.db, OPEN311_READER) as conn:
+            return functions, [refused(conn, sql) for sql in reads]
+
+    functions, refusals = state()
+    assert functions and all("permission denied" in r for r in refusals), refusals
+    w.db.engine.dispose()
+    command.downgrade(alembic_config(w.db.url), "0017")
+    assert state() == (False, [None, None])
+    w.db.engine.dispose()
+    upgrade(w.db.url)
+    functions, refusals = state()
+    assert functions and all("permission denied" in r for r in refusals), refusals
+
+
+def _intake_login(url: str, name: str, monkeypatch) -> str:
+    import contextlib
+    import io
+
+    from seatdesk.cli import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("intake-pass-8\n"))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["--database", url, "db", "intake-login", name, "--password-stdin"]) == 0
+    return out.getvalue()
+
+
+def _connect_as(url: str, login: str):
+    from sqlalchemy.engine import make_url
+
+    from seatdesk.models.db import make_engine
+
+    return make_engine(make_url(url).set(username=login, password="intake-pass-8")
+                       .render_as_string(hide_password=False))
+
+
+def test_a_renamed_intake_login_keeps_nothing_but_another_databases_intake_role(
+        pgw, logins, template_store, monkeypatch):
+    """``db intake-login A`` then ``db intake-login B``: A, as psql would connect with its
+    password, can no longer connect to the database, and holds no membership in a
+    supervisor's or partner's login, no table, column or function privilege there; B
+    holds them. Roles are cluster-wide: while A is still a second database's intake
+    login it keeps the Open311 reader (and works there); once that database names
+    another intake login too, A is a member of nothing."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    from seatdesk.workflow.dbrules import OPEN311_READER
+
+    w = pgw
+    db_name = make_url(w.db.url).database
+    a, b = f"ia_{db_name}"[:63], f"ib_{db_name}"[:63]
+    other = template_store.clone("postgresql", "workflow_world")
+    sup = logins["sup1"]
+
+    def holds(login: str) -> dict[str, bool]:
+        with w.db.engine.connect() as conn:
+            return dict(conn.execute(text(
+                "SELECT 'connect', has_database_privilege(:r, current_database(), 'CONNECT')"
+                " UNION ALL SELECT 'supervisor', pg_has_role(:r, :s, 'MEMBER')"
+                " UNION ALL SELECT 'reader', pg_has_role(:r, :o, 'MEMBER')"
+                " UNION ALL SELECT 'sessions', has_table_privilege(:r, 'field_sessions', 'SELECT')"
+                " UNION ALL SELECT 'outbox', has_table_privilege(:r, 'callback_outbox', 'UPDATE')"
+                " UNION ALL SELECT 'numbers', has_column_privilege(:r, 'cases', 'number', 'SELECT')"
+                " UNION ALL SELECT 'ledger', has_column_privilege(:r, 'case_ledger', 'reason',"
+                "                                                 'SELECT')"
+                " UNION ALL SELECT 'users', has_column_privilege(:r, 'users', 'phone', 'SELECT')"
+                " UNION ALL SELECT 'gate', has_function_privilege(:r, 'seatdesk_gate_failed(text)',"
+                "                                                  'EXECUTE')"
+                " UNION ALL SELECT 'facts', has_function_privilege(:r,"
+                "                           'seatdesk_callback_facts(integer)', 'EXECUTE')"
+                " UNION ALL SELECT 'serial', has_function_privilege(:r,"
+                "                           'seatdesk_next_case_serial(text)', 'EXECUTE')"),
+                {"r": login, "s": sup, "o": OPEN311_READER}).all())
+
+    try:
+        _intake_login(w.db.url, a, monkeypatch)
+        _intake_login(other, a, monkeypatch)  # A serves a second database too
+        assert all(holds(a).values()), holds(a)
+        engine = _connect_as(w.db.url, a)
+        with engine.connect() as conn:  # as psql would: it acts as the supervisor
+            conn.exec_driver_sql(f'SET ROLE "{sup}"')
+        engine.dispose()
+
+        said = _intake_login(w.db.url, b, monkeypatch)
+        assert f"former intake login {a}" in said
+        assert all(holds(b).values()), holds(b)
+        assert holds(a) == {**dict.fromkeys(holds(a), False), "reader": True}
+        engine = _connect_as(w.db.url, a)
+        with pytest.raises(OperationalError, match="permission denied for database"):
+            engine.connect()
+        engine.dispose()
+        engine = _connect_as(other, a)  # the second database's intake login still works
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f'SET ROLE "{OPEN311_READER}"')
+            assert conn.execute(text("SELECT count(*) FROM case_classes")).scalar() > 0
+        engine.dispose()
+
+        said = _intake_login(other, b, monkeypatch)
+        assert f"former intake login {a}" in said
+        with w.db.engine.connect() as conn:
+            assert conn.execute(text(
+                "SELECT count(*) FROM pg_auth_members WHERE member = to_regrole(:r)"),
+                {"r": a}).scalar() == 0
+        assert f"former intake login {a}" not in _intake_login(w.db.url, b, monkeypatch)
+    finally:
+        from seatdesk.workflow.dbrules import apply
+
+        template_store.drop("postgresql", other)
+        with w.db.engine.begin() as conn:  # no intake login: B is a former one, holds nothing
+            conn.execute(text("SELECT seatdesk_set_intake_login('')"))
+            apply(conn)
+        for name in (a, b):
+            template_store._pg_exec(f'DROP ROLE IF EXISTS "{name}"')

@@ -358,8 +358,17 @@ def test_the_intake_login_by_itself_reads_no_phone_writes_no_case_and_no_hash(in
                 # of a case, only the id and number a 12345 callback names
                 "SELECT caller_name FROM cases", "SELECT description FROM cases",
                 "SELECT address FROM cases", "SELECT seat FROM case_ledger",
-                "SELECT hash FROM case_ledger", "SELECT actor_id FROM case_ledger"):
+                "SELECT hash FROM case_ledger", "SELECT actor_id FROM case_ledger",
+                # no attachment: every case's photos and the callers' recordings (0018);
+                # a callback's photos come from seatdesk_callback_photos
+                "SELECT content FROM attachments", "SELECT filename FROM attachments",
+                "SELECT id, case_id, kind FROM attachments",
+                "SELECT * FROM seatdesk_open311_updates(now() - interval '1 day', now(),"
+                " NULL, 10)", "SELECT * FROM seatdesk_open311_first_photos(ARRAY[1])"):
         assert "permission denied" in _refusal(login, sql), sql
+    with login.connect() as conn:  # only a "finished" callback's photos (test_server_hotline)
+        assert conn.execute(text("SELECT count(*) FROM seatdesk_callback_photos(987654, 99)"
+                                 )).scalar() == 0
     with login.connect() as conn:  # what its bookkeeping and the callbacks need, no more
         shown = [tuple(r) for r in conn.execute(text("SELECT key, value FROM settings"))]
         numbers = conn.execute(text("SELECT id, number FROM cases")).all()
@@ -563,12 +572,30 @@ def test_anonymous_open311_reads_run_as_a_reader_that_sees_only_what_open311_sho
                 "SELECT * FROM grid_cells", "SELECT * FROM dispatches",
                 "SELECT * FROM setting_changes", "SELECT phone FROM departments",
                 "SELECT * FROM seatdesk_callback_facts(1)",
+                # no ledger or attachment row of its own (0018): not even of Open311 cases
+                "SELECT id FROM case_ledger", "SELECT case_id, to_state FROM case_ledger",
+                "SELECT count(*) FROM case_ledger", "SELECT id, kind FROM attachments",
+                "SELECT case_id, ledger_seq FROM attachments",
+                "SELECT * FROM seatdesk_callback_photos(1, 3)",
                 "UPDATE cases SET urgency = urgency", "UPDATE settings SET value = value",
                 "INSERT INTO cases (number, source) VALUES ('X', 'online')",
                 "INSERT INTO partner_requests (case_id, token) VALUES (1, 'x')",
                 "DELETE FROM case_classes"):
         rows, refused = _as_reader(login, sql)
         assert "permission denied" in refused, (sql, refused)
+    # an Open311 case's state changes and first photo, through the owner's functions:
+    # of Open311 cases only (the 12345 order's case has both, and is not there)
+    rows, refused = _as_reader(login, "SELECT number, seq, to_state FROM"
+                               " seatdesk_open311_updates(now() - interval '1 day', now(),"
+                               " NULL, 1000)")
+    assert refused == "" and {r.number for r in rows} == {number}, (rows, refused)
+    twelve_case = taken.json()["case_id"]
+    with w.db.Session() as s:
+        assert s.scalar(text("SELECT count(*) FROM case_ledger WHERE case_id = :c"
+                             " AND from_state <> to_state"), {"c": twelve_case}) > 0
+    rows, refused = _as_reader(login, "SELECT case_id, id FROM seatdesk_open311_first_photos("
+                               "CAST(:ids AS integer[]))", {"ids": [open311_case, twelve_case]})
+    assert refused == "" and [tuple(r) for r in rows] == [(open311_case, photos[open311_case])]
     with w.db.Session() as s:
         lead = s.scalar(select(User.db_login).where(User.username == "lead"))
     for role in (lead, "seatdesk_acceptor"):  # nor does it lend the session anyone else

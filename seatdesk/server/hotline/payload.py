@@ -36,7 +36,7 @@ def build_callback(session: Session, item: CallbackOutbox, wf) -> bytes:
         state_label=state_label(entry.to_state), reason=entry.reason,
         deadline_at=_moment(deadline, tz), satisfaction=str(satisfaction or ""))
     if item.event == "finished":
-        callback.result, callback.attachments = _result(session, case.id, entry.seq)
+        callback.result, callback.attachments = _result(session, case.id, entry.seq, item.id)
     if item.event == "merged":
         callback.reason = callback.reason or "重复诉求，已并入其他案卷"
     return callback.model_dump_json().encode("utf-8")
@@ -60,7 +60,7 @@ def _moment(value, tz) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value).astimezone(tz) if value else None
 
 
-def _result(session: Session, case_id: int, before_seq: int):
+def _result(session: Session, case_id: int, before_seq: int, outbox_id: int):
     """The department's last feedback (处置结果) and the photos of feedback and check."""
     rows = session.execute(select(LedgerEntry.seq, LedgerEntry.action, LedgerEntry.reason)
                            .where(LedgerEntry.case_id == case_id, LedgerEntry.seq < before_seq,
@@ -68,10 +68,18 @@ def _result(session: Session, case_id: int, before_seq: int):
                            .order_by(LedgerEntry.seq)).all()
     result = next((r.reason for r in reversed(rows) if r.action == "feedback"), "")
     seqs = [r.seq for r in rows]
+    if session.get_bind().dialect.name == "postgresql":
+        # the intake login reads no attachment itself (a caller's recording): the photos a
+        # callback sends come from seatdesk_callback_photos (dbrules/intake_sql.py)
+        photos = session.execute(text("SELECT * FROM seatdesk_callback_photos(:o, :n)"),
+                                 {"o": outbox_id, "n": MAX_PHOTOS}).all()
+        return result, [_attachment(p) for p in photos]
     photos = session.scalars(select(Attachment).where(
         Attachment.case_id == case_id, Attachment.kind == "photo",
         Attachment.ledger_seq.in_(seqs)).order_by(Attachment.id.desc()).limit(MAX_PHOTOS)).all()
-    return result, [CallbackAttachment(filename=p.filename, mime_type=p.mime_type,
-                                       sha256=p.sha256,
-                                       content_base64=base64.b64encode(p.content).decode())
-                    for p in photos]
+    return result, [_attachment(p) for p in photos]
+
+
+def _attachment(p) -> CallbackAttachment:
+    return CallbackAttachment(filename=p.filename, mime_type=p.mime_type, sha256=p.sha256,
+                              content_base64=base64.b64encode(p.content).decode())

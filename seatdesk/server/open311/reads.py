@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session, load_only
 
 from seatdesk.models import Attachment, Case, CaseClass, Department, LedgerEntry, PartnerRequest
@@ -55,7 +55,8 @@ def find_requests(session: Session, f: RequestFilter, tz: dt.tzinfo) -> list[dic
     query = query.order_by(Case.reported_at.desc(), Case.id.desc())
     query = query.offset((f.page - 1) * f.page_size).limit(f.page_size)
     rows = session.execute(query).all()
-    return [_record(session, row, tz) for row in rows]
+    photos = _first_photos(session, [row[0].id for row in rows if not row[4]])
+    return [_record(row, photos, tz) for row in rows]
 
 
 def _filtered(query: Select, f: RequestFilter) -> Select:
@@ -75,8 +76,9 @@ def _filtered(query: Select, f: RequestFilter) -> Select:
     return query
 
 
-def _record(session: Session, row, tz: dt.tzinfo) -> dict:
+def _record(row, photos: dict[int, int], tz: dt.tzinfo) -> dict:
     case, cls, department, _token, media_url = row
+    photo_id = photos.get(case.id)
     return {
         "service_request_id": case.number,
         "status": statuses.status(case.state),
@@ -94,15 +96,25 @@ def _record(session: Session, row, tz: dt.tzinfo) -> dict:
         "zipcode": "",
         "lat": case.lat,
         "long": case.lon,
-        "media_url": media_url or _first_photo(session, case.id),
+        "media_url": media_url or ("" if photo_id is None else f"/open311/v2/media/{photo_id}"),
     }
 
 
-def _first_photo(session: Session, case_id: int) -> str:
-    found = session.scalar(select(Attachment.id).where(
-        Attachment.case_id == case_id, Attachment.kind == "photo", Attachment.ledger_seq == 1)
-        .order_by(Attachment.id).limit(1))
-    return "" if found is None else f"/open311/v2/media/{found}"
+def _first_photos(session: Session, case_ids: list[int]) -> dict[int, int]:
+    """case id -> the id of its first registration photo (ledger seq 1), for the records
+    without a ``media_url`` of their own; one statement for a page. On PostgreSQL through
+    ``seatdesk_open311_first_photos``: the Open311 reader reads no attachment row itself
+    (``dbrules.intake_sql``; only Open311 cases' photos)."""
+    if not case_ids:
+        return {}
+    if session.get_bind().dialect.name == "postgresql":
+        return dict(session.execute(text("SELECT case_id, id FROM"
+                                         " seatdesk_open311_first_photos(CAST(:ids AS integer[]))"),
+                                    {"ids": case_ids}).all())
+    return dict(session.execute(
+        select(Attachment.case_id, func.min(Attachment.id))
+        .where(Attachment.case_id.in_(case_ids), Attachment.kind == "photo",
+               Attachment.ledger_seq == 1).group_by(Attachment.case_id)).all())
 
 
 def photo(session: Session, attachment_id: int):
@@ -128,7 +140,15 @@ def by_token(session: Session, token: str) -> dict | None:
 def updates(session: Session, start: dt.datetime, end: dt.datetime, tz: dt.tzinfo,
             partner_id: int | None = None, limit: int = 1000) -> list[dict]:
     """Every state change of an Open311 case in ``[start, end]`` as a request update with a
-    stable ``update_id`` (case number - ledger seq): overlapping polls see the same ids."""
+    stable ``update_id`` (case number - ledger seq): overlapping polls see the same ids.
+    On PostgreSQL through ``seatdesk_open311_updates`` (the same statement as the owner:
+    the Open311 reader reads no ledger row itself, ``dbrules.intake_sql``)."""
+    if session.get_bind().dialect.name == "postgresql":
+        found = session.execute(text(
+            "SELECT seq, at, action, to_state, number FROM"
+            " seatdesk_open311_updates(:s, :e, CAST(:p AS integer), CAST(:n AS integer))"),
+            {"s": start, "e": end, "p": partner_id, "n": limit})
+        return [_update(r, tz) for r in found]
     query = (select(LedgerEntry.seq, LedgerEntry.at, LedgerEntry.action, LedgerEntry.to_state,
                     Case.number)
              .join(Case, Case.id == LedgerEntry.case_id)
@@ -138,8 +158,11 @@ def updates(session: Session, start: dt.datetime, end: dt.datetime, tz: dt.tzinf
              .order_by(LedgerEntry.at, LedgerEntry.id).limit(limit))
     if partner_id is not None:
         query = query.where(PartnerRequest.partner_id == partner_id)
-    return [{"update_id": f"{r.number}-{r.seq}", "service_request_id": r.number,
-             "status": statuses.extended(r.to_state), "updated_datetime": w3c(r.at, tz),
-             "description": f"{action_label(r.action)}：{state_label(r.to_state)}",
-             "media_url": ""}
-            for r in session.execute(query)]
+    return [_update(r, tz) for r in session.execute(query)]
+
+
+def _update(r, tz: dt.tzinfo) -> dict:
+    return {"update_id": f"{r.number}-{r.seq}", "service_request_id": r.number,
+            "status": statuses.extended(r.to_state), "updated_datetime": w3c(r.at, tz),
+            "description": f"{action_label(r.action)}：{state_label(r.to_state)}",
+            "media_url": ""}

@@ -91,21 +91,20 @@ TABLES: dict[str, Access] = {
                             "updated_at", "deadline_at")),
     # a registration's payload carries the caller's phone: not for partners nor intake
     # (the 12345 callbacks get their two facts from intake_sql's function); the intake
-    # login reads what a callback states, the Open311 reader a state change's facts
+    # login reads what a callback states. The Open311 reader reads no row of it: an
+    # Open311 case's state changes come from intake_sql's seatdesk_open311_updates
     "case_ledger": Access(read=EVERYONE, insert=(*WORKFLOW, "partner"), callers=("payload",),
                           outline_readers=("intake",),
                           outline=("id", "case_id", "seq", "at", "action", "to_state",
-                                   "reason"),
-                          public=("id", "case_id", "seq", "at", "action", "from_state",
-                                  "to_state")),
+                                   "reason")),
     "case_number_days": Access(read=()),  # only seatdesk_next_case_serial() (numbering_sql)
     "case_reporters": Access(insert=(*WORKFLOW, "partner"), update=("acceptor", "shift_lead"),
                              callers=("phone",)),
     "dispatches": Access(insert=WORKFLOW, update=WORKFLOW, rls=True),
-    # the intake login sends a 12345 callback's photos; the Open311 reader finds a
-    # record's first photo, whose content only intake_sql's function gives it
-    "attachments": Access(read=(*EVERYONE, "intake"), insert=(*WORKFLOW, "partner"),
-                          public=("id", "case_id", "kind", "ledger_seq")),
+    # neither the intake login (a caller's recording) nor the Open311 reader reads a row
+    # of it: a 12345 callback's photos, an Open311 record's first photo and its content
+    # come from intake_sql's functions (migration 0018)
+    "attachments": Access(insert=(*WORKFLOW, "partner")),
     "supervisor_positions": Access(insert=("supervisor",)),
     "handover_acks": Access(insert=("shift_lead",)),
     # the archived months' chain segments (seatdesk ledger archive): hashes and seqs only,
@@ -261,6 +260,89 @@ def apply(conn: Connection) -> None:
     _database(conn)
     if intake:  # the intake login may SET ROLE to the Open311 reader (and inherits nothing)
         run_sql(conn, f'GRANT "{OPEN311_READER}" TO "{intake}"')
+    retire_former_intake_logins(conn, intake)
+
+
+def former_intake_logins(conn: Connection, intake: str | None) -> list[str]:
+    """Logins that are no longer this database's intake login but still hold what only
+    an intake login should (``seatdesk db intake-login`` with another name used to leave
+    them): a membership in an operator's login of this database, or in the Open311 reader
+    together with any privilege here (CONNECT, a table, a function) — or with no CONNECT
+    granted on any other database either. Another database's intake login (roles are
+    cluster-wide: the reader has it as a member) holding nothing here is not one of them.
+    Never the current intake login, the tables' owner, a superuser or a role that may
+    create roles, the seatdesk groups, the gate or an operator's own login."""
+    from . import table_owner
+
+    logins = list(conn.execute(text(
+        "SELECT u.db_login FROM users u JOIN pg_roles r ON r.rolname = u.db_login")).scalars())
+    keep = [*ALL_GROUPS, GATE, table_owner(conn), *logins, *([intake] if intake else [])]
+    return list(conn.execute(text(
+        "SELECT r.rolname FROM pg_roles r"
+        " WHERE NOT r.rolsuper AND NOT r.rolcreaterole AND r.rolname <> ALL(:keep)"
+        "   AND (r.oid IN (SELECT m.member FROM pg_auth_members m JOIN pg_roles g"
+        "                   ON g.oid = m.roleid WHERE g.rolname = ANY(:logins))"
+        "        OR r.oid IN (SELECT m.member FROM pg_auth_members m"
+        "                      WHERE m.roleid = to_regrole(:reader))"
+        "           AND (r.oid IN (SELECT x.grantee FROM pg_database d, aclexplode(d.datacl) x"
+        "                           WHERE d.datname = current_database())"
+        "                OR r.oid IN (SELECT x.grantee FROM pg_class c"
+        "                              JOIN pg_namespace n ON n.oid = c.relnamespace"
+        "                               AND n.nspname = 'public', aclexplode(c.relacl) x)"
+        "                OR r.oid IN (SELECT x.grantee FROM pg_proc p"
+        "                              JOIN pg_namespace n ON n.oid = p.pronamespace"
+        "                               AND n.nspname = 'public', aclexplode(p.proacl) x)"
+        "                OR r.oid NOT IN (SELECT x.grantee FROM pg_database d,"
+        "                                  aclexplode(d.datacl) x"
+        "                                  WHERE d.datname <> current_database()"
+        "                                    AND x.privilege_type = 'CONNECT')))"
+        " ORDER BY r.rolname"),
+        {"keep": keep, "logins": logins, "reader": OPEN311_READER}).scalars())
+
+
+def retire_former_intake_logins(conn: Connection, intake: str | None) -> list[str]:
+    """Take from every former intake login (``former_intake_logins``) what it held in
+    this database: its memberships in the operators' logins (it could SET ROLE to a
+    supervisor or partner), every table, column, sequence and function privilege,
+    CONNECT and TEMPORARY on the database, and its membership in the Open311 reader.
+    Roles are cluster-wide: a login still granted CONNECT on another database of the
+    cluster (another centre's, a training database's intake login of the same name) keeps
+    the reader's membership — it cannot connect here, and the reader reads nothing here
+    without connecting. Returns the logins retired (docs/security.md)."""
+    former = former_intake_logins(conn, intake)
+    for name in former:
+        params = {"r": name}
+        for login in conn.execute(text(
+                "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid"
+                " JOIN pg_roles r ON r.oid = m.member JOIN users u ON u.db_login = g.rolname"
+                " WHERE r.rolname = :r"), params).scalars():
+            run_sql(conn, f'REVOKE "{login}" FROM "{name}"')
+        for kind, relation in conn.execute(text(
+                "SELECT DISTINCT c.relkind, c.relname FROM pg_class c"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'"
+                " LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attacl IS NOT NULL"
+                " WHERE EXISTS (SELECT 1 FROM aclexplode(c.relacl) x"
+                "               WHERE x.grantee = to_regrole(:r))"
+                "    OR EXISTS (SELECT 1 FROM aclexplode(a.attacl) x"
+                "               WHERE x.grantee = to_regrole(:r))"), params).all():
+            what = "SEQUENCE" if kind == "S" else "TABLE"
+            run_sql(conn, f'REVOKE ALL ON {what} public."{relation}" FROM "{name}"')
+        for function in conn.execute(text(
+                "SELECT p.oid::regprocedure::text FROM pg_proc p"
+                " JOIN pg_namespace n ON n.oid = p.pronamespace AND n.nspname = 'public'"
+                " WHERE EXISTS (SELECT 1 FROM aclexplode(p.proacl) x"
+                "               WHERE x.grantee = to_regrole(:r))"), params).scalars():
+            run_sql(conn, f'REVOKE ALL ON FUNCTION {function} FROM "{name}"')
+        db = conn.execute(text("SELECT current_database()")).scalar_one()
+        run_sql(conn, f'REVOKE CONNECT, TEMPORARY ON DATABASE "{db}" FROM "{name}"')
+        elsewhere = conn.execute(text(
+            "SELECT EXISTS (SELECT 1 FROM pg_database d, aclexplode(d.datacl) x"
+            " WHERE d.datname <> current_database() AND x.grantee = to_regrole(:r)"
+            " AND x.privilege_type = 'CONNECT')"), params).scalar()
+        if not elsewhere and conn.execute(text(
+                "SELECT pg_has_role(:r, :g, 'MEMBER')"), {**params, "g": OPEN311_READER}).scalar():
+            run_sql(conn, f'REVOKE "{OPEN311_READER}" FROM "{name}"')
+    return former
 
 
 def _grant(conn: Connection, table: str, access: Access, intake: str | None) -> None:

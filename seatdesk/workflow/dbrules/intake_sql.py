@@ -9,18 +9,36 @@ the satisfaction of a 回访, both in the payload of the ledger row that queued 
 ``seatdesk_callback_facts(outbox_id)`` returns exactly those two values, and only for a
 ledger row an outbox row points at: nothing else of any payload leaves the function.
 
+Nor does the login read ``attachments`` (since migration 0018: it read every case's
+photos and the callers' recordings). ``seatdesk_callback_photos(outbox_id, limit)``
+returns the photos a "finished" callback sends — those of the department's feedback and
+the 核查 before the ledger row an outbox row names — and nothing of any other row.
+
 The Open311 reader reads no attachment's content (``attachments`` holds every case's
 photos and voice notes). ``seatdesk_open311_photo(attachment_id)`` gives the type and
 bytes of one photo only when it is a registration's photo (ledger seq 1) of a case that
 came in through Open311 — what ``GET /open311/v2/media/{id}`` serves anyone.
+
+Nor does it read the ledger or the attachments' rows (since migration 0018, branch
+``intake7b``; before, it read every case's state changes by case id and every
+attachment's id and kind). What Open311 shows of them comes from two more functions, each
+with the row rule of its ``cases`` policy (a ``partner_requests`` row names the case):
+``seatdesk_open311_updates(start, end, partner_id, limit)`` — the state changes the
+mySociety updates list (seq, time, action, new state, the case's number), of Open311
+cases only, of one partner's when ``partner_id`` is given — and
+``seatdesk_open311_first_photos(case_ids)`` — the id of each Open311 case's first
+registration photo (a record's ``media_url``). The partner group may run them too (a GET
+with an ``api_key`` reads as the partner: the same statements on both paths).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
-from . import OPEN311_READER, run_sql
+from . import OPEN311_READER, PARTNER, run_sql
 
+#: the ledger rows whose photos a 12345 "finished" callback sends (hotline/payload.py)
+_RESULT_ACTIONS = "'feedback', 'check_pass'"
 _DEFINER = "SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp"
 FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION public.seatdesk_callback_facts(p_outbox_id integer)
@@ -33,6 +51,24 @@ LANGUAGE sql STABLE {_DEFINER} AS $fn$
      WHERE o.id = p_outbox_id
 $fn$;
 
+CREATE OR REPLACE FUNCTION public.seatdesk_callback_photos(p_outbox_id integer,
+                                                           p_limit integer)
+RETURNS TABLE (filename text, mime_type text, sha256 text, content bytea)
+LANGUAGE plpgsql STABLE {_DEFINER} AS $fn$
+BEGIN
+    RETURN QUERY
+    SELECT a.filename::text, a.mime_type::text, a.sha256::text, a.content
+      FROM public.callback_outbox o
+      JOIN public.case_ledger l ON l.id = o.ledger_id
+      JOIN public.attachments a ON a.case_id = l.case_id AND a.kind = 'photo'
+     WHERE o.id = p_outbox_id AND o.event = 'finished'
+       AND a.ledger_seq IN (SELECT r.seq FROM public.case_ledger r
+                             WHERE r.case_id = l.case_id AND r.seq < l.seq
+                               AND r.action IN ({_RESULT_ACTIONS}))
+     ORDER BY a.id DESC LIMIT p_limit;
+END
+$fn$;
+
 CREATE OR REPLACE FUNCTION public.seatdesk_open311_photo(p_attachment_id integer)
 RETURNS TABLE (mime_type text, content bytea)
 LANGUAGE sql STABLE {_DEFINER} AS $fn$
@@ -41,10 +77,52 @@ LANGUAGE sql STABLE {_DEFINER} AS $fn$
      WHERE a.id = p_attachment_id AND a.kind = 'photo' AND a.ledger_seq = 1
        AND EXISTS (SELECT 1 FROM public.partner_requests p WHERE p.case_id = a.case_id)
 $fn$;
+
+CREATE OR REPLACE FUNCTION public.seatdesk_open311_updates(
+    p_start timestamptz, p_end timestamptz, p_partner_id integer, p_limit integer)
+RETURNS TABLE (seq integer, at timestamptz, action text, to_state text, number text)
+LANGUAGE plpgsql STABLE {_DEFINER} AS $fn$
+BEGIN
+    IF p_partner_id IS NULL THEN
+        RETURN QUERY
+        SELECT l.seq, l.at, l.action::text, l.to_state::text, c.number::text
+          FROM public.case_ledger l
+          JOIN public.cases c ON c.id = l.case_id
+          JOIN public.partner_requests p ON p.case_id = c.id
+         WHERE l.at >= p_start AND l.at <= p_end AND l.from_state <> l.to_state
+         ORDER BY l.at, l.id LIMIT p_limit;
+    ELSE
+        RETURN QUERY
+        SELECT l.seq, l.at, l.action::text, l.to_state::text, c.number::text
+          FROM public.case_ledger l
+          JOIN public.cases c ON c.id = l.case_id
+          JOIN public.partner_requests p ON p.case_id = c.id
+         WHERE l.at >= p_start AND l.at <= p_end AND l.from_state <> l.to_state
+           AND p.partner_id = p_partner_id
+         ORDER BY l.at, l.id LIMIT p_limit;
+    END IF;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION public.seatdesk_open311_first_photos(p_case_ids integer[])
+RETURNS TABLE (case_id integer, id integer)
+LANGUAGE plpgsql STABLE {_DEFINER} AS $fn$
+BEGIN
+    RETURN QUERY
+    SELECT a.case_id, min(a.id)
+      FROM public.attachments a
+     WHERE a.case_id = ANY(p_case_ids) AND a.kind = 'photo' AND a.ledger_seq = 1
+       AND EXISTS (SELECT 1 FROM public.partner_requests p WHERE p.case_id = a.case_id)
+     GROUP BY a.case_id;
+END
+$fn$;
 """
-SIGNATURES = ("seatdesk_callback_facts(integer)",)
+SIGNATURES = ("seatdesk_callback_facts(integer)", "seatdesk_callback_photos(integer, integer)")
 #: the Open311 reader's (and the owner's) only
 READER_SIGNATURES = ("seatdesk_open311_photo(integer)",)
+#: the Open311 reader's and the partner group's (a partner's GET reads as its login)
+RECORD_SIGNATURES = ("seatdesk_open311_updates(timestamp with time zone, timestamp with time"
+                     " zone, integer, integer)", "seatdesk_open311_first_photos(integer[])")
 
 
 def install(conn: Connection, intake: str | None) -> None:
@@ -58,8 +136,19 @@ def install(conn: Connection, intake: str | None) -> None:
     for signature in READER_SIGNATURES:
         run_sql(conn, f"REVOKE ALL ON FUNCTION public.{signature} FROM PUBLIC")
         run_sql(conn, f'GRANT EXECUTE ON FUNCTION public.{signature} TO "{OPEN311_READER}"')
+    for signature in RECORD_SIGNATURES:
+        run_sql(conn, f"REVOKE ALL ON FUNCTION public.{signature} FROM PUBLIC")
+        run_sql(conn, f'GRANT EXECUTE ON FUNCTION public.{signature}'
+                      f' TO "{OPEN311_READER}", "{PARTNER}"')
 
 
-def uninstall(conn: Connection) -> None:
-    for signature in (*SIGNATURES, *READER_SIGNATURES):
+def installed(conn: Connection) -> bool:
+    """Whether the Open311 record functions exist (migration 0018 or later)."""
+    return bool(conn.execute(text(
+        "SELECT to_regprocedure('public.seatdesk_open311_first_photos(integer[])')"
+        " IS NOT NULL")).scalar())
+
+
+def uninstall(conn: Connection, only: tuple[str, ...] | None = None) -> None:
+    for signature in only or (*SIGNATURES, *READER_SIGNATURES, *RECORD_SIGNATURES):
         run_sql(conn, f"DROP FUNCTION IF EXISTS public.{signature}")
