@@ -11,6 +11,16 @@ over the last 180 days, inserted as the superuser with the triggers off
 nothing (``status=closed``), one request by number — each 15 times per round, two rounds
 alternating owner and reader; the medians. The difference is the reader's row policy
 (``grants._FROM_OPEN311``) and column privileges: the SQL is the same.
+
+Then the same code paths end to end, as the server calls them (``reads.find_requests``
+with each record's first photo, ``reads.updates``), as the owner and as the reader,
+alternating: a list page of 100, the updates of the last day and of the last 90 days (at
+most 1,000). For them the fill also writes two ledger rows per case (registered,
+accepted an hour later) and a registration photo for every case. Run it with another
+checkout's code on a database that checkout brought up (``PYTHONPATH=/other/checkout``)
+to compare two versions of ``reads`` (branch ``intake7b``: main's read the ledger and
+the attachments directly, now through ``seatdesk_open311_updates`` and
+``seatdesk_open311_first_photos``).
 """
 
 from __future__ import annotations
@@ -40,6 +50,16 @@ SELECT 'B' || g, 1, 'reported', CASE WHEN g % 5 = 0 THEN 'online' ELSE 'patrol' 
 FROM generate_series(1, :n) g;
 INSERT INTO partner_requests (partner_id, case_id, token, service_code, media_url, created_at)
 SELECT 1, id, 'tok' || id, 'E01001', '', now() FROM cases WHERE source = 'online';
+INSERT INTO case_ledger (case_id, seq, at, actor_role, seat, action, from_state, to_state,
+  reason, payload, prev_hash, hash)
+SELECT id, s, reported_at + (s - 1) * interval '1 hour', 'acceptor', '',
+  CASE s WHEN 1 THEN 'register' ELSE 'accept' END, CASE s WHEN 1 THEN '' ELSE 'reported' END,
+  CASE s WHEN 1 THEN 'reported' ELSE 'accepted' END, '', '{}', '', ''
+FROM cases, generate_series(1, 2) s;
+INSERT INTO attachments (case_id, ledger_seq, kind, filename, mime_type, size, sha256,
+  uploaded_at, content)
+SELECT id, 1, 'photo', 'p.jpg', 'image/jpeg', 4, '', reported_at, '\\xffd8ffd9'::bytea
+FROM cases;
 """
 ROUNDS, REPEAT = 2, 15
 
@@ -52,8 +72,8 @@ def main(url: str, cases: int) -> None:
                 if statement.strip():
                     conn.execute(text(statement), {"n": cases})
     with engine.begin() as conn:
-        conn.execute(text("ANALYZE cases"))
-        conn.execute(text("ANALYZE partner_requests"))
+        for table in ("cases", "partner_requests", "case_ledger", "attachments"):
+            conn.execute(text(f"ANALYZE {table}"))
         counts = conn.execute(text("SELECT (SELECT count(*) FROM cases),"
                                    " (SELECT count(*) FROM partner_requests)")).one()
     print(f"{counts[0]:,} cases, {counts[1]:,} Open311 requests")
@@ -71,6 +91,18 @@ def main(url: str, cases: int) -> None:
         for role in ("", OPEN311_READER) * ROUNDS:
             ms, rows = _median(engine, query, role)
             print(f"{name:28s} {role or 'owner (no RLS)':26s} median {ms:7.2f} ms  rows {rows}")
+    tz = dt.UTC
+    paths = {
+        "code: list page + photos": lambda s: reads.find_requests(
+            s, reads.RequestFilter(start=now - dt.timedelta(days=90)), tz),
+        "code: updates, last day": lambda s: reads.updates(
+            s, now - dt.timedelta(days=1), now, tz),
+        "code: updates, 90 days": lambda s: reads.updates(
+            s, now - dt.timedelta(days=90), now, tz)}
+    for name, path in paths.items():
+        for role in ("", OPEN311_READER) * ROUNDS:
+            ms, rows = _median(engine, path, role)
+            print(f"{name:28s} {role or 'owner (no RLS)':26s} median {ms:7.2f} ms  rows {rows}")
     engine.dispose()
 
 
@@ -81,7 +113,7 @@ def _median(engine, query, role: str) -> tuple[float, int]:
             if role:
                 session.execute(text("SELECT set_config('role', :r, true)"), {"r": role})
             start = time.perf_counter()
-            rows = len(session.execute(query).all())
+            rows = len(query(session) if callable(query) else session.execute(query).all())
             times.append(time.perf_counter() - start)
     return statistics.median(times) * 1000, rows
 

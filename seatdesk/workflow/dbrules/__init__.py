@@ -45,7 +45,8 @@ GATE = "seatdesk_gate"  # LOGIN, no password needed: runs only the sign-in funct
 PARTNER = "seatdesk_partner"  # group of partner systems' logins: register reports only
 #: NOLOGIN, no member but the intake server's login: the anonymous Open311 reads run as
 #: this role (``SET LOCAL ROLE``), which reads only what Open311 shows anyone
-#: (``grants.TABLES``' ``public`` columns, ``grants.POLICIES``, ``intake_sql``'s photo)
+#: (``grants.TABLES``' ``public`` columns, ``grants.POLICIES``, ``intake_sql``'s
+#: functions); a former intake login keeps nothing (``grants.retire_former_intake_logins``)
 OPEN311_READER = "seatdesk_open311_reader"
 ALL_GROUPS: tuple[str, ...] = (*GROUPS.values(), PARTNER, OPEN311_READER)
 #: failed sign-ins before the account is locked, and for how long (both backends)

@@ -9,7 +9,8 @@ none, so a new table gets a decision, not the privileges of whatever came before
   ``public`` columns (``ALL``: the whole table) are what ``seatdesk_open311_reader``
   reads — the role the intake server's anonymous Open311 reads run as: the columns the
   public records show or join on, never a caller's, a user's, a session's or a partner's
-  own data (docs/security.md, "Anonymous Open311 reads").
+  own data (docs/security.md, "Anonymous Open311 reads"); nothing of ``case_ledger`` or
+  ``attachments``, whose rows it gets only through ``intake_sql``'s functions.
   ``hidden`` columns are readable by nobody but the owner (the argon2 hashes). No group
   is ever granted DELETE or TRUNCATE on the case tables; ``users`` is written only by
   the functions of ``accounts_sql``.
@@ -439,6 +440,24 @@ def _database(conn: Connection) -> None:
     intake = intake_login(conn)
     for login in [*logins, *([intake] if intake else [])]:
         run_sql(conn, f'GRANT CONNECT ON DATABASE "{db}" TO "{login}"')
+    _large_objects(conn)
+
+
+#: PostgreSQL's functions that create a large object. EXECUTE is PUBLIC's by default, so
+#: any login that connects — the intake login, the Open311 reader after its SET ROLE, an
+#: operator with psql — could write large objects into the database (no table privilege
+#: is checked). seatdesk uses none. Only a superuser may change these functions' rights
+#: (they belong to the bootstrap superuser), so ``db upgrade`` run by one revokes them in
+#: this database; run by the schema owner it cannot, and docs/security.md gives the DBA's
+#: one statement.
+LARGE_OBJECT_CREATORS = ("lo_creat(integer)", "lo_create(oid)", "lo_from_bytea(oid, bytea)",
+                         "lo_import(text)", "lo_import(text, oid)")
+
+
+def _large_objects(conn: Connection) -> None:
+    if conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar():
+        for function in LARGE_OBJECT_CREATORS:
+            run_sql(conn, f"REVOKE EXECUTE ON FUNCTION pg_catalog.{function} FROM PUBLIC")
 
 
 def remove(conn: Connection) -> None:
