@@ -103,7 +103,37 @@ def main(url: str, cases: int) -> None:
         for role in ("", OPEN311_READER) * ROUNDS:
             ms, rows = _median(engine, path, role)
             print(f"{name:28s} {role or 'owner (no RLS)':26s} median {ms:7.2f} ms  rows {rows}")
+    if hasattr(reads, "_update"):  # this branch: its function (as the reader) against the
+        # bare statement main's reads.updates ran (as the owner: the same rows), alternating
+        for days in (1, 90):
+            start = now - dt.timedelta(days=days)
+            for _round in range(ROUNDS):
+                for name, role, path in (
+                        (f"sql: updates {days} d, bare", "", lambda s: _bare_updates(s, now, days)),
+                        (f"sql: updates {days} d, function", OPEN311_READER,
+                         lambda s: s.execute(text(
+                             "SELECT * FROM seatdesk_open311_updates(:s, :e, NULL, 1000)"),
+                             {"s": start, "e": now}).all())):
+                    ms, rows = _median(engine, path, role)
+                    print(f"{name:28s} {role or 'owner (no RLS)':26s} median {ms:7.2f} ms"
+                          f"  rows {rows}")
     engine.dispose()
+
+
+def _bare_updates(session, now: dt.datetime, days: int) -> list:
+    """The updates statement as main's ``reads.updates`` ran it (ORM, no function)."""
+    from sqlalchemy import select
+
+    from seatdesk.models import Case, LedgerEntry, PartnerRequest
+
+    return session.execute(
+        select(LedgerEntry.seq, LedgerEntry.at, LedgerEntry.action, LedgerEntry.to_state,
+               Case.number)
+        .join(Case, Case.id == LedgerEntry.case_id)
+        .join(PartnerRequest, PartnerRequest.case_id == Case.id)
+        .where(LedgerEntry.at >= now - dt.timedelta(days=days), LedgerEntry.at <= now,
+               LedgerEntry.from_state != LedgerEntry.to_state)
+        .order_by(LedgerEntry.at, LedgerEntry.id).limit(1000)).all()
 
 
 def _median(engine, query, role: str) -> tuple[float, int]:
