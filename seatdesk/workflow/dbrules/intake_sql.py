@@ -83,24 +83,15 @@ CREATE OR REPLACE FUNCTION public.seatdesk_open311_updates(
 RETURNS TABLE (seq integer, at timestamptz, action text, to_state text, number text)
 LANGUAGE plpgsql STABLE {_DEFINER} AS $fn$
 BEGIN
-    IF p_partner_id IS NULL THEN
-        RETURN QUERY
-        SELECT l.seq, l.at, l.action::text, l.to_state::text, c.number::text
-          FROM public.case_ledger l
-          JOIN public.cases c ON c.id = l.case_id
-          JOIN public.partner_requests p ON p.case_id = c.id
-         WHERE l.at >= p_start AND l.at <= p_end AND l.from_state <> l.to_state
-         ORDER BY l.at, l.id LIMIT p_limit;
-    ELSE
-        RETURN QUERY
-        SELECT l.seq, l.at, l.action::text, l.to_state::text, c.number::text
-          FROM public.case_ledger l
-          JOIN public.cases c ON c.id = l.case_id
-          JOIN public.partner_requests p ON p.case_id = c.id
-         WHERE l.at >= p_start AND l.at <= p_end AND l.from_state <> l.to_state
-           AND p.partner_id = p_partner_id
-         ORDER BY l.at, l.id LIMIT p_limit;
-    END IF;
+    -- (the partner is a filter on the join, not an index's key: one plan serves both)
+    RETURN QUERY
+    SELECT l.seq, l.at, l.action::text, l.to_state::text, c.number::text
+      FROM public.case_ledger l
+      JOIN public.cases c ON c.id = l.case_id
+      JOIN public.partner_requests p ON p.case_id = c.id
+     WHERE l.at >= p_start AND l.at <= p_end AND l.from_state <> l.to_state
+       AND (p_partner_id IS NULL OR p.partner_id = p_partner_id)
+     ORDER BY l.at, l.id LIMIT p_limit;
 END
 $fn$;
 
