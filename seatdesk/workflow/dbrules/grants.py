@@ -342,8 +342,21 @@ def retire_former_intake_logins(conn: Connection, intake: str | None) -> list[st
             " AND x.privilege_type = 'CONNECT')"), params).scalar()
         if not elsewhere and conn.execute(text(
                 "SELECT pg_has_role(:r, :g, 'MEMBER')"), {**params, "g": OPEN311_READER}).scalar():
-            run_sql(conn, f'REVOKE "{OPEN311_READER}" FROM "{name}"')
+            _revoke_shared(conn, f'REVOKE "{OPEN311_READER}" FROM "{name}"')
     return former
+
+
+def _revoke_shared(conn: Connection, sql: str) -> None:
+    """A REVOKE of a cluster-wide membership, in a savepoint: another database's ``db
+    upgrade`` may be taking the same stale membership at the same moment (a test run's
+    workers), and PostgreSQL then fails the second with "tuple concurrently updated" —
+    the membership is gone either way."""
+    try:
+        with conn.begin_nested():
+            run_sql(conn, sql)  # (the driver's own error: run_sql bypasses SQLAlchemy's)
+    except Exception as exc:  # noqa: BLE001 - only the concurrent update is expected
+        if "concurrently" not in str(exc):
+            raise
 
 
 def _grant(conn: Connection, table: str, access: Access, intake: str | None) -> None:
