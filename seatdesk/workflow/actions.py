@@ -220,7 +220,7 @@ def _hint(action: str) -> str:
 
 
 # -- recording --------------------------------------------------------------------------
-def record(ctx: ActionContext, target: str | None) -> LedgerEntry:
+def record(ctx: ActionContext, target: str | None) -> ledger.LedgerRow:
     """Move the state, step clocks and ``updated_at``; build the ledger row."""
     case, old = ctx.case, ctx.case.state or ""
     targets = [r.target for r in ctx.rows]
@@ -239,7 +239,7 @@ def record(ctx: ActionContext, target: str | None) -> LedgerEntry:
                          payload={"args": ctx.args, "set": changed})
 
 
-def save(ctx: ActionContext, entry: LedgerEntry) -> None:
+def save(ctx: ActionContext, entry: ledger.LedgerRow) -> None:
     """Versioned UPDATE of the changed columns with the ledger INSERT, then whatever else the
     action added (dispatch rows, attachments …). A lost race becomes ``Conflict``."""
     if not caserow.write(ctx.session, ctx.case, ctx.changed, ctx.seen, entry, ctx.alone):
@@ -247,7 +247,7 @@ def save(ctx: ActionContext, entry: LedgerEntry) -> None:
     ctx.session.flush()
 
 
-def change_of(ctx: ActionContext, entry: LedgerEntry) -> CaseChange:
+def change_of(ctx: ActionContext, entry: ledger.LedgerRow) -> CaseChange:
     case = ctx.case
     return CaseChange(
         case_id=case.id, number=case.number, action=ctx.action, old_state=entry.from_state,

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from seatdesk.models import Case, Department, LedgerEntry, User
 
 from .errors import CommitUncertain
+from .ledger import LedgerRow
 
 _CASES = Case.__table__
 _LEDGER = LedgerEntry.__table__
@@ -110,7 +111,7 @@ def load_plain(session: Session, case_id: int) -> CaseRecord | None:
 
 
 def write(session: Session, case: CaseRecord, changed: tuple[str, ...], seen: int,
-          entry: LedgerEntry, alone: bool = False) -> bool:
+          entry: LedgerRow, alone: bool = False) -> bool:
     """Versioned UPDATE of ``changed`` columns (+ version and ledger head) and the ledger
     INSERT of ``entry``; False when another seat won the race (nothing written then).
     ``alone``: the caller's unit of work holds nothing else — when the session has nothing

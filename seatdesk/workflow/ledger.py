@@ -76,6 +76,21 @@ def changes(before: Mapping[str, Any], case: Case) -> dict[str, Any]:
 
 
 # -- appending --------------------------------------------------------------------------
+class LedgerRow:
+    """A ledger row as ``append`` builds it: every column of ``case_ledger`` as a plain
+    attribute. Every caller reads it and writes it with a Core INSERT (``caserow.write``,
+    the registration's ``_add_entry``), never through the ORM's unit of work, so an ORM
+    ``LedgerEntry`` cost its instrumentation for nothing (a tenth of a registration's
+    Python CPU went to building and reading the case and its row as ORM objects:
+    docs/performance.md)."""
+
+    __slots__ = tuple(c.key for c in LedgerEntry.__table__.columns)
+
+    def __init__(self, **values: Any):
+        for name in self.__slots__:
+            setattr(self, name, values.get(name))
+
+
 def append(
     case: Case,
     *,
@@ -88,7 +103,7 @@ def append(
     to_state: str,
     reason: str,
     payload: Mapping[str, Any],
-) -> LedgerEntry:
+) -> LedgerRow:
     """Build the next row of ``case``'s chain and move the head stored on the case (the
     caller adds the row to the session once the case has its id); the first row's time
     becomes the case's ``ledger_since``."""
@@ -98,9 +113,9 @@ def append(
     digest = entry_hash(prev_hash=prev, case_number=case.number, seq=seq, at=at,
                         actor_id=actor_id, actor_role=actor_role, seat=seat, action=action,
                         from_state=from_state, to_state=to_state, reason=reason, payload=text)
-    row = LedgerEntry(case_id=case.id, seq=seq, at=at, actor_id=actor_id, actor_role=actor_role,
-                      seat=seat, action=action, from_state=from_state, to_state=to_state,
-                      reason=reason, payload=text, prev_hash=prev, hash=digest)
+    row = LedgerRow(case_id=case.id, seq=seq, at=at, actor_id=actor_id, actor_role=actor_role,
+                    seat=seat, action=action, from_state=from_state, to_state=to_state,
+                    reason=reason, payload=text, prev_hash=prev, hash=digest)
     case.ledger_seq, case.ledger_head = seq, digest
     if seq == 1:
         case.ledger_since = at

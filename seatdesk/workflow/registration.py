@@ -26,9 +26,9 @@ from seatdesk.models.spatial_postgis import cell_at_query, cell_of_row
 
 from . import actions
 from .actions import ActionContext
+from .caserow import CaseRecord
 from .casefacts import (
     LOOK_UP,
-    apply_defaults,
     attachment_args,
     class_facts,
     next_number,
@@ -253,23 +253,47 @@ def _check_source(wf: Workflow, session, code: str) -> None:
         raise InvalidArgument(f"案件来源「{source.name}」已停用，不能登记新案卷")
 
 
+class NewCase(CaseRecord):
+    """The case being registered: every column, its point too, as plain attributes. It is
+    never added to a session (``_insert_case`` writes it with one Core INSERT), so an ORM
+    ``Case`` cost its attribute instrumentation for nothing — about a tenth of a
+    registration's Python CPU, as building and reading it and its ledger row
+    (docs/performance.md); every reader (the ledger's ``changes``, the step clocks, the
+    duplicate search, ``change_of``) reads the same attributes with the same values."""
+
+    __slots__ = ("geom",)
+
+    def __init__(self, values: dict):
+        super().__init__(values)
+        self.geom = values.get("geom")
+
+
+#: the scalar column defaults ``casefacts.apply_defaults`` sets on a new ORM case
+_SCALAR_DEFAULTS = tuple((c.key, c.default.arg) for c in Case.__table__.columns
+                         if c.default is not None and c.default.is_scalar)
+
+
 def _new_case(wf: Workflow, session, actor: Actor, report: Report, now,
-              cell: object = LOOK_UP) -> Case:
+              cell: object = LOOK_UP) -> NewCase:
     component = resolve_component(session, report.component_code)
     cls = class_facts(wf, session,
                       report.class_id or (component.class_id if component else None))
-    case = Case(
-        state="", source=report.source, kind=cls.kind if cls else None,
-        class_id=cls.id if cls else None, urgency=report.urgency, lon=float(report.lon),
-        lat=float(report.lat), address=report.address.strip(),
-        description=report.description.strip(), component_id=component.id if component else None,
-        reporter_id=actor.user_id if actor.role == Role.SUPERVISOR else None,
-        caller_name=report.caller_name.strip(), caller_phone=report.caller_phone.strip(),
-        callback_wanted=report.callback_wanted, reported_at=now, updated_at=now,
-        intake_key=report.intake_key or None,
-    )
-    case.geom = shapely.Point(case.lon, case.lat)
-    apply_defaults(case)
+    lon, lat = float(report.lon), float(report.lat)
+    values = {
+        "state": "", "source": report.source, "kind": cls.kind if cls else None,
+        "class_id": cls.id if cls else None, "urgency": report.urgency, "lon": lon,
+        "lat": lat, "address": report.address.strip(),
+        "description": report.description.strip(),
+        "component_id": component.id if component else None,
+        "reporter_id": actor.user_id if actor.role == Role.SUPERVISOR else None,
+        "caller_name": report.caller_name.strip(), "caller_phone": report.caller_phone.strip(),
+        "callback_wanted": report.callback_wanted, "reported_at": now, "updated_at": now,
+        "intake_key": report.intake_key or None, "geom": shapely.Point(lon, lat),
+    }
+    for key, default in _SCALAR_DEFAULTS:  # as ``apply_defaults`` on an ORM case
+        if values.get(key) is None:
+            values[key] = default
+    case = NewCase(values)
     place_case(wf, session, case, cell)
     return case
 
@@ -317,7 +341,7 @@ _LEDGER_COLUMNS = tuple(c.key for c in _LEDGER.columns if not c.primary_key)
 _INSERT_CASE, _INSERT_ENTRY = insert(_CASES), insert(_LEDGER)  # built once
 
 
-def _insert_case(session: Session, case: Case) -> None:
+def _insert_case(session: Session, case: NewCase) -> None:
     """One Core INSERT of the new case (never added to the session: the ORM unit of work
     cost more CPU than the statement, docs/performance.md). The columns are the ORM's:
     every value set on ``case``, a column left None gets its default; ``case.id`` is set
@@ -327,7 +351,7 @@ def _insert_case(session: Session, case: Case) -> None:
     case.id = insert_row(session, _INSERT_CASE, values)  # psycopg directly on PostgreSQL
 
 
-def _add_entry(session: Session, case: Case, entry):
+def _add_entry(session: Session, case: NewCase, entry):
     """The first ledger row, one Core INSERT (the database's triggers check it and, for an
     operator's session, recompute its hashes as for any row)."""
     entry.case_id = case.id
