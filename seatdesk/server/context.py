@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyHeader, HTTPBearer
 from sqlalchemy.orm import Session
 
 from seatdesk.workflow import services as sd
@@ -83,8 +83,13 @@ async def server(request: Request) -> ServerContext:
     return request.app.state.server
 
 
+def context_of(request: Request) -> ServerContext:
+    """The server context without a dependency (the hot routes: FastAPI resolves each
+    ``Depends`` at every request, and this one documents nothing)."""
+    return request.app.state.server
+
+
 Ctx = Annotated[ServerContext, Depends(server)]
-_bearer = HTTPBearer(auto_error=False, description="城管通登录返回的 token")
 _partner_key = APIKeyHeader(name="X-Api-Key", auto_error=False,
                             description="合作方的 api_key（12345 平台）")
 
@@ -95,26 +100,37 @@ def remember(request: Request, principal: Principal) -> Principal:
     return principal
 
 
-async def field_user(request: Request, ctx: Ctx,
-                     credentials: Annotated[HTTPAuthorizationCredentials | None,
-                                            Depends(_bearer)]) -> Principal:
-    """The signed-in supervisor (``Authorization: Bearer <token>``), rate-limited.
+class FieldBearer(HTTPBearer):
+    """The signed-in supervisor (``Authorization: Bearer <token>``), rate-limited: one
+    dependency, documented in OpenAPI as the ``HTTPBearer`` scheme it is.
+
+    It was a chain (the supervisor ← the bearer credentials and the server context);
+    FastAPI resolves every link of a chain at every request, which cost a handset report
+    more CPU than the check itself (docs/performance.md), so the scheme does it all.
 
     A valid token's grant is kept by the process's cache while its NOTIFY listener is
     live (``workflow/lookups.py``): emptied when any handset session is revoked or
     deleted (``NOTIFY seatdesk_config`` from ``field_sessions``) and when a user's role,
     active flag, department or login changes (``seatdesk_users``); the expiry is checked
     at every request. A kept grant is answered here without a thread or a query."""
-    if credentials is None or not credentials.credentials:
-        raise auth.Unauthorized("请先登录")
-    key = ("field", auth.digest(credentials.credentials))
-    grant = ctx.wf.lookups.kept(key)
-    if grant is None:
-        grant = await run_in_threadpool(_field_grant, ctx, key)
-    principal = auth.checked(grant, ctx.now())
-    remember(request, principal)
-    ctx.limiter.check(ctx.config.field_rate, "field", str(principal.session_id))
-    return principal
+
+    async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
+        credentials = await super().__call__(request)
+        if credentials is None or not credentials.credentials:
+            raise auth.Unauthorized("请先登录")
+        ctx: ServerContext = request.app.state.server
+        key = ("field", auth.digest(credentials.credentials))
+        grant = ctx.wf.lookups.kept(key)
+        if grant is None:
+            grant = await run_in_threadpool(_field_grant, ctx, key)
+        principal = auth.checked(grant, ctx.now())
+        remember(request, principal)
+        ctx.limiter.check(ctx.config.field_rate, "field", str(principal.session_id))
+        return principal
+
+
+field_user = FieldBearer(auto_error=False, scheme_name="HTTPBearer",
+                         description="城管通登录返回的 token")
 
 
 def _field_grant(ctx: ServerContext, key: tuple[str, str]) -> auth.FieldGrant:

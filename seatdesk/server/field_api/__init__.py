@@ -7,6 +7,8 @@ from . import reports, session, tasks
 
 router = APIRouter(prefix="/field/v1",
                    responses=documented(401, 403, 404, 409, 413, 415, 422, 429, 503))
-router.include_router(session.router)
+# the reports first: a request is matched against the routes in order (FastAPI tries each
+# in turn, twice through nested routers), and a report is what a handset sends most
 router.include_router(reports.router)
+router.include_router(session.router)
 router.include_router(tasks.router)
