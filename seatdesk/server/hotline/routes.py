@@ -8,7 +8,7 @@ import binascii
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import Depends, Path
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
@@ -22,10 +22,11 @@ from .. import intake, uploads
 from ..context import Ctx, ServerContext, partner_for
 from ..errors import ApiError, documented
 from ..identity import Principal
+from ..routing import PrefixedRouter
 from .contract import OrderEvent, OrderStatus, OrderTaken, WorkOrderIn
 
-router = APIRouter(prefix="/hotline12345/v1", tags=["12345 工单 /hotline12345/v1"],
-                   responses=documented(403, 404, 413, 415, 422, 429, 503))
+router = PrefixedRouter(prefix="/hotline12345/v1", tags=["12345 工单 /hotline12345/v1"],
+                        responses=documented(403, 404, 413, 415, 422, 429, 503))
 Hotline = Annotated[Principal, Depends(partner_for("hotline12345"))]
 NO_PLACE = "（工单未提供坐标，位置待核实）"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
@@ -22,13 +22,14 @@ from ..context import (
 from ..errors import ApiError, documented_open311
 from ..fields import has_control
 from ..forms import is_urlencoded, urlencoded_items
+from ..routing import PrefixedRouter
 from . import reads
 from .create import NewRequest, create
 from .formats import render, render_object
 from .services import definition, find_service, service_list
 
-router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"],
-                   responses=documented_open311(400, 403, 404, 413, 429, 503))
+router = PrefixedRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"],
+                        responses=documented_open311(400, 403, 404, 413, 429, 503))
 Fmt = Annotated[Literal["xml", "json"], Path(description="xml 或 json")]
 Jurisdiction = Annotated[str, Query(max_length=64)]
 ApiKey = Annotated[str, Query(max_length=200, description="可选：带上则只看本合作方的数据")]
