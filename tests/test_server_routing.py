@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
 from seatdesk.server.routing import PrefixedRouter
+from tests.server_fixtures import server  # noqa: F401
 
 PATHS = ["/a/v1/x", "/a/v1/x/", "/a/v1/y/7", "/a/v1/y/z", "/a/v1", "/a/v1/", "/a/v1x",
          "/a/v2/x", "/b/v1/x", "/b/v1/y/7", "/nowhere", "/", "/a/v1/inner/q", "/a/v1/inner"]
@@ -54,3 +55,20 @@ def test_a_prefixed_router_routes_as_a_plain_one():
     with TestClient(_app(PrefixedRouter), root_path="/proxy") as behind:
         assert behind.get("/a/v1/x").json() == {"x": "/a/v1"}
         assert behind.get("/a/v1x").json() == {"outside": True}
+
+
+def test_the_hot_routes_document_what_they_did(server):
+    """The handset's bearer check is one dependency now and the Open311 POST takes its
+    context without one: OpenAPI still states the same scheme, security and parameters."""
+    spec = server.client.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["HTTPBearer"] == {
+        "type": "http", "description": "城管通登录返回的 token", "scheme": "bearer"}
+    field_ops = [(path, method, op) for path, item in spec["paths"].items()
+                 if path.startswith("/field/v1/") for method, op in item.items()]
+    signed_in = {(p, m) for p, m, op in field_ops if op.get("security") == [{"HTTPBearer": []}]}
+    assert ("/field/v1/reports", "post") in signed_in and len(signed_in) == len(field_ops) - 1
+    assert {(p, m) for p, m, _ in field_ops} - signed_in == {("/field/v1/session", "post")}
+    post = spec["paths"]["/open311/v2/requests.{fmt}"]["post"]
+    assert [p["name"] for p in post["parameters"]] == ["fmt"] and "security" not in post
+    assert set(post["requestBody"]["content"]) == {"application/x-www-form-urlencoded",
+                                                   "multipart/form-data"}
