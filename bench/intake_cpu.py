@@ -4,8 +4,10 @@ process's CPU time (``time.process_time``) per report — a steadier figure than
 HTTP benchmark's on a loaded machine, for before/after comparisons of the workflow.
 
     python bench/intake_cpu.py URL [N] [--live] [--profile] [--logins] [--supervisors=K]
-                               [--pgstat]
+                               [--pgstat] [--hot]
 
+``--hot`` puts every report within 100 m of one point (``bench_intake``'s hot spot: the
+duplicate search finds and scores the open reports around it, more with every report).
 ``--live`` starts the reference cache's NOTIFY listener (as ``seatdesk serve`` does);
 ``--profile`` prints a cProfile (CPU time) of each path. Not part of ``make bench``.
 
@@ -40,6 +42,7 @@ if __package__ in (None, ""):
 from bench import common  # noqa: E402
 from bench.bench_intake import (  # noqa: E402
     CITY,
+    HOT_SPOT,
     PASSWORD,
     _cpu_seconds,
     _postmaster,
@@ -85,10 +88,12 @@ def main(argv: list[str]) -> None:
                                       dt.timedelta(hours=1))[0])
                 s.commit()
         turn = iter(range(10 ** 9))
+        spread = HOT_SPOT if "--hot" in argv else CITY
+        random.seed(7)  # the same points for every tree compared
 
         def around() -> tuple[float, float]:
-            return (point[0] + random.uniform(-CITY, CITY),
-                    point[1] + random.uniform(-CITY, CITY))
+            return (point[0] + random.uniform(-spread, spread),
+                    point[1] + random.uniform(-spread, spread))
 
         def grant(token):
             with Session(engine) as s:
