@@ -30,6 +30,8 @@ from .lookups import Lookups
 from .worktime import WorkCalendar
 
 T = TypeVar("T")
+#: the role switch of ``acting_as`` on psycopg (``Workflow._set_role``, ``write_one``)
+_SET_ROLE = "SELECT set_config('role', %s, true)"
 _COMPILED: dict[int, tuple[Any, str, dict]] = {}
 
 
@@ -126,8 +128,36 @@ class Workflow:
             yield session
 
     def _set_role(self, session: Session) -> None:
-        if self.db_role is not None:  # SET LOCAL ROLE, the role name passed as a value
+        """``SET LOCAL ROLE`` to ``db_role`` (the role name passed as a value) as the unit's
+        first statement. On psycopg it is sent with the transaction's BEGIN in one round
+        trip (pipeline mode) on the session's own connection, without SQLAlchemy's
+        execution machinery: psycopg otherwise sends BEGIN on its own and waits, then the
+        statement — two round trips and ~0.2 ms of the server's CPU per unit of work
+        (docs/performance.md, "Intake server", 2026-12-06 10:xx). Its execute events
+        still fire (``before_cursor_execute``/``after_cursor_execute``), and a database
+        error is raised as SQLAlchemy raises it (``Connection._handle_dbapi_exception``,
+        as ``direct.insert_row`` does): a connection lost here is invalidated and flagged, so ``write`` runs the unit once
+        more on a fresh one, as before."""
+        if self.db_role is None:
+            return
+        conn = session.connection()
+        if conn.dialect.driver != "psycopg":
             session.execute(text("SELECT set_config('role', :r, true)"), {"r": self.db_role})
+            return
+        import psycopg
+
+        params = (self.db_role,)
+        events = conn._has_events or conn.engine._has_events
+        pg = conn.connection.driver_connection
+        try:
+            if events:
+                conn.dispatch.before_cursor_execute(conn, None, _SET_ROLE, params, None, False)
+            with pg.pipeline():
+                pg.execute(_SET_ROLE, params, prepare=True)
+            if events:
+                conn.dispatch.after_cursor_execute(conn, None, _SET_ROLE, params, None, False)
+        except psycopg.Error as exc:
+            conn._handle_dbapi_exception(exc, _SET_ROLE, params, None, None)
 
     def write(self, body: Callable[[Session], T], *, actor_checked: bool = False) -> T:
         """``body(session)`` in one write transaction, committed when it returns.
@@ -180,7 +210,7 @@ class Workflow:
                 try:
                     with pg.pipeline():
                         if self.db_role is not None:
-                            pg.execute("SELECT set_config('role', %s, true)", (self.db_role,))
+                            pg.execute(_SET_ROLE, (self.db_role,), prepare=True)
                         cur = pg.execute(sql, values, prepare=True)
                         pg.commit()
                     return cur.fetchone()
