@@ -14,8 +14,10 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection
 
 from sqlalchemy import ARRAY, Float, Integer, Select, Text, any_, bindparam, column, func, select
+from sqlalchemy.orm import Session
 
 from .geometry import SRID
 from .reference import AdminUnit, GridCell
@@ -89,12 +91,14 @@ def cell_of_row(row: tuple) -> CellHit | None:
 
 
 @functools.cache
-def _near_query(layer_name: str, filtered: bool, limited: bool) -> Select:
+def _near_query(layer_name: str, filtered: bool, limited: bool,
+                extra: tuple[str, ...] = ()) -> Select:
     """Points of a layer within ``radius`` metres of (``lon``, ``lat``), nearest first,
     built once per layer and shape with every value a bound parameter (the degree box
     ``min_lon`` … ``max_lat``, the filter's ``values`` as one array, ``limit``): the
     duplicate search of every registration runs it, and building it anew each time was
-    most of that search's CPU (as for ``_cell_at_query``)."""
+    most of that search's CPU (as for ``_cell_at_query``). ``extra``: more of the
+    layer's columns, after the hit's and before ``distance_m``."""
     layer = POINT_LAYERS[layer_name]
     t = layer.table
     here = func.geography(_point(bindparam("lon", type_=Float), bindparam("lat", type_=Float)))
@@ -103,7 +107,8 @@ def _near_query(layer_name: str, filtered: bool, limited: bool) -> Select:
     box = func.ST_MakeEnvelope(*(bindparam(name, type_=Float) for name in (
         "min_lon", "min_lat", "max_lon", "max_lat")), SRID)
     stmt = (
-        select(*layer.hit_columns(), distance.label("distance_m"))
+        select(*layer.hit_columns(), *(t.c[name] for name in extra),
+               distance.label("distance_m"))
         .where(
             t.c.geom.op("&&", is_comparison=True)(box),
             func.ST_DWithin(there, here, bindparam("radius", type_=Float)),
@@ -122,6 +127,66 @@ def near_query_of_cases() -> Select:
     """The cases layer's near query with a state filter (the duplicate search's): the
     statement ``seatdesk_cases_near`` runs as the owner (``workflow/dbrules/facts_sql``)."""
     return _near_query(CASES.name, True, False)
+
+
+#: the columns the duplicate search scores a candidate by, beside the hit's
+#: (``workflow/duplicates``): read in the near query itself (``seatdesk_case_candidates``)
+CANDIDATE_COLUMNS = ("component_id", "reported_at", "closed_at", "description", "address")
+
+
+def near_query_of_candidates() -> Select:
+    """The duplicate search's near query with the candidates' own columns
+    (``CANDIDATE_COLUMNS``): the same rows in the same order as ``near_query_of_cases``;
+    the statement ``seatdesk_case_candidates`` runs as the owner (migration 0018,
+    ``workflow/dbrules/facts_sql``)."""
+    return _near_query(CASES.name, True, False, CANDIDATE_COLUMNS)
+
+
+#: ``seatdesk_case_candidates``' rows in its order, the columns as ``case_candidates``
+#: returns them (psycopg's placeholders: the statement runs on the driver's connection)
+_CANDIDATES_SQL = (
+    "SELECT c.id, c.number, c.state, c.class_id, c.component_id, c.reported_at,"
+    " c.closed_at, c.description, c.address, c.distance_m"
+    " FROM public.seatdesk_case_candidates(%(lon)s::float8, %(lat)s::float8,"
+    " %(radius)s::float8, %(min_lon)s::float8, %(min_lat)s::float8, %(max_lon)s::float8,"
+    " %(max_lat)s::float8, %(values)s::text[]) WITH ORDINALITY AS c ORDER BY c.ordinality")
+
+
+def case_candidates(session: Session, lon: float, lat: float, radius_m: float,
+                    states: Collection[str]) -> list[tuple]:
+    """The duplicate search's candidates (PostgreSQL with psycopg): the cases in
+    ``states`` within ``radius_m`` metres, nearest first (then by number) — the rows of
+    ``cases_near`` — each as ``(id, number, state, class_id, component_id, reported_at,
+    closed_at, description, address, distance_m)``. One statement, run as the owner
+    (``seatdesk_case_candidates``, migration 0018), on the session's own psycopg
+    connection in its transaction: through SQLAlchemy the near query's result
+    processing was ~7–9 % of an intake worker's CPU, and the candidates' columns took a
+    second statement (docs/performance.md, "Intake server", 2026-12-06 10:xx). Pending
+    ORM changes are flushed first, as ``Session.execute`` does; a database error is
+    raised as SQLAlchemy raises it (``Connection._handle_dbapi_exception``)."""
+    query = NearQuery.checked(lon, lat, radius_m, states, None)
+    if query.values == ():
+        return []
+    box = degree_box(query.lon, query.lat, query.radius_m)
+    params = {"lon": query.lon, "lat": query.lat, "radius": query.radius_m,
+              "min_lon": box.min_lon, "min_lat": box.min_lat, "max_lon": box.max_lon,
+              "max_lat": box.max_lat, "values": list(query.values)}
+    if session.autoflush:
+        session.flush()
+    import psycopg  # the PostgreSQL driver (imported already by the engine)
+
+    conn = session.connection()
+    cursor = None
+    try:
+        cursor = conn.connection.driver_connection.cursor()
+        cursor.execute(_CANDIDATES_SQL, params)
+        return cursor.fetchall()
+    except psycopg.Error as exc:
+        conn._handle_dbapi_exception(exc, _CANDIDATES_SQL, params, cursor, None)
+        raise  # pragma: no cover - (the call above raises)
+    finally:
+        if cursor is not None:
+            cursor.close()
 
 
 @functools.cache

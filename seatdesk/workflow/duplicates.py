@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from seatdesk.models import Case
 from seatdesk.models.enums import CaseState as S
+from seatdesk.models.spatial_postgis import case_candidates
 
 from .casefacts import ClassFacts, class_facts
 from .context import Workflow
@@ -70,23 +71,43 @@ def find_duplicates(wf: Workflow, session: Session, case: Case,
     own = classes.get(case.class_id)
     radius = float(own.duplicate_radius_m or settings.duplicate_radius_m) if own else float(
         settings.duplicate_radius_m)
-    hits = [h for h in wf.spatial(session).cases_near(case.lon, case.lat, radius,
-                                                      states=CANDIDATE_STATES)
-            if h.id != case.id]
-    if not hits:
+    rows = _candidate_rows(wf, session, case.lon, case.lat, radius)
+    if not rows:
         return ()
-    rows = {r.id: r for r in session.execute(_CANDIDATES, {"ids": [h.id for h in hits]})}
+    facts = _Facts.of(case)
     window = dt.timedelta(days=settings.duplicate_window_days)
+    since = facts.reported_at - window
     partial = []
-    for hit in hits:
-        row = rows.get(hit.id)
-        if row is None or not _in_window(row, case.reported_at, window):
+    for row in rows:
+        if row[_ID] == facts.id:
             continue
-        if not classes.related(own, row.class_id):
+        if row[_STATE] == S.CLOSED and (row[_CLOSED_AT] is None or row[_CLOSED_AT] < since):
+            continue  # closed before the window (``_in_window``)
+        if not classes.related(own, row[_CLASS_ID]):
             continue
-        partial.append((row, hit.distance_m,
-                        _parts(case, row, hit.distance_m, radius, own, classes, window)))
-    return _best(case, partial, limit)
+        partial.append((_base_points(facts, row, radius, own, window), row))
+    return _best(facts, partial, limit, radius, own, classes, window)
+
+
+#: a candidate row, whichever backend read it (``_candidate_rows``)
+_ID, _NUMBER, _STATE, _CLASS_ID, _COMPONENT_ID, _REPORTED_AT, _CLOSED_AT = range(7)
+_DESCRIPTION, _ADDRESS, _DISTANCE = 7, 8, 9
+
+
+def _candidate_rows(wf: Workflow, session: Session, lon: float, lat: float,
+                    radius: float) -> list[tuple]:
+    """The cases in ``CANDIDATE_STATES`` within ``radius`` metres, nearest first (then by
+    number: ``SpatialIndex.cases_near``'s order), each as ``(id, number, state,
+    class_id, component_id, reported_at, closed_at, description, address,
+    distance_m)``: on PostgreSQL one statement (``spatial_postgis.case_candidates``);
+    elsewhere the spatial index's hits and their rows read by id."""
+    if wf.backend == "postgresql" and session.get_bind().dialect.driver == "psycopg":
+        return case_candidates(session, lon, lat, radius, CANDIDATE_STATES)
+    hits = wf.spatial(session).cases_near(lon, lat, radius, states=CANDIDATE_STATES)
+    if not hits:
+        return []
+    rows = {r.id: r for r in session.execute(_CANDIDATES, {"ids": [h.id for h in hits]})}
+    return [(*row, hit.distance_m) for hit in hits if (row := rows.get(hit.id)) is not None]
 
 
 #: the candidates' rows, the statement built once (the ids an expanding bound list: the
@@ -97,38 +118,72 @@ _CANDIDATES = select(
     Case.id.in_(bindparam("ids", expanding=True)))
 
 
-def _best(case: Case, partial: list, limit: int) -> tuple[DuplicateCandidate, ...]:
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What the search reads of the case itself, read once (an ORM attribute read costs
+    more than the comparison it feeds, at a hot spot hundreds of times per search)."""
+
+    id: int | None
+    component_id: int | None
+    reported_at: dt.datetime
+    text: str
+
+    @classmethod
+    def of(cls, case: Case) -> _Facts:
+        return cls(case.id, case.component_id, case.reported_at,
+                   _text(case.description, case.address))
+
+
+def _base_points(facts: _Facts, row: tuple, radius: float, own: ClassFacts | None,
+                 window: dt.timedelta) -> float:
+    """The sum of a candidate's parts but the text, as ``_parts`` gives them (the same
+    rounded points added in the same order: the same float)."""
+    distance = row[_DISTANCE]
+    near = WEIGHTS["distance"] * max(0.0, 1 - distance / radius) if radius > 0 else 0.0
+    points = round(near, 1)
+    if facts.component_id and facts.component_id == row[_COMPONENT_ID]:
+        points += WEIGHTS["component"]
+    other = row[_CLASS_ID]
+    if own is not None and other is not None:
+        points += WEIGHTS["class"] if other == own.id else SAME_MAJOR_POINTS
+    else:
+        points += 0.0
+    apart = abs((facts.reported_at - row[_REPORTED_AT]).total_seconds()) / 86400
+    return points + round(WEIGHTS["time"] * max(0.0, 1 - apart / max(window.days, 1)), 1)
+
+
+def _best(facts: _Facts, partial: list, limit: int, radius: float, own: ClassFacts | None,
+          classes: _ClassInfo, window: dt.timedelta) -> tuple[DuplicateCandidate, ...]:
     """The ``limit`` best candidates, the text part (difflib, the dear one) computed only
     for a candidate whose score could still reach them: taken in order of the highest
     score it could get, the search stops once that is below the ``limit``-th score found
     (a hot spot with hundreds of open reports costs a few comparisons, not hundreds).
-    Same result as scoring every candidate."""
+    Same result as scoring every candidate. The explained parts are built for the
+    candidates returned only."""
     if limit <= 0:
         return ()
-    partial.sort(key=lambda p: (-_upper(p[2]), p[1], p[0].number))
-    scored: list[DuplicateCandidate] = []
-    text = _TextScore(_text(case.description, case.address))
-    for row, distance, parts in partial:
-        if len(scored) >= limit and _upper(parts) < scored[limit - 1].score:
+    text_weight = WEIGHTS["text"]
+    ranked = sorted(((-round(base + text_weight, 1), row[_DISTANCE], row[_NUMBER], base, row)
+                     for base, row in partial), key=_first3)
+    scored: list[tuple] = []  # (-score, distance to 0.1 m, number, text part, row)
+    text = _TextScore(facts.text)
+    for neg_upper, _distance, _number, base, row in ranked:
+        if len(scored) >= limit and -neg_upper < -scored[limit - 1][0]:
             break
-        parts = (*parts, text.part(row))
-        bisect.insort(scored, DuplicateCandidate(
-            row.id, row.number, row.state, state_label(row.state), round(distance, 1),
-            round(sum(p.points for p in parts), 1), parts), key=_rank)
-    return tuple(scored[:limit])
+        part = text.part(row[_DESCRIPTION], row[_ADDRESS])
+        bisect.insort(scored, (-round(base + part.points, 1), round(row[_DISTANCE], 1),
+                               row[_NUMBER], part, row), key=_first3)
+    return tuple(
+        DuplicateCandidate(row[_ID], row[_NUMBER], row[_STATE], state_label(row[_STATE]),
+                           distance, -neg_score,
+                           (*_parts(facts, row, radius, own, classes, window), part))
+        for neg_score, distance, _number, part, row in scored[:limit])
 
 
-def _rank(candidate: DuplicateCandidate) -> tuple:
-    return (-candidate.score, candidate.distance_m, candidate.number)
-
-
-def _upper(parts: tuple[ScorePart, ...]) -> float:
-    """The most a candidate can score once its text part is added."""
-    return round(sum(p.points for p in parts) + WEIGHTS["text"], 1)
-
-
-def _in_window(row, at: dt.datetime, window: dt.timedelta) -> bool:
-    return row.state != S.CLOSED or (row.closed_at is not None and row.closed_at >= at - window)
+def _first3(item: tuple) -> tuple:
+    """Rank by (score or its bound, distance, number): numbers are unique, so the rest
+    of the tuple is never compared."""
+    return item[:3]
 
 
 class _ClassInfo:
@@ -160,14 +215,16 @@ class _ClassInfo:
         return self.same_major(own, self.get(other_id))
 
 
-def _parts(case: Case, row, distance: float, radius: float, own: ClassFacts | None,
+def _parts(facts: _Facts, row: tuple, radius: float, own: ClassFacts | None,
            classes: _ClassInfo, window: dt.timedelta) -> tuple[ScorePart, ...]:
+    """A candidate's explained parts but the text (``_base_points`` sums their points)."""
+    distance = row[_DISTANCE]
     near = WEIGHTS["distance"] * max(0.0, 1 - distance / radius) if radius > 0 else 0.0
     parts = [ScorePart("distance", "距离", round(near, 1), f"相距 {distance:.1f} 米")]
-    if case.component_id and case.component_id == row.component_id:
+    if facts.component_id and facts.component_id == row[_COMPONENT_ID]:
         parts.append(ScorePart("component", "同一部件", WEIGHTS["component"], "部件标识码相同"))
-    parts.append(_class_part(own, row.class_id, classes))
-    apart = abs((case.reported_at - row.reported_at).total_seconds()) / 86400
+    parts.append(_class_part(own, row[_CLASS_ID], classes))
+    apart = abs((facts.reported_at - row[_REPORTED_AT]).total_seconds()) / 86400
     fresh = WEIGHTS["time"] * max(0.0, 1 - apart / max(window.days, 1))
     parts.append(ScorePart("time", "时间", round(fresh, 1), f"上报相隔 {apart:.1f} 天"))
     return tuple(parts)
@@ -183,8 +240,8 @@ class _TextScore:
         self.matcher = difflib.SequenceMatcher(None, own)
         self.parts: dict[str, ScorePart] = {}
 
-    def part(self, row) -> ScorePart:
-        other = _text(row.description, row.address)
+    def part(self, description: str | None, address: str | None) -> ScorePart:
+        other = _text(description, address)
         found = self.parts.get(other)
         if found is None:
             self.matcher.set_seq2(other)

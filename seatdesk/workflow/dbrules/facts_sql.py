@@ -16,10 +16,16 @@ role), so the statements that call them are planned once:
   ``ledger_seq`` (all NULL for no such case) — the ledger's triggers;
 - ``seatdesk_intake_replay(key)``: the case registered with an intake key and its first
   ledger row's time and actor (``registration._REPLAYED``'s columns);
-- ``seatdesk_cases_near(lon, lat, radius, box, states)``: the duplicate search's cases
-  within a radius (``spatial_postgis``'s near query of the ``cases`` layer, compiled
-  from the same statement; PostGIS's functions are found in ``public``, where nobody
-  but the owner creates anything, ``grants._database``).
+- ``seatdesk_cases_near(lon, lat, radius, box, states)``: the cases within a radius
+  (``spatial_postgis``'s near query of the ``cases`` layer, compiled from the same
+  statement; PostGIS's functions are found in ``public``, where nobody but the owner
+  creates anything, ``grants._database``);
+- ``seatdesk_case_candidates(lon, lat, radius, box, states)`` (migration 0018): the same
+  rows in the same order with the columns the duplicate search scores them by
+  (``spatial_postgis.CANDIDATE_COLUMNS``: component, report and close times,
+  description, address) — one statement instead of the near query and a second read of
+  the candidates by id (which was planned anew for every number of candidates and, as a
+  read of ``cases``, at every role switch).
 
 Nothing is narrowed by them: ``cases`` is read by every group and the intake login with a
 SELECT policy of ``true`` (``grants.POLICIES``: reads are not narrowed by RLS), ``number``,
@@ -59,24 +65,47 @@ BEGIN
 END
 $fn$;
 """
+_NEAR_TYPES = ("(double precision, double precision, double precision, double precision,"
+               " double precision, double precision, double precision, text[])")
+#: the function of migration 0018 (its downgrade drops it alone)
+CANDIDATES_SIGNATURE = "seatdesk_case_candidates" + _NEAR_TYPES
 SIGNATURES = ("seatdesk_case_facts(integer)", "seatdesk_intake_replay(text)",
-              "seatdesk_cases_near(double precision, double precision, double precision,"
-              " double precision, double precision, double precision, double precision,"
-              " text[])")
+              "seatdesk_cases_near" + _NEAR_TYPES, CANDIDATES_SIGNATURE)
 NEAR_ARGS = ("lon", "lat", "radius", "min_lon", "min_lat", "max_lon", "max_lat", "values")
+_HIT_RETURNS = ("id integer, number varchar, state varchar, class_id integer,"
+                " lon double precision, lat double precision")
+#: ``seatdesk_case_candidates``' columns: the hit's, ``CANDIDATE_COLUMNS``, the distance
+CANDIDATE_RETURNS = (f"{_HIT_RETURNS}, component_id integer, reported_at timestamptz,"
+                     " closed_at timestamptz, description text, address varchar,"
+                     " distance_m double precision")
 
 
 def near_function() -> str:
-    """``seatdesk_cases_near``: the duplicate search's near query (``spatial_postgis.
-    _near_query("cases", filtered=True)``, the statement itself, compiled here) as the
-    owner; its bound values are the function's arguments, its literals inlined."""
+    """``seatdesk_cases_near``: the near query of ``cases`` with a state filter
+    (``spatial_postgis._near_query("cases", filtered=True)``, the statement itself,
+    compiled here) as the owner; its bound values are the function's arguments, its
+    literals inlined."""
+    from seatdesk.models.spatial_postgis import near_query_of_cases
+
+    return _near_function("seatdesk_cases_near", near_query_of_cases(),
+                          f"{_HIT_RETURNS}, distance_m double precision")
+
+
+def candidates_function() -> str:
+    """``seatdesk_case_candidates``: the duplicate search's statement
+    (``spatial_postgis.near_query_of_candidates``) as the owner, as ``near_function``."""
+    from seatdesk.models.spatial_postgis import near_query_of_candidates
+
+    return _near_function("seatdesk_case_candidates", near_query_of_candidates(),
+                          CANDIDATE_RETURNS)
+
+
+def _near_function(name: str, statement, returns: str) -> str:
     import re
 
     from sqlalchemy.dialects import postgresql
 
-    from seatdesk.models.spatial_postgis import near_query_of_cases
-
-    compiled = near_query_of_cases().compile(dialect=postgresql.psycopg.dialect())
+    compiled = statement.compile(dialect=postgresql.psycopg.dialect())
     literals = {k: v for k, v in compiled.params.items() if k not in NEAR_ARGS}
 
     def value(match: re.Match) -> str:
@@ -91,9 +120,8 @@ def near_function() -> str:
     sql = re.sub(r"%\((\w+)\)s", value, str(compiled)).replace("%%", "%")
     args = ", ".join(f"p_{a} double precision" for a in NEAR_ARGS[:-1])
     return f"""
-CREATE OR REPLACE FUNCTION public.seatdesk_cases_near({args}, p_values text[])
-RETURNS TABLE (id integer, number varchar, state varchar, class_id integer,
-               lon double precision, lat double precision, distance_m double precision)
+CREATE OR REPLACE FUNCTION public.{name}({args}, p_values text[])
+RETURNS TABLE ({returns})
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $fn$
 #variable_conflict use_column
@@ -113,6 +141,7 @@ def install(conn: Connection, intake: str | None) -> None:
     since = "c.ledger_since" if has_ledger_since(conn) else "NULL::timestamptz"
     run_sql(conn, FUNCTIONS.replace("{since}", since))
     run_sql(conn, near_function())
+    run_sql(conn, candidates_function())
     names = readers(TABLES["cases"], intake)
     for signature in SIGNATURES:
         run_sql(conn, f"REVOKE ALL ON FUNCTION public.{signature} FROM PUBLIC")
