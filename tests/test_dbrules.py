@@ -211,7 +211,11 @@ def test_the_owners_case_reads_answer_what_the_readers_of_cases_read(pgw, logins
                                  )).scalar() == 0
         # the duplicate search's near query, as the owner: the same rows in the same order
         from seatdesk.models.spatial import degree_box
-        from seatdesk.models.spatial_postgis import _cases_near_function, near_query_of_cases
+        from seatdesk.models.spatial_postgis import (
+            _cases_near_function,
+            near_query_of_candidates,
+            near_query_of_cases,
+        )
         from seatdesk.workflow.duplicates import CANDIDATE_STATES
 
         for radius in (5.0, 50.0, 5000.0):
@@ -221,6 +225,13 @@ def test_the_owners_case_reads_answer_what_the_readers_of_cases_read(pgw, logins
                       "values": list(CANDIDATE_STATES)}
             direct = conn.execute(near_query_of_cases(), params).all()
             assert conn.execute(_cases_near_function(), params).all() == direct
+            # the duplicate search's candidates (migration 0018c): the same rows in the
+            # same order, with the columns it scores them by, as the operator reads them
+            wide = conn.execute(near_query_of_candidates(), params).all()
+            assert [r.id for r in wide] == [r.id for r in direct]
+            assert conn.execute(text(
+                "SELECT * FROM seatdesk_case_candidates(:lon, :lat, :radius, :min_lon,"
+                " :min_lat, :max_lon, :max_lat, CAST(:values AS text[]))"), params).all() == wide
         assert direct
 
 
@@ -291,6 +302,35 @@ def test_migration_0017_down_and_up_keeps_the_triggers_working(pgw, logins):
     w.db.engine.dispose()
     upgrade(w.db.url)
     assert installed()
+
+
+def test_migration_0018c_down_and_up_keeps_the_duplicate_search(pgw, logins):
+    """Downgraded to 0017 ``seatdesk_case_candidates`` is gone and the other owner's
+    functions stay; upgraded again it is back, and a supervisor's registration as their
+    own login finds the case before it as a candidate through it."""
+    from alembic import command
+
+    from seatdesk.models.db import alembic_config, upgrade
+    from seatdesk.workflow.dbrules import facts_sql
+
+    w = pgw
+
+    def installed(signature: str) -> bool:
+        with w.db.engine.connect() as conn:
+            return conn.execute(text("SELECT to_regprocedure(:f) IS NOT NULL"),
+                                {"f": f"public.{signature}"}).scalar()
+
+    w.db.engine.dispose()
+    command.downgrade(alembic_config(w.db.url), "0017")
+    assert not installed(facts_sql.CANDIDATES_SIGNATURE)
+    assert installed("seatdesk_case_facts(integer)")
+    w.db.engine.dispose()
+    upgrade(w.db.url)
+    assert installed(facts_sql.CANDIDATES_SIGNATURE)
+    wf = operator_workflow(w.db, logins["sup1"])
+    first = sd.register(wf, w.a("sup1"), sd.Report("patrol", *P1, description="井盖缺失"))
+    second = sd.register(wf, w.a("sup1"), sd.Report("patrol", *P1, description="井盖缺失"))
+    assert first.case_id in {c.case_id for c in second.duplicates}
 
 
 def test_a_case_changes_only_with_its_ledger_row(pgw, logins):
