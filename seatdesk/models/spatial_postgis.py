@@ -106,18 +106,24 @@ def _near_query(layer_name: str, filtered: bool, limited: bool,
     distance = func.ST_Distance(there, here, type_=Float)
     box = func.ST_MakeEnvelope(*(bindparam(name, type_=Float) for name in (
         "min_lon", "min_lat", "max_lon", "max_lat")), SRID)
-    stmt = (
+    inner = (
         select(*layer.hit_columns(), *(t.c[name] for name in extra),
                distance.label("distance_m"))
         .where(
             t.c.geom.op("&&", is_comparison=True)(box),
             func.ST_DWithin(there, here, bindparam("radius", type_=Float)),
         )
-        .order_by(func.round(distance * 1000), layer.key_column.collate("C"))
     )
     if filtered:
         column = t.c[layer.filter_column]  # = ANY(array): one SQL text for any list
-        stmt = stmt.where(column == any_(bindparam("values", type_=ARRAY(column.type))))
+        inner = inner.where(column == any_(bindparam("values", type_=ARRAY(column.type))))
+    # the distance computed once per row: sorted on the inner query's column, which
+    # ``OFFSET 0`` keeps a column (a subquery PostgreSQL pulls up would put the
+    # expression back into the sort key, and the spheroid distance — the query's dearest
+    # step — was computed twice per row: at a hot spot of ~300 rows 15–50 % of the query)
+    near = inner.offset(0).subquery("near")
+    stmt = select(*near.c).order_by(func.round(near.c.distance_m * 1000),
+                                    near.c[layer.key].collate("C"))
     if limited:
         stmt = stmt.limit(bindparam("limit", type_=Integer))
     return stmt
