@@ -161,6 +161,11 @@ def test_forged_ledger_rows_are_refused_at_insert(pgw, logins):
                                             S.PENDING_VERIFICATION, source="'reported'")
         assert "clock" in _forge(conn, feedback, "send_check", S.PENDING_CHECK,
                                  at="now() - interval '1 day'")
+        # a legal row but for a payload that is not JSON at all
+        assert "json" in refused(conn, LEDGER_INSERT.replace("'{{}}'", "'{{no json'").format(
+            seq="version + 1", at="now()", actor="NULL", role="NULL", source="state",
+            prev="NULL", hash="NULL"), {"c": feedback, "action": "send_check",
+                                        "target": S.PENDING_CHECK}).lower()
         # a legal row of its own, but the case itself was not moved with it
         assert "without the case's own update" in _forge(conn, feedback, "send_check",
                                                          S.PENDING_CHECK)

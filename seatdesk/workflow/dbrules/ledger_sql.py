@@ -43,6 +43,7 @@ DECLARE
     r record;
     prev text;
     digest text;
+    as_json jsonb;
 BEGIN
     NEW.from_state := coalesce(NEW.from_state, '');
     -- one query: the session's user, the case and its last row, and the transition
@@ -95,7 +96,9 @@ BEGIN
     NEW.seat := coalesce(NEW.seat, '');
     NEW.reason := coalesce(NEW.reason, '');
     NEW.payload := coalesce(NEW.payload, '{{}}');
-    PERFORM NEW.payload::jsonb;  -- canonical JSON text; refuse what is not JSON at all
+    -- canonical JSON text; refuse what is not JSON at all (an assignment: PL/pgSQL's
+    -- fast path for a plain expression, where PERFORM ran a query of its own per row)
+    as_json := NEW.payload::jsonb;
     prev := coalesce(r.hash, repeat('0', 64));
     digest := encode(sha256(convert_to(concat_ws(E'\x1f', prev, r.number, NEW.seq::text,
         to_char(NEW.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
