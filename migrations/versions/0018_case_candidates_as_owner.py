@@ -15,7 +15,7 @@ acting role (planned again at each role switch), in a second round trip.
 same rows in the same order with those columns, as the owner — every reader of ``cases``
 reads them all (its SELECT policy is ``true``, the columns are granted to every group) —
 with EXECUTE for those readers only (docs/performance.md, "Intake server", 2026-12-06
-10:xx).
+09:57–10:45).
 
 The function is (re)installed by ``dbrules.apply`` after every migration run at the
 head; this revision makes an existing database take it (``seatdesk db upgrade``), and

@@ -120,7 +120,8 @@ def _near_query(layer_name: str, filtered: bool, limited: bool,
     # the distance computed once per row: sorted on the inner query's column, which
     # ``OFFSET 0`` keeps a column (a subquery PostgreSQL pulls up would put the
     # expression back into the sort key, and the spheroid distance — the query's dearest
-    # step — was computed twice per row: at a hot spot of ~300 rows 15–50 % of the query)
+    # step — was computed twice per row: at a hot spot of ~300 rows, 12–48 % of the
+    # query in a psql loop)
     near = inner.offset(0).subquery("near")
     stmt = select(*near.c).order_by(func.round(near.c.distance_m * 1000),
                                     near.c[layer.key].collate("C"))
@@ -167,7 +168,7 @@ def case_candidates(session: Session, lon: float, lat: float, radius_m: float,
     (``seatdesk_case_candidates``, migration 0018), on the session's own psycopg
     connection in its transaction: through SQLAlchemy the near query's result
     processing was ~7–9 % of an intake worker's CPU, and the candidates' columns took a
-    second statement (docs/performance.md, "Intake server", 2026-12-06 10:xx). Pending
+    second statement (docs/performance.md, "Intake server", 2026-12-06 09:57–10:45). Pending
     ORM changes are flushed first, as ``Session.execute`` does; a database error is
     raised as SQLAlchemy raises it (``Connection._handle_dbapi_exception``)."""
     query = NearQuery.checked(lon, lat, radius_m, states, None)

@@ -132,12 +132,12 @@ class Workflow:
         first statement. On psycopg it is sent with the transaction's BEGIN in one round
         trip (pipeline mode) on the session's own connection, without SQLAlchemy's
         execution machinery: psycopg otherwise sends BEGIN on its own and waits, then the
-        statement — two round trips and ~0.2 ms of the server's CPU per unit of work
-        (docs/performance.md, "Intake server", 2026-12-06 10:xx). Its execute events
+        statement — two round trips and ~0.2–0.3 ms of the server's CPU per unit of work
+        (docs/performance.md, "Intake server", 2026-12-06 09:57–10:45). Its execute events
         still fire (``before_cursor_execute``/``after_cursor_execute``), and a database
         error is raised as SQLAlchemy raises it (``Connection._handle_dbapi_exception``,
-        as ``direct.insert_row`` does): a connection lost here is invalidated and flagged, so ``write`` runs the unit once
-        more on a fresh one, as before."""
+        as ``direct.insert_row`` does): a connection lost here is invalidated and
+        flagged, so ``write`` runs the unit once more on a fresh one, as before."""
         if self.db_role is None:
             return
         conn = session.connection()
