@@ -230,7 +230,7 @@ def test_the_owners_case_reads_answer_what_the_readers_of_cases_read(pgw, logins
                       "values": list(CANDIDATE_STATES)}
             direct = conn.execute(near_query_of_cases(), params).all()
             assert conn.execute(_cases_near_function(), params).all() == direct
-            # the duplicate search's candidates (migration 0018c): the same rows in the
+            # the duplicate search's candidates (migration 0019): the same rows in the
             # same order, with the columns it scores them by, as the operator reads them
             wide = conn.execute(near_query_of_candidates(), params).all()
             assert [r.id for r in wide] == [r.id for r in direct]
@@ -309,8 +309,8 @@ def test_migration_0017_down_and_up_keeps_the_triggers_working(pgw, logins):
     assert installed()
 
 
-def test_migration_0018c_down_and_up_keeps_the_duplicate_search(pgw, logins):
-    """Downgraded to 0017 ``seatdesk_case_candidates`` is gone and the other owner's
+def test_migration_0019_down_and_up_keeps_the_duplicate_search(pgw, logins):
+    """Downgraded to 0018 ``seatdesk_case_candidates`` is gone and the other owner's
     functions stay; upgraded again it is back, and a supervisor's registration as their
     own login finds the case before it as a candidate through it."""
     from alembic import command
@@ -326,7 +326,7 @@ def test_migration_0018c_down_and_up_keeps_the_duplicate_search(pgw, logins):
                                 {"f": f"public.{signature}"}).scalar()
 
     w.db.engine.dispose()
-    command.downgrade(alembic_config(w.db.url), "0017")
+    command.downgrade(alembic_config(w.db.url), "0018")
     assert not installed(facts_sql.CANDIDATES_SIGNATURE)
     assert installed("seatdesk_case_facts(integer)")
     w.db.engine.dispose()

@@ -1,7 +1,7 @@
 """The duplicate search finds and ranks exactly what the search before 2026-12-06 did.
 
 ``workflow/duplicates.py`` now reads its candidates in one statement on PostgreSQL
-(``seatdesk_case_candidates``, migration 0018, on the session's psycopg connection) and
+(``seatdesk_case_candidates``, migration 0019, on the session's psycopg connection) and
 scores them without building every candidate's explained parts. ``reference`` below is
 the search as it was (main d71a8c0): the spatial index's ``cases_near``, the candidates'
 rows read by id through the ORM, every candidate scored in full (text included), sorted.

@@ -144,7 +144,7 @@ CANDIDATE_COLUMNS = ("component_id", "reported_at", "closed_at", "description", 
 def near_query_of_candidates() -> Select:
     """The duplicate search's near query with the candidates' own columns
     (``CANDIDATE_COLUMNS``): the same rows in the same order as ``near_query_of_cases``;
-    the statement ``seatdesk_case_candidates`` runs as the owner (migration 0018,
+    the statement ``seatdesk_case_candidates`` runs as the owner (migration 0019,
     ``workflow/dbrules/facts_sql``)."""
     return _near_query(CASES.name, True, False, CANDIDATE_COLUMNS)
 
@@ -165,7 +165,7 @@ def case_candidates(session: Session, lon: float, lat: float, radius_m: float,
     ``states`` within ``radius_m`` metres, nearest first (then by number) — the rows of
     ``cases_near`` — each as ``(id, number, state, class_id, component_id, reported_at,
     closed_at, description, address, distance_m)``. One statement, run as the owner
-    (``seatdesk_case_candidates``, migration 0018), on the session's own psycopg
+    (``seatdesk_case_candidates``, migration 0019), on the session's own psycopg
     connection in its transaction: through SQLAlchemy the near query's result
     processing was ~7–9 % of an intake worker's CPU, and the candidates' columns took a
     second statement (docs/performance.md, "Intake server", 2026-12-06 09:57–10:45). Pending

@@ -20,7 +20,7 @@ role), so the statements that call them are planned once:
   (``spatial_postgis``'s near query of the ``cases`` layer, compiled from the same
   statement; PostGIS's functions are found in ``public``, where nobody but the owner
   creates anything, ``grants._database``);
-- ``seatdesk_case_candidates(lon, lat, radius, box, states)`` (migration 0018): the same
+- ``seatdesk_case_candidates(lon, lat, radius, box, states)`` (migration 0019): the same
   rows in the same order with the columns the duplicate search scores them by
   (``spatial_postgis.CANDIDATE_COLUMNS``: component, report and close times,
   description, address) — one statement instead of the near query and a second read of
@@ -67,7 +67,7 @@ $fn$;
 """
 _NEAR_TYPES = ("(double precision, double precision, double precision, double precision,"
                " double precision, double precision, double precision, text[])")
-#: the function of migration 0018 (its downgrade drops it alone)
+#: the function of migration 0019 (its downgrade drops it alone)
 CANDIDATES_SIGNATURE = "seatdesk_case_candidates" + _NEAR_TYPES
 SIGNATURES = ("seatdesk_case_facts(integer)", "seatdesk_intake_replay(text)",
               "seatdesk_cases_near" + _NEAR_TYPES, CANDIDATES_SIGNATURE)

@@ -1,8 +1,8 @@
 """case candidates as owner: the duplicate search's near query and its candidates'
 columns in one owner-run function (``seatdesk_case_candidates``)
 
-Revision ID: 0018c
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-06 10:30:00
 
 Nothing in the schema changes and no rule either. The duplicate search read the cases
@@ -25,8 +25,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0018c"
-down_revision = "0017"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
