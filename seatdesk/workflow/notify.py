@@ -39,19 +39,49 @@ class CaseNotice:
     action: str
 
 
-def parse_notice(payload: str) -> CaseNotice | None:
+#: a row id a notification may name: PostgreSQL's ``bigint`` (ids are positive)
+MAX_ID = 2**63 - 1
+
+
+def _row_id(value: object, lowest: int = 1) -> int:
+    """An id as the database could hold it — a JSON integer in 1..2^63-1 — or ValueError
+    (``true``, ``1.5``, ``"7"``, ``1e400``, ``-3``, ``10**30`` are none)."""
+    if type(value) is not int or not lowest <= value <= MAX_ID:
+        raise ValueError(value)
+    return value
+
+
+def _payload(payload: str) -> dict:
+    """The JSON object of a notification, or ValueError. Any login can NOTIFY on any
+    channel (PostgreSQL puts no privilege on it), so a payload is a stranger's text:
+    ``json.loads`` of a deeply nested array raises RecursionError, ``int()`` of ``1e400``
+    OverflowError — neither may escape to the listener's thread."""
     try:
         data = json.loads(payload)
-        return CaseNotice(int(data["id"]), str(data["n"]), int(data["v"]), str(data["s"]),
-                          str(data["a"]))
+    except (ValueError, RecursionError) as exc:
+        raise ValueError("not JSON") from exc
+    if not isinstance(data, dict):
+        raise ValueError("not an object")
+    return data
+
+
+def parse_notice(payload: str) -> CaseNotice | None:
+    """The notice of a ``seatdesk_cases`` notification, or None for anything the ledger
+    trigger would not send. Only a hint: listeners use the case id to know what to re-read
+    (and the state and action to know whose lists it may touch), never show the payload."""
+    try:
+        data = _payload(payload)
+        return CaseNotice(_row_id(data["id"]), str(data["n"]), _row_id(data["v"], 0),
+                          str(data["s"]), str(data["a"]))
     except (ValueError, KeyError, TypeError):
         return None
 
 
 def parse_user(payload: str) -> int | None:
-    """The user id of a ``seatdesk_users`` notification."""
+    """The user id of a ``seatdesk_users`` notification (None for anything else): a hint
+    to re-check that user's record, never a verdict (a forged one names any user)."""
     try:
-        return int(json.loads(payload)["id"])
+        return _row_id(_payload(payload)["id"])
     except (ValueError, KeyError, TypeError):
         return None
 
