@@ -27,14 +27,26 @@ from sqlalchemy.orm import Session
 
 from seatdesk.models import Case, SupervisorPosition
 from seatdesk.workflow import services as sd
+from seatdesk.workflow import liveuser
 from seatdesk.workflow.liveuser import AccountChanged
 from seatdesk.workflow.notify import POSITIONS_CHANNEL, USERS_CHANNEL, CaseListener, parse_user
 
 from seatdesk.ui.tasks import TaskRunner
 
+#: SQLSTATEs with which PostgreSQL refuses a deactivated operator's login: no privilege
+#: (in no group any more), not permitted to log in (NOLOGIN)
+_REFUSED = frozenset({"42501", "28000"})
+
+
+def refused_login(exc: Exception) -> bool:
+    orig = getattr(exc, "orig", exc)
+    return getattr(orig, "sqlstate", None) in _REFUSED
+
 POLL_MS = 500
 LISTEN_TIMEOUT_S = 0.25
 RECONNECT_S = 1.0
+#: case ids one batch of notifications may name; past it the seat refreshes everything
+MAX_IDS = 200
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
@@ -112,7 +124,7 @@ class SqlitePoller(QObject):
 class PgListener(QThread):
     """LISTEN seatdesk_cases on a worker thread with its own connection; reconnects."""
 
-    notices = Signal(object)  # frozenset[int] of case ids
+    notices = Signal(object)  # frozenset[int] of case ids; None: more than MAX_IDS
     positions = Signal()  # supervisors' positions were recorded
     users = Signal(object)  # frozenset[int] of users whose account changed
     connected = Signal(bool)  # True when this is a reconnection (notices may be missed)
@@ -142,7 +154,10 @@ class PgListener(QThread):
         while not self._stop.is_set():
             found = listener.wait(LISTEN_TIMEOUT_S)
             if found:
-                self.notices.emit(frozenset(n.case_id for n in found))
+                ids = frozenset(n.case_id for n in found)
+                # a flood (any login may NOTIFY: 10,000 forged ids in one transaction) is
+                # one "everything changed", not a re-read of 10,000 named cases
+                self.notices.emit(ids if len(ids) <= MAX_IDS else None)
             if listener.other:
                 other, listener.other[:] = list(listener.other), []
                 if any(channel == POSITIONS_CHANNEL for channel, _ in other):
@@ -159,6 +174,8 @@ class PgListener(QThread):
 class LiveUpdates(QObject):
     """Picks the live source of the backend and feeds the hub (and the monitor)."""
 
+    rechecked = Signal(bool)  # the user's record was read again: True when it changed
+
     def __init__(self, hub: ChangeHub, wf: sd.Workflow, actor: sd.Actor, monitor,
                  parent: QObject | None = None, poll_ms: int = POLL_MS,
                  listen_url: str | None = None):
@@ -171,10 +188,12 @@ class LiveUpdates(QObject):
             # workflow's URL goes through a transaction pooler (docs/scale.md)
             url = listen_url or wf.engine.url.render_as_string(hide_password=False)
             self.listener = PgListener(url, self)
-            self.listener.notices.connect(lambda ids: hub.announce(ids, "listen"))
+            self.listener.notices.connect(
+                lambda ids: hub.announce(ids or (), "listen", everything=ids is None))
             self.listener.positions.connect(hub.positions_changed)
-            self.listener.users.connect(
-                lambda ids: actor.user_id in ids and hub.account_changed.emit())
+            self.listener.users.connect(self._users_changed)
+            self.tasks = TaskRunner(self, max_threads=1)
+            self.engine, self.actor = wf.engine, actor
             self.listener.connected.connect(self._connected)
             self.listener.lost.connect(monitor.report)
         else:
@@ -189,8 +208,33 @@ class LiveUpdates(QObject):
     def stop(self) -> None:
         if self.listener is not None:
             self.listener.stop()
+            self.tasks.wait(5000)
         if self.poller is not None:
             self.poller.stop()
+
+    def _users_changed(self, ids: frozenset[int]) -> None:
+        """``NOTIFY seatdesk_users`` named this seat's user: a hint, not a verdict — any
+        login can send it. Sign out only when the user's record, read again under the
+        seat's own login, says the account changed (or the database now refuses the
+        login its reads, which is what a deactivation does on PostgreSQL)."""
+        if self.actor.user_id not in ids:
+            return
+        engine, actor = self.engine, self.actor
+
+        def recheck() -> None:
+            with engine.connect() as conn:  # the seat's guard checks the record at begin
+                liveuser.check(conn, actor)
+
+        self.tasks.submit("live.account", recheck, lambda _none: self.rechecked.emit(False),
+                          self._recheck_failed)
+
+    def _recheck_failed(self, exc: Exception, _trace: str) -> None:
+        changed = isinstance(exc, liveuser.AccountChanged) or refused_login(exc)
+        if changed:
+            self.hub.account_changed.emit()
+        else:
+            self.monitor.report(exc)
+        self.rechecked.emit(changed)
 
     def _connected(self, reconnect: bool) -> None:
         if reconnect:  # notices sent while disconnected are lost: refresh everything

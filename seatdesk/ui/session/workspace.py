@@ -205,7 +205,9 @@ class Workspace(QWidget):
     # -- what changed -------------------------------------------------------------------------
     def on_cases_changed(self, changes: CaseChanges) -> None:
         self._queue_timer.start()
-        if self.map is not None and changes.ids:
+        if self.map is not None and changes.everything:
+            self.map.reload_cases()  # a reconnection, or more ids than one batch names
+        elif self.map is not None and changes.ids:
             self.map.apply_changes(changes.ids)
         if self.kpi is not None:
             self.kpi.changed()
