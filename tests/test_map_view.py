@@ -240,6 +240,25 @@ def test_case_changes_update_markers_without_reloading(qtbot, runner, widgets, s
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
+def test_reloading_the_cases_redraws_the_layer_from_the_database(qtbot, runner, widgets,
+                                                                 small_city):
+    """After a reconnection or a flood of notices (too many ids to name: the seat's
+    "everything changed") the map re-reads every open case on the same page."""
+    db, ids = small_city
+    view, log = open_map(qtbot, runner, widgets, db.Session)
+    view.run_js("window.__same_page = true;")
+    with db.Session.begin() as s:
+        s.get(Case, ids["yellow"]).state = "closed"  # → gone
+        s.get(Case, ids["green"]).deadline_at = utcnow() - dt.timedelta(minutes=5)  # → red
+    view.reload_cases()
+    script = (f"[!!seatdesk.caseMarkers[{ids['yellow']}],"
+              f" seatdesk.caseMarkers[{ids['green']}].row[3], window.__same_page === true]")
+    js_until(qtbot, view, script, [False, "red", True])
+    assert ids["yellow"] not in view._positions and ids["green"] in view._positions
+    assert log.external == [] and view.js_errors == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_components_load_for_the_visible_area(qtbot, runner, widgets, small_city):
     db, _ = small_city
     view, log = open_map(qtbot, runner, widgets, db.Session)

@@ -222,6 +222,21 @@ class MapView(QWidget):
         self._pending_ids.update(_case_id(change) for change in changes)
         self._next_changes()
 
+    def reload_cases(self) -> None:
+        """Re-read every open case and redraw the layer (one ``set_cases``): after a
+        reconnection, or when so many cases were announced at once — a flood of forged
+        notifications — that naming them one by one would cost more than this."""
+        if self.sessions is None or not self._live_ready:
+            return  # the first load, still to come or under way, reads them anyway
+        sessions, texts = self.sessions, self.marker_texts
+        self.tasks.submit("map.reload", lambda: loader.load_live(sessions, texts=texts),
+                          self._reloaded, self._failed)
+
+    def _reloaded(self, result: loader.LiveLoad) -> None:
+        self.last_live = result
+        self._positions = dict(result.case_positions)
+        self._send(result.messages[0])  # set_cases (the supervisors have their own timer)
+
     def refresh_supervisors(self) -> None:
         if self.sessions is None:
             return
