@@ -112,3 +112,37 @@ def test_a_flood_of_notices_is_one_refresh_and_the_seat_stays_usable(seat, qtbot
     ws.workbox.refresh()
     wait_idle(qtbot, window)
     assert ws.workbox.model.rowCount() > 0
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_deactivated_login_that_may_no_longer_read_its_record_is_signed_out(city, qtbot):
+    """The re-check runs under the seat's own login. Deactivated, that login is in no
+    group and may not read ``users`` (42501): the database's refusal is the answer, and
+    the seat signs out — as it does when the record reads as changed (the owner's
+    connection, tests/test_ui_account_changes.py)."""
+    from seatdesk.data import admin
+    from seatdesk.models.db import write_transaction
+    from seatdesk.ui.session.connection_banner import ConnectionMonitor
+    from seatdesk.ui.session.live_updates import ChangeHub, LiveUpdates
+    from tests.dbroles import operator_workflow
+    from tests.seat_helpers import actors
+
+    db = city
+    people = actors(db)
+    wf = operator_workflow(db, make_logins(db, ["bumen"])["bumen"])
+    hub = ChangeHub()
+    live = LiveUpdates(hub, wf, people["bumen"], ConnectionMonitor(wf.engine))
+    try:
+        me = people["bumen"].user_id
+        with qtbot.waitSignal(live.rechecked, timeout=TIMEOUT) as checked:
+            live._users_changed(frozenset({me}))  # as the listener hands it a notice
+        assert checked.args == [False]
+        with write_transaction(db.engine) as s:
+            admin.set_user_active(s, people["admin"], me, False)
+        with qtbot.waitSignal(hub.account_changed, timeout=TIMEOUT), \
+                qtbot.waitSignal(live.rechecked, timeout=TIMEOUT) as checked:
+            live._users_changed(frozenset({me}))
+        assert checked.args == [True]
+    finally:
+        live.tasks.wait(5000)
+        wf.engine.dispose()
