@@ -12,6 +12,11 @@ and the KPI panels; each decides for itself what to refresh.
 On PostgreSQL ``PgListener`` runs the LISTEN on a worker thread with its own connection
 (``workflow.notify.CaseListener``) and reconnects when the connection drops; on SQLite
 ``SqlitePoller`` asks for ``changes_since`` twice a second on its own worker.
+
+A notification is a hint (any login may NOTIFY, docs/security.md "NOTIFY is a hint"):
+the seat takes only a case or user id from it and re-reads what it shows; a batch naming
+more than ``MAX_IDS`` cases is "everything changed"; a users notice makes the seat read
+the user's record again before it signs anyone out.
 """
 
 from __future__ import annotations
