@@ -9,7 +9,10 @@ included, as they are) plus the role switch, so what differs is the framing only
 
 - ``batch 1``: BEGIN; role; case; ledger; COMMIT — per report (today's framing);
 - ``batch K``: BEGIN; then per report SAVEPOINT; role; case; ledger; RELEASE; then one
-  COMMIT for K reports.
+  COMMIT for K reports;
+- ``batch K piped``: the same, each RELEASE sent in one pipeline with the next report's
+  SAVEPOINT and role (the first with BEGIN, the last with COMMIT): one round trip of
+  framing per report instead of two.
 
 Printed per report: this process's CPU (the client: psycopg's Python), the backend's
 CPU (/proc of ``pg_backend_pid()``), and the wall time. Both framings send BEGIN and the
@@ -62,7 +65,8 @@ def _report(conn, defaults: dict, point, number: str, role: str) -> None:
         " %s, %s)", (case_id, now, "0" * 64, uuid.uuid4().hex * 2), prepare=True)
 
 
-def run_batches(conn, defaults, point, role: str, count: int, batch: int, tag: str):
+def run_batches(conn, defaults, point, role: str, count: int, batch: int, tag: str,
+                piped: bool = False):
     backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
     conn.commit()
     cpu0, pg0, wall0 = time.process_time(), _backend_cpu(backend), time.perf_counter()
@@ -76,15 +80,34 @@ def run_batches(conn, defaults, point, role: str, count: int, batch: int, tag: s
             conn.execute("COMMIT")
             done += 1
             continue
-        conn.execute("BEGIN")
-        for _ in range(min(batch, count - done)):
-            with conn.pipeline():
-                conn.execute("SAVEPOINT r")
-                conn.execute(_ROLE, (role,), prepare=True)
+        if not piped:
+            conn.execute("BEGIN")
+            for _ in range(min(batch, count - done)):
+                with conn.pipeline():
+                    conn.execute("SAVEPOINT r")
+                    conn.execute(_ROLE, (role,), prepare=True)
+                _report(conn, defaults, point, f"{tag}{done:08d}", role)
+                conn.execute("RELEASE SAVEPOINT r")
+                done += 1
+            conn.execute("COMMIT")
+            continue
+        # each report's RELEASE sent with the next one's SAVEPOINT and role (and with
+        # BEGIN, COMMIT at the ends): one round trip of framing per report
+        with conn.pipeline():
+            conn.execute("BEGIN")
+            conn.execute("SAVEPOINT r")
+            conn.execute(_ROLE, (role,), prepare=True)
+        todo = min(batch, count - done)
+        for i in range(todo):
             _report(conn, defaults, point, f"{tag}{done:08d}", role)
-            conn.execute("RELEASE SAVEPOINT r")
             done += 1
-        conn.execute("COMMIT")
+            with conn.pipeline():
+                conn.execute("RELEASE SAVEPOINT r")
+                if i + 1 < todo:
+                    conn.execute("SAVEPOINT r")
+                    conn.execute(_ROLE, (role,), prepare=True)
+                else:
+                    conn.execute("COMMIT")
     return ((time.process_time() - cpu0) / count * 1000,
             (_backend_cpu(backend) - pg0) / count * 1000,
             (time.perf_counter() - wall0) / count * 1000)
@@ -109,10 +132,12 @@ def main(argv: list[str]) -> None:
         role = conn.execute("SELECT current_user").fetchone()[0]
         run_batches(conn, defaults, point, role, 200, 1, "W")  # warm-up
         for r in range(rounds):
-            for batch in (1, 2, 4, 8, 16):
+            for batch, piped in ((1, False), (4, False), (16, False), (4, True), (16, True)):
                 client, pg, wall = run_batches(conn, defaults, point, role, count, batch,
-                                               f"R{r}B{batch:02d}")
-                print(f"round {r} batch {batch:2d}: client CPU {client:.3f} ms/report, "
+                                               f"R{r}B{batch:02d}{'P' if piped else ''}",
+                                               piped)
+                mode = " piped" if piped else "      "
+                print(f"round {r} batch {batch:2d}{mode}: client CPU {client:.3f} ms/report, "
                       f"backend CPU {pg:.3f} ms/report, wall {wall:.3f} ms/report",
                       flush=True)
 
