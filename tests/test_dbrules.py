@@ -748,6 +748,52 @@ def test_migration_0018_down_and_up_narrows_the_open311_reader(pgw):
     assert functions and all("permission denied" in r for r in refusals), refusals
 
 
+def test_migration_0021_down_and_up_narrows_the_intake_logins_users_and_partners(
+        pgw, monkeypatch):
+    """Before 0021 the intake login read every staff member's phone and display name and
+    every partner's key hash, and the administrators' group the key hashes too; 0021
+    takes them away (a presented key's partner comes from ``seatdesk_partner_by_key``);
+    downgraded the reads and not the function are back, upgraded again the other way
+    round."""
+    from alembic import command
+
+    from seatdesk.models.db import alembic_config, upgrade
+    from seatdesk.workflow.dbrules import GROUPS
+
+    w = pgw
+    name = f"intake_{w.db.engine.url.database}"[:63]
+    _intake_login(w.db.url, name, monkeypatch)
+    reads = {name: ("SELECT phone, display_name FROM users", "SELECT key_hash FROM partners"),
+             GROUPS["admin"]: ("SELECT key_hash FROM partners",)}
+
+    def state() -> tuple[bool, list[str | None]]:
+        with w.db.engine.connect() as conn:
+            function = conn.execute(text(
+                "SELECT to_regprocedure('public.seatdesk_partner_by_key(text)') IS NOT NULL"
+            )).scalar()
+        found = []
+        for role, sqls in reads.items():
+            with as_login(w.db, role) as conn:
+                found += [refused(conn, sql) for sql in sqls]
+        return function, found
+
+    try:
+        function, refusals = state()
+        assert function and all("permission denied" in str(r) for r in refusals), refusals
+        w.db.engine.dispose()
+        command.downgrade(alembic_config(w.db.url), "0021-1")
+        assert state() == (False, [None, None, None])
+        w.db.engine.dispose()
+        upgrade(w.db.url)
+        function, refusals = state()
+        assert function and all("permission denied" in str(r) for r in refusals), refusals
+    finally:
+        w.db.engine.dispose()
+        with w.db.engine.begin() as conn:  # roles are cluster-wide: not left behind
+            conn.exec_driver_sql(f'DROP OWNED BY "{name}"')
+            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
+
+
 def _intake_login(url: str, name: str, monkeypatch) -> str:
     import contextlib
     import io
@@ -800,7 +846,7 @@ def test_a_renamed_intake_login_keeps_nothing_but_another_databases_intake_role(
                 " UNION ALL SELECT 'numbers', has_column_privilege(:r, 'cases', 'number', 'SELECT')"
                 " UNION ALL SELECT 'ledger', has_column_privilege(:r, 'case_ledger', 'reason',"
                 "                                                 'SELECT')"
-                " UNION ALL SELECT 'users', has_column_privilege(:r, 'users', 'phone', 'SELECT')"
+                " UNION ALL SELECT 'users', has_column_privilege(:r, 'users', 'db_login', 'SELECT')"
                 " UNION ALL SELECT 'gate', has_function_privilege(:r, 'seatdesk_gate_failed(text)',"
                 "                                                  'EXECUTE')"
                 " UNION ALL SELECT 'facts', has_function_privilege(:r,"

@@ -347,6 +347,7 @@ def test_the_intake_login_by_itself_reads_no_phone_writes_no_case_and_no_hash(in
                 "SELECT payload FROM work_orders", "SELECT * FROM cases",
                 "SELECT payload FROM case_ledger", "SELECT * FROM case_ledger",
                 "SELECT password_hash FROM users", "SELECT * FROM users",
+                "SELECT phone FROM users", "SELECT key_hash FROM partners",
                 # an Open311 POST reads these as the partner now (issue 14)
                 "SELECT name FROM roads", "SELECT * FROM roads", "SELECT * FROM partner_requests",
                 "SELECT partner_id FROM partner_requests",
@@ -406,6 +407,64 @@ def test_the_intake_login_by_itself_reads_no_phone_writes_no_case_and_no_hash(in
         lead = s.scalar(select(User.db_login).where(User.username == "lead"))
     assert "permission denied" in _refusal(login, f'SET ROLE "{lead}"')
     assert "permission denied" in _refusal(login, "SET ROLE seatdesk_acceptor")
+
+
+def test_the_intake_login_reads_no_staff_phone_and_no_partner_key_hash(intake_round):
+    """Migration 0021 (branch ``intake8c``): connected as psql would be with the intake
+    login's password, it reads of ``users`` only ``grants.INTAKE_USERS`` — no staff
+    member's phone or display name — and of ``partners`` only the 12345 outbox's endpoint
+    and HMAC key: no key hash, name or code. A presented key's partner comes from
+    ``seatdesk_partner_by_key``: the one partner with that hash, nothing for another.
+    Every server flow keeps working under these grants (the round above)."""
+    from seatdesk.server.auth import digest
+    from seatdesk.workflow.dbrules import GROUPS
+    from seatdesk.workflow.dbrules.grants import INTAKE_PARTNERS, INTAKE_USERS
+
+    rnd, w = intake_round, intake_round.world
+    with w.db.Session.begin() as s:  # a staff member's phone, as the owner stores it
+        s.execute(text("UPDATE users SET phone = '13800009999' WHERE username = 'sup1'"))
+    login = rnd.engine
+    for sql in ("SELECT phone FROM users", "SELECT display_name FROM users",
+                "SELECT * FROM users", "SELECT id, phone FROM users WHERE username = 'sup1'",
+                "SELECT count(*) FROM users WHERE phone LIKE '138%'",
+                "SELECT failed_logins FROM users", "SELECT locked_until FROM users",
+                "SELECT partner FROM users", "SELECT created_at FROM users",
+                "SELECT key_hash FROM partners", "SELECT * FROM partners",
+                "SELECT code, name FROM partners", "SELECT id FROM partners WHERE key_hash = 'x'",
+                "SELECT user_id FROM partners", "SELECT kind FROM partners"):
+        assert "permission denied" in _refusal(login, sql), sql
+    with login.connect() as conn:
+        staff = conn.execute(text(f"SELECT {', '.join(INTAKE_USERS)} FROM users")).all()
+        outbox = conn.execute(text(f"SELECT {', '.join(INTAKE_PARTNERS)} FROM partners")).all()
+        found = conn.execute(text("SELECT * FROM seatdesk_partner_by_key(:h)"),
+                             {"h": digest(rnd.keys["rx12345"])}).mappings().all()
+        other = conn.execute(text("SELECT * FROM seatdesk_partner_by_key(:h)"),
+                             {"h": digest(rnd.keys["rx12345"] + "x")}).all()
+        any_hash = conn.execute(text("SELECT count(*) FROM seatdesk_partner_by_key('')")
+                                ).scalar()
+    assert len(staff) > 3 and "13800009999" not in json.dumps([list(map(str, r)) for r in staff])
+    assert any(r.callback_secret for r in outbox)
+    assert [(r["code"], r["kind"]) for r in found] == [("rx12345", "hotline12345")]
+    assert other == [] and any_hash == 0
+    # no other login lists the hashes or runs the function: the administrators' group,
+    # the partner group (a partner's login after SET ROLE), the Open311 reader
+    for role in (GROUPS["admin"], "seatdesk_partner", OPEN311_READER):
+        with w.db.engine.connect() as conn:
+            conn.exec_driver_sql(f'SET ROLE "{role}"')
+            for sql in ("SELECT key_hash FROM partners",
+                        "SELECT * FROM seatdesk_partner_by_key('x')"):
+                refused = ""
+                try:
+                    with conn.begin_nested():
+                        conn.execute(text(sql))
+                except DBAPIError as exc:
+                    refused = str(exc.orig)
+                assert "permission denied" in refused, (role, sql)
+            conn.rollback()
+    with w.db.engine.connect() as conn:  # the administrators still read the rest
+        conn.exec_driver_sql(f'SET ROLE "{GROUPS["admin"]}"')
+        assert conn.execute(text("SELECT count(code) FROM partners")).scalar() >= 2
+        conn.rollback()
 
 
 def test_a_handsets_wrong_passwords_lock_the_supervisor_as_at_a_seat(intake_round):

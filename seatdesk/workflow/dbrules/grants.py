@@ -76,6 +76,16 @@ INTAKE_SETTINGS = ("time_zone", "working_periods", "working_day_hours")
 #: the settings the Open311 reader reads: the calendar and the configured class edition
 #: (the service list)
 PUBLIC_SETTINGS = ("class_edition", *INTAKE_SETTINGS)
+#: the columns of ``users`` the intake login reads on its own connection: a handset
+#: token's user (``server/auth.py``) and a user's login (``server/identity.py``). Not the
+#: staff's phone numbers or display names: whatever shows them runs as the principal
+#: (``GET /field/v1/me`` as the supervisor), a sign-in reads them as the supervisor's
+#: login (``seatdesk_signed_in()``), a partner's account comes with its key
+#: (``seatdesk_partner_by_key``)
+INTAKE_USERS = ("id", "username", "role", "active", "department_id", "db_login")
+#: the columns of ``partners`` the intake login reads: the 12345 outbox's endpoint and
+#: HMAC key (hotline/outbox.py); not the key hashes, names or codes
+INTAKE_PARTNERS = ("id", "callback_url", "callback_secret")
 #: readers who never see the callers' contact columns (``Access.callers``)
 WITHOUT_CALLERS = ("partner", "intake")
 
@@ -115,8 +125,10 @@ TABLES: dict[str, Access] = {
     "ledger_segments": Access(read=ADMIN, outline_readers=WORKFLOW,
                               outline=("case_id", "month", "first_seq", "last_seq", "rows")),
     # people: only the account functions write users
-    "users": Access(read=(*EVERYONE, "intake"), hidden=("password_hash",)),  # the server
-    # checks the live user of a handset's token or a partner's key, and acts as their login
+    # the intake login reads what a handset token's check and a user's login need
+    # (``INTAKE_USERS``): no staff member's phone or display name (branch ``intake8c``)
+    "users": Access(read=EVERYONE, hidden=("password_hash",), outline_readers=("intake",),
+                    outline=INTAKE_USERS),
     "common_phrases": REFERENCE,
     "beats": REFERENCE,
     "beat_supervisors": REFERENCE,
@@ -124,7 +136,11 @@ TABLES: dict[str, Access] = {
     # what they sent, callbacks to the 12345 platform (queued by a SECURITY DEFINER trigger)
     "field_sessions": Access(read=("intake",), insert=("intake",), update=("intake",)),
     "field_events": Access(insert=("supervisor",)),
-    "partners": Access(read=("admin", "intake"), insert=ADMIN, update=ADMIN),
+    # the key hashes are the owner's only: a presented api_key's partner comes from
+    # intake_sql's seatdesk_partner_by_key(hash), so no login lists them; the intake login
+    # reads what the 12345 outbox sends to (``INTAKE_PARTNERS``: it signs the callbacks)
+    "partners": Access(read=ADMIN, insert=ADMIN, update=ADMIN, hidden=("key_hash",),
+                       outline_readers=("intake",), outline=INTAKE_PARTNERS),
     # an Open311 POST reads its replay's token as the partner; the Open311 reader the
     # three columns anonymous Open311 GETs show or join on (not the partner, its own id)
     "partner_requests": Access(read=("admin", "partner"), insert=("partner",),

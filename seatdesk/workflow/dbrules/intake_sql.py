@@ -14,6 +14,13 @@ photos and the callers' recordings). ``seatdesk_callback_photos(outbox_id, limit
 returns the photos a "finished" callback sends — those of the department's feedback and
 the 核查 before the ledger row an outbox row names — and nothing of any other row.
 
+Nor does it read the partners' key hashes (since migration 0021, branch ``intake8c``):
+``seatdesk_partner_by_key(key_hash)`` returns the one partner whose key hashes to what
+a request presented — its id, code, kind, source and active flag, and its account's id,
+role, active flag and department — so the server checks an ``api_key`` without any
+login being able to list the hashes; it answers no more than trying the key on the API
+would.
+
 The Open311 reader reads no attachment's content (``attachments`` holds every case's
 photos and voice notes). ``seatdesk_open311_photo(attachment_id)`` gives the type and
 bytes of one photo only when it is a registration's photo (ledger seq 1) of a case that
@@ -69,6 +76,16 @@ BEGIN
 END
 $fn$;
 
+CREATE OR REPLACE FUNCTION public.seatdesk_partner_by_key(p_key_hash text)
+RETURNS TABLE (partner_id integer, code text, kind text, source text, active boolean,
+               user_id integer, role text, user_active boolean, department_id integer)
+LANGUAGE sql STABLE {_DEFINER} AS $fn$
+    SELECT p.id, p.code::text, p.kind::text, p.source::text, p.active,
+           u.id, u.role::text, u.active, u.department_id
+      FROM public.partners p JOIN public.users u ON u.id = p.user_id
+     WHERE p.key_hash = p_key_hash
+$fn$;
+
 CREATE OR REPLACE FUNCTION public.seatdesk_open311_photo(p_attachment_id integer)
 RETURNS TABLE (mime_type text, content bytea)
 LANGUAGE sql STABLE {_DEFINER} AS $fn$
@@ -108,7 +125,10 @@ BEGIN
 END
 $fn$;
 """
-SIGNATURES = ("seatdesk_callback_facts(integer)", "seatdesk_callback_photos(integer, integer)")
+SIGNATURES = ("seatdesk_callback_facts(integer)", "seatdesk_callback_photos(integer, integer)",
+              "seatdesk_partner_by_key(text)")
+#: the partner behind a presented api_key (migration 0021)
+PARTNER_KEY_SIGNATURE = "seatdesk_partner_by_key(text)"
 #: the Open311 reader's (and the owner's) only
 READER_SIGNATURES = ("seatdesk_open311_photo(integer)",)
 #: the Open311 reader's and the partner group's (a partner's GET reads as its login)
