@@ -44,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--revision", default="head")
     db.add_parser("current", help="print the schema revision")
     cli_security.add_parsers(db)
+    nq = db.add_parser("notify-queue", help="PostgreSQL's notification queue: how full, and "
+                       "the sessions that may hold it (docs/operations.md)")
+    nq.add_argument("--older-than", type=float, default=60.0, metavar="SECONDS",
+                    help="name sessions in ClientWrite or idle in a transaction this long")
+    nq.add_argument("--end", action="store_true",
+                    help="terminate them (a superuser or pg_signal_backend)")
     demo = sub.add_parser("demo", help="load or regenerate the demo city")
     demo.add_argument("--if-empty", action="store_true", help="only when no grid is loaded yet")
     demo.add_argument("--seed", type=int)
@@ -166,6 +172,14 @@ def cmd_db(args, database: ResolvedDatabase) -> int:
 
     if args.db_command in ("logins", "intake-login"):
         return cli_security.run(args, database)
+    if args.db_command == "notify-queue":
+        from seatdesk.ops import notify_queue
+
+        engine = _engine(database)
+        try:
+            return notify_queue.run(engine, older_than=args.older_than, terminate=args.end)
+        finally:
+            engine.dispose()
     if args.db_command == "upgrade":
         engine = _engine(database)
         try:

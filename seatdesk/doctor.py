@@ -48,16 +48,31 @@ def _database_report(database: ResolvedDatabase) -> bool:
         current, head = current_revision(engine), head_revision(database.url)
         state = "up to date" if current == head else f"needs `seatdesk db upgrade` (head {head})"
         print(f"schema revision: {current or 'none (empty database)'} — {state}")
+        queue_ok = True
         if engine.dialect.name == "postgresql":
             print(f"PostGIS: {postgis_version(engine) or 'not installed'}")
+            queue_ok = _queue_report(engine)
         else:
             print("PostGIS: not used (embedded SQLite; spatial queries run in-process)")
-        return current == head
+        return current == head and queue_ok
     except SQLAlchemyError as exc:
         print(f"database: cannot connect: {exc.__class__.__name__}: {exc}".splitlines()[0])
         return False
     finally:
         engine.dispose()
+
+
+def _queue_report(engine) -> bool:
+    """The notification queue's usage: a listener that stopped reading fills it, and then
+    every NOTIFY — the ledger trigger's too — fails (``seatdesk db notify-queue``)."""
+    from seatdesk.ops import notify_queue
+
+    with engine.connect() as conn:
+        used = notify_queue.usage(conn)
+    alarming = used >= notify_queue.WARN_AT
+    print(f"notification queue: {used:.4%} used"
+          + (" — run `seatdesk db notify-queue` (docs/operations.md)" if alarming else ""))
+    return not alarming
 
 
 def _qt_report() -> bool:

@@ -1,0 +1,174 @@
+"""PostgreSQL's notification queue held by a listener that stopped reading
+(``seatdesk db notify-queue``, ``seatdesk/ops/notify_queue.py``; docs/operations.md).
+
+A real stuck listener: a raw socket client that speaks the protocol as far as ``LISTEN``
+and then never reads again, its receive buffer made small; a flood of notifications fills
+the socket and its backend waits in ``ClientWrite``, holding the queue. The command names
+it, ``--end`` terminates it, and the queue empties. The same for a session that listens
+and stays idle in an open transaction (a psql session left in ``BEGIN``)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import socket
+import struct
+import time
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from seatdesk.cli import main
+
+pytestmark = pytest.mark.postgres
+CHANNEL = "seatdesk_test_stuck"
+
+
+def _url() -> str:
+    return os.environ["SEATDESK_TEST_DATABASE_URL"]
+
+
+def _libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _messages(sock: socket.socket):
+    """The backend's messages (type, body) as they come."""
+    buf = b""
+    while True:
+        while len(buf) < 5 or len(buf) < 1 + struct.unpack("!i", buf[1:5])[0]:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed")
+            buf += chunk
+        size = struct.unpack("!i", buf[1:5])[0]
+        yield buf[:1], buf[5:1 + size]
+        buf = buf[1 + size:]
+
+
+def _until_ready(messages) -> None:
+    for kind, body in messages:
+        if kind == b"E":
+            raise AssertionError(body)
+        if kind == b"R":
+            assert struct.unpack("!i", body[:4])[0] == 0, "the test server trusts its clients"
+        if kind == b"Z":
+            return
+
+
+def _stuck_listener(url: str) -> socket.socket:
+    """A client that LISTENs on ``CHANNEL`` and then reads nothing more."""
+    u = make_url(url)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # (before connect: the window)
+    sock.connect((u.host or "127.0.0.1", u.port or 5432))
+    params = b"".join(k + b"\0" + v.encode() + b"\0" for k, v in (
+        (b"user", u.username or "postgres"), (b"database", u.database or "postgres"),
+        (b"application_name", "stuck-listener"))) + b"\0"
+    body = struct.pack("!i", 196608) + params
+    sock.sendall(struct.pack("!i", len(body) + 4) + body)
+    messages = _messages(sock)
+    _until_ready(messages)
+    query = f"LISTEN {CHANNEL}".encode() + b"\0"
+    sock.sendall(b"Q" + struct.pack("!i", len(query) + 4) + query)
+    _until_ready(messages)
+    return sock
+
+
+def _flood(conn: psycopg.Connection, count: int = 2000) -> None:
+    """``count`` distinct notifications of ~7.9 kB, in one transaction (~16 MB)."""
+    conn.execute(f"SELECT pg_notify('{CHANNEL}', repeat('x', 7900) || g)"
+                 " FROM generate_series(1, %s) g", (count,))
+    conn.commit()
+
+
+def _wait(predicate, seconds: float = 60.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _state(conn: psycopg.Connection, pid: int) -> tuple[str | None, str | None]:
+    row = conn.execute("SELECT state, wait_event FROM pg_stat_activity WHERE pid = %s",
+                       (pid,)).fetchone()
+    conn.commit()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def _usage(conn: psycopg.Connection) -> float:
+    used = conn.execute("SELECT pg_notification_queue_usage()").fetchone()[0]
+    conn.commit()
+    return float(used)
+
+
+def _command(*args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["--database", _url(), "db", "notify-queue", *args])
+    return code, out.getvalue()
+
+
+def test_a_listener_that_stops_reading_is_named_and_ended():
+    url = _url()
+    admin = psycopg.connect(_libpq(url))
+    sock = _stuck_listener(url)
+    try:
+        pid = admin.execute("SELECT pid FROM pg_stat_activity"
+                            " WHERE application_name = 'stuck-listener'").fetchone()[0]
+        admin.commit()
+        assert _usage(admin) == 0.0
+        _flood(admin)
+        assert _wait(lambda: _state(admin, pid)[1] == "ClientWrite"), _state(admin, pid)
+        _flood(admin)  # more behind the stuck one: the queue holds them
+        assert _usage(admin) > 0
+        code, said = _command("--older-than", "0")
+        assert f"pid {pid}: " in said and "ClientWrite" in said, said
+        assert "stuck-listener" in said and "--end" in said
+        code, said = _command("--older-than", "0", "--end")
+        assert f"pid {pid}: terminated" in said, said
+        assert _wait(lambda: _state(admin, pid) == (None, None))
+        _flood(admin, 10)  # a NOTIFY after it: the queue's tail moves on
+        assert _wait(lambda: _usage(admin) == 0.0), _usage(admin)
+        code, said = _command("--older-than", "0")
+        assert f"pid {pid}" not in said and code == 0, said
+    finally:
+        sock.close()
+        admin.close()
+
+
+def test_a_listener_idle_in_a_transaction_is_named_and_ended():
+    url = _url()
+    admin = psycopg.connect(_libpq(url))
+    listener = psycopg.connect(_libpq(url), application_name="idle-listener")
+    try:
+        listener.execute(f"LISTEN {CHANNEL}")
+        listener.commit()
+        listener.execute("SELECT 1")  # a transaction left open, as psql's BEGIN would
+        pid = listener.info.backend_pid
+        _flood(admin, 50)
+        assert _usage(admin) > 0
+        assert _state(admin, pid)[0] == "idle in transaction"
+        code, said = _command("--older-than", "0")
+        assert f"pid {pid}: " in said and "idle in transaction" in said, said
+        assert _command("--older-than", "3600")[1].count(f"pid {pid}") == 0  # not yet that old
+        code, said = _command("--older-than", "0", "--end")
+        assert f"pid {pid}: terminated" in said, said
+        assert _wait(lambda: _state(admin, pid) == (None, None))
+        _flood(admin, 10)
+        assert _wait(lambda: _usage(admin) == 0.0), _usage(admin)
+    finally:
+        with contextlib.suppress(Exception):
+            listener.close()
+        admin.close()
+
+
+def test_the_command_on_sqlite_says_it_has_no_queue(tmp_path):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["--database", f"sqlite:///{tmp_path / 'x.db'}", "db", "notify-queue"])
+    assert code == 0 and "not used" in out.getvalue()
