@@ -172,3 +172,47 @@ def test_the_command_on_sqlite_says_it_has_no_queue(tmp_path):
     with contextlib.redirect_stdout(out):
         code = main(["--database", f"sqlite:///{tmp_path / 'x.db'}", "db", "notify-queue"])
     assert code == 0 and "not used" in out.getvalue()
+
+
+def test_the_server_warns_while_a_stuck_listener_holds_the_queue(template_store, caplog):
+    """``seatdesk serve``'s queue watch (``server/queue_watch.py``), its interval and
+    threshold made small: with the raw-socket listener stuck, the log names the queue's
+    usage and the listener's backend; it ends nothing itself."""
+    import logging
+
+    from seatdesk.models.db import make_engine
+    from seatdesk.server.app import create_app
+    from seatdesk.server.config import ServerConfig
+    from seatdesk.workflow import services as sd
+    from tests.server_fixtures import LiveServer
+
+    url = template_store.clone("postgresql", "empty")
+    engine = make_engine(url)
+    admin = psycopg.connect(_libpq(url))
+    sock = _stuck_listener(url)
+    caplog.set_level(logging.WARNING, logger="seatdesk.server.queue")
+    live = LiveServer(create_app(sd.Workflow(engine),
+                                 ServerConfig(queue_check_s=0.2, queue_warn_at=1e-9))).start()
+    try:
+        pid = admin.execute("SELECT pid FROM pg_stat_activity"
+                            " WHERE application_name = 'stuck-listener'").fetchone()[0]
+        admin.commit()
+        _flood(admin)
+        assert _wait(lambda: _state(admin, pid)[1] == "ClientWrite")
+        _flood(admin)
+
+        def warned() -> bool:
+            return any("notification queue" in r.getMessage() and f"pid {pid}:" in r.getMessage()
+                       for r in caplog.records)
+
+        assert _wait(warned), [r.getMessage() for r in caplog.records]
+        assert _state(admin, pid)[1] == "ClientWrite"  # still there: the server ends nothing
+    finally:
+        live.stop()
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                      " WHERE application_name = 'stuck-listener'")
+        admin.commit()
+        sock.close()
+        admin.close()
+        engine.dispose()
+        template_store.drop("postgresql", url)

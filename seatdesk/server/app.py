@@ -30,6 +30,7 @@ from .hotline.routes import router as hotline_router
 from .identity import DatabaseIdentity
 from .middleware import RequestLog
 from .open311.routes import router as open311_router
+from .queue_watch import QueueWatch
 from .webapp import FieldApp
 
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
@@ -45,6 +46,7 @@ def create_app(wf: sd.Workflow, config: ServerConfig | None = None, *,
     config = config or ServerConfig()
     ctx = ServerContext(DatabaseIdentity(wf), config)
     deliverer = Deliverer(ctx) if background else None
+    watch = QueueWatch(wf.engine, config.queue_check_s, config.queue_warn_at)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -57,11 +59,13 @@ def create_app(wf: sd.Workflow, config: ServerConfig | None = None, *,
             deliverer.start()
             if wf.backend == "postgresql":  # reference rows cached while NOTIFY is heard
                 wf.lookups.listen(wf.engine.url.render_as_string(hide_password=False))
+                watch.start()
         try:
             yield
         finally:
             if background:
                 deliverer.stop()
+                watch.stop()
                 ctx.feed.stop()
                 wf.lookups.stop()
 

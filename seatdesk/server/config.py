@@ -37,6 +37,10 @@ class ServerConfig:
     callback_timeout_s: float = 10.0
     backoff_first_s: float = 5.0
     backoff_max_s: float = 3600.0
+    #: PostgreSQL's notification queue: how often its usage is read, and the share of it
+    #: at which the log warns (``server/queue_watch.py``; 0 s: not watched)
+    queue_check_s: float = 60.0
+    queue_warn_at: float = 0.05
     #: Open311: jurisdiction served (empty: any or none) and the page size of lists
     jurisdiction_id: str = ""
     page_size: int = 100
