@@ -446,6 +446,10 @@ def test_the_intake_login_reads_no_staff_phone_and_no_partner_key_hash(intake_ro
     assert any(r.callback_secret for r in outbox)
     assert [(r["code"], r["kind"]) for r in found] == [("rx12345", "hotline12345")]
     assert other == [] and any_hash == 0
+    # the server's notification-queue watch runs as this login too (docs/operations.md 1.8)
+    from seatdesk.server.queue_watch import QueueWatch
+
+    assert 0.0 <= QueueWatch(login, 60, 0.05).check() < 0.05
     # no other login lists the hashes or runs the function: the administrators' group,
     # the partner group (a partner's login after SET ROLE), the Open311 reader
     for role in (GROUPS["admin"], "seatdesk_partner", OPEN311_READER):
