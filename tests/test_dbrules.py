@@ -304,9 +304,40 @@ def test_migration_0017_down_and_up_keeps_the_triggers_working(pgw, logins):
         assert "no case" in refused(conn, (
             "INSERT INTO case_ledger (case_id, seq, at, action, from_state, to_state, payload)"
             " VALUES (987654, 1, now(), 'register', '', 'reported', '{}')"))
+    _the_notices_name_the_cases(w, logins)  # (the notice reads cases itself too)
     w.db.engine.dispose()
     upgrade(w.db.url)
     assert installed()
+    _the_notices_name_the_cases(w, logins)
+
+
+def test_every_ledger_row_is_announced_with_its_cases_number(pgw, logins):
+    """``case_ledger_notify`` reads the case's number through the owner's
+    ``seatdesk_case_facts`` in a PL/pgSQL assignment (no query of its own): every row,
+    an operator's or a trusted writer's, is announced with the case's id, number, seq,
+    state and action."""
+    _the_notices_name_the_cases(pgw, logins)
+
+
+def _the_notices_name_the_cases(w: World, logins: dict[str, str]) -> None:
+    import json
+
+    import psycopg
+
+    listener = psycopg.connect(w.db.url.replace("postgresql+psycopg://", "postgresql://"),
+                               autocommit=True)
+    try:
+        listener.execute("LISTEN seatdesk_cases")
+        acceptor = operator_workflow(w.db, logins["acceptor"])
+        first = sd.register(acceptor, w.a("acceptor"), sd.Report("patrol", *P1))
+        then = sd.accept(acceptor, w.a("acceptor"), first.case_id, first.version)
+        acceptor.engine.dispose()
+        trusted = sd.void(w.wf, w.a("acceptor"), then.case_id, then.version, reason="重复")
+        heard = [json.loads(n.payload) for n in listener.notifies(timeout=2.0, stop_after=3)]
+    finally:
+        listener.close()
+    assert heard == [{"id": c.case_id, "n": first.number, "v": c.version, "s": c.new_state,
+                      "a": c.action} for c in (first, then, trusted)]
 
 
 def test_migration_0019_down_and_up_keeps_the_duplicate_search(pgw, logins):
