@@ -86,3 +86,73 @@ def test_a_lost_connection_is_flagged_as_sqlalchemy_flags_it(make_db):
         s.rollback()
     with world.db.Session() as s:  # the pool hands out a working connection again
         assert s.scalar(text("SELECT 1")) == 1
+
+
+# -- insert_row_then: the INSERT and a query in one round trip ----------------------------------
+_COUNT = "SELECT count(*), max(id) FROM cases WHERE number = %(n)s"
+
+
+def test_the_query_runs_after_the_insert_in_its_transaction(make_db):
+    """The row and the primary key are ``insert_row``'s; the query sees the new row (it
+    ran after the INSERT, in the same transaction). SQLite: the INSERT as ``insert_row``
+    runs it, no rows (the caller reads them its own way)."""
+    world = open_world(make_db("workflow_world"))
+    cases = Case.__table__
+    with world.db.Session() as s:
+        new_id, rows = direct.insert_row_then(s, insert(cases), _case_values("T-20"), _COUNT,
+                                              {"n": "T-20"})
+        plain = direct.insert_row(s, insert(cases), _case_values("T-21"))
+        assert isinstance(new_id, int) and new_id != plain
+        mine, theirs = _row(s, cases, new_id), _row(s, cases, plain)
+        mine.pop("updated_at"), theirs.pop("updated_at")  # utcnow() per row
+        assert mine == theirs
+        if world.db.url.startswith("postgresql"):
+            assert rows == [(1, new_id)]
+        else:
+            assert rows is None
+        s.rollback()
+
+
+@POSTGRES_ONLY
+def test_a_refused_insert_is_raised_as_insert_row_raises_it_and_the_query_not_run(make_db):
+    world = open_world(make_db("workflow_world"))
+    with world.db.Session() as s:
+        direct.insert_row(s, insert(Case.__table__), _case_values("T-22"))
+        with pytest.raises(IntegrityError) as caught:
+            direct.insert_row_then(s, insert(Case.__table__), _case_values("T-22"),
+                                   "SELECT pg_advisory_xact_lock(8123)", {})
+        assert caught.value.orig.sqlstate == "23505" and "number" in str(caught.value.orig)
+        assert "INSERT INTO cases" in caught.value.statement
+        assert not caught.value.connection_invalidated
+        s.rollback()
+        with world.db.engine.connect() as other:  # the lock's query never ran
+            assert other.scalar(text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                " AND objid = 8123")) == 0
+
+
+@POSTGRES_ONLY
+def test_a_failing_query_is_raised_with_its_own_statement(make_db):
+    world = open_world(make_db("workflow_world"))
+    with world.db.Session() as s:
+        with pytest.raises(DBAPIError) as caught:
+            direct.insert_row_then(s, insert(Case.__table__), _case_values("T-23"),
+                                   "SELECT 1 / %(zero)s", {"zero": 0})
+        assert caught.value.orig.sqlstate == "22012"  # division_by_zero
+        assert caught.value.statement == "SELECT 1 / %(zero)s"
+        s.rollback()
+
+
+@POSTGRES_ONLY
+def test_a_connection_lost_in_the_round_trip_is_flagged(make_db):
+    world = open_world(make_db("workflow_world"))
+    with world.db.Session() as s:
+        pid = s.scalar(text("SELECT pg_backend_pid()"))
+        with world.db.engine.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+            other.commit()
+        with pytest.raises(DBAPIError) as caught:
+            direct.insert_row_then(s, insert(Case.__table__), _case_values("T-24"),
+                                   _COUNT, {"n": "T-24"})
+        assert caught.value.connection_invalidated  # Workflow.write runs the unit again
+        s.rollback()
