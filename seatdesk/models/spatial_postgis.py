@@ -151,25 +151,12 @@ def near_query_of_candidates() -> Select:
 
 #: ``seatdesk_case_candidates``' rows in its order, the columns as ``case_candidates``
 #: returns them (psycopg's placeholders: the statement runs on the driver's connection)
-CANDIDATES_SQL = (
+_CANDIDATES_SQL = (
     "SELECT c.id, c.number, c.state, c.class_id, c.component_id, c.reported_at,"
     " c.closed_at, c.description, c.address, c.distance_m"
     " FROM public.seatdesk_case_candidates(%(lon)s::float8, %(lat)s::float8,"
     " %(radius)s::float8, %(min_lon)s::float8, %(min_lat)s::float8, %(max_lon)s::float8,"
     " %(max_lat)s::float8, %(values)s::text[]) WITH ORDINALITY AS c ORDER BY c.ordinality")
-
-
-def case_candidates_params(lon: float, lat: float, radius_m: float,
-                           states: Collection[str]) -> dict | None:
-    """The parameters of ``CANDIDATES_SQL`` for ``case_candidates``' search (checked as
-    ``NearQuery`` checks them); None when no state is asked for (no rows)."""
-    query = NearQuery.checked(lon, lat, radius_m, states, None)
-    if query.values == ():
-        return None
-    box = degree_box(query.lon, query.lat, query.radius_m)
-    return {"lon": query.lon, "lat": query.lat, "radius": query.radius_m,
-            "min_lon": box.min_lon, "min_lat": box.min_lat, "max_lon": box.max_lon,
-            "max_lat": box.max_lat, "values": list(query.values)}
 
 
 def case_candidates(session: Session, lon: float, lat: float, radius_m: float,
@@ -184,9 +171,13 @@ def case_candidates(session: Session, lon: float, lat: float, radius_m: float,
     second statement (docs/performance.md, "Intake server", 2026-12-06 09:57–10:45). Pending
     ORM changes are flushed first, as ``Session.execute`` does; a database error is
     raised as SQLAlchemy raises it (``Connection._handle_dbapi_exception``)."""
-    params = case_candidates_params(lon, lat, radius_m, states)
-    if params is None:
+    query = NearQuery.checked(lon, lat, radius_m, states, None)
+    if query.values == ():
         return []
+    box = degree_box(query.lon, query.lat, query.radius_m)
+    params = {"lon": query.lon, "lat": query.lat, "radius": query.radius_m,
+              "min_lon": box.min_lon, "min_lat": box.min_lat, "max_lon": box.max_lon,
+              "max_lat": box.max_lat, "values": list(query.values)}
     if session.autoflush:
         session.flush()
     import psycopg  # the PostgreSQL driver (imported already by the engine)
@@ -195,10 +186,10 @@ def case_candidates(session: Session, lon: float, lat: float, radius_m: float,
     cursor = None
     try:
         cursor = conn.connection.driver_connection.cursor()
-        cursor.execute(CANDIDATES_SQL, params)
+        cursor.execute(_CANDIDATES_SQL, params)
         return cursor.fetchall()
     except psycopg.Error as exc:
-        conn._handle_dbapi_exception(exc, CANDIDATES_SQL, params, cursor, None)
+        conn._handle_dbapi_exception(exc, _CANDIDATES_SQL, params, cursor, None)
         raise  # pragma: no cover - (the call above raises)
     finally:
         if cursor is not None:

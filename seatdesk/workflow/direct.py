@@ -56,7 +56,12 @@ def insert_row(session: Session, statement, values: dict[str, Any]) -> Any:
         return result.inserted_primary_key[0] if result.inserted_primary_key else None
     import psycopg  # the PostgreSQL driver (imported already by the engine)
 
-    params = _params(plan, values)
+    params = dict(values)
+    for key, default, call in plan.defaults:
+        if key not in params:
+            params[key] = default() if call else default
+    for key, process in plan.processors:
+        params[key] = process(params[key])
     pg = conn.connection.driver_connection
     cursor = None
     try:
@@ -69,62 +74,6 @@ def insert_row(session: Session, statement, values: dict[str, Any]) -> Any:
         if cursor is not None:
             cursor.close()
     return row[0] if row is not None else None
-
-
-def insert_row_then(session: Session, statement, values: dict[str, Any], sql: str,
-                    params: dict[str, Any]) -> tuple[Any, list[tuple] | None]:
-    """``insert_row`` and then the query ``sql`` (psycopg's placeholders, ``params``) in the
-    same transaction, both sent in one round trip (psycopg's pipeline mode): the new
-    primary key and the query's rows. The query runs after the INSERT, as if sent after
-    it; if the INSERT fails, the query does not run and the INSERT's error is raised as
-    ``insert_row`` raises it (a failing query's error likewise, with its own statement).
-    Where ``insert_row`` would not use psycopg directly, the INSERT runs as it does there
-    and the rows are None (the caller reads them its own way)."""
-    conn = session.connection()
-    plan = _plan(statement, conn.dialect, values) if conn.dialect.driver == "psycopg" else None
-    if plan is None:
-        return insert_row(session, statement, values), None
-    import psycopg  # the PostgreSQL driver (imported already by the engine)
-
-    row_params = _params(plan, values)
-    pg = conn.connection.driver_connection
-    inserting = querying = None
-    try:
-        with pg.pipeline():
-            inserting = pg.cursor()
-            inserting.execute(plan.sql, row_params)
-            querying = pg.cursor()
-            querying.execute(sql, params)
-        row = inserting.fetchone() if plan.returning else None
-        rows = querying.fetchall()
-    except psycopg.Error as exc:
-        if _answered(inserting):  # the INSERT went through: the query failed
-            conn._handle_dbapi_exception(exc, sql, params, querying, None)
-        conn._handle_dbapi_exception(exc, plan.sql, row_params, inserting, None)
-        raise  # pragma: no cover - (the calls above raise)
-    finally:
-        for cursor in (inserting, querying):
-            if cursor is not None:
-                cursor.close()
-    return (row[0] if row is not None else None), rows
-
-
-def _answered(cursor) -> bool:
-    from psycopg.pq import ExecStatus
-
-    result = getattr(cursor, "pgresult", None) if cursor is not None else None
-    return result is not None and result.status in (ExecStatus.COMMAND_OK,
-                                                    ExecStatus.TUPLES_OK)
-
-
-def _params(plan: _Plan, values: dict[str, Any]) -> dict[str, Any]:
-    params = dict(values)
-    for key, default, call in plan.defaults:
-        if key not in params:
-            params[key] = default() if call else default
-    for key, process in plan.processors:
-        params[key] = process(params[key])
-    return params
 
 
 def _plan(statement, dialect, values: dict[str, Any]) -> _Plan | None:

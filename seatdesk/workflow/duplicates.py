@@ -28,11 +28,7 @@ from sqlalchemy.orm import Session
 
 from seatdesk.models import Case
 from seatdesk.models.enums import CaseState as S
-from seatdesk.models.spatial_postgis import (
-    CANDIDATES_SQL,
-    case_candidates,
-    case_candidates_params,
-)
+from seatdesk.models.spatial_postgis import case_candidates
 
 from .casefacts import ClassFacts, class_facts
 from .context import Workflow
@@ -67,17 +63,15 @@ class DuplicateCandidate:
         return "；".join(f"{p.label} {p.points:.1f} 分（{p.detail}）" for p in self.parts)
 
 
-def find_duplicates(wf: Workflow, session: Session, case: Case, limit: int = 10, *,
-                    rows: list[tuple] | None = None) -> tuple[DuplicateCandidate, ...]:
-    """Ranked candidates for ``case`` (never the case itself). ``rows``: the candidates'
-    rows read already with ``candidates_statement``'s statement (the registration sends
-    it with its ledger row, one round trip), else read here."""
+def find_duplicates(wf: Workflow, session: Session, case: Case,
+                    limit: int = 10) -> tuple[DuplicateCandidate, ...]:
+    """Ranked candidates for ``case`` (never the case itself)."""
     settings = wf.settings(session)
     classes = _ClassInfo(wf, session)
     own = classes.get(case.class_id)
-    radius = _radius(settings, own)
-    if rows is None:
-        rows = _candidate_rows(wf, session, case.lon, case.lat, radius)
+    radius = float(own.duplicate_radius_m or settings.duplicate_radius_m) if own else float(
+        settings.duplicate_radius_m)
+    rows = _candidate_rows(wf, session, case.lon, case.lat, radius)
     if not rows:
         return ()
     facts = _Facts.of(case)
@@ -93,25 +87,6 @@ def find_duplicates(wf: Workflow, session: Session, case: Case, limit: int = 10,
             continue
         partial.append((_base_points(facts, row, radius, own, window), row))
     return _best(facts, partial, limit, radius, own, classes, window)
-
-
-def candidates_statement(wf: Workflow, session: Session, case: Case
-                         ) -> tuple[str, dict] | None:
-    """PostgreSQL with psycopg: the statement (psycopg's placeholders) and parameters that
-    read ``case``'s candidates' rows as ``find_duplicates`` reads them
-    (``spatial_postgis.case_candidates``), for a caller that sends it together with
-    another statement and passes the rows to ``find_duplicates(rows=…)``; None elsewhere
-    or with nothing to read."""
-    if wf.backend != "postgresql" or session.get_bind().dialect.driver != "psycopg":
-        return None
-    radius = _radius(wf.settings(session), _ClassInfo(wf, session).get(case.class_id))
-    params = case_candidates_params(case.lon, case.lat, radius, CANDIDATE_STATES)
-    return None if params is None else (CANDIDATES_SQL, params)
-
-
-def _radius(settings, own: ClassFacts | None) -> float:
-    return float(own.duplicate_radius_m or settings.duplicate_radius_m) if own else float(
-        settings.duplicate_radius_m)
 
 
 #: a candidate row, whichever backend read it (``_candidate_rows``)

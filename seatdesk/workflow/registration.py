@@ -38,8 +38,8 @@ from .casefacts import (
     store_attachments,
 )
 from .context import Workflow
-from .direct import insert_row, insert_row_then
-from .duplicates import candidates_statement, find_duplicates
+from .direct import insert_row
+from .duplicates import find_duplicates
 from .errors import InvalidArgument, MissingReason
 from .numbering import NumberTaken, day_prefix, number_collision, prefix_in, take_number
 from .states import rows_for
@@ -215,17 +215,14 @@ def _register(wf: Workflow, session: Session, *, actor: Actor, report: Report,
     case = _new_case(wf, session, actor, report, now, cell)
     ctx = ActionContext(wf, session, actor, case, "register", now, args=_args(report),
                         rows=rows_for("register"))
-    if number is None:
-        entry, candidates = _insert(ctx), None
-    else:  # PostgreSQL: the duplicate search's rows read with the ledger row
-        entry, candidates = _insert_numbered(ctx, number)
+    entry = _insert(ctx) if number is None else _insert_numbered(ctx, number)
     store_attachments(session, case.id, actor, entry.seq, report.attachments, now)
     if report.caller_name or report.caller_phone:
         session.add(CaseReporter(case_id=case.id, name=report.caller_name,
                                  phone=report.caller_phone,
                                  callback_wanted=report.callback_wanted))
         session.flush()  # the unit of work closes its session without a final flush
-    ctx.duplicates = find_duplicates(wf, session, case, rows=candidates)
+    ctx.duplicates = find_duplicates(wf, session, case)
     change = actions.change_of(ctx, entry)
     if on_registered is not None:
         on_registered(session, change)
@@ -323,11 +320,7 @@ def _insert(ctx: ActionContext):
 
 def _insert_numbered(ctx: ActionContext, number: str):
     """INSERT the case with the number taken before the transaction and its first ledger
-    row (PostgreSQL); ``NumberTaken`` if someone else holds it. The ledger row and the
-    duplicate search's statement (``duplicates.candidates_statement``: it reads the
-    cases around the point, nothing the ledger row changes) are sent in one round trip
-    (``direct.insert_row_then``); the entry and the candidates' rows (None when they
-    were not read with it) are returned."""
+    row (PostgreSQL); ``NumberTaken`` if someone else holds it."""
     session, case = ctx.session, ctx.case
     case.number = number
     case.state, case.ledger_seq, case.ledger_head = "", 0, ""
@@ -338,12 +331,7 @@ def _insert_numbered(ctx: ActionContext, number: str):
         if number_collision(exc):
             raise NumberTaken(number) from exc
         raise
-    search = candidates_statement(ctx.wf, session, case)
-    if search is None:
-        return _add_entry(session, case, entry), None
-    entry.case_id = case.id
-    _, rows = insert_row_then(session, _INSERT_ENTRY, _entry_values(entry), *search)
-    return entry, rows
+    return _add_entry(session, case, entry)
 
 
 _CASES, _LEDGER = Case.__table__, LedgerEntry.__table__
@@ -367,12 +355,8 @@ def _add_entry(session: Session, case: NewCase, entry):
     """The first ledger row, one Core INSERT (the database's triggers check it and, for an
     operator's session, recompute its hashes as for any row)."""
     entry.case_id = case.id
-    insert_row(session, _INSERT_ENTRY, _entry_values(entry))
+    insert_row(session, _INSERT_ENTRY, {key: getattr(entry, key) for key in _LEDGER_COLUMNS})
     return entry
-
-
-def _entry_values(entry) -> dict:
-    return {key: getattr(entry, key) for key in _LEDGER_COLUMNS}
 
 
 def _args(report: Report) -> dict:
