@@ -7,6 +7,8 @@ transition table in the database equals ``states.py`` and every table has a deci
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from sqlalchemy import inspect, text
 
@@ -304,11 +306,21 @@ def test_migration_0017_down_and_up_keeps_the_triggers_working(pgw, logins):
         assert "no case" in refused(conn, (
             "INSERT INTO case_ledger (case_id, seq, at, action, from_state, to_state, payload)"
             " VALUES (987654, 1, now(), 'register', '', 'reported', '{}')"))
-    _the_notices_name_the_cases(w, logins)  # (the notice reads cases itself too)
+    # the notice reads cases itself too: an operator's legal move is announced with it
+    number = _number(w, feedback)
+    with _listening(w) as heard:
+        with w.db.engine.connect() as conn:
+            conn.exec_driver_sql(f'SET ROLE "{logins["acceptor"]}"')
+            assert _move_sql(conn, w, feedback, "acceptor", "send_check",
+                             S.PENDING_CHECK) is None
+            conn.commit()
+            conn.exec_driver_sql("RESET ROLE")
+    version = _version(w, feedback)
+    assert heard == [{"id": feedback, "n": number, "v": version, "s": S.PENDING_CHECK,
+                      "a": "send_check"}]
     w.db.engine.dispose()
     upgrade(w.db.url)
     assert installed()
-    _the_notices_name_the_cases(w, logins)
 
 
 def test_every_ledger_row_is_announced_with_its_cases_number(pgw, logins):
@@ -316,28 +328,47 @@ def test_every_ledger_row_is_announced_with_its_cases_number(pgw, logins):
     ``seatdesk_case_facts`` in a PL/pgSQL assignment (no query of its own): every row,
     an operator's or a trusted writer's, is announced with the case's id, number, seq,
     state and action."""
-    _the_notices_name_the_cases(pgw, logins)
 
 
-def _the_notices_name_the_cases(w: World, logins: dict[str, str]) -> None:
-    import json
-
-    import psycopg
-
-    listener = psycopg.connect(w.db.url.replace("postgresql+psycopg://", "postgresql://"),
-                               autocommit=True)
-    try:
-        listener.execute("LISTEN seatdesk_cases")
+    w = pgw
+    with _listening(w) as heard:
         acceptor = operator_workflow(w.db, logins["acceptor"])
         first = sd.register(acceptor, w.a("acceptor"), sd.Report("patrol", *P1))
         then = sd.accept(acceptor, w.a("acceptor"), first.case_id, first.version)
         acceptor.engine.dispose()
         trusted = sd.void(w.wf, w.a("acceptor"), then.case_id, then.version, reason="重复")
-        heard = [json.loads(n.payload) for n in listener.notifies(timeout=2.0, stop_after=3)]
-    finally:
-        listener.close()
     assert heard == [{"id": c.case_id, "n": first.number, "v": c.version, "s": c.new_state,
                       "a": c.action} for c in (first, then, trusted)]
+
+
+@contextlib.contextmanager
+def _listening(w: World):
+    """The payloads of ``NOTIFY seatdesk_cases`` sent while the block runs (filled in
+    when it ends)."""
+    import json
+
+    import psycopg
+
+    heard: list[dict] = []
+    listener = psycopg.connect(w.db.url.replace("postgresql+psycopg://", "postgresql://"),
+                               autocommit=True)
+    try:
+        listener.execute("LISTEN seatdesk_cases")
+        yield heard
+        listener.execute("SELECT 1")  # (notifications that arrived are read with it)
+        heard.extend(json.loads(n.payload) for n in listener.notifies(timeout=0.5))
+    finally:
+        listener.close()
+
+
+def _number(w: World, case_id: int) -> str:
+    with w.db.engine.connect() as conn:
+        return conn.scalar(text("SELECT number FROM cases WHERE id = :c"), {"c": case_id})
+
+
+def _version(w: World, case_id: int) -> int:
+    with w.db.engine.connect() as conn:
+        return conn.scalar(text("SELECT version FROM cases WHERE id = :c"), {"c": case_id})
 
 
 def test_migration_0019_down_and_up_keeps_the_duplicate_search(pgw, logins):
