@@ -19,6 +19,7 @@ from collections.abc import Collection
 from sqlalchemy import ARRAY, Float, Integer, Select, Text, any_, bindparam, column, func, select
 from sqlalchemy.orm import Session
 
+from .driver_errors import raise_as_sqlalchemy
 from .geometry import SRID
 from .reference import AdminUnit, GridCell
 from .spatial import (
@@ -170,7 +171,7 @@ def case_candidates(session: Session, lon: float, lat: float, radius_m: float,
     processing was ~7–9 % of an intake worker's CPU, and the candidates' columns took a
     second statement (docs/performance.md, "Intake server", 2026-12-06 09:57–10:45). Pending
     ORM changes are flushed first, as ``Session.execute`` does; a database error is
-    raised as SQLAlchemy raises it (``Connection._handle_dbapi_exception``)."""
+    raised as SQLAlchemy raises it (``driver_errors.raise_as_sqlalchemy``)."""
     query = NearQuery.checked(lon, lat, radius_m, states, None)
     if query.values == ():
         return []
@@ -189,8 +190,7 @@ def case_candidates(session: Session, lon: float, lat: float, radius_m: float,
         cursor.execute(_CANDIDATES_SQL, params)
         return cursor.fetchall()
     except psycopg.Error as exc:
-        conn._handle_dbapi_exception(exc, _CANDIDATES_SQL, params, cursor, None)
-        raise  # pragma: no cover - (the call above raises)
+        raise_as_sqlalchemy(conn, exc, _CANDIDATES_SQL, params, cursor)
     finally:
         if cursor is not None:
             cursor.close()

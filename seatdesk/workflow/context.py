@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from seatdesk.models import get_setting, utcnow
 from seatdesk.models.db import write_transaction
+from seatdesk.models.driver_errors import raise_as_sqlalchemy
 from seatdesk.models.spatial import SpatialIndex, spatial_index
 
 from .errors import CommitUncertain
@@ -134,10 +135,11 @@ class Workflow:
         execution machinery: psycopg otherwise sends BEGIN on its own and waits, then the
         statement — two round trips and ~0.2–0.3 ms of the server's CPU per unit of work
         (docs/performance.md, "Intake server", 2026-12-06 09:57–10:45). Its execute events
-        still fire (``before_cursor_execute``/``after_cursor_execute``), and a database
-        error is raised as SQLAlchemy raises it (``Connection._handle_dbapi_exception``,
-        as ``direct.insert_row`` does): a connection lost here is invalidated and
-        flagged, so ``write`` runs the unit once more on a fresh one, as before."""
+        still fire (``before_cursor_execute``/``after_cursor_execute``, through the
+        connection's event dispatcher when a listener is there), and a database error is
+        raised as SQLAlchemy raises it (``driver_errors.raise_as_sqlalchemy``, as
+        ``direct.insert_row`` does): a connection lost here is invalidated and flagged,
+        so ``write`` runs the unit once more on a fresh one, as before."""
         if self.db_role is None:
             return
         conn = session.connection()
@@ -147,17 +149,17 @@ class Workflow:
         import psycopg
 
         params = (self.db_role,)
-        events = conn._has_events or conn.engine._has_events
+        dispatch = conn.dispatch  # the engine's listeners and the connection's
         pg = conn.connection.driver_connection
         try:
-            if events:
-                conn.dispatch.before_cursor_execute(conn, None, _SET_ROLE, params, None, False)
+            if dispatch.before_cursor_execute:
+                dispatch.before_cursor_execute(conn, None, _SET_ROLE, params, None, False)
             with pg.pipeline():
                 pg.execute(_SET_ROLE, params, prepare=True)
-            if events:
-                conn.dispatch.after_cursor_execute(conn, None, _SET_ROLE, params, None, False)
+            if dispatch.after_cursor_execute:
+                dispatch.after_cursor_execute(conn, None, _SET_ROLE, params, None, False)
         except psycopg.Error as exc:
-            conn._handle_dbapi_exception(exc, _SET_ROLE, params, None, None)
+            raise_as_sqlalchemy(conn, exc, _SET_ROLE, params)
 
     def write(self, body: Callable[[Session], T], *, actor_checked: bool = False) -> T:
         """``body(session)`` in one write transaction, committed when it returns.

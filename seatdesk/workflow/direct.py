@@ -10,28 +10,35 @@ the same columns (``statement.compile(column_keys=…)``: the same SQL text, the
 
 - a column left out gets its Python-side default as SQLAlchemy's execution context gives
   it (a scalar, or a function of no arguments such as ``utcnow``, called per row);
-- every value goes through the column type's bind processor (UTC datetimes, geometry as
+- every value goes through the bind processor SQLAlchemy uses for its parameter (the
+  type's ``dialect_impl(dialect).bind_processor(dialect)``: UTC datetimes, geometry as
   EWKT, booleans), as ``DefaultExecutionContext`` applies them;
-- a database error is raised as SQLAlchemy raises it (``Connection._handle_dbapi_exception``:
+- a database error is raised as SQLAlchemy raises it (``models.driver_errors``:
   ``IntegrityError`` with ``.orig``, a lost connection invalidated and flagged
   ``connection_invalidated``), so ``Workflow.write``'s retry and the registration's
   ``IntegrityError`` handling see what they saw before.
 
 Used on PostgreSQL (psycopg) only, and only for statements whose defaults are of those
 two kinds; anything else (SQLite, a default that needs the execution context, a
-parameter name SQLAlchemy escapes) goes through ``Connection.execute`` as before. What
-these statements skip is SQLAlchemy's own: its execute events and ``echo`` logging
-(seatdesk registers none for them; the engine's ``begin``/``checkout`` events still run,
-the statement runs inside the session's transaction).
+parameter name SQLAlchemy escapes, a tuple-typed value) goes through ``Connection.execute``
+as before. What these statements skip is SQLAlchemy's own: its execute and ``handle_error``
+events and ``echo`` logging (seatdesk registers none for them; the engine's
+``begin``/``checkout`` events still run, the statement runs inside the session's
+transaction). Public SQLAlchemy API only (the compiled statement's ``binds``,
+``insert_prefetch``, ``effective_returning``; ``TypeEngine.dialect_impl``).
 """
 
 from __future__ import annotations
 
+import inspect
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TupleType
+
+from seatdesk.models.driver_errors import raise_as_sqlalchemy
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,7 @@ def insert_row(session: Session, statement, values: dict[str, Any]) -> Any:
         cursor.execute(plan.sql, params)
         row = cursor.fetchone() if plan.returning else None
     except psycopg.Error as exc:  # as SQLAlchemy raises it
-        conn._handle_dbapi_exception(exc, plan.sql, params, cursor, None)
+        raise_as_sqlalchemy(conn, exc, plan.sql, params, cursor)
     finally:
         if cursor is not None:
             cursor.close()
@@ -98,13 +105,40 @@ def _make_plan(statement, dialect, keys: list[str]) -> _Plan | None:
             return None
         if default.is_scalar:
             defaults.append((column.key, default.arg, False))
-        elif default.is_callable and getattr(default, "_fn", default.arg) is not default.arg:
-            defaults.append((column.key, default._fn, True))  # a function of no arguments
+        elif default.is_callable and (function := _no_argument_function(default.arg)):
+            defaults.append((column.key, function, True))
         else:
             return None  # it needs SQLAlchemy's execution context
     names = set(compiled.bind_names.values())
     if names != set(keys) | {k for k, _, _ in defaults}:
         return None  # literal or extra binds: leave it to SQLAlchemy
-    processors = tuple((name, process) for name, process in compiled._bind_processors.items()
-                       if process is not None)
-    return _Plan(str(compiled), tuple(defaults), processors, bool(compiled.effective_returning))
+    processors = []
+    for name, param in compiled.binds.items():
+        if isinstance(param.type, TupleType):
+            return None  # processed per element by SQLAlchemy
+        process = param.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processors.append((name, process))
+    return _Plan(str(compiled), tuple(defaults), tuple(processors),
+                 bool(compiled.effective_returning))
+
+
+def _no_argument_function(arg):
+    """The function of no arguments a callable column default was declared with, or None.
+
+    SQLAlchemy keeps such a function wrapped as ``lambda ctx: fn()`` (``ColumnDefault.arg``,
+    made with ``functools.update_wrapper``, so its ``__wrapped__`` is ``fn``) and keeps a
+    function that takes the execution context as it is. The wrapped function is called
+    here directly, as the wrapper would; one that still wants a positional argument (a
+    decorated function of the context) stays with SQLAlchemy."""
+    function = getattr(arg, "__wrapped__", None)
+    if function is None:
+        return None
+    try:
+        parameters = inspect.signature(function, follow_wrapped=False).parameters.values()
+    except (TypeError, ValueError):
+        return function  # a builtin: SQLAlchemy wraps those it cannot inspect
+    if any(p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+           for p in parameters):
+        return None
+    return function
