@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
-from seatdesk.server.routing import PrefixedRouter
+from seatdesk.server.routing import PrefixedRouter, route_path
 from tests.server_fixtures import server  # noqa: F401
 
 PATHS = ["/a/v1/x", "/a/v1/x/", "/a/v1/y/7", "/a/v1/y/z", "/a/v1", "/a/v1/", "/a/v1x",
@@ -55,6 +55,35 @@ def test_a_prefixed_router_routes_as_a_plain_one():
     with TestClient(_app(PrefixedRouter), root_path="/proxy") as behind:
         assert behind.get("/a/v1/x").json() == {"x": "/a/v1"}
         assert behind.get("/a/v1x").json() == {"outside": True}
+
+
+def test_under_a_root_path_it_routes_as_a_plain_one():
+    """Mounted under a prefix (Starlette's ``Mount`` keeps the whole path and sets
+    ``root_path``; a proxy's ``root_path`` likewise), the router strips the root path as
+    Starlette's routes do — including a root path that looks like one of its prefixes
+    and a path that is the root path itself."""
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    for root in ("/mnt", "/a", "/a/v1", "/a/v"):
+        ours = TestClient(Starlette(routes=[Mount(root, app=_app(PrefixedRouter))]))
+        plain = TestClient(Starlette(routes=[Mount(root, app=_app(APIRouter))]))
+        for path in PATHS + [root + p for p in PATHS] + [root, root + "/"]:
+            for method in ("GET", "POST"):
+                mine, theirs = ours.request(method, path), plain.request(method, path)
+                assert (root, path, method, mine.status_code, mine.text) == (
+                    root, path, method, theirs.status_code, theirs.text)
+    assert TestClient(Starlette(routes=[Mount("/mnt", app=_app(PrefixedRouter))])).get(
+        "/mnt/a/v1/x").json() == {"x": "/a/v1"}
+
+
+def test_the_route_path_is_the_path_less_the_root_path():
+    cases = [("/a/v1/x", "", "/a/v1/x"), ("/p/a/v1/x", "/p", "/a/v1/x"),
+             ("/p", "/p", ""), ("/px/a", "/p", "/px/a"), ("/q/a", "/p", "/q/a"),
+             ("/a/v1/x", "/a/v1", "/x"), ("/p/", "/p", "/")]
+    for path, root, expected in cases:
+        assert route_path({"type": "http", "path": path, "root_path": root}) == expected
+    assert route_path({"type": "http", "path": "/a"}) == "/a"  # no root_path key
 
 
 def test_the_hot_routes_document_what_they_did(server):

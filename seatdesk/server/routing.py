@@ -13,7 +13,6 @@ a path starting with ``/`` — so the router answers "no match" at once. The rou
 from __future__ import annotations
 
 from fastapi import APIRouter
-from starlette._utils import get_route_path
 from starlette.routing import Match
 
 
@@ -23,7 +22,22 @@ class PrefixedRouter(APIRouter):
         self._under = prefix + "/"
 
     def matches(self, scope):
-        if scope["type"] in ("http", "websocket") and not get_route_path(scope).startswith(
+        if scope["type"] in ("http", "websocket") and not route_path(scope).startswith(
                 self._under):
             return Match.NONE, {}
         return super().matches(scope)
+
+
+def route_path(scope) -> str:
+    """The path the routes are matched against: the request's ``path`` less the
+    application's ``root_path`` when the path lies under it (an app mounted at, or
+    proxied under, a prefix) — what Starlette's routes match (its private
+    ``starlette._utils.get_route_path``, 0.35–1.x; the tests compare the routing with a
+    plain ``APIRouter``'s, with and without a root path)."""
+    path: str = scope["path"]
+    root_path = scope.get("root_path", "")
+    if not root_path or not path.startswith(root_path):
+        return path
+    if path == root_path:
+        return ""
+    return path[len(root_path):] if path[len(root_path)] == "/" else path
