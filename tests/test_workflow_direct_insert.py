@@ -262,3 +262,35 @@ def test_a_refused_role_switch_is_sqlalchemys_error(make_db):
     assert caught.value.params == ("seatdesk_no_such_role",) and runs == []
     with world.db.Session() as s:
         assert s.scalar(text("SELECT 1")) == 1
+
+
+@POSTGRES_ONLY
+def test_the_role_switch_fires_the_execute_events(make_db):
+    """``Workflow._set_role`` sends its statement itself and fires SQLAlchemy's execute
+    events for it when a listener is there (``context._has_execute_events``: SQLAlchemy's
+    private ``_has_events`` flags, pinned here): a listener on the engine sees it."""
+    from sqlalchemy import Connection, Engine, event
+
+    from seatdesk.workflow.context import _SET_ROLE, Workflow
+
+    assert isinstance(Connection._has_events, bool) and isinstance(Engine._has_events, bool)
+    world = open_world(make_db("workflow_world"))
+    wf = Workflow(world.db.engine).acting_as("postgres")  # the test server's superuser
+    seen = []
+
+    def before(_conn, _cursor, statement, params, _context, _many):
+        seen.append(("before", statement, params))
+
+    def after(_conn, _cursor, statement, params, _context, _many):
+        seen.append(("after", statement, params))
+
+    event.listen(world.db.engine, "before_cursor_execute", before)
+    event.listen(world.db.engine, "after_cursor_execute", after)
+    try:
+        wf.write(lambda s: s.scalar(text("SELECT 1")))
+    finally:
+        event.remove(world.db.engine, "before_cursor_execute", before)
+        event.remove(world.db.engine, "after_cursor_execute", after)
+    role = [(when, params) for when, statement, params in seen if statement == _SET_ROLE]
+    assert role == [("before", ("postgres",)), ("after", ("postgres",))]
+    assert [when for when, statement, _ in seen if statement == "SELECT 1"] == ["before", "after"]
