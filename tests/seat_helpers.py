@@ -82,6 +82,17 @@ def wait_idle(qtbot, window: MainWindow, timeout: int = TIMEOUT) -> None:
     QApplication.processEvents()
 
 
+def wait_live(qtbot, window: MainWindow, timeout: int = TIMEOUT) -> None:
+    """Until the seat's live source would catch a change made from now on: PostgreSQL's
+    LISTEN is in place, or SQLite's first poll has answered (it only finds where "now"
+    is: a change made before it is never announced)."""
+    live = window.workspace.live
+    if live.listener is not None:
+        qtbot.waitUntil(live.listener.listening.is_set, timeout=timeout)
+    else:
+        qtbot.waitUntil(lambda: live.poller.since is not None, timeout=timeout)
+
+
 def type_text(qtbot, widget, text: str) -> None:
     """Type ``text`` into ``widget`` key by key. Chinese characters arrive as key events
     carrying their text (what an input method delivers); QTest only types ASCII."""

@@ -139,6 +139,8 @@ class PgListener(QThread):
         super().__init__(parent)
         self.database_url = database_url
         self._stop = threading.Event()
+        #: set while the LISTEN is in place (a notice sent from now on is heard)
+        self.listening = threading.Event()
 
     def run(self) -> None:
         reconnect = False
@@ -146,9 +148,11 @@ class PgListener(QThread):
             try:
                 with CaseListener(self.database_url,
                                   also=(POSITIONS_CHANNEL, USERS_CHANNEL)) as listener:
+                    self.listening.set()
                     self.connected.emit(reconnect)
                     self._listen(listener)
             except Exception as exc:  # psycopg.OperationalError and friends: retry
+                self.listening.clear()
                 if self._stop.is_set():
                     break
                 reconnect = True
