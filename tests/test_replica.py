@@ -189,7 +189,17 @@ def test_a_query_cancelled_by_a_recovery_conflict_runs_again(city, replica):
 
     reader = threading.Thread(target=slow_read)
     reader.start()
-    time.sleep(0.7)  # the replica's query has its snapshot
+    # the replica's query has its snapshot once it sleeps: a fixed 0.7 s was not always
+    # enough (a reader slow to start read after the deletion was replayed: no conflict)
+    sleeping = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event = 'PgSleep' AND query LIKE '%conflict_probe%'")
+    deadline = time.monotonic() + 30
+    while True:
+        with reads() as session:
+            if session.scalar(text(sleeping)):
+                break
+        assert time.monotonic() < deadline and reader.is_alive(), result
+        time.sleep(0.05)
     with city.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("DELETE FROM conflict_probe WHERE g <= 10000"))
         conn.execute(text("VACUUM conflict_probe"))
