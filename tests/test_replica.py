@@ -156,8 +156,10 @@ def test_a_stopped_replica_falls_back_to_the_primary_and_comes_back(qtbot, city,
     assert not wall.banner.isVisible()  # the wall keeps showing figures (the primary's)
     replica.start()
     wait_for_replay(city.url)
-    time.sleep(1.0)  # retry_s
-    assert in_recovery(reads) and reads.status().source == "replica"
+    # back once retry_s (1 s) has passed since the last failed try — a wall refresh may
+    # have tried the replica while it was starting: wait for it, a fixed 1 s may not do
+    qtbot.waitUntil(lambda: in_recovery(reads) and reads.status().source == "replica",
+                    timeout=TIMEOUT)
     qtbot.waitUntil(lambda: not wall.read_notice.isVisible(), timeout=TIMEOUT)
     wall.stop()
     reads.dispose()
