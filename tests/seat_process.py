@@ -39,6 +39,23 @@ def say(event: str, **data) -> None:
     print(json.dumps({"event": event, **data}, ensure_ascii=False), flush=True)
 
 
+def report_draft_writes(store) -> None:
+    """Say ``draft_kept`` with the description's length each time an intake draft is on
+    disk (after the store's write returned, on the keeper's worker): what a kill from
+    then on cannot lose — a fact to compare with, not a time."""
+    if getattr(store, "_reported", False):
+        return
+    save = store.save
+
+    def reported(owner, key, kind, summary, payload, **options):
+        result = save(owner, key, kind, summary, payload, **options)
+        if kind == "intake":
+            say("draft_kept", description=len(payload.get("description") or ""))
+        return result
+
+    store.save, store._reported = reported, True
+
+
 def type_into(widget, text: str) -> None:
     widget.setFocus()
     for char in text:
@@ -113,6 +130,8 @@ class Driver:
         window.workspace.show_page("intake")
         widget = form.findChild(QLineEdit, name) or form.findChild(QPlainTextEdit, name)
         done = getattr(self, "_typed", 0)
+        if done == 0:
+            report_draft_writes(window.workspace.drafts.store)
         type_into(widget, text[done])
         self._typed = done + 1
         say("typed", n=self._typed, at=time.monotonic(), intake_key=form.intake_key)

@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -19,10 +18,9 @@ from tests.test_ui_shift_process import ROOT, run_plan
 
 DESCRIPTION = "人行道上的井盖松动，踩上去会翻，旁边是小学门口，请尽快处理"
 KILL_AFTER = 14  # characters of the description typed when the process is killed
-KEPT_WITHIN_S = 1.0  # what was typed this long before the kill must be in the draft
 
 
-def type_and_kill(url: str) -> tuple[list[dict], float]:
+def type_and_kill(url: str) -> list[dict]:
     plan = [["sign_in", "shouli"], ["intake_type", "intakeCallerName", "李女士"],
             ["intake_type", "intakeCallerPhone", "13600001234"],
             ["intake_type_slowly", "intakeDescription", DESCRIPTION]]
@@ -34,22 +32,26 @@ def type_and_kill(url: str) -> tuple[list[dict], float]:
         for line in child.stdout:
             if line.startswith("{"):
                 events.append(json.loads(line))
-                if events[-1]["event"] == "typed" and events[-1]["n"] >= KILL_AFTER:
+                typed = max((e["n"] for e in events if e["event"] == "typed"), default=0)
+                kept = any(e["event"] == "draft_kept" and e["description"] for e in events)
+                if typed >= KILL_AFTER and kept:  # (kept: the first write proves the hook)
                     break
-        killed_at = time.monotonic()
         child.send_signal(signal.SIGKILL)  # mid-typing: no close, no sign-out, no flush
     finally:
         child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
-    return events, killed_at
+    return events
 
 
 @pytest.mark.slow
 def test_a_report_typed_when_the_process_is_killed_comes_back(city):
-    events, killed_at = type_and_kill(city.url)
+    events = type_and_kill(city.url)
     typed = [e for e in events if e["event"] == "typed"]
     assert len(typed) >= KILL_AFTER, events
-    surely_kept = max(e["n"] for e in typed if e["at"] <= killed_at - KEPT_WITHIN_S)
+    # what the child said was on disk before the kill must come back (not "what was typed
+    # a second before the kill": a loaded machine's write may take longer than that)
+    surely_kept = max(e["description"] for e in events if e["event"] == "draft_kept")
+    assert surely_kept > 0, events
 
     code, events, stderr = run_plan(city.url, [["sign_in", "shouli"], ["restore_offered"],
                                                ["report"], ["sign_out"], ["quit"]])
