@@ -146,12 +146,12 @@ def test_the_admin_screen_sets_the_profile_and_only_for_administrators(make_db, 
     admin = LoggedIn(admin_id, "chief", "管理员", "admin", None, False)
     page = CityPage(db.Session, admin, TaskRunner())
     qtbot.addWidget(page)
-    qtbot.waitUntil(lambda: page.profile is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: page.profile is not None, timeout=30_000)
     assert "单元网格代码：15位（跟随分类版本" in page.summary.text()
     page.length.setCurrentIndex(page.length.findData(14))
     page.bounds[0].setValue(119.2)
     page.save()
-    qtbot.waitUntil(lambda: page.message.text() == "已保存", timeout=10_000)
+    qtbot.waitUntil(lambda: page.message.text() == "已保存", timeout=30_000)
     with db.Session() as s:
         assert get_setting(s, "grid_code_length") == 14
         assert get_setting(s, "city_extent")[0] == pytest.approx(119.2)

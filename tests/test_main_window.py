@@ -14,7 +14,7 @@ def test_main_window_shows_the_demo_city(make_db, qtbot):
     window = MainWindow(db.Session, f"{db.backend}: test")
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: window.summary.values["grid_cells"].text() not in ("…", "0"), timeout=10_000)
+    qtbot.waitUntil(lambda: window.summary.values["grid_cells"].text() not in ("…", "0"), timeout=30_000)
     with db.Session() as s:
         from sqlalchemy import func, select
 

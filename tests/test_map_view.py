@@ -99,7 +99,7 @@ def open_map(
     return view, log
 
 
-def js(qtbot, view, script: str, timeout: int = 5_000):
+def js(qtbot, view, script: str, timeout: int = 30_000):
     """The value of a JavaScript expression (through JSON)."""
     box: list = []
     view.run_js(f"JSON.stringify({script})", box.append)
@@ -107,7 +107,7 @@ def js(qtbot, view, script: str, timeout: int = 5_000):
     return json.loads(box[0])
 
 
-def js_until(qtbot, view, script: str, expected, timeout: int = 5_000) -> None:
+def js_until(qtbot, view, script: str, expected, timeout: int = 30_000) -> None:
     seen: list = []
 
     def check() -> bool:
@@ -137,16 +137,16 @@ def test_page_loads_offline_and_a_clicked_case_reaches_python(qtbot, runner, wid
     assert js(qtbot, view, "Object.keys(seatdesk.caseMarkers).length") == 5  # open cases
     light = js(qtbot, view, f"seatdesk.caseMarkers[{ids['red']}].row[3]")
     assert light == "red"
-    with qtbot.waitSignal(view.case_clicked, timeout=5_000) as clicked:
+    with qtbot.waitSignal(view.case_clicked, timeout=30_000) as clicked:
         view.run_js(f"seatdesk.caseMarkers[{ids['yellow']}].fire('click')")
     assert clicked.args == [ids["yellow"]]
-    with qtbot.waitSignal(view.case_shown, timeout=5_000) as shown:
+    with qtbot.waitSignal(view.case_shown, timeout=30_000) as shown:
         view.show_case(ids["green"])  # selecting it in a queue pans and highlights
     assert shown.args == [ids["green"]]
     assert js(  # the configured case zoom (16), not a 50 m close-up
         qtbot, view, "seatdesk.map.getZoom() === 16 && seatdesk.highlightLayer.getLayers().length"
     )
-    with qtbot.waitSignal(view.case_shown, timeout=5_000) as shown:
+    with qtbot.waitSignal(view.case_shown, timeout=30_000) as shown:
         view.show_case(ids["closed"])  # not on the map: looked up, shown by its location
     assert shown.args == [ids["closed"]]
     centre = js(qtbot, view, "[seatdesk.map.getCenter().lng, seatdesk.map.getCenter().lat]")
@@ -175,7 +175,7 @@ def test_pick_mode_resolves_the_clicked_point_and_the_dragged_pin(
         f"(function(p){{return [p.x, p.y];}})(seatdesk.map.latLngToContainerPoint([{lat}, {lon}]))",
     )
     target, pos = view.web.focusProxy(), QPoint(round(x), round(y))
-    with qtbot.waitSignal(view.pick_resolved, timeout=5_000) as resolved:  # a real mouse click
+    with qtbot.waitSignal(view.pick_resolved, timeout=30_000) as resolved:  # a real mouse click
         QTest.mouseMove(target, pos)
         QTest.mousePress(target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
         qtbot.wait(30)
@@ -196,7 +196,7 @@ def test_pick_mode_resolves_the_clicked_point_and_the_dragged_pin(
     )
     # dragging the pin corrects the location; the new point resolves again
     lon2, lat2 = cell_centre(0, 0)
-    with qtbot.waitSignal(view.pick_resolved, timeout=5_000) as resolved:
+    with qtbot.waitSignal(view.pick_resolved, timeout=30_000) as resolved:
         view.run_js(f"seatdesk.pin.setLatLng([{lat2}, {lon2}]); seatdesk.pin.fire('dragend')")
     moved = resolved.args[0]
     assert moved.cell_code == cell_code(0, 0)
@@ -227,7 +227,7 @@ def test_case_changes_update_markers_without_reloading(qtbot, runner, widgets, s
         s.add(new)
         s.flush()
         new_id = new.id
-    with qtbot.waitSignal(view.markers_changed, timeout=5_000) as changed:
+    with qtbot.waitSignal(view.markers_changed, timeout=30_000) as changed:
         view.apply_changes([{"case_id": ids["green"]}, {"case_id": ids["yellow"]}, new_id])
     assert sorted(changed.args[0]) == sorted([ids["green"], ids["yellow"], new_id])
     script = (
@@ -307,7 +307,7 @@ def test_an_opened_case_keeps_its_streets_and_the_ring_sits_on_its_marker(
     view, log = open_map(qtbot, runner, widgets, db.Session)
     view.run_js(f"seatdesk.map.setView([{lat}, {lon}], 16, {{animate: false}});")
     js_until(qtbot, view, f"!seatdesk.caseMarkers[{first}]._icon", True)  # inside a cluster
-    with qtbot.waitSignal(view.case_shown, timeout=5_000):
+    with qtbot.waitSignal(view.case_shown, timeout=30_000):
         view.show_case(first)
     assert js(qtbot, view, "seatdesk.map.getZoom()") == 16
     centre = js(qtbot, view, "[seatdesk.map.getCenter().lng, seatdesk.map.getCenter().lat]")
@@ -321,7 +321,7 @@ def test_an_opened_case_keeps_its_streets_and_the_ring_sits_on_its_marker(
         assert abs(mx) <= 1 and abs(my) <= 1, (mx, my)  # marker on its own point
         qtbot.wait(200)
     # the next case takes its place; the first goes back to the cluster layer
-    with qtbot.waitSignal(view.case_shown, timeout=5_000):
+    with qtbot.waitSignal(view.case_shown, timeout=30_000):
         view.show_case(pair[1].id)
     js_until(qtbot, view, f"[seatdesk.focused.row[0], seatdesk.caseLayer.hasLayer("
                           f"seatdesk.caseMarkers[{first}])]", [pair[1].id, True])
@@ -397,7 +397,7 @@ def test_a_narrow_map_folds_its_layer_list_off_the_zoom_buttons(
     view.run_js("seatdesk.map.fire('click', {latlng: seatdesk.map.getCenter()});")
     js_until(qtbot, view, LAYERS_FOLDED, True)  # and folded by a click on the map
     view.resize(1000, 600)
-    js_until(qtbot, view, LAYERS_FOLDED, False, timeout=10_000)  # room enough: unfolded
+    js_until(qtbot, view, LAYERS_FOLDED, False, timeout=30_000)  # room enough: unfolded
     layers = js(qtbot, view, RECT.format(".leaflet-control-layers"))
     zoom = js(qtbot, view, RECT.format(".leaflet-control-zoom"))
     assert layers[0] > zoom[2], (layers, zoom)
@@ -430,7 +430,7 @@ def test_without_a_basemap_roads_are_named_and_the_pin_follows_the_intake(
     js_until(qtbot, view, labels, [])
     view.set_pick_mode(True)
     assert js(qtbot, view, "seatdesk.pin.dragging.enabled()")
-    with qtbot.waitSignal(view.pick_resolved, timeout=5_000) as resolved:
+    with qtbot.waitSignal(view.pick_resolved, timeout=30_000) as resolved:
         view.run_js(f"seatdesk.placePin(L.latLng({lat}, {lon + 0.0001}));")
     assert resolved.args[0].road == "甘露寺路"
     js_until(qtbot, view, "!!document.querySelector('.sd-pick') && document.querySelector("
@@ -535,7 +535,7 @@ def test_screenshots_of_each_layer(qtbot, runner, widgets, make_db):
     save(window, "map_components")
     # pick mode: the pin, its popup and the label under the map
     window.pick_action.setChecked(True)
-    with qtbot.waitSignal(view.pick_resolved, timeout=5_000):
+    with qtbot.waitSignal(view.pick_resolved, timeout=30_000):
         view.run_js("seatdesk.placePin(seatdesk.map.getCenter());")
     qtbot.wait(700)
     assert window.pick_label.text().startswith("网格 ")

@@ -34,5 +34,5 @@ def test_a_worker_thread_allocating_never_frees_the_gui_threads_cycles(qtbot):
     worker.start()
     worker.join()
     assert freed_on == []  # with automatic collection the worker would have freed them
-    qtbot.waitUntil(lambda: len(freed_on) == 50, timeout=5_000)  # the GUI thread's timer
+    qtbot.waitUntil(lambda: len(freed_on) == 50, timeout=30_000)  # the GUI thread's timer
     assert all(freed_on)

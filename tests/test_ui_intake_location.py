@@ -58,7 +58,7 @@ def take(qtbot, form, row: int) -> None:
 def js(qtbot, view, script: str):
     box: list = []
     view.run_js(f"JSON.stringify({script})", box.append)
-    qtbot.waitUntil(lambda: bool(box), timeout=5_000)
+    qtbot.waitUntil(lambda: bool(box), timeout=30_000)
     return json.loads(box[0])
 
 

@@ -25,7 +25,7 @@ def open_login(qtbot, db) -> LoginDialog:
     dialog = LoginDialog(db.Session)
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitUntil(lambda: dialog.centre.text().startswith("溧阳市"), timeout=5000)
+    qtbot.waitUntil(lambda: dialog.centre.text().startswith("溧阳市"), timeout=30_000)
     return dialog
 
 
@@ -39,7 +39,7 @@ def type_login(qtbot, dialog: LoginDialog, username: str, password: str) -> None
 
 
 def wait_answer(qtbot, dialog: LoginDialog) -> None:
-    qtbot.waitUntil(lambda: dialog.username.isEnabled(), timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.username.isEnabled(), timeout=30_000)
 
 
 def test_sign_in_as_a_role(qtbot, db):
@@ -47,7 +47,7 @@ def test_sign_in_as_a_role(qtbot, db):
     assert dialog.windowTitle() == "seatdesk — 登录"
     if db.backend == "sqlite":
         save(dialog, "login")
-    with qtbot.waitSignal(dialog.logged_in_as, timeout=10_000) as signal:
+    with qtbot.waitSignal(dialog.logged_in_as, timeout=30_000) as signal:
         type_login(qtbot, dialog, "dispatcher", PASSWORD)
     assert signal.args[0].role == "dispatcher"
     assert dialog.result() == QDialog.DialogCode.Accepted
@@ -91,7 +91,7 @@ def test_forced_password_change_at_first_login(qtbot, db):
         user.must_change_password = True
     dialog = open_login(qtbot, db)
     type_login(qtbot, dialog, "shift_lead", PASSWORD)
-    qtbot.waitUntil(lambda: getattr(dialog, "change_dialog", None) is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: getattr(dialog, "change_dialog", None) is not None, timeout=30_000)
     change: ChangePasswordDialog = dialog.change_dialog
     assert change.isVisible() and change.notice.isVisible()
     assert dialog.logged_in is None  # not signed in before the change
@@ -106,11 +106,11 @@ def test_forced_password_change_at_first_login(qtbot, db):
     qtbot.keyClicks(change.new, "short")
     qtbot.keyClicks(change.repeat, "short")
     qtbot.keyClick(change.repeat, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: change.new.isEnabled(), timeout=10_000)
+    qtbot.waitUntil(lambda: change.new.isEnabled(), timeout=30_000)
     assert change.error.text() == "新密码至少 8 位"  # the rule of auth.change_password
     change.new.clear()
     change.repeat.clear()
-    with qtbot.waitSignal(dialog.logged_in_as, timeout=10_000):
+    with qtbot.waitSignal(dialog.logged_in_as, timeout=30_000):
         qtbot.keyClicks(change.new, "a-better-pass-42")
         qtbot.keyClicks(change.repeat, "a-better-pass-42")
         qtbot.keyClick(change.repeat, Qt.Key.Key_Return)
@@ -126,7 +126,7 @@ def test_cancelling_the_forced_change_cancels_the_login(qtbot, db):
         session.scalar(select(User).where(User.username == "admin")).must_change_password = True
     dialog = open_login(qtbot, db)
     type_login(qtbot, dialog, "admin", PASSWORD)
-    qtbot.waitUntil(lambda: getattr(dialog, "change_dialog", None) is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: getattr(dialog, "change_dialog", None) is not None, timeout=30_000)
     dialog.change_dialog.reject()
     assert dialog.logged_in is None and dialog.isVisible()
     assert dialog.error.text() == "必须先修改密码才能登录"
@@ -140,7 +140,7 @@ def test_a_demo_database_shows_its_accounts(qtbot, make_db):
     qtbot.addWidget(dialog)
     dialog.show()
     hint = dialog.demo
-    qtbot.waitUntil(hint.isVisible, timeout=5000)
+    qtbot.waitUntil(hint.isVisible, timeout=30_000)
     assert hint.toggle.text() == "演示数据库：查看演示账号" and not hint.table.isVisible()
     qtbot.mouseClick(hint.toggle, Qt.MouseButton.LeftButton)
     assert hint.table.isVisible()
@@ -151,7 +151,7 @@ def test_a_demo_database_shows_its_accounts(qtbot, make_db):
     assert dialog.username.text() == "bumen" and dialog.password.hasFocus()
     if demo.backend == "sqlite":
         save(dialog, "login_demo")
-    with qtbot.waitSignal(dialog.logged_in_as, timeout=10_000) as signal:
+    with qtbot.waitSignal(dialog.logged_in_as, timeout=30_000) as signal:
         qtbot.keyClicks(dialog.password, "seatdesk-demo")
         qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
     assert signal.args[0].username == "bumen"

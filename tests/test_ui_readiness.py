@@ -32,6 +32,6 @@ def test_readiness_tab_lists_the_checks_and_follows_changes(make_db, qtbot):
     users.table.selectRow(row)
     qtbot.mouseClick(users.active_button, Qt.MouseButton.LeftButton)  # 停用 the supervisor
     settle(qtbot, panel)
-    qtbot.waitUntil(lambda: not page.model.records()[-1].ok, timeout=10_000)
+    qtbot.waitUntil(lambda: not page.model.records()[-1].ok, timeout=30_000)
     assert "未就绪：8项检查中有1项未通过" == page.summary.text()
     assert "YX-B03 东湖街道片" in page.model.index(7, 2).data()

@@ -238,7 +238,7 @@ CONTROL_RECTS = """(function () {
 def map_controls(qtbot, view) -> dict:
     box: list = []
     view.run_js(f"JSON.stringify({CONTROL_RECTS})", box.append)
-    qtbot.waitUntil(lambda: bool(box), timeout=10_000)
+    qtbot.waitUntil(lambda: bool(box), timeout=30_000)
     return json.loads(box[0])
 
 
@@ -305,7 +305,7 @@ def test_a_1280x720_screen_keeps_filters_and_eight_columns_readable(city, qtbot,
             save(window, "main_window_1280x720")
             # the layers button unfolds the list over the map on request
             ws.map.run_js("document.querySelector('.leaflet-control-layers-toggle').click();")
-            qtbot.waitUntil(lambda: not map_controls(qtbot, ws.map)["folded"], timeout=10_000)
+            qtbot.waitUntil(lambda: not map_controls(qtbot, ws.map)["folded"], timeout=30_000)
             qtbot.wait(300)
             save(window, "main_window_1280x720_layers")
         else:

@@ -66,7 +66,7 @@ def test_ranking_puts_the_worst_first_and_follows_the_threshold(qtbot, wall, bui
     with Session(built.engine) as session, session.begin():
         set_setting(session, "kpi_department_min_due", 1)
     try:
-        with qtbot.waitSignal(wall.refreshed, timeout=10_000):
+        with qtbot.waitSignal(wall.refreshed, timeout=30_000):
             wall.refresh()
         assert wall.ranking_model.rows == [("环境卫生管理处", "40.0", 3, 5),
                                            ("市政设施管理处", "75.0", 1, 4)]
@@ -99,7 +99,7 @@ def test_refreshes_keep_the_object_count_flat(qtbot, wall):
     counts = []
     for i in range(12):
         clock[0] = NOW + dt.timedelta(hours=2 * i)  # a simulated day of refreshes
-        with qtbot.waitSignal(wall.refreshed, timeout=10_000):
+        with qtbot.waitSignal(wall.refreshed, timeout=30_000):
             wall.refresh()
         wall.next_view()
         counts.append(len(wall.findChildren(object)))
@@ -122,7 +122,7 @@ def test_wall_survives_a_database_outage(qtbot, make_db):
             conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
             conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                               "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
-        with qtbot.waitSignal(window.failed, timeout=10_000):
+        with qtbot.waitSignal(window.failed, timeout=30_000):
             pass
         assert window.banner.isVisibleTo(window)
         with admin.connect() as conn:
