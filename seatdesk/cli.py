@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="name sessions in ClientWrite or idle in a transaction this long")
     nq.add_argument("--end", action="store_true",
                     help="terminate them (a superuser or pg_signal_backend)")
+    nq.add_argument("--pid", type=int, action="append", metavar="PID",
+                    help="only this session (repeatable): the one named and looked at")
     demo = sub.add_parser("demo", help="load or regenerate the demo city")
     demo.add_argument("--if-empty", action="store_true", help="only when no grid is loaded yet")
     demo.add_argument("--seed", type=int)
@@ -177,7 +179,8 @@ def cmd_db(args, database: ResolvedDatabase) -> int:
 
         engine = _engine(database)
         try:
-            return notify_queue.run(engine, older_than=args.older_than, terminate=args.end)
+            return notify_queue.run(engine, older_than=args.older_than, terminate=args.end,
+                                    pids=args.pid)
         finally:
             engine.dispose()
     if args.db_command == "upgrade":

@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from seatdesk.cli import main
+from tests.exclusive import exclusive
 
 pytestmark = pytest.mark.postgres
 CHANNEL = "seatdesk_test_stuck"
@@ -113,6 +114,14 @@ def _command(*args: str) -> tuple[int, str]:
     return code, out.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def _one_queue_test_at_a_time():
+    """The queue is the whole server's: under pytest-xdist the other test here, run by the
+    other process, would hold it (usage not 0 at the start) or be listed with ours."""
+    with exclusive(f"notify-queue-{make_url(_url()).port}"):
+        yield
+
+
 def test_a_listener_that_stops_reading_is_named_and_ended():
     url = _url()
     admin = psycopg.connect(_libpq(url))
@@ -129,7 +138,9 @@ def test_a_listener_that_stops_reading_is_named_and_ended():
         code, said = _command("--older-than", "0")
         assert f"pid {pid}: " in said and "ClientWrite" in said, said
         assert "stuck-listener" in said and "--end" in said
-        code, said = _command("--older-than", "0", "--end")
+        # --pid: ours only — with --older-than 0 every session of the server idle in a
+        # transaction is a holder, the other pytest process's included (it was ended)
+        code, said = _command("--older-than", "0", "--end", "--pid", str(pid))
         assert f"pid {pid}: terminated" in said, said
         assert _wait(lambda: _state(admin, pid) == (None, None))
         _flood(admin, 10)  # a NOTIFY after it: the queue's tail moves on
@@ -156,9 +167,14 @@ def test_a_listener_idle_in_a_transaction_is_named_and_ended():
         code, said = _command("--older-than", "0")
         assert f"pid {pid}: " in said and "idle in transaction" in said, said
         assert _command("--older-than", "3600")[1].count(f"pid {pid}") == 0  # not yet that old
-        code, said = _command("--older-than", "0", "--end")
+        bystander = psycopg.connect(_libpq(url), application_name="bystander")
+        bystander.execute("SELECT 1")  # idle in a transaction too, listening to nothing
+        code, said = _command("--older-than", "0", "--end", "--pid", str(pid))
         assert f"pid {pid}: terminated" in said, said
+        assert f"pid {bystander.info.backend_pid}" not in said, said
         assert _wait(lambda: _state(admin, pid) == (None, None))
+        assert bystander.execute("SELECT 2").fetchone() == (2,)  # not ended
+        bystander.close()
         _flood(admin, 10)
         assert _wait(lambda: _usage(admin) == 0.0), _usage(admin)
     finally:

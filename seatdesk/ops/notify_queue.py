@@ -22,7 +22,7 @@ latter, other roles' sessions show no state and are not named).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, text
 
@@ -92,14 +92,18 @@ def end(conn: Connection, holders: tuple[Holder, ...]) -> dict[int, bool]:
     return done
 
 
-def run(engine, *, older_than: float, terminate: bool, out=print) -> int:
+def run(engine, *, older_than: float, terminate: bool, pids=None, out=print) -> int:
     """``seatdesk db notify-queue``: print the report (and end the holders with
-    ``terminate``); 1 when the queue is at ``WARN_AT`` or more and nothing was ended."""
+    ``terminate``); 1 when the queue is at ``WARN_AT`` or more and nothing was ended.
+    ``pids``: only those sessions are named and ended (the one a DBA looked at; every
+    holder of the cluster otherwise)."""
     if engine.dialect.name != "postgresql":
         out("notification queue: not used (embedded SQLite)")
         return 0
     with engine.connect() as conn:
         found = report(conn, older_than)
+        if pids:
+            found = replace(found, holders=tuple(h for h in found.holders if h.pid in pids))
         out(f"notification queue: {found.usage:.4%} used"
             f"{' — above ' + format(WARN_AT, '.0%') if found.alarming else ''}")
         if not found.holders:
