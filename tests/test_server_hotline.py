@@ -186,7 +186,7 @@ def _attempts(world) -> int:
         return s.scalar(select(func.coalesce(func.sum(CallbackOutbox.attempts), 0)))
 
 
-def _wait(predicate, timeout: float = 10.0) -> None:
+def _wait(predicate, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "timed out"
