@@ -1,10 +1,12 @@
 """The field reaches the seats: a handset's report (with its photos) appears in a seat's
-work box by itself — NOTIFY on PostgreSQL, the seat's poll on SQLite — and a
+work box by itself within a second (issue 14 asks this of the suite) — NOTIFY on
+PostgreSQL, the seat's poll on SQLite — and a
 handset's position ping moves the supervisor on the seat's map."""
 
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 import pytest
@@ -33,7 +35,7 @@ def _sign_in(live: LiveServer) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
-def test_a_handset_report_reaches_the_seat_live(city, qtbot, field_server):
+def test_a_handset_report_reaches_the_seat_within_a_second(city, qtbot, field_server):
     window = open_seat(qtbot, city, "shouli", live=True, poll_ms=200)
     ws = window.workspace
     heard: list = []
@@ -47,11 +49,16 @@ def test_a_handset_report_reaches_the_seat_live(city, qtbot, field_server):
               "class_id": str(class_id), "description": "雨水箅子缺失", "address": "燕山路"},
         files=[("photos", ("1.jpg", jpeg(color=(200, 0, 0)), "image/jpeg")),
                ("photos", ("2.jpg", jpeg(color=(0, 200, 0)), "image/jpeg"))])
+    answered = time.perf_counter()
     assert response.status_code == 201, response.text
     case_id = response.json()["case_id"]
-    # brought by the live source itself (no auto refresh here); how fast is not asserted
+    # brought by the live source itself (no auto refresh here), and within the issue's
+    # second from the handset's answer (the one timed check the issue asks of the suite;
+    # the seat is listening, wait_live above, so only the notice's path is timed)
     qtbot.waitUntil(lambda: ws.workbox.model.row_of(case_id) >= 0, timeout=TIMEOUT)
+    delay = time.perf_counter() - answered
     assert any(case_id in c.ids and c.origin in ("listen", "poll") for c in heard), heard
+    assert delay < 1.0, f"the handset's report took {delay:.2f} s to reach the seat"
     open_case(qtbot, window, case_id)
     items = ws.detail.attachments.model.items()
     assert [(i.kind, i.filename) for i in items] == [("photo", "1.jpg"), ("photo", "2.jpg")]
