@@ -8,7 +8,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PGDIR ?= $(CURDIR)/.pgtest
-PGPORT ?= 55432
+# below 32768: outside Linux's ephemeral range (ip_local_port_range 32768–60999), so no
+# outgoing connection can take a test server's port while a test restarts it
+PGPORT ?= 25432
 # the suite runs in this many processes (pytest-xdist): most tests wait on a database, a
 # browser engine or a subprocess, so two processes keep both cores busy; 0 runs it in one
 TEST_WORKERS ?= 2

@@ -18,7 +18,7 @@ from tests.exclusive import exclusive
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "pg-test-server"
-OWN_PORT = 56470
+OWN_PORT = 26470  # below the ephemeral range, as the Makefile's PGPORT
 
 
 @dataclass
