@@ -1,4 +1,4 @@
-"""Several seats on one database: changes from another seat appear by themselves (NOTIFY
+"""Several seats on one database: changes from another seat appear within a second (NOTIFY
 on PostgreSQL, polling on SQLite) without losing the selection or a half-typed form; a
 conflicting action is explained and the case reloaded; a dropped connection during intake
 shows the banner, keeps the report in the outbox and submits it — checking duplicates at
@@ -6,6 +6,7 @@ that moment — when the connection returns."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,6 @@ from tests.seat_helpers import (
     place,
     press,
     type_text,
-    wait_live,
     walk_case,
 )
 
@@ -43,7 +43,7 @@ def report(lon: float, lat: float, phone: str = "13500001111") -> sd.Report:
                      description="路灯不亮", caller_phone=phone)
 
 
-def test_changes_at_another_seat_appear_live(city, qtbot):
+def test_changes_at_another_seat_appear_within_a_second(city, qtbot):
     db = city
     window = open_seat(qtbot, db, "shouli", live=True, poll_ms=200)
     ws = window.workspace
@@ -57,26 +57,20 @@ def test_changes_at_another_seat_appear_live(city, qtbot):
     ws.show_page("workbench")
     wf, a = other_seat(db)
     lon, lat, _ = place(db, 70)
-    heard: list = []
-    ws.seat.hub.cases_changed.connect(heard.append)
-    wait_live(qtbot, window)  # (the SQLite poll's first answer only finds "now")
-
-    def announced(case_id: int) -> bool:  # by the live source itself: NOTIFY or the poll
-        return any(case_id in c.ids and c.origin in ("listen", "poll") for c in heard)
-
-    # another seat registers a case: the live source names it and it appears in this
-    # seat's 待受理 (no auto refresh here: nothing else would bring it; how fast it comes
-    # is not asserted: a loaded CI machine takes its time)
+    # another seat registers a case: it appears in this seat's 待受理 within a second
+    started = time.perf_counter()
     new = sd.register(wf, a["shouli"], report(lon, lat))
-    qtbot.waitUntil(lambda: ws.workbox.model.row_of(new.case_id) >= 0, timeout=TIMEOUT)
-    assert announced(new.case_id), heard
+    qtbot.waitUntil(lambda: ws.workbox.model.row_of(new.case_id) >= 0, timeout=2000)
+    delay = time.perf_counter() - started
+    assert delay < 1.0, f"the change took {delay:.2f} s to appear"
     assert ws.workbox.current_case_id() == shown  # the selection stayed
     assert ws.intake.caller_name.text() == "半句话"  # the half-typed form too
     # another seat acts on the case shown here: the detail reloads and says who did it
     view = ws.detail.view
+    started = time.perf_counter()
     sd.void(wf, a["shouli"], shown, view.version, reason="重复上报")
-    qtbot.waitUntil(lambda: ws.detail.view.detail.state == "voided", timeout=TIMEOUT)
-    assert announced(shown), heard
+    qtbot.waitUntil(lambda: ws.detail.view.detail.state == "voided", timeout=2000)
+    assert time.perf_counter() - started < 1.0
     assert "作废" in ws.detail.notice.text() and ws.detail.notice.isVisible()
     assert ws.detail.allowed() == ()
     wf.engine.dispose()
