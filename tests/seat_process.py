@@ -20,6 +20,7 @@ from __future__ import annotations
 import faulthandler
 import json
 import sys
+import threading
 import time
 
 from PySide6.QtCore import QEvent, Qt, QTimer
@@ -35,8 +36,17 @@ PASSWORD = "seatdesk-demo"
 STEP_TIMEOUT_S = 60
 
 
+_SAYING = threading.Lock()
+
+
 def say(event: str, **data) -> None:
-    print(json.dumps({"event": event, **data}, ensure_ascii=False), flush=True)
+    """One event, one line: ``draft_kept`` comes from the draft keeper's worker thread,
+    and two ``print`` calls at once can interleave their text and newlines (seen: two
+    events on one line, the parent's json.loads failed)."""
+    line = json.dumps({"event": event, **data}, ensure_ascii=False) + "\n"
+    with _SAYING:
+        sys.stdout.write(line)
+        sys.stdout.flush()
 
 
 def report_draft_writes(store) -> None:
