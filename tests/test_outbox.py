@@ -51,6 +51,8 @@ def test_every_report_whose_save_returned_survives_sigkill(tmp_path):
                 child.send_signal(signal.SIGKILL)  # in the middle of the next save
                 break
     finally:
+        if child.poll() is None:  # (a failure above: never leave the saver running)
+            child.kill()
         child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
     with sqlite3.connect(path) as conn:

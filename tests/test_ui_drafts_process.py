@@ -38,6 +38,8 @@ def type_and_kill(url: str) -> list[dict]:
                     break
         child.send_signal(signal.SIGKILL)  # mid-typing: no close, no sign-out, no flush
     finally:
+        if child.poll() is None:  # (a failure above: never leave the seat running)
+            child.kill()
         child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
     return events
