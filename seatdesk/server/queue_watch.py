@@ -14,9 +14,10 @@ would be refused — so the warning comes long before (5 % of 8 GB by default).
 from __future__ import annotations
 
 import logging
-import threading
 
 from seatdesk.ops import notify_queue
+
+from .periodic import Periodic
 
 log = logging.getLogger("seatdesk.server.queue")
 
@@ -24,29 +25,16 @@ log = logging.getLogger("seatdesk.server.queue")
 class QueueWatch:
     def __init__(self, engine, every_s: float, warn_at: float):
         self.engine, self.every_s, self.warn_at = engine, every_s, warn_at
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._thread = Periodic("seatdesk-queue-watch", every_s, self.check, log,
+                                "notification queue not read", logging.INFO)
 
     def start(self) -> None:
         if self.every_s <= 0 or self.engine.dialect.name != "postgresql":
             return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="seatdesk-queue-watch",
-                                        daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(10)
-            self._thread = None
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.every_s):
-            try:
-                self.check()
-            except Exception as exc:  # noqa: BLE001 - the database is away: try again later
-                log.info("notification queue not read: %s", type(exc).__name__)
+        self._thread.stop(10)
 
     def check(self) -> float:
         """Read the usage once; warn at ``warn_at`` or more. Returns the usage."""

@@ -19,7 +19,6 @@ import hashlib
 import hmac
 import logging
 import random
-import threading
 import time
 from dataclasses import dataclass
 
@@ -29,6 +28,7 @@ from sqlalchemy.orm import Session, aliased
 
 from seatdesk.models import CallbackOutbox, Partner, WorkOrder
 
+from ..periodic import Periodic
 from .payload import build_callback
 
 log = logging.getLogger("seatdesk.server.callbacks")
@@ -53,27 +53,18 @@ class Deliverer:
         self.ctx = ctx
         self.client = httpx.Client(timeout=ctx.config.callback_timeout_s, transport=transport,
                                    follow_redirects=False)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._thread = Periodic("seatdesk-callbacks", ctx.config.outbox_poll_s,
+                                self._drain, log, "callback outbox")
 
     def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="seatdesk-callbacks",
-                                        daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(self.ctx.config.callback_timeout_s + 5)
+        self._thread.stop(self.ctx.config.callback_timeout_s + 5)
 
-    def _loop(self) -> None:
-        while not self._stop.wait(self.ctx.config.outbox_poll_s):
-            try:
-                while self.run_once() and not self._stop.is_set():
-                    pass
-            except Exception as exc:  # noqa: BLE001 - the database is away: try again later
-                log.warning("callback outbox: %s", type(exc).__name__)
+    def _drain(self) -> None:
+        while self.run_once() and not self._thread.stopping:
+            pass
 
     def run_once(self) -> int:
         """Claim and send the due callbacks; returns how many were delivered."""
