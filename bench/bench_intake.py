@@ -30,7 +30,8 @@ reports come from K supervisors in turn (the server switches role per request, a
 production; row-level security and the ledger's trust triggers on).
 
 The server is ``seatdesk serve`` with 2 worker processes (this machine has 2 cores; the
-load generator shares them; ``SEATDESK_BENCH_WORKERS=N`` to compare), rate limits raised
+load generator shares them; ``SEATDESK_BENCH_WORKERS=N`` to compare;
+``SEATDESK_BENCH_DB_CONNECTIONS=N`` sets ``serve --db-connections``), rate limits raised
 for the run. Targets: ≥ 300 reports/s and
 ≥ 0.3 × bare; p99 ≤ 150 ms at 50 reports/s with photos.
 """
@@ -64,6 +65,9 @@ SECONDS = 8.0
 #: uvicorn worker processes (SEATDESK_BENCH_WORKERS to compare; 2 = this machine's cores)
 WORKERS = int(os.environ.get("SEATDESK_BENCH_WORKERS", "2"))
 CONCURRENCY = 24  # requests in flight from the load generator
+#: ``seatdesk serve --db-connections``: each worker's pool and request threads
+#: (SEATDESK_BENCH_DB_CONNECTIONS to compare; the server's default otherwise)
+DB_CONNECTIONS = int(os.environ.get("SEATDESK_BENCH_DB_CONNECTIONS", "0")) or None
 #: SEATDESK_BENCH_LOGINS=K: every user gets their own database login and the handset
 #: reports come from K supervisors in turn, so each request's units of work switch the
 #: pooled connection to the supervisor's login (SET LOCAL ROLE: row-level security and the
@@ -209,7 +213,9 @@ def start_server(url: str, port: int, workers: int = 2) -> subprocess.Popen:
     code = ("from seatdesk.server.runner import serve; from seatdesk.server.config import "
             "ServerConfig; serve(%r, host='127.0.0.1', port=%d, workers=%d, config=ServerConfig("
             "field_rate='1000000/minute', partner_rate='1000000/minute', "
-            "signin_rate='1000/minute'))" % (url, port, workers))
+            "signin_rate='1000/minute'%s))" % (
+                url, port, workers,
+                f", db_connections={DB_CONNECTIONS}" if DB_CONNECTIONS else ""))
     log = tempfile.TemporaryFile()  # noqa: SIM115 - the server writes to it until it ends
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL,
                             stderr=log, env={**os.environ})
