@@ -856,6 +856,68 @@ def test_migration_0021_down_and_up_narrows_the_intake_logins_users_and_partners
             conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
 
 
+def test_migration_0022_down_and_up_narrows_the_intake_logins_field_sessions(
+        pgw, monkeypatch):
+    """Before 0022 the intake login read every column of ``field_sessions``: every live
+    handset token's hash; 0022 leaves it ``id`` (a presented token's session comes from
+    ``seatdesk_field_session_by_token``); downgraded the read is back and the function
+    gone, upgraded again the other way round — and the server's token check works on the
+    login's own connection, with its password."""
+    import datetime as dt
+
+    from alembic import command
+    from sqlalchemy.orm import Session
+
+    from seatdesk.models.db import alembic_config, upgrade
+    from seatdesk.server.auth import digest, field_grant, open_session
+
+    w = pgw
+    name = f"intake_{w.db.engine.url.database}"[:63]
+    _intake_login(w.db.url, name, monkeypatch)
+    with w.db.Session.begin() as s:
+        token, _ = open_session(s, w.users["sup1"], "phone-1", w.wf.now(),
+                                dt.timedelta(hours=1))
+
+    def state() -> tuple[bool, bool, list[str | None]]:
+        with w.db.engine.connect() as conn:
+            function, runs = conn.execute(text(
+                "SELECT p IS NOT NULL, p IS NOT NULL AND has_function_privilege(:r, p, 'EXECUTE')"
+                " FROM to_regprocedure('public.seatdesk_field_session_by_token(text)') p"),
+                {"r": name}).one()
+        with as_login(w.db, name) as conn:
+            return function, runs, [
+                refused(conn, "SELECT token_hash, user_id FROM field_sessions"),
+                refused(conn, "SELECT id FROM field_sessions")]
+
+    def checked() -> str:
+        engine = _connect_as(w.db.url, name)
+        try:
+            with Session(engine) as s:
+                return field_grant(s, digest(token)).principal.name
+        finally:
+            engine.dispose()
+
+    try:
+        function, runs, refusals = state()
+        assert function and runs and "permission denied" in str(refusals[0]), refusals
+        assert refusals[1] is None
+        assert checked() == "sup1"
+        w.db.engine.dispose()
+        command.downgrade(alembic_config(w.db.url), "0022-1")
+        assert state() == (False, False, [None, None])
+        w.db.engine.dispose()
+        upgrade(w.db.url)
+        function, runs, refusals = state()
+        assert function and runs and "permission denied" in str(refusals[0]), refusals
+        assert refusals[1] is None
+        assert checked() == "sup1"
+    finally:
+        w.db.engine.dispose()
+        with w.db.engine.begin() as conn:  # roles are cluster-wide: not left behind
+            conn.exec_driver_sql(f'DROP OWNED BY "{name}"')
+            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
+
+
 def _intake_login(url: str, name: str, monkeypatch) -> str:
     import contextlib
     import io
@@ -903,7 +965,8 @@ def test_a_renamed_intake_login_keeps_nothing_but_another_databases_intake_role(
                 "SELECT 'connect', has_database_privilege(:r, current_database(), 'CONNECT')"
                 " UNION ALL SELECT 'supervisor', pg_has_role(:r, :s, 'MEMBER')"
                 " UNION ALL SELECT 'reader', pg_has_role(:r, :o, 'MEMBER')"
-                " UNION ALL SELECT 'sessions', has_table_privilege(:r, 'field_sessions', 'SELECT')"
+                " UNION ALL SELECT 'sessions', has_column_privilege(:r, 'field_sessions', 'id',"
+                "                                                   'SELECT')"
                 " UNION ALL SELECT 'outbox', has_table_privilege(:r, 'callback_outbox', 'UPDATE')"
                 " UNION ALL SELECT 'numbers', has_column_privilege(:r, 'cases', 'number', 'SELECT')"
                 " UNION ALL SELECT 'ledger', has_column_privilege(:r, 'case_ledger', 'reason',"

@@ -471,6 +471,99 @@ def test_the_intake_login_reads_no_staff_phone_and_no_partner_key_hash(intake_ro
         conn.rollback()
 
 
+def test_the_intake_login_reads_no_handset_token_hash(intake_round):
+    """Migration 0022 (branch ``intake9c``): connected as psql would be with the intake
+    login's password, it reads of ``field_sessions`` only ``id`` — no token's hash, nor
+    whose session it is, on which device, until when. A presented token's session and
+    user come from ``seatdesk_field_session_by_token``: the one session with that hash,
+    nothing for another; no other role runs it. Through the real server, connected as that
+    login: two handsets sign in, one reports and signs out (its token then refused), the
+    other's user is deactivated and its token refused."""
+    from seatdesk.server.auth import digest
+    from seatdesk.workflow.dbrules import GATE, GROUPS
+    from seatdesk.workflow.dbrules.grants import INTAKE_FIELD_SESSIONS
+
+    rnd, w, c = intake_round, intake_round.world, intake_round.client
+    tokens = {}
+    for name, device in (("sup1", "phone-1"), ("sup2", "phone-2")):
+        signed = c.post("/field/v1/session", json={"username": name, "password": PASSWORD,
+                                                  "device_id": device})
+        assert signed.status_code == 201, signed.text
+        tokens[name] = signed.json()["token"]
+    # (each token's first request is a cold check: the function, on the login's connection)
+    assert c.get("/field/v1/me", headers=_bearer(tokens["sup2"])).status_code == 200
+    reported = c.post("/field/v1/reports", headers=_bearer(tokens["sup1"]), data={
+        "report_id": "token-fn-0001", "lon": str(P1[0]), "lat": str(P1[1]),
+        "description": "井盖破损"}, files=[("photos", ("a.jpg", jpeg(), "image/jpeg"))])
+    assert reported.status_code == 201, reported.text
+    assert _actor(rnd, reported.json()["case_id"], 1) == (w.users["sup1"], "城管通/phone-1")
+
+    login = rnd.engine  # the intake login with its password, as psql would connect
+    for sql in ("SELECT token_hash FROM field_sessions", "SELECT * FROM field_sessions",
+                "SELECT id FROM field_sessions WHERE token_hash = 'x'",
+                "SELECT count(*) FROM field_sessions WHERE token_hash LIKE 'a%'",
+                "SELECT user_id FROM field_sessions", "SELECT device_id FROM field_sessions",
+                "SELECT expires_at, revoked_at FROM field_sessions",
+                "UPDATE field_sessions SET revoked_at = now() WHERE token_hash = 'x'",
+                "UPDATE field_sessions SET revoked_at = now() RETURNING token_hash",
+                "DELETE FROM field_sessions"):
+        assert "permission denied" in _refusal(login, sql), sql
+    with login.connect() as conn:
+        ids = conn.execute(text(f"SELECT {', '.join(INTAKE_FIELD_SESSIONS)}"
+                                " FROM field_sessions")).scalars().all()
+        found = conn.execute(text("SELECT * FROM seatdesk_field_session_by_token(:h)"),
+                             {"h": digest(tokens["sup1"])}).mappings().all()
+        theirs = conn.execute(text("SELECT * FROM seatdesk_field_session_by_token(:h)"),
+                              {"h": digest(tokens["sup2"])}).mappings().all()
+        other = conn.execute(text("SELECT * FROM seatdesk_field_session_by_token(:h)"),
+                             {"h": digest(tokens["sup1"] + "x")}).all()
+        any_hash = conn.execute(text(
+            "SELECT count(*) FROM seatdesk_field_session_by_token('')")).scalar()
+        like = conn.execute(text(
+            "SELECT count(*) FROM seatdesk_field_session_by_token('%')")).scalar()
+    assert len(ids) == 2
+    assert [(r["user_id"], r["username"], r["role"], r["device_id"], r["active"],
+             r["revoked_at"]) for r in found] == [
+        (w.users["sup1"], "sup1", "supervisor", "phone-1", True, None)]
+    assert found[0]["session_id"] in ids and found[0]["expires_at"] > dt.datetime.now(dt.UTC)
+    assert [(r["user_id"], r["device_id"]) for r in theirs] == [(w.users["sup2"], "phone-2")]
+    assert other == [] and any_hash == 0 and like == 0
+
+    # no other role reads the hashes or runs the function: the administrators' group, the
+    # partner group, the Open311 reader, the gate, a supervisor's own login
+    with w.db.Session() as s:
+        sup_login = s.scalar(select(User.db_login).where(User.username == "sup1"))
+    for role in (GROUPS["admin"], GROUPS["supervisor"], "seatdesk_partner", OPEN311_READER,
+                 GATE, sup_login):
+        with w.db.engine.connect() as conn:
+            conn.exec_driver_sql(f'SET ROLE "{role}"')
+            for sql in ("SELECT token_hash FROM field_sessions",
+                        "SELECT * FROM seatdesk_field_session_by_token('x')"):
+                refused = ""
+                try:
+                    with conn.begin_nested():
+                        conn.execute(text(sql))
+                except DBAPIError as exc:
+                    refused = str(exc.orig)
+                assert "permission denied" in refused, (role, sql)
+            conn.rollback()
+
+    # sign-out finds its session by the id its check returned: the token stops working
+    assert c.delete("/field/v1/session", headers=_bearer(tokens["sup1"])).status_code == 204
+    assert c.get("/field/v1/me", headers=_bearer(tokens["sup1"])).status_code == 401
+    with w.db.Session() as s:  # the owner: revoked, the other session not
+        revoked = dict(s.execute(text("SELECT token_hash, revoked_at IS NOT NULL"
+                                      " FROM field_sessions")).all())
+    assert revoked == {digest(tokens["sup1"]): True, digest(tokens["sup2"]): False}
+    # a deactivated user's token is refused (once the server hears seatdesk_users)
+    with w.db.Session.begin() as s:
+        s.execute(text("UPDATE users SET active = false WHERE username = 'sup2'"))
+    assert _wait_for(lambda: c.get("/field/v1/me", headers=_bearer(tokens["sup2"]))
+                     .status_code == 401)
+    refused = c.get("/field/v1/me", headers=_bearer(tokens["sup2"]))
+    assert "停用" in refused.json()["error"]["message"], refused.text
+
+
 def test_a_handsets_wrong_passwords_lock_the_supervisor_as_at_a_seat(intake_round):
     """Five wrong passwords through the server lock the account (the gate counts them) and
     expire the login's password, so PostgreSQL itself refuses the right one too."""

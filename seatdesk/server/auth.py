@@ -16,10 +16,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import Boolean, Integer, String, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
-from seatdesk.models import FieldEvent, FieldSession, Partner, User
+from seatdesk.models import FieldEvent, FieldSession, Partner, User, UTCDateTime
 from seatdesk.models.enums import Role
 from seatdesk.workflow.auth import LoggedIn, LoginError, login
 
@@ -76,11 +76,19 @@ def sign_in_event(session: Session, user_id: int, device_id: str, now: dt.dateti
     session.add(FieldEvent(user_id=user_id, at=now, kind="sign_in", device_id=device_id))
 
 
-#: a token's session and user (built once: every handset request runs it)
+#: a token's session and user (built once: every handset request without a kept grant
+#: runs it): on PostgreSQL through the owner's function, so no login reads the tokens'
+#: hashes (``dbrules/intake_sql.py``, migration 0022); the same columns from the tables on
+#: SQLite (one trusted process: no roles)
+_FIELD_SESSION_BY_TOKEN = text(
+    "SELECT * FROM seatdesk_field_session_by_token(:token_hash)").columns(
+    session_id=Integer(), device_id=String(), expires_at=UTCDateTime(),
+    revoked_at=UTCDateTime(), user_id=Integer(), username=String(), role=String(),
+    active=Boolean(), department_id=Integer())
 _FIELD_SESSION = (
-    select(FieldSession.id, FieldSession.device_id, FieldSession.expires_at,
-           FieldSession.revoked_at, User.id, User.username, User.role, User.active,
-           User.department_id)
+    select(FieldSession.id.label("session_id"), FieldSession.device_id,
+           FieldSession.expires_at, FieldSession.revoked_at, User.id.label("user_id"),
+           User.username, User.role, User.active, User.department_id)
     .join(User, User.id == FieldSession.user_id)
     .where(FieldSession.token_hash == bindparam("token_hash")))
 
@@ -97,13 +105,15 @@ class FieldGrant:
 def field_grant(session: Session, token_hash: str) -> FieldGrant:
     """The supervisor behind a token's hash, checked against the live user record (not
     against the clock: ``field_principal`` does that); ``Unauthorized`` if refused."""
-    row = session.execute(_FIELD_SESSION, {"token_hash": token_hash}).first()
+    query = _FIELD_SESSION_BY_TOKEN if session.get_bind().dialect.name == "postgresql" \
+        else _FIELD_SESSION
+    row = session.execute(query, {"token_hash": token_hash}).first()
     if row is None or row.revoked_at is not None:
         raise Unauthorized("登录已失效，请重新登录")
     if not row.active or row.role != Role.SUPERVISOR:
         raise Unauthorized("账号已停用或不再是监督员，请联系指挥中心")
-    return FieldGrant(Principal(FIELD, row[4], row.role, row.department_id, row.username,
-                                field_channel(row.device_id), session_id=row[0]),
+    return FieldGrant(Principal(FIELD, row.user_id, row.role, row.department_id, row.username,
+                                field_channel(row.device_id), session_id=row.session_id),
                       row.expires_at)
 
 
@@ -120,8 +130,10 @@ def checked(grant: FieldGrant, now: dt.datetime) -> Principal:
 
 
 def sign_out(session: Session, principal: Principal, now: dt.datetime) -> None:
-    """Revoke the token (the server's own bookkeeping); ``sign_out_event`` is the
-    supervisor's attendance row, written as the supervisor."""
+    """Revoke the token (the server's own bookkeeping): its session is found by the id
+    its check returned, so the intake login needs no read of the tokens' hashes (it reads
+    ``field_sessions.id`` only); ``sign_out_event`` is the supervisor's attendance row,
+    written as the supervisor."""
     session.execute(update(FieldSession).where(FieldSession.id == principal.session_id)
                     .values(revoked_at=now))
 

@@ -86,6 +86,11 @@ INTAKE_USERS = ("id", "username", "role", "active", "department_id", "db_login")
 #: the columns of ``partners`` the intake login reads: the 12345 outbox's endpoint and
 #: HMAC key (hotline/outbox.py); not the key hashes, names or codes
 INTAKE_PARTNERS = ("id", "callback_url", "callback_secret")
+#: the columns of ``field_sessions`` the intake login reads: the id a sign-in's INSERT
+#: returns and a sign-out's UPDATE names; not the tokens' hashes (a presented token's
+#: session and user come from ``seatdesk_field_session_by_token``, migration 0022), nor
+#: who is signed in on which device until when
+INTAKE_FIELD_SESSIONS = ("id",)
 #: readers who never see the callers' contact columns (``Access.callers``)
 WITHOUT_CALLERS = ("partner", "intake")
 
@@ -134,7 +139,12 @@ TABLES: dict[str, Access] = {
     "beat_supervisors": REFERENCE,
     # the intake server (seatdesk serve): handsets' sessions and attendance, partners and
     # what they sent, callbacks to the 12345 platform (queued by a SECURITY DEFINER trigger)
-    "field_sessions": Access(read=("intake",), insert=("intake",), update=("intake",)),
+    # the tokens' hashes are the owner's only: a presented token's session and user come
+    # from intake_sql's seatdesk_field_session_by_token(hash) (migration 0022); the intake
+    # login inserts a sign-in's session and revokes one by id (``INTAKE_FIELD_SESSIONS``)
+    "field_sessions": Access(read=(), insert=("intake",), update=("intake",),
+                             hidden=("token_hash",), outline_readers=("intake",),
+                             outline=INTAKE_FIELD_SESSIONS),
     "field_events": Access(insert=("supervisor",)),
     # the key hashes are the owner's only: a presented api_key's partner comes from
     # intake_sql's seatdesk_partner_by_key(hash), so no login lists them; the intake login
@@ -470,6 +480,7 @@ def _database(conn: Connection) -> None:
     for login in [*logins, *([intake] if intake else [])]:
         run_sql(conn, f'GRANT CONNECT ON DATABASE "{db}" TO "{login}"')
     _large_objects(conn)
+
 
 
 #: PostgreSQL's functions that create a large object. EXECUTE is PUBLIC's by default, so

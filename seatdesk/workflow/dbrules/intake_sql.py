@@ -1,6 +1,6 @@
 """What the intake server's own login (``seatdesk db intake-login``) may run beyond its
-table grants (``grants.TABLES``, role ``intake``): one SECURITY DEFINER function for the
-12345 callbacks; and what the Open311 reader (``seatdesk_open311_reader``, the role
+table grants (``grants.TABLES``, role ``intake``): SECURITY DEFINER functions for the
+12345 callbacks, a presented partner key and a presented handset token; and what the Open311 reader (``seatdesk_open311_reader``, the role
 anonymous Open311 reads run as) may: one for a record's photo.
 
 The login reads the ledger without its ``payload`` column (a registration's payload
@@ -20,6 +20,14 @@ a request presented — its id, code, kind, source and active flag, and its acco
 role, active flag and department — so the server checks an ``api_key`` without any
 login being able to list the hashes; it answers no more than trying the key on the API
 would.
+
+Nor does it read the handset tokens' hashes (since migration 0022, branch ``intake9c``):
+``seatdesk_field_session_by_token(token_hash)`` returns the one handset session whose
+token hashes to what a request presented — the session's id, device, expiry and
+revocation, and its user's id, name, role, active flag and department — what the token's
+check needs (``server/auth.field_grant``); of ``field_sessions`` itself the login reads
+only ``id`` (a sign-in's INSERT … RETURNING id, a sign-out's UPDATE by id). It answers no
+more than presenting the token to the API would.
 
 The Open311 reader reads no attachment's content (``attachments`` holds every case's
 photos and voice notes). ``seatdesk_open311_photo(attachment_id)`` gives the type and
@@ -86,6 +94,17 @@ LANGUAGE sql STABLE {_DEFINER} AS $fn$
      WHERE p.key_hash = p_key_hash
 $fn$;
 
+CREATE OR REPLACE FUNCTION public.seatdesk_field_session_by_token(p_token_hash text)
+RETURNS TABLE (session_id integer, device_id text, expires_at timestamptz,
+               revoked_at timestamptz, user_id integer, username text, role text,
+               active boolean, department_id integer)
+LANGUAGE sql STABLE {_DEFINER} AS $fn$
+    SELECT s.id, s.device_id::text, s.expires_at, s.revoked_at,
+           u.id, u.username::text, u.role::text, u.active, u.department_id
+      FROM public.field_sessions s JOIN public.users u ON u.id = s.user_id
+     WHERE s.token_hash = p_token_hash
+$fn$;
+
 CREATE OR REPLACE FUNCTION public.seatdesk_open311_photo(p_attachment_id integer)
 RETURNS TABLE (mime_type text, content bytea)
 LANGUAGE sql STABLE {_DEFINER} AS $fn$
@@ -126,9 +145,11 @@ END
 $fn$;
 """
 SIGNATURES = ("seatdesk_callback_facts(integer)", "seatdesk_callback_photos(integer, integer)",
-              "seatdesk_partner_by_key(text)")
+              "seatdesk_partner_by_key(text)", "seatdesk_field_session_by_token(text)")
 #: the partner behind a presented api_key (migration 0021)
 PARTNER_KEY_SIGNATURE = "seatdesk_partner_by_key(text)"
+#: the handset session behind a presented token (migration 0022)
+FIELD_SESSION_SIGNATURE = "seatdesk_field_session_by_token(text)"
 #: the Open311 reader's (and the owner's) only
 READER_SIGNATURES = ("seatdesk_open311_photo(integer)",)
 #: the Open311 reader's and the partner group's (a partner's GET reads as its login)
