@@ -232,3 +232,92 @@ def test_the_server_warns_while_a_stuck_listener_holds_the_queue(template_store,
         admin.close()
         engine.dispose()
         template_store.drop("postgresql", url)
+
+
+def _idle_setting(admin: psycopg.Connection, role: str) -> list[str]:
+    """``role``'s own ``idle_in_transaction_session_timeout`` in the connected database
+    (``ALTER ROLE … IN DATABASE … SET``), as PostgreSQL stores it."""
+    rows = admin.execute(
+        "SELECT c FROM pg_db_role_setting s, unnest(s.setconfig) c"
+        " WHERE s.setrole = (SELECT oid FROM pg_roles WHERE rolname = %s)"
+        " AND s.setdatabase = (SELECT oid FROM pg_database"
+        "  WHERE datname = current_database())"
+        " AND split_part(c, '=', 1) = 'idle_in_transaction_session_timeout'", (role,)).fetchall()
+    admin.commit()
+    return [r[0] for r in rows]
+
+
+def test_a_login_left_idle_in_a_transaction_is_ended_after_its_timeout(template_store,
+                                                                        monkeypatch):
+    """The logins seatdesk makes get ``dbrules.IDLE_IN_TRANSACTION_TIMEOUT`` in the centre's
+    database (``ALTER ROLE … IN DATABASE … SET``): an operator's login from the account
+    function, the intake login and the gate from ``db intake-login``/``db upgrade``.
+    A DBA's own value is kept by ``db upgrade``; made 1 s here by that same mechanism, a
+    session of the intake login (connected with its password, as psql would) that
+    LISTENs and is left idle in a transaction, holding the notification queue, is ended
+    by the server itself, and the queue empties. A session may override the setting."""
+    from seatdesk.models.db import make_engine
+    from seatdesk.workflow.dbrules import GATE, IDLE_IN_TRANSACTION_TIMEOUT, apply, grants
+    from tests.dbroles import PASSWORD, make_logins
+    from tests.dbtemplates import open_database
+    from tests.workflow_fixtures import seed_world  # noqa: F401 (the seed's registration)
+
+    url = template_store.clone("postgresql", "workflow_world")
+    db = open_database("postgresql", url)
+    logins = make_logins(db, ["sup1", "acceptor"])
+    name = f"intake_{make_url(url).database}"[:63]
+    monkeypatch.setattr("sys.stdin", io.StringIO("intake-idle-9\n"))
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["--database", url, "db", "intake-login", name, "--password-stdin"]) == 0
+    admin = psycopg.connect(_libpq(url))
+    default = f"idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_TIMEOUT}"
+    listener = None
+    try:
+        for role in (name, GATE, *logins.values()):
+            assert _idle_setting(admin, role) == [default], role
+        for role, password in ((name, "intake-idle-9"), (logins["acceptor"], PASSWORD)):
+            with psycopg.connect(_as(url, role, password)) as conn:  # what a session gets
+                shown = conn.execute("SHOW idle_in_transaction_session_timeout").fetchone()
+                assert shown == (IDLE_IN_TRANSACTION_TIMEOUT,), role
+                conn.execute("SET idle_in_transaction_session_timeout = 0")  # its own choice
+                assert conn.execute("SHOW idle_in_transaction_session_timeout"
+                                    ).fetchone() == ("0",)
+
+        # the test's short timeout, the way a DBA sets one: db upgrade keeps it
+        db_name = make_url(url).database
+        admin.execute(f'ALTER ROLE "{name}" IN DATABASE "{db_name}"'
+                      " SET idle_in_transaction_session_timeout = '1s'")
+        admin.commit()
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            apply(conn)
+            assert grants.idle_timeouts(conn) == []
+        engine.dispose()
+        assert _idle_setting(admin, name) == ["idle_in_transaction_session_timeout=1s"]
+
+        listener = psycopg.connect(_as(url, name, "intake-idle-9"),
+                                   application_name="idle-intake")
+        listener.execute(f"LISTEN {CHANNEL}")
+        listener.commit()
+        listener.execute("SELECT 1")  # a transaction left open, as psql's BEGIN would
+        pid = listener.info.backend_pid
+        _flood(admin, 50)
+        assert _usage(admin) > 0
+        assert _wait(lambda: _state(admin, pid) == (None, None)), _state(admin, pid)
+        with pytest.raises(psycopg.errors.IdleInTransactionSessionTimeout):  # (25P03)
+            listener.execute("SELECT 2")
+        _flood(admin, 10)
+        assert _wait(lambda: _usage(admin) == 0.0), _usage(admin)
+    finally:
+        if listener is not None:
+            with contextlib.suppress(Exception):
+                listener.close()
+        admin.close()
+        db.engine.dispose()
+        template_store.drop("postgresql", url)
+        template_store._pg_exec(f'DROP ROLE IF EXISTS "{name}"')
+
+
+def _as(url: str, login: str, password: str) -> str:
+    return _libpq(make_url(url).set(username=login, password=password)
+                  .render_as_string(hide_password=False))

@@ -54,6 +54,15 @@ MAX_FAILURES = 5
 LOCKOUT_MINUTES = 15
 #: an operator's ledger row must carry a time within this many minutes of the server's
 CLOCK_TOLERANCE_MINUTES = 5
+#: ``idle_in_transaction_session_timeout`` of every login seatdesk makes (operators', the
+#: intake login, the gate), set in the centre's database where the login has none there
+#: (``accounts_sql``'s ``seatdesk_idle_default``): a session left idle in an open
+#: transaction — a psql ``BEGIN`` forgotten, a hung or half-dead client — holds its locks,
+#: vacuum's horizon and PostgreSQL's notification queue; the server ends it after this
+#: long. No seatdesk code path stays idle in a transaction for more than seconds
+#: (docs/security.md, "Idle transactions"); a session may override it (``SET``): an
+#: accident's guard, not a deliberate holder's (``seatdesk db notify-queue`` is that)
+IDLE_IN_TRANSACTION_TIMEOUT = "5min"
 
 
 def apply(conn: Connection) -> None:

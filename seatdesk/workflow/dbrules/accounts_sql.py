@@ -26,13 +26,49 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from . import GATE, GROUPS, LOCKOUT_MINUTES, MAX_FAILURES, PARTNER, run_sql
+from . import (
+    GATE,
+    GROUPS,
+    IDLE_IN_TRANSACTION_TIMEOUT,
+    LOCKOUT_MINUTES,
+    MAX_FAILURES,
+    PARTNER,
+    run_sql,
+)
 
 _ROLES = ", ".join(f"'{r}'" for r in GROUPS)
 _GROUP_NAMES = ", ".join(f"'{g}'" for g in (*GROUPS.values(), PARTNER))
 _DEFINER = "SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp"
 
 FUNCTIONS = f"""
+-- a seatdesk login's idle_in_transaction_session_timeout in this database (ALTER ROLE …
+-- IN DATABASE … SET: PostgreSQL applies the settings of the role one logs in as, not of
+-- its groups), unless the login has one here already: a DBA's own value is kept. False
+-- when the role does not exist or the caller may not alter it (a role another
+-- CREATEROLE role or a superuser created, on PostgreSQL 16 and later); docs/security.md
+CREATE OR REPLACE FUNCTION public.seatdesk_idle_default(p_login text) RETURNS boolean
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $fn$
+DECLARE
+    r oid;
+BEGIN
+    SELECT oid INTO r FROM pg_roles WHERE rolname = p_login;
+    IF r IS NULL THEN
+        RETURN false;
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_db_role_setting s, unnest(s.setconfig) c
+                WHERE s.setrole = r
+                  AND s.setdatabase = (SELECT oid FROM pg_database
+                                        WHERE datname = current_database())
+                  AND split_part(c, '=', 1) = 'idle_in_transaction_session_timeout') THEN
+        RETURN true;
+    END IF;
+    EXECUTE format('ALTER ROLE %I IN DATABASE %I SET idle_in_transaction_session_timeout = %L',
+                   p_login, current_database(), '{IDLE_IN_TRANSACTION_TIMEOUT}');
+    RETURN true;
+EXCEPTION WHEN insufficient_privilege THEN
+    RETURN false;
+END
+$fn$;
 CREATE OR REPLACE FUNCTION public.seatdesk_caller() RETURNS name
 LANGUAGE sql STABLE AS $fn$
     SELECT CASE WHEN current_setting('role') IN ('none', '') THEN session_user
@@ -192,6 +228,7 @@ BEGIN
                        login, p_verifier, 'infinity');
     END IF;
     EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), login);
+    PERFORM public.seatdesk_idle_default(login);
     UPDATE public.users SET db_login = login, password_hash = p_password_hash,
            must_change_password = p_must_change, failed_logins = 0, locked_until = NULL
      WHERE id = p_user_id;
@@ -456,6 +493,7 @@ EXECUTE: dict[str, tuple[str, ...]] = {
     "seatdesk_my_department()": ("PUBLIC",),
     "seatdesk_my_district()": ("PUBLIC",),
     "seatdesk_acting_admin()": ("seatdesk_admin",),
+    "seatdesk_idle_default(text)": (),
     "seatdesk_sync_login(integer)": (),
     "seatdesk_check_account(text, integer)": (),
     "seatdesk_keep_an_admin(integer)": (),

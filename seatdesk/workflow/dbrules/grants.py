@@ -77,7 +77,9 @@ INTAKE_SETTINGS = ("time_zone", "working_periods", "working_day_hours")
 #: (the service list)
 PUBLIC_SETTINGS = ("class_edition", *INTAKE_SETTINGS)
 #: the columns of ``users`` the intake login reads on its own connection: a handset
-#: token's user (``server/auth.py``) and a user's login (``server/identity.py``). Not the
+#: token's user (``server/auth.py``; since migration 0022 it comes with the session from
+#: ``seatdesk_field_session_by_token``, so only ``id`` and ``db_login`` may still be
+#: needed — not narrowed yet) and a user's login (``server/identity.py``). Not the
 #: staff's phone numbers or display names: whatever shows them runs as the principal
 #: (``GET /field/v1/me`` as the supervisor), a sign-in reads them as the supervisor's
 #: login (``seatdesk_signed_in()``), a partner's account comes with its key
@@ -479,8 +481,23 @@ def _database(conn: Connection) -> None:
     intake = intake_login(conn)
     for login in [*logins, *([intake] if intake else [])]:
         run_sql(conn, f'GRANT CONNECT ON DATABASE "{db}" TO "{login}"')
+    idle_timeouts(conn)
     _large_objects(conn)
 
+
+def idle_timeouts(conn: Connection) -> list[str]:
+    """``dbrules.IDLE_IN_TRANSACTION_TIMEOUT`` for every login seatdesk makes — each user's
+    (active or not: a reactivated login has it), the intake login and the gate — in this
+    database, where the login has no value of its own here (``seatdesk_idle_default``;
+    ``seatdesk_create_login`` sets it for a new login too). Returns the logins it could not
+    set (the caller may not alter them: PostgreSQL 16's rule for roles another role
+    created); docs/security.md gives the DBA's statement."""
+    names = [*conn.execute(text(
+        "SELECT u.db_login FROM users u JOIN pg_roles r ON r.rolname = u.db_login"
+        " ORDER BY u.id")).scalars(), *([intake] if (intake := intake_login(conn)) else []),
+        GATE]
+    return [name for name in names if not conn.execute(
+        text("SELECT public.seatdesk_idle_default(:n)"), {"n": name}).scalar()]
 
 
 #: PostgreSQL's functions that create a large object. EXECUTE is PUBLIC's by default, so
