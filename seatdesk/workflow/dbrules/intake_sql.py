@@ -98,11 +98,17 @@ CREATE OR REPLACE FUNCTION public.seatdesk_field_session_by_token(p_token_hash t
 RETURNS TABLE (session_id integer, device_id text, expires_at timestamptz,
                revoked_at timestamptz, user_id integer, username text, role text,
                active boolean, department_id integer)
-LANGUAGE sql STABLE {_DEFINER} AS $fn$
+LANGUAGE plpgsql STABLE {_DEFINER} AS $fn$
+BEGIN
+    -- (PL/pgSQL keeps the statement's plan for the session; a SECURITY DEFINER SQL
+    -- function is never inlined and plans its body at every call: 2-3 times the bare
+    -- join's time, docs/performance.md "A handset's token through an owner-run function")
+    RETURN QUERY
     SELECT s.id, s.device_id::text, s.expires_at, s.revoked_at,
            u.id, u.username::text, u.role::text, u.active, u.department_id
       FROM public.field_sessions s JOIN public.users u ON u.id = s.user_id
-     WHERE s.token_hash = p_token_hash
+     WHERE s.token_hash = p_token_hash;
+END
 $fn$;
 
 CREATE OR REPLACE FUNCTION public.seatdesk_open311_photo(p_attachment_id integer)
