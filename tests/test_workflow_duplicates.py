@@ -57,6 +57,22 @@ def test_candidates_are_near_related_and_recent(world):
                                                      reverse=True)
 
 
+def test_registration_without_the_search(world):
+    """``duplicates=False`` (a partner's report: its answer carries no candidates) leaves
+    the search to 受理; the default registration searches."""
+    w = world
+    a = report(w, 0, klass="垃圾", description="成堆垃圾")
+    searched = report(w, 5, klass="垃圾", description="垃圾成堆")
+    w.clock.advance(minutes=1)
+    skipped = sd.register(w.wf, w.a("acceptor"), sd.Report(
+        source="patrol", lon=north(10)[0], lat=north(10)[1], class_id=w.cls["垃圾"],
+        description="垃圾成堆"), duplicates=False)
+    assert a.case_id in {c.case_id for c in searched.duplicates}
+    assert skipped.duplicates == () and skipped.new_state == S.REPORTED
+    accepted = sd.accept(w.wf, w.a("acceptor"), skipped.case_id, skipped.version)
+    assert {c.case_id for c in accepted.duplicates} == {a.case_id, searched.case_id}
+
+
 def test_class_radius_and_same_major(world):
     w = world
     a = report(w, 0, klass="垃圾", description="成堆垃圾")  # 暴露垃圾: radius 100 m

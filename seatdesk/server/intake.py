@@ -1,5 +1,7 @@
 """Registering a report from outside, exactly once, through the workflow's own
-``register`` (rules, roles, ledger, duplicate search, NOTIFY).
+``register`` (rules, roles, ledger, NOTIFY; the duplicate search for a handset, whose
+answer lists the candidates — a partner's answer does not, so its report is searched
+where a seat decides on it, at 受理).
 
 Every channel's idempotency key goes through the same mechanism — ``cases.intake_key``,
 unique in the database — namespaced by who sent it, so two partners (or two
@@ -30,8 +32,10 @@ def intake_key(*parts: str) -> str:
 
 
 def register(identity: DatabaseIdentity, principal: Principal, report: sd.Report,
-             key: str | None, on_registered: OnRegistered | None = None) -> sd.CaseChange:
-    """``register`` as ``principal`` with the idempotency key ``key`` (None: none)."""
+             key: str | None, on_registered: OnRegistered | None = None, *,
+             duplicates: bool = True) -> sd.CaseChange:
+    """``register`` as ``principal`` with the idempotency key ``key`` (None: none);
+    ``duplicates=False`` for a caller whose answer does not list the candidates."""
     report = dataclasses.replace(report, intake_key=key)
     return sd.register(identity.workflow(principal), principal.actor, report,
-                       on_registered=on_registered)
+                       on_registered=on_registered, duplicates=duplicates)

@@ -74,8 +74,13 @@ OnRegistered = Callable[[Session, CaseChange], None]
 
 
 def register(wf: Workflow, actor: Actor, report: Report, *,
-             on_registered: OnRegistered | None = None) -> CaseChange:
+             on_registered: OnRegistered | None = None,
+             duplicates: bool = True) -> CaseChange:
     """登记 a new case in 待受理; the result lists duplicate candidates.
+
+    ``duplicates=False`` skips the duplicate search (the result's ``duplicates`` is
+    ``()``), for a caller whose answer does not carry them: a partner's report (Open311,
+    12345) is searched where a seat decides on it, at 受理 (``accept``).
 
     With ``report.intake_key`` a repeated registration (a retry after a timeout, an
     offline batch sent twice) changes nothing and returns the first registration's case
@@ -90,7 +95,8 @@ def register(wf: Workflow, actor: Actor, report: Report, *,
     if found is not None:
         return found
     try:
-        return _register_numbered(wf, actor, report, on_registered, now, number, cell)
+        return _register_numbered(wf, actor, report, on_registered, now, number, cell,
+                                  duplicates)
     except IntegrityError as exc:
         if not report.intake_key or "intake_key" not in str(exc.orig):
             raise
@@ -192,7 +198,7 @@ def _replay_of(row, actor: Actor) -> CaseChange:
 
 def _register_numbered(wf: Workflow, actor: Actor, report: Report,
                        on_registered: OnRegistered | None, now, number: str | None,
-                       cell: object = LOOK_UP) -> CaseChange:
+                       cell: object = LOOK_UP, duplicates: bool = True) -> CaseChange:
     """The registration with its number (``numbering``): taken first on PostgreSQL (with
     the replay check), and taken again if a trusted writer got it in the meantime."""
     for attempt in range(5):
@@ -201,7 +207,8 @@ def _register_numbered(wf: Workflow, actor: Actor, report: Report,
         try:
             return wf.write(functools.partial(_register, wf, actor=actor, report=report,
                                               on_registered=on_registered, now=now,
-                                              number=number, cell=cell))
+                                              number=number, cell=cell,
+                                              duplicates=duplicates))
         except NumberTaken:
             continue
     raise InvalidArgument("案卷编号分配冲突，请重试")
@@ -209,7 +216,7 @@ def _register_numbered(wf: Workflow, actor: Actor, report: Report,
 
 def _register(wf: Workflow, session: Session, *, actor: Actor, report: Report,
               on_registered: OnRegistered | None, now, number: str | None,
-              cell: object = LOOK_UP) -> CaseChange:
+              cell: object = LOOK_UP, duplicates: bool = True) -> CaseChange:
     actions.check_actor_kept(wf, session, actor)
     _check_source(wf, session, report.source)
     case = _new_case(wf, session, actor, report, now, cell)
@@ -222,7 +229,8 @@ def _register(wf: Workflow, session: Session, *, actor: Actor, report: Report,
                                  phone=report.caller_phone,
                                  callback_wanted=report.callback_wanted))
         session.flush()  # the unit of work closes its session without a final flush
-    ctx.duplicates = find_duplicates(wf, session, case)
+    if duplicates:
+        ctx.duplicates = find_duplicates(wf, session, case)
     change = actions.change_of(ctx, entry)
     if on_registered is not None:
         on_registered(session, change)

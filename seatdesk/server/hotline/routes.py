@@ -68,7 +68,8 @@ def _register(ctx: ServerContext, partner: Principal, order: WorkOrderIn, media)
                               payload=order.model_dump_json(exclude={"attachments"})))
 
     key = intake.intake_key("12345", partner.name, order.order_no)
-    return intake.register(ctx.identity, partner, report, key, keep)
+    # no duplicate search: the answer does not carry it; the seat's 受理 searches
+    return intake.register(ctx.identity, partner, report, key, keep, duplicates=False)
 
 
 def _placed(order: WorkOrderIn) -> bool:

@@ -82,7 +82,9 @@ def create(identity: DatabaseIdentity, partner: Principal, req: NewRequest,
             "external_id": req.external_id or None, "service_code": req.service_code,
             "media_url": req.media_url[:500]})
 
-    change = intake.register(identity, partner, report, _key(partner, req), remember)
+    # no duplicate search: the answer does not carry it; the seat's 受理 searches
+    change = intake.register(identity, partner, report, _key(partner, req), remember,
+                             duplicates=False)
     if change.replayed:
         with wf.reading() as session:
             token = session.scalar(select(PartnerRequest.token).where(
