@@ -17,8 +17,6 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -35,6 +33,7 @@ from .coords import Display
 from .cases import CHINESE_MARKERS, MarkerTexts
 from .labels import CONTEXT, page_texts, remaining_words
 from .messages import Message
+from .pagefolder import PageFolder
 from .settings import DEFAULT_MAP
 
 log = logging.getLogger(__name__)
@@ -126,8 +125,9 @@ class MapView(QWidget):
         self.last_live: loader.LiveLoad | None = None
         self.timings: dict[str, float] = {}
         self.js_errors: list[str] = []
-        self._dir = Path(tempfile.mkdtemp(prefix="seatdesk-map-"))
-        self.destroyed.connect(lambda *_a, d=str(self._dir): shutil.rmtree(d, ignore_errors=True))
+        folder = PageFolder()  # removed with the view; a killed seat's by the next (sweep)
+        self._dir = folder.path
+        self.destroyed.connect(lambda *_a, f=folder: f.remove())
         self._outbox: list[Message] = []
         self._initial: list[Message] = []
         self._page_ready = self._live_ready = self._usable = False

@@ -55,7 +55,10 @@ def run_gui(database: ResolvedDatabase, language: str | None = None) -> int:
     the workspace returns to the login dialog, closing it or the window ends the
     application. One ``app.exec()`` for the whole process (see ``session.shell``)."""
     app = make_application(language=language)
+    from seatdesk.map.pagefolder import sweep
     from seatdesk.ui.session.shell import SeatShell
+
+    sweep()  # the map page folders of this user's seats killed before (SIGKILL, a crash)
 
     engine = make_engine(database.url)
     sessions = session_factory(engine)
