@@ -211,8 +211,9 @@ def _connections(engine, act) -> tuple[int, object]:
 def test_an_order_opens_no_session_beyond_its_registration(hotline):
     """An order with coordinates takes exactly the connections of the workflow's own
     registration as the partner (``intake.register``, without the duplicate search as
-    for any partner's report): no session is opened before it, as for an Open311 POST. One without them takes more, to read the initial view (as
-    the partner). The case, its ledger row and the work order are kept as before."""
+    for any partner's report): no session is opened before it, as for an Open311 POST.
+    One without them takes more, to read the initial view (as the partner). The case,
+    its ledger row and the work order are kept as before."""
     ctx, w = hotline.app.state.server, hotline.world
     with w.db.Session() as s:
         partner = partner_principal(s, hotline.keys["rx12345"], "hotline12345")
