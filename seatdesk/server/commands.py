@@ -21,8 +21,9 @@ def register(sub) -> dict:
                        help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8311)
     serve.add_argument("--workers", type=int, default=1, help="worker processes (PostgreSQL)")
-    serve.add_argument("--db-connections", type=int, default=16, metavar="N",
-                       help="database connections per worker, kept open (default 16)")
+    serve.add_argument("--db-connections", type=int, default=4, metavar="N",
+                       help="database connections per worker, kept open, and the most "
+                            "requests it runs against the database at once (default 4)")
     serve.add_argument("--ssl-certfile", help="serve HTTPS with this certificate (PEM)")
     serve.add_argument("--ssl-keyfile", help="the certificate's private key (PEM)")
     serve.add_argument("--forwarded-allow-ips", default="127.0.0.1",

@@ -46,5 +46,7 @@ class ServerConfig:
     page_size: int = 100
     #: database connections each worker process keeps, and the most requests it runs
     #: against the database at once (its thread pool): no connection is opened or
-    #: closed under load (a new PostgreSQL session costs ~50 ms of its CPU)
-    db_connections: int = 16
+    #: closed under load (a new PostgreSQL session costs ~50 ms of its CPU). Few: with 16
+    #: per worker PostgreSQL spent 0.2–0.6 ms more CPU per report than with 4 on two cores
+    #: at the same load (docs/performance.md, 2026-12-06 16:16)
+    db_connections: int = 4
