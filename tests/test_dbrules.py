@@ -918,6 +918,71 @@ def test_migration_0022_down_and_up_narrows_the_intake_logins_field_sessions(
             conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
 
 
+def test_migration_0023_down_and_up_narrows_the_intake_logins_users(pgw, monkeypatch):
+    """From 0021 to 0022 the intake login read six columns of ``users``: every staff
+    member's user name, role, department and active flag; 0023 leaves it ``id`` and
+    ``db_login`` (a principal's login by its user's id: ``server/identity.py``) and makes
+    ``seatdesk_partner_by_key`` PL/pgSQL; downgraded the columns are back and the function
+    is SQL again, upgraded again the other way round — and a presented key's partner is
+    found on the login's own connection, with its password, either way."""
+    from alembic import command
+    from sqlalchemy.orm import Session
+
+    from seatdesk.models.db import alembic_config, upgrade
+    from seatdesk.server import partners
+    from seatdesk.server.auth import partner_principal
+
+    w = pgw
+    name = f"intake_{w.db.engine.url.database}"[:63]
+    _intake_login(w.db.url, name, monkeypatch)
+    with w.db.Session.begin() as s:
+        key = partners.add_partner(s, "pk23", "P23", "hotline12345",
+                                   callback_url="http://127.0.0.1/x").api_key
+    dropped = ("username", "role", "active", "department_id")
+
+    def state() -> tuple[str, bool, list[str | None]]:
+        with w.db.engine.connect() as conn:
+            language, runs = conn.execute(text(
+                "SELECT l.lanname, has_function_privilege(:r, p.oid, 'EXECUTE')"
+                " FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang"
+                " WHERE p.oid = 'public.seatdesk_partner_by_key(text)'::regprocedure"),
+                {"r": name}).one()
+        with as_login(w.db, name) as conn:
+            return language, runs, [refused(conn, f"SELECT {c} FROM users") for c in dropped] + [
+                refused(conn, "SELECT id, db_login FROM users")]
+
+    def checked() -> str:
+        engine = _connect_as(w.db.url, name)
+        try:
+            with Session(engine) as s:
+                return partner_principal(s, key, "hotline12345").name
+        finally:
+            engine.dispose()
+
+    try:
+        language, runs, refusals = state()
+        assert (language, runs) == ("plpgsql", True)
+        assert all("permission denied" in str(r) for r in refusals[:-1]), refusals
+        assert refusals[-1] is None
+        assert checked() == "pk23"
+        w.db.engine.dispose()
+        command.downgrade(alembic_config(w.db.url), "0023-1")
+        assert state() == ("sql", True, [None] * 5)
+        assert checked() == "pk23"
+        w.db.engine.dispose()
+        upgrade(w.db.url)
+        language, runs, refusals = state()
+        assert (language, runs) == ("plpgsql", True)
+        assert all("permission denied" in str(r) for r in refusals[:-1]), refusals
+        assert refusals[-1] is None
+        assert checked() == "pk23"
+    finally:
+        w.db.engine.dispose()
+        with w.db.engine.begin() as conn:  # roles are cluster-wide: not left behind
+            conn.exec_driver_sql(f'DROP OWNED BY "{name}"')
+            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
+
+
 def _intake_login(url: str, name: str, monkeypatch) -> str:
     import contextlib
     import io

@@ -412,7 +412,8 @@ def test_the_intake_login_by_itself_reads_no_phone_writes_no_case_and_no_hash(in
 def test_the_intake_login_reads_no_staff_phone_and_no_partner_key_hash(intake_round):
     """Migration 0021 (branch ``intake8c``): connected as psql would be with the intake
     login's password, it reads of ``users`` only ``grants.INTAKE_USERS`` — no staff
-    member's phone or display name — and of ``partners`` only the 12345 outbox's endpoint
+    member's phone or display name; since 0023 (branch ``intake9d``) no user name, role,
+    department or active flag either — and of ``partners`` only the 12345 outbox's endpoint
     and HMAC key: no key hash, name or code. A presented key's partner comes from
     ``seatdesk_partner_by_key``: the one partner with that hash, nothing for another.
     Every server flow keeps working under these grants (the round above)."""
@@ -429,6 +430,11 @@ def test_the_intake_login_reads_no_staff_phone_and_no_partner_key_hash(intake_ro
                 "SELECT count(*) FROM users WHERE phone LIKE '138%'",
                 "SELECT failed_logins FROM users", "SELECT locked_until FROM users",
                 "SELECT partner FROM users", "SELECT created_at FROM users",
+                # a token's user comes from seatdesk_field_session_by_token (0023)
+                "SELECT username FROM users", "SELECT role FROM users",
+                "SELECT active FROM users", "SELECT department_id FROM users",
+                "SELECT id FROM users WHERE username = 'sup1'",
+                "SELECT db_login FROM users WHERE role = 'supervisor' AND active",
                 "SELECT key_hash FROM partners", "SELECT * FROM partners",
                 "SELECT code, name FROM partners", "SELECT id FROM partners WHERE key_hash = 'x'",
                 "SELECT user_id FROM partners", "SELECT kind FROM partners"):
@@ -562,6 +568,76 @@ def test_the_intake_login_reads_no_handset_token_hash(intake_round):
                      .status_code == 401)
     refused = c.get("/field/v1/me", headers=_bearer(tokens["sup2"]))
     assert "停用" in refused.json()["error"]["message"], refused.text
+
+
+def test_the_intake_login_reads_of_users_only_the_id_and_the_login(intake_round):
+    """Migration 0023 (branch ``intake9d``): a handset token's user comes with its session
+    from ``seatdesk_field_session_by_token`` and a partner's account with its key from
+    ``seatdesk_partner_by_key``, so of ``users`` the intake login reads ``id`` and
+    ``db_login`` only (a principal's login by its user's id, ``server/identity.py``):
+    every other column is refused to it, connected as psql would be with its password.
+    Through the real server, connected as that login, with cold caches: handset sign-in,
+    a report, the task list, sign-out; an Open311 POST with its api_key; a 12345 work
+    order; a deactivated supervisor's token and sign-in refused."""
+    from seatdesk.workflow.dbrules.grants import INTAKE_USERS
+
+    rnd, w, c = intake_round, intake_round.world, intake_round.client
+    assert INTAKE_USERS == ("id", "db_login")
+    with w.db.engine.connect() as conn:  # the owner: what the login may read, column by column
+        readable = dict(conn.execute(text(
+            "SELECT attname, has_column_privilege(:r, 'public.users', attname, 'SELECT')"
+            " FROM pg_attribute WHERE attrelid = 'public.users'::regclass AND attnum > 0"
+            " AND NOT attisdropped"), {"r": rnd.intake}).all())
+    assert {col for col, may in readable.items() if may} == set(INTAKE_USERS)
+    for col in readable:
+        if col not in INTAKE_USERS:
+            assert "permission denied" in _refusal(rnd.engine, f"SELECT {col} FROM users"), col
+    with rnd.engine.connect() as conn:
+        assert conn.execute(text("SELECT db_login FROM users WHERE id = :i"),
+                            {"i": w.users["sup1"]}).scalar()
+
+    tokens = {}
+    for name, device in (("sup1", "phone-1"), ("sup2", "phone-2")):
+        signed = c.post("/field/v1/session", json={"username": name, "password": PASSWORD,
+                                                  "device_id": device})
+        assert signed.status_code == 201, signed.text
+        tokens[name] = _bearer(signed.json()["token"])
+    reported = c.post("/field/v1/reports", headers=tokens["sup1"], data={
+        "report_id": "users-cols-0001", "lon": str(P1[0]), "lat": str(P1[1]),
+        "description": "井盖破损"}, files=[("photos", ("a.jpg", jpeg(), "image/jpeg"))])
+    assert reported.status_code == 201, reported.text
+    assert _actor(rnd, reported.json()["case_id"], 1) == (w.users["sup1"], "城管通/phone-1")
+
+    order = {"order_no": "GD-USERS-0001", "content": "燕山路路灯不亮", "caller_name": "李女士",
+             "caller_phone": PHONE_12345, "address": "燕山路 88 号", "lon": P1[0],
+             "lat": P1[1], "category": "0301", "urgency": "normal", "callback_wanted": True}
+    taken = c.post("/hotline12345/v1/orders", json=order,
+                   headers={"X-Api-Key": rnd.keys["rx12345"]})
+    assert taken.status_code == 201, taken.text
+    case_id = taken.json()["case_id"]
+    assert _actor(rnd, case_id, 1)[1] == "12345/rx12345"
+    rnd.seat(sd.send_verification, "acceptor", case_id)
+    tasks = c.get("/field/v1/tasks", headers=tokens["sup1"])
+    assert tasks.status_code == 200, tasks.text
+    assert [t["kind"] for t in tasks.json()["tasks"] if t["case_id"] == case_id] == ["verify"]
+
+    number, _token = _post_with_photo(rnd, "小区门口垃圾堆了三天")
+    with w.db.Session() as s:
+        case311 = s.scalar(select(Case.id).where(Case.number == number))
+    assert _actor(rnd, case311, 1)[1] == "Open311/fms"
+
+    assert c.delete("/field/v1/session", headers=tokens["sup1"]).status_code == 204
+    assert c.get("/field/v1/me", headers=tokens["sup1"]).status_code == 401
+
+    assert c.get("/field/v1/me", headers=tokens["sup2"]).status_code == 200
+    with w.db.Session.begin() as s:
+        s.execute(text("UPDATE users SET active = false WHERE username = 'sup2'"))
+    assert _wait_for(lambda: c.get("/field/v1/me", headers=tokens["sup2"]).status_code == 401)
+    refused = c.get("/field/v1/me", headers=tokens["sup2"])
+    assert "停用" in refused.json()["error"]["message"], refused.text
+    again = c.post("/field/v1/session", json={"username": "sup2", "password": PASSWORD,
+                                             "device_id": "phone-2"})
+    assert again.status_code == 401, again.text
 
 
 def test_a_handsets_wrong_passwords_lock_the_supervisor_as_at_a_seat(intake_round):

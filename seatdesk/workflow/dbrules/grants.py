@@ -76,15 +76,16 @@ INTAKE_SETTINGS = ("time_zone", "working_periods", "working_day_hours")
 #: the settings the Open311 reader reads: the calendar and the configured class edition
 #: (the service list)
 PUBLIC_SETTINGS = ("class_edition", *INTAKE_SETTINGS)
-#: the columns of ``users`` the intake login reads on its own connection: a handset
-#: token's user (``server/auth.py``; since migration 0022 it comes with the session from
-#: ``seatdesk_field_session_by_token``, so only ``id`` and ``db_login`` may still be
-#: needed — not narrowed yet) and a user's login (``server/identity.py``). Not the
-#: staff's phone numbers or display names: whatever shows them runs as the principal
-#: (``GET /field/v1/me`` as the supervisor), a sign-in reads them as the supervisor's
-#: login (``seatdesk_signed_in()``), a partner's account comes with its key
-#: (``seatdesk_partner_by_key``)
-INTAKE_USERS = ("id", "username", "role", "active", "department_id", "db_login")
+#: the columns of ``users`` the intake login reads on its own connection: a principal's
+#: database login by its user's id (``server/identity.py``: ``SELECT db_login … WHERE id``,
+#: the one read of ``users`` the server makes as itself, migration 0023). Nothing else: a
+#: handset token's user (name, role, active flag, department) comes with its session from
+#: ``seatdesk_field_session_by_token`` (0022), a partner's account with its key from
+#: ``seatdesk_partner_by_key`` (0021), a sign-in's user from ``seatdesk_signed_in()`` as
+#: the supervisor's own login; whatever shows a staff member's name or phone runs as the
+#: principal (``GET /field/v1/me`` as the supervisor). No user name, role, department or
+#: active flag: a login that reads them lists the staff
+INTAKE_USERS = ("id", "db_login")
 #: the columns of ``partners`` the intake login reads: the 12345 outbox's endpoint and
 #: HMAC key (hotline/outbox.py); not the key hashes, names or codes
 INTAKE_PARTNERS = ("id", "callback_url", "callback_secret")
@@ -132,8 +133,8 @@ TABLES: dict[str, Access] = {
     "ledger_segments": Access(read=ADMIN, outline_readers=WORKFLOW,
                               outline=("case_id", "month", "first_seq", "last_seq", "rows")),
     # people: only the account functions write users
-    # the intake login reads what a handset token's check and a user's login need
-    # (``INTAKE_USERS``): no staff member's phone or display name (branch ``intake8c``)
+    # the intake login reads a user's database login by id (``INTAKE_USERS``, migration
+    # 0023): no staff member's phone, display name, user name, role or department
     "users": Access(read=EVERYONE, hidden=("password_hash",), outline_readers=("intake",),
                     outline=INTAKE_USERS),
     "common_phrases": REFERENCE,

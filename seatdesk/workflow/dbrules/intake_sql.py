@@ -87,11 +87,16 @@ $fn$;
 CREATE OR REPLACE FUNCTION public.seatdesk_partner_by_key(p_key_hash text)
 RETURNS TABLE (partner_id integer, code text, kind text, source text, active boolean,
                user_id integer, role text, user_active boolean, department_id integer)
-LANGUAGE sql STABLE {_DEFINER} AS $fn$
+LANGUAGE plpgsql STABLE {_DEFINER} AS $fn$
+BEGIN
+    -- (PL/pgSQL since migration 0023, as seatdesk_field_session_by_token: a SECURITY
+    -- DEFINER SQL function is never inlined and plans its body at every call)
+    RETURN QUERY
     SELECT p.id, p.code::text, p.kind::text, p.source::text, p.active,
            u.id, u.role::text, u.active, u.department_id
       FROM public.partners p JOIN public.users u ON u.id = p.user_id
-     WHERE p.key_hash = p_key_hash
+     WHERE p.key_hash = p_key_hash;
+END
 $fn$;
 
 CREATE OR REPLACE FUNCTION public.seatdesk_field_session_by_token(p_token_hash text)
