@@ -19,7 +19,7 @@ Nor does it read the partners' key hashes (since migration 0021, branch ``intake
 a request presented — its id, code, kind, source and active flag, and its account's id,
 role, active flag and department — so the server checks an ``api_key`` without any
 login being able to list the hashes; it answers no more than trying the key on the API
-would.
+would. PL/pgSQL since migration 0023 (branch ``intake9d``), which keeps its plan.
 
 Nor does it read the handset tokens' hashes (since migration 0022, branch ``intake9c``):
 ``seatdesk_field_session_by_token(token_hash)`` returns the one handset session whose
