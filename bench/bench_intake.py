@@ -29,6 +29,9 @@ records each worker with py-spy (``--gil``: Python CPU) in every phase.
 reports come from K supervisors in turn (the server switches role per request, as in
 production; row-level security and the ledger's trust triggers on).
 
+``bench/intake_floor.py`` measures the floor under the ratio in one run: a FastAPI server
+doing the bare pattern and nothing else, beside ``seatdesk serve`` and the bare pattern.
+
 The server is ``seatdesk serve`` with 2 worker processes (this machine has 2 cores; the
 load generator shares them; ``SEATDESK_BENCH_WORKERS=N`` to compare;
 ``SEATDESK_BENCH_DB_CONNECTIONS=N`` sets ``serve --db-connections``), rate limits raised
