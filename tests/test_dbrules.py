@@ -16,6 +16,7 @@ from seatdesk.models.case_search import is_search_table
 from seatdesk.models.enums import CaseState as S
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.dbrules import GROUPS, grants, transitions
+from seatdesk.workflow.notify import CHANNEL, TASKS_CHANNEL
 from tests.dbroles import as_login, make_logins, operator_workflow, refused
 from tests.dbtemplates import open_database
 from tests.workflow_fixtures import P1, World, open_world
@@ -341,10 +342,35 @@ def test_every_ledger_row_is_announced_with_its_cases_number(pgw, logins):
                       "a": c.action} for c in (first, then, trusted)]
 
 
+def test_task_changes_are_announced_on_the_tasks_channel_too(pgw, logins):
+    """Migration 0024: a row that can touch a supervisor's task list — a case sent to 核实,
+    a task voided — is announced on ``seatdesk_tasks`` as well (the intake server's change
+    feed listens there only); a registration or an acceptance is not, and every row is
+    still announced on ``seatdesk_cases`` for the seats."""
+    w = pgw
+    with _listening(w, TASKS_CHANNEL) as tasks, _listening(w) as cases:
+        acceptor = operator_workflow(w.db, logins["acceptor"])
+        first = sd.register(acceptor, w.a("acceptor"), sd.Report("patrol", *P1))
+        sent = sd.send_verification(acceptor, w.a("acceptor"), first.case_id, first.version)
+        other = sd.register(acceptor, w.a("acceptor"), sd.Report("patrol", *P1))
+        accepted = sd.accept(acceptor, w.a("acceptor"), other.case_id, other.version)
+        acceptor.engine.dispose()
+        voided = sd.void(w.wf, w.a("acceptor"), sent.case_id, sent.version, reason="无此问题")
+
+    def payload(change, number):
+        return {"id": change.case_id, "n": number, "v": change.version,
+                "s": change.new_state, "a": change.action}
+
+    assert tasks == [payload(sent, first.number), payload(voided, first.number)]
+    assert cases == [payload(first, first.number), payload(sent, first.number),
+                     payload(other, other.number), payload(accepted, other.number),
+                     payload(voided, first.number)]
+
+
 @contextlib.contextmanager
-def _listening(w: World):
-    """The payloads of ``NOTIFY seatdesk_cases`` sent while the block runs (filled in
-    when it ends)."""
+def _listening(w: World, channel: str = CHANNEL):
+    """The payloads of ``NOTIFY <channel>`` (``seatdesk_cases``) sent while the block runs
+    (filled in when it ends)."""
     import json
 
     import psycopg
@@ -353,7 +379,7 @@ def _listening(w: World):
     listener = psycopg.connect(w.db.url.replace("postgresql+psycopg://", "postgresql://"),
                                autocommit=True)
     try:
-        listener.execute("LISTEN seatdesk_cases")
+        listener.execute(f'LISTEN "{channel}"')
         yield heard
         listener.execute("SELECT 1")  # (notifications that arrived are read with it)
         heard.extend(json.loads(n.payload) for n in listener.notifies(timeout=0.5))

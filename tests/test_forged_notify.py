@@ -24,7 +24,14 @@ from seatdesk.models.enums import CaseState as S
 from seatdesk.models.sources import Source
 from seatdesk.server.feed import ChangeFeed
 from seatdesk.workflow.lookups import Lookups
-from seatdesk.workflow.notify import CHANNEL, USERS_CHANNEL, CaseListener, parse_notice, parse_user
+from seatdesk.workflow.notify import (
+    CHANNEL,
+    TASKS_CHANNEL,
+    USERS_CHANNEL,
+    CaseListener,
+    parse_notice,
+    parse_user,
+)
 from tests.dbroles import PASSWORD, make_logins
 from tests.dbtemplates import open_database
 from tests.workflow_fixtures import open_world
@@ -167,8 +174,9 @@ def test_the_change_feed_wakes_on_a_hint_and_outlives_forged_notices(pg, caplog)
         try:
             assert await feed.wait(WAIT_S)  # connected: the first wake-up
             seen = feed.generation
-            notify(stranger, CHANNEL, *FORGED)  # nothing a task list could depend on
-            flood(stranger, CHANNEL)
+            # on the feed's own channel: nothing a task list could depend on
+            notify(stranger, TASKS_CHANNEL, *FORGED)
+            flood(stranger, TASKS_CHANNEL)
             assert await feed.wait(WAIT_S, seen)
             woken = feed.generation - seen
             assert 1 <= woken <= 60, woken  # batches of 0.5 s, not 10,000 wake-ups

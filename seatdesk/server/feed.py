@@ -2,9 +2,12 @@
 long-poll).
 
 One background thread per server process: on PostgreSQL it LISTENs on
-``seatdesk_cases`` (the ledger trigger's NOTIFY, sent at commit) and reconnects when the
-connection drops; on SQLite it reads the newest ledger row's id once a second. Every change
-that can touch a 核实/核查 task list wakes the waiting requests, which re-read their own list.
+``seatdesk_tasks`` (the ledger trigger's NOTIFY of a change that can touch a task list,
+sent at commit; migration 0024 — before it the feed heard every ledger row on
+``seatdesk_cases`` and dropped most, a notification per report to each worker) and
+reconnects when the connection drops; on SQLite it reads the newest ledger row's id once a
+second. Every change that can touch a 核实/核查 task list wakes the waiting requests,
+which re-read their own list.
 
 Why the ledger id and not ``changes_since``: SQLite has one writer at a time, so ledger ids
 grow in commit order and every case move writes one; ``updated_at`` does not (a frozen or
@@ -32,14 +35,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from seatdesk.models import LedgerEntry
-from seatdesk.models.enums import CaseState as S
 from seatdesk.workflow import services as sd
-from seatdesk.workflow.notify import CaseListener
+from seatdesk.workflow.notify import TASK_ACTIONS, TASK_STATES, TASKS_CHANNEL, CaseListener
 
 log = logging.getLogger(__name__)
-TASK_STATES = frozenset({S.PENDING_VERIFICATION, S.PENDING_CHECK})
-TASK_ACTIONS = frozenset({"send_verification", "verify", "void", "merge", "send_check",
-                          "check_pass", "check_fail"})
 POLL_S, RECONNECT_S = 1.0, 1.0
 
 
@@ -128,10 +127,12 @@ class ChangeFeed:
         url = self.wf.engine.url.render_as_string(hide_password=False)
         while not self._stop.is_set():
             try:
-                with CaseListener(url) as listener:
+                with CaseListener(url, TASKS_CHANNEL) as listener:
                     self._announce()  # (re)connected: anything may have changed
                     while not self._stop.is_set():
                         found = listener.wait(0.5)
+                        # (the trigger sends only these; any login may NOTIFY on any
+                        # channel, so what arrives is still checked)
                         if any(n.state in TASK_STATES or n.action in TASK_ACTIONS
                                for n in found):
                             self._announce()

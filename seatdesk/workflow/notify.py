@@ -19,15 +19,26 @@ from typing import Self
 import psycopg
 from sqlalchemy.engine import make_url
 
+from seatdesk.models.enums import CaseState
+
 CHANNEL = "seatdesk_cases"  # the channel the ledger trigger notifies
+#: the changes that can touch a supervisor's 核实/核查 task list — a case entering or
+#: staying in a task state, or an action that sends, answers, voids or merges a task: the
+#: ledger trigger announces these on ``TASKS_CHANNEL`` as well as on ``CHANNEL``, so the
+#: intake server's change feed (server/feed.py) is woken for them only, not for every
+#: report registered (migration 0024)
+TASKS_CHANNEL = "seatdesk_tasks"
+TASK_STATES = frozenset({CaseState.PENDING_VERIFICATION.value, CaseState.PENDING_CHECK.value})
+TASK_ACTIONS = frozenset({"send_verification", "verify", "void", "merge", "send_check",
+                          "check_pass", "check_fail"})
 #: a supervisor's position was recorded (payload: the user id; migration 0006)
 POSITIONS_CHANNEL = "seatdesk_positions"
 #: a user's role, department, active flag or login changed (payload ``{"id": user id}``;
 #: seatdesk/workflow/dbrules/ledger_sql.py): their seats sign them out
 USERS_CHANNEL = "seatdesk_users"
 
-__all__ = ["CHANNEL", "POSITIONS_CHANNEL", "USERS_CHANNEL", "CaseListener", "CaseNotice",
-           "parse_notice", "parse_user"]
+__all__ = ["CHANNEL", "POSITIONS_CHANNEL", "TASKS_CHANNEL", "TASK_ACTIONS", "TASK_STATES",
+           "USERS_CHANNEL", "CaseListener", "CaseNotice", "parse_notice", "parse_user"]
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,10 @@ every ``seatdesk db upgrade`` runs again):
 - ``users_notify``: a change of a user's role, department, active flag or login is
   announced on ``NOTIFY seatdesk_users`` so their seats sign them out;
 - the function of ``case_ledger_notify`` (the trigger of migration 0002: every ledger row
-  announced on ``NOTIFY seatdesk_cases`` with the case's number) is kept here too.
+  announced on ``NOTIFY seatdesk_cases`` with the case's number) is kept here too; a row
+  that can touch a supervisor's 核实/核查 task list (``notify.TASK_STATES``,
+  ``notify.TASK_ACTIONS``) is announced on ``NOTIFY seatdesk_tasks`` as well (migration
+  0024), the only channel the intake server's change feed listens on.
 
 The triggers read the case through ``facts_sql.seatdesk_case_facts`` (as the owner: a
 plan that a role switch does not throw away) where migration 0017 installed it, else from
@@ -31,6 +34,8 @@ Every relation is schema-qualified: a session's own temporary tables never stand
 from __future__ import annotations
 
 from sqlalchemy import Connection, text
+
+from seatdesk.workflow.notify import TASK_ACTIONS, TASK_STATES, TASKS_CHANNEL
 
 from . import CLOCK_TOLERANCE_MINUTES, run_sql
 
@@ -157,15 +162,20 @@ LANGUAGE plpgsql AS $fn$
 DECLARE
     c record;
     sent boolean;
+    notice text;
 BEGIN
     {case_facts_into}
-    -- an assignment, not PERFORM (a query of its own per row): pg_notify returns void
-    sent := pg_notify('seatdesk_cases', json_build_object(
+    notice := json_build_object(
         'id', NEW.case_id,
         'n', c.number,
         'v', NEW.seq,
         's', NEW.to_state,
-        'a', NEW.action)::text) IS NULL;
+        'a', NEW.action)::text;
+    -- an assignment, not PERFORM (a query of its own per row): pg_notify returns void
+    sent := pg_notify('seatdesk_cases', notice) IS NULL;
+    IF NEW.to_state IN ({task_states}) OR NEW.action IN ({task_actions}) THEN
+        sent := pg_notify('{tasks_channel}', notice) IS NULL;
+    END IF;
     RETURN NULL;
 END
 $fn$;
@@ -267,6 +277,9 @@ def install(conn: Connection, owner: str) -> None:
     sql = sql.replace("{case_facts}", CASE_FACTS[facts])
     for key, value in SINCE.items():
         sql = sql.replace("{" + key + "}", value if since else "")
+    sql = (sql.replace("{tasks_channel}", TASKS_CHANNEL)
+           .replace("{task_states}", ", ".join(map(_literal, sorted(TASK_STATES))))
+           .replace("{task_actions}", ", ".join(map(_literal, sorted(TASK_ACTIONS)))))
     run_sql(conn, sql.replace("{channel}", USERS_CHANNEL).replace("{{}}", "{}"))
     run_sql(conn, TRIGGERS.replace("{untrusted}", untrusted(owner)))
 
