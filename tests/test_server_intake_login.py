@@ -132,6 +132,15 @@ def _post_with_photo(rnd: Round, description: str) -> tuple[str, str]:
     return posted.json()[0]["service_request_id"], posted.json()[0]["token"]
 
 
+def _order(order_no: str, **changes) -> dict:
+    """A 12345 work order at P1 (占道经营 on 燕山路, callback wanted, the caller's phone
+    ``PHONE_12345``) as the hotline POSTs it, with ``changes`` over those fields."""
+    return {"order_no": order_no, "content": "占道经营", "caller_name": "张先生",
+            "caller_phone": PHONE_12345, "address": "燕山路 90 号", "lon": P1[0],
+            "lat": P1[1], "category": "0301", "urgency": "normal", "callback_wanted": True,
+            **changes}
+
+
 def test_a_whole_field_and_partner_round_through_the_intake_login(intake_round):
     rnd, w = intake_round, intake_round.world
     c = rnd.client
@@ -179,9 +188,8 @@ def test_a_whole_field_and_partner_round_through_the_intake_login(intake_round):
     assert _actor(rnd, reported.json()["case_id"], 1) == (w.users["sup1"], "城管通/phone-1")
 
     # a 12345 work order in; the seat sends it to be verified (the supervisors' pool)
-    order = {"order_no": "GD-INTAKE-0001", "content": "燕山路路灯不亮", "caller_name": "李女士",
-             "caller_phone": PHONE_12345, "address": "燕山路 88 号", "lon": P1[0],
-             "lat": P1[1], "category": "0301", "urgency": "normal", "callback_wanted": True}
+    order = _order("GD-INTAKE-0001", content="燕山路路灯不亮", caller_name="李女士",
+                   caller_phone=PHONE_12345, address="燕山路 88 号")
     hotline = {"X-Api-Key": rnd.keys["rx12345"]}
     taken = c.post("/hotline12345/v1/orders", json=order, headers=hotline)
     assert taken.status_code == 201, taken.text
@@ -348,9 +356,7 @@ def _refusal_as(engine, role: str, sql: str) -> str:
 def test_the_intake_login_by_itself_reads_no_phone_writes_no_case_and_no_hash(intake_round):
     rnd, w = intake_round, intake_round.world
     c = rnd.client
-    order = {"order_no": "GD-INTAKE-0002", "content": "占道经营", "caller_name": "张先生",
-             "caller_phone": PHONE_12345, "address": "燕山路 90 号", "lon": P1[0],
-             "lat": P1[1], "category": "0301", "urgency": "normal", "callback_wanted": True}
+    order = _order("GD-INTAKE-0002", caller_phone=PHONE_12345)
     taken = c.post("/hotline12345/v1/orders", json=order,
                    headers={"X-Api-Key": rnd.keys["rx12345"]})
     assert taken.status_code == 201, taken.text
@@ -603,9 +609,8 @@ def test_the_intake_login_reads_of_users_only_the_id_and_the_login(intake_round)
     assert reported.status_code == 201, reported.text
     assert _actor(rnd, reported.json()["case_id"], 1) == (w.users["sup1"], "城管通/phone-1")
 
-    order = {"order_no": "GD-USERS-0001", "content": "燕山路路灯不亮", "caller_name": "李女士",
-             "caller_phone": PHONE_12345, "address": "燕山路 88 号", "lon": P1[0],
-             "lat": P1[1], "category": "0301", "urgency": "normal", "callback_wanted": True}
+    order = _order("GD-USERS-0001", content="燕山路路灯不亮", caller_name="李女士",
+                   address="燕山路 88 号")
     taken = c.post("/hotline12345/v1/orders", json=order,
                    headers={"X-Api-Key": rnd.keys["rx12345"]})
     assert taken.status_code == 201, taken.text
@@ -683,8 +688,6 @@ def test_a_12345_order_acts_in_the_partners_own_units_only(intake_round):
         result = act()
         return len(units), result
 
-    base = {"content": "占道经营", "caller_name": "张先生", "caller_phone": PHONE_12345,
-            "address": "燕山路 90 号", "category": "0301", "urgency": "normal"}
     event.listen(rnd.engine, "before_cursor_execute", as_partner)
     try:
         report = sd.Report(source=partner.source, lon=P1[0], lat=P1[1], description="基准")
@@ -692,11 +695,10 @@ def test_a_12345_order_acts_in_the_partners_own_units_only(intake_round):
         intake.register(ctx.identity, partner, report, key)  # the calendar, kept after
         bare, _ = count(lambda: intake.register(ctx.identity, partner, report,
                                                 intake.intake_key("12345", partner.name, "b")))
-        placed = WorkOrderIn.model_validate({**base, "order_no": "GD-UNITS-1",
-                                             "lon": P1[0], "lat": P1[1]})
+        placed = WorkOrderIn.model_validate(_order("GD-UNITS-1"))
         used, change = count(lambda: routes._register(ctx, partner, placed, ()))
         assert used == bare and bare >= 1, (used, bare)
-        unplaced = WorkOrderIn.model_validate({**base, "order_no": "GD-UNITS-2"})
+        unplaced = WorkOrderIn.model_validate(_order("GD-UNITS-2", lon=None, lat=None))
         used, other = count(lambda: routes._register(ctx, partner, unplaced, ()))
         assert used == bare + 1
     finally:
@@ -736,11 +738,8 @@ def test_anonymous_open311_reads_run_as_a_reader_that_sees_only_what_open311_sho
     photo but a registration's photo of an Open311 case, and it writes nothing."""
     rnd, w, c = intake_round, intake_round.world, intake_round.client
     assert rnd.live.app.state.server.identity.public().db_role == OPEN311_READER
-    order = {"order_no": "GD-READER-1", "content": "占道经营", "caller_name": "张先生",
-             "caller_phone": PHONE_12345, "address": "燕山路 90 号", "lon": P1[0],
-             "lat": P1[1], "category": "0301", "urgency": "normal", "callback_wanted": True,
-             "attachments": [{"filename": "现场.jpg",
-                              "content_base64": base64.b64encode(jpeg()).decode()}]}
+    order = _order("GD-READER-1", attachments=[
+        {"filename": "现场.jpg", "content_base64": base64.b64encode(jpeg()).decode()}])
     taken = c.post("/hotline12345/v1/orders", json=order,
                    headers={"X-Api-Key": rnd.keys["rx12345"]})
     assert taken.status_code == 201, taken.text
