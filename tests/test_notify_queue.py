@@ -85,6 +85,22 @@ def _flood(conn: psycopg.Connection, count: int = 2000) -> None:
     conn.commit()
 
 
+@contextlib.contextmanager
+def _idle_listener(conninfo: str, application_name: str):
+    """A session that LISTENs on ``CHANNEL`` and stays idle in a transaction it left open,
+    as psql's ``BEGIN`` would (it holds the queue from its first notification on); closed
+    after, if the test has not had it ended."""
+    listener = psycopg.connect(conninfo, application_name=application_name)
+    try:
+        listener.execute(f"LISTEN {CHANNEL}")
+        listener.commit()
+        listener.execute("SELECT 1")  # the transaction left open
+        yield listener
+    finally:
+        with contextlib.suppress(Exception):
+            listener.close()
+
+
 def _wait(predicate, seconds: float = 60.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -155,31 +171,26 @@ def test_a_listener_that_stops_reading_is_named_and_ended():
 def test_a_listener_idle_in_a_transaction_is_named_and_ended():
     url = _url()
     admin = psycopg.connect(_libpq(url))
-    listener = psycopg.connect(_libpq(url), application_name="idle-listener")
     try:
-        listener.execute(f"LISTEN {CHANNEL}")
-        listener.commit()
-        listener.execute("SELECT 1")  # a transaction left open, as psql's BEGIN would
-        pid = listener.info.backend_pid
-        _flood(admin, 50)
-        assert _usage(admin) > 0
-        assert _state(admin, pid)[0] == "idle in transaction"
-        code, said = _command("--older-than", "0")
-        assert f"pid {pid}: " in said and "idle in transaction" in said, said
-        assert _command("--older-than", "3600")[1].count(f"pid {pid}") == 0  # not yet that old
-        bystander = psycopg.connect(_libpq(url), application_name="bystander")
-        bystander.execute("SELECT 1")  # idle in a transaction too, listening to nothing
-        code, said = _command("--older-than", "0", "--end", "--pid", str(pid))
-        assert f"pid {pid}: terminated" in said, said
-        assert f"pid {bystander.info.backend_pid}" not in said, said
-        assert _wait(lambda: _state(admin, pid) == (None, None))
-        assert bystander.execute("SELECT 2").fetchone() == (2,)  # not ended
-        bystander.close()
-        _flood(admin, 10)
-        assert _wait(lambda: _usage(admin) == 0.0), _usage(admin)
+        with _idle_listener(_libpq(url), "idle-listener") as listener:
+            pid = listener.info.backend_pid
+            _flood(admin, 50)
+            assert _usage(admin) > 0
+            assert _state(admin, pid)[0] == "idle in transaction"
+            code, said = _command("--older-than", "0")
+            assert f"pid {pid}: " in said and "idle in transaction" in said, said
+            assert _command("--older-than", "3600")[1].count(f"pid {pid}") == 0  # not yet that old
+            bystander = psycopg.connect(_libpq(url), application_name="bystander")
+            bystander.execute("SELECT 1")  # idle in a transaction too, listening to nothing
+            code, said = _command("--older-than", "0", "--end", "--pid", str(pid))
+            assert f"pid {pid}: terminated" in said, said
+            assert f"pid {bystander.info.backend_pid}" not in said, said
+            assert _wait(lambda: _state(admin, pid) == (None, None))
+            assert bystander.execute("SELECT 2").fetchone() == (2,)  # not ended
+            bystander.close()
+            _flood(admin, 10)
+            assert _wait(lambda: _usage(admin) == 0.0), _usage(admin)
     finally:
-        with contextlib.suppress(Exception):
-            listener.close()
         admin.close()
 
 
@@ -271,7 +282,6 @@ def test_a_login_left_idle_in_a_transaction_is_ended_after_its_timeout(template_
         assert main(["--database", url, "db", "intake-login", name, "--password-stdin"]) == 0
     admin = psycopg.connect(_libpq(url))
     default = f"idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_TIMEOUT}"
-    listener = None
     try:
         for role in (name, GATE, *logins.values()):
             assert _idle_setting(admin, role) == [default], role
@@ -295,23 +305,16 @@ def test_a_login_left_idle_in_a_transaction_is_ended_after_its_timeout(template_
         engine.dispose()
         assert _idle_setting(admin, name) == ["idle_in_transaction_session_timeout=1s"]
 
-        listener = psycopg.connect(_as(url, name, "intake-idle-9"),
-                                   application_name="idle-intake")
-        listener.execute(f"LISTEN {CHANNEL}")
-        listener.commit()
-        listener.execute("SELECT 1")  # a transaction left open, as psql's BEGIN would
-        pid = listener.info.backend_pid
-        _flood(admin, 50)
-        assert _usage(admin) > 0
-        assert _wait(lambda: _state(admin, pid) == (None, None)), _state(admin, pid)
-        with pytest.raises(psycopg.errors.IdleInTransactionSessionTimeout):  # (25P03)
-            listener.execute("SELECT 2")
-        _flood(admin, 10)
-        assert _wait(lambda: _usage(admin) == 0.0), _usage(admin)
+        with _idle_listener(_as(url, name, "intake-idle-9"), "idle-intake") as listener:
+            pid = listener.info.backend_pid
+            _flood(admin, 50)
+            assert _usage(admin) > 0
+            assert _wait(lambda: _state(admin, pid) == (None, None)), _state(admin, pid)
+            with pytest.raises(psycopg.errors.IdleInTransactionSessionTimeout):  # (25P03)
+                listener.execute("SELECT 2")
+            _flood(admin, 10)
+            assert _wait(lambda: _usage(admin) == 0.0), _usage(admin)
     finally:
-        if listener is not None:
-            with contextlib.suppress(Exception):
-                listener.close()
         admin.close()
         db.engine.dispose()
         template_store.drop("postgresql", url)
