@@ -802,14 +802,28 @@ def test_every_operator_reads_the_roads_of_the_map_and_the_place_search(pgw, log
 
 
 # -- the Open311 reader and the intake login (branch intake7b, migration 0018) ------------------
+def _down_and_up(w: World, revision: str, at_head, downgraded) -> None:
+    """A migration's round trip: ``at_head()`` checks the head, downgraded to ``revision``
+    ``downgraded()`` checks what that revision had, upgraded again ``at_head()`` once more
+    (the engine's pooled connections dropped before each migration: they would hold it)."""
+    from alembic import command
+
+    from seatdesk.models.db import alembic_config, upgrade
+
+    at_head()
+    w.db.engine.dispose()
+    command.downgrade(alembic_config(w.db.url), revision)
+    downgraded()
+    w.db.engine.dispose()
+    upgrade(w.db.url)
+    at_head()
+
+
 def test_migration_0018_down_and_up_narrows_the_open311_reader(pgw):
     """At 0017 the Open311 reader read every ledger row's state change and every
     attachment's id and kind; 0018 takes both away (the owner's functions give what
     Open311 shows); downgraded the grants and not the functions are back, upgraded again
     the other way round."""
-    from alembic import command
-
-    from seatdesk.models.db import alembic_config, upgrade
     from seatdesk.workflow.dbrules import OPEN311_READER
 
     w = pgw
@@ -825,32 +839,26 @@ def test_migration_0018_down_and_up_narrows_the_open311_reader(pgw):
         with as_login(w.db, OPEN311_READER) as conn:
             return functions, [refused(conn, sql) for sql in reads]
 
-    functions, refusals = state()
-    assert functions and all("permission denied" in r for r in refusals), refusals
-    w.db.engine.dispose()
-    command.downgrade(alembic_config(w.db.url), "0017")
-    assert state() == (False, [None, None])
-    w.db.engine.dispose()
-    upgrade(w.db.url)
-    functions, refusals = state()
-    assert functions and all("permission denied" in r for r in refusals), refusals
+    def at_head() -> None:
+        functions, refusals = state()
+        assert functions and all("permission denied" in r for r in refusals), refusals
+
+    def downgraded() -> None:
+        assert state() == (False, [None, None])
+
+    _down_and_up(w, "0017", at_head, downgraded)
 
 
 def test_migration_0021_down_and_up_narrows_the_intake_logins_users_and_partners(
-        pgw, monkeypatch):
+        pgw, intake):
     """Before 0021 the intake login read every staff member's phone and display name and
     every partner's key hash, and the administrators' group the key hashes too; 0021
     takes them away (a presented key's partner comes from ``seatdesk_partner_by_key``);
     downgraded the reads and not the function are back, upgraded again the other way
     round."""
-    from alembic import command
-
-    from seatdesk.models.db import alembic_config, upgrade
     from seatdesk.workflow.dbrules import GROUPS
 
-    w = pgw
-    name = f"intake_{w.db.engine.url.database}"[:63]
-    _intake_login(w.db.url, name, monkeypatch)
+    w, name = pgw, intake
     reads = {name: ("SELECT phone, display_name FROM users", "SELECT key_hash FROM partners"),
              GROUPS["admin"]: ("SELECT key_hash FROM partners",)}
 
@@ -865,25 +873,18 @@ def test_migration_0021_down_and_up_narrows_the_intake_logins_users_and_partners
                 found += [refused(conn, sql) for sql in sqls]
         return function, found
 
-    try:
+    def at_head() -> None:
         function, refusals = state()
         assert function and all("permission denied" in str(r) for r in refusals), refusals
-        w.db.engine.dispose()
-        command.downgrade(alembic_config(w.db.url), "0021-1")
+
+    def downgraded() -> None:
         assert state() == (False, [None, None, None])
-        w.db.engine.dispose()
-        upgrade(w.db.url)
-        function, refusals = state()
-        assert function and all("permission denied" in str(r) for r in refusals), refusals
-    finally:
-        w.db.engine.dispose()
-        with w.db.engine.begin() as conn:  # roles are cluster-wide: not left behind
-            conn.exec_driver_sql(f'DROP OWNED BY "{name}"')
-            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
+
+    _down_and_up(w, "0021-1", at_head, downgraded)
 
 
 def test_migration_0022_down_and_up_narrows_the_intake_logins_field_sessions(
-        pgw, monkeypatch):
+        pgw, intake):
     """Before 0022 the intake login read every column of ``field_sessions``: every live
     handset token's hash; 0022 leaves it ``id`` (a presented token's session comes from
     ``seatdesk_field_session_by_token``); downgraded the read is back and the function
@@ -891,15 +892,11 @@ def test_migration_0022_down_and_up_narrows_the_intake_logins_field_sessions(
     login's own connection, with its password."""
     import datetime as dt
 
-    from alembic import command
     from sqlalchemy.orm import Session
 
-    from seatdesk.models.db import alembic_config, upgrade
     from seatdesk.server.auth import digest, field_grant, open_session
 
-    w = pgw
-    name = f"intake_{w.db.engine.url.database}"[:63]
-    _intake_login(w.db.url, name, monkeypatch)
+    w, name = pgw, intake
     with w.db.Session.begin() as s:
         token, _ = open_session(s, w.users["sup1"], "phone-1", w.wf.now(),
                                 dt.timedelta(hours=1))
@@ -923,44 +920,31 @@ def test_migration_0022_down_and_up_narrows_the_intake_logins_field_sessions(
         finally:
             engine.dispose()
 
-    try:
+    def at_head() -> None:
         function, runs, refusals = state()
         assert function and runs and "permission denied" in str(refusals[0]), refusals
         assert refusals[1] is None
         assert checked() == "sup1"
-        w.db.engine.dispose()
-        command.downgrade(alembic_config(w.db.url), "0022-1")
+
+    def downgraded() -> None:
         assert state() == (False, False, [None, None])
-        w.db.engine.dispose()
-        upgrade(w.db.url)
-        function, runs, refusals = state()
-        assert function and runs and "permission denied" in str(refusals[0]), refusals
-        assert refusals[1] is None
-        assert checked() == "sup1"
-    finally:
-        w.db.engine.dispose()
-        with w.db.engine.begin() as conn:  # roles are cluster-wide: not left behind
-            conn.exec_driver_sql(f'DROP OWNED BY "{name}"')
-            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
+
+    _down_and_up(w, "0022-1", at_head, downgraded)
 
 
-def test_migration_0023_down_and_up_narrows_the_intake_logins_users(pgw, monkeypatch):
+def test_migration_0023_down_and_up_narrows_the_intake_logins_users(pgw, intake):
     """From 0021 to 0022 the intake login read six columns of ``users``: every staff
     member's user name, role, department and active flag; 0023 leaves it ``id`` and
     ``db_login`` (a principal's login by its user's id: ``server/identity.py``) and makes
     ``seatdesk_partner_by_key`` PL/pgSQL; downgraded the columns are back and the function
     is SQL again, upgraded again the other way round — and a presented key's partner is
     found on the login's own connection, with its password, either way."""
-    from alembic import command
     from sqlalchemy.orm import Session
 
-    from seatdesk.models.db import alembic_config, upgrade
     from seatdesk.server import partners
     from seatdesk.server.auth import partner_principal
 
-    w = pgw
-    name = f"intake_{w.db.engine.url.database}"[:63]
-    _intake_login(w.db.url, name, monkeypatch)
+    w, name = pgw, intake
     with w.db.Session.begin() as s:
         key = partners.add_partner(s, "pk23", "P23", "hotline12345",
                                    callback_url="http://127.0.0.1/x").api_key
@@ -985,28 +969,31 @@ def test_migration_0023_down_and_up_narrows_the_intake_logins_users(pgw, monkeyp
         finally:
             engine.dispose()
 
-    try:
+    def at_head() -> None:
         language, runs, refusals = state()
         assert (language, runs) == ("plpgsql", True)
         assert all("permission denied" in str(r) for r in refusals[:-1]), refusals
         assert refusals[-1] is None
         assert checked() == "pk23"
-        w.db.engine.dispose()
-        command.downgrade(alembic_config(w.db.url), "0023-1")
+
+    def downgraded() -> None:
         assert state() == ("sql", True, [None] * 5)
         assert checked() == "pk23"
-        w.db.engine.dispose()
-        upgrade(w.db.url)
-        language, runs, refusals = state()
-        assert (language, runs) == ("plpgsql", True)
-        assert all("permission denied" in str(r) for r in refusals[:-1]), refusals
-        assert refusals[-1] is None
-        assert checked() == "pk23"
-    finally:
-        w.db.engine.dispose()
-        with w.db.engine.begin() as conn:  # roles are cluster-wide: not left behind
-            conn.exec_driver_sql(f'DROP OWNED BY "{name}"')
-            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
+
+    _down_and_up(w, "0023-1", at_head, downgraded)
+
+
+@pytest.fixture
+def intake(pgw, monkeypatch) -> str:
+    """The database's intake login (``db intake-login``, its password ``intake-pass-8``):
+    its name. Roles are cluster-wide: dropped after, with what it owns."""
+    name = f"intake_{pgw.db.engine.url.database}"[:63]
+    _intake_login(pgw.db.url, name, monkeypatch)
+    yield name
+    pgw.db.engine.dispose()
+    with pgw.db.engine.begin() as conn:
+        conn.exec_driver_sql(f'DROP OWNED BY "{name}"')
+        conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
 
 
 def _intake_login(url: str, name: str, monkeypatch) -> str:
