@@ -109,10 +109,12 @@ def build():
     return app
 
 
-def start_floor(url: str, mode: str, point, port: int) -> subprocess.Popen:
-    """uvicorn with ``bench_intake.WORKERS`` workers serving ``build``; returned once every
-    worker has started."""
-    code = ("import uvicorn; uvicorn.run('bench.intake_floor:build', factory=True, "
+def start_floor(url: str, mode: str, point, port: int,
+                factory: str = "bench.intake_floor:build") -> subprocess.Popen:
+    """uvicorn with ``bench_intake.WORKERS`` workers serving ``factory`` (``build``, or
+    another bench's app built from the same ``ENV`` setting); returned once every worker
+    has started."""
+    code = (f"import uvicorn; uvicorn.run({factory!r}, factory=True, "
             f"host='127.0.0.1', port={port}, workers={bench_intake.WORKERS}, "
             "access_log=False, server_header=False, log_level='info')")
     log = tempfile.TemporaryFile()  # noqa: SIM115 - the server writes to it until it ends
