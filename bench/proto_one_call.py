@@ -23,6 +23,8 @@ Servers (2 uvicorn workers each, ``bench/intake_floor.py``'s setup and wrk load)
   pooled autocommit psycopg connection: one round trip, one transaction — the day's
   counter row stays locked from ``seatdesk_next_case_serial`` to that COMMIT, i.e.
   through both INSERTs, their triggers and the duplicate search;
+- ``onelate``: the same call, the duplicate search moved before the number, so the
+  counter row is locked for the two INSERTs, their triggers and COMMIT only;
 - ``twocall``: the counter first in its own autocommit statement (the replay check and
   ``seatdesk_next_case_serial``, locked for that statement only, as seatdesk splits it),
   then ``proto_register`` with the serial given: two round trips;
@@ -36,18 +38,20 @@ work: the token check, the rate limit, the access log, the acting role, the Pyth
 scoring of duplicate candidates (the rows are returned unscored), the retries on a
 concurrent twin or a taken number (an error here is a 500, counted as not 201).
 
-    python bench/proto_one_call.py URL [MODE ...]   (default: http bare onecall twocall
+    python bench/proto_one_call.py URL [MODE ...]   (default: http bare onecall onelate twocall
                                                      seatdesk; the bare pattern last)
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import datetime as dt
 import json
 import os
 import queue
 import sys
+import threading
 import uuid
 from pathlib import Path
 
@@ -60,13 +64,15 @@ from bench.intake_floor import CONNECTIONS, ENV, Report
 SEAT = "城管通/bench"
 
 #: the prototype: one report's registration in one call (created by ``run``, not a
-#: migration). ``p_serial`` given: the day's number was taken before (``twocall``).
+#: migration). ``p_serial`` given: the day's number was taken before (``twocall``);
+#: ``p_late``: the duplicate search before the number, so the counter row is locked for
+#: the two INSERTs (and their triggers) only, not the search too (``onelate``).
 FUNCTION = r"""
 CREATE OR REPLACE FUNCTION proto_register(
     p_key text, p_day text, p_lon float8, p_lat float8, p_description text,
     p_reporter integer, p_seat text, p_now timestamptz, p_step_deadline timestamptz,
     p_radius float8, p_min_lon float8, p_min_lat float8, p_max_lon float8, p_max_lat float8,
-    p_states text[], p_serial integer,
+    p_states text[], p_serial integer, p_late boolean,
     OUT o_id integer, OUT o_number text, OUT o_replayed boolean, OUT o_duplicates jsonb)
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -85,8 +91,10 @@ BEGIN
     END IF;
     o_replayed := false;
     -- the day's number: the counter row is locked from here to COMMIT
-    o_number := p_day || lpad(COALESCE(p_serial,
-                                       public.seatdesk_next_case_serial(p_day))::text, 6, '0');
+    IF NOT p_late THEN
+        o_number := p_day || lpad(COALESCE(
+            p_serial, public.seatdesk_next_case_serial(p_day))::text, 6, '0');
+    END IF;
     -- the grid cell and its place units (spatial_postgis.cell_at_query's joins)
     SELECT g.id, g.zone,
            CASE 'community' WHEN a0.level THEN a0.id WHEN a1.level THEN a1.id
@@ -102,6 +110,18 @@ BEGIN
       LEFT JOIN admin_units a2 ON a2.id = a1.parent_id
      WHERE ST_Covers(g.geom, ST_SetSRID(ST_MakePoint(p_lon, p_lat), 4326))
      ORDER BY g.code COLLATE "C" LIMIT 1;
+    IF p_late THEN  -- the duplicate search first, the number last: locked for the INSERTs
+      SELECT COALESCE(jsonb_agg(jsonb_build_array(c.id, c.number, c.state, c.class_id,
+               c.component_id, c.reported_at, c.closed_at, c.description, c.address,
+               c.distance_m) ORDER BY c.ordinality), '[]')
+      INTO o_duplicates
+      FROM public.seatdesk_case_candidates(p_lon, p_lat, p_radius, p_min_lon, p_min_lat,
+                                           p_max_lon, p_max_lat, p_states)
+           WITH ORDINALITY AS c
+     WHERE c.id IS DISTINCT FROM o_id;
+        o_number := p_day || lpad(COALESCE(
+            p_serial, public.seatdesk_next_case_serial(p_day))::text, 6, '0');
+    END IF;
     -- the ledger row's payload (actions.record's fields) and a sha256 standing in for
     -- the hash Python computes (same work in kind and size, not byte-identical)
     payload := jsonb_build_object(
@@ -140,19 +160,21 @@ BEGIN
     VALUES (o_id, 1, p_now, p_reporter, 'supervisor', p_seat, 'register', '', 'reported',
         '', payload, zero, digest);
     -- the duplicate search: the call seatdesk sends (duplicates._candidate_rows), its rows
-    SELECT COALESCE(jsonb_agg(jsonb_build_array(c.id, c.number, c.state, c.class_id,
+    IF NOT p_late THEN
+      SELECT COALESCE(jsonb_agg(jsonb_build_array(c.id, c.number, c.state, c.class_id,
                c.component_id, c.reported_at, c.closed_at, c.description, c.address,
                c.distance_m) ORDER BY c.ordinality), '[]')
       INTO o_duplicates
       FROM public.seatdesk_case_candidates(p_lon, p_lat, p_radius, p_min_lon, p_min_lat,
                                            p_max_lon, p_max_lat, p_states)
            WITH ORDINALITY AS c
-     WHERE c.id <> o_id;
+     WHERE c.id IS DISTINCT FROM o_id;
+    END IF;
 END
 $fn$
 """
 CALL = ("SELECT o_id, o_number, o_replayed, o_duplicates FROM proto_register("
-        + ", ".join(["%s"] * 16) + ")")
+        + ", ".join(["%s"] * 17) + ")")
 #: ``twocall``'s first statement: the replay check, and the day's number for a new key
 FIRST = ("SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM public.seatdesk_intake_replay(%s))"
          " THEN public.seatdesk_next_case_serial(%s) END")
@@ -218,7 +240,7 @@ def build():
             row = conn.execute(CALL, (
                 key, day, lon, lat, body.description.strip(), reporter, SEAT, now,
                 cal.add(now, 30, "working_minutes"), facts["radius"], box.min_lon,
-                box.min_lat, box.max_lon, box.max_lat, states, serial),
+                box.min_lat, box.max_lon, box.max_lat, states, serial, mode == "onelate"),
                 prepare=True).fetchone()
         finally:
             pool.put(conn)
@@ -228,10 +250,11 @@ def build():
     return app
 
 
-MODES = ("http", "bare", "onecall", "twocall", "seatdesk")
+MODES = ("http", "bare", "onecall", "onelate", "twocall", "seatdesk")
 WHAT = {"http": "HTTP + FastAPI + thread hop, no database",
         "bare": "the same + the bare pattern on a pooled connection",
         "onecall": "the same + proto_register, one round trip",
+        "onelate": "the same + proto_register, the number taken last",
         "twocall": "the same + the counter's statement, then proto_register",
         "seatdesk": "seatdesk serve, the handset report"}
 
@@ -265,7 +288,9 @@ def run(report, database_url: str, modes=MODES,
             try:
                 token = (asyncio.run(intake_floor._token(server.base))
                          if mode == "seatdesk" else "floor")
-                out[mode] = intake_floor.phase(server, postmaster, token, point, seconds)
+                with _LockWaits(url) as waits:
+                    out[mode] = intake_floor.phase(server, postmaster, token, point, seconds)
+                out[mode]["waits"] = waits.mean()
             finally:
                 server.terminate()
                 server.wait(30)
@@ -280,12 +305,60 @@ def run(report, database_url: str, modes=MODES,
             report(f"{mode}: server CPU per report (all workers)", got["server"], "ms", "")
             report(f"{mode}: PostgreSQL CPU per report", got["pg"], "ms", "")
             report(f"{mode}: answers not 201", float(got["bad"]), "count", "0")
+            report(f"{mode}: backends waiting on a lock (mean of samples)", got["waits"][0],
+                   "count", "")
+            report(f"{mode}: backends active (mean of samples)", got["waits"][1], "count",
+                   got["waits"][2])
         report("bare pattern reports/s (8 writer processes, no HTTP)", bare, "1/s",
                "reference")
         report("load average (1 min) before the run", load_before[0], "", "")
         report("load average (1 min) after the run", os.getloadavg()[0], "", "")
     finally:
         common.drop(base, name)
+
+
+class _LockWaits:
+    """Samples ``pg_stat_activity`` every 50 ms while a phase runs: how many of the
+    database's backends wait on a heavyweight lock (the day's counter row: a tuple or
+    transactionid lock), and how many are active. Its own queries cost PostgreSQL
+    about 20 small statements a second (in the phase's PostgreSQL CPU)."""
+
+    SQL = ("SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'),"
+           " count(*) FILTER (WHERE state = 'active'),"
+           " string_agg(wait_event, ',') FILTER (WHERE wait_event_type = 'Lock')"
+           " FROM pg_stat_activity WHERE datname = current_database()"
+           " AND pid <> pg_backend_pid()")
+
+    def __init__(self, url: str):
+        self.url, self.samples = url, []
+        self.stop = threading.Event()
+
+    def __enter__(self):
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        dsn = make_url(self.url).set(drivername="postgresql").render_as_string(
+            hide_password=False)
+        self.conn = psycopg.connect(dsn, autocommit=True)
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+        return self
+
+    def _sample(self):
+        while not self.stop.wait(0.05):
+            self.samples.append(self.conn.execute(self.SQL).fetchone())
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+        self.conn.close()
+
+    def mean(self) -> tuple[float, float, str]:
+        """Mean backends waiting on a lock, mean active, and the locks waited for."""
+        n = max(len(self.samples), 1)
+        kinds = collections.Counter(k for s in self.samples if s[2] for k in s[2].split(","))
+        return (sum(s[0] for s in self.samples) / n, sum(s[1] for s in self.samples) / n,
+                " ".join(f"{k}:{v / n:.2f}" for k, v in kinds.most_common(3)))
 
 
 if __name__ == "__main__":
