@@ -320,14 +320,16 @@ def run(report, database_url: str, modes=MODES,
 class _LockWaits:
     """Samples ``pg_stat_activity`` every 50 ms while a phase runs: how many of the
     database's backends wait on a heavyweight lock (the day's counter row: a tuple or
-    transactionid lock), and how many are active. Its own queries cost PostgreSQL
+    transactionid lock; an ``object`` lock with its catalog: ``pg_database`` is the lock
+    a notifying transaction takes at COMMIT), and how many are active. Its own queries cost PostgreSQL
     about 20 small statements a second (in the phase's PostgreSQL CPU)."""
 
-    SQL = ("SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'),"
-           " count(*) FILTER (WHERE state = 'active'),"
-           " string_agg(wait_event, ',') FILTER (WHERE wait_event_type = 'Lock')"
-           " FROM pg_stat_activity WHERE datname = current_database()"
-           " AND pid <> pg_backend_pid()")
+    SQL = ("SELECT count(*) FILTER (WHERE a.wait_event_type = 'Lock'),"
+           " count(*) FILTER (WHERE a.state = 'active'),"
+           " string_agg(a.wait_event || COALESCE('/' || l.classid::regclass::text, ''), ',')"
+           " FILTER (WHERE a.wait_event_type = 'Lock')"
+           " FROM pg_stat_activity a LEFT JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted"
+           " WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()")
 
     def __init__(self, url: str):
         self.url, self.samples = url, []
