@@ -28,6 +28,7 @@ ratio to the bare pattern's rate. If ``bare`` through FastAPI already stays unde
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -37,6 +38,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make the repository importable
@@ -76,21 +78,15 @@ def build():
 
     async def lifespan(app):
         anyio.to_thread.current_default_thread_limiter().total_tokens = CONNECTIONS
-        if mode == "bare":
-            import psycopg
-            from sqlalchemy.engine import make_url
+        if mode != "bare":
+            yield
+            return
+        from seatdesk.models import Case
 
-            from seatdesk.models import Case
-
-            columns.update({c.name: c.default.arg for c in Case.__table__.columns
-                            if c.default is not None and c.default.is_scalar})
-            dsn = make_url(setting["url"]).set(drivername="postgresql").render_as_string(
-                hide_password=False)
-            for _ in range(CONNECTIONS):
-                pool.put(psycopg.connect(dsn))
-        yield
-        while not pool.empty():
-            pool.get().close()
+        columns.update({c.name: c.default.arg for c in Case.__table__.columns
+                        if c.default is not None and c.default.is_scalar})
+        with pooled(setting["url"], pool):
+            yield
 
     app = FastAPI(lifespan=lifespan)
 
@@ -107,6 +103,23 @@ def build():
         return {"report_id": body.report_id, "case_number": number, "state": "reported"}
 
     return app
+
+
+@contextlib.contextmanager
+def pooled(url: str, pool: queue.Queue, autocommit: bool = False) -> Iterator[None]:
+    """``CONNECTIONS`` psycopg connections to ``url`` in ``pool`` while the block runs (a
+    worker's pool, as ``serve --db-connections`` keeps one), closed after it."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    for _ in range(CONNECTIONS):
+        pool.put(psycopg.connect(dsn, autocommit=autocommit))
+    try:
+        yield
+    finally:
+        while not pool.empty():
+            pool.get().close()
 
 
 def start_floor(url: str, mode: str, point, port: int,

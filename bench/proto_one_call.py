@@ -196,9 +196,7 @@ def build():
     states = [str(s) for s in CANDIDATE_STATES]
 
     async def lifespan(app):
-        import psycopg
         from sqlalchemy import select
-        from sqlalchemy.engine import make_url
 
         from seatdesk.models import User
         from seatdesk.models.db import make_engine, session_factory
@@ -215,13 +213,8 @@ def build():
                     select(User.id).where(User.username == "sample_supervisor"))
         finally:
             engine.dispose()
-        dsn = make_url(setting["url"]).set(drivername="postgresql").render_as_string(
-            hide_password=False)
-        for _ in range(CONNECTIONS):
-            pool.put(psycopg.connect(dsn, autocommit=True))
-        yield
-        while not pool.empty():
-            pool.get().close()
+        with intake_floor.pooled(setting["url"], pool, autocommit=True):
+            yield
 
     app = FastAPI(lifespan=lifespan)
 
