@@ -511,19 +511,47 @@ def bare_rate(url: str, point, seconds: float) -> float:
 
 def _bare_writer(url: str, point, seconds: float, writer: int) -> int:
     import psycopg
-    from sqlalchemy.engine import make_url
 
-    from seatdesk.models import Case
+    from seatdesk.workflow.notify import libpq_dsn
 
-    columns = {c.name: c.default.arg for c in Case.__table__.columns
-               if c.default is not None and c.default.is_scalar}
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    columns = case_defaults()
     done, stop = 0, time.perf_counter() + seconds
-    with psycopg.connect(dsn) as conn:
+    with psycopg.connect(libpq_dsn(url)) as conn:
         while time.perf_counter() < stop:
             _bare_insert(conn, columns, point, f"B{writer:02d}{done:010d}")
             done += 1
     return done
+
+
+def case_defaults() -> dict:
+    """The case columns' scalar defaults (what the bare pattern's INSERT sends for them)."""
+    from seatdesk.models import Case
+
+    return {c.name: c.default.arg for c in Case.__table__.columns
+            if c.default is not None and c.default.is_scalar}
+
+
+def bare_reports(url: str, point, count: int, prefix: str,
+                 between: Callable[[int], None] | None = None) -> None:
+    """``count`` reports by the bare pattern on one connection (numbers ``prefix`` + 10
+    digits); ``between(i)`` after the i-th."""
+    import psycopg
+
+    from seatdesk.workflow.notify import libpq_dsn
+
+    columns = case_defaults()
+    with psycopg.connect(libpq_dsn(url)) as conn:
+        for i in range(count):
+            _bare_insert(conn, columns, point, f"{prefix}{i:010d}")
+            if between is not None:
+                between(i)
+
+
+def proc_cpu(stat: str) -> float:
+    """CPU seconds (user + system) so far of the process or thread whose ``/proc`` stat
+    file is ``stat``."""
+    fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _bare_insert(conn, defaults: dict, point, number: str) -> None:

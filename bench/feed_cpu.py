@@ -14,7 +14,6 @@ does. Run it in two trees to compare them.
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import threading
 import time
@@ -29,16 +28,11 @@ from bench import bench_intake, common
 
 def thread_cpu(native_id: int) -> float:
     """CPU seconds (user + system) of one thread of this process so far."""
-    fields = Path(f"/proc/self/task/{native_id}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return bench_intake.proc_cpu(f"/proc/self/task/{native_id}/stat")
 
 
 def run(report, database_url: str, count: int = 5000) -> None:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
     from seatdesk.config import normalise_url
-    from seatdesk.models import Case
     from seatdesk.models.db import make_engine
     from seatdesk.server.feed import ChangeFeed
     from seatdesk.workflow import services as sd
@@ -60,14 +54,9 @@ def run(report, database_url: str, count: int = 5000) -> None:
                 raise RuntimeError("the change feed did not connect")
             time.sleep(0.05)
         native = feed._thread.native_id
-        columns = {c.name: c.default.arg for c in Case.__table__.columns
-                   if c.default is not None and c.default.is_scalar}
-        dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         before, woken = thread_cpu(native), feed.generation
         started = time.perf_counter()
-        with psycopg.connect(dsn) as conn:
-            for i in range(count):
-                bench_intake._bare_insert(conn, columns, point, f"FEED{i:010d}")
+        bench_intake.bare_reports(url, point, count, "FEED")
         elapsed = time.perf_counter() - started
         time.sleep(1.5)  # the feed reads what is still queued (it waits 0.5 s at a time)
         used = thread_cpu(native) - before

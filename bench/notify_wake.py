@@ -9,7 +9,6 @@ backend's CPU is read from ``/proc`` (the server runs on this machine).
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 import uuid
@@ -21,18 +20,11 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 from bench import bench_intake, common
 
 
-def backend_cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def run(report, database_url: str, count: int = 5000) -> None:
     import psycopg
-    from sqlalchemy.engine import make_url
 
     from seatdesk.config import normalise_url
-    from seatdesk.models import Case
-    from seatdesk.workflow.notify import CHANNEL
+    from seatdesk.workflow.notify import CHANNEL, libpq_dsn
 
     base = normalise_url(database_url)
     name = f"sd_bench_wake_{uuid.uuid4().hex[:6]}"
@@ -40,7 +32,7 @@ def run(report, database_url: str, count: int = 5000) -> None:
     sessions = {}
     try:
         _key, _service, point = bench_intake.prepare(url)
-        dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        dsn = libpq_dsn(url)
         for label, channel in ((f"listening on {CHANNEL}", CHANNEL),
                                ("listening on an unrelated channel", "bench_unrelated"),
                                ("not listening", None)):
@@ -50,20 +42,19 @@ def run(report, database_url: str, count: int = 5000) -> None:
             sessions[label] = conn
         pids = {label: conn.execute("SELECT pg_backend_pid()").fetchone()[0]
                 for label, conn in sessions.items()}
-        before = {label: backend_cpu(pid) for label, pid in pids.items()}
-        columns = {c.name: c.default.arg for c in Case.__table__.columns
-                   if c.default is not None and c.default.is_scalar}
+        before = {label: bench_intake.proc_cpu(f"/proc/{pid}/stat") for label, pid in pids.items()}
         listener = sessions[f"listening on {CHANNEL}"]
-        with psycopg.connect(dsn) as conn:
-            for i in range(count):
-                bench_intake._bare_insert(conn, columns, point, f"WAKE{i:010d}")
-                if i % 500 == 0:  # the listening client keeps reading, as a seat does
-                    list(listener.notifies(timeout=0.001))
+
+        def keep_reading(i: int) -> None:  # the listening client reads, as a seat does
+            if i % 500 == 0:
+                list(listener.notifies(timeout=0.001))
+
+        bench_intake.bare_reports(url, point, count, "WAKE", keep_reading)
         time.sleep(1)
         list(listener.notifies(timeout=0.2))
         for label, pid in pids.items():
             report(f"backend CPU per report, a session {label}",
-                   (backend_cpu(pid) - before[label]) * 1e6 / count, "µs", "")
+                   (bench_intake.proc_cpu(f"/proc/{pid}/stat") - before[label]) * 1e6 / count, "µs", "")
     finally:
         for conn in sessions.values():
             conn.close()
