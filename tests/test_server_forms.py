@@ -1,17 +1,22 @@
 """``server.forms.urlencoded_items``: an Open311 POST's form-encoded body read without
-Starlette's streaming parser must give exactly the items ``Request.form()`` gives, and
-leave to Starlette every body it would refuse (too many fields, a field too large)."""
+Starlette's streaming parser gives the items the WHATWG form parser gives (``+`` a space,
+percent-escapes bytes, every part's bytes UTF-8) — the standard library's parser is the
+reference — refuses a part that is not UTF-8, gives what ``Request.form()`` gives where
+the two agree, and leaves to Starlette every body it would refuse (too many fields, a
+field too large)."""
 
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import parse_qsl, quote
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.datastructures import Headers
 from starlette.formparsers import FormParser
 
-from seatdesk.server.forms import is_urlencoded, urlencoded_items
+from seatdesk.server.forms import FormEncodingError, is_urlencoded, urlencoded_items
 from tests.server_fixtures import server  # noqa: F401
 
 #: bytes that mean something to a form body, and some that do not
@@ -32,18 +37,57 @@ def _starlette(body: bytes, max_fields: int = 1000, chunk: int = 0) -> list:
     return asyncio.run(parser.parse()).multi_items()
 
 
+def _reference(body: bytes) -> list | None:
+    """The standard library's parser, kept to bytes (Latin-1 maps each byte to one
+    character and back), each part then decoded as UTF-8; None if one is not UTF-8."""
+    pairs = parse_qsl(body.decode("latin-1"), keep_blank_values=True, encoding="latin-1")
+    try:
+        return [(n.encode("latin-1").decode("utf-8"), v.encode("latin-1").decode("utf-8"))
+                for n, v in pairs]
+    except UnicodeDecodeError:
+        return None
+
+
+def _items(body: bytes) -> list | None:
+    try:
+        return urlencoded_items(body, max_fields=1000)
+    except FormEncodingError:
+        return None
+
+
 @settings(max_examples=400, deadline=None, derandomize=True, database=None)
 @given(st.lists(st.sampled_from(PIECES), max_size=30), st.integers(0, 7))
-def test_the_items_are_starlettes(pieces, chunk):
+def test_the_items_are_the_standards(pieces, chunk):
     body = b"".join(pieces)
-    assert urlencoded_items(body, max_fields=1000) == _starlette(body, chunk=chunk)
+    expected = _reference(body)
+    assert _items(body) == expected
+    if expected is not None and body.isascii():  # where Starlette reads it right too
+        assert expected == _starlette(body, chunk=chunk)
 
 
 def test_edges():
     for body in (b"", b"&", b"&&", b"=", b"a", b"a&b=2", b"a=b=c", b"=1", b"a=&b", b"a=1;b=2",
                  b"a=1&", b"&a=1", b"a=1&&b=2", b"a+b=c+d", b"a=%E5%8E%8B%EF%BC%9A",
-                 b"lat=31.4255&long=119.4805&description=%E5%8E%8B+%E6%B5%8B"):
+                 b"lat=31.4255&long=119.4805&description=%E5%8E%8B+%E6%B5%8B", b"a=%zz%2"):
         assert urlencoded_items(body, max_fields=1000) == _starlette(body), body
+
+
+def test_raw_utf8_is_read_as_utf8_and_other_encodings_are_refused():
+    """What ``curl -d`` sends (the bytes as they are) is the text, not its Latin-1
+    mojibake (Starlette: 「路」 → 「è·¯」); GBK, escaped or raw, is refused with the field's
+    name, never stored as U+FFFD."""
+    raw = "description=燕山路 井盖&first_name=小明".encode()
+    assert urlencoded_items(raw, max_fields=10) == [("description", "燕山路 井盖"),
+                                                   ("first_name", "小明")]
+    assert _starlette(raw)[0][1] != "燕山路 井盖"  # why the body is not left to Starlette
+    for body in (b"lat=1&description=" + quote("燕山路".encode("gbk")).encode(),
+                 b"lat=1&description=" + "燕山路".encode("gbk")):
+        with pytest.raises(FormEncodingError) as caught:
+            urlencoded_items(body, max_fields=10)
+        assert caught.value.name == "description"
+    with pytest.raises(FormEncodingError) as caught:  # a name that is not UTF-8 either
+        urlencoded_items(b"%FF=1", max_fields=10)
+    assert caught.value.name == "\ufffd"
 
 
 def test_what_starlette_refuses_is_left_to_it():
@@ -77,3 +121,28 @@ def test_a_post_reads_its_fields_and_refuses_too_many(server):
     many = server.client.post("/open311/v2/requests.json", content=body,
                               headers={"content-type": "application/x-www-form-urlencoded"})
     assert many.status_code == 400 and "Too many fields" in many.text
+
+
+def test_a_post_in_gbk_is_refused_and_one_in_raw_utf8_is_kept_as_sent(server):
+    """A partner's body as ``curl -d`` sends it (raw UTF-8) registers the text it sent; one
+    escaped in GBK is refused (400, the field named, in Chinese) and registers nothing —
+    before, both were registered, as mojibake and as U+FFFD."""
+    ctype = {"content-type": "application/x-www-form-urlencoded"}
+    head = (f"api_key={server.keys['fms']}&service_code=E01001&lat=31.4255&long=119.4805"
+            "&attribute[fixmystreet_id]=").encode()
+    raw = server.client.post("/open311/v2/requests.json", headers=ctype,
+                             content=head + "fms-raw&description=路路 井盖".encode())
+    assert raw.status_code == 201, raw.text
+    number = raw.json()[0]["service_request_id"]
+    got = server.client.get(f"/open311/v2/requests/{number}.json").json()[0]
+    assert got["description"] == "路路 井盖"
+    gbk = head + b"fms-gbk&description=" + quote("燕山路井盖".encode("gbk")).encode()
+    refused = server.client.post("/open311/v2/requests.json", headers=ctype, content=gbk)
+    assert refused.status_code == 400
+    error = refused.json()[0]
+    assert error["code"] == 400 and "description" in error["description"]
+    assert "UTF-8" in error["description"] and "未登记" in error["description"]
+    listed = server.client.get("/open311/v2/requests.json",
+                               params={"api_key": server.keys["fms"]}).json()
+    assert [r["service_request_id"] for r in listed].count(number) == 1
+    assert all("\ufffd" not in (r.get("description") or "") for r in listed)
