@@ -1,17 +1,20 @@
 """A PostgreSQL server of the test's own, which the test may stop and start (the suite's
 shared server is never restarted under other tests): ``scripts/pg-test-server`` in a
-temporary directory, the next free port from ``OWN_PORT``, migrated, the small demo city
-loaded."""
+temporary directory, the next free port from ``OWN_PORT``, migrated, and filled: the small
+demo city (``own_server``) or whatever a test's fixture passes to ``own_postgres``."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from tests.exclusive import exclusive
@@ -53,9 +56,9 @@ def _run(*args) -> str:
     return done.stdout.strip()
 
 
-@pytest.fixture(name="own_server")
-def own_server_fixture(tmp_path_factory):
-    from seatdesk.data.demo import DemoSpec, build_demo
+@contextmanager
+def own_postgres(tmp_path_factory, fill: Callable[[Engine], None]) -> Iterator[OwnServer]:
+    """A server of the test's own, migrated and filled by ``fill(engine)``; removed after."""
     from seatdesk.models.db import make_engine, upgrade
 
     data = tmp_path_factory.mktemp("ownpg") / "data"
@@ -65,8 +68,19 @@ def own_server_fixture(tmp_path_factory):
         try:
             upgrade(url)
             engine = make_engine(url)
-            build_demo(engine, DemoSpec.small())
-            engine.dispose()
+            try:
+                fill(engine)
+            finally:
+                engine.dispose()
             yield server
         finally:
             subprocess.run([str(SCRIPT), "remove", str(data)], check=False)
+
+
+@pytest.fixture(name="own_server")
+def own_server_fixture(tmp_path_factory):
+    """The small demo city on a server of the test's own (the seats' restart tests)."""
+    from seatdesk.data.demo import DemoSpec, build_demo
+
+    with own_postgres(tmp_path_factory, lambda engine: build_demo(engine, DemoSpec.small())) as srv:
+        yield srv
