@@ -1,0 +1,281 @@
+"""PostgreSQL restarted under a running intake server (its own server, ``tests/pg_own.py``):
+a supervisor's handset keeps getting its 核实 tasks pushed, a report sent while the
+database is down is refused in plain Chinese and registered once when the handset retries.
+
+What a handset sees, step by step (docs/api.md, "When the database restarts"):
+
+1. signed in, a long-poll for tasks answers as soon as a seat sends this supervisor a
+   核实 task (the change feed heard ``seatdesk_tasks``, server/feed.py);
+2. the database stops: a report and a task read answer 503 ``database_unavailable`` with
+   a Chinese message (no SQL, no exception); a task stream open across the restart is
+   not broken;
+3. the database is back: a new task reaches a fresh long-poll, and the open stream,
+   before the long-poll's wait runs out and before the stream's keep-alive — the feed
+   reconnected and LISTENs again, not a time-out that re-read the list;
+4. the report retried with the same ``report_id`` registers exactly one case.
+
+Which wake-up answered is told apart without timing the feed: a long-poll answered by its
+time-out cannot answer before ``WAIT`` seconds (the server starts counting after the
+client), and a stream woken by its time-out writes a keep-alive comment before the list
+(server/field_api/tasks.py); ``WAIT`` and the keep-alive are far longer than the whole
+test. The test sends a task only once every open long-poll and stream is inside the
+feed's wait (counted by a wrapper around ``ChangeFeed.wait``; the real wait runs), so a
+list read after the task was sent is never taken for a wake-up.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+from contextlib import contextmanager
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from seatdesk.models import Case
+from seatdesk.server.config import ServerConfig
+from seatdesk.workflow import services as sd
+from tests.dbtemplates import open_database
+from tests.pg_own import own_postgres
+from tests.server_fixtures import PASSWORD, LiveServer, make_server
+from tests.workflow_fixtures import World, open_world, seed_world
+
+pytestmark = pytest.mark.postgres
+
+WAIT = 30.0  # the long-polls' wait (the server's most): a time-out answers no sooner
+KEEPALIVE = 60.0  # the stream's keep-alive: none is due while the test runs
+SETTLE = 60.0  # the most any step may take on a loaded machine (a bound, not a measure)
+SQL_OR_EXCEPTION = re.compile(
+    r"select|insert|update|delete|from |where |psycopg|sqlalchemy|operationalerror|"
+    r"traceback|exception|connection|server_error", re.IGNORECASE)
+
+
+@pytest.fixture
+def own_world(tmp_path_factory):
+    """The workflow world on a PostgreSQL server of the test's own (it is restarted)."""
+    with own_postgres(tmp_path_factory, seed_world) as own:
+        yield own
+
+
+@contextmanager
+def opened(url: str):
+    db = open_database("postgresql", url)
+    try:
+        yield open_world(db)
+    finally:
+        db.engine.dispose()
+
+
+class Waits:
+    """How many requests are inside the feed's ``wait`` now: wraps the server's
+    ``ChangeFeed.wait``, which still does the waiting."""
+
+    def __init__(self, feed):
+        self.inside = 0
+        self._lock = threading.Lock()
+        real = feed.wait
+
+        async def wait(timeout, since=None):
+            with self._lock:
+                self.inside += 1
+            try:
+                return await real(timeout, since)
+            finally:
+                with self._lock:
+                    self.inside -= 1
+
+        feed.wait = wait
+
+    def until(self, count: int) -> None:
+        """Until ``count`` requests wait at once: each has read its list."""
+        deadline = time.monotonic() + SETTLE
+        while self.inside < count:
+            assert time.monotonic() < deadline, f"{self.inside} waiting, not {count}"
+            time.sleep(0.02)
+
+
+class LongPoll(threading.Thread):
+    """``GET /field/v1/tasks?wait=WAIT&etag=…`` on its own thread, timed from before the
+    request is sent."""
+
+    def __init__(self, url: str, headers: dict, etag: str):
+        super().__init__(daemon=True)
+        self.url, self.headers, self.etag = url, headers, etag
+        self.response: httpx.Response | None = None
+        self.seconds = 0.0
+        self.start()
+
+    def run(self) -> None:
+        started = time.monotonic()
+        self.response = httpx.get(f"{self.url}/field/v1/tasks", headers=self.headers,
+                                  params={"wait": WAIT, "etag": self.etag},
+                                  timeout=WAIT + SETTLE)
+        self.seconds = time.monotonic() - started
+
+    def answer(self) -> tuple[dict, bool]:
+        """(the list, answered by the feed: before the wait ran out)."""
+        self.join(WAIT + SETTLE)
+        assert self.response is not None, "the long-poll did not answer"
+        assert self.response.status_code == 200, self.response.text
+        return self.response.json(), self.seconds < WAIT
+
+
+class Stream(threading.Thread):
+    """``GET /field/v1/tasks/stream``: every ``event: tasks`` and keep-alive comment, in
+    order, as ``("tasks", list)`` / ``("keep-alive", None)``; ``("ended", error)`` last."""
+
+    def __init__(self, url: str, headers: dict):
+        super().__init__(daemon=True)
+        self.url, self.headers = url, headers
+        self.events: list[tuple[str, object]] = []
+        self._client = httpx.Client(timeout=httpx.Timeout(10, read=KEEPALIVE + SETTLE))
+        self.start()
+
+    def run(self) -> None:
+        try:
+            with self._client.stream("GET", f"{self.url}/field/v1/tasks/stream",
+                                     headers=self.headers) as response:
+                assert response.status_code == 200
+                name = None
+                for line in response.iter_lines():
+                    if line.startswith(":"):
+                        self.events.append(("keep-alive", None))
+                    elif line.startswith("event: "):
+                        name = line[len("event: "):]
+                    elif line.startswith("data: ") and name == "tasks":
+                        self.events.append(("tasks", json.loads(line[len("data: "):])))
+            self.events.append(("ended", None))
+        except Exception as exc:  # noqa: BLE001 - the test reports how the stream ended
+            self.events.append(("ended", repr(exc)))
+
+    def next_event(self, after: int) -> tuple[str, object]:
+        """The first event past the first ``after`` ones (waits for it)."""
+        deadline = time.monotonic() + KEEPALIVE + SETTLE
+        while len(self.events) <= after:
+            assert time.monotonic() < deadline, f"the stream said nothing more: {self.events}"
+            time.sleep(0.02)
+        return self.events[after]
+
+    def close(self) -> None:
+        self._client.close()
+
+
+class Problems(logging.Handler):
+    """The server's errors (a 500 logs one with its traceback)."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def send_task(seat: World, description: str) -> int:
+    """What a seat does: a hotline report, sent to sup1 for 核实."""
+    ref = seat.drive.register(source="hotline_12319", caller_phone="13800001234",
+                              description=description)
+    ref = seat.drive.do(ref, sd.send_verification, "acceptor",
+                        supervisor_id=seat.users["sup1"])
+    return ref.id
+
+
+def task_ids(body: dict) -> list[int]:
+    return [t["case_id"] for t in body["tasks"]]
+
+
+def assert_plain_unavailable(response: httpx.Response) -> None:
+    assert response.status_code == 503, response.text
+    error = response.json()["error"]
+    assert error["code"] == "database_unavailable", error
+    assert re.search(r"[\u4e00-\u9fff]", error["message"]), error  # Chinese
+    assert not SQL_OR_EXCEPTION.search(response.text), response.text
+
+
+def cases_of(world: World, key: str) -> int:
+    with world.db.Session() as s:
+        return s.scalar(select(func.count()).select_from(Case).where(Case.intake_key == key))
+
+
+def test_the_handsets_tasks_and_reports_survive_a_database_restart(own_world):
+    problems = Problems()
+    logs = [logging.getLogger(name) for name in ("seatdesk", "uvicorn.error")]
+    with opened(own_world.url) as world, opened(own_world.url) as seat:
+        srv = make_server(world, ServerConfig(sse_keepalive_s=KEEPALIVE), background=True)
+        live = LiveServer(srv.app).start()  # (uvicorn sets its loggers' handlers: then ours)
+        for log in logs:
+            log.addHandler(problems)
+        stream = None
+        try:
+            waits = Waits(srv.app.state.server.feed)
+            url = live.url
+            signed = httpx.post(f"{url}/field/v1/session", json={
+                "username": "sup1", "password": PASSWORD, "device_id": "phone-1"}, timeout=10)
+            assert signed.status_code == 201, signed.text
+            headers = {"Authorization": f"Bearer {signed.json()['token']}"}
+            first = httpx.get(f"{url}/field/v1/tasks", headers=headers, timeout=10).json()
+            assert first["tasks"] == []
+
+            # 1. a task reaches a waiting long-poll
+            poll = LongPoll(url, headers, first["etag"])
+            waits.until(1)
+            before = send_task(seat, "重启之前派发的核实")
+            body, by_feed = poll.answer()
+            assert task_ids(body) == [before]
+            assert by_feed, f"answered after {poll.seconds:.1f} s: by its time-out, not the feed"
+
+            # a stream stays open across the restart: its first list is read
+            stream = Stream(url, headers)
+            kind, listed = stream.next_event(0)
+            assert kind == "tasks" and task_ids(listed) == [before]
+            waits.until(1)
+
+            # 2. the database stops under the running server
+            own_world.stop()
+            report = {"report_id": "5d0c6a1e-restart-0001", "lon": 119.4805, "lat": 31.4255,
+                      "class_id": world.cls["井盖"], "description": "数据库重启期间上报"}
+            refused = httpx.post(f"{url}/field/v1/reports", json=report, headers=headers,
+                                 timeout=30)
+            assert_plain_unavailable(refused)
+            assert_plain_unavailable(httpx.get(f"{url}/field/v1/tasks", headers=headers,
+                                               timeout=30))
+
+            own_world.start()
+
+            # 3. a task sent after the restart reaches a fresh long-poll and the stream
+            poll = LongPoll(url, headers, body["etag"])
+            waits.until(2)  # the long-poll and the stream have both read their lists
+            after = send_task(seat, "重启之后派发的核实")
+            body, by_feed = poll.answer()
+            assert task_ids(body) == [before, after]
+            assert by_feed, (f"answered after {poll.seconds:.1f} s: by its time-out — the "
+                             "feed did not LISTEN again after the restart")
+            # the stream: the next list (no keep-alive, no end before it) has the new task
+            events = [stream.next_event(1)]
+            while events[-1][0] == "tasks" and task_ids(events[-1][1]) != [before, after]:
+                events.append(stream.next_event(len(events) + 1))
+            assert events[-1][0] == "tasks", f"the stream did not push the task: {events}"
+
+            # 4. the report retried with its report_id: one case
+            again = httpx.post(f"{url}/field/v1/reports", json=report, headers=headers,
+                               timeout=30)
+            assert again.status_code == 201, again.text
+            replay = httpx.post(f"{url}/field/v1/reports", json=report, headers=headers,
+                                timeout=30)
+            assert replay.status_code == 200 and replay.json()["replayed"], replay.text
+            assert replay.json()["case_id"] == again.json()["case_id"]
+            key = f"field:{world.users['sup1']}:{report['report_id']}"
+            assert cases_of(world, key) == 1
+        finally:
+            srv.app.state.server.feed.close()  # as SIGTERM does: the stream ends at once
+            live.stop()
+            if stream is not None:
+                stream.join(10)
+                stream.close()
+            for log in logs:
+                log.removeHandler(problems)
+    assert not problems.records, [r.getMessage() for r in problems.records]
