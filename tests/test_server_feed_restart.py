@@ -7,20 +7,19 @@ What a handset sees, step by step (docs/api.md, "When the database restarts"):
 1. signed in, a long-poll for tasks answers as soon as a seat sends this supervisor a
    核实 task (the change feed heard ``seatdesk_tasks``, server/feed.py);
 2. the database stops: a report and a task read answer 503 ``database_unavailable`` with
-   a Chinese message (no SQL, no exception); a task stream open across the restart is
-   not broken;
-3. the database is back: a new task reaches a fresh long-poll, and the open stream,
-   before the long-poll's wait runs out and before the stream's keep-alive — the feed
-   reconnected and LISTENs again, not a time-out that re-read the list;
+   a Chinese message (no SQL, no exception); a task stream open across the restart,
+   which re-reads its list at every keep-alive, stays open while its reads fail;
+3. the database is back: a new task reaches a fresh long-poll before its wait runs out —
+   the feed reconnected and LISTENs again, not a time-out that re-read the list — and
+   the open stream pushes it;
 4. the report retried with the same ``report_id`` registers exactly one case.
 
-Which wake-up answered is told apart without timing the feed: a long-poll answered by its
-time-out cannot answer before ``WAIT`` seconds (the server starts counting after the
-client), and a stream woken by its time-out writes a keep-alive comment before the list
-(server/field_api/tasks.py); ``WAIT`` and the keep-alive are far longer than the whole
-test. The test sends a task only once every open long-poll and stream is inside the
-feed's wait (counted by a wrapper around ``ChangeFeed.wait``; the real wait runs), so a
-list read after the task was sent is never taken for a wake-up.
+Which wake-up answered the long-poll is told apart without timing the feed: one answered
+by its time-out cannot answer before ``WAIT`` seconds (the server starts counting after
+the client), far longer than the whole test. The test sends a task only once every open
+long-poll and stream is inside the feed's wait (counted by a wrapper around
+``ChangeFeed.wait``; the real wait runs), so a list read after the task was sent is never
+taken for a wake-up.
 """
 
 from __future__ import annotations
@@ -47,7 +46,7 @@ from tests.workflow_fixtures import World, open_world, seed_world
 pytestmark = pytest.mark.postgres
 
 WAIT = 30.0  # the long-polls' wait (the server's most): a time-out answers no sooner
-KEEPALIVE = 60.0  # the stream's keep-alive: none is due while the test runs
+KEEPALIVE = 0.5  # the stream's keep-alive: it re-reads its list while the database is down
 SETTLE = 60.0  # the most any step may take on a loaded machine (a bound, not a measure)
 SQL_OR_EXCEPTION = re.compile(
     r"select|insert|update|delete|from |where |psycopg|sqlalchemy|operationalerror|"
@@ -76,12 +75,14 @@ class Waits:
 
     def __init__(self, feed):
         self.inside = 0
+        self.entered = 0  # waits begun so far
         self._lock = threading.Lock()
         real = feed.wait
 
         async def wait(timeout, since=None):
             with self._lock:
                 self.inside += 1
+                self.entered += 1
             try:
                 return await real(timeout, since)
             finally:
@@ -232,10 +233,10 @@ def test_the_handsets_tasks_and_reports_survive_a_database_restart(own_world):
             stream = Stream(url, headers)
             kind, listed = stream.next_event(0)
             assert kind == "tasks" and task_ids(listed) == [before]
-            waits.until(1)
 
             # 2. the database stops under the running server
             own_world.stop()
+            entered = waits.entered  # (the stream's: no long-poll is open)
             report = {"report_id": "5d0c6a1e-restart-0001", "lon": 119.4805, "lat": 31.4255,
                       "class_id": world.cls["井盖"], "description": "数据库重启期间上报"}
             refused = httpx.post(f"{url}/field/v1/reports", json=report, headers=headers,
@@ -243,6 +244,13 @@ def test_the_handsets_tasks_and_reports_survive_a_database_restart(own_world):
             assert_plain_unavailable(refused)
             assert_plain_unavailable(httpx.get(f"{url}/field/v1/tasks", headers=headers,
                                                timeout=30))
+            # the stream waits again after a read begun once the database was down
+            deadline = time.monotonic() + SETTLE
+            while waits.entered < entered + 2:
+                assert stream.events[-1][0] != "ended", f"the stream broke: {stream.events[-1]}"
+                assert time.monotonic() < deadline, "the stream stopped reading its list"
+                time.sleep(0.02)
+            restarted = len(stream.events)
 
             own_world.start()
 
@@ -254,11 +262,12 @@ def test_the_handsets_tasks_and_reports_survive_a_database_restart(own_world):
             assert task_ids(body) == [before, after]
             assert by_feed, (f"answered after {poll.seconds:.1f} s: by its time-out — the "
                              "feed did not LISTEN again after the restart")
-            # the stream: the next list (no keep-alive, no end before it) has the new task
-            events = [stream.next_event(1)]
-            while events[-1][0] == "tasks" and task_ids(events[-1][1]) != [before, after]:
-                events.append(stream.next_event(len(events) + 1))
+            # the stream, still open, pushes the list with the new task
+            events = [stream.next_event(restarted)]
+            while events[-1][0] == "keep-alive":
+                events.append(stream.next_event(restarted + len(events)))
             assert events[-1][0] == "tasks", f"the stream did not push the task: {events}"
+            assert task_ids(events[-1][1]) == [before, after]
 
             # 4. the report retried with its report_id: one case
             again = httpx.post(f"{url}/field/v1/reports", json=report, headers=headers,

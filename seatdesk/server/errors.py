@@ -6,7 +6,9 @@ answer the specification's list of ``code``/``description`` (XML or JSON by the 
 suffix) with 400, 403 or 404. A refusal by the database's rules (``dberrors.DENIED``:
 grants, row-level security, the trust triggers) is a 403 ``refused_by_database``, logged
 with the database's reason. Unexpected failures are logged with the request id and
-answered with that id only.
+answered with that id only. The database away (stopped, restarting, unreachable) is a 503
+``database_unavailable`` for a request; a task stream already answering does not end for
+it, it reads again once the database is back (``unavailable``, field_api/tasks.py).
 """
 
 from __future__ import annotations
@@ -171,11 +173,24 @@ def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     return answer(request, exc.status_code, "http_error", message, getattr(exc, "headers", None))
 
 
+def unavailable(exc: BaseException) -> bool:
+    """The database is away — the connection refused, lost, or ended by its shutdown —
+    rather than refusing or failing: nothing was saved, the same request later may
+    succeed (a COMMIT whose outcome is unknown is ``CommitUncertain`` instead)."""
+    return isinstance(exc, DBAPIError) and (exc.connection_invalidated
+                                            or type(exc).__name__ == "OperationalError")
+
+
+def log_unavailable(request: Request, exc: DBAPIError) -> None:
+    """One line, the driver's exception's name: no SQL, no traceback."""
+    log.warning("request %s: database unavailable: %s", _request_id(request),
+                type(exc.orig).__name__)
+
+
 def _database_error(request: Request, exc: SQLAlchemyError) -> Response:
     rid = _request_id(request)
-    if isinstance(exc, DBAPIError) and (exc.connection_invalidated
-                                        or type(exc).__name__ == "OperationalError"):
-        log.warning("request %s: database unavailable: %s", rid, type(exc.orig).__name__)
+    if unavailable(exc):
+        log_unavailable(request, exc)
         return answer(request, 503, "database_unavailable", UNAVAILABLE)
     if isinstance(exc, DBAPIError) and refused_by_rules(exc):
         diag = getattr(exc.orig, "diag", None)

@@ -13,13 +13,21 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import UploadFile
 
 from seatdesk.workflow import services as sd
 
 from .. import task_reads, uploads
 from ..context import Ctx, FieldUser, ServerContext
-from ..errors import BINARIES, ApiError, multipart_schema, validation_message
+from ..errors import (
+    BINARIES,
+    ApiError,
+    log_unavailable,
+    multipart_schema,
+    unavailable,
+    validation_message,
+)
 from ..fields import text
 from ..identity import Principal
 from ..task_reads import Answered, Task
@@ -64,14 +72,24 @@ async def list_tasks(me: FieldUser, ctx: Ctx,
             responses={200: {"content": {"text/event-stream": {}},
                              "description": "event: tasks, data: TaskList JSON"}})
 async def stream_tasks(request: Request, me: FieldUser, ctx: Ctx) -> StreamingResponse:
-    """The task list pushed as server-sent events (``event: tasks``) whenever it changes."""
+    """The task list pushed as server-sent events (``event: tasks``) whenever it changes.
+    While the database is away (restarting) the stream stays open with keep-alives: it
+    reads the list again when the feed is back (its reconnection wakes every waiter)."""
 
     async def events():
         last = ""
         while not (ctx.feed and ctx.feed.closing) and not await request.is_disconnected():
             seen = ctx.feed.generation if ctx.feed else 0
-            found = await run_in_threadpool(_list, ctx, me)
-            if found.etag != last:
+            try:
+                found = await run_in_threadpool(_list, ctx, me)
+            except SQLAlchemyError as exc:
+                # the 200 has gone out: an error would cut the stream mid-chunk, and a
+                # browser's EventSource that reconnects into a 503 gives up for good
+                if not unavailable(exc):
+                    raise
+                log_unavailable(request, exc)
+                found = None
+            if found is not None and found.etag != last:
                 last = found.etag
                 yield f"event: tasks\ndata: {found.model_dump_json()}\n\n"
             keepalive = ctx.config.sse_keepalive_s
