@@ -6,12 +6,13 @@ What a handset sees, step by step (docs/api.md, "When the database restarts"):
 
 1. signed in, a long-poll for tasks answers as soon as a seat sends this supervisor a
    核实 task (the change feed heard ``seatdesk_tasks``, server/feed.py);
-2. the database stops: a report and a task read answer 503 ``database_unavailable`` with
-   a Chinese message (no SQL, no exception); a task stream open across the restart,
-   which re-reads its list at every keep-alive, stays open while its reads fail;
-3. the database is back: a new task reaches a fresh long-poll before its wait runs out —
-   the feed reconnected and LISTENs again, not a time-out that re-read the list — and
-   the open stream pushes it;
+2. the database stops: a report, a task read and a sign-in answer 503
+   ``database_unavailable`` with a Chinese message (no SQL, no exception); a long-poll
+   waiting through the restart is not failed, and a task stream open through it, which
+   re-reads its list at every keep-alive, stays open while its reads fail;
+3. the database is back: a new task reaches a fresh long-poll and the one that waited
+   through the restart before their waits run out — the feed reconnected and LISTENs
+   again, not a time-out that re-read the list — and the open stream pushes it;
 4. the report retried with the same ``report_id`` registers exactly one case.
 
 Which wake-up answered the long-poll is told apart without timing the feed: one answered
@@ -45,7 +46,8 @@ from tests.workflow_fixtures import World, open_world, seed_world
 
 pytestmark = pytest.mark.postgres
 
-WAIT = 30.0  # the long-polls' wait (the server's most): a time-out answers no sooner
+WAIT = 30.0  # a long-poll's wait: a time-out answers no sooner
+SPAN_WAIT = 60.0  # the wait of the long-poll open through the restart (the most allowed)
 KEEPALIVE = 0.5  # the stream's keep-alive: it re-reads its list while the database is down
 SETTLE = 60.0  # the most any step may take on a loaded machine (a bound, not a measure)
 SQL_OR_EXCEPTION = re.compile(
@@ -103,9 +105,9 @@ class LongPoll(threading.Thread):
     """``GET /field/v1/tasks?wait=WAIT&etag=…`` on its own thread, timed from before the
     request is sent."""
 
-    def __init__(self, url: str, headers: dict, etag: str):
+    def __init__(self, url: str, headers: dict, etag: str, wait: float = WAIT):
         super().__init__(daemon=True)
-        self.url, self.headers, self.etag = url, headers, etag
+        self.url, self.headers, self.etag, self.wait = url, headers, etag, wait
         self.response: httpx.Response | None = None
         self.seconds = 0.0
         self.start()
@@ -113,16 +115,16 @@ class LongPoll(threading.Thread):
     def run(self) -> None:
         started = time.monotonic()
         self.response = httpx.get(f"{self.url}/field/v1/tasks", headers=self.headers,
-                                  params={"wait": WAIT, "etag": self.etag},
-                                  timeout=WAIT + SETTLE)
+                                  params={"wait": self.wait, "etag": self.etag},
+                                  timeout=self.wait + SETTLE)
         self.seconds = time.monotonic() - started
 
     def answer(self) -> tuple[dict, bool]:
         """(the list, answered by the feed: before the wait ran out)."""
-        self.join(WAIT + SETTLE)
+        self.join(self.wait + SETTLE)
         assert self.response is not None, "the long-poll did not answer"
         assert self.response.status_code == 200, self.response.text
-        return self.response.json(), self.seconds < WAIT
+        return self.response.json(), self.seconds < self.wait
 
 
 class Stream(threading.Thread):
@@ -206,7 +208,8 @@ def test_the_handsets_tasks_and_reports_survive_a_database_restart(own_world):
     problems = Problems()
     logs = [logging.getLogger(name) for name in ("seatdesk", "uvicorn.error")]
     with opened(own_world.url) as world, opened(own_world.url) as seat:
-        srv = make_server(world, ServerConfig(sse_keepalive_s=KEEPALIVE), background=True)
+        config = ServerConfig(sse_keepalive_s=KEEPALIVE, long_poll_max_s=SPAN_WAIT)
+        srv = make_server(world, config, background=True)
         live = LiveServer(srv.app).start()  # (uvicorn sets its loggers' handlers: then ours)
         for log in logs:
             log.addHandler(problems)
@@ -233,10 +236,13 @@ def test_the_handsets_tasks_and_reports_survive_a_database_restart(own_world):
             stream = Stream(url, headers)
             kind, listed = stream.next_event(0)
             assert kind == "tasks" and task_ids(listed) == [before]
+            # and a long-poll waits through it
+            spanning = LongPoll(url, headers, body["etag"], SPAN_WAIT)
+            waits.until(2)
 
             # 2. the database stops under the running server
             own_world.stop()
-            entered = waits.entered  # (the stream's: no long-poll is open)
+            entered = waits.entered  # (the stream's: the long-poll is not woken while down)
             report = {"report_id": "5d0c6a1e-restart-0001", "lon": 119.4805, "lat": 31.4255,
                       "class_id": world.cls["井盖"], "description": "数据库重启期间上报"}
             refused = httpx.post(f"{url}/field/v1/reports", json=report, headers=headers,
@@ -244,6 +250,8 @@ def test_the_handsets_tasks_and_reports_survive_a_database_restart(own_world):
             assert_plain_unavailable(refused)
             assert_plain_unavailable(httpx.get(f"{url}/field/v1/tasks", headers=headers,
                                                timeout=30))
+            assert_plain_unavailable(httpx.post(f"{url}/field/v1/session", json={
+                "username": "sup1", "password": PASSWORD, "device_id": "phone-2"}, timeout=30))
             # the stream waits again after a read begun once the database was down
             deadline = time.monotonic() + SETTLE
             while waits.entered < entered + 2:
@@ -256,12 +264,15 @@ def test_the_handsets_tasks_and_reports_survive_a_database_restart(own_world):
 
             # 3. a task sent after the restart reaches a fresh long-poll and the stream
             poll = LongPoll(url, headers, body["etag"])
-            waits.until(2)  # the long-poll and the stream have both read their lists
+            waits.until(3)  # both long-polls and the stream have read their lists
             after = send_task(seat, "重启之后派发的核实")
             body, by_feed = poll.answer()
             assert task_ids(body) == [before, after]
             assert by_feed, (f"answered after {poll.seconds:.1f} s: by its time-out — the "
                              "feed did not LISTEN again after the restart")
+            waited, by_feed = spanning.answer()
+            assert task_ids(waited) == [before, after]
+            assert by_feed, f"the long-poll open through the restart timed out: {waited}"
             # the stream, still open, pushes the list with the new task
             events = [stream.next_event(restarted)]
             while events[-1][0] == "keep-alive":
