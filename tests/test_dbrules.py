@@ -802,18 +802,33 @@ def test_every_operator_reads_the_roads_of_the_map_and_the_place_search(pgw, log
 
 
 # -- the Open311 reader and the intake login (branch intake7b, migration 0018) ------------------
-def _down_and_up(w: World, revision: str, at_head, downgraded) -> None:
-    """A migration's round trip: ``at_head()`` checks the head, downgraded to ``revision``
-    ``downgraded()`` checks what that revision had, upgraded again ``at_head()`` once more
-    (the engine's pooled connections dropped before each migration: they would hold it)."""
+def _down_and_up(w: World, step: str, at_head, downgraded, stepped) -> None:
+    """Migration ``step``'s round trip: ``at_head()`` checks the head; downgraded to the
+    revision before it ``downgraded()`` checks what that revision had; upgraded to
+    ``step`` alone ``stepped()`` checks what the step's own ``upgrade()`` did; upgraded to
+    the head ``at_head()`` once more (the engine's pooled connections dropped before each
+    migration: they would hold it).
+
+    The stop at ``step`` is what makes the test about the step: every run that reaches the
+    head ends with ``dbrules.apply`` (``migrations/env.py``), which installs the functions
+    and grants of the code that runs whatever the migrations did — a step whose
+    ``upgrade()`` did nothing would pass a check at the head. A run to a revision short of
+    the head (``seatdesk db upgrade --revision``) does not apply them; nor does this one
+    when ``step`` is the head itself (``apply`` is held back for it)."""
     from alembic import command
 
     from seatdesk.models.db import alembic_config, upgrade
 
+    config = alembic_config(w.db.url)
     at_head()
     w.db.engine.dispose()
-    command.downgrade(alembic_config(w.db.url), revision)
+    command.downgrade(config, f"{step}-1")
     downgraded()
+    w.db.engine.dispose()
+    with pytest.MonkeyPatch.context() as mp:  # (env.py imports it when it runs)
+        mp.setattr("seatdesk.workflow.dbrules.apply", lambda conn: None)
+        command.upgrade(config, step)
+    stepped()
     w.db.engine.dispose()
     upgrade(w.db.url)
     at_head()
@@ -823,7 +838,8 @@ def test_migration_0018_down_and_up_narrows_the_open311_reader(pgw):
     """At 0017 the Open311 reader read every ledger row's state change and every
     attachment's id and kind; 0018 takes both away (the owner's functions give what
     Open311 shows); downgraded the grants and not the functions are back, upgraded again
-    the other way round."""
+    the other way round. 0018's own upgrade installs the functions (EXECUTE for the
+    reader); taking the reads is ``dbrules.apply``'s, at the head (0018's docstring)."""
     from seatdesk.workflow.dbrules import OPEN311_READER
 
     w = pgw
@@ -846,7 +862,15 @@ def test_migration_0018_down_and_up_narrows_the_open311_reader(pgw):
     def downgraded() -> None:
         assert state() == (False, [None, None])
 
-    _down_and_up(w, "0017", at_head, downgraded)
+    def stepped() -> None:  # 0018's upgrade installs the functions (the reads are apply's)
+        with w.db.engine.connect() as conn:
+            assert conn.execute(text(
+                "SELECT has_function_privilege(:r, p, 'EXECUTE')"
+                " FROM to_regprocedure('public.seatdesk_open311_first_photos(integer[])') p"),
+                {"r": OPEN311_READER}).scalar()
+        assert state()[0]
+
+    _down_and_up(w, "0018", at_head, downgraded, stepped)
 
 
 def test_migration_0021_down_and_up_narrows_the_intake_logins_users_and_partners(
@@ -855,7 +879,8 @@ def test_migration_0021_down_and_up_narrows_the_intake_logins_users_and_partners
     every partner's key hash, and the administrators' group the key hashes too; 0021
     takes them away (a presented key's partner comes from ``seatdesk_partner_by_key``);
     downgraded the reads and not the function are back, upgraded again the other way
-    round."""
+    round. 0021's own upgrade installs the function (EXECUTE for the intake login);
+    taking the reads is ``dbrules.apply``'s, at the head (0021's docstring)."""
     from seatdesk.workflow.dbrules import GROUPS
 
     w, name = pgw, intake
@@ -880,7 +905,14 @@ def test_migration_0021_down_and_up_narrows_the_intake_logins_users_and_partners
     def downgraded() -> None:
         assert state() == (False, [None, None, None])
 
-    _down_and_up(w, "0021-1", at_head, downgraded)
+    def stepped() -> None:  # 0021's upgrade installs the function (the reads are apply's)
+        with w.db.engine.connect() as conn:
+            assert conn.execute(text(
+                "SELECT has_function_privilege(:r, p, 'EXECUTE')"
+                " FROM to_regprocedure('public.seatdesk_partner_by_key(text)') p"),
+                {"r": name}).scalar()
+
+    _down_and_up(w, "0021", at_head, downgraded, stepped)
 
 
 def test_migration_0022_down_and_up_narrows_the_intake_logins_field_sessions(
@@ -888,8 +920,9 @@ def test_migration_0022_down_and_up_narrows_the_intake_logins_field_sessions(
     """Before 0022 the intake login read every column of ``field_sessions``: every live
     handset token's hash; 0022 leaves it ``id`` (a presented token's session comes from
     ``seatdesk_field_session_by_token``); downgraded the read is back and the function
-    gone, upgraded again the other way round — and the server's token check works on the
-    login's own connection, with its password."""
+    gone, upgraded again the other way round, by 0022's own upgrade already — and at the
+    head the server's token check works on the login's own connection, with its
+    password."""
     import datetime as dt
 
     from sqlalchemy.orm import Session
@@ -920,16 +953,19 @@ def test_migration_0022_down_and_up_narrows_the_intake_logins_field_sessions(
         finally:
             engine.dispose()
 
-    def at_head() -> None:
+    def stepped() -> None:  # 0022's upgrade: the function and the login's narrower read
         function, runs, refusals = state()
         assert function and runs and "permission denied" in str(refusals[0]), refusals
         assert refusals[1] is None
+
+    def at_head() -> None:
+        stepped()
         assert checked() == "sup1"
 
     def downgraded() -> None:
         assert state() == (False, False, [None, None])
 
-    _down_and_up(w, "0022-1", at_head, downgraded)
+    _down_and_up(w, "0022", at_head, downgraded, stepped)
 
 
 def test_migration_0023_down_and_up_narrows_the_intake_logins_users(pgw, intake):
@@ -937,8 +973,9 @@ def test_migration_0023_down_and_up_narrows_the_intake_logins_users(pgw, intake)
     member's user name, role, department and active flag; 0023 leaves it ``id`` and
     ``db_login`` (a principal's login by its user's id: ``server/identity.py``) and makes
     ``seatdesk_partner_by_key`` PL/pgSQL; downgraded the columns are back and the function
-    is SQL again, upgraded again the other way round — and a presented key's partner is
-    found on the login's own connection, with its password, either way."""
+    is SQL again, upgraded again the other way round, by 0023's own upgrade already — and
+    a presented key's partner is found on the login's own connection, with its password,
+    either way."""
     from sqlalchemy.orm import Session
 
     from seatdesk.server import partners
@@ -980,7 +1017,8 @@ def test_migration_0023_down_and_up_narrows_the_intake_logins_users(pgw, intake)
         assert state() == ("sql", True, [None] * 5)
         assert checked() == "pk23"
 
-    _down_and_up(w, "0023-1", at_head, downgraded)
+    # 0023's upgrade alone: the PL/pgSQL function and the login's narrower read of users
+    _down_and_up(w, "0023", at_head, downgraded, stepped=at_head)
 
 
 @pytest.fixture
