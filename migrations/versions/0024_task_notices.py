@@ -16,9 +16,12 @@ change. Nothing in the schema changes.
 
 The function is (re)installed by ``dbrules.apply`` after every migration run at the head;
 this revision makes an existing database take it (``seatdesk db upgrade``), so a server of
-this code never listens on a channel nobody sends to. Its downgrade leaves the function as
-it is: the extra notification on a channel the older server does not listen on is
-harmless. SQLite: nothing (the feed polls the ledger).
+this code never listens on a channel nobody sends to. (A run that reaches the head gets it
+from ``apply`` anyway; the upgrade's own install is what a run stopped here without
+``apply`` gets, and what ``tests/test_dbrules.py`` checks.) The downgrade gives back
+0023's function, which announces every row on ``seatdesk_cases`` only: the older server
+does not listen on ``seatdesk_tasks``, and a round trip then shows what the upgrade
+changed. SQLite: nothing (the feed polls the ledger).
 """
 from __future__ import annotations
 
@@ -41,5 +44,34 @@ def upgrade() -> None:
         ledger_sql.install(conn, table_owner(conn))
 
 
+#: 0023's function, given back by the downgrade (0017 on: the case's facts from the owner's
+#: ``seatdesk_case_facts``)
+_FORMER_LEDGER_NOTIFY = """
+CREATE OR REPLACE FUNCTION public.seatdesk_ledger_notify() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    c record;
+    sent boolean;
+BEGIN
+    c := public.seatdesk_case_facts(NEW.case_id);
+    -- an assignment, not PERFORM (a query of its own per row): pg_notify returns void
+    sent := pg_notify('seatdesk_cases', json_build_object(
+        'id', NEW.case_id,
+        'n', c.number,
+        'v', NEW.seq,
+        's', NEW.to_state,
+        'a', NEW.action)::text) IS NULL;
+    RETURN NULL;
+END
+$fn$
+"""
+
+
 def downgrade() -> None:
-    pass  # (see above: the older code does not listen on seatdesk_tasks)
+    conn = op.get_bind()
+    if conn.dialect.name != "postgresql":
+        return
+    from seatdesk.workflow.dbrules import run_sql
+
+    if conn.execute(sa.text("SELECT to_regproc('public.seatdesk_ledger_notify')")).scalar():
+        run_sql(conn, _FORMER_LEDGER_NOTIFY)
