@@ -1021,6 +1021,35 @@ def test_migration_0023_down_and_up_narrows_the_intake_logins_users(pgw, intake)
     _down_and_up(w, "0023", at_head, downgraded, stepped=at_head)
 
 
+def test_migration_0024_down_and_up_announces_task_changes_on_the_tasks_channel(pgw):
+    """0024 makes the ledger trigger announce a row that can touch a task list (a case
+    sent to 核实) on ``seatdesk_tasks`` as well as on ``seatdesk_cases``; downgraded to
+    0023 such a row is announced on ``seatdesk_cases`` only, upgraded again (by 0024's
+    own upgrade already) on both."""
+    w = pgw
+    actor = w.a("acceptor")
+
+    def on_tasks() -> bool:
+        """Whether a case sent to 核实 is announced on ``seatdesk_tasks`` (as it is, once, on
+        ``seatdesk_cases`` either way)."""
+        registered = sd.register(w.wf, actor, sd.Report("patrol", *P1))
+        with _listening(w, TASKS_CHANNEL) as tasks, _listening(w) as cases:
+            sent = sd.send_verification(w.wf, actor, registered.case_id, registered.version)
+        notice = {"id": sent.case_id, "n": registered.number, "v": sent.version,
+                  "s": sent.new_state, "a": sent.action}
+        assert cases == [notice]
+        assert tasks in ([], [notice]), tasks
+        return tasks == [notice]
+
+    def at_head() -> None:
+        assert on_tasks()
+
+    def downgraded() -> None:
+        assert not on_tasks()
+
+    _down_and_up(w, "0024", at_head, downgraded, stepped=at_head)
+
+
 @pytest.fixture
 def intake(pgw, monkeypatch) -> str:
     """The database's intake login (``db intake-login``, its password ``intake-pass-8``):
