@@ -26,6 +26,7 @@ from seatdesk.models import dberrors
 from seatdesk.workflow import services as sd
 
 from .auth import Forbidden, LoginError, Unauthorized
+from .forms import FormEncodingError
 from .open311 import formats
 
 log = logging.getLogger("seatdesk.server")
@@ -110,6 +111,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(FormEncodingError, _encoding_error)
     app.add_exception_handler(sd.WorkflowError, _workflow_error)
     app.add_exception_handler(sd.CommitUncertain, _uncertain)
     app.add_exception_handler(Unauthorized, _unauthorized)
@@ -166,7 +168,22 @@ def validation_message(errors) -> str:
     return "参数无效 — " + "；".join(parts)
 
 
+def _encoding_error(request: Request, exc: FormEncodingError) -> Response:
+    return answer(request, 400, "invalid_encoding",
+                  f"{exc.name} 不是 UTF-8 编码的文字：请按 UTF-8 编码后重新发送"
+                  "（GBK 等请先转换），未保存任何内容")
+
+
+#: FastAPI's answer to a body it could not read (a JSON body that is not UTF-8)
+_UNREADABLE = "There was an error parsing the body"
+
+
 def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    if exc.status_code == 400:  # FastAPI's and Starlette's body refusals are in English
+        message = ("请求体无法读取：JSON 须为 UTF-8 编码（GBK 等请先转换），未保存任何内容"
+                   if exc.detail == _UNREADABLE else
+                   f"表单无法读取（{exc.detail}），未保存任何内容")
+        return answer(request, 400, "unreadable_body", message)
     messages = {404: "没有这个地址", 405: "不支持此请求方法", 413: "请求过大",
                 415: "不支持此内容类型"}
     message = messages.get(exc.status_code, str(exc.detail))

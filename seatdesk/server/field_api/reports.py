@@ -24,6 +24,7 @@ from .. import intake, uploads
 from ..context import Ctx, FieldUser, context_of
 from ..errors import BINARIES, BINARY, ApiError, multipart_schema, validation_message
 from ..fields import line, text
+from ..forms import read_form
 
 router = APIRouter(tags=["城管通 /field/v1"])
 ReportId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
@@ -100,7 +101,7 @@ async def _read(request: Request, ctx: Ctx) -> tuple[FieldReport, list[sd.Attach
 
 async def _read_multipart(request: Request, ctx: Ctx):
     cfg = ctx.config
-    async with request.form(max_files=cfg.max_photos + 1, max_fields=40) as form:
+    async with read_form(request, max_files=cfg.max_photos + 1, max_fields=40) as form:
         fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
         body = FieldReport.model_validate({k: v for k, v in fields.items() if v != ""})
         photos = [v for k, v in form.multi_items() if k == "photos" and isinstance(v, UploadFile)]

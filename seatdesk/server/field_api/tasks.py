@@ -29,6 +29,7 @@ from ..errors import (
     validation_message,
 )
 from ..fields import text
+from ..forms import read_form
 from ..identity import Principal
 from ..task_reads import Answered, Task
 
@@ -131,7 +132,8 @@ async def _read_answer(request: Request, ctx: Ctx) -> tuple[Answer, list[sd.Atta
         if ctype.startswith("application/json"):
             return Answer.model_validate_json(await request.body()), []
         if ctype.startswith("multipart/form-data"):
-            async with request.form(max_files=cfg.max_photos + 1, max_fields=20) as form:
+            async with read_form(request, max_files=cfg.max_photos + 1,
+                                      max_fields=20) as form:
                 items = form.multi_items()
                 body = Answer.model_validate({k: v for k, v in items if isinstance(v, str)})
                 files = [v for k, v in items if k == "photos" and isinstance(v, UploadFile)]

@@ -21,7 +21,7 @@ from ..context import (
 )
 from ..errors import ApiError, documented_open311
 from ..fields import has_control
-from ..forms import FormEncodingError, is_urlencoded, urlencoded_items
+from ..forms import is_urlencoded, read_form, urlencoded_items
 from ..routing import PrefixedRouter
 from . import reads
 from .create import NewRequest, create
@@ -133,16 +133,12 @@ async def _read_form(request: Request, ctx: ServerContext):
     if not ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         raise ApiError(400, "unsupported_media_type", "form-encoded or multipart body required")
     if is_urlencoded(ctype):  # the usual POST: read here, its bytes UTF-8 (forms.py)
-        try:
-            items = urlencoded_items(await request.body(), max_fields=MAX_FIELDS)
-        except FormEncodingError as exc:
-            raise ApiError(400, "invalid_encoding",
-                           f"{exc.name} 不是 UTF-8 编码的文字：表单须按 UTF-8 编码（GBK 等请先转换），"
-                           "未登记") from None
+        items = urlencoded_items(await request.body(), max_fields=MAX_FIELDS)
         if items is not None:
             return {k: v.strip() for k, v in items}, ()
     cfg = ctx.config
-    async with request.form(max_files=cfg.max_photos + 1, max_fields=MAX_FIELDS) as form:
+    async with read_form(request, max_files=cfg.max_photos + 1,
+                              max_fields=MAX_FIELDS) as form:
         items = form.multi_items()
         files = [v for k, v in items if k == "media" and isinstance(v, UploadFile)]
         if len(files) > cfg.max_photos:
