@@ -6,7 +6,15 @@ import datetime as dt
 
 from sqlalchemy import func, select, update
 
-from seatdesk.models import Attachment, Case, FieldEvent, LedgerEntry, SupervisorPosition, User
+from seatdesk.models import (
+    Attachment,
+    Case,
+    FieldEvent,
+    LedgerEntry,
+    SupervisorPosition,
+    User,
+    set_setting,
+)
 from seatdesk.workflow.auth import FAILED
 from tests.server_fixtures import PASSWORD, jpeg, server  # noqa: F401
 from tests.workflow_fixtures import P1
@@ -145,6 +153,29 @@ def test_bad_input_gets_a_chinese_message_and_changes_nothing(server):
         assert response.status_code == 422, bad
         assert response.json()["error"]["message"].startswith("参数无效")
     assert _count(server, Case) == 0
+
+
+def test_a_report_outside_the_city_is_refused_and_the_same_report_id_stays_free(server):
+    """A handset whose GPS has no fix yet sends (0, 0): refused in Chinese with the point
+    (422 ``outside_city``), nothing registered, so the same report placed right registers;
+    the check is the ``city_extent`` setting's, and switched off with it."""
+    headers = server.sign_in()
+    for lon, lat in ((0.0, 0.0), (116.40, 39.90)):  # no fix; Beijing
+        refused = server.client.post("/field/v1/reports", headers=headers,
+                                     json={**REPORT, "lon": lon, "lat": lat})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"]["code"] == "outside_city"
+        assert refused.json()["error"]["message"].startswith(
+            f"位置（经度 {lon:.6f}，纬度 {lat:.6f}）不在本市范围内，未登记")
+    assert _count(server, Case) == 0
+    placed = server.client.post("/field/v1/reports", json=REPORT, headers=headers)
+    assert placed.status_code == 201 and not placed.json()["replayed"]
+    with server.world.db.Session.begin() as s:
+        set_setting(s, "city_extent", None)
+    anywhere = server.client.post("/field/v1/reports", headers=headers, json={
+        **REPORT, "report_id": "3f1c-0002", "lon": 0.0, "lat": 0.0})
+    assert anywhere.status_code == 201, anywhere.text
+    assert _count(server, Case) == 2
 
 
 def test_positions_and_duty(server):

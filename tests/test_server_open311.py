@@ -188,6 +188,21 @@ def test_errors_are_the_spec_list(server, fmt):
         assert s.scalar(select(func.count()).select_from(PartnerRequest)) == 0
 
 
+@pytest.mark.parametrize("fmt", ["xml", "json"])
+def test_a_point_outside_the_city_is_refused(server, fmt):
+    """lat/long at (0, 0) or swapped into another city's range: 400 ``outside_city`` in the
+    spec's list, the point named, nothing registered — the partner's user places it again
+    (an address alone is still taken: the seat places it)."""
+    for lat, long in (("0", "0"), (str(P1[0] - 88), str(P1[1]))):  # (31.5, 31.4): Egypt
+        refused = _post(server, fmt, lat=lat, long=long)
+        assert refused.status_code == 400
+        body = _parse(fmt, refused)
+        assert "不在本市范围内，未登记" in body[0]["description"]
+    with server.world.db.Session() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == 0
+    assert _post(server, fmt).status_code == 201
+
+
 def test_list_filters_and_pages(server):
     numbers = [_post(server, "json", **{"attribute[fixmystreet_id]": str(i)}).json()[0][
         "service_request_id"] for i in range(5)]

@@ -8,13 +8,22 @@ unique in the database — namespaced by who sent it, so two partners (or two
 supervisors) can never collide: ``field:<user id>:<report id>``,
 ``open311:<partner>:idem:<Idempotency-Key>``, ``open311:<partner>:ext:<own id>``,
 ``12345:<partner>:<order no>``.
+
+A point outside the city — a handset's GPS not fixed yet (0, 0), a partner's swapped
+lat/long — is told apart here (``outside_city``): the handset and Open311 refuse it, so
+the supervisor or the partner's user places it again. A 12345 work order is the
+government platform's and is taken wherever it points (the seat places it, as any case
+outside every grid cell).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 
+from seatdesk.data.city_profile import outside
+from seatdesk.models import get_setting
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.registration import INTAKE_KEY_MAX, OnRegistered
 
@@ -39,3 +48,26 @@ def register(identity: DatabaseIdentity, principal: Principal, report: sd.Report
     report = dataclasses.replace(report, intake_key=key)
     return sd.register(identity.workflow(principal), principal.actor, report,
                        on_registered=on_registered, duplicates=duplicates)
+
+
+#: a handset's or partner's point outside the city, refused (nothing registered)
+OUTSIDE_CITY = ("位置（经度 {lon:.6f}，纬度 {lat:.6f}）不在本市范围内，未登记：请确认定位"
+                "（或在地图上选点）后重新上报")
+
+
+def outside_city(wf: sd.Workflow, lon: float, lat: float) -> bool:
+    """Whether (``lon``, ``lat``) lies outside the city's extent: the ``city_extent``
+    setting, the bounding box the grid import checks cells against (``None`` switches the
+    check off). Read through ``wf``, the principal's (as their login), and kept in the
+    process's reference cache while its listener is live (emptied by ``NOTIFY
+    seatdesk_config`` when a setting changes): not a read per report. Within the extent,
+    a point outside every grid cell is still a report (the seat places it:
+    ``casefacts.place_case``)."""
+    extent = wf.lookups.get(("setting", "city_extent"), functools.partial(_extent, wf))
+    return outside((lon, lat, lon, lat), extent)
+
+
+def _extent(wf: sd.Workflow) -> tuple[float, float, float, float] | None:
+    with wf.reading() as session:
+        value = get_setting(session, "city_extent")
+    return tuple(float(v) for v in value) if value else None

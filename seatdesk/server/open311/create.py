@@ -125,6 +125,8 @@ def _where(wf: sd.Workflow, req: NewRequest) -> tuple[float, float, str]:
         if not (math.isfinite(lat) and math.isfinite(lon)
                 and -90 <= lat <= 90 and -180 <= lon <= 180):
             raise ApiError(400, "bad_location", "lat/long out of range")
+        if intake.outside_city(wf, lon, lat):  # (0, 0), lat and long swapped …
+            raise ApiError(400, "outside_city", intake.OUTSIDE_CITY.format(lon=lon, lat=lat))
         return lon, lat, ""
     if not req.address_string.strip():
         raise ApiError(400, "missing_location", "lat and long, or address_string, is required")
