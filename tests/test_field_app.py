@@ -187,6 +187,48 @@ def test_the_field_page_online_offline_and_back(city, qtbot, server, tmp_path):
     assert _cases(db, (Case.description == "人行道破损（离线时上报）",)) == 1
 
 
+def test_a_refused_report_is_corrected_and_sent_with_its_photo(city, qtbot, server, tmp_path):
+    """A report the server refuses (the GPS gave (0, 0): outside the city) stays on the
+    phone, marked 被拒绝 with the server's reason and a 改正后重发 button; the button puts
+    its text, class and photo back in the form with the refused position in the manual
+    fields; corrected, it is sent once, with its photo, and leaves the outbox."""
+    db = city
+    phone = Phone(qtbot, tmp_path / "phone")
+    phone.load(f"{server.url}/field/app/")
+    _sign_in(phone)
+    lon, lat, class_id = place(db, 44)
+    _report(phone, "路灯不亮（定位失败）", 0.0, 0.0, "#5a2b8a")
+    phone.js(f"document.getElementById('report-class').value = '{class_id}'")
+    phone.click("#report-go")
+    phone.until("document.querySelector('#sent-list .state.failed') !== null")
+    assert "不在本市范围内" in phone.text("#sent-list .state.failed")
+    assert phone.text("#outbox-count") == "1"  # kept on the phone, photo and all
+    phone.js("document.getElementById('sent').scrollIntoView()")
+    phone.shot("field_refused")
+    assert _cases(db, (Case.description == "路灯不亮（定位失败）",)) == 0
+    phone.click("#sent-list button.fix")
+    phone.until("document.getElementById('report-text').value === '路灯不亮（定位失败）'")
+    assert phone.js("document.querySelectorAll('#report-thumbs img').length") == 1
+    assert phone.js("document.getElementById('report-class').value") == str(class_id)
+    assert phone.js("document.getElementById('manual-lon').value + ' '"
+                    " + document.getElementById('manual-lat').value") == "0 0"
+    assert phone.visible("report-error") and "上次被拒绝" in phone.text("#report-error")
+    phone.shot("field_correct")
+    phone.fill("manual-lon", str(lon))
+    phone.fill("manual-lat", str(lat))
+    phone.click("#report-go")
+    phone.until("document.querySelector('#sent-list .state.done') !== null")
+    phone.until("document.getElementById('outbox-count').hidden === true")
+    assert phone.js("document.querySelector('#sent-list .state.failed') === null")
+    assert phone.js("document.getElementById('manual-lon').value") == ""
+    with db.Session() as s:
+        case = s.scalar(select(Case).where(Case.description == "路灯不亮（定位失败）"))
+        photos = s.scalar(select(func.count()).select_from(Attachment)
+                          .where(Attachment.case_id == case.id))
+    assert case.class_id == class_id and photos == 1
+    assert (case.lon, case.lat) == pytest.approx((lon, lat), abs=1e-6)
+
+
 def _verification_for(db, supervisor_id: int) -> sd.CaseChange:
     wf, a = sd.Workflow(db.engine), actors(db)
     lon, lat, class_id = place(db, 43)

@@ -7,7 +7,7 @@
   var API = "/field/v1";
   var RETRY_MS = 5000, MAX_SIDE = 1600;
   var S = {token: null, user: null, device: null, online: false, position: null,
-           photos: [], tasks: [], etag: "", duty: false, interval: 30, flushing: false,
+           photos: [], editing: null, tasks: [], etag: "", duty: false, interval: 30, flushing: false,
            dutyTimer: null, watch: null, polling: false};
 
   function $(id) { return document.getElementById(id); }
@@ -205,14 +205,16 @@
   }
 
   function addPhoto(blob) {
-    return shrink(blob).then(function (small) {
-      S.photos.push(small);
-      var img = document.createElement("img");
-      img.src = URL.createObjectURL(small);
-      img.alt = "照片 " + S.photos.length;
-      $("report-thumbs").appendChild(img);
-      return S.photos.length;
-    });
+    return shrink(blob).then(showPhoto);
+  }
+
+  function showPhoto(small) {
+    S.photos.push(small);
+    var img = document.createElement("img");
+    img.src = URL.createObjectURL(small);
+    img.alt = "照片 " + S.photos.length;
+    $("report-thumbs").appendChild(img);
+    return S.photos.length;
   }
 
   function photosChosen(event) {
@@ -236,8 +238,17 @@
                 fields: {lon: where.lon, lat: where.lat, description: $("report-text").value,
                          address: $("report-address").value, class_id: $("report-class").value,
                          urgency: $("report-urgent").checked ? "urgent" : "normal"}};
+    var replaced = S.editing;  // a refused report corrected: it leaves the outbox now
+    S.editing = null;
     store.queue(item).then(function () {
+      return replaced === null ? null : store.drop(replaced);
+    }).then(function () {
       resetReport();
+      if (replaced !== null) {  // the corrected place was for that report only
+        $("manual-lon").value = "";
+        $("manual-lat").value = "";
+        $("manual").open = false;
+      }
       notice(S.online ? "正在上报…" : "已保存在手机上，联网后自动上报");
       refreshOutbox();
       renderSent();
@@ -343,14 +354,47 @@
       var list = $("sent-list");
       list.textContent = "";
       all[0].filter(function (i) { return i.kind === "report"; }).forEach(function (i) {
-        list.appendChild(sentRow(i.fields.description || i.fields.address || "（无描述）",
-                                 i.state === "failed" ? "被拒绝：" + i.error : "待发送",
-                                 i.state === "failed" ? "failed" : ""));
+        var row = sentRow(i.fields.description || i.fields.address || "（无描述）",
+                          i.state === "failed" ? "被拒绝：" + i.error : "待发送",
+                          i.state === "failed" ? "failed" : "");
+        if (i.state === "failed") {
+          var fix = document.createElement("button");
+          fix.type = "button";
+          fix.className = "fix";
+          fix.textContent = "改正后重发";
+          fix.addEventListener("click", function () { correct(i); });
+          row.appendChild(fix);
+        }
+        list.appendChild(row);
       });
       (all[1] || []).forEach(function (x) {
         list.appendChild(sentRow(x.text, "已上报 " + x.number, "done"));
       });
     });
+  }
+
+  // A report the server refused (a position outside the city, a text it cannot keep)
+  // back in the form with its photos, the refusal above the button; it stays in the
+  // outbox until the corrected one is queued, so closing the page loses nothing.
+  function correct(item) {
+    if ((S.photos.length || $("report-text").value) && S.editing !== item.seq
+        && !global.confirm("正在填写的上报将被这条被拒绝的上报替换，继续吗？")) { return; }
+    resetReport();
+    S.editing = item.seq;
+    $("report-text").value = item.fields.description || "";
+    $("report-address").value = item.fields.address || "";
+    $("report-class").value = item.fields.class_id || "";
+    $("report-urgent").checked = item.fields.urgency === "urgent";
+    $("manual-lon").value = String(item.fields.lon);
+    $("manual-lat").value = String(item.fields.lat);
+    $("manual").open = true;
+    item.photos.forEach(showPhoto);
+    var error = $("report-error");
+    error.textContent = "上次被拒绝：" + item.error
+      + "。请改正（坐标可清空后点「定位」）再点「上报」。";
+    error.hidden = false;
+    show("report");
+    $("report-text").scrollIntoView();
   }
 
   function sentRow(text, state, kind) {

@@ -51,8 +51,7 @@ def register(identity: DatabaseIdentity, principal: Principal, report: sd.Report
 
 
 #: a handset's or partner's point outside the city, refused (nothing registered)
-OUTSIDE_CITY = ("位置（经度 {lon:.6f}，纬度 {lat:.6f}）不在本市范围内，未登记：请确认定位"
-                "（或在地图上选点）后重新上报")
+OUTSIDE_CITY = "位置（经度 {lon:.6f}，纬度 {lat:.6f}）不在本市范围内，未登记：请确认定位后重新上报"
 
 
 def outside_city(wf: sd.Workflow, lon: float, lat: float) -> bool:
