@@ -102,6 +102,22 @@ def test_orders_need_the_hotline_key(hotline):
         assert s.scalar(select(func.count()).select_from(Case)) == 0
 
 
+def test_a_bad_attachment_is_named_as_the_platform_sent_it(hotline):
+    """The refusal names the attachment as sent (「现场 1.jpg」, not 「现场 1.」), and an
+    order with one bad attachment registers nothing."""
+    bad = _send(hotline, attachments=[
+        {"filename": "../现场 1.jpg", "content_base64": "!!!"}])
+    assert bad.status_code == 422
+    assert bad.json()["error"] == {"code": "bad_attachment",
+                                   "message": "附件 现场 1.jpg 不是有效的 base64"}
+    not_a_photo = _send(hotline, attachments=[
+        {"filename": "录音.amr", "content_base64": base64.b64encode(b"no sound").decode()}])
+    assert not_a_photo.status_code == 415
+    assert not_a_photo.json()["error"]["message"] == "录音.amr 不是可识别的录音"
+    with hotline.world.db.Session() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == 0
+
+
 def test_callbacks_are_signed_and_carry_the_result(hotline, receiver):
     case_id = _send(hotline).json()["case_id"]
     ref = _to_closed(hotline, _to_accepted(hotline, case_id))

@@ -203,6 +203,16 @@ def test_a_point_outside_the_city_is_refused(server, fmt):
     assert _post(server, fmt).status_code == 201
 
 
+def test_an_xml_error_echoing_control_characters_still_parses(server):
+    """A path with a NUL and a control character (echoed in the 404's description) gives
+    an XML document a partner's parser reads: the characters XML cannot hold become
+    U+FFFD (a NUL made the whole answer unreadable)."""
+    response = server.client.get("/open311/v2/services/%00%01E.xml")
+    assert response.status_code == 404
+    root = ET.fromstring(response.content)
+    assert root.find("error/description").text == "service_code \ufffd\ufffdE not found"
+
+
 def test_list_filters_and_pages(server):
     numbers = [_post(server, "json", **{"attribute[fixmystreet_id]": str(i)}).json()[0][
         "service_request_id"] for i in range(5)]

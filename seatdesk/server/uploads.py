@@ -45,9 +45,9 @@ def photo(data: bytes, filename: str, max_bytes: int) -> sd.AttachmentIn:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
             Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ApiError(415, "bad_photo",
-                       f"{_label(filename)} 不是可识别的照片（JPEG/PNG/WebP）") from None
+                       f"{label(filename)} 不是可识别的照片（JPEG/PNG/WebP）") from None
     if kind not in IMAGE_TYPES:
-        raise ApiError(415, "bad_photo", f"{_label(filename)} 的格式 {kind} 不受支持")
+        raise ApiError(415, "bad_photo", f"{label(filename)} 的格式 {kind} 不受支持")
     mime, ext = IMAGE_TYPES[kind]
     return sd.AttachmentIn(AttachmentKind.PHOTO, safe_name(filename, ext), mime, data)
 
@@ -56,7 +56,7 @@ def voice(data: bytes, filename: str, max_bytes: int) -> sd.AttachmentIn:
     _check_size(data, max_bytes, "录音")
     guess = filetype.guess(data)
     if guess is None or guess.mime not in AUDIO_TYPES:
-        raise ApiError(415, "bad_audio", f"{_label(filename)} 不是可识别的录音")
+        raise ApiError(415, "bad_audio", f"{label(filename)} 不是可识别的录音")
     mime = "audio/webm" if guess.mime == "video/webm" else guess.mime
     return sd.AttachmentIn(AttachmentKind.AUDIO, safe_name(filename, guess.extension), mime, data)
 
@@ -78,5 +78,9 @@ def _check_size(data: bytes, max_bytes: int, what: str) -> None:
         raise ApiError(413, "too_large", f"{what}超过 {max_bytes // (1024 * 1024)} MB")
 
 
-def _label(filename: str) -> str:
-    return safe_name(filename, "").rstrip(".") or "文件"
+def label(filename: str) -> str:
+    """The client's file name as it may appear in a message: its last path part,
+    printable, bounded, extension and all ("serve.log 不是可识别的照片")."""
+    base = PureWindowsPath(PurePosixPath(filename or "").name).name
+    base = "".join(ch for ch in unicodedata.normalize("NFC", base) if ch.isprintable()).strip()
+    return base[:NAME_MAX] or "文件"

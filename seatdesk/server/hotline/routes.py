@@ -85,8 +85,8 @@ def _attachment(filename: str, encoded: str, ctx: ServerContext) -> sd.Attachmen
     try:
         data = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        name = uploads.safe_name(filename, "")
-        raise ApiError(422, "bad_attachment", f"附件 {name} 不是有效的 base64") from None
+        raise ApiError(422, "bad_attachment",
+                       f"附件 {uploads.label(filename)} 不是有效的 base64") from None
     try:
         return uploads.photo(data, filename, ctx.config.max_photo_bytes)
     except ApiError:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable
 from xml.etree import ElementTree as ET
 
@@ -81,9 +82,14 @@ def _fill(element: ET.Element, item: dict) -> None:
             child.text = _text(value)
 
 
+#: characters an XML 1.0 document cannot hold, even escaped (a NUL in a path a client
+#: sent, echoed in an error): each becomes U+FFFD so the document still parses
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _NOT_XML.sub("\ufffd", str(value))
