@@ -802,6 +802,14 @@ def test_every_operator_reads_the_roads_of_the_map_and_the_place_search(pgw, log
 
 
 # -- the Open311 reader and the intake login (branch intake7b, migration 0018) ------------------
+def _can_execute(w: World, role: str, signature: str) -> bool:
+    """Whether ``public.<signature>`` exists and ``role`` may execute it."""
+    with w.db.engine.connect() as conn:
+        return bool(conn.execute(text(
+            "SELECT has_function_privilege(:r, p, 'EXECUTE')"
+            " FROM to_regprocedure(:f) p"), {"r": role, "f": f"public.{signature}"}).scalar())
+
+
 def _down_and_up(w: World, step: str, at_head, downgraded, stepped) -> None:
     """Migration ``step``'s round trip: ``at_head()`` checks the head; downgraded to the
     revision before it ``downgraded()`` checks what that revision had; upgraded to
@@ -863,11 +871,7 @@ def test_migration_0018_down_and_up_narrows_the_open311_reader(pgw):
         assert state() == (False, [None, None])
 
     def stepped() -> None:  # 0018's upgrade installs the functions (the reads are apply's)
-        with w.db.engine.connect() as conn:
-            assert conn.execute(text(
-                "SELECT has_function_privilege(:r, p, 'EXECUTE')"
-                " FROM to_regprocedure('public.seatdesk_open311_first_photos(integer[])') p"),
-                {"r": OPEN311_READER}).scalar()
+        assert _can_execute(w, OPEN311_READER, "seatdesk_open311_first_photos(integer[])")
         assert state()[0]
 
     _down_and_up(w, "0018", at_head, downgraded, stepped)
@@ -906,11 +910,7 @@ def test_migration_0021_down_and_up_narrows_the_intake_logins_users_and_partners
         assert state() == (False, [None, None, None])
 
     def stepped() -> None:  # 0021's upgrade installs the function (the reads are apply's)
-        with w.db.engine.connect() as conn:
-            assert conn.execute(text(
-                "SELECT has_function_privilege(:r, p, 'EXECUTE')"
-                " FROM to_regprocedure('public.seatdesk_partner_by_key(text)') p"),
-                {"r": name}).scalar()
+        assert _can_execute(w, name, "seatdesk_partner_by_key(text)")
 
     _down_and_up(w, "0021", at_head, downgraded, stepped)
 
