@@ -168,14 +168,19 @@ class Stream(threading.Thread):
 
 
 class Problems(logging.Handler):
-    """The server's errors (a 500 logs one with its traceback)."""
+    """The server's errors (a 500 logs one with its traceback), and its warnings that the
+    database is away (one per request refused, one per stream and outage)."""
 
     def __init__(self):
-        super().__init__(logging.ERROR)
+        super().__init__(logging.WARNING)
         self.records: list[logging.LogRecord] = []
+        self.away: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+        if record.levelno >= logging.ERROR:
+            self.records.append(record)
+        elif "database unavailable" in record.getMessage():
+            self.away.append(record.getMessage())
 
 
 def send_task(seat: World, description: str) -> int:
@@ -259,6 +264,9 @@ def test_the_handsets_tasks_and_reports_survive_a_database_restart(own_world):
                 assert time.monotonic() < deadline, "the stream stopped reading its list"
                 time.sleep(0.02)
             restarted = len(stream.events)
+            # three requests refused, and the stream's failed re-reads (two or more) said
+            # once: not a line per keep-alive of every open stream for the whole outage
+            assert len(problems.away) == 4, problems.away
 
             own_world.start()
 

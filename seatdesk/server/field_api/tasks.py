@@ -78,7 +78,7 @@ async def stream_tasks(request: Request, me: FieldUser, ctx: Ctx) -> StreamingRe
     reads the list again when the feed is back (its reconnection wakes every waiter)."""
 
     async def events():
-        last = ""
+        last, away = "", False
         while not (ctx.feed and ctx.feed.closing) and not await request.is_disconnected():
             seen = ctx.feed.generation if ctx.feed else 0
             try:
@@ -88,8 +88,11 @@ async def stream_tasks(request: Request, me: FieldUser, ctx: Ctx) -> StreamingRe
                 # browser's EventSource that reconnects into a 503 gives up for good
                 if not unavailable(exc):
                     raise
-                log_unavailable(request, exc)
-                found = None
+                if not away:  # one line per outage, not one per keep-alive
+                    log_unavailable(request, exc)
+                found, away = None, True
+            else:
+                away = False
             if found is not None and found.etag != last:
                 last = found.etag
                 yield f"event: tasks\ndata: {found.model_dump_json()}\n\n"
