@@ -117,6 +117,24 @@ def js_until(qtbot, view, script: str, expected, timeout: int = 30_000) -> None:
     qtbot.waitUntil(check, timeout=timeout)
 
 
+SETTLED = (  # no zoom or pan under way, no marker cluster animating its markers into place
+    "!seatdesk.map._animatingZoom && !seatdesk.map._panAnim?._inProgress && "
+    "!seatdesk.caseLayer._inZoomAnimation && !seatdesk.compLayer._inZoomAnimation"
+)
+
+
+def click(qtbot, view, x: float, y: float, between=None) -> None:
+    """A real left click on the page at container point (x, y); ``between()`` runs while the
+    button is down."""
+    target, pos = view.web.focusProxy(), QPoint(round(x), round(y))
+    QTest.mouseMove(target, pos)
+    QTest.mousePress(target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
+    qtbot.wait(30)
+    if between is not None:
+        between()
+    QTest.mouseRelease(target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
+
+
 @pytest.fixture
 def small_city(make_db):
     db = make_db("empty")
@@ -547,3 +565,67 @@ def test_screenshots_of_each_layer(qtbot, runner, widgets, make_db):
     assert window.pick_label.text().startswith("网格 ")
     save(window, "map_pick")
     assert view.js_errors == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_pick_survives_the_pressed_marker_being_redrawn(qtbot, runner, widgets, small_city):
+    """A press on a marker that is redrawn before the release (the supervisors' refresh, a
+    cluster's markers put in place after a zoom) still places the pin under the pointer:
+    Chromium sends no click when the pressed element has left the page."""
+    db, _ = small_city
+    view, log = open_map(qtbot, runner, widgets, db.Session)
+    view.set_pick_mode(True)
+    lon, lat = cell_centre(2, 1)  # the supervisor's last fix
+    view.run_js(f"seatdesk.map.setView([{lat}, {lon}], 17, {{animate: false}});")
+    centred = (f"(function(c){{return Math.abs(c.lat - {lat!r}) < 5e-5 && "
+               f"Math.abs(c.lng - {lon!r}) < 5e-5;}})(seatdesk.map.getCenter())")
+    js_until(qtbot, view, f"{centred} && {SETTLED}", True)
+    x, y = js(qtbot, view, f"(function(p){{return [p.x, p.y];}})"
+              f"(seatdesk.map.latLngToContainerPoint([{lat}, {lon}]))")
+    at = f"document.elementFromPoint({x}, {y})"
+    under = f"(function(e){{return !!e && !!e.closest('.sd-sup');}})({at})"
+    assert js(qtbot, view, under) is True  # the press lands on the supervisor's marker
+    js(qtbot, view, f"(window.__pressed = {at}.closest('.sd-sup'), 1)")
+
+    def redraw():
+        view.refresh_supervisors()  # clears the layer and draws it again
+        js_until(qtbot, view, f"!document.contains(window.__pressed) && {under}", True)
+
+    with qtbot.waitSignal(view.pick_resolved, timeout=30_000) as resolved:
+        click(qtbot, view, x, y, between=redraw)
+    result = resolved.args[0]
+    assert result.cell_code == cell_code(2, 1)
+    assert (result.lon, result.lat) == pytest.approx((lon, lat), abs=3e-5)  # the pointer's point
+    js_until(qtbot, view, "!!seatdesk.pin", True)
+    assert log.external == [] and view.js_errors == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_pick_on_a_cluster_places_the_pin_instead_of_zooming(qtbot, runner, widgets, small_city):
+    """In pick mode a click on a marker cluster picks the point under the pointer, as on a
+    single marker; out of pick mode it still zooms into the cluster."""
+    db, _ = small_city
+    view, log = open_map(qtbot, runner, widgets, db.Session)
+    view.set_pick_mode(True)
+    view.run_js("seatdesk.map.setView([31.422, 119.488], 13, {animate: false});")
+    js_until(qtbot, view, "seatdesk.map.getZoom() === 13 && " + SETTLED, True)
+    # the centre of the biggest cluster of cases on the screen
+    box = js(qtbot, view, "(function(){var best = null; document.querySelectorAll("
+             "'.leaflet-marker-pane .marker-cluster').forEach(function(e){"
+             "var n = Number(e.textContent); if (!best || n > best[0]) {"
+             "var r = e.getBoundingClientRect(); best = [n, r.left + r.width / 2,"
+             " r.top + r.height / 2];}}); return best;})()")
+    assert box is not None and box[0] >= 2
+    _, x, y = box
+    lng, lat = js(qtbot, view, f"(function(l){{return [l.lng, l.lat];}})"
+                  f"(seatdesk.map.containerPointToLatLng([{x}, {y}]))")
+    with qtbot.waitSignal(view.pick_resolved, timeout=30_000) as resolved:
+        click(qtbot, view, x, y)
+    result = resolved.args[0]
+    assert (result.lon, result.lat) == pytest.approx((lng, lat), abs=3e-5)
+    assert js(qtbot, view, "seatdesk.map.getZoom()") == 13  # not zoomed into the cluster
+    view.set_pick_mode(False)
+    js_until(qtbot, view, "seatdesk.pin === null && " + SETTLED, True)
+    click(qtbot, view, x, y)
+    js_until(qtbot, view, "seatdesk.map.getZoom() > 13", True)
+    assert log.external == [] and view.js_errors == []

@@ -20,6 +20,7 @@
     cellIndex: {}, choropleth: false, pickMode: false, pin: null, pickedCell: null,
     legend: null, hint: "", countsDirty: false, viewportTimer: null
   };
+  var LOST_CLICK_TOLERANCE = 3;  // px between press and release, Leaflet's clickTolerance
   var CHORO = [[7, "#a50f15"], [4, "#ef3b2c"], [2, "#fc9272"], [1, "#fcbba1"]];
 
   function esc(text) {
@@ -76,6 +77,7 @@
     labelAreas(S.groups.communities, "sd-label sd-label-community");
     labelRoads();
     initPointLayers();
+    watchLostClicks();
     S.highlightLayer = L.layerGroup().addTo(map);
     S.legendOpen = !!cfg.legendExpanded;
     map.on("click", onMapClick);
@@ -170,6 +172,7 @@
       disableClusteringAtZoom: 18, iconCreateFunction: caseClusterIcon,
       chunkProgress: function (done, total) { if (done === total) { casesLoaded(total); } }
     });
+    pickOnCluster(S.caseLayer);
     S.groups.cases.addLayer(S.caseLayer);
     S.focusLayer = L.layerGroup();  // the shown case, out of its cluster, at its own place
     S.groups.cases.addLayer(S.focusLayer);
@@ -177,6 +180,7 @@
       chunkedLoading: true, maxClusterRadius: 35, showCoverageOnHover: false,
       disableClusteringAtZoom: 19, iconCreateFunction: compClusterIcon
     });
+    pickOnCluster(S.compLayer);
     S.groups.components.addLayer(S.compLayer);
     S.groups.components.on("add", scheduleViewport);
     S.groups.components.on("remove", function () { S.compLayer.clearLayers(); setHint(""); });
@@ -455,6 +459,40 @@
   function pickAt(e) {
     // a click on a marker reports the marker's position; the pick wants the pointer's
     S.placePin(e.originalEvent ? S.map.mouseEventToLatLng(e.originalEvent) : e.latlng);
+  }
+
+  function pickOnCluster(group) {
+    // picking, not zooming: a cluster clicked in pick mode stands for the point under it, as
+    // a case marker does (markercluster binds _zoomOrSpiderfy to clusterclick when the group
+    // is added to the map, so it is replaced here, before)
+    var zoomOrSpiderfy = group._zoomOrSpiderfy;
+    group._zoomOrSpiderfy = function (e) {
+      if (S.pickMode && e.type === "clusterclick") { pickAt(e); return; }
+      zoomOrSpiderfy.call(this, e);
+    };
+  }
+
+  function watchLostClicks() {
+    // Chromium sends no click when the element pressed has left the page before the release
+    // (a marker redrawn by the supervisors' refresh or a components reply, a cluster's
+    // markers put in place for 300 ms after a zoom): in pick mode such a press and release
+    // on the map, without dragging it, picks where the pointer is, as the click would have
+    var press = null;
+    S.map.getContainer().addEventListener("mousedown", function (e) {
+      press = S.pickMode && e.button === 0 && S.map.getPane("mapPane").contains(e.target)
+        ? {x: e.clientX, y: e.clientY, clicked: false} : null;
+    }, true);
+    global.document.addEventListener("click", function () { if (press) { press.clicked = true; } }, true);
+    global.document.addEventListener("mouseup", function (e) {
+      var p = press;
+      if (!p || e.button !== 0) { return; }
+      global.setTimeout(function () {  // after the click Chromium dispatches right after mouseup
+        if (press === p) { press = null; }
+        if (p.clicked || !S.pickMode || S.map.dragging.moved() ||
+            Math.abs(e.clientX - p.x) + Math.abs(e.clientY - p.y) > LOST_CLICK_TOLERANCE) { return; }
+        S.placePin(S.map.mouseEventToLatLng(e));
+      }, 0);
+    }, true);
   }
 
   S.placePin = function (latlng) {
