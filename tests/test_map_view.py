@@ -185,8 +185,9 @@ def test_pick_mode_resolves_the_clicked_point_and_the_dragged_pin(
     js_until(qtbot, view, "[window.innerWidth, window.innerHeight]", size)  # laid out
     view.run_js("seatdesk.map.invalidateSize(false);"
                 f"seatdesk.map.setView([{lat}, {lon}], 17, {{animate: false}});")
-    js_until(qtbot, view, "(function(c){return Math.abs(c.lat - %r) < 5e-5 && "  # settled
-             "Math.abs(c.lng - %r) < 5e-5;})(seatdesk.map.getCenter())" % (lat, lon), True)
+    js_until(qtbot, view, "(function(c){return Math.abs(c.lat - %r) < 5e-5 && "  # settled:
+             "Math.abs(c.lng - %r) < 5e-5;})(seatdesk.map.getCenter()) && %s"  # no marker flying
+             % (lat, lon, SETTLED), True)  # across the aimed point into its place
     x, y = js(
         qtbot,
         view,
