@@ -626,7 +626,33 @@ def test_a_pick_on_a_cluster_places_the_pin_instead_of_zooming(qtbot, runner, wi
     assert (result.lon, result.lat) == pytest.approx((lng, lat), abs=3e-5)
     assert js(qtbot, view, "seatdesk.map.getZoom()") == 13  # not zoomed into the cluster
     view.set_pick_mode(False)
-    js_until(qtbot, view, "seatdesk.pin === null && " + SETTLED, True)
+    view.run_js("seatdesk.map.setView([31.422, 119.488], 13, {animate: false});")  # the popup
+    js_until(qtbot, view, "seatdesk.pin === null && " + SETTLED, True)  # may have panned
     click(qtbot, view, x, y)
     js_until(qtbot, view, "seatdesk.map.getZoom() > 13", True)
+    assert log.external == [] and view.js_errors == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_pick_right_after_a_zoom_lands_under_the_pointer(qtbot, runner, widgets, small_city):
+    """A click while the cases' clusters still fly into place after a zoom (300 ms) picks the
+    point under the pointer. The old cluster, on its way out, crosses the aimed point here:
+    pressed, it took the focus and Leaflet panned the map to the cluster's position (picks
+    30-50 m off in 9 of 12 runs), and a release after its removal brought no click at all."""
+    db, _ = small_city
+    view, log = open_map(qtbot, runner, widgets, db.Session)
+    view.set_pick_mode(True)
+    lon, lat = cell_centre(2, 1)
+    lon, lat = lon + 0.001, lat + 0.001
+    size = [view.web.width(), view.web.height()]
+    js_until(qtbot, view, "[window.innerWidth, window.innerHeight]", size)  # laid out
+    x, y = js(qtbot, view, "(function(){seatdesk.map.invalidateSize(false);"
+              f"seatdesk.map.setView([{lat}, {lon}], 17, {{animate: false}});"
+              f"var p = seatdesk.map.latLngToContainerPoint([{lat}, {lon}]);"
+              "return [p.x, p.y];})()")
+    with qtbot.waitSignal(view.pick_resolved, timeout=30_000) as resolved:
+        click(qtbot, view, x, y)
+    result = resolved.args[0]
+    assert result.cell_code == cell_code(2, 1)
+    assert (result.lon, result.lat) == pytest.approx((lon, lat), abs=3e-5)  # within a pixel
     assert log.external == [] and view.js_errors == []
