@@ -168,9 +168,9 @@
 
   function initPointLayers() {
     // a cluster pressed with the mouse takes the focus, and a focused Leaflet marker pans the
-    // map to bring its position into view: a cluster at the map's edge, or one still flying
-    // into place for 300 ms after a zoom (its position already far off), moved the map under
-    // the pointer before the click, and the click landed elsewhere (a pick tens of metres off)
+    // map to bring its position into view: the old cluster still flying out for 300 ms after
+    // a zoom (its position already far off) moved the map under the pointer before the
+    // click, and the click landed elsewhere (a pick 30-50 m off)
     L.MarkerCluster.mergeOptions({autoPanOnFocus: false});
     S.caseLayer = L.markerClusterGroup({
       chunkedLoading: true, maxClusterRadius: 45, showCoverageOnHover: false,
