@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 
 from seatdesk.ui.screenshots import save
 from seatdesk.ui.session.shell import SeatShell
+from seatdesk.ui.session.single_seat import SeatLock
 from tests.seat_helpers import PASSWORD, TIMEOUT, city_fixture  # noqa: F401 (fixture)
 from tests.test_ui_shift_process import ROOT, run_plan
 
@@ -79,3 +80,26 @@ def test_a_second_process_as_the_same_user_is_refused_and_raises_the_first(city)
             first.kill()
     assert first.returncode == 0
     assert '"event": "raised"' in out
+
+
+def test_a_deep_temporary_directory_still_gives_one_workspace_per_user(city, tmp_path,
+                                                                       monkeypatch):
+    """A ``TMPDIR`` too deep for a socket's address (the suite's own under xdist,
+    ``/tmp/pytest-of-root/pytest-163/popen-gw0/…``): the lock moves to ``/tmp`` and still
+    refuses a second workspace of the user. Before, listening failed and every sign-in was
+    refused as "already signed in elsewhere" — a seat looping on its login dialog."""
+    deep = tmp_path / ("d" * 90)
+    deep.mkdir()
+    monkeypatch.setenv("TMPDIR", str(deep))
+    first, other, again = (SeatLock(city.url, user)
+                           for user in ("shouli", "zhibanzhang", "shouli"))
+    assert first.name.startswith("/tmp/seatdesk-") and len(first.name) <= 100
+    try:
+        assert first.acquire() and first.server is not None and first.server.isListening()
+        assert not SeatLock(city.url, "shouli").acquire()  # the first answered
+        assert other.acquire() and other.server.isListening()  # another user may
+        first.release()
+        assert again.acquire() and again.server.isListening()  # released: the user may again
+    finally:
+        for lock in (first, other, again):
+            lock.release()

@@ -10,23 +10,38 @@ The first workspace listens on a local socket (``QLocalServer``, a Unix socket r
 this OS user only) named after the OS user, the database and the seatdesk user; a second
 one finds it by connecting, asks it to come forward and gives up. A socket left behind by
 a killed process answers nothing and is replaced.
+
+The socket lives in the temporary directory (``TMPDIR``), or in ``/tmp`` when that path
+would be longer than a Unix socket's address allows (108 bytes): Qt then cannot listen,
+and a seat refused every sign-in as "already open elsewhere" — a deep ``TMPDIR`` (the test
+suite's ``/tmp/pytest-of-root/pytest-163/popen-gw0/…``) looped on the login dialog. A lock
+that cannot be made for any other reason is logged and the user signs in without it:
+only an answering workspace refuses a sign-in.
 """
 
 from __future__ import annotations
 
 import getpass
 import hashlib
+import logging
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QDir, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 CONNECT_MS = 500
 RAISE = b"raise\n"
+#: the longest socket path used (a Unix socket's ``sun_path`` holds 107 bytes and a NUL)
+MAX_PATH = 100
+log = logging.getLogger(__name__)
 
 
 def seat_name(database: str, username: str) -> str:
+    """The socket's full path: in the temporary directory, or in ``/tmp`` when that would
+    be too long for a socket address."""
     digest = hashlib.sha256(f"{database}\0{username}".encode()).hexdigest()[:20]
-    return f"seatdesk-{getpass.getuser()}-{digest}"
+    name = f"seatdesk-{getpass.getuser()}-{digest}"
+    path = f"{QDir.tempPath()}/{name}"
+    return path if len(path.encode()) <= MAX_PATH else f"/tmp/{name}"
 
 
 class SeatLock(QObject):
@@ -47,7 +62,11 @@ class SeatLock(QObject):
         self.server = QLocalServer(self)
         self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self.server.newConnection.connect(self._knocked)
-        return self.server.listen(self.name)
+        if not self.server.listen(self.name):  # not another workspace: no lock to be had
+            log.warning("no single-workspace lock at %s: %s", self.name,
+                        self.server.errorString())
+            self.release()
+        return True
 
     def release(self) -> None:
         if self.server is not None:
