@@ -113,7 +113,9 @@ def test_a_bad_attachment_is_named_as_the_platform_sent_it(hotline):
     not_a_photo = _send(hotline, attachments=[
         {"filename": "录音.amr", "content_base64": base64.b64encode(b"no sound").decode()}])
     assert not_a_photo.status_code == 415
-    assert not_a_photo.json()["error"]["message"] == "录音.amr 不是可识别的录音"
+    assert not_a_photo.json()["error"]["message"] == (
+        "附件 录音.amr 既不是可识别的照片（JPEG/PNG/WebP），也不是可识别的录音，未受理："
+        "请检查文件后重新推送")
     with hotline.world.db.Session() as s:
         assert s.scalar(select(func.count()).select_from(Case)) == 0
 

@@ -26,6 +26,14 @@ from seatdesk.workflow.auth import LoggedIn, LoginError, login
 from .identity import FIELD, PARTNER, Principal, field_channel, partner_channel
 
 TOKEN_PREFIX, KEY_PREFIX = "sdf_", "sdk_"
+#: a partner kind as a message names its interface
+INTERFACE = {"open311": "Open311 接口", "hotline12345": "12345 工单接口"}
+KEY_REFUSED = "api_key 无效或已停用：请核对密钥（可能已更换），或联系指挥中心"
+#: where each kind of partner sends its api_key
+KEY_MISSING = {
+    "open311": "缺少 api_key：提交时请在表单字段 api_key 中带上指挥中心签发的密钥",
+    "hotline12345": "缺少 api_key：请在请求头 X-Api-Key 中带上指挥中心签发的密钥",
+}
 
 
 class Unauthorized(Exception):
@@ -151,9 +159,10 @@ def partner_principal(session: Session, api_key: str, kind: str) -> Principal:
     else:  # (one trusted process: no roles)
         row = session.execute(_PARTNER_ROW.where(Partner.key_hash == digest(api_key))).first()
     if row is None or not row.active or not row.user_active:
-        raise Forbidden("api_key 无效或已停用")
+        raise Forbidden(KEY_REFUSED)
     if row.kind != kind:
-        raise Forbidden("该 api_key 不能用于此接口")
+        raise Forbidden(f"此 api_key 是 {INTERFACE.get(row.kind, row.kind)}的，不能用于 "
+                        f"{INTERFACE.get(kind, kind)}：请改用为它签发的 api_key")
     return Principal(PARTNER, row.user_id, row.role, row.department_id, row.code,
                      partner_channel(row.kind, row.code), partner_id=row.partner_id,
                      source=row.source)

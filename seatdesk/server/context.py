@@ -165,7 +165,7 @@ async def partner_checked(request: Request, ctx: ServerContext, key: str | None,
 def check_partner(request: Request, ctx: ServerContext, key: str | None,
                   kind: str) -> Principal:
     if not key:
-        raise auth.Forbidden("缺少 api_key")
+        raise auth.Forbidden(auth.KEY_MISSING.get(kind, "缺少 api_key"))
     principal = ctx.wf.lookups.get(("partner", auth.digest(key), kind),
                                    functools.partial(_partner, ctx, key, kind))
     return _admitted(request, ctx, principal)

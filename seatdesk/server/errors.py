@@ -14,6 +14,7 @@ it, it reads again once the database is back (``unavailable``, field_api/tasks.p
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -41,12 +42,25 @@ _WORKFLOW_STATUS = (
     (sd.NotYourCase, 403, "not_your_case"),
     (sd.WorkflowError, 422, "invalid"),
 )
+#: pydantic's error types as a person reads them; ``{…}`` are the error's ``ctx``
+#: (the bound it broke); a type not here is 「格式不对」
 _PYDANTIC_ZH = {
-    "missing": "缺少此项", "string_too_long": "过长", "string_too_short": "过短",
-    "float_parsing": "须为数字", "int_parsing": "须为整数", "bool_parsing": "须为是/否",
-    "greater_than_equal": "过小", "less_than_equal": "过大", "literal_error": "取值无效",
-    "json_invalid": "不是有效的 JSON", "string_type": "须为文本", "uuid_parsing": "格式无效",
+    "missing": "缺少此项", "string_too_long": "不能超过 {max_length} 个字符",
+    "string_too_short": "至少 {min_length} 个字符", "too_long": "至多 {max_length} 项",
+    "too_short": "至少 {min_length} 项", "float_parsing": "须为数字", "float_type": "须为数字",
+    "int_parsing": "须为整数", "int_type": "须为整数", "int_from_float": "须为整数",
+    "bool_parsing": "须为 true 或 false", "bool_type": "须为 true 或 false",
+    "greater_than_equal": "不能小于 {ge}", "greater_than": "须大于 {gt}",
+    "less_than_equal": "不能大于 {le}", "less_than": "须小于 {lt}",
+    "literal_error": "须为 {expected} 之一", "enum": "须为 {expected} 之一",
+    "json_invalid": "不是有效的 JSON", "json_type": "不是有效的 JSON",
+    "string_type": "须为文本", "uuid_parsing": "格式不对",
     "string_pattern_mismatch": "含有不允许的字符", "model_attributes_type": "须为对象",
+    "model_type": "须为对象", "dict_type": "须为对象", "list_type": "须为列表",
+    "datetime_parsing": "须为带时区的日期时间，如 2026-11-02T09:00:00+08:00",
+    "datetime_from_date_parsing": "须为带时区的日期时间，如 2026-11-02T09:00:00+08:00",
+    "datetime_type": "须为带时区的日期时间，如 2026-11-02T09:00:00+08:00",
+    "extra_forbidden": "不认识此项",
 }
 
 
@@ -160,12 +174,33 @@ def _validation_error(request: Request, exc: RequestValidationError) -> Response
 
 
 def validation_message(errors) -> str:
+    """「参数无效 — 字段：原因；…，请改正后重新提交」: the field by its name in the API,
+    the reason in Chinese with the bound it broke (at most five fields)."""
     parts = []
     for err in list(errors)[:5]:
+        kind = err.get("type", "")
         where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
-        what = _PYDANTIC_ZH.get(err.get("type", ""), "无效")
-        parts.append(f"{where or '请求'}：{what}")
-    return "参数无效 — " + "；".join(parts)
+        if kind in ("json_invalid", "json_type"):
+            where = "请求体"  # (its loc is the position of the fault, not a field)
+        parts.append(f"{where or '请求'}：{_reason(kind, err.get('ctx') or {})}")
+    return "参数无效 — " + "；".join(parts) + "，请改正后重新提交"
+
+
+def _reason(kind: str, ctx: dict) -> str:
+    template = _PYDANTIC_ZH.get(kind, "格式不对")
+    values = {k: _bound(v) for k, v in ctx.items()}
+    if "expected" in values:  # pydantic's "'normal' or 'urgent'"
+        values["expected"] = values["expected"].replace(" or ", "、").replace(", ", "、")
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):  # a bound pydantic did not give
+        return template.split("{")[0].rstrip() or "格式不对"
+
+
+def _bound(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _encoding_error(request: Request, exc: FormEncodingError) -> Response:
@@ -178,16 +213,45 @@ def _encoding_error(request: Request, exc: FormEncodingError) -> Response:
 _UNREADABLE = "There was an error parsing the body"
 
 
+#: Starlette's reasons for refusing a form (``MultiPartException``), in Chinese
+_FORM_REASONS = (
+    (re.compile(r"Missing boundary"),
+     ("multipart/form-data 请求的 Content-Type 缺少 boundary（请由客户端库生成表单请求，不要手写"
+      " Content-Type）")),
+    (re.compile(r"Too many files\. Maximum number of files is (\d+)"), "文件过多，最多 {0} 个"),
+    (re.compile(r"Too many fields\. Maximum number of fields is (\d+)"), "字段过多，最多 {0} 个"),
+    (re.compile(r"exceeded maximum size of (\d+)KB"), "有一个字段超过 {0} KB"),
+    (re.compile(r"Content-Disposition"), "表单的某一部分缺少字段名"),
+)
+
+
+def form_reason(detail: str) -> str:
+    for pattern, reason in _FORM_REASONS:
+        found = pattern.search(detail)
+        if found:
+            return reason.format(*found.groups())
+    return "multipart/form-data 表单格式有误"
+
+
 def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-    if exc.status_code == 400:  # FastAPI's and Starlette's body refusals are in English
+    """Starlette's and FastAPI's own refusals, whose details are English: in Chinese,
+    saying what to do."""
+    status = exc.status_code
+    if status == 400:
         message = ("请求体无法读取：JSON 须为 UTF-8 编码（GBK 等请先转换），未保存任何内容"
                    if exc.detail == _UNREADABLE else
-                   f"表单无法读取（{exc.detail}），未保存任何内容")
+                   f"表单无法读取：{form_reason(str(exc.detail))}，未保存任何内容")
         return answer(request, 400, "unreadable_body", message)
-    messages = {404: "没有这个地址", 405: "不支持此请求方法", 413: "请求过大",
-                415: "不支持此内容类型"}
-    message = messages.get(exc.status_code, str(exc.detail))
-    return answer(request, exc.status_code, "http_error", message, getattr(exc, "headers", None))
+    headers = getattr(exc, "headers", None)
+    if status == 404:
+        message = "没有这个地址：请核对路径（接口说明见 /docs 与 docs/api.md）"
+    elif status == 405:
+        allow = (headers or {}).get("Allow", "")
+        message = (f"此地址不支持 {request.method} 请求"
+                   + (f"，请改用 {allow.replace(', ', ' 或 ')}" if allow else ""))
+    else:
+        message = f"{_MEANING.get(status, '请求无法处理')}（HTTP {status}）"
+    return answer(request, status, "http_error", message, headers)
 
 
 def unavailable(exc: BaseException) -> bool:

@@ -3,17 +3,23 @@
 Every request is logged once on ``seatdesk.server.access`` with the partner or user that
 made it (``field:jiandu``, ``partner:fms``, ``-`` before authentication), the client
 address, the status and the time taken. A body larger than the limit is refused with
-413 before it is read (``Content-Length``) or as soon as it grows past it (chunked).
+413 before it is read (``Content-Length``) or as soon as it grows past it (chunked) — in
+Chinese with the limit, and under ``/open311/`` as the specification's list of errors (XML
+or JSON by the path's suffix), as every other Open311 refusal.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import time
 
+from fastapi.responses import JSONResponse
+
+from .open311 import formats
+
 access_log = logging.getLogger("seatdesk.server.access")
+MIB = 1024 * 1024
 
 
 class BodyTooLarge(Exception):
@@ -41,14 +47,24 @@ class RequestLog:
 
         try:
             if self._declared_size(scope) > self.max_body:
-                await _refuse(send_logged)
+                await self._refuse(scope, send_logged)
             else:
                 await self.app(scope, self._counting(receive), send_logged)
         except BodyTooLarge:
             if status[0] == 0:
-                await _refuse(send_logged)
+                await self._refuse(scope, send_logged)
         finally:
             self._log(scope, state, status[0], time.perf_counter() - started)
+
+    async def _refuse(self, scope, send) -> None:
+        path, message = scope["path"], too_large_message(self.max_body)
+        if path.startswith("/open311/"):
+            response = formats.errors(formats.fmt_of(path), 413, message)
+        else:
+            response = JSONResponse({"error": {"code": "too_large", "message": message}}, 413)
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": list(response.raw_headers)})
+        await send({"type": "http.response.body", "body": response.body})
 
     def _counting(self, receive):
         seen = 0
@@ -84,10 +100,7 @@ class RequestLog:
                                "status": status, "path": scope["path"]})
 
 
-async def _refuse(send) -> None:
-    body = json.dumps({"error": {"code": "too_large", "message": "请求过大"}},
-                      ensure_ascii=False).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
+def too_large_message(limit: int) -> str:
+    size = f"{limit // MIB} MB" if limit >= MIB else f"{max(1, limit // 1024)} KB"
+    return f"请求过大：整个请求不能超过 {size}，未保存任何内容；请减少或压缩照片后重新发送"
+

@@ -158,7 +158,7 @@ def get_attachment(attachment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], me: 
     with ctx.session(me) as session:
         found = task_reads.attachment_for(session, me, attachment_id)
     if found is None:
-        raise ApiError(404, "not_found", "没有这个附件")
+        raise ApiError(404, "not_found", "没有这个附件，或它不属于你的任务和上报：请刷新任务列表")
     mime, content = found
     return Response(content, media_type=mime, headers={"Cache-Control": "private, max-age=86400",
                                                       "X-Content-Type-Options": "nosniff"})

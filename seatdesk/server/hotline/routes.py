@@ -89,8 +89,15 @@ def _attachment(filename: str, encoded: str, ctx: ServerContext) -> sd.Attachmen
                        f"附件 {uploads.label(filename)} 不是有效的 base64") from None
     try:
         return uploads.photo(data, filename, ctx.config.max_photo_bytes)
-    except ApiError:
-        return uploads.voice(data, filename, ctx.config.max_audio_bytes)
+    except ApiError as not_photo:
+        try:
+            return uploads.voice(data, filename, ctx.config.max_audio_bytes)
+        except ApiError as not_voice:
+            if not_photo.status == not_voice.status == 415:  # neither: say so, not "no recording"
+                raise ApiError(415, not_voice.code,
+                               f"附件 {uploads.label(filename)} 既不是可识别的照片（JPEG/PNG/WebP）"
+                               "，也不是可识别的录音，未受理：请检查文件后重新推送") from None
+            raise
 
 
 @router.get("/orders/{order_no}", response_model=OrderStatus)
@@ -99,7 +106,8 @@ async def get_order(order_no: Annotated[str, Path(max_length=64)], partner: Hotl
     """工单状态: the case's state and the callbacks queued for it (delivered or not)."""
     found = await run_in_threadpool(_status, ctx, partner, order_no)
     if found is None:
-        raise ApiError(404, "not_found", f"没有工单 {order_no}")
+        raise ApiError(404, "not_found",
+                       f"没有工单 {order_no}：请核对工单编号（只能查询本平台推送过的工单）")
     return found
 
 

@@ -34,7 +34,7 @@ from seatdesk.workflow.direct import insert_row
 from .. import intake
 from ..errors import ApiError
 from ..identity import DatabaseIdentity, Principal
-from .services import PARTNER_ID_ATTRIBUTE, service_class
+from .services import NOT_FOUND, PARTNER_ID_ATTRIBUTE, service_class
 
 DESCRIPTION_MAX = 4000
 NO_PLACE = "（未提供坐标，位置待核实）"
@@ -67,7 +67,7 @@ def create(identity: DatabaseIdentity, partner: Principal, req: NewRequest,
     wf = identity.workflow(partner)  # every read below as the partner, like the registration
     cls = service_class(wf.lookups, wf.reading, req.service_code)
     if cls is None:
-        raise ApiError(404, "service_not_found", f"service_code {req.service_code} not found")
+        raise ApiError(404, "service_not_found", NOT_FOUND.format(code=req.service_code))
     lon, lat, note = _where(wf, req)
     report = sd.Report(source=partner.source, lon=lon, lat=lat, address=req.address_string,
                        description=_description(req, note), class_id=cls.id,
@@ -121,15 +121,18 @@ def _where(wf: sd.Workflow, req: NewRequest) -> tuple[float, float, str]:
         try:
             lat, lon = float(req.lat), float(req.long)
         except ValueError:
-            raise ApiError(400, "bad_location", "lat/long must be numbers") from None
+            raise ApiError(400, "bad_location", "lat 和 long 须为十进制的度数（如 lat=31.4255、"
+                           "long=119.4805），未登记：请改正后重新提交") from None
         if not (math.isfinite(lat) and math.isfinite(lon)
                 and -90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ApiError(400, "bad_location", "lat/long out of range")
+            raise ApiError(400, "bad_location", "lat 须在 -90 到 90 之间、long 须在 -180 到 180"
+                           " 之间，未登记：请确认纬度、经度未填反后重新提交")
         if intake.outside_city(wf, lon, lat):  # (0, 0), lat and long swapped …
             raise ApiError(400, "outside_city", intake.OUTSIDE_CITY.format(lon=lon, lat=lat))
         return lon, lat, ""
     if not req.address_string.strip():
-        raise ApiError(400, "missing_location", "lat and long, or address_string, is required")
+        raise ApiError(400, "missing_location", "缺少位置，未登记：请填写 lat 和 long（WGS84），"
+                       "或 address_string 后重新提交")
     with wf.reading() as session:
         road = road_in_text(session, req.address_string)
         if road is not None:  # on the road the address names, for the seat to place exactly
@@ -141,7 +144,8 @@ def _where(wf: sd.Workflow, req: NewRequest) -> tuple[float, float, str]:
 def _description(req: NewRequest, note: str) -> str:
     text = req.description.strip()
     if len(text) > DESCRIPTION_MAX:
-        raise ApiError(400, "description_too_long", f"description longer than {DESCRIPTION_MAX}")
+        raise ApiError(400, "description_too_long", f"description 超过 {DESCRIPTION_MAX} 个字，"
+                       "未登记：请删减后重新提交")
     if req.media_url:
         text += f"\n照片链接：{req.media_url}"
     return f"{text}\n{note}".strip() if note else text

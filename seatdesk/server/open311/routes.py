@@ -26,7 +26,7 @@ from ..routing import PrefixedRouter
 from . import reads
 from .create import NewRequest, create
 from .formats import render, render_object
-from .services import definition, find_service, service_list
+from .services import NOT_FOUND, definition, find_service, service_list
 
 router = PrefixedRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"],
                         responses=documented_open311(400, 403, 404, 413, 429, 503))
@@ -36,6 +36,7 @@ ApiKey = Annotated[str, Query(max_length=200, description="可选：带上则只
 Stamp = Annotated[dt.datetime | None, Query()]
 MAX_WINDOW = dt.timedelta(days=90)
 MAX_FIELDS = 200  # of a POST's form
+BAD_WINDOW = "start_date 须早于 end_date，且两者相隔不超过 90 天：请缩小时间范围后重新查询"
 LIST_RESPONSES = {200: {"content": {"application/json": {}, "application/xml": {}}}}
 
 _TEXT = {"type": "string", "maxLength": 300}
@@ -64,7 +65,9 @@ def _tz(ctx: ServerContext) -> dt.tzinfo:
 
 def _jurisdiction(ctx: ServerContext, value: str) -> None:
     if value and ctx.config.jurisdiction_id and value != ctx.config.jurisdiction_id:
-        raise ApiError(404, "jurisdiction_not_found", f"jurisdiction_id {value} not found")
+        raise ApiError(404, "jurisdiction_not_found",
+                       f"本中心不受理 jurisdiction_id「{value}」：请改为"
+                       f"「{ctx.config.jurisdiction_id}」，或不带此参数")
 
 
 def _reader(request: Request, ctx: ServerContext, api_key: str):
@@ -91,7 +94,8 @@ async def post_request(fmt: Fmt, request: Request) -> Response:
     _jurisdiction(ctx, fields.get("jurisdiction_id", ""))
     partner = await partner_checked(request, ctx, fields.get("api_key", ""), "open311")
     if not fields.get("service_code"):
-        raise ApiError(400, "missing_service_code", "service_code is required")
+        raise ApiError(400, "missing_service_code", "缺少 service_code，未登记：请从服务列表"
+                       "（GET /open311/v2/services.xml 或 .json）中选用后重新提交")
     req = _new_request(fields, request.headers.get("idempotency-key", ""))
     change, token = await run_in_threadpool(create, ctx.identity, partner, req, media_files)
     return render(fmt, "service_requests", [{
@@ -124,14 +128,16 @@ def service_definition(service_code: Annotated[str, Path(max_length=20)], fmt: F
     with ctx.public_session() as session:
         cls = find_service(session, service_code)
         if cls is None:
-            raise ApiError(404, "service_not_found", f"service_code {service_code} not found")
+            raise ApiError(404, "service_not_found", NOT_FOUND.format(code=service_code))
         return render_object(fmt, "service_definition", definition(cls))
 
 
 async def _read_form(request: Request, ctx: ServerContext):
     ctype = request.headers.get("content-type", "")
     if not ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        raise ApiError(400, "unsupported_media_type", "form-encoded or multipart body required")
+        raise ApiError(400, "unsupported_media_type",
+                       "请求体须为表单（application/x-www-form-urlencoded，带照片时"
+                       " multipart/form-data），未登记：请按 GeoReport v2 的表单字段重新提交")
     if is_urlencoded(ctype):  # the usual POST: read here, its bytes UTF-8 (forms.py)
         items = urlencoded_items(await request.body(), max_fields=MAX_FIELDS)
         if items is not None:
@@ -142,7 +148,8 @@ async def _read_form(request: Request, ctx: ServerContext):
         items = form.multi_items()
         files = [v for k, v in items if k == "media" and isinstance(v, UploadFile)]
         if len(files) > cfg.max_photos:
-            raise ApiError(413, "too_many_files", f"at most {cfg.max_photos} media files")
+            raise ApiError(413, "too_many_files", f"照片（media）最多 {cfg.max_photos} 张，"
+                           "未登记：请减少后重新提交")
         media = tuple([uploads.photo(await f.read(cfg.max_photo_bytes + 1), f.filename or "",
                                      cfg.max_photo_bytes) for f in files])
         fields = {k: v.strip() for k, v in items if isinstance(v, str)}
@@ -152,12 +159,16 @@ async def _read_form(request: Request, ctx: ServerContext):
 def _new_request(fields: dict[str, str], idempotency_key: str) -> NewRequest:
     bad = next((k for k, v in fields.items() if has_control(v)), None)
     if bad is not None:
-        raise ApiError(400, "control_characters", f"{bad} contains control characters")
+        raise ApiError(400, "control_characters",
+                       f"{bad} 含有不可见的控制字符，未登记：请删去后重新提交")
     for name in ("first_name", "last_name", "phone", "email", "address_string"):
         if len(fields.get(name, "")) > 300:
-            raise ApiError(400, "too_long", f"{name} is too long")
-    if len(fields.get("media_url", "")) > 500 or len(idempotency_key) > 80:
-        raise ApiError(400, "too_long", "media_url or Idempotency-Key is too long")
+            raise ApiError(400, "too_long", f"{name} 超过 300 个字，未登记：请删减后重新提交")
+    if len(fields.get("media_url", "")) > 500:
+        raise ApiError(400, "too_long", "media_url 超过 500 个字符，未登记：请缩短链接后重新提交")
+    if len(idempotency_key) > 80:
+        raise ApiError(400, "too_long", "请求头 Idempotency-Key 超过 80 个字符，未登记：请缩短后"
+                       "重新提交")
     attributes = tuple((k[len("attribute["):-1], v) for k, v in fields.items()
                        if k.startswith("attribute[") and k.endswith("]"))
     return NewRequest(
@@ -205,7 +216,8 @@ def get_request(service_request_id: Annotated[str, Path(max_length=40)], fmt: Fm
         found = reads.find_requests(session, reads.RequestFilter(ids=(service_request_id,)), tz)
     if not found:
         raise ApiError(404, "request_not_found",
-                       f"service_request_id {service_request_id} not found")
+                       f"没有编号为「{service_request_id}」的服务请求（只能查询经 Open311 "
+                       "提交的请求）：请核对 service_request_id")
     return render(fmt, "service_requests", found)
 
 
@@ -217,7 +229,8 @@ def get_token(token: Annotated[str, Path(max_length=40)], fmt: Fmt, request: Req
     with ctx.reader(partner) as session:
         found = reads.by_token(session, token)
     if found is None:
-        raise ApiError(404, "token_not_found", f"token {token} not found")
+        raise ApiError(404, "token_not_found",
+                       f"没有 token「{token}」：请核对提交时答复中的 token")
     return render(fmt, "service_requests", [found])
 
 
@@ -231,7 +244,7 @@ def get_updates(fmt: Fmt, request: Request, ctx: Ctx, jurisdiction_id: Jurisdict
     end = _aware(end_date) or ctx.now()
     start = _aware(start_date) or end - dt.timedelta(hours=24)
     if start > end or end - start > MAX_WINDOW:
-        raise ApiError(400, "bad_window", "start_date must be before end_date, at most 90 days")
+        raise ApiError(400, "bad_window", BAD_WINDOW)
     tz = _tz(ctx)
     with ctx.reader(partner) as session:
         found = reads.updates(session, start, end, tz, partner.partner_id if partner else None)
@@ -247,7 +260,7 @@ def get_media(attachment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], request: 
     with ctx.public_session() as session:
         row = reads.photo(session, attachment_id)
     if row is None:
-        raise ApiError(404, "media_not_found", "media not found")
+        raise ApiError(404, "media_not_found", "没有这张照片：请核对服务请求中的 media_url")
     return Response(row.content, media_type=row.mime_type,
                     headers={"X-Content-Type-Options": "nosniff"})
 
@@ -255,7 +268,7 @@ def get_media(attachment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], request: 
 def _window(ctx: ServerContext, start: dt.datetime | None, end: dt.datetime | None):
     start, end = _aware(start), _aware(end)
     if start and end and (start > end or end - start > MAX_WINDOW):
-        raise ApiError(400, "bad_window", "start_date must be before end_date, at most 90 days")
+        raise ApiError(400, "bad_window", BAD_WINDOW)
     if start is None and end is None:
         start = ctx.now() - MAX_WINDOW
     return start, end

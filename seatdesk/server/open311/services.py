@@ -23,6 +23,9 @@ from seatdesk.workflow.lookups import Lookups
 from ..reference import configured_classes
 
 PARTNER_ID_ATTRIBUTE = "fixmystreet_id"
+#: the 404 of a service code not in the list (a GET of its definition, a POST)
+NOT_FOUND = ("没有 service_code 为「{code}」的服务：请从服务列表（GET /open311/v2/services.xml"
+             " 或 .json）中选用 service_code")
 _PREFIX = {ClassKind.COMPONENT: "C", ClassKind.EVENT: "E"}
 
 
