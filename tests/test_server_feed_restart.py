@@ -21,6 +21,11 @@ the client), far longer than the whole test. The test sends a task only once eve
 long-poll and stream is inside the feed's wait (counted by a wrapper around
 ``ChangeFeed.wait``; the real wait runs), so a list read after the task was sent is never
 taken for a wake-up.
+
+A long-poll whose wait runs out while the database is down answers 503
+``database_unavailable`` (its own test, with a short wait): it cannot read the list it
+must answer; the list read before the outage may be stale, and an empty one would be shown
+as "no tasks".
 """
 
 from __future__ import annotations
@@ -304,6 +309,66 @@ def test_the_handsets_tasks_and_reports_survive_a_database_restart(own_world):
             if stream is not None:
                 stream.join(10)
                 stream.close()
+            for log in logs:
+                log.removeHandler(problems)
+    assert not problems.records, [r.getMessage() for r in problems.records]
+
+
+EXPIRING = 6.0  # the wait of a long-poll that runs out while the database is down
+
+
+def test_a_long_poll_whose_wait_runs_out_while_the_database_is_down_answers_503(own_world):
+    """A long-poll waiting when the database stops is not failed while it waits; when its
+    wait runs out before the database is back it cannot read the list it must answer, and
+    answers 503 ``database_unavailable`` (in Chinese, no SQL) — not the list it read
+    before the outage as if it were current, and not an empty list, which the field app
+    would show as "no tasks". The app keeps the list it shows and asks again after
+    ``RETRY_MS`` with the same etag (resources/field_app/app.js, ``pollTasks``); once the
+    database is back the same question answers the list (docs/api.md, "When the database
+    restarts")."""
+    problems = Problems()
+    logs = [logging.getLogger(name) for name in ("seatdesk", "uvicorn.error")]
+    with opened(own_world.url) as world:
+        srv = make_server(world, ServerConfig(long_poll_max_s=EXPIRING), background=True)
+        live = LiveServer(srv.app).start()
+        for log in logs:
+            log.addHandler(problems)
+        try:
+            waits = Waits(srv.app.state.server.feed)
+            url = live.url
+            signed = httpx.post(f"{url}/field/v1/session", json={
+                "username": "sup1", "password": PASSWORD, "device_id": "phone-1"}, timeout=10)
+            assert signed.status_code == 201, signed.text
+            headers = {"Authorization": f"Bearer {signed.json()['token']}"}
+            first = httpx.get(f"{url}/field/v1/tasks", headers=headers, timeout=10).json()
+            poll = LongPoll(url, headers, first["etag"], EXPIRING)
+            waits.until(1)  # it has read its list and waits
+
+            own_world.stop()
+            assert poll.is_alive(), (
+                f"the wait ran out before the database had stopped ({poll.seconds:.1f} s)")
+            poll.join(EXPIRING + SETTLE)
+            assert poll.response is not None, "the long-poll did not answer"
+            assert poll.seconds >= EXPIRING, f"answered after {poll.seconds:.1f} s, not its wait"
+            assert_plain_unavailable(poll.response)
+            assert poll.response.json()["error"]["message"] == (
+                "数据库暂不可用，未保存任何内容，请稍后重试")
+            assert len(problems.away) == 1, problems.away  # one line for the one refusal
+
+            own_world.start()
+            # the app's next question, the same etag: the list, as soon as it can be read
+            deadline = time.monotonic() + SETTLE
+            while True:
+                again = httpx.get(f"{url}/field/v1/tasks", headers=headers,
+                                  params={"etag": first["etag"]}, timeout=30)
+                if again.status_code != 503 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)  # (the pool's connections are tried again)
+            assert again.status_code == 200, again.text
+            assert again.json() == first
+        finally:
+            srv.app.state.server.feed.close()
+            live.stop()
             for log in logs:
                 log.removeHandler(problems)
     assert not problems.records, [r.getMessage() for r in problems.records]

@@ -7,8 +7,9 @@ suffix) with 400, 403 or 404. A refusal by the database's rules (``dberrors.DENI
 grants, row-level security, the trust triggers) is a 403 ``refused_by_database``, logged
 with the database's reason. Unexpected failures are logged with the request id and
 answered with that id only. The database away (stopped, restarting, unreachable) is a 503
-``database_unavailable`` for a request; a task stream already answering does not end for
-it, it reads again once the database is back (``unavailable``, field_api/tasks.py).
+``database_unavailable`` for a request — a task long-poll's too, when its wait runs out
+before the database is back; a task stream already answering does not end for it, it
+reads again once the database is back (``unavailable``, field_api/tasks.py).
 """
 
 from __future__ import annotations

@@ -58,7 +58,11 @@ async def list_tasks(me: FieldUser, ctx: Ctx,
                      etag: Annotated[str, Query(max_length=64)] = "") -> TaskList:
     """我的核实/核查任务 — mine and those open to every supervisor (the pool). With
     ``wait`` and the ``etag`` last seen, answers only when the list changed or the wait
-    ran out (long-poll)."""
+    ran out (long-poll). The list is read again before it is answered: a wait that runs
+    out while the database is away answers 503 ``database_unavailable``, as any read then
+    — the list read before the outage may be stale (the feed hears nothing meanwhile),
+    and the field app keeps what it shows and asks again (docs/api.md, "When the database
+    restarts")."""
     deadline = time.monotonic() + min(wait, ctx.config.long_poll_max_s)
     while True:
         seen = ctx.feed.generation if ctx.feed else 0
