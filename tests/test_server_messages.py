@@ -107,6 +107,10 @@ def open311_refusals(srv, fmt: str):
     yield "control characters", c.post(post, data=_form(srv, description="井盖\x1b破损"))
     yield "first_name too long", c.post(post, data=_form(srv, first_name="王" * 301))
     yield "media_url too long", c.post(post, data=_form(srv, media_url="h" * 501))
+    yield "partner id too long", c.post(post, data=_form(srv, **{
+        "attribute[fixmystreet_id]": "7" * 101}))  # (a 500 before)
+    yield "Idempotency-Key too long", c.post(post, data=_form(srv),
+                                             headers={"Idempotency-Key": "k" * 81})
     yield "JSON body", c.post(post, json=_form(srv))
     yield "not UTF-8", c.post(post, content="description=井盖".encode("gbk"),
                               headers={"Content-Type": "application/x-www-form-urlencoded"})

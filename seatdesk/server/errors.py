@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from seatdesk.models import dberrors
+from seatdesk.models.textrules import TextRefused
 from seatdesk.workflow import services as sd
 
 from .auth import Forbidden, LoginError, Unauthorized
@@ -127,6 +128,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(FormEncodingError, _encoding_error)
+    app.add_exception_handler(TextRefused, _text_refused)
     app.add_exception_handler(sd.WorkflowError, _workflow_error)
     app.add_exception_handler(sd.CommitUncertain, _uncertain)
     app.add_exception_handler(Unauthorized, _unauthorized)
@@ -232,6 +234,12 @@ def form_reason(detail: str) -> str:
         if found:
             return reason.format(*found.groups())
     return "multipart/form-data 表单格式有误"
+
+
+def _text_refused(request: Request, exc: TextRefused) -> Response:
+    """A text the models' rules refuse at a flush (too long for its column, a NUL) that
+    no route checked before: its Chinese message, not a 500."""
+    return answer(request, 422, "invalid_text", f"{exc.message}，未保存任何内容：请改正后重新提交")
 
 
 def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -26,7 +26,14 @@ from ..routing import PrefixedRouter
 from . import reads
 from .create import NewRequest, create
 from .formats import render, render_object
-from .services import NOT_FOUND, definition, find_service, service_list
+from .services import (
+    NOT_FOUND,
+    PARTNER_ID_ATTRIBUTE,
+    PARTNER_ID_MAX,
+    definition,
+    find_service,
+    service_list,
+)
 
 router = PrefixedRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"],
                         responses=documented_open311(400, 403, 404, 413, 429, 503))
@@ -164,6 +171,10 @@ def _new_request(fields: dict[str, str], idempotency_key: str) -> NewRequest:
     for name in ("first_name", "last_name", "phone", "email", "address_string"):
         if len(fields.get(name, "")) > 300:
             raise ApiError(400, "too_long", f"{name} 超过 300 个字，未登记：请删减后重新提交")
+    partner_id = f"attribute[{PARTNER_ID_ATTRIBUTE}]"
+    if len(fields.get(partner_id, "")) > PARTNER_ID_MAX:  # (it was a 500: the column's rule)
+        raise ApiError(400, "too_long", f"{partner_id} 超过 {PARTNER_ID_MAX} 个字符，未登记："
+                       "请缩短后重新提交")
     if len(fields.get("media_url", "")) > 500:
         raise ApiError(400, "too_long", "media_url 超过 500 个字符，未登记：请缩短链接后重新提交")
     if len(idempotency_key) > 80:

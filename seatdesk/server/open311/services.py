@@ -23,6 +23,7 @@ from seatdesk.workflow.lookups import Lookups
 from ..reference import configured_classes
 
 PARTNER_ID_ATTRIBUTE = "fixmystreet_id"
+PARTNER_ID_MAX = 100  # partner_requests.external_id
 #: the 404 of a service code not in the list (a GET of its definition, a POST)
 NOT_FOUND = ("没有 service_code 为「{code}」的服务：请从服务列表（GET /open311/v2/services.xml"
              " 或 .json）中选用 service_code")
