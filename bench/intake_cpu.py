@@ -76,6 +76,7 @@ def main(argv: list[str]) -> None:
             logins(url)
         engine = make_engine(url)
         wf = sd.Workflow(engine)
+        wf.one_statement = True  # as the server's (app.create_app)
         postmaster = _postmaster(url)
         identity = DatabaseIdentity(wf)
         if "--live" in argv:

@@ -1164,3 +1164,27 @@ def test_a_renamed_intake_login_keeps_nothing_but_another_databases_intake_role(
             apply(conn)
         for name in (a, b):
             template_store._pg_exec(f'DROP ROLE IF EXISTS "{name}"')
+
+
+def test_migration_0025_down_and_up_installs_the_one_statement_registration(pgw):
+    """0025 installs ``seatdesk_register_rows`` (the intake server's registration in one
+    statement), EXECUTE for the groups that register and not for the others; downgraded to
+    0024 it is gone (0024's server never calls it), upgraded again (by 0025's own upgrade
+    already) it is back."""
+    from seatdesk.workflow.dbrules import registration_sql
+
+    w = pgw
+    signature = registration_sql.SIGNATURE
+
+    def at_head() -> None:
+        assert _can_execute(w, GROUPS["supervisor"], signature)
+        assert _can_execute(w, GROUPS["acceptor"], signature)
+        assert not _can_execute(w, GROUPS["wall"], signature)
+        assert not _can_execute(w, GROUPS["dispatcher"], signature)
+
+    def downgraded() -> None:
+        with w.db.engine.connect() as conn:
+            assert conn.execute(text("SELECT to_regprocedure(:f)"),
+                                {"f": f"public.{signature}"}).scalar() is None
+
+    _down_and_up(w, "0025", at_head, downgraded, stepped=at_head)

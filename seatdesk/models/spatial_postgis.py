@@ -160,6 +160,20 @@ _CANDIDATES_SQL = (
     " %(max_lat)s::float8, %(values)s::text[]) WITH ORDINALITY AS c ORDER BY c.ordinality")
 
 
+def candidate_params(lon: float, lat: float, radius_m: float,
+                     states: Collection[str]) -> dict | None:
+    """``seatdesk_case_candidates``' arguments (``lon``, ``lat``, ``radius``, the degree
+    box ``min_lon`` … ``max_lat``, the states as ``values``), checked as ``cases_near``
+    checks them; None when no state is asked for (no candidate can match)."""
+    query = NearQuery.checked(lon, lat, radius_m, states, None)
+    if query.values == ():
+        return None
+    box = degree_box(query.lon, query.lat, query.radius_m)
+    return {"lon": query.lon, "lat": query.lat, "radius": query.radius_m,
+            "min_lon": box.min_lon, "min_lat": box.min_lat, "max_lon": box.max_lon,
+            "max_lat": box.max_lat, "values": list(query.values)}
+
+
 def case_candidates(session: Session, lon: float, lat: float, radius_m: float,
                     states: Collection[str]) -> list[tuple]:
     """The duplicate search's candidates (PostgreSQL with psycopg): the cases in
@@ -172,13 +186,9 @@ def case_candidates(session: Session, lon: float, lat: float, radius_m: float,
     second statement (docs/performance.md, "Intake server", 2026-12-06 09:57–10:45). Pending
     ORM changes are flushed first, as ``Session.execute`` does; a database error is
     raised as SQLAlchemy raises it (``driver_errors.raise_as_sqlalchemy``)."""
-    query = NearQuery.checked(lon, lat, radius_m, states, None)
-    if query.values == ():
+    params = candidate_params(lon, lat, radius_m, states)
+    if params is None:
         return []
-    box = degree_box(query.lon, query.lat, query.radius_m)
-    params = {"lon": query.lon, "lat": query.lat, "radius": query.radius_m,
-              "min_lon": box.min_lon, "min_lat": box.min_lat, "max_lon": box.max_lon,
-              "max_lat": box.max_lat, "values": list(query.values)}
     if session.autoflush:
         session.flush()
     import psycopg  # the PostgreSQL driver (imported already by the engine)

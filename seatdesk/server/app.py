@@ -44,6 +44,7 @@ def create_app(wf: sd.Workflow, config: ServerConfig | None = None, *,
     """The server around ``wf``. ``background=False`` leaves the change feed and the
     callback deliverer off (tests that drive the outbox by hand)."""
     config = config or ServerConfig()
+    wf.one_statement = True  # a report's rows in one statement (registration._register_direct)
     ctx = ServerContext(DatabaseIdentity(wf), config)
     deliverer = Deliverer(ctx) if background else None
     watch = QueueWatch(wf.engine, config.queue_check_s, config.queue_warn_at)

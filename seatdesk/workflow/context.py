@@ -90,6 +90,26 @@ class WorkflowSettings:
         )
 
 
+class _OnDemand:
+    """``Workflow.reading_on_demand``'s session: ``reading()`` entered at the first
+    attribute asked for, left by ``close``."""
+
+    def __init__(self, wf: Workflow):
+        self._wf, self._unit, self._session = wf, None, None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._session is None:
+            unit = self._wf.reading()
+            self._session = unit.__enter__()
+            self._unit = unit
+        return getattr(self._session, name)
+
+    def close(self) -> None:
+        if self._unit is not None:
+            unit, self._unit, self._session = self._unit, None, None
+            unit.__exit__(None, None, None)
+
+
 class Workflow:
     """Engine + clock + cached configuration, shared by the service functions."""
 
@@ -106,6 +126,11 @@ class Workflow:
         self._lock = threading.Lock()
         self._cached: dict[str, tuple[float, Any]] = {}
         self.db_role: str | None = None  # see acting_as
+        #: PostgreSQL: a report with no rows of its own is registered with its ledger row
+        #: and duplicate search in one statement (``registration._register_direct``); set
+        #: by the intake server, whose throughput it is for (a seat's registrations take
+        #: the unit of work its session guard watches)
+        self.one_statement = False
         #: reference rows kept per process while a NOTIFY listener runs (``lookups``);
         #: off, i.e. read every time, unless the process starts that listener
         self.lookups = Lookups()
@@ -142,6 +167,18 @@ class Workflow:
         with Session(self.engine) as session:
             self._set_role(session)
             yield session
+
+    @contextmanager
+    def reading_on_demand(self) -> Iterator[Session]:
+        """A stand-in for a ``reading`` session that opens one only when something is
+        asked of it: for a unit whose reads all come from the process's caches while
+        they are warm (``lookups``, the settings, the calendar) and need the database
+        only on a miss (``registration``'s one-statement path)."""
+        lazy = _OnDemand(self)
+        try:
+            yield lazy  # type: ignore[misc]
+        finally:
+            lazy.close()
 
     def _set_role(self, session: Session) -> None:
         """``SET LOCAL ROLE`` to ``db_role`` (the role name passed as a value) as the unit's
@@ -217,6 +254,18 @@ class Workflow:
         committed: the statement's transaction had not ended, or, if COMMIT landed, the
         statement may only have advanced a counter). Database errors are raised as
         SQLAlchemy's (``DBAPIError`` subclasses), as ``write`` raises them."""
+        return self._pipelined(statement, params, retry_lost=True)[0]
+
+    def write_rows(self, statement, params: dict, *, retry_lost: bool) -> list[tuple]:
+        """``write_one``, every row of the statement's answer. A statement that must not run
+        twice (one that writes rows no unique key of theirs would refuse a second time)
+        passes ``retry_lost=False``: a connection lost before the answer is then
+        ``CommitUncertain`` (COMMIT was sent with it: whether it landed is unknown), as
+        ``write`` says for a connection lost during COMMIT."""
+        return self._pipelined(statement, params, retry_lost=retry_lost, every=True)
+
+    def _pipelined(self, statement, params: dict, *, retry_lost: bool,
+                   every: bool = False) -> list[tuple]:
         import psycopg
 
         sql, defaults = _compiled(statement, self.engine.dialect)
@@ -230,11 +279,14 @@ class Workflow:
                             pg.execute(_SET_ROLE, (self.db_role,), prepare=True)
                         cur = pg.execute(sql, values, prepare=True)
                         pg.commit()
-                    return cur.fetchone()
+                    return cur.fetchall() if every else [cur.fetchone()]
                 except psycopg.Error as exc:
                     lost = pg.broken or pg.closed
                     if lost:
                         conn.invalidate()
+                    if lost and not retry_lost:
+                        raise CommitUncertain() from DBAPIError.instance(
+                            sql, values, exc, psycopg.Error, connection_invalidated=True)
                     if lost and not last:
                         continue
                     raise DBAPIError.instance(sql, values, exc, psycopg.Error,

@@ -63,12 +63,7 @@ def insert_row(session: Session, statement, values: dict[str, Any]) -> Any:
         return result.inserted_primary_key[0] if result.inserted_primary_key else None
     import psycopg  # the PostgreSQL driver (imported already by the engine)
 
-    params = dict(values)
-    for key, default, call in plan.defaults:
-        if key not in params:
-            params[key] = default() if call else default
-    for key, process in plan.processors:
-        params[key] = process(params[key])
+    params = _params(plan, values)
     pg = conn.connection.driver_connection
     cursor = None
     try:
@@ -81,6 +76,25 @@ def insert_row(session: Session, statement, values: dict[str, Any]) -> Any:
         if cursor is not None:
             cursor.close()
     return row[0] if row is not None else None
+
+
+def row_values(statement, dialect, values: dict[str, Any]) -> dict[str, Any] | None:
+    """The parameters ``insert_row`` would send for ``values`` on ``dialect`` (psycopg):
+    every column's value with its default and through its bind processor, keyed by
+    column key; None for a statement ``insert_row`` leaves to SQLAlchemy. For a caller
+    that sends the row another way (``registration``'s one-statement rows, as JSON)."""
+    plan = _plan(statement, dialect, values)
+    return None if plan is None else _params(plan, values)
+
+
+def _params(plan: _Plan, values: dict[str, Any]) -> dict[str, Any]:
+    params = dict(values)
+    for key, default, call in plan.defaults:
+        if key not in params:
+            params[key] = default() if call else default
+    for key, process in plan.processors:
+        params[key] = process(params[key])
+    return params
 
 
 def _plan(statement, dialect, values: dict[str, Any]) -> _Plan | None:

@@ -66,14 +66,29 @@ class DuplicateCandidate:
 def find_duplicates(wf: Workflow, session: Session, case: Case,
                     limit: int = 10) -> tuple[DuplicateCandidate, ...]:
     """Ranked candidates for ``case`` (never the case itself)."""
+    radius = search_radius(wf, session, case.class_id)
+    rows = _candidate_rows(wf, session, case.lon, case.lat, radius)
+    return ranked(wf, session, case, rows, radius, limit)
+
+
+def search_radius(wf: Workflow, session: Session, class_id: int | None) -> float:
+    """How far from a case of class ``class_id`` its candidates are looked for: the
+    class's ``duplicate_radius_m``, else the setting's."""
+    settings = wf.settings(session)
+    own = _ClassInfo(wf, session).get(class_id)
+    return float(own.duplicate_radius_m or settings.duplicate_radius_m) if own else float(
+        settings.duplicate_radius_m)
+
+
+def ranked(wf: Workflow, session: Session, case: Case, rows: list[tuple], radius: float,
+           limit: int = 10) -> tuple[DuplicateCandidate, ...]:
+    """The candidate rows found within ``radius`` (``_candidate_rows``' columns, nearest
+    first) scored against ``case``: the ``limit`` best, never the case itself."""
+    if not rows:
+        return ()
     settings = wf.settings(session)
     classes = _ClassInfo(wf, session)
     own = classes.get(case.class_id)
-    radius = float(own.duplicate_radius_m or settings.duplicate_radius_m) if own else float(
-        settings.duplicate_radius_m)
-    rows = _candidate_rows(wf, session, case.lon, case.lat, radius)
-    if not rows:
-        return ()
     facts = _Facts.of(case)
     window = dt.timedelta(days=settings.duplicate_window_days)
     since = facts.reported_at - window

@@ -8,13 +8,27 @@ video reports may be accepted directly. 核实 is not 核查 (the check after ha
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import functools
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import shapely
-from sqlalchemy import Integer, bindparam, case, column, func, insert, literal, select, true
+from sqlalchemy import (
+    Integer,
+    bindparam,
+    case,
+    column,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,11 +36,10 @@ from seatdesk.models import Case, CaseReporter, LedgerEntry
 from seatdesk.models.enums import CaseSource, Role, Urgency
 from seatdesk.models.enums import CaseState as S
 from seatdesk.models.sources import source_info
-from seatdesk.models.spatial_postgis import cell_at_query, cell_of_row
+from seatdesk.models.spatial_postgis import candidate_params, cell_at_query, cell_of_row
 
 from . import actions
 from .actions import ActionContext
-from .caserow import CaseRecord
 from .casefacts import (
     LOOK_UP,
     attachment_args,
@@ -37,9 +50,10 @@ from .casefacts import (
     resolve_component,
     store_attachments,
 )
+from .caserow import CaseRecord
 from .context import Workflow
-from .direct import insert_row
-from .duplicates import find_duplicates
+from .direct import insert_row, row_values
+from .duplicates import CANDIDATE_STATES, find_duplicates, ranked, search_radius
 from .errors import InvalidArgument, MissingReason
 from .numbering import NumberTaken, day_prefix, number_collision, prefix_in, take_number
 from .states import rows_for
@@ -95,6 +109,11 @@ def register(wf: Workflow, actor: Actor, report: Report, *,
     if found is not None:
         return found
     try:
+        if number is not None and _in_one_statement(wf, report, on_registered):
+            try:
+                return _register_direct(wf, actor, report, now, number, cell, duplicates)
+            except NumberTaken:  # a trusted writer took it: the next, the usual way
+                number = take_number(wf, now)
         return _register_numbered(wf, actor, report, on_registered, now, number, cell,
                                   duplicates)
     except IntegrityError as exc:
@@ -212,6 +231,86 @@ def _register_numbered(wf: Workflow, actor: Actor, report: Report,
         except NumberTaken:
             continue
     raise InvalidArgument("案卷编号分配冲突，请重试")
+
+
+def _in_one_statement(wf: Workflow, report: Report,
+                      on_registered: OnRegistered | None) -> bool:
+    """Whether the case and its ledger row go in one statement (``_register_direct``):
+    for a workflow that asks for it (the intake server's: ``Workflow.one_statement``), a
+    report with no rows of its own beyond those two (attachments, the caller's
+    ``CaseReporter``, an integration's ``on_registered`` rows) — a handset's text report."""
+    return (wf.one_statement and on_registered is None and not report.attachments
+            and not (report.caller_name or report.caller_phone))
+
+
+def _register_direct(wf: Workflow, actor: Actor, report: Report, now, number: str,
+                     cell: object, duplicates: bool) -> CaseChange:
+    """PostgreSQL, after the first statement: the same case row and ledger row as
+    ``_register`` builds (the same functions build them, from the caches; a miss reads in
+    a read unit of its own: ``reading_on_demand``), written with the duplicate search's
+    candidates by one statement, ``seatdesk_register_rows`` (``dbrules/registration_sql``),
+    as the acting role, BEGIN, the role, the statement and COMMIT in one round trip
+    (``Workflow.write_rows``). No ORM session, no unit of work: the intake server's
+    Python per report was mostly those and their four round trips (docs/performance.md).
+    ``NumberTaken`` if a trusted writer holds ``number``."""
+    with wf.reading_on_demand() as session:
+        actions.check_actor_kept(wf, session, actor)
+        _check_source(wf, session, report.source)
+        case = _new_case(wf, session, actor, report, now, cell)
+        ctx = ActionContext(wf, session, actor, case, "register", now, args=_args(report),
+                            rows=rows_for("register"))
+        case.number = number
+        case.state, case.ledger_seq, case.ledger_head = "", 0, ""
+        entry = actions.record(ctx, S.REPORTED)
+        radius = search_radius(wf, session, case.class_id) if duplicates else None
+        try:
+            rows = wf.write_rows(_REGISTER_ROWS, _rows_params(wf, case, entry, radius),
+                                 retry_lost=bool(report.intake_key))
+        except IntegrityError as exc:
+            if number_collision(exc):
+                raise NumberTaken(number) from exc
+            raise
+        case.id = entry.case_id = rows[0][0]
+        if duplicates:
+            ctx.duplicates = ranked(wf, session, case,
+                                    [row[1:] for row in rows if row[1] is not None], radius)
+        return actions.change_of(ctx, entry)
+
+
+#: ``seatdesk_register_rows``: the case and its first ledger row as JSON, the search's
+#: arguments (``p_states`` NULL: no search)
+_REGISTER_ROWS = text(
+    "SELECT * FROM public.seatdesk_register_rows(CAST(:case AS jsonb), CAST(:entry AS jsonb),"
+    " :lon, :lat, :radius, :min_lon, :min_lat, :max_lon, :max_lat, :values)")
+_NO_SEARCH = dict.fromkeys(("lon", "lat", "radius", "min_lon", "min_lat", "max_lon",
+                            "max_lat", "values"))
+
+
+def _rows_params(wf: Workflow, case: NewCase, entry, radius: float | None) -> dict:
+    """The case's and the ledger row's columns as ``_insert_case`` and ``_add_entry``
+    send them (``direct.row_values``: the same defaults, the same bind processing), as
+    JSON objects keyed by column name, and the search's arguments."""
+    dialect = wf.engine.dialect
+    values = row_values(_INSERT_CASE, dialect, _case_values(case))
+    entry_values = row_values(_INSERT_ENTRY, dialect, {key: getattr(entry, key)
+                                                       for key in _LEDGER_COLUMNS
+                                                       if key != "case_id"})
+    search = _NO_SEARCH if radius is None else (
+        candidate_params(case.lon, case.lat, radius, CANDIDATE_STATES) or _NO_SEARCH)
+    return {"case": _json({_CASE_NAMES[k]: v for k, v in values.items()}),
+            "entry": _json({_LEDGER_NAMES[k]: v for k, v in entry_values.items()}), **search}
+
+
+def _json(values: dict) -> str:
+    return json.dumps(values, ensure_ascii=False, default=_json_value)
+
+
+def _json_value(value):
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} in a registration row")
 
 
 def _register(wf: Workflow, session: Session, *, actor: Actor, report: Report,
@@ -347,6 +446,8 @@ _CASE_COLUMNS = tuple((c, Case.__mapper__.get_property_by_column(c).key)
                       for c in _CASES.columns if not c.primary_key)
 _LEDGER_COLUMNS = tuple(c.key for c in _LEDGER.columns if not c.primary_key)
 _INSERT_CASE, _INSERT_ENTRY = insert(_CASES), insert(_LEDGER)  # built once
+_CASE_NAMES = {c.key: c.name for c in _CASES.columns}
+_LEDGER_NAMES = {c.key: c.name for c in _LEDGER.columns}
 
 
 def _insert_case(session: Session, case: NewCase) -> None:
@@ -354,9 +455,14 @@ def _insert_case(session: Session, case: NewCase) -> None:
     cost more CPU than the statement, docs/performance.md). The columns are the ORM's:
     every value set on ``case``, a column left None gets its default; ``case.id`` is set
     from the database."""
-    values = {column.key: value for column, attr in _CASE_COLUMNS
-              if (value := getattr(case, attr)) is not None}
-    case.id = insert_row(session, _INSERT_CASE, values)  # psycopg directly on PostgreSQL
+    case.id = insert_row(session, _INSERT_CASE, _case_values(case))  # psycopg directly on PG
+
+
+def _case_values(case: NewCase) -> dict:
+    """The new case's columns for its INSERT: every value set, a column left None gets its
+    default."""
+    return {column.key: value for column, attr in _CASE_COLUMNS
+            if (value := getattr(case, attr)) is not None}
 
 
 def _add_entry(session: Session, case: NewCase, entry):

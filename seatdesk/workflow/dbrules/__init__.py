@@ -20,6 +20,8 @@ credentials — PostgreSQL decides who may write what (docs/security.md):
   caller's live record (``accounts_sql``);
 - the day's case numbers come from a counter only a SECURITY DEFINER function advances
   (``numbering_sql``);
+- the intake server writes a registration's case and ledger rows in one statement, as the
+  caller, every rule above applying (``registration_sql``);
 - the reads of ``cases`` the triggers and the registration's first statement make run as
   the owner (``facts_sql``): the same rows every reader sees, with plans that a role
   switch does not throw away.
@@ -83,6 +85,7 @@ def apply(conn: Connection) -> None:
         intake_sql,
         ledger_sql,
         numbering_sql,
+        registration_sql,
     )
 
     owner = table_owner(conn)
@@ -99,13 +102,23 @@ def apply(conn: Connection) -> None:
         intake_sql.install(conn, intake)
     if conn.execute(text("SELECT to_regclass('public.case_number_days')")).scalar():
         numbering_sql.install(conn, intake)
+        registration_sql.install(conn, intake)
 
 
 def remove(conn: Connection) -> None:
     """Take away what ``apply`` installed in this database (the downgrade of migration 0009);
     the cluster-wide roles stay (other databases may use them)."""
-    from . import accounts_sql, config_sql, grants, intake_sql, ledger_sql, numbering_sql
+    from . import (
+        accounts_sql,
+        config_sql,
+        grants,
+        intake_sql,
+        ledger_sql,
+        numbering_sql,
+        registration_sql,
+    )
 
+    registration_sql.uninstall(conn)
     intake_sql.uninstall(conn)
     numbering_sql.uninstall(conn)
     config_sql.uninstall(conn)

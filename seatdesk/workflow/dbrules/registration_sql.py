@@ -1,0 +1,101 @@
+"""A registration's rows in one statement on PostgreSQL (``seatdesk_register_rows``).
+
+The intake server registers a report in two round trips (``registration._register_direct``):
+the first statement (the replay check, the day's number, the grid cell) and then this
+function, which writes what Python built from them — the case row and its first ledger
+row, each passed whole as JSON (``jsonb_populate_record`` of the table's own row type) —
+and returns the new case's id with the duplicate search's candidates
+(``seatdesk_case_candidates``, the same statement the search runs otherwise). The rows
+are the ones ``registration._insert_case`` and ``_add_entry`` write on a seat's
+connection, column for column; what one call saves is the server's CPU for four
+statements, their round trips and a unit of work's session (docs/performance.md).
+
+SECURITY INVOKER: the INSERTs run as the caller — the acting user's login (``SET LOCAL
+ROLE``) or a trusted writer — so the tables' grants, row-level security and the ledger's
+triggers decide exactly as they do for the two INSERTs (an operator's ledger row is
+checked and its hashes recomputed by ``ledger_sql``'s trigger). The function gives nobody
+anything they could not do with those INSERTs; EXECUTE goes to the groups that register
+cases, partners and the intake login (as ``seatdesk_next_case_serial``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from . import GROUPS, PARTNER, run_sql
+from .numbering_sql import REGISTERING
+
+_FLOAT = "double precision"
+SIGNATURE = ("seatdesk_register_rows(jsonb, jsonb, double precision, double precision,"
+             f" {_FLOAT}, {_FLOAT}, {_FLOAT}, {_FLOAT}, {_FLOAT}, text[])")
+
+
+def case_columns() -> tuple[str, ...]:
+    """The columns of ``cases`` the function writes: all but the id (the sequence's)."""
+    from seatdesk.models import Case
+
+    return tuple(c.name for c in Case.__table__.columns if not c.primary_key)
+
+
+def ledger_columns() -> tuple[str, ...]:
+    """The columns of ``case_ledger`` it writes from the row given: all but the id and
+    ``case_id`` (the new case's)."""
+    from seatdesk.models import LedgerEntry
+
+    return tuple(c.name for c in LedgerEntry.__table__.columns
+                 if not c.primary_key and c.name != "case_id")
+
+
+#: what the function returns: the new case's id, then each candidate's columns as the
+#: duplicate search reads them (``duplicates._candidate_rows``), nearest first — one row
+#: with NULL candidate columns when there is none or the search was not asked for
+RETURNS = ("case_id integer, id integer, number varchar, state varchar, class_id integer,"
+           " component_id integer, reported_at timestamptz, closed_at timestamptz,"
+           " description text, address varchar, distance_m double precision")
+
+
+def function() -> str:
+    cases = ", ".join(f'"{c}"' for c in case_columns())
+    ledger = ", ".join(f'"{c}"' for c in ledger_columns())
+    found = ", ".join(f"found.{c.split()[0]}" for c in RETURNS.split(", ")[1:])
+    nulls = ", ".join(f"NULL::{c.split(None, 1)[1]}" for c in RETURNS.split(", ")[1:])
+    return f"""
+CREATE OR REPLACE FUNCTION public.seatdesk_register_rows(
+    p_case jsonb, p_entry jsonb, p_lon {_FLOAT}, p_lat {_FLOAT}, p_radius {_FLOAT},
+    p_min_lon {_FLOAT}, p_min_lat {_FLOAT}, p_max_lon {_FLOAT}, p_max_lat {_FLOAT},
+    p_states text[])
+RETURNS TABLE ({RETURNS})
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
+#variable_conflict use_column
+DECLARE
+    new_id integer;
+BEGIN
+    INSERT INTO public.cases ({cases})
+    SELECT {cases} FROM jsonb_populate_record(NULL::public.cases, p_case)
+    RETURNING id INTO new_id;
+    INSERT INTO public.case_ledger (case_id, {ledger})
+    SELECT new_id, {ledger} FROM jsonb_populate_record(NULL::public.case_ledger, p_entry);
+    IF p_states IS NULL THEN  -- no duplicate search asked for
+        RETURN QUERY SELECT new_id, {nulls};
+    ELSE
+        RETURN QUERY SELECT new_id, {found}
+            FROM (SELECT 1) one
+            LEFT JOIN public.seatdesk_case_candidates(p_lon, p_lat, p_radius, p_min_lon,
+                p_min_lat, p_max_lon, p_max_lat, p_states) WITH ORDINALITY AS found ON true
+            ORDER BY found.ordinality;
+    END IF;
+END
+$fn$;
+"""
+
+
+def install(conn: Connection, intake: str | None) -> None:
+    run_sql(conn, function())
+    run_sql(conn, f"REVOKE ALL ON FUNCTION public.{SIGNATURE} FROM PUBLIC")
+    grantees = [GROUPS[r] for r in REGISTERING] + [PARTNER] + ([intake] if intake else [])
+    names = ", ".join(f'"{g}"' for g in grantees)
+    run_sql(conn, f"GRANT EXECUTE ON FUNCTION public.{SIGNATURE} TO {names}")
+
+
+def uninstall(conn: Connection) -> None:
+    run_sql(conn, f"DROP FUNCTION IF EXISTS public.{SIGNATURE}")
