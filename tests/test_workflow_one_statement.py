@@ -227,3 +227,27 @@ def test_the_intake_server_registers_in_one_statement_and_a_seat_does_not(two):
     assert not w.wf.one_statement  # a seat's workflow (``Workflow``'s default)
     create_app(w.wf, background=False)
     assert w.wf.one_statement
+
+
+def test_one_connection_is_enough(template_store):
+    """The server's pool has as many connections as threads (``runner.pool_options``): a
+    registration that held a read's connection (a cache miss: here every time, no
+    listener keeps the caches) while its write waited for another would hang a busy
+    server. With a pool of one the one statement goes through, duplicates and all."""
+    from seatdesk.models.db import make_engine
+
+    url = template_store.clone("postgresql", "workflow_world")
+    engine = make_engine(url, pool_size=1, max_overflow=0, pool_timeout=5)
+    try:
+        w = open_world(open_database("postgresql", url))
+        w.db.engine.dispose()
+        wf = sd.Workflow(engine, clock=w.clock, cache_seconds=0)
+        wf.one_statement = True
+        first = sd.register(wf, w.a("sup1"), sd.Report("patrol", *P1, description="井盖破损",
+                                                        class_id=w.cls["井盖"]))
+        second = sd.register(wf, w.a("sup1"), sd.Report("patrol", *P1, description="井盖破损",
+                                                         class_id=w.cls["井盖"]))
+        assert [d.case_id for d in second.duplicates] == [first.case_id]
+    finally:
+        engine.dispose()
+        template_store.drop("postgresql", url)

@@ -252,7 +252,12 @@ def _register_direct(wf: Workflow, actor: Actor, report: Report, now, number: st
     as the acting role, BEGIN, the role, the statement and COMMIT in one round trip
     (``Workflow.write_rows``). No ORM session, no unit of work: the intake server's
     Python per report was mostly those and their four round trips (docs/performance.md).
-    ``NumberTaken`` if a trusted writer holds ``number``."""
+    ``NumberTaken`` if a trusted writer holds ``number``.
+
+    A read a cache miss needs is done and its connection handed back before the write
+    takes one: a thread never holds two of the pool's connections at once (the server's
+    pool has as many as it has threads, ``runner.pool_options``: threads that each held
+    one and waited for a second would wait for ever)."""
     with wf.reading_on_demand() as session:
         actions.check_actor_kept(wf, session, actor)
         _check_source(wf, session, report.source)
@@ -263,18 +268,19 @@ def _register_direct(wf: Workflow, actor: Actor, report: Report, now, number: st
         case.state, case.ledger_seq, case.ledger_head = "", 0, ""
         entry = actions.record(ctx, S.REPORTED)
         radius = search_radius(wf, session, case.class_id) if duplicates else None
-        try:
-            rows = wf.write_rows(_REGISTER_ROWS, _rows_params(wf, case, entry, radius),
-                                 retry_lost=bool(report.intake_key))
-        except IntegrityError as exc:
-            if number_collision(exc):
-                raise NumberTaken(number) from exc
-            raise
-        case.id = entry.case_id = rows[0][0]
-        if duplicates:
+        params = _rows_params(wf, case, entry, radius)
+    try:
+        rows = wf.write_rows(_REGISTER_ROWS, params, retry_lost=bool(report.intake_key))
+    except IntegrityError as exc:
+        if number_collision(exc):
+            raise NumberTaken(number) from exc
+        raise
+    case.id = entry.case_id = rows[0][0]
+    if duplicates:
+        with wf.reading_on_demand() as session:  # (another class's facts, on a miss)
             ctx.duplicates = ranked(wf, session, case,
                                     [row[1:] for row in rows if row[1] is not None], radius)
-        return actions.change_of(ctx, entry)
+    return actions.change_of(ctx, entry)
 
 
 #: ``seatdesk_register_rows``: the case and its first ledger row as JSON, the search's
