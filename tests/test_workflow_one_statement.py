@@ -57,27 +57,49 @@ def _reports(w) -> list[tuple[str, sd.Report]]:
                                class_id=w.cls["道路"])),
         ("sup1", sd.Report("patrol", 60.0, 10.0, description="网格外",
                            intake_key="field:1:c")),  # outside every cell
+        ("acceptor", sd.Report("hotline_12345", P2[0], P2[1] + 0.0001, description="路面不洁",
+                               caller_name="王先生", caller_phone="13800000000",
+                               callback_wanted=True)),  # a caller: a CaseReporter row
     ]
 
 
-def _rows(w) -> tuple[list[dict], list[dict]]:
+#: the last report's partner request (``partner_requests``' columns but ``case_id``)
+def _request(w) -> dict:
+    from seatdesk.models import Partner
+
+    with w.db.Session.begin() as s:
+        partner = Partner(code="fms", name="合作方", kind="open311", key_hash="h",
+                          source="online", user_id=w.users["acceptor"])
+        s.add(partner)
+        s.flush()
+        partner_id = partner.id
+    return {"partner_id": partner_id, "token": "t0k3n", "external_id": "fms-1",
+            "service_code": "0101", "media_url": ""}
+
+
+def _rows(w) -> tuple[list[dict], ...]:
     with w.db.engine.connect() as conn:
         cases = [dict(r) for r in conn.execute(
             text("SELECT *, ST_AsEWKT(geom) AS point FROM cases ORDER BY id")).mappings()]
-        ledger = [dict(r) for r in conn.execute(
-            text("SELECT * FROM case_ledger ORDER BY case_id, seq")).mappings()]
+        others = tuple([dict(r) for r in conn.execute(
+            text(f"SELECT * FROM {table} ORDER BY id")).mappings()]  # noqa: S608
+            for table in ("case_ledger", "case_reporters", "partner_requests"))
     for case in cases:
         case.pop("geom")  # (EWKB bytes: compared as ``point``)
-    return cases, ledger
+    for request in others[2]:
+        request.pop("created_at")  # (the column's default: the wall clock)
+    return cases, *others
 
 
 def test_the_one_statement_writes_and_answers_what_the_unit_of_work_does(two):
     answers = []
     for w in two:
         mine = []
-        for name, report in _reports(w):
+        reports = _reports(w)
+        for i, (name, report) in enumerate(reports):
             w.clock.advance(minutes=3)
-            mine.append(sd.register(w.wf, w.a(name), report))
+            request = _request(w) if i == len(reports) - 1 else None
+            mine.append(sd.register(w.wf, w.a(name), report, request_row=request))
         answers.append(mine)
     unit, one = answers
     assert [a.duplicates for a in one] == [a.duplicates for a in unit]
@@ -85,7 +107,9 @@ def test_the_one_statement_writes_and_answers_what_the_unit_of_work_does(two):
     assert sum(len(a.duplicates) for a in one) >= 2  # the search found and scored some
     assert one[4].changed_fields == unit[4].changed_fields  # no cell: no cell columns
     assert "grid_cell_id" in one[0].changed_fields and "grid_cell_id" not in one[4].changed_fields
-    assert _rows(two[1]) == _rows(two[0])
+    written = _rows(two[1])
+    assert written == _rows(two[0])
+    assert [len(rows) for rows in written] == [6, 6, 1, 1]
     for w in two:
         with w.db.Session() as s:
             assert verify_ledger(s) == []
@@ -113,7 +137,7 @@ def test_the_one_statement_runs_as_the_acting_login_under_the_ledgers_trigger(tw
 
 
 _CALL = ("SELECT * FROM public.seatdesk_register_rows(CAST(:c AS jsonb), CAST(:e AS jsonb),"
-         " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)")
+         " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)")
 
 
 def _call_params(case: dict, entry: dict) -> dict:
@@ -205,16 +229,15 @@ def test_a_number_a_trusted_writer_took_is_passed_over(two, monkeypatch):
 
 
 def test_reports_with_rows_of_their_own_keep_the_unit_of_work(two, monkeypatch):
-    """Attachments, a caller's ``CaseReporter`` and an integration's ``on_registered`` rows
-    are written in the unit of work (``_in_one_statement``)."""
+    """Attachments and an integration's ``on_registered`` rows are written in the unit of
+    work (``_in_one_statement``)."""
     w = two[1]
     monkeypatch.setattr(registration, "_register_direct", None)  # would fail if called
     photo = sd.AttachmentIn(kind="photo", filename="a.jpg", mime_type="image/jpeg",
                             content=b"\xff\xd8\xff\xe0" + b"0" * 64)
     base = sd.Report("hotline_12345", *P1, description="噪声")
-    for report in (dataclasses.replace(base, attachments=(photo,)),
-                   dataclasses.replace(base, caller_name="王先生", caller_phone="13800000000")):
-        assert not sd.register(w.wf, w.a("acceptor"), report).replayed
+    assert not sd.register(w.wf, w.a("acceptor"),
+                           dataclasses.replace(base, attachments=(photo,))).replayed
     seen = []
     sd.register(w.wf, w.a("acceptor"), base, on_registered=lambda s, c: seen.append(c.case_id))
     assert len(seen) == 1

@@ -42,12 +42,14 @@ def intake_key(*parts: str) -> str:
 
 def register(identity: DatabaseIdentity, principal: Principal, report: sd.Report,
              key: str | None, on_registered: OnRegistered | None = None, *,
-             duplicates: bool = True) -> sd.CaseChange:
+             duplicates: bool = True, request_row: dict | None = None) -> sd.CaseChange:
     """``register`` as ``principal`` with the idempotency key ``key`` (None: none);
-    ``duplicates=False`` for a caller whose answer does not list the candidates."""
+    ``duplicates=False`` for a caller whose answer does not list the candidates;
+    ``request_row``: a partner's request, written with the case."""
     report = dataclasses.replace(report, intake_key=key)
     return sd.register(identity.workflow(principal), principal.actor, report,
-                       on_registered=on_registered, duplicates=duplicates)
+                       on_registered=on_registered, duplicates=duplicates,
+                       request_row=request_row)
 
 
 #: a handset's or partner's point outside the city, refused (nothing registered)

@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 
 import shapely
 from sqlalchemy import (
@@ -32,11 +33,12 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from seatdesk.models import Case, CaseReporter, LedgerEntry
+from seatdesk.models import Case, CaseReporter, LedgerEntry, PartnerRequest
 from seatdesk.models.enums import CaseSource, Role, Urgency
 from seatdesk.models.enums import CaseState as S
 from seatdesk.models.sources import source_info
 from seatdesk.models.spatial_postgis import candidate_params, cell_at_query, cell_of_row
+from seatdesk.models.textrules import check_row
 
 from . import actions
 from .actions import ActionContext
@@ -89,7 +91,7 @@ OnRegistered = Callable[[Session, CaseChange], None]
 
 def register(wf: Workflow, actor: Actor, report: Report, *,
              on_registered: OnRegistered | None = None,
-             duplicates: bool = True) -> CaseChange:
+             duplicates: bool = True, request_row: dict | None = None) -> CaseChange:
     """登记 a new case in 待受理; the result lists duplicate candidates.
 
     ``duplicates=False`` skips the duplicate search (the result's ``duplicates`` is
@@ -100,9 +102,13 @@ def register(wf: Workflow, actor: Actor, report: Report, *,
     offline batch sent twice) changes nothing and returns the first registration's case
     with ``replayed=True``; the key is unique in the database, so two concurrent
     attempts create one case. ``on_registered(session, change)`` runs inside the
-    registration's transaction (an integration stores its own rows with the case)."""
+    registration's transaction (an integration stores its own rows with the case);
+    ``request_row``, a partner's request (``partner_requests``' columns but ``case_id``),
+    is written with the case (its texts checked first, as a flush checks them)."""
     actions.check_role(actor, "register")
     report = checked_report(report)
+    if request_row is not None:
+        check_row(SimpleNamespace(__table__=_REQUESTS, **request_row))
     _check_report(actor, report)
     now = wf.now()
     found, number, cell = _first_statement(wf, actor, report, now)
@@ -111,11 +117,12 @@ def register(wf: Workflow, actor: Actor, report: Report, *,
     try:
         if number is not None and _in_one_statement(wf, report, on_registered):
             try:
-                return _register_direct(wf, actor, report, now, number, cell, duplicates)
+                return _register_direct(wf, actor, report, now, number, cell, duplicates,
+                                        request_row)
             except NumberTaken:  # a trusted writer took it: the next, the usual way
                 number = take_number(wf, now)
         return _register_numbered(wf, actor, report, on_registered, now, number, cell,
-                                  duplicates)
+                                  duplicates, request_row)
     except IntegrityError as exc:
         if not report.intake_key or "intake_key" not in str(exc.orig):
             raise
@@ -217,7 +224,8 @@ def _replay_of(row, actor: Actor) -> CaseChange:
 
 def _register_numbered(wf: Workflow, actor: Actor, report: Report,
                        on_registered: OnRegistered | None, now, number: str | None,
-                       cell: object = LOOK_UP, duplicates: bool = True) -> CaseChange:
+                       cell: object = LOOK_UP, duplicates: bool = True,
+                       request_row: dict | None = None) -> CaseChange:
     """The registration with its number (``numbering``): taken first on PostgreSQL (with
     the replay check), and taken again if a trusted writer got it in the meantime."""
     for attempt in range(5):
@@ -227,7 +235,8 @@ def _register_numbered(wf: Workflow, actor: Actor, report: Report,
             return wf.write(functools.partial(_register, wf, actor=actor, report=report,
                                               on_registered=on_registered, now=now,
                                               number=number, cell=cell,
-                                              duplicates=duplicates))
+                                              duplicates=duplicates,
+                                              request_row=request_row))
         except NumberTaken:
             continue
     raise InvalidArgument("案卷编号分配冲突，请重试")
@@ -237,14 +246,15 @@ def _in_one_statement(wf: Workflow, report: Report,
                       on_registered: OnRegistered | None) -> bool:
     """Whether the case and its ledger row go in one statement (``_register_direct``):
     for a workflow that asks for it (the intake server's: ``Workflow.one_statement``), a
-    report with no rows of its own beyond those two (attachments, the caller's
-    ``CaseReporter``, an integration's ``on_registered`` rows) — a handset's text report."""
-    return (wf.one_statement and on_registered is None and not report.attachments
-            and not (report.caller_name or report.caller_phone))
+    report with no rows of its own beyond those the function writes (attachments, an
+    integration's ``on_registered`` rows) — a handset's or partner's text report, with its
+    caller (``CaseReporter``) and partner request (``request_row``) if it has them."""
+    return wf.one_statement and on_registered is None and not report.attachments
 
 
 def _register_direct(wf: Workflow, actor: Actor, report: Report, now, number: str,
-                     cell: object, duplicates: bool) -> CaseChange:
+                     cell: object, duplicates: bool,
+                     request_row: dict | None = None) -> CaseChange:
     """PostgreSQL, after the first statement: the same case row and ledger row as
     ``_register`` builds (the same functions build them, from the caches; a miss reads in
     a read unit of its own: ``reading_on_demand``), written with the duplicate search's
@@ -268,7 +278,7 @@ def _register_direct(wf: Workflow, actor: Actor, report: Report, now, number: st
         case.state, case.ledger_seq, case.ledger_head = "", 0, ""
         entry = actions.record(ctx, S.REPORTED)
         radius = search_radius(wf, session, case.class_id) if duplicates else None
-        params = _rows_params(wf, case, entry, radius)
+        params = _rows_params(wf, case, entry, radius, _reporter(report), request_row)
     try:
         rows = wf.write_rows(_REGISTER_ROWS, params, retry_lost=bool(report.intake_key))
     except IntegrityError as exc:
@@ -283,28 +293,45 @@ def _register_direct(wf: Workflow, actor: Actor, report: Report, now, number: st
     return actions.change_of(ctx, entry)
 
 
-#: ``seatdesk_register_rows``: the case and its first ledger row as JSON, the search's
-#: arguments (``p_states`` NULL: no search)
+#: ``seatdesk_register_rows``: the case and its first ledger row, the caller's and the
+#: partner request's rows (NULL: none) as JSON, the search's arguments (``p_states`` NULL:
+#: no search)
 _REGISTER_ROWS = text(
     "SELECT * FROM public.seatdesk_register_rows(CAST(:case AS jsonb), CAST(:entry AS jsonb),"
+    " CAST(:reporter AS jsonb), CAST(:request AS jsonb),"
     " :lon, :lat, :radius, :min_lon, :min_lat, :max_lon, :max_lat, :values)")
 _NO_SEARCH = dict.fromkeys(("lon", "lat", "radius", "min_lon", "min_lat", "max_lon",
                             "max_lat", "values"))
 
 
-def _rows_params(wf: Workflow, case: NewCase, entry, radius: float | None) -> dict:
-    """The case's and the ledger row's columns as ``_insert_case`` and ``_add_entry``
-    send them (``direct.row_values``: the same defaults, the same bind processing), as
-    JSON objects keyed by column name, and the search's arguments."""
+def _rows_params(wf: Workflow, case: NewCase, entry, radius: float | None,
+                 reporter: dict | None, request_row: dict | None) -> dict:
+    """The rows' columns as ``_register`` sends them (``direct.row_values``: the same
+    defaults, the same bind processing), as JSON objects keyed by column name (None for a
+    row there is not), and the search's arguments."""
     dialect = wf.engine.dialect
-    values = row_values(_INSERT_CASE, dialect, _case_values(case))
-    entry_values = row_values(_INSERT_ENTRY, dialect, {key: getattr(entry, key)
-                                                       for key in _LEDGER_COLUMNS
-                                                       if key != "case_id"})
+
+    def row(statement, values: dict | None) -> str | None:
+        if values is None:
+            return None
+        names = {c.key: c.name for c in statement.table.columns}
+        return _json({names[k]: v for k, v in row_values(statement, dialect, values).items()})
+
     search = _NO_SEARCH if radius is None else (
         candidate_params(case.lon, case.lat, radius, CANDIDATE_STATES) or _NO_SEARCH)
-    return {"case": _json({_CASE_NAMES[k]: v for k, v in values.items()}),
-            "entry": _json({_LEDGER_NAMES[k]: v for k, v in entry_values.items()}), **search}
+    return {"case": row(_INSERT_CASE, _case_values(case)),
+            "entry": row(_INSERT_ENTRY, {key: getattr(entry, key) for key in _LEDGER_COLUMNS
+                                         if key != "case_id"}),
+            "reporter": row(_INSERT_REPORTER, reporter),
+            "request": row(_INSERT_REQUEST, request_row), **search}
+
+
+def _reporter(report: Report) -> dict | None:
+    """The caller's row (``CaseReporter``) as ``_register`` adds it, None without a caller."""
+    if not (report.caller_name or report.caller_phone):
+        return None
+    return {"name": report.caller_name, "phone": report.caller_phone,
+            "callback_wanted": report.callback_wanted}
 
 
 def _json(values: dict) -> str:
@@ -321,7 +348,8 @@ def _json_value(value):
 
 def _register(wf: Workflow, session: Session, *, actor: Actor, report: Report,
               on_registered: OnRegistered | None, now, number: str | None,
-              cell: object = LOOK_UP, duplicates: bool = True) -> CaseChange:
+              cell: object = LOOK_UP, duplicates: bool = True,
+              request_row: dict | None = None) -> CaseChange:
     actions.check_actor_kept(wf, session, actor)
     _check_source(wf, session, report.source)
     case = _new_case(wf, session, actor, report, now, cell)
@@ -334,6 +362,8 @@ def _register(wf: Workflow, session: Session, *, actor: Actor, report: Report,
                                  phone=report.caller_phone,
                                  callback_wanted=report.callback_wanted))
         session.flush()  # the unit of work closes its session without a final flush
+    if request_row is not None:
+        insert_row(session, _INSERT_REQUEST, {**request_row, "case_id": case.id})
     if duplicates:
         ctx.duplicates = find_duplicates(wf, session, case)
     change = actions.change_of(ctx, entry)
@@ -452,8 +482,8 @@ _CASE_COLUMNS = tuple((c, Case.__mapper__.get_property_by_column(c).key)
                       for c in _CASES.columns if not c.primary_key)
 _LEDGER_COLUMNS = tuple(c.key for c in _LEDGER.columns if not c.primary_key)
 _INSERT_CASE, _INSERT_ENTRY = insert(_CASES), insert(_LEDGER)  # built once
-_CASE_NAMES = {c.key: c.name for c in _CASES.columns}
-_LEDGER_NAMES = {c.key: c.name for c in _LEDGER.columns}
+_REQUESTS = PartnerRequest.__table__
+_INSERT_REPORTER, _INSERT_REQUEST = insert(CaseReporter.__table__), insert(_REQUESTS)
 
 
 def _insert_case(session: Session, case: NewCase) -> None:

@@ -20,16 +20,12 @@ from __future__ import annotations
 import math
 import secrets
 from dataclasses import dataclass
-from types import SimpleNamespace
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from seatdesk.map.roads import road_in_text
 from seatdesk.models import PartnerRequest, get_setting
-from seatdesk.models.textrules import check_row
 from seatdesk.workflow import services as sd
-from seatdesk.workflow.direct import insert_row
 
 from .. import intake
 from ..errors import ApiError
@@ -75,35 +71,17 @@ def create(identity: DatabaseIdentity, partner: Principal, req: NewRequest,
                        caller_phone=req.phone[:40], callback_wanted=bool(req.phone),
                        attachments=media)
     token = secrets.token_hex(12)
-
-    def remember(session: Session, change: sd.CaseChange) -> None:
-        _insert_request(session, {
-            "partner_id": partner.partner_id, "case_id": change.case_id, "token": token,
-            "external_id": req.external_id or None, "service_code": req.service_code,
-            "media_url": req.media_url[:500]})
-
+    request_row = {"partner_id": partner.partner_id, "token": token,
+                   "external_id": req.external_id or None, "service_code": req.service_code,
+                   "media_url": req.media_url[:500]}
     # no duplicate search: the answer does not carry it; the seat's 受理 searches
-    change = intake.register(identity, partner, report, _key(partner, req), remember,
-                             duplicates=False)
+    change = intake.register(identity, partner, report, _key(partner, req),
+                             duplicates=False, request_row=request_row)
     if change.replayed:
         with wf.reading() as session:
             token = session.scalar(select(PartnerRequest.token).where(
                 PartnerRequest.case_id == change.case_id)) or ""
     return change, token
-
-
-_REQUESTS = PartnerRequest.__table__
-_INSERT_REQUEST = insert(_REQUESTS)  # built once
-
-
-def _insert_request(session: Session, values: dict) -> None:
-    """The request's row, one Core INSERT in the registration's transaction (the ORM
-    unit of work cost more CPU than the statement: docs/performance.md; sent as
-    ``workflow.direct.insert_row`` sends the case's), after the checks every ORM flush
-    makes of a row's texts (``textrules.check_row``); ``created_at`` gets the column's
-    default as before."""
-    check_row(SimpleNamespace(__table__=_REQUESTS, **values))
-    insert_row(session, _INSERT_REQUEST, values)  # psycopg directly on PostgreSQL
 
 
 def _key(partner: Principal, req: NewRequest) -> str | None:

@@ -3,8 +3,8 @@
 The intake server registers a report in two round trips (``registration._register_direct``):
 the first statement (the replay check, the day's number, the grid cell) and then this
 function, which writes what Python built from them — the case row and its first ledger
-row, each passed whole as JSON (``jsonb_populate_record`` of the table's own row type) —
-and returns the new case's id with the duplicate search's candidates
+row, the caller's row and a partner's request row when there are, each passed whole as
+JSON (``jsonb_populate_record`` of the table's own row type) — and returns the new case's id with the duplicate search's candidates
 (``seatdesk_case_candidates``, the same statement the search runs otherwise). The rows
 are the ones ``registration._insert_case`` and ``_add_entry`` write on a seat's
 connection, column for column; what one call saves is the server's CPU for four
@@ -26,8 +26,11 @@ from . import GROUPS, PARTNER, run_sql
 from .numbering_sql import REGISTERING
 
 _FLOAT = "double precision"
-SIGNATURE = ("seatdesk_register_rows(jsonb, jsonb, double precision, double precision,"
-             f" {_FLOAT}, {_FLOAT}, {_FLOAT}, {_FLOAT}, {_FLOAT}, text[])")
+SIGNATURE = ("seatdesk_register_rows(jsonb, jsonb, jsonb, jsonb, double precision,"
+             f" {_FLOAT}, {_FLOAT}, {_FLOAT}, {_FLOAT}, {_FLOAT}, {_FLOAT}, text[])")
+#: the rows that belong to the new case besides its ledger row, written when given:
+#: (the function's argument, the table)
+LINKED = (("p_reporter", "case_reporters"), ("p_request", "partner_requests"))
 
 
 def case_columns() -> tuple[str, ...]:
@@ -35,6 +38,15 @@ def case_columns() -> tuple[str, ...]:
     from seatdesk.models import Case
 
     return tuple(c.name for c in Case.__table__.columns if not c.primary_key)
+
+
+def linked_columns(table: str) -> tuple[str, ...]:
+    """The columns of a linked row it writes from the row given: all but the id and
+    ``case_id``."""
+    from seatdesk.models import Base
+
+    return tuple(c.name for c in Base.metadata.tables[table].columns
+                 if not c.primary_key and c.name != "case_id")
 
 
 def ledger_columns() -> tuple[str, ...]:
@@ -59,9 +71,11 @@ def function() -> str:
     ledger = ", ".join(f'"{c}"' for c in ledger_columns())
     found = ", ".join(f"found.{c.split()[0]}" for c in RETURNS.split(", ")[1:])
     nulls = ", ".join(f"NULL::{c.split(None, 1)[1]}" for c in RETURNS.split(", ")[1:])
+    linked = "".join(_linked_insert(arg, table) for arg, table in LINKED)
     return f"""
 CREATE OR REPLACE FUNCTION public.seatdesk_register_rows(
-    p_case jsonb, p_entry jsonb, p_lon {_FLOAT}, p_lat {_FLOAT}, p_radius {_FLOAT},
+    p_case jsonb, p_entry jsonb, p_reporter jsonb, p_request jsonb,
+    p_lon {_FLOAT}, p_lat {_FLOAT}, p_radius {_FLOAT},
     p_min_lon {_FLOAT}, p_min_lat {_FLOAT}, p_max_lon {_FLOAT}, p_max_lat {_FLOAT},
     p_states text[])
 RETURNS TABLE ({RETURNS})
@@ -74,7 +88,7 @@ BEGIN
     SELECT {cases} FROM jsonb_populate_record(NULL::public.cases, p_case)
     RETURNING id INTO new_id;
     INSERT INTO public.case_ledger (case_id, {ledger})
-    SELECT new_id, {ledger} FROM jsonb_populate_record(NULL::public.case_ledger, p_entry);
+    SELECT new_id, {ledger} FROM jsonb_populate_record(NULL::public.case_ledger, p_entry);{linked}
     IF p_states IS NULL THEN  -- no duplicate search asked for
         RETURN QUERY SELECT new_id, {nulls};
     ELSE
@@ -87,6 +101,15 @@ BEGIN
 END
 $fn$;
 """
+
+
+def _linked_insert(arg: str, table: str) -> str:
+    columns = ", ".join(f'"{c}"' for c in linked_columns(table))
+    return f"""
+    IF {arg} IS NOT NULL THEN
+        INSERT INTO public.{table} (case_id, {columns})
+        SELECT new_id, {columns} FROM jsonb_populate_record(NULL::public.{table}, {arg});
+    END IF;"""
 
 
 def install(conn: Connection, intake: str | None) -> None:
