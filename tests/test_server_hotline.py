@@ -236,9 +236,9 @@ def test_an_order_opens_no_session_beyond_its_registration(hotline):
     with w.db.Session() as s:
         partner = partner_principal(s, hotline.keys["rx12345"], "hotline12345")
     report = sd.Report(source=partner.source, lon=P1[0], lat=P1[1], description="基准")
-    bare, _ = _connections(w.db.engine, lambda: intake.register(
+    bare, _ = _connections(w.db.engine, lambda: intake.register(  # (a unit of work, as an
         ctx.identity, partner, report, intake.intake_key("12345", "rx12345", "bare"),
-        duplicates=False))
+        lambda _s, _c: None, duplicates=False))  # order's: it stores rows of its own)
     placed = WorkOrderIn.model_validate({**ORDER, "order_no": "GD-CONN-1"})
     used, change = _connections(w.db.engine, lambda: routes._register(ctx, partner, placed, ()))
     assert used == bare and not change.replayed

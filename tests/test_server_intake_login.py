@@ -693,8 +693,9 @@ def test_a_12345_order_acts_in_the_partners_own_units_only(intake_round):
         report = sd.Report(source=partner.source, lon=P1[0], lat=P1[1], description="基准")
         key = intake.intake_key("12345", partner.name, "warm")
         intake.register(ctx.identity, partner, report, key)  # the calendar, kept after
-        bare, _ = count(lambda: intake.register(ctx.identity, partner, report,
-                                                intake.intake_key("12345", partner.name, "b")))
+        bare, _ = count(lambda: intake.register(  # a unit of work, as an order's (its rows)
+            ctx.identity, partner, report, intake.intake_key("12345", partner.name, "b"),
+            lambda _s, _c: None))
         placed = WorkOrderIn.model_validate(_order("GD-UNITS-1"))
         used, change = count(lambda: routes._register(ctx, partner, placed, ()))
         assert used == bare and bare >= 1, (used, bare)

@@ -18,6 +18,7 @@ import threading
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from seatdesk.models import Case, LedgerEntry
 from seatdesk.workflow import registration
@@ -130,6 +131,10 @@ def test_the_one_statement_runs_as_the_acting_login_under_the_ledgers_trigger(tw
     near = sd.register(wf, w.a("sup1"), sd.Report("patrol", *P1, description="井盖破损"))
     assert again.replayed and again.case_id == first.case_id
     assert [d.case_id for d in near.duplicates] == [first.case_id]
+    # the statement ran as sup1's login, not as the server's own connection (a trusted
+    # writer, whose rows keep the actor they state): a row in sup2's name is refused
+    with pytest.raises(DBAPIError, match="must name its own user"):
+        sd.register(wf, w.a("sup2"), sd.Report("patrol", *P1, description="冒名"))
     with w.db.Session() as s:
         assert verify_ledger(s) == []
         actors = set(s.scalars(select(LedgerEntry.actor_id)))
