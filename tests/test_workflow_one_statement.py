@@ -141,12 +141,12 @@ def test_the_one_statement_runs_as_the_acting_login_under_the_ledgers_trigger(tw
     assert actors == {w.users["sup1"]}
 
 
-_CALL = ("SELECT * FROM public.seatdesk_register_rows(CAST(:c AS jsonb), CAST(:e AS jsonb),"
-         " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)")
+_CALL = ("SELECT * FROM public.seatdesk_register_rows(:r, CAST(:c AS jsonb),"
+         " CAST(:e AS jsonb), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)")
 
 
-def _call_params(case: dict, entry: dict) -> dict:
-    return {"c": registration._json(case), "e": registration._json(entry)}
+def _call_params(case: dict, entry: dict, role: str | None = None) -> dict:
+    return {"r": role, "c": registration._json(case), "e": registration._json(entry)}
 
 
 def test_the_function_gives_a_login_nothing_its_inserts_would_not(two):
@@ -173,6 +173,22 @@ def test_the_function_gives_a_login_nothing_its_inserts_would_not(two):
     with as_login(w.db, logins["wall"]) as conn:
         error = refused(conn, _CALL, _call_params(case, entry))
     assert error is not None and "permission denied for function" in error, error
+    # the role it switches to must be one the connected login may become, as for SET ROLE:
+    # sup1's login, connected with its own password as psql would, cannot act as sup2's
+    from sqlalchemy.engine import make_url
+
+    from seatdesk.models.db import make_engine
+    from tests.dbroles import PASSWORD
+
+    engine = make_engine(make_url(w.db.url).set(username=logins["sup1"], password=PASSWORD)
+                         .render_as_string(hide_password=False))
+    try:
+        with engine.connect() as conn:
+            error = refused(conn, _CALL, _call_params(
+                case, {**entry, "actor_id": w.users["sup2"]}, role=logins["sup2"]))
+    finally:
+        engine.dispose()
+    assert error is not None and "permission denied to set role" in error, error
     with w.db.engine.connect() as conn:
         assert not conn.execute(text(
             "SELECT has_function_privilege(:r, :f, 'EXECUTE')"),

@@ -31,21 +31,8 @@ from .lookups import Lookups
 from .worktime import WorkCalendar
 
 T = TypeVar("T")
-#: the role switch of ``acting_as`` on psycopg (``Workflow._set_role``, ``write_one``)
+#: the role switch of ``acting_as`` on psycopg (``Workflow._set_role``)
 _SET_ROLE = "SELECT set_config('role', %s, true)"
-_COMPILED: dict[int, tuple[Any, str, dict]] = {}
-
-
-def _compiled(statement, dialect) -> tuple[str, dict]:
-    """The driver's SQL of a statement built once (module level) and its literal
-    parameters, compiled once per process (``write_one``)."""
-    hit = _COMPILED.get(id(statement))
-    if hit is None or hit[0] is not statement:
-        compiled = statement.compile(dialect=dialect)
-        hit = _COMPILED[id(statement)] = (statement, str(compiled), dict(compiled.params))
-    return hit[1], hit[2]
-
-
 class _LostBeforeCommit(Exception):
     """The connection died inside the unit of work: the server rolled it back."""
 
@@ -243,53 +230,45 @@ class Workflow:
             return result
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def write_one(self, statement, params: dict) -> tuple:
-        """PostgreSQL: the first row of one statement in a transaction of its own, as the
-        role of ``acting_as`` (``SET LOCAL ROLE`` as in every unit of work), BEGIN, the
-        role, the statement and COMMIT sent together (psycopg's pipeline mode): one round
-        trip instead of three, so a row the statement locks (the day's case counter) is
-        held for the server's time only, not for the client's round trips. The
-        statement is compiled once and runs as a server-side prepared statement. A
-        connection lost before the answer runs it once more on a fresh one (nothing
-        committed: the statement's transaction had not ended, or, if COMMIT landed, the
-        statement may only have advanced a counter). Database errors are raised as
+    def run_statement(self, sql: str, params: dict, *, retry_lost: bool) -> list[tuple]:
+        """PostgreSQL: one statement (``sql``, psycopg's placeholders) as a transaction of
+        its own — autocommit: Parse, Bind, Execute and Sync in one message, its implicit
+        transaction committed with it — as a server-side prepared statement; its rows. A
+        statement that acts as the role of ``acting_as`` switches to it itself (a
+        function that takes the role: ``dbrules/registration_sql``), in the same
+        transaction. For the registration's two statements: psycopg's pipeline mode, which
+        sent BEGIN, the role switch, the statement and COMMIT in one round trip before,
+        cost the client 90–130 µs of CPU per call where this costs 15–30 µs
+        (docs/performance.md).
+
+        A connection lost before the answer runs the statement once more on a fresh one
+        when ``retry_lost`` (nothing committed, or the statement may run twice: a key the
+        database holds unique refuses the second); otherwise it is ``CommitUncertain`` —
+        whether the implicit COMMIT landed is unknown. Database errors are raised as
         SQLAlchemy's (``DBAPIError`` subclasses), as ``write`` raises them."""
-        return self._pipelined(statement, params, retry_lost=True)[0]
-
-    def write_rows(self, statement, params: dict, *, retry_lost: bool) -> list[tuple]:
-        """``write_one``, every row of the statement's answer. A statement that must not run
-        twice (one that writes rows no unique key of theirs would refuse a second time)
-        passes ``retry_lost=False``: a connection lost before the answer is then
-        ``CommitUncertain`` (COMMIT was sent with it: whether it landed is unknown), as
-        ``write`` says for a connection lost during COMMIT."""
-        return self._pipelined(statement, params, retry_lost=retry_lost, every=True)
-
-    def _pipelined(self, statement, params: dict, *, retry_lost: bool,
-                   every: bool = False) -> list[tuple]:
         import psycopg
 
-        sql, defaults = _compiled(statement, self.engine.dialect)
-        values = {**defaults, **params}
         for last in (False, True):
             with self.engine.connect() as conn:
                 pg = conn.connection.driver_connection
                 try:
-                    with pg.pipeline():
-                        if self.db_role is not None:
-                            pg.execute(_SET_ROLE, (self.db_role,), prepare=True)
-                        cur = pg.execute(sql, values, prepare=True)
-                        pg.commit()
-                    return cur.fetchall() if every else [cur.fetchone()]
+                    pg.autocommit = True
+                    try:
+                        cur = pg.execute(sql, params, prepare=True)
+                        return cur.fetchall()
+                    finally:
+                        if not pg.closed:
+                            pg.autocommit = False
                 except psycopg.Error as exc:
                     lost = pg.broken or pg.closed
                     if lost:
                         conn.invalidate()
                     if lost and not retry_lost:
                         raise CommitUncertain() from DBAPIError.instance(
-                            sql, values, exc, psycopg.Error, connection_invalidated=True)
+                            sql, params, exc, psycopg.Error, connection_invalidated=True)
                     if lost and not last:
                         continue
-                    raise DBAPIError.instance(sql, values, exc, psycopg.Error,
+                    raise DBAPIError.instance(sql, params, exc, psycopg.Error,
                                               connection_invalidated=lost) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 

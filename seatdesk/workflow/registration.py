@@ -135,12 +135,12 @@ def register(wf: Workflow, actor: Actor, report: Report, *,
 def _first_statement(wf: Workflow, actor: Actor, report: Report, now
                      ) -> tuple[CaseChange | None, str | None, object]:
     """PostgreSQL: the replay check of the report's key, the day's next number if the
-    key is new (or there is none) and the point's grid cell, in one statement and one
-    short transaction (``_FIRST``, ``Workflow.write_one``: BEGIN, the acting role, the
-    statement and COMMIT in one round trip, so the day's counter row is locked for the
-    server's time only): the registration's transaction then needs neither the number
-    nor the cell lookup (one round trip fewer). SQLite: the replay check; the
-    number and the cell are found in the registration's transaction (``LOOK_UP``)."""
+    key is new (or there is none) and the point's grid cell, in one statement that is a
+    transaction of its own (``seatdesk_register_first``, the acting role switched to in
+    it: ``dbrules/registration_sql``; ``Workflow.run_statement``), so the day's counter
+    row is locked for the server's time only: the registration then needs neither the
+    number nor the cell lookup. SQLite: the replay check; the number and the cell are
+    found in the registration's transaction (``LOOK_UP``)."""
     key = report.intake_key
     if wf.backend != "postgresql":
         return (_replayed(wf, actor, key) if key else None), None, LOOK_UP
@@ -150,35 +150,32 @@ def _first_statement(wf: Workflow, actor: Actor, report: Report, now
     # connection) when the process holds none
     calendar = wf.cached_calendar() or wf.write(wf.calendar)
     prefix = prefix_in(calendar, now)
-    params = {"day": prefix, "lon": float(report.lon), "lat": float(report.lat)}
-    if key:
-        params["key"] = key
-    row = wf.write_one(_FIRST[bool(key)], params)
+    row = wf.run_statement(_FIRST_SQL, {
+        "role": wf.db_role, "key": key or None, "day": prefix, "lon": float(report.lon),
+        "lat": float(report.lat)}, retry_lost=True)[0]  # (a retry only burns a number)
     if key and row[0] is not None:
         return _replay_of(_ReplayRow(*row[:_REPLAYED_WIDTH]), actor), None, LOOK_UP
-    serial = row[_REPLAYED_WIDTH if key else 0]
+    serial = row[_REPLAYED_WIDTH]
     return None, f"{prefix}{serial:06d}", cell_of_row(row[-_CELL_WIDTH:])
 
 
-def _first_query(keyed: bool):
-    """The registration's first statement on PostgreSQL (``_first_statement``): for a
-    keyed report the case registered with ``key`` (``_REPLAYED``) or, only when there is
-    none, the day's next serial — a CASE evaluates the counter's function
-    (``numbering.number_in``) only for a new key, so a replay takes no number; for an
-    unkeyed report the serial; then ``synchronous_commit`` off for this short
-    transaction (as ``number_in``: a crash may lose the counter's step, never a number a
-    committed case holds) and the point's grid cell (``spatial_postgis``'s cell lookup
-    as an outer-joined subquery: all NULL outside every cell)."""
+def first_query():
+    """The registration's first statement on PostgreSQL (``_first_statement``; the body of
+    ``seatdesk_register_first``, compiled by ``dbrules/registration_sql``): the case
+    registered with ``key`` (``_REPLAYED``, through the owner's
+    ``seatdesk_intake_replay``: none for a NULL key) or, only when there is none, the
+    day's next serial — a CASE evaluates the counter's function (``numbering.number_in``)
+    only for a new key, so a replay takes no number; then ``synchronous_commit`` off for
+    this short transaction (as ``number_in``: a crash may lose the counter's step, never a
+    number a committed case holds) and the point's grid cell (``spatial_postgis``'s cell
+    lookup as an outer-joined subquery: all NULL outside every cell)."""
     cell = cell_at_query().subquery("cell")
     one = select(literal(1).label("one")).subquery("one")
     next_serial = func.public.seatdesk_next_case_serial(bindparam("day"), type_=Integer)
     sync = func.set_config("synchronous_commit", "off", True).label("sync")
-    if keyed:  # the replay check through the owner's function (dbrules/facts_sql.py)
-        found = _REPLAY_FUNCTION
-        serial = case((found.c.id.is_(None), next_serial))
-        columns, joined = [*found.c, serial.label("serial")], one.outerjoin(found, true())
-    else:
-        columns, joined = [next_serial.label("serial")], one
+    found = _REPLAY_FUNCTION
+    serial = case((found.c.id.is_(None), next_serial))
+    columns, joined = [*found.c, serial.label("serial")], one.outerjoin(found, true())
     return select(*columns, sync, *cell.c).select_from(joined.outerjoin(cell, true()))
 
 
@@ -206,7 +203,8 @@ _ReplayRow = collections.namedtuple("_ReplayRow", [c.key for c in _REPLAYED.sele
 _REPLAY_FUNCTION = func.public.seatdesk_intake_replay(bindparam("key")).table_valued(
     *(column(c.key, c.type) for c in _REPLAYED.selected_columns)).alias("found")
 _CELL_WIDTH = len(cell_at_query().selected_columns)
-_FIRST = {keyed: _first_query(keyed) for keyed in (False, True)}
+_FIRST_SQL = ("SELECT * FROM public.seatdesk_register_first(%(role)s, %(key)s, %(day)s,"
+              " %(lon)s, %(lat)s)")
 
 
 def _replayed_in(session: Session, actor: Actor, key: str) -> CaseChange | None:
@@ -259,8 +257,8 @@ def _register_direct(wf: Workflow, actor: Actor, report: Report, now, number: st
     ``_register`` builds (the same functions build them, from the caches; a miss reads in
     a read unit of its own: ``reading_on_demand``), written with the duplicate search's
     candidates by one statement, ``seatdesk_register_rows`` (``dbrules/registration_sql``),
-    as the acting role, BEGIN, the role, the statement and COMMIT in one round trip
-    (``Workflow.write_rows``). No ORM session, no unit of work: the intake server's
+    as the acting role (switched to in it), a transaction of its own
+    (``Workflow.run_statement``). No ORM session, no unit of work: the intake server's
     Python per report was mostly those and their four round trips (docs/performance.md).
     ``NumberTaken`` if a trusted writer holds ``number``.
 
@@ -280,7 +278,7 @@ def _register_direct(wf: Workflow, actor: Actor, report: Report, now, number: st
         radius = search_radius(wf, session, case.class_id) if duplicates else None
         params = _rows_params(wf, case, entry, radius, _reporter(report), request_row)
     try:
-        rows = wf.write_rows(_REGISTER_ROWS, params, retry_lost=bool(report.intake_key))
+        rows = wf.run_statement(_REGISTER_ROWS, params, retry_lost=bool(report.intake_key))
     except IntegrityError as exc:
         if number_collision(exc):
             raise NumberTaken(number) from exc
@@ -296,10 +294,10 @@ def _register_direct(wf: Workflow, actor: Actor, report: Report, now, number: st
 #: ``seatdesk_register_rows``: the case and its first ledger row, the caller's and the
 #: partner request's rows (NULL: none) as JSON, the search's arguments (``p_states`` NULL:
 #: no search)
-_REGISTER_ROWS = text(
-    "SELECT * FROM public.seatdesk_register_rows(CAST(:case AS jsonb), CAST(:entry AS jsonb),"
-    " CAST(:reporter AS jsonb), CAST(:request AS jsonb),"
-    " :lon, :lat, :radius, :min_lon, :min_lat, :max_lon, :max_lat, :values)")
+_REGISTER_ROWS = (
+    "SELECT * FROM public.seatdesk_register_rows(%(role)s, %(case)s::jsonb, %(entry)s::jsonb,"
+    " %(reporter)s::jsonb, %(request)s::jsonb, %(lon)s, %(lat)s, %(radius)s, %(min_lon)s,"
+    " %(min_lat)s, %(max_lon)s, %(max_lat)s, %(values)s)")
 _NO_SEARCH = dict.fromkeys(("lon", "lat", "radius", "min_lon", "min_lat", "max_lon",
                             "max_lat", "values"))
 
@@ -319,7 +317,7 @@ def _rows_params(wf: Workflow, case: NewCase, entry, radius: float | None,
 
     search = _NO_SEARCH if radius is None else (
         candidate_params(case.lon, case.lat, radius, CANDIDATE_STATES) or _NO_SEARCH)
-    return {"case": row(_INSERT_CASE, _case_values(case)),
+    return {"role": wf.db_role, "case": row(_INSERT_CASE, _case_values(case)),
             "entry": row(_INSERT_ENTRY, {key: getattr(entry, key) for key in _LEDGER_COLUMNS
                                          if key != "case_id"}),
             "reporter": row(_INSERT_REPORTER, reporter),

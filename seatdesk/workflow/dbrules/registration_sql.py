@@ -26,8 +26,19 @@ from . import GROUPS, PARTNER, run_sql
 from .numbering_sql import REGISTERING
 
 _FLOAT = "double precision"
-SIGNATURE = ("seatdesk_register_rows(jsonb, jsonb, jsonb, jsonb, double precision,"
+SIGNATURE = ("seatdesk_register_rows(text, jsonb, jsonb, jsonb, jsonb, double precision,"
              f" {_FLOAT}, {_FLOAT}, {_FLOAT}, {_FLOAT}, {_FLOAT}, {_FLOAT}, text[])")
+FIRST_SIGNATURE = f"seatdesk_register_first(text, text, text, {_FLOAT}, {_FLOAT})"
+SIGNATURES = (FIRST_SIGNATURE, SIGNATURE)
+#: how the acting role is taken, first thing in each function: ``p_role`` is the login a
+#: server acts for (``Workflow.acting_as``; NULL: the connection's own). ``set_config``
+#: checks that the connected login may become it (it is a member), as ``SET ROLE`` does;
+#: local to the statement's transaction, so the rest of the function, the deferred
+#: checks at its COMMIT and nothing after run as that role
+_ROLE = """
+    IF p_role IS NOT NULL THEN
+        PERFORM set_config('role', p_role, true);
+    END IF;"""
 #: the rows that belong to the new case besides its ledger row, written when given:
 #: (the function's argument, the table)
 LINKED = (("p_reporter", "case_reporters"), ("p_request", "partner_requests"))
@@ -74,7 +85,7 @@ def function() -> str:
     linked = "".join(_linked_insert(arg, table) for arg, table in LINKED)
     return f"""
 CREATE OR REPLACE FUNCTION public.seatdesk_register_rows(
-    p_case jsonb, p_entry jsonb, p_reporter jsonb, p_request jsonb,
+    p_role text, p_case jsonb, p_entry jsonb, p_reporter jsonb, p_request jsonb,
     p_lon {_FLOAT}, p_lat {_FLOAT}, p_radius {_FLOAT},
     p_min_lon {_FLOAT}, p_min_lat {_FLOAT}, p_max_lon {_FLOAT}, p_max_lat {_FLOAT},
     p_states text[])
@@ -83,7 +94,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
 #variable_conflict use_column
 DECLARE
     new_id integer;
-BEGIN
+BEGIN{_ROLE}
     INSERT INTO public.cases ({cases})
     SELECT {cases} FROM jsonb_populate_record(NULL::public.cases, p_case)
     RETURNING id INTO new_id;
@@ -103,6 +114,64 @@ $fn$;
 """
 
 
+def first_function() -> str:
+    """``seatdesk_register_first(role, key, day, lon, lat)``: the registration's first
+    statement (``registration.first_query``, compiled here: its bound values the
+    function's arguments, its literals inlined) as the acting role — the replay check of
+    ``key`` (NULL: none), the day's next serial for a new one, ``synchronous_commit``
+    off for its transaction, the point's grid cell with its community, street and
+    district."""
+    import re
+
+    from sqlalchemy.dialects import postgresql
+
+    from seatdesk.workflow.registration import first_query
+
+    statement = first_query()
+    compiled = statement.compile(dialect=postgresql.psycopg.dialect())
+    arguments = ("key", "day", "lon", "lat")
+
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name in arguments:
+            return f"p_{name}"
+        literal = compiled.params[name]
+        if isinstance(literal, bool):
+            return "true" if literal else "false"
+        if isinstance(literal, int):
+            return str(literal)
+        if isinstance(literal, str) and literal.isidentifier():
+            return f"'{literal}'"
+        raise TypeError(f"{name}: {literal!r}")
+
+    sql = re.sub(r"%\((\w+)\)s", value, str(compiled)).replace("%%", "%")
+    types = [_sql_type(c.type) for c in statement.selected_columns]
+    returns = ", ".join(f"c{i} {t}" for i, t in enumerate(types))
+    names = ", ".join(f"c{i}" for i in range(len(types)))
+    casts = ", ".join(f"q.c{i}::{t}" for i, t in enumerate(types))
+    return f"""
+CREATE OR REPLACE FUNCTION public.seatdesk_register_first(
+    p_role text, p_key text, p_day text, p_lon {_FLOAT}, p_lat {_FLOAT})
+RETURNS TABLE ({returns})
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $fn$
+BEGIN{_ROLE}
+    RETURN QUERY SELECT {casts} FROM ({sql}) AS q({names});
+END
+$fn$;
+"""
+
+
+def _sql_type(type_) -> str:
+    """The column's type as the function returns it (texts as text: the replay
+    function's are text, the tables' varchar)."""
+    from sqlalchemy.types import DateTime, Integer, NullType, String
+
+    kinds = ((Integer, "integer"), (String, "text"), (DateTime, "timestamptz"),
+             (NullType, "text"))  # (NullType: set_config's answer)
+    impl = getattr(type_, "impl", type_)
+    return next(name for kind, name in kinds if isinstance(impl, kind))
+
+
 def _linked_insert(arg: str, table: str) -> str:
     columns = ", ".join(f'"{c}"' for c in linked_columns(table))
     return f"""
@@ -113,12 +182,15 @@ def _linked_insert(arg: str, table: str) -> str:
 
 
 def install(conn: Connection, intake: str | None) -> None:
+    run_sql(conn, first_function())
     run_sql(conn, function())
-    run_sql(conn, f"REVOKE ALL ON FUNCTION public.{SIGNATURE} FROM PUBLIC")
     grantees = [GROUPS[r] for r in REGISTERING] + [PARTNER] + ([intake] if intake else [])
     names = ", ".join(f'"{g}"' for g in grantees)
-    run_sql(conn, f"GRANT EXECUTE ON FUNCTION public.{SIGNATURE} TO {names}")
+    for signature in SIGNATURES:
+        run_sql(conn, f"REVOKE ALL ON FUNCTION public.{signature} FROM PUBLIC")
+        run_sql(conn, f"GRANT EXECUTE ON FUNCTION public.{signature} TO {names}")
 
 
 def uninstall(conn: Connection) -> None:
-    run_sql(conn, f"DROP FUNCTION IF EXISTS public.{SIGNATURE}")
+    for signature in SIGNATURES:
+        run_sql(conn, f"DROP FUNCTION IF EXISTS public.{signature}")
