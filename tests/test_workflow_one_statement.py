@@ -83,7 +83,7 @@ def _rows(w) -> tuple[list[dict], ...]:
         cases = [dict(r) for r in conn.execute(
             text("SELECT *, ST_AsEWKT(geom) AS point FROM cases ORDER BY id")).mappings()]
         others = tuple([dict(r) for r in conn.execute(
-            text(f"SELECT * FROM {table} ORDER BY id")).mappings()]  # noqa: S608
+            text(f"SELECT * FROM {table} ORDER BY id")).mappings()]
             for table in ("case_ledger", "case_reporters", "partner_requests"))
     for case in cases:
         case.pop("geom")  # (EWKB bytes: compared as ``point``)

@@ -27,7 +27,6 @@ from sqlalchemy import (
     insert,
     literal,
     select,
-    text,
     true,
 )
 from sqlalchemy.exc import IntegrityError

@@ -1,21 +1,33 @@
-"""A registration's rows in one statement on PostgreSQL (``seatdesk_register_rows``).
+"""A registration on PostgreSQL in two statements, each a transaction of its own
+(``seatdesk_register_first``, ``seatdesk_register_rows``; migration 0025).
 
-The intake server registers a report in two round trips (``registration._register_direct``):
-the first statement (the replay check, the day's number, the grid cell) and then this
-function, which writes what Python built from them — the case row and its first ledger
-row, the caller's row and a partner's request row when there are, each passed whole as
-JSON (``jsonb_populate_record`` of the table's own row type) — and returns the new case's id with the duplicate search's candidates
-(``seatdesk_case_candidates``, the same statement the search runs otherwise). The rows
-are the ones ``registration._insert_case`` and ``_add_entry`` write on a seat's
-connection, column for column; what one call saves is the server's CPU for four
-statements, their round trips and a unit of work's session (docs/performance.md).
+The intake server registers a report (``registration._first_statement``,
+``_register_direct``) with
 
-SECURITY INVOKER: the INSERTs run as the caller — the acting user's login (``SET LOCAL
-ROLE``) or a trusted writer — so the tables' grants, row-level security and the ledger's
-triggers decide exactly as they do for the two INSERTs (an operator's ledger row is
-checked and its hashes recomputed by ``ledger_sql``'s trigger). The function gives nobody
-anything they could not do with those INSERTs; EXECUTE goes to the groups that register
-cases, partners and the intake login (as ``seatdesk_next_case_serial``).
+1. ``seatdesk_register_first(role, key, day, lon, lat)``: the replay check of the report's
+   key, the day's next number for a new one, the point's grid cell — the statement
+   ``registration.first_query`` builds, compiled into the function;
+2. ``seatdesk_register_rows(role, case, entry, reporter, request, search…)``: the rows
+   Python built from that — the case row and its first ledger row, the caller's row and a
+   partner's request row when there are, each passed whole as JSON
+   (``jsonb_populate_record`` of the table's own row type) — and the duplicate search's
+   candidates (``seatdesk_case_candidates``, the same statement the search runs
+   otherwise), returned with the new case's id.
+
+The rows are the ones ``registration._register`` writes on a seat's connection, column
+for column (``tests/test_workflow_one_statement.py`` registers the same reports both ways
+and compares every column and answer). Each is one autocommit execute: what this saves
+is the server's CPU for psycopg's pipeline, four statements and a unit of work's session
+(docs/performance.md).
+
+SECURITY INVOKER, the acting role taken first (``p_role``; NULL: the connection's own):
+``set_config('role', …)`` lets the connected login become only a role it is a member of,
+as ``SET ROLE`` does, and the switch is local to the statement's transaction. The
+INSERTs then run as that role, so the tables' grants, row-level security and the
+ledger's triggers decide exactly as they do for separate INSERTs (an operator's ledger
+row is checked and its hashes recomputed by ``ledger_sql``'s trigger). The functions give
+nobody anything they could not do with those statements; EXECUTE goes to the groups that
+register cases, partners and the intake login (as ``seatdesk_next_case_serial``).
 """
 
 from __future__ import annotations
