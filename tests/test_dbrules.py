@@ -1028,11 +1028,13 @@ def test_migration_0024_down_and_up_announces_task_changes_on_the_tasks_channel(
     own upgrade already) on both."""
     w = pgw
     actor = w.a("acceptor")
+    # registered at the head, before any downgrade (this code's registration needs it)
+    waiting = [sd.register(w.wf, actor, sd.Report("patrol", *P1)) for _ in range(4)]
 
     def on_tasks() -> bool:
         """Whether a case sent to 核实 is announced on ``seatdesk_tasks`` (as it is, once, on
         ``seatdesk_cases`` either way)."""
-        registered = sd.register(w.wf, actor, sd.Report("patrol", *P1))
+        registered = waiting.pop()
         with _listening(w, TASKS_CHANNEL) as tasks, _listening(w) as cases:
             sent = sd.send_verification(w.wf, actor, registered.case_id, registered.version)
         notice = {"id": sent.case_id, "n": registered.number, "v": sent.version,

@@ -1,12 +1,14 @@
-"""The registration's first statement in one round trip (``Workflow.write_one``, psycopg's
-pipeline mode on PostgreSQL) and a bench-like burst through a real uvicorn server.
+"""The registration's statements on PostgreSQL, each one autocommit execute
+(``Workflow.run_statement``), and a bench-like burst through a real uvicorn server.
 
-- a case registered by the server (the first statement pipelined) has the same row and
-  the same first ledger row as one registered with the number taken in an ordinary unit
-  of work and the cell looked up in the registration's transaction (the path SQLite and
-  a number collision take), and the ledger check passes for both;
-- ``write_one`` runs as the role of ``acting_as`` (SET LOCAL ROLE in its transaction),
-  commits, and raises a database refusal as SQLAlchemy's ``DBAPIError``;
+- a case registered by the server (its first statement a transaction of its own, its rows
+  in one statement) has the same row and the same first ledger row as one registered
+  with the number taken in an ordinary unit of work and the cell looked up in the
+  registration's transaction (the path SQLite and a number collision take), and the
+  ledger check passes for both;
+- ``run_statement`` commits, leaves the pooled connection as it found it, and raises a
+  database refusal as SQLAlchemy's ``DBAPIError``; a lost connection is run once more,
+  or, for a statement that must not run twice, is ``CommitUncertain``;
 - 60 concurrent reports through uvicorn: 60 cases, consecutive numbers, every ledger
   chain verifies, a retry of each returns its case (both backends).
 """
@@ -15,7 +17,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -79,30 +80,26 @@ def test_a_server_registration_is_the_same_as_the_plain_units(make_db):
 
 
 @pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)],
-                         indirect=True)  # write_one is PostgreSQL's (SQLite: wf.write)
-def test_write_one_runs_as_the_acting_role_and_commits(make_db):
+                         indirect=True)  # run_statement is PostgreSQL's (SQLite: wf.write)
+def test_run_statement_commits_and_leaves_the_connection_as_it_was(make_db):
     world = open_world(make_db("workflow_world"))
-    role = f"sd_fast_{uuid.uuid4().hex[:8]}"
     with world.db.engine.begin() as conn:
-        conn.execute(text(f'CREATE ROLE "{role}"'))
-        conn.execute(text('CREATE TABLE fast_probe (n int)'))
-        conn.execute(text(f'GRANT SELECT, INSERT ON fast_probe TO "{role}"'))
+        conn.execute(text("CREATE TABLE fast_probe (n int)"))
     try:
-        acting = world.wf.acting_as(role)
-        assert tuple(acting.write_one(select(func.current_user()), {})) == (role,)
-        assert tuple(world.wf.write_one(select(func.current_user()), {})) != (role,)
-        inserted = text("INSERT INTO fast_probe VALUES (:n) RETURNING n")
-        assert tuple(acting.write_one(inserted, {"n": 7})) == (7,)
+        wf = world.wf
+        assert wf.run_statement("INSERT INTO fast_probe VALUES (%(n)s) RETURNING n",
+                                {"n": 7}, retry_lost=False) == [(7,)]
         with world.db.engine.connect() as conn:  # committed: another connection sees it
             assert conn.execute(text("SELECT n FROM fast_probe")).scalars().all() == [7]
-        with pytest.raises(DBAPIError, match="permission denied"):
-            acting.write_one(select(Case.id).limit(1), {})  # the role reads no cases
-        # the pool's connection is usable after the refusal, and not left as the role
-        assert tuple(world.wf.write_one(select(func.current_user()), {})) != (role,)
+            assert not conn.connection.driver_connection.autocommit  # handed back as it was
+        with pytest.raises(DBAPIError, match="invalid input syntax"):
+            wf.run_statement("INSERT INTO fast_probe VALUES (%(n)s::int)", {"n": "x"},
+                             retry_lost=True)
+        with world.db.engine.connect() as conn:  # usable after the refusal, nothing left
+            assert conn.execute(text("SELECT count(*) FROM fast_probe")).scalar() == 1
     finally:
         with world.db.engine.begin() as conn:
             conn.execute(text("DROP TABLE fast_probe"))
-            conn.execute(text(f'DROP ROLE "{role}"'))
 
 
 def test_a_burst_through_uvicorn_leaves_a_clean_ledger(make_db):
@@ -137,7 +134,7 @@ def test_a_burst_through_uvicorn_leaves_a_clean_ledger(make_db):
 
 @pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)],
                          indirect=True)
-def test_write_one_meeting_a_lost_connection_runs_once_more(make_db):
+def test_the_first_statement_meeting_a_lost_connection_runs_once_more(make_db):
     """The pooled connection was ended by a restart (57P01) since its last use: the first
     statement's round trip meets it, nothing ran, so it runs once more on a fresh one."""
     from seatdesk.models.db import make_engine
@@ -153,9 +150,51 @@ def test_write_one_meeting_a_lost_connection_runs_once_more(make_db):
         assert conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": first}).scalar()
     owner.dispose()
     time.sleep(0.2)  # the backend has gone; its socket holds the AdminShutdown message
-    assert wf.cached_calendar() is not None  # so the next registration starts at write_one
+    assert wf.cached_calendar() is not None  # so the next registration starts at its
+    # first statement (``run_statement``)
     made = sd.register(wf, sup, sd.Report("patrol", *P1, intake_key="lost-2"))
     assert not made.replayed
     with world.db.Session() as s:
         assert s.scalar(select(func.count()).select_from(Case)) == 2
+        assert verify_ledger(s, list(s.scalars(select(Case.id)))) == []
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)],
+                         indirect=True)
+@pytest.mark.parametrize("keyed", [True, False])
+def test_the_rows_statement_meeting_a_lost_connection(make_db, monkeypatch, keyed):
+    """The connection dies between the first statement and the rows' (a restart at that
+    moment): a keyed report's rows are sent once more on a fresh connection — a second
+    landing would meet the unique key — and make one case; an unkeyed report's cannot
+    be (if the first had landed, a second would be a second case): ``CommitUncertain``,
+    as for a connection lost at COMMIT, and here nothing was saved."""
+    from seatdesk.models.db import make_engine
+
+    world = open_world(make_db("workflow_world"))
+    wf, sup = sd.Workflow(world.db.engine, clock=world.clock, cache_seconds=3600), world.a("sup1")
+    wf.one_statement = True
+    wf.engine.dispose()
+    sd.register(wf, sup, sd.Report("patrol", *P1, intake_key="warm"))  # caches, one connection
+    run = wf.run_statement
+
+    def cut_then_run(sql, params, *, retry_lost):
+        if "seatdesk_register_rows" in sql:
+            with wf.engine.connect() as conn:  # the pooled connection the rows will take
+                pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+            owner = make_engine(world.db.url)
+            with owner.begin() as conn:
+                conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+            owner.dispose()
+            time.sleep(0.2)
+        return run(sql, params, retry_lost=retry_lost)
+
+    monkeypatch.setattr(wf, "run_statement", cut_then_run)
+    report = sd.Report("patrol", *P1, description="断线", intake_key="lost-rows" if keyed else None)
+    if keyed:
+        assert not sd.register(wf, sup, report).replayed
+    else:
+        with pytest.raises(sd.CommitUncertain):
+            sd.register(wf, sup, report)
+    with world.db.Session() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == (2 if keyed else 1)
         assert verify_ledger(s, list(s.scalars(select(Case.id)))) == []
