@@ -311,7 +311,7 @@ def _rows_params(wf: Workflow, case: NewCase, entry, radius: float | None,
     def row(statement, values: dict | None) -> str | None:
         if values is None:
             return None
-        names = {c.key: c.name for c in statement.table.columns}
+        names = _column_names(statement.table)
         return _json({names[k]: v for k, v in row_values(statement, dialect, values).items()})
 
     search = _NO_SEARCH if radius is None else (
@@ -321,6 +321,12 @@ def _rows_params(wf: Workflow, case: NewCase, entry, radius: float | None,
                                          if key != "case_id"}),
             "reporter": row(_INSERT_REPORTER, reporter),
             "request": row(_INSERT_REQUEST, request_row), **search}
+
+
+@functools.cache
+def _column_names(table) -> dict[str, str]:
+    """A table's column names by their keys (JSON keys are the row type's names)."""
+    return {c.key: c.name for c in table.columns}
 
 
 def _reporter(report: Report) -> dict | None:
