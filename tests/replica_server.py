@@ -1,16 +1,19 @@
 """The suite's streaming replica (``make test`` starts it with ``scripts/pg-test-server
 start-replica``): URLs of a test database on it, waiting for replay, and the controls the
-replica tests need — pause and resume replay, stop and start the replica server."""
+replica tests need — pause and resume replay, stop and start the replica server, crash it."""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import time
 from pathlib import Path
 
+import psycopg
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "pg-test-server"
 
@@ -41,18 +44,49 @@ def _scalar(url: str, sql: str, **params):
         engine.dispose()
 
 
+def _gone(exc: OperationalError) -> bool:
+    """The replica ended the session or refused it for now — it restarts (a crash of one of
+    its processes ends every session without an error message, SQLSTATE None; then
+    57P03 "not yet accepting connections" until it is consistent again), shuts down
+    (57P01/57P02), or cancelled the query for a recovery conflict (40001) — rather than
+    refused the statement."""
+    state = getattr(exc.orig, "sqlstate", None)
+    return state is None or state[:2] in ("08", "57") or state == "40001"
+
+
 def wait_for_replay(primary_url: str, timeout: float = 120.0) -> None:
     """Until the replica has replayed everything the primary has written so far (a busy
-    suite can leave it some way behind; the replication slot keeps what it still needs)."""
+    suite can leave it some way behind; the replication slot keeps what it still needs).
+    A replica that drops the poll's session or refuses it while it restarts has not
+    replayed it yet: the wait goes on. (Once, in a clone run of the whole suite, the poll
+    right after ``resume()`` met "server closed the connection unexpectedly" — a replica
+    process gone without an error message, as in a crash-restart — and failed the lag
+    test, whose seat and wall were fine.)"""
     target = _scalar(primary_url, "SELECT pg_current_wal_insert_lsn()")
     admin = make_url(read_base_url()).set(database="postgres").render_as_string(
         hide_password=False)
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     deadline = time.monotonic() + timeout
-    while not _scalar(admin, "SELECT pg_last_wal_replay_lsn() >= CAST(:t AS pg_lsn)", t=target):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the replica did not replay up to {target} in {timeout} s\n"
-                               + _replica_state(primary_url, admin))
-        time.sleep(0.05)
+    gone: list[str] = []
+    try:
+        while True:
+            try:
+                with engine.connect() as conn:
+                    if conn.execute(text("SELECT pg_last_wal_replay_lsn() >= CAST(:t AS pg_lsn)"),
+                                    {"t": target}).scalar():
+                        return
+            except OperationalError as exc:
+                if not _gone(exc):
+                    raise
+                gone.append(str(exc.orig).strip().splitlines()[0][:200])
+                engine.dispose()  # (its pooled connections died with the replica's sessions)
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the replica did not replay up to {target} in {timeout} s"
+                                   f" ({len(gone)} polls lost{': ' + gone[-1] if gone else ''})\n"
+                                   + _replica_state(primary_url, admin))
+            time.sleep(0.05)
+    finally:
+        engine.dispose()
 
 
 def _replica_state(primary_url: str, admin: str) -> str:
@@ -105,6 +139,22 @@ class ReplicaControl:
         self._script("start-replica", _env("SEATDESK_TEST_REPLICA_DIR"), port,
                      _env("SEATDESK_TEST_PRIMARY_DIR"))
         self.stopped = False
+
+    def crash(self) -> None:
+        """What the crash of any one of the replica's processes does: its postmaster ends
+        every session at once, without an error message, and recovers by itself (WAL
+        replay from the last restart point, refusing connections until consistent). Here
+        a backend of our own session is sent SIGQUIT (the replica runs on this machine)."""
+        u = make_url(self.admin)
+        with psycopg.connect(host=u.host, port=u.port, user=u.username, dbname=u.database,
+                             autocommit=True) as conn:
+            os.kill(conn.info.backend_pid, signal.SIGQUIT)
+            try:
+                while True:  # until our session is gone: the crash has begun
+                    conn.execute("SELECT pg_sleep(0.05)")
+            except psycopg.OperationalError:
+                pass
+        self.paused = False  # a restarted replica replays: the pause is forgotten
 
     def restore(self) -> None:
         if self.stopped:

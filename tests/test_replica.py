@@ -2,8 +2,9 @@
 pg_basebackup -R): the read router sends the wall, KPI and 全部案件 reads to the replica and
 the seat's own boxes and every write to the primary; a replay paused with
 ``pg_wal_replay_pause()`` shows as lag on the seat and the wall; a stopped replica makes
-reads fall back to the primary, saying so, and they return when it is back; a query the
-replica cancels for a recovery conflict is run again."""
+reads fall back to the primary, saying so, and they return when it is back — and so with a
+replica that crashes and recovers; a query the replica cancels for a recovery conflict is
+run again."""
 
 from __future__ import annotations
 
@@ -164,6 +165,40 @@ def test_a_stopped_replica_falls_back_to_the_primary_and_comes_back(qtbot, city,
     wall.stop()
     reads.dispose()
     either.dispose()
+
+
+def test_a_replica_that_crashes_leaves_the_seat_and_the_wall_on_the_primary(qtbot, city,
+                                                                            replica):
+    """The crash-restart of a replica (any of its processes dying ends every session at
+    once, without an error message — "server closed the connection unexpectedly", no
+    SQLSTATE — then "not yet accepting connections" until it is consistent again): the
+    seat and the wall keep going on the primary, saying so, and read the replica again
+    once it is back — with replay paused before, and lag shown, as a busy centre would."""
+    reads = router_for(city, check_s=0.2, retry_s=1.0)
+    window = open_seat(qtbot, city, "zhibanzhang", reads=reads)
+    wall = WallWindow(reads, refresh_ms=300, cycle_ms=60_000)
+    qtbot.addWidget(wall)
+    wall.show()
+    replica.pause()
+    walk_case(city, "reported")
+    qtbot.waitUntil(lambda: "只读副本落后主库" in wall.read_notice.text(), timeout=30_000)
+    replica.crash()
+    qtbot.waitUntil(lambda: "只读副本无法连接" in wall.read_notice.text()
+                    and wall.read_notice.isVisible(), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: "正在读取主库" in window.read_label.text()
+                    and window.read_label.isVisible(), timeout=TIMEOUT)
+    refreshes = []
+    wall.refreshed.connect(lambda: refreshes.append(reads.status().source))
+    qtbot.waitUntil(lambda: "fallback" in refreshes, timeout=TIMEOUT)  # figures, from the primary
+    assert not wall.banner.isVisible() and window.isVisible()
+    wait_for_replay(city.url)  # rides out the restart (tests/replica_server.py)
+    qtbot.waitUntil(lambda: in_recovery(reads) and reads.status().source == "replica",
+                    timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not wall.read_notice.isVisible(), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not window.read_label.isVisible(), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: refreshes[-1] == "replica", timeout=TIMEOUT)
+    wall.stop()
+    reads.dispose()
 
 
 def test_a_query_cancelled_by_a_recovery_conflict_runs_again(city, replica):
