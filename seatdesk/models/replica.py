@@ -10,7 +10,8 @@ change notice needs — and reads the primary when the replica does not catch up
 
 - **Lag**: every ``check_s`` the router asks the replica how far its replay is behind
   (``now() - pg_last_xact_replay_timestamp()`` while WAL is waiting to be replayed, 0 when
-  all received WAL is replayed); ``status()`` says so, and the seat and the wall show it
+  all received WAL is replayed — also right after the replica restarted, when it streams
+  again from before what it replayed); ``status()`` says so, and the seat and the wall show it
   when it exceeds ``LAG_NOTICE_S``.
 - **Fallback**: a replica that cannot be reached is left for ``retry_s`` and the primary
   answers meanwhile (``status().source == "fallback"``, with the reason).
@@ -41,8 +42,14 @@ CONFLICT_RETRIES = 3
 RECOVERY_CONFLICT = "40001"
 NO_STANDBY = "no standby: the read URL reached a primary"
 
+#: the lag: none once everything received is replayed — received <= replayed, not equal: a
+#: replica that restarts replays what it had received from its own pg_wal, then streams
+#: again from the start of that segment, its received position below the replayed one
+#: until the primary sends more (with "equal", a replica restarted beside a quiet primary
+#: showed the age of its last replayed commit as lag, 4 s, 5 s … 10 s while caught up);
+#: not streaming (no received position): the age of the last replayed commit
 LAG_SQL = """SELECT pg_is_in_recovery(),
-    CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
+    CASE WHEN pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0
          ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0) END"""
 
 
