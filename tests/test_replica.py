@@ -174,7 +174,9 @@ def test_a_replica_that_crashes_leaves_the_seat_and_the_wall_on_the_primary(qtbo
     SQLSTATE — then "not yet accepting connections" until it is consistent again): the
     seat and the wall keep going on the primary, saying so, and read the replica again
     once it is back — with replay paused before, and lag shown, as a busy centre would."""
-    reads = router_for(city, check_s=0.2, retry_s=1.0)
+    # retry_s 5 s: the fallback lasts at least that long after the replica's last failure
+    # (it may be back in 0.3 s), so the seat's status poll (every 2 s) sees it too
+    reads = router_for(city, check_s=0.2, retry_s=5.0)
     window = open_seat(qtbot, city, "zhibanzhang", reads=reads)
     wall = WallWindow(reads, refresh_ms=300, cycle_ms=60_000)
     qtbot.addWidget(wall)
