@@ -837,3 +837,31 @@ def test_anonymous_open311_reads_run_as_a_reader_that_sees_only_what_open311_sho
                         {"r": OPEN311_READER}) == 0
         assert s.scalar(text("SELECT rolcanlogin FROM pg_roles WHERE rolname = :r"),
                         {"r": OPEN311_READER}) is False
+
+
+def test_a_partner_added_after_the_logins_is_served_at_once(intake_round, capsys):
+    """``seatdesk partner add`` on a database whose users have logins gives the new
+    partner its login (the intake server acts as it): its first report is registered, by
+    its own login, without ``db logins`` run again. Before, it was refused by the database
+    (the intake login acted, and reads no class) until ``db logins`` ran."""
+    rnd, w = intake_round, intake_round.world
+    capsys.readouterr()
+    assert main(["--database", w.db.url, "partner", "add", "late", "--name", "后加的合作方",
+                 "--kind", "open311"]) == 0
+    printed = capsys.readouterr().out
+    key = next(line.split(": ", 1)[1] for line in printed.splitlines()
+               if line.startswith("api_key: "))
+    made = rnd.client.post("/open311/v2/requests.json", data={
+        "api_key": key, "service_code": "E01001", "lat": str(P1[1]), "long": str(P1[0]),
+        "description": "后加的合作方的第一份报告"})
+    assert made.status_code == 201, made.text
+    assert "数据库登录" in printed and "已建立" in printed, printed
+    with w.db.Session() as s:
+        user_id, login = s.execute(select(User.id, User.db_login).where(
+            User.username == "partner:late")).one()
+    assert login is not None
+    number = made.json()[0]["service_request_id"]
+    with w.db.Session() as s:
+        actor = s.scalar(select(LedgerEntry.actor_id).join(Case, Case.id == LedgerEntry.case_id)
+                         .where(Case.number == number))
+    assert actor == user_id

@@ -85,10 +85,13 @@ def cmd_partner(args: argparse.Namespace, database) -> int:
             if args.partner_command == "add":
                 made = partners.add_partner(session, args.code, args.name, args.kind,
                                             source=args.source, callback_url=args.callback_url)
+                login = partners.give_login(session, args.code)
                 print(f"api_key: {made.api_key}")
                 if made.callback_secret:
                     print(f"callback HMAC secret: {made.callback_secret}")
                 print("（只显示这一次，请转交合作方妥善保存）")
+                if login:
+                    print(f"数据库登录 {login} 已建立：接入服务以它的权限处理该合作方的请求")
             elif args.partner_command == "list":
                 for p in partners.list_partners(session):
                     state = "启用" if p.active else "停用"

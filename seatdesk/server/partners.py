@@ -61,6 +61,27 @@ def add_partner(session: Session, code: str, name: str, kind: str, *, source: st
     return NewPartner(code, key, secret)
 
 
+def give_login(session: Session, code: str) -> str | None:
+    """PostgreSQL, when the database's users have their own logins (``seatdesk db logins``
+    has run): the partner's login, made now — the intake server acts for a partner as its
+    login, so a partner added without one was refused by the database until ``db logins``
+    ran again. Its password is random and not kept (a partner never connects itself; the
+    intake login becomes it with ``SET ROLE``). None on SQLite or without logins."""
+    from sqlalchemy import func
+
+    from seatdesk.workflow import accounts
+
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    if not session.scalar(select(func.count()).select_from(User)
+                          .where(User.db_login.is_not(None))):
+        return None
+    partner = _get(session, code)
+    session.flush()
+    return accounts.create_login(session, partner.user_id, secrets.token_urlsafe(24),
+                                 must_change=False)
+
+
 def rekey(session: Session, code: str) -> str:
     """A new api_key (the old one stops working at once)."""
     partner = _get(session, code)
