@@ -26,6 +26,9 @@ A long-poll whose wait runs out while the database is down answers 503
 ``database_unavailable`` (its own test, with a short wait): it cannot read the list it
 must answer; the list read before the outage may be stale, and an empty one would be shown
 as "no tasks".
+
+Every 503 of the outage says when to ask again (``Retry-After: 5``), the handsets' JSON
+and Open311's XML and JSON alike (its own test).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import re
 import threading
 import time
 from contextlib import contextmanager
+from xml.etree import ElementTree as ET
 
 import httpx
 import pytest
@@ -47,7 +51,7 @@ from seatdesk.workflow import services as sd
 from tests.dbtemplates import open_database
 from tests.pg_own import own_postgres
 from tests.server_fixtures import PASSWORD, LiveServer, make_server
-from tests.workflow_fixtures import World, open_world, seed_world
+from tests.workflow_fixtures import P1, World, open_world, seed_world
 
 pytestmark = pytest.mark.postgres
 
@@ -55,6 +59,8 @@ WAIT = 30.0  # a long-poll's wait: a time-out answers no sooner
 SPAN_WAIT = 60.0  # the wait of the long-poll open through the restart (the most allowed)
 KEEPALIVE = 0.5  # the stream's keep-alive: it re-reads its list while the database is down
 SETTLE = 60.0  # the most any step may take on a loaded machine (a bound, not a measure)
+UNAVAILABLE = "数据库暂不可用，未保存任何内容，请稍后重试"
+RETRY_AFTER = "5"  # docs/api.md: seconds to wait after a 503 of a database outage
 SQL_OR_EXCEPTION = re.compile(
     r"select|insert|update|delete|from |where |psycopg|sqlalchemy|operationalerror|"
     r"traceback|exception|connection|server_error", re.IGNORECASE)
@@ -207,6 +213,7 @@ def assert_plain_unavailable(response: httpx.Response) -> None:
     assert error["code"] == "database_unavailable", error
     assert re.search(r"[\u4e00-\u9fff]", error["message"]), error  # Chinese
     assert not SQL_OR_EXCEPTION.search(response.text), response.text
+    assert response.headers.get("Retry-After") == RETRY_AFTER, response.headers
 
 
 def cases_of(world: World, key: str) -> int:
@@ -351,8 +358,7 @@ def test_a_long_poll_whose_wait_runs_out_while_the_database_is_down_answers_503(
             assert poll.response is not None, "the long-poll did not answer"
             assert poll.seconds >= EXPIRING, f"answered after {poll.seconds:.1f} s, not its wait"
             assert_plain_unavailable(poll.response)
-            assert poll.response.json()["error"]["message"] == (
-                "数据库暂不可用，未保存任何内容，请稍后重试")
+            assert poll.response.json()["error"]["message"] == UNAVAILABLE
             assert len(problems.away) == 1, problems.away  # one line for the one refusal
 
             own_world.start()
@@ -372,3 +378,35 @@ def test_a_long_poll_whose_wait_runs_out_while_the_database_is_down_answers_503(
             for log in logs:
                 log.removeHandler(problems)
     assert not problems.records, [r.getMessage() for r in problems.records]
+
+
+def test_every_503_of_a_database_outage_says_when_to_ask_again(own_world):
+    """The database stopped under the server: a handset's report and task read, and an
+    Open311 partner's POST and a public read in XML and in JSON, each answer 503 with
+    ``Retry-After`` — the specification's error list for Open311, the handsets' JSON
+    error otherwise, the same Chinese message — so a client waits rather than asking
+    again at once (before 2026-12-07 none of them carried it)."""
+    with opened(own_world.url) as world:
+        srv = make_server(world)
+        headers = srv.sign_in()
+        own_world.stop()
+        assert_plain_unavailable(srv.client.post("/field/v1/reports", headers=headers, json={
+            "report_id": "5d0c6a1e-retry-after", "lon": P1[0], "lat": P1[1],
+            "description": "数据库停止期间上报"}))
+        assert_plain_unavailable(srv.client.get("/field/v1/tasks", headers=headers))
+        for fmt in ("xml", "json"):
+            posted = srv.client.post(f"/open311/v2/requests.{fmt}", data={
+                "api_key": srv.keys["fms"], "service_code": "E01001", "lat": str(P1[1]),
+                "long": str(P1[0]), "description": "数据库停止期间提交"})
+            read = srv.client.get(f"/open311/v2/requests.{fmt}")
+            for response in (posted, read):
+                assert response.status_code == 503, response.text
+                assert response.headers.get("Retry-After") == RETRY_AFTER, response.headers
+                if fmt == "json":
+                    assert response.json() == [{"code": 503, "description": UNAVAILABLE}]
+                else:
+                    error = ET.fromstring(response.content).find("error")
+                    assert (error.findtext("code"), error.findtext("description")) == (
+                        "503", UNAVAILABLE), response.text
+                assert not SQL_OR_EXCEPTION.search(response.text), response.text
+        srv.client.close()

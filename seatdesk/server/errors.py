@@ -34,6 +34,11 @@ from .open311 import formats
 
 log = logging.getLogger("seatdesk.server")
 UNAVAILABLE = "数据库暂不可用，未保存任何内容，请稍后重试"
+#: seconds a client waits after a 503 for a database outage before it asks again
+#: (``Retry-After``): a PostgreSQL restart or a failover is back within seconds, and the
+#: field app retries after its ``RETRY_MS``, 5 s, too
+RETRY_AFTER_S = 5
+RETRY_LATER = {"Retry-After": str(RETRY_AFTER_S)}
 REFUSED = "数据库的权限规则拒绝了此操作，未保存任何内容（账号的角色或权限可能已变更，请联系管理员）"
 
 _WORKFLOW_STATUS = (
@@ -281,7 +286,7 @@ def _database_error(request: Request, exc: SQLAlchemyError) -> Response:
     rid = _request_id(request)
     if unavailable(exc):
         log_unavailable(request, exc)
-        return answer(request, 503, "database_unavailable", UNAVAILABLE)
+        return answer(request, 503, "database_unavailable", UNAVAILABLE, RETRY_LATER)
     if isinstance(exc, DBAPIError) and refused_by_rules(exc):
         diag = getattr(exc.orig, "diag", None)
         log.warning("request %s: refused by the database's rules: %s", rid,
