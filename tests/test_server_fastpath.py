@@ -10,11 +10,16 @@
   database refusal as SQLAlchemy's ``DBAPIError``; a lost connection is run once more,
   or, for a statement that must not run twice, is ``CommitUncertain``;
 - 60 concurrent reports through uvicorn: 60 cases, consecutive numbers, every ledger
-  chain verifies, a retry of each returns its case (both backends).
+  chain verifies, a retry of each returns its case (both backends);
+- a partner's report whose commit is uncertain (its COMMIT cut by a fault proxy, or its
+  rows statement meeting a lost connection) is told what to do: with a key, resend it
+  (``Retry-After``); without one, look for the case before reporting again (no
+  ``Retry-After``: a blind resend could make a second case).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -25,12 +30,15 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from seatdesk.models import Case, LedgerEntry
+from seatdesk.models.db import make_engine
+from seatdesk.server.errors import UNCERTAIN, UNCERTAIN_UNKEYED
 from seatdesk.workflow import registration
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.casefacts import LOOK_UP
 from seatdesk.workflow.ledger_verify import verify_ledger
 from seatdesk.workflow.numbering import take_number
-from tests.server_fixtures import LiveServer, make_server
+from tests.faultproxy import FaultProxy
+from tests.server_fixtures import LiveServer, jpeg, make_server
 from tests.workflow_fixtures import P1, open_world
 
 #: what differs between two registrations of the same report by design
@@ -137,8 +145,6 @@ def test_a_burst_through_uvicorn_leaves_a_clean_ledger(make_db):
 def test_the_first_statement_meeting_a_lost_connection_runs_once_more(make_db):
     """The pooled connection was ended by a restart (57P01) since its last use: the first
     statement's round trip meets it, nothing ran, so it runs once more on a fresh one."""
-    from seatdesk.models.db import make_engine
-
     world = open_world(make_db("workflow_world"))
     wf, sup = sd.Workflow(world.db.engine, clock=world.clock, cache_seconds=3600), world.a("sup1")
     wf.engine.dispose()
@@ -168,8 +174,6 @@ def test_the_rows_statement_meeting_a_lost_connection(make_db, monkeypatch, keye
     landing would meet the unique key — and make one case; an unkeyed report's cannot
     be (if the first had landed, a second would be a second case): ``CommitUncertain``,
     as for a connection lost at COMMIT, and here nothing was saved."""
-    from seatdesk.models.db import make_engine
-
     world = open_world(make_db("workflow_world"))
     wf, sup = sd.Workflow(world.db.engine, clock=world.clock, cache_seconds=3600), world.a("sup1")
     wf.one_statement = True
@@ -198,3 +202,92 @@ def test_the_rows_statement_meeting_a_lost_connection(make_db, monkeypatch, keye
     with world.db.Session() as s:
         assert s.scalar(select(func.count()).select_from(Case)) == (2 if keyed else 1)
         assert verify_ledger(s, list(s.scalars(select(Case.id)))) == []
+
+
+def _cases(world) -> int:
+    with world.db.Session() as s:
+        return s.scalar(select(func.count()).select_from(Case))
+
+
+def _partner_post(srv, key: str | None, files=None):
+    """An Open311 POST (JSON answer), with ``Idempotency-Key: key`` unless None."""
+    return srv.client.post("/open311/v2/requests.json", data={
+        "api_key": srv.keys["fms"], "service_code": "E01001", "lat": str(P1[1]),
+        "long": str(P1[0]), "description": "小区门口垃圾堆了三天"}, files=files,
+        headers={"Idempotency-Key": key} if key else {})
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)],
+                         indirect=True)
+@pytest.mark.parametrize("keyed", [True, False], ids=["keyed", "unkeyed"])
+def test_an_uncertain_commit_tells_the_partner_what_to_do(make_db, keyed):
+    """A report with a photo (the unit of work, ended by COMMIT) whose COMMIT a proxy cuts
+    before the server sees it: nothing saved, the server cannot know. With an
+    ``Idempotency-Key`` the answer says to resend with it and when (``Retry-After``), and
+    the resend makes the one case; without one it says to look for the case first — not
+    to resend "the same report id", which it does not have (before 2026-12-07 it did)."""
+    world = open_world(make_db("workflow_world"))
+    with FaultProxy.for_url(world.db.url) as proxy:
+        engine = make_engine(proxy.url(world.db.url))
+        try:
+            wf = sd.Workflow(engine, clock=world.clock)
+            srv = make_server(dataclasses.replace(world, wf=wf))
+            key = "fms-uncertain-1" if keyed else None
+            photo = [("media", ("p.jpg", jpeg(), "image/jpeg"))]
+            proxy.cut_at_commit(before=True, writing=b"INSERT INTO cases ")
+            cut = _partner_post(srv, key, photo)
+            assert proxy.commits_cut == 1
+            assert cut.status_code == 503, cut.text
+            assert cut.json() == [{"code": 503,
+                                   "description": UNCERTAIN if keyed else UNCERTAIN_UNKEYED}]
+            assert _cases(world) == 0
+            if keyed:
+                assert cut.headers.get("Retry-After") == "5"
+                again = _partner_post(srv, key, photo)
+                assert again.status_code == 201, again.text
+                replay = _partner_post(srv, key, photo)  # and once more: that case
+                assert replay.status_code == 200, replay.text
+                assert replay.json()[0]["service_request_id"] == (
+                    again.json()[0]["service_request_id"])
+                assert _cases(world) == 1
+            else:
+                assert "Retry-After" not in cut.headers
+                assert "上报编号重试" not in cut.text
+            srv.client.close()
+        finally:
+            engine.dispose()
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)],
+                         indirect=True)
+def test_an_unkeyed_rows_statement_meeting_a_lost_connection_says_look_first(
+        make_db, monkeypatch):
+    """The server's one-statement registration of a text report without a key: the
+    connection dies before its rows statement (``CommitUncertain``, as
+    ``test_the_rows_statement_meeting_a_lost_connection``) — the partner is told to look
+    for the case before reporting again, in the path's format (XML here)."""
+    world = open_world(make_db("workflow_world"))
+    srv = make_server(world)
+    assert _partner_post(srv, "warm").status_code == 201  # caches, one pooled connection
+    run = sd.Workflow.run_statement
+
+    def cut_then_run(wf, sql, params, *, retry_lost):
+        if "seatdesk_register_rows" in sql:  # every connection of the server's, the one
+            owner = make_engine(world.db.url)  # the rows will take among them
+            with owner.begin() as conn:
+                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                                  " WHERE datname = current_database()"
+                                  " AND pid <> pg_backend_pid()"))
+            owner.dispose()
+            time.sleep(0.2)
+        return run(wf, sql, params, retry_lost=retry_lost)
+
+    monkeypatch.setattr(sd.Workflow, "run_statement", cut_then_run)
+    cut = srv.client.post("/open311/v2/requests.xml", data={
+        "api_key": srv.keys["fms"], "service_code": "E01001", "lat": str(P1[1]),
+        "long": str(P1[0]), "description": "断线"})
+    assert cut.status_code == 503, cut.text
+    assert f"<description>{UNCERTAIN_UNKEYED}</description>" in cut.text
+    assert "Retry-After" not in cut.headers
+    assert _cases(world) == 1  # the warm-up's: nothing was saved
+    srv.client.close()

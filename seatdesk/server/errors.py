@@ -9,7 +9,10 @@ with the database's reason. Unexpected failures are logged with the request id a
 answered with that id only. The database away (stopped, restarting, unreachable) is a 503
 ``database_unavailable`` for a request — a task long-poll's too, when its wait runs out
 before the database is back; a task stream already answering does not end for it, it
-reads again once the database is back (``unavailable``, field_api/tasks.py).
+reads again once the database is back (``unavailable``, field_api/tasks.py). Every 503 for
+a database outage says when to try again (``Retry-After: RETRY_AFTER_S``), but the one
+for an unkeyed report whose commit is uncertain (``intake.register``): resent blindly, it
+could make a second case.
 """
 
 from __future__ import annotations
@@ -172,9 +175,19 @@ def _workflow_error(request: Request, exc: sd.WorkflowError) -> Response:
     return answer(request, 422, "invalid", str(exc))  # pragma: no cover - WorkflowError last
 
 
+#: a commit whose outcome is unknown (a keyed report's: resent with its key, it answers
+#: the case if it landed, or makes it)
+UNCERTAIN = "与数据库的连接在保存时中断，可能已保存：请用相同的上报编号重试，不会重复立案"
+#: the same, of a report without a key (an Open311 POST with neither ``Idempotency-Key``
+#: nor ``attribute[fixmystreet_id]``): a resend cannot be told from a new report
+UNCERTAIN_UNKEYED = ("与数据库的连接在登记时中断，无法确定此上报是否已立案；它没有上报编号"
+                     "（Idempotency-Key 或 attribute[fixmystreet_id]），直接重发可能重复立案：请先"
+                     "按提交时间查询上报列表（GET /open311/v2/requests.json）或联系指挥中心，"
+                     "核对此案是否已有，确认没有后再重新上报")
+
+
 def _uncertain(request: Request, exc: sd.CommitUncertain) -> Response:
-    return answer(request, 503, "commit_uncertain",
-                  "与数据库的连接在保存时中断，可能已保存：请用相同的上报编号重试，不会重复立案")
+    return answer(request, 503, "commit_uncertain", UNCERTAIN, RETRY_LATER)
 
 
 def _validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -27,6 +27,7 @@ from seatdesk.models import get_setting
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.registration import INTAKE_KEY_MAX, OnRegistered
 
+from .errors import UNCERTAIN_UNKEYED, ApiError
 from .identity import DatabaseIdentity, Principal
 
 
@@ -45,11 +46,22 @@ def register(identity: DatabaseIdentity, principal: Principal, report: sd.Report
              duplicates: bool = True, request_row: dict | None = None) -> sd.CaseChange:
     """``register`` as ``principal`` with the idempotency key ``key`` (None: none);
     ``duplicates=False`` for a caller whose answer does not list the candidates;
-    ``request_row``: a partner's request, written with the case."""
+    ``request_row``: a partner's request, written with the case.
+
+    A connection lost once the rows were sent (``CommitUncertain``) leaves it unknown
+    whether the case was made: with a key the same request resent answers that case or
+    makes it (503 ``commit_uncertain``, ``errors.UNCERTAIN``); without one a resend could
+    make a second case, so the answer says to look for it first (``UNCERTAIN_UNKEYED``)
+    and carries no ``Retry-After``."""
     report = dataclasses.replace(report, intake_key=key)
-    return sd.register(identity.workflow(principal), principal.actor, report,
-                       on_registered=on_registered, duplicates=duplicates,
-                       request_row=request_row)
+    try:
+        return sd.register(identity.workflow(principal), principal.actor, report,
+                           on_registered=on_registered, duplicates=duplicates,
+                           request_row=request_row)
+    except sd.CommitUncertain as exc:
+        if key is not None:
+            raise
+        raise ApiError(503, "commit_uncertain", UNCERTAIN_UNKEYED) from exc
 
 
 #: a handset's or partner's point outside the city, refused (nothing registered)
