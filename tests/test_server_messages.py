@@ -26,7 +26,7 @@ from tests.workflow_fixtures import P1, open_world
 FORMATS = {"JSON", "XML", "UTF", "GBK", "JPEG", "PNG", "WebP", "HTTP", "GET", "POST", "PUT",
            "DELETE", "HEAD", "PATCH", "Open311", "GeoReport", "MB", "KB", "Bearer", "xml",
            "json", "boundary", "Content-Type", "/docs", "docs/api.md",
-           "Authorization", "Idempotency", "Key", "Api", "X", "Retry", "After",
+           "Authorization", "Idempotency", "Key", "Api", "X", "Retry", "After", "Range",
            "multipart/form-data", "application/x-www-form-urlencoded", "application/json"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 #: an ASCII "word": letters, digits and the joiners of identifiers (api_key, UTF-8,
@@ -177,6 +177,8 @@ def field_refusals(srv):
     yield "unknown path", c.get("/field/v1/nothing", headers=headers)
     yield "too large body", c.post("/field/v1/reports", content=b"{" + b" " * 200_001 + b"}",
                                    headers={**headers, "Content-Type": "application/json"})
+    yield "range past the app's file", c.get("/field/app/app.js",
+                                              headers={"Range": "bytes=99999999-"})
 
 
 def hotline_refusals(srv):
@@ -342,3 +344,41 @@ def test_the_messages_say_what_was_wrong_and_what_to_do(srv):
     for what, (response, status, code, message) in {**field, **hotline}.items():
         assert response.status_code == status, (what, response.text)
         assert response.json() == {"error": {"code": code, "message": message}}, what
+
+
+def test_the_field_apps_files_take_a_range_the_rfc_way(srv):
+    """The field app's static files and a ``Range`` header (RFC 9110, 14.2): one the server
+    does not understand — not the syntax, a last byte before the first, another unit, no
+    range — is ignored, the whole file answered 200 (Starlette answered an English
+    plain-text 400); one whose ranges all lie past the file is a 416 in the handsets'
+    format, in Chinese, saying what to ask instead, with ``Content-Range: bytes */size``
+    (an empty plain-text answer before); a good one is still a 206."""
+    c = srv.client
+    whole = c.get("/field/app/app.js")
+    assert whole.status_code == 200
+    size = len(whole.content)
+    for header in ("bytes=abc", "bytes=9-1", "bytes=5-x", "items=0-5", "bytes=", "bytes 0-5",
+                   "bytes=0-5,99999999-"):  # (the last: a range outside, one inside)
+        ignored = c.get("/field/app/app.js", headers={"Range": header})
+        assert ignored.status_code == 200, (header, ignored.text)
+        assert ignored.content == whole.content and "content-range" not in ignored.headers
+        assert ignored.headers["Content-Security-Policy"] == whole.headers[
+            "Content-Security-Policy"]
+    for header in ("bytes=99999999-", f"bytes={size}-{size + 10}", "bytes=-0"):
+        for method in (c.get, c.head):
+            past = method("/field/app/app.js", headers={"Range": header})
+            assert past.status_code == 416, (header, past.text)
+            assert past.headers["Content-Range"] == f"bytes */{size}"
+        assert c.get("/field/app/app.js", headers={"Range": header}).json() == {"error": {
+            "code": "range_not_satisfiable",
+            "message": (f"请求的字节范围不在文件之内（文件共 {size} 字节）：请去掉 Range 请求头"
+                        f"重新获取整个文件，或只请求 0 到 {size - 1} 之间的字节")}}
+    # a validator that no longer matches (If-Range): the whole file, whatever the range
+    stale = c.get("/field/app/app.js", headers={"Range": "bytes=99999999-",
+                                                 "If-Range": '"an-old-etag"'})
+    assert stale.status_code == 200 and stale.content == whole.content
+    part = c.get("/field/app/app.js", headers={"Range": "bytes=0-9"})
+    assert part.status_code == 206 and part.content == whole.content[:10]
+    assert part.headers["Content-Range"] == f"bytes 0-9/{size}"
+    tail = c.get("/field/app/index.html", headers={"Range": "bytes=-5"})
+    assert tail.status_code == 206 and tail.headers["Cache-Control"] == "no-cache"
