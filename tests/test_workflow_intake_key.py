@@ -3,14 +3,12 @@ offline batch uploaded again, two racing uploads) becomes one case."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
 from seatdesk.models import Case, LedgerEntry
 from seatdesk.workflow import services as sd
-from tests.workflow_fixtures import P1, world_fixture  # noqa: F401
+from tests.workflow_fixtures import P1, racing_twins_make_one_case, world_fixture  # noqa: F401
 
 
 def _report(key: str | None, **kw) -> sd.Report:
@@ -55,25 +53,7 @@ def test_bad_keys_are_refused(world, key):
 
 
 def test_racing_twins_make_one_case(world):
-    results, errors = [], []
-    barrier = threading.Barrier(4)
-
-    def send():
-        barrier.wait()
-        try:
-            results.append(sd.register(world.wf, world.a("sup1"), _report("twin")))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    assert len({r.case_id for r in results}) == 1
-    assert sum(not r.replayed for r in results) == 1
-    assert _count(world, Case) == 1
+    racing_twins_make_one_case(world, _report("twin"))
 
 
 def test_on_registered_runs_in_the_same_transaction(world):

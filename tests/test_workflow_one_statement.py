@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import threading
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from seatdesk.models import Case, LedgerEntry
@@ -27,7 +26,7 @@ from seatdesk.workflow.dbrules import GROUPS, registration_sql
 from seatdesk.workflow.ledger_verify import verify_ledger
 from tests.dbroles import as_login, make_logins, refused
 from tests.dbtemplates import open_database
-from tests.workflow_fixtures import P1, P2, open_world
+from tests.workflow_fixtures import P1, P2, open_world, racing_twins_make_one_case
 
 
 @pytest.fixture
@@ -200,28 +199,8 @@ def test_the_function_gives_a_login_nothing_its_inserts_would_not(two):
 
 
 def test_racing_twins_in_one_statement_make_one_case(two):
-    w = two[1]
-    results, errors = [], []
-    barrier = threading.Barrier(4)
-
-    def send():
-        barrier.wait()
-        try:
-            results.append(sd.register(w.wf, w.a("sup1"), sd.Report(
-                "patrol", *P1, description="井盖缺失", intake_key="twin")))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    assert len({r.case_id for r in results}) == 1
-    assert sum(not r.replayed for r in results) == 1
-    with w.db.Session() as s:
-        assert s.scalar(select(func.count()).select_from(Case)) == 1
+    racing_twins_make_one_case(two[1], sd.Report("patrol", *P1, description="井盖缺失",
+                                                 intake_key="twin"))
 
 
 def test_a_number_a_trusted_writer_took_is_passed_over(two, monkeypatch):

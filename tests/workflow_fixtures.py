@@ -9,6 +9,7 @@ a fresh clone of it on each backend without depending on the reference-data load
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from sqlalchemy import select
 
 from seatdesk.models import (
     AdminUnit,
+    Case,
     CaseClass,
     ClassEdition,
     Component,
@@ -204,6 +206,39 @@ def shared_world_fixture(request, template_store):
     template_store.drop(request.param, url)
 
 
+def racing_twins_make_one_case(w: World, report: sd.Report, actor: str = "sup1",
+                               twins: int = 4) -> list[sd.CaseChange]:
+    """``twins`` threads register the same keyed ``report`` as ``actor`` at once (a barrier
+    lets them go together: two uploads of one report racing) and exactly one case is made:
+    none fails, every answer names the same case, one made it and the others were
+    replayed, and the database holds that one case, with the report's key. The answers,
+    for a test's own checks."""
+    assert report.intake_key, "twins race on a key"
+    results: list[sd.CaseChange] = []
+    errors: list[Exception] = []
+    barrier = threading.Barrier(twins)
+
+    def send():
+        barrier.wait()
+        try:
+            results.append(sd.register(w.wf, w.a(actor), report))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send) for _ in range(twins)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len({r.case_id for r in results}) == 1
+    assert sum(not r.replayed for r in results) == 1
+    with w.db.Session() as s:  # the one case, and no other
+        assert s.execute(select(Case.id, Case.intake_key)).all() == [
+            (results[0].case_id, report.intake_key)]
+    return results
+
+
 # -- walking cases through the loop ----------------------------------------------------------------
 @dataclass
 class Ref:
@@ -366,7 +401,6 @@ def call(w: World, action: str, actor: str, ref: Ref, **override):
 
 def case_row(w: World, case_id: int) -> dict:
     """The committed case row (tracked fields + version/ledger) as a dict."""
-    from seatdesk.models import Case
     from seatdesk.workflow.ledger import TRACKED
 
     with w.db.Session() as s:
