@@ -6,18 +6,21 @@ table. One message for every refusal; the lockout is counted atomically and hold
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import threading
 
 import psycopg
 import pytest
+from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from seatdesk.models.db import make_engine
 from seatdesk.ui.session.app import make_application
 from seatdesk.ui.session.login_dialog import LoginDialog
-from seatdesk.workflow import accounts, signin
+from seatdesk.workflow import accounts, auth, signin
 from seatdesk.workflow.auth import FAILED, LoginError
 from tests import workflow_fixtures  # noqa: F401  (registers the "workflow_world" seed)
 from tests.dbroles import PASSWORD, make_logins
@@ -133,6 +136,68 @@ def test_lockout_holds_under_20_concurrent_wrong_attempts_on_sqlite(make_db):
     assert failed == 20 and locked is not None
     with pytest.raises(LoginError, match=FAILED):
         signin.sign_in(db.engine, "lead", "right-password")
+
+
+def _probe_the_account_row(db, username: str) -> str:
+    """From another connection, while the sign-in hashes: write the account's row with a
+    short lock wait, and on PostgreSQL look for a transaction left open in the database.
+    Returns "" or what was in the way."""
+    if db.backend == "sqlite":
+        conn = sqlite3.connect(make_url(db.url).database, timeout=0.5)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("UPDATE users SET display_name = display_name WHERE username = ?",
+                         (username,))
+            conn.commit()
+        except sqlite3.OperationalError as exc:
+            return f"write blocked: {exc}"
+        finally:
+            conn.close()
+        return ""
+    with db.engine.connect() as conn:
+        try:
+            with conn.begin():
+                conn.execute(text("SET LOCAL lock_timeout = '1s'"))
+                conn.execute(text("UPDATE users SET display_name = display_name"
+                                  " WHERE username = :u"), {"u": username})
+        except OperationalError as exc:
+            return f"write blocked: {exc.orig}"
+        opened = conn.execute(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()")).scalar()
+        conn.rollback()
+    return f"{opened} transaction(s) open" if opened else ""
+
+
+def test_the_password_hash_runs_outside_the_sign_in_transaction(make_db, monkeypatch):
+    """Fifty seats sign in at shift change: the argon2 verification (and the rehash of a
+    hash with old parameters) runs with no transaction open, so a writer of the user's
+    row is not kept waiting by it (on SQLite: the database's write lock is free)."""
+    db = make_db("workflow_world")
+    old = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+    with db.engine.begin() as conn:  # a hash with out-of-date parameters: rehashed at sign-in
+        conn.execute(text("UPDATE users SET password_hash = :h WHERE username = 'lead'"),
+                     {"h": old.hash("right-password")})
+    seen: list[tuple[str, str]] = []
+
+    def probing(name, original):
+        def call(*args):
+            seen.append((name, _probe_the_account_row(db, "lead")))
+            return original(*args)
+        return call
+
+    monkeypatch.setattr(auth, "verify_password", probing("verify", auth.verify_password))
+    monkeypatch.setattr(auth, "hash_password", probing("rehash", auth.hash_password))
+    with pytest.raises(LoginError, match=FAILED):
+        signin.sign_in(db.engine, "lead", "wrong-password")
+    signed = signin.sign_in(db.engine, "lead", "right-password")
+    assert signed.user.username == "lead"
+    assert seen == [("verify", ""), ("verify", ""), ("rehash", "")]
+    with db.engine.connect() as conn:  # and the sign-in did what it always did
+        stored, failed = conn.execute(text(
+            "SELECT password_hash, failed_logins FROM users WHERE username = 'lead'")).one()
+    assert failed == 0 and not auth._HASHER.check_needs_rehash(stored)
+    assert auth.verify_password(stored, "right-password")
 
 
 @pytest.mark.postgres

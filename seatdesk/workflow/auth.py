@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import case, literal, select, update
+from sqlalchemy import Row, case, literal, select, update
 from sqlalchemy.orm import Session
 
 from seatdesk.models import User, utcnow
@@ -77,21 +77,67 @@ def login(session: Session, username: str, password: str,
           now: dt.datetime | None = None) -> LoggedIn:
     """Check a password against the users table; count failures and lock the account
     after ``MAX_FAILURES``, each with one atomic statement in the caller's transaction —
-    which the caller commits, refusal or not (on SQLite a write transaction,
-    ``write_transaction``, so that concurrent sign-ins queue instead of failing)."""
+    which the caller commits, refusal or not. All in the caller's session; a caller that
+    can keep the argon2 hash out of its write transaction (the seat's sign-in,
+    ``signin.sign_in``) runs the three steps itself: ``read_account``, ``check_password``
+    (no database), ``record_login`` (the writes)."""
     now = now or utcnow()
-    user = session.execute(select(*_COLUMNS).where(_USERS.c.username == username)).first()
-    if user is None or not user.active:
-        verify_password(_DUMMY_HASH, password)  # same cost whether or not the user exists
+    return record_login(session, check_password(read_account(session, username), username,
+                                                password, now), now)
+
+
+@dataclass(frozen=True)
+class PasswordCheck:
+    """What a sign-in found before it writes anything: the account as read, the outcome
+    of the argon2 verification, and the rehashed password when the stored hash's
+    parameters are out of date (computed with the hash, outside any transaction)."""
+
+    username: str
+    account: Row | None
+    outcome: str  # unknown | inactive | locked | wrong | ok
+    new_hash: str | None = None
+
+    @property
+    def writes(self) -> bool:
+        """Whether ``record_login`` writes (an unknown or inactive user: nothing)."""
+        return self.outcome not in ("unknown", "inactive")
+
+
+def read_account(session: Session, username: str) -> Row | None:
+    return session.execute(select(*_COLUMNS).where(_USERS.c.username == username)).first()
+
+
+def check_password(account: Row | None, username: str, password: str,
+                   now: dt.datetime) -> PasswordCheck:
+    """The argon2 part of a sign-in (tens of ms and 64 MiB): no database. The same cost
+    whether or not the user exists, is inactive or locked (the dummy hash)."""
+    if account is None or not account.active or _locked(account.locked_until, now):
+        verify_password(_DUMMY_HASH, password)
+        outcome = ("unknown" if account is None else "inactive" if not account.active
+                   else "locked")
+        return PasswordCheck(username, account, outcome)
+    if not verify_password(account.password_hash, password):
+        return PasswordCheck(username, account, "wrong")
+    rehash = (hash_password(password) if _HASHER.check_needs_rehash(account.password_hash)
+              else None)
+    return PasswordCheck(username, account, "ok", rehash)
+
+
+def record_login(session: Session, check: PasswordCheck, now: dt.datetime) -> LoggedIn:
+    """Write what ``check`` found — a failure counted (one atomic UPDATE; locked at
+    ``MAX_FAILURES``), or the count cleared unless the account is locked at this instant
+    (then refused) and the rehashed password stored — and return the operator or raise
+    ``LoginError(FAILED)``. The caller commits, refusal or not."""
+    username, user = check.username, check.account
+    if check.outcome in ("unknown", "inactive"):
         log.warning("sign-in refused for %r: %s", username,
                     "unknown user" if user is None else "inactive")
         raise LoginError(FAILED)
-    if _locked(user.locked_until, now):  # counted, as PostgreSQL's expired login is
-        verify_password(_DUMMY_HASH, password)
+    if check.outcome == "locked":  # counted, as PostgreSQL's expired login is
         failures, _ = record_failure(session, username, now)
         log.warning("sign-in refused for %r: locked (%d in a row)", username, failures)
         raise LoginError(FAILED)
-    if not verify_password(user.password_hash, password):
+    if check.outcome == "wrong":
         failures, locked = record_failure(session, username, now)
         log.warning("sign-in refused for %r: wrong password (%d in a row%s)", username,
                     failures, ", account locked" if locked else "")
@@ -99,9 +145,10 @@ def login(session: Session, username: str, password: str,
     if not record_success(session, user.id, now):
         log.warning("sign-in refused for %r: locked meanwhile", username)
         raise LoginError(FAILED)
-    if _HASHER.check_needs_rehash(user.password_hash):
-        session.execute(update(_USERS).where(_USERS.c.id == user.id)
-                        .values(password_hash=hash_password(password)))
+    if check.new_hash is not None:  # not over a password changed since it was read
+        session.execute(update(_USERS).where(_USERS.c.id == user.id,
+                                             _USERS.c.password_hash == user.password_hash)
+                        .values(password_hash=check.new_hash))
     return LoggedIn(user.id, user.username, user.display_name, user.role, user.department_id,
                     user.must_change_password)
 

@@ -4,7 +4,7 @@ Two modes, chosen by what the configured connection is (``mode``):
 
 - ``users``: embedded SQLite, or a PostgreSQL connection with the schema owner's rights
   (a DBA's tool, demos, the test suite): the password is checked against the argon2
-  hash of the users table (``auth.login``) and the operator works on the configured
+  hash of the users table (``auth.check_password``, outside any transaction) and the operator works on the configured
   engine.
 - ``logins``: a PostgreSQL seat deployment, configured with the ``seatdesk_gate`` login
   (no password in the workstation's configuration). The password is PostgreSQL's to
@@ -23,15 +23,18 @@ wrong password, a locked or a deactivated account (the reason goes to the log).
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
 
+from seatdesk.models import utcnow
 from seatdesk.models.db import make_engine, session_factory, write_transaction
 
-from . import accounts
-from .auth import FAILED, LoggedIn, LoginError, hash_password, login, password_problem
+from . import accounts, auth
+from .auth import FAILED, LoggedIn, LoginError, hash_password, password_problem
 
 log = logging.getLogger("seatdesk.auth")
 #: how PostgreSQL words a refused login (a failed connection carries no SQLSTATE in libpq):
@@ -104,16 +107,32 @@ class SignedIn:
 
 def sign_in(engine: Engine, username: str, password: str) -> SignedIn:
     if mode(engine) == "users":
-        refused = None
-        with write_transaction(engine) as session:  # committed, refusal or not (the count)
-            try:
-                user = login(session, username, password)
-            except LoginError as exc:
-                refused = exc
-        if refused is not None:
-            raise refused
-        return SignedIn(user, engine, owned=False)
+        return SignedIn(_sign_in_with_users_table(engine, username, password), engine,
+                        owned=False)
     return _sign_in_with_login(engine, username, password)
+
+
+def _sign_in_with_users_table(engine: Engine, username: str, password: str) -> LoggedIn:
+    """Read the account, verify (and rehash) the password with no transaction open — the
+    argon2 hash takes tens of ms and 64 MiB, and fifty seats sign in at shift change: a
+    transaction around it would hold a connection, on SQLite the database's write lock and
+    on PostgreSQL (rehash) the user's row for that time — then write what it found in a
+    short write transaction, committed refusal or not (the count). The writes are the
+    same atomic statements as ``auth.login``'s, so the lockout holds as before: the lock is
+    checked again where the success is recorded (``record_success``)."""
+    now = utcnow()
+    with Session(engine) as session:
+        account = auth.read_account(session, username)
+    checked = auth.check_password(account, username, password, now)
+    refused = user = None
+    with write_transaction(engine) if checked.writes else nullcontext() as session:
+        try:
+            user = auth.record_login(session, checked, now)
+        except LoginError as exc:
+            refused = exc
+    if refused is not None:
+        raise refused
+    return user
 
 
 def check_login(gate: Engine, username: str, password: str) -> LoggedIn:
