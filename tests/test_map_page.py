@@ -477,8 +477,25 @@ def test_pick_resolves_grid_cell_community_street_and_components(city):
     assert (result.community, result.street) == ("县前街社区", "溧城街道")
     assert [c.class_name for c in result.components] == ["路灯", "上水井盖"]  # nearest first
     assert not outside.in_grid and outside.components == ()
+    assert not result.outside_city and not outside.outside_city  # both within 溧阳's extent
     info = messages.pick_info(result, Display())
     assert info["cell_code"] == cell_code(0, 0) and len(info["components"]) == 2
+
+
+def test_a_pick_beyond_the_city_extent_says_so_unless_no_extent_is_set(city):
+    """``city_extent`` (default 溧阳, lon 119.11–119.62): a point beyond it is flagged, so
+    the intake form can warn; with the extent switched off nothing is."""
+    from seatdesk.data.city_profile import set_extent
+
+    db, _ids = city
+    with db.Session() as s:
+        assert resolve_pick(s, 119.705, SOUTH).outside_city
+        assert resolve_pick(s, WEST, 31.75).outside_city
+        assert not resolve_pick(s, 119.61, SOUTH).outside_city
+    with db.Session.begin() as s:
+        set_extent(s, None, None)
+    with db.Session() as s:
+        assert not resolve_pick(s, 119.705, SOUTH).outside_city
 
 
 def test_roads_label_the_map_and_describe_a_pick(city):

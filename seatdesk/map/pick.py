@@ -1,5 +1,8 @@
 """What a picked point resolves to: grid cell, community, street, nearby components, the
-nearest road and the nearest address the centre already knows (an earlier case's)."""
+nearest road, the nearest address the centre already knows (an earlier case's), and
+whether it lies outside the city's extent (the ``city_extent`` setting,
+``data.city_profile``: a point there is most likely misplaced — the intake form warns and
+asks before registering it)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from seatdesk.models import Case, CaseClass
+from seatdesk.data.city_profile import outside
+from seatdesk.models import Case, CaseClass, get_setting
 from seatdesk.models.spatial import spatial_index
 
 from .roads import nearest_road
@@ -41,6 +45,8 @@ class PickResult:
     road_distance_m: float | None = None
     known_address: str = ""  # an earlier case's address within ADDRESS_RADIUS_M
     known_address_distance_m: float | None = None
+    #: outside the city's extent (``city_extent``; never when no extent is set)
+    outside_city: bool = False
 
     @property
     def in_grid(self) -> bool:
@@ -83,6 +89,7 @@ def resolve_pick(
         "road_distance_m": road.distance_m if road else None,
         "known_address": known[0] if known else "",
         "known_address_distance_m": known[1] if known else None,
+        "outside_city": outside_city(session, lon, lat),
     }
     if cell is None:
         return PickResult(lon, lat, "", "", "", "", components, **context)
@@ -96,6 +103,13 @@ def resolve_pick(
         components,
         **context,
     )
+
+
+def outside_city(session: Session, lon: float, lat: float) -> bool:
+    """Whether (``lon``, ``lat``) lies outside the city's extent (read now: a pick is one
+    operator's click, not a server's request stream — the intake server caches it)."""
+    extent = get_setting(session, "city_extent")
+    return outside((lon, lat, lon, lat), tuple(float(v) for v in extent) if extent else None)
 
 
 def _known_address(session: Session, lon: float, lat: float) -> tuple[str, float] | None:
