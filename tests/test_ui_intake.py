@@ -236,3 +236,65 @@ def test_intake_offers_the_configured_sources(city, qtbot):
     assert codes[:3] == ["video", "hotline_12345", "hotline_12319"]
     assert "mayor_hotline" not in codes and "patrol" not in codes
     assert dict(offered())["hotline_12345"] == "12345政务服务便民热线"
+
+
+def _outside_report(qtbot, form, lon: float, lat: float, description: str) -> None:
+    form.anonymous.setChecked(True)
+    form.description.text.setPlainText(description)
+    form.location.set_point(lon, lat)
+    qtbot.waitUntil(lambda: form.location.pick is not None, timeout=TIMEOUT)
+
+
+def test_a_point_outside_the_city_is_said_and_registered_only_after_a_yes(city, qtbot):
+    """A point beyond the city's extent (``city_extent``): said in red in the location
+    block as soon as it is resolved; Ctrl+S asks, and the default answer (Enter) does
+    not register — the report stays in the form; "仍然登记" registers it, without a grid
+    cell. With no extent set nothing is said or asked."""
+    from seatdesk.data.city_profile import set_extent
+    from seatdesk.ui.screenshots import save
+
+    db = city
+    window, form = intake(qtbot, db)
+    window.resize(1600, 900)
+    lon, lat = 119.705, 31.402  # east of 溧阳 (the default extent ends at 119.62)
+    _outside_report(qtbot, form, lon, lat, "路灯不亮，来电人称在市界附近")
+    warning = form.location.outside
+    assert warning.isVisible() and "不在本市范围内" in warning.text()
+    assert "119.705000" in warning.text() and "没有所属单元网格" in warning.text()
+    assert form.location.resolved.text() == "不在任何单元网格内：请核对位置"
+    save(window, "intake_outside_city")
+
+    press(qtbot, form, "Ctrl+S")
+    qtbot.waitUntil(lambda: form.outside_prompt is not None
+                    and form.outside_prompt.isVisible(), timeout=TIMEOUT)
+    prompt = form.outside_prompt
+    assert prompt.defaultButton() is prompt.back and prompt.escapeButton() is prompt.back
+    assert "不在本市范围内" in prompt.text() and prompt.register.text() == "仍然登记"
+    save(prompt, "intake_outside_city_confirm")
+    qtbot.keyClick(prompt, Qt.Key.Key_Return)  # the default: back to the form
+    qtbot.waitUntil(lambda: not prompt.isVisible(), timeout=TIMEOUT)
+    assert form.status.text().startswith("未登记：位置不在本市范围内")
+    assert form.location.lon == lon and form.description.value().startswith("路灯不亮")
+    with db.Session() as session:
+        assert session.scalar(select(Case.id).where(Case.lon == lon)) is None
+
+    press(qtbot, form, "Ctrl+S")  # asked again; this time yes
+    qtbot.waitUntil(lambda: form.outside_prompt is not None
+                    and form.outside_prompt.isVisible(), timeout=TIMEOUT)
+    with qtbot.waitSignal(form.case_registered, timeout=TIMEOUT) as registered:
+        form.outside_prompt.register.click()
+    with db.Session() as session:
+        case = session.get(Case, registered.args[0])
+        assert (case.lon, case.lat, case.grid_cell_id) == (lon, lat, None)
+    assert form.is_blank() and not warning.isVisible()
+
+    with db.Session.begin() as session:  # no extent: the same point is just outside the grid
+        set_extent(session, None, None)
+    press(qtbot, window.workspace, "Ctrl+N")  # the registered case opened: a new call
+    _outside_report(qtbot, form, lon + 0.01, lat, "井盖缺失")
+    assert not warning.isVisible()
+    cases: list[int] = []
+    form.case_registered.connect(cases.append)
+    press(qtbot, form, "Ctrl+S")
+    qtbot.waitUntil(lambda: bool(cases), timeout=TIMEOUT)
+    assert form.outside_prompt is None, form.status.text()

@@ -87,3 +87,32 @@ def test_a_refused_report_in_the_outbox_opens_for_correction_and_blocks_no_other
     if form.outbox.count():  # duplicates shown first: save as a new case anyway
         press(qtbot, form, "Ctrl+S")
     qtbot.waitUntil(lambda: form.outbox.count() == 0, timeout=TIMEOUT)
+
+
+def test_a_report_kept_offline_outside_the_city_waits_in_the_form_for_a_yes(city, qtbot):
+    """A report saved while offline was never asked about its point: at submission a
+    point outside the city's extent is not registered on its own — it opens in the form,
+    with the warning, and stays in the outbox until the call-taker says yes."""
+    outbox = outbox_of(city, "shouli")
+    outbox.save(IntakeDraft(caller_phone="13600007777", lon=119.705, lat=31.402,
+                            description="离线时记下的市界外上报"))
+    window = open_seat(qtbot, city, "shouli")  # the outbox is submitted at start-up
+    form = window.workspace.intake
+    qtbot.waitUntil(lambda: "不在本市范围内" in form.status.text(), timeout=TIMEOUT)
+    assert form.status.text().endswith("按 Ctrl+S 时会先确认再登记")
+    window.workspace.show_page("intake")
+    qtbot.waitUntil(lambda: form.location.outside.isVisible(), timeout=TIMEOUT)
+    assert form.outbox.count() == 1 and form.caller_phone.text() == "13600007777"
+    assert not _registered(city, "离线时记下的市界外上报")
+    press(qtbot, form, "Ctrl+S")
+    qtbot.waitUntil(lambda: form.outside_prompt is not None
+                    and form.outside_prompt.isVisible(), timeout=TIMEOUT)
+    form.outside_prompt.register.click()
+    qtbot.waitUntil(lambda: form.outbox.count() == 0, timeout=TIMEOUT)
+    assert _registered(city, "离线时记下的市界外上报")
+
+
+def _registered(db, description: str) -> bool:
+    with db.Session() as s:
+        return s.scalar(select(func.count()).select_from(Case)
+                        .where(Case.description == description)) == 1

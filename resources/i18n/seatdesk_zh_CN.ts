@@ -1994,193 +1994,208 @@
 <context>
     <name>IntakeForm</name>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="92" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="98" />
         <source>Anonymous caller</source>
         <translation>匿名来电</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="94" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="100" />
         <source>Caller wants a callback</source>
         <translation>需要回访</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="100" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="106" />
         <source>What the caller reports</source>
         <translation>来电反映的问题</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="111" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="117" />
         <source>Save (Ctrl+S)</source>
         <translation>保存（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="113" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="119" />
         <source>Merge into the chosen case (Ctrl+M)</source>
         <translation>合并到所选案卷（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="115" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="121" />
         <source>New form (Ctrl+Shift+Backspace)</source>
         <translation>新受理单（Ctrl+Shift+Backspace）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="130" />
-        <location filename="../../seatdesk/ui/intake/form.py" line="340" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="136" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="346" />
         <source>Possible duplicates</source>
         <translation>疑似重复案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="132" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="138" />
         <source>Recent cases in the same grid cell or component</source>
         <translation>同一网格或部件的近期案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="174" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="180" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="175" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="181" />
         <source>Phone number</source>
         <translation>电话号码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="178" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="184" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="179" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="185" />
         <source>Caller</source>
         <translation>来电人</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="180" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="186" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="181" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="187" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="182" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="188" />
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="183" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="189" />
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="185" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="191" />
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="283" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="289" />
         <source>Choose the location: search an address or pick it on the map (F9)</source>
         <translation>请确定位置：搜索地址或在地图上点选（F9）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="285" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="291" />
         <source>Describe the problem or choose its class</source>
         <translation>请填写问题描述或选择小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="288" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="294" />
         <source>Enter the caller's phone number, or tick “Anonymous caller”</source>
         <translation>请填写来电号码，或勾选「匿名来电」</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="290" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="296" />
         <source>The phone number is not valid: digits, spaces and dashes only</source>
         <translation>电话号码格式不正确：只能包含数字、空格和短横线</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="339" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="345" />
         <source>Possible duplicates: %1</source>
         <translation>疑似重复案卷：%1 个</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="352" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="358" />
         <source>%1 — score %2: %3</source>
         <translation>%1 — 得分 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="373" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="379" />
         <source>Checking for duplicates…</source>
         <translation>正在检查重复案卷…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="379" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="385" />
         <source>%1 possible duplicates: choose one and press Ctrl+M to merge, or press Ctrl+S again to save a new case</source>
         <translation>发现 %1 个疑似重复案卷：选中一个按 Ctrl+M 合并，或再按 Ctrl+S 保存为新案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="387" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="395" />
         <source>No duplicate chosen</source>
         <translation>未选择要合并的案卷</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake/form.py" line="426" />
+        <source>Not registered: the point is outside the city's extent. Check the location (search or pick it on the map, F9); the report stays in the form</source>
+        <translation>未登记：位置不在本市范围内。请核对位置（搜索地点或在地图上点选，F9），已填内容仍保留在表单中</translation>
     </message>
 </context>
 <context>
     <name>IntakeSubmitter</name>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="62" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="64" />
         <source>The caller reports a problem already known</source>
         <translation>来电反映的问题已有在办案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="63" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="65" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="87" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="89" />
         <source>Case %1 registered</source>
         <translation>已登记案卷 %1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="90" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="92" />
         <source>Registered as %1 and merged into case %2: the caller is on its callback list</source>
         <translation>已登记为 %1 并合并到案卷 %2：来电人已加入该案卷的回访名单</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="95" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="97" />
         <source>Case %1 registered, but it could not be merged: %2</source>
         <translation>已登记案卷 %1，但未能合并：%2</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="106" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="108" />
         <source>No connection: the report is kept on this computer (%1 waiting) and submitted when the connection returns</source>
         <translation>连接中断：受理单已保存在本机（待提交 %1 条），连接恢复后自动提交</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="154" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="156" />
         <source>Report saved offline had been registered as case %1 before the connection was lost</source>
         <translation>离线保存的受理单在连接中断前已登记为案卷 %1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="166" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="168" />
         <source>Report saved offline was registered as case %1</source>
         <translation>离线保存的受理单已登记为案卷 %1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="187" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="189" />
         <source>A report saved offline was refused: %1</source>
         <translation>离线保存的上报被退回：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="195" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="201" />
         <source>A report saved offline has possible duplicates; it opens when this form is saved or cleared</source>
         <translation>一条离线保存的受理单存在疑似重复，本受理单保存或清空后将打开它</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/submit.py" line="201" />
+        <location filename="../../seatdesk/ui/intake/submit.py" line="207" />
         <source>Report saved offline at %1: %2 possible duplicates found now. Ctrl+M merges into the chosen case, Ctrl+S saves a new case.</source>
         <translation>%1 离线保存的受理单：现发现 %2 个疑似重复案卷。Ctrl+M 合并到所选案卷，Ctrl+S 保存为新案卷。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake/submit.py" line="214" />
+        <source>A report saved offline lies outside the city's extent; it opens when this form is saved or cleared</source>
+        <translation>一条离线保存的上报位置不在本市范围内，将在本表单保存或清空后打开</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake/submit.py" line="220" />
+        <source>Report saved offline at %1 lies outside the city's extent: check its location; Ctrl+S asks before registering it</source>
+        <translation>%1 离线保存的上报位置不在本市范围内：请核对位置；按 Ctrl+S 时会先确认再登记</translation>
     </message>
 </context>
 <context>
@@ -2346,114 +2361,119 @@
 <context>
     <name>LocationPicker</name>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="60" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="65" />
         <source>Search: road and number, place, community, grid cell or component code</source>
         <translation>搜索：路名门牌、地点、社区、网格或部件编码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="64" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="69" />
         <source>Pick on map (F9)</source>
         <translation>地图选点（F9）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="70" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="75" />
         <source>Address as the caller describes it</source>
         <translation>来电人描述的地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="75" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="80" />
         <source>Address from the location (Alt+↓)</source>
         <translation>按位置填写地址（Alt+↓）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="83" />
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="218" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="88" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="230" />
         <source>No location chosen yet</source>
         <translation>尚未确定位置</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="93" />
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="243" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="103" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="267" />
         <source>No component</source>
         <translation>不涉及部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="177" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="188" />
         <source>grid cell</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="177" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="188" />
         <source>road</source>
         <translation>道路</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="178" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="189" />
         <source>community</source>
         <translation>社区</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="178" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="189" />
         <source>street</source>
         <translation>街道</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="179" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="190" />
         <source>component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="179" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="190" />
         <source>known address</source>
         <translation>已知地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="202" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="214" />
         <source>Map pick: %1</source>
         <translation>地图选点：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="228" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="240" />
         <source>road %1 (%2 m)</source>
         <translation>道路 %1（%2 m）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="237" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="249" />
+        <source>This point (%1, %2) is outside the city's extent. Check the location with the caller: a point here is most likely misplaced, and a case registered here has no grid cell. Saving it asks for a confirmation.</source>
+        <translation>该点（经度 %1，纬度 %2）不在本市范围内。请与来电人核对位置：此处的点多半定位有误，在此登记的案件没有所属单元网格。保存时需再次确认。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="261" />
         <source>The address was typed and stays as it is; the location gives “%1” (Alt+↓ to use it)</source>
         <translation>地址为手工填写，未随位置更改；该位置的地址为“%1”（Alt+↓ 可改用）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="260" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="284" />
         <source>From the location: %1</source>
         <translation>按位置：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="262" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="286" />
         <source>Known address nearby: %1</source>
         <translation>附近已知地址：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="264" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="288" />
         <source>The component's name: %1</source>
         <translation>部件名称：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="277" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="301" />
         <source>Choose the location first</source>
         <translation>请先确定位置</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="221" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="233" />
         <source>Point %1, %2 (grid cell not resolved yet)</source>
         <translation>坐标 %1, %2（网格尚未解析）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="225" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="237" />
         <source>Grid cell %1 %2 · %3 · %4</source>
         <translation>网格 %1 %2 · %3 · %4</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/location_picker.py" line="224" />
+        <location filename="../../seatdesk/ui/intake/location_picker.py" line="236" />
         <source>Outside every grid cell: check the location</source>
         <translation>不在任何单元网格内：请核对位置</translation>
     </message>
@@ -2947,6 +2967,39 @@
         <location filename="../../seatdesk/ui/operations.py" line="108" />
         <source>The operation failed (an internal error). Try again; if it fails again, tell the administrator.</source>
         <translation>操作失败（内部错误）。请重试；仍失败请告知管理员。</translation>
+    </message>
+</context>
+<context>
+    <name>OutsideCityPrompt</name>
+    <message>
+        <location filename="../../seatdesk/ui/intake/outside_city.py" line="20" />
+        <source>Point outside the city</source>
+        <translation>位置不在本市范围内</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake/outside_city.py" line="21" />
+        <source>The point (%1, %2) is outside the city's extent.</source>
+        <translation>该点（经度 %1，纬度 %2）不在本市范围内。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake/outside_city.py" line="24" />
+        <source>Check the location with the caller first: a point here is most likely misplaced. Registered anyway, the case has no grid cell and is placed by hand.</source>
+        <translation>请先与来电人核对位置：此处的点多半定位有误。如仍登记，案件没有所属单元网格，需人工定位。</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake/outside_city.py" line="26" />
+        <source>Register the report at this point?</source>
+        <translation>确定按此位置登记吗？</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake/outside_city.py" line="27" />
+        <source>Back to the form</source>
+        <translation>返回修改</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/intake/outside_city.py" line="29" />
+        <source>Register anyway</source>
+        <translation>仍然登记</translation>
     </message>
 </context>
 <context>

@@ -8,7 +8,8 @@
 - ``precheck``: the engine's duplicate candidates for the report *before* it is saved
   (``workflow.duplicates.find_duplicates`` on an unsaved case, so the score and its
   explanation are exactly the engine's) and the recent history of the same grid cell
-  and component (repeat problems), as work-box rows.
+  and component (repeat problems), as work-box rows, and whether the point lies outside
+  the city's extent (read at that moment: the save asks before registering it).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from seatdesk.map.pick import PickResult, resolve_pick
+from seatdesk.map.pick import PickResult, outside_city, resolve_pick
 from seatdesk.map.roads import roads_named
 from seatdesk.models import AdminUnit, Case, Component, GridCell
 from seatdesk.models.queues import CaseFilter, CaseRow, Viewer, fetch_page
@@ -54,6 +55,8 @@ class Precheck:
     #: (case id, number) when a report with this draft's intake key is already registered:
     #: a save whose COMMIT was cut did land (the lookup that resolves the uncertain commit)
     registered: tuple[int, str] | None = None
+    #: the point lies outside the city's extent (``city_extent``): saving asks first
+    outside_city: bool = False
 
 
 def search_places(session: Session, text: str, limit: int = 20) -> tuple[PlaceHit, ...]:
@@ -153,8 +156,9 @@ def precheck(wf: sd.Workflow, viewer: Viewer, draft: IntakeDraft) -> Precheck:
                                                           reported_from=since)) if cell else ()
         part_rows = _history(session, viewer, CaseFilter(component_code=part.code,
                                                           reported_from=since)) if part else ()
+        outside = outside_city(session, float(draft.lon), float(draft.lat))
     label = f"{cell.code} {cell.name}" if cell else ""
-    return Precheck(draft, candidates, label, cell_rows, part_rows)
+    return Precheck(draft, candidates, label, cell_rows, part_rows, outside_city=outside)
 
 
 def _history(session: Session, viewer: Viewer, filters: CaseFilter) -> tuple[CaseRow, ...]:

@@ -12,8 +12,11 @@ always belongs to the location on screen: moving the location drops the old cand
 and an answer for an earlier location or description is ignored (``LocationModel`` keeps the
 location's views in step). Saving with candidates on screen asks once more (Ctrl+S again saves a
 new case; Ctrl+M merges instead: the report is registered and merged into the chosen case, so
-the caller joins its callback list). A save that cannot reach the database goes to the outbox
-(``offline_queue``) and is submitted when the connection returns.
+the caller joins its callback list). A point outside the city's extent is said in red as
+soon as it is resolved, and saving or merging it asks once more (``OutsideCityPrompt``: the
+default is not to register; the report stays in the form as it was). A save that cannot reach
+the database goes to the outbox (``offline_queue``) and is submitted when the connection
+returns.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from seatdesk.ui.intake.models import CASE_ID_ROLE, DuplicateModel, HistoryModel
 from seatdesk.ui.intake.submit import IntakeSubmitter
 from seatdesk.ui.intake.limit_hint import LimitHint
 from seatdesk.ui.intake.location_picker import LocationPicker
+from seatdesk.ui.intake.outside_city import OutsideCityPrompt
 from seatdesk.ui.session.offline_queue import DraftFile, IntakeDraft, Outbox, new_intake_key
 from seatdesk.ui.source_combo import load_sources
 from seatdesk.ui.case.option_reads import class_entries
@@ -69,6 +73,8 @@ class IntakeForm(QWidget):
         self.seat, self.outbox = seat, outbox
         self.checked: Precheck | None = None
         self.warned_key: tuple | None = None
+        self.confirmed_key: tuple | None = None  # registering outside the city: said yes to
+        self.outside_prompt: OutsideCityPrompt | None = None
         self.origin: str | None = None  # the outbox entry (intake key) this form came from
         self.intake_key = new_intake_key()  # this report's identity, kept to its registration
         self.submitter = IntakeSubmitter(self)
@@ -380,6 +386,8 @@ class IntakeForm(QWidget):
                                      "merge, or press Ctrl+S again to save a new case")
                              .replace("%1", str(len(self.checked.candidates))), error=True)
             return
+        if self.ask_outside_city(draft, self.save):
+            return
         self.submitter.register(draft)
 
     def merge(self) -> None:
@@ -388,10 +396,45 @@ class IntakeForm(QWidget):
         if problem:
             self.show_problem(problem)
             return
+        if self.ask_outside_city(draft, self.merge):
+            return
         self.submitter.register(draft, merge_into=into)
+
+    def outside_city(self, draft: IntakeDraft) -> bool:
+        """Whether the draft's point lies outside the city's extent, as the check at the
+        save (or, before one, the point's resolution) found it."""
+        if self.checked is not None and self.key(self.checked.draft) == self.key(draft):
+            return self.checked.outside_city
+        pick = self.location.pick
+        return pick is not None and pick.outside_city
+
+    def ask_outside_city(self, draft: IntakeDraft, again) -> bool:
+        """A point outside the city: ask before registering it (True: asked, the save
+        waits). Yes runs ``again`` (the save or merge, checked afresh); the default, no,
+        keeps the report in the form as it is, with what to do."""
+        key = self.key(draft)
+        if not self.outside_city(draft) or self.confirmed_key == key:
+            return False
+        self.outside_prompt = prompt = OutsideCityPrompt(draft.lon, draft.lat, self)
+
+        def answered(button) -> None:
+            self.outside_prompt = None
+            if button is prompt.register and self.key(self.draft()) == key:
+                self.confirmed_key = key
+                again()
+                return
+            self.show_status(self.tr("Not registered: the point is outside the city's extent. "
+                                     "Check the location (search or pick it on the map, F9); "
+                                     "the report stays in the form"), error=True)
+            self.location.search.line.setFocus()
+
+        prompt.buttonClicked.connect(answered)
+        prompt.open()
+        return True
 
     def clear(self) -> None:
         self.origin, self.checked, self.warned_key = None, None, None
+        self.confirmed_key = None
         self.intake_key = new_intake_key()
         for edit in (self.caller_name, self.caller_phone):
             edit.clear()

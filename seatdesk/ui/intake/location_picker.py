@@ -8,6 +8,10 @@ Whichever way the point is chosen, the model resolves it like a map pick and eve
 of this block — search text, address, resolved line, components — shows that one
 location. The address menu (the arrow beside it, or Alt+↓ in the address field) offers
 the point's own address, a known address nearby and the chosen component's name.
+
+A point outside the city's extent (``city_extent``; ``PickResult.outside_city``) is said
+in red under the resolved line as soon as it is resolved — check the point; registered
+there, the case has no grid cell — and saving it asks first (``form.OutsideCityPrompt``).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from seatdesk.ui.session.seat import Seat
 
 SEARCH_DELAY_MS = 250
 NOTE_STYLE = "color: #b35900;"
+WARNING_STYLE = "color: #c62828; font-weight: 600;"
 
 
 class LocationPicker(QWidget):
@@ -88,6 +93,11 @@ class LocationPicker(QWidget):
         self.note.setStyleSheet(NOTE_STYLE)
         self.note.setWordWrap(True)
         self.note.hide()
+        self.outside = QLabel(self)
+        self.outside.setObjectName("intakeOutsideCity")
+        self.outside.setStyleSheet(WARNING_STYLE)
+        self.outside.setWordWrap(True)
+        self.outside.hide()
         self.component = QComboBox(self)
         self.component.setObjectName("intakeComponent")
         self.component.addItem(self.tr("No component"), "")
@@ -100,8 +110,9 @@ class LocationPicker(QWidget):
         grid.addWidget(self.address, 1, 0)
         grid.addWidget(self.address_button, 1, 1, Qt.AlignmentFlag.AlignLeft)
         grid.addWidget(self.resolved, 2, 0, 1, 2)
-        grid.addWidget(self.note, 3, 0, 1, 2)
-        grid.addWidget(self.component, 4, 0, 1, 2)
+        grid.addWidget(self.outside, 3, 0, 1, 2)
+        grid.addWidget(self.note, 4, 0, 1, 2)
+        grid.addWidget(self.component, 5, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         order = [self.search.line, self.map_button, self.address, self.component]
         for first, second in zip(order, order[1:], strict=False):
@@ -191,6 +202,7 @@ class LocationPicker(QWidget):
         if self.address.text() != loc.address:
             self.address.setText(loc.address)
         self.resolved.setText(self._resolved_text(loc))
+        self._show_outside(loc)
         self._show_note(loc)
         self._fill_components(loc)
         self.location_changed.emit(loc.pick)
@@ -228,6 +240,18 @@ class LocationPicker(QWidget):
             text += " · " + self.tr("road %1 (%2 m)").replace("%1", result.road).replace(
                 "%2", f"{result.road_distance_m:.0f}")
         return text
+
+    def _show_outside(self, loc: Location) -> None:
+        outside = loc.pick is not None and loc.pick.outside_city
+        self.outside.setVisible(outside)
+        if outside:
+            self.outside.setText(self.tr(
+                "This point (%1, %2) is outside the city's extent. Check the location with "
+                "the caller: a point here is most likely misplaced, and a case registered "
+                "here has no grid cell. Saving it asks for a confirmation.")
+                .replace("%1", f"{loc.lon:.6f}").replace("%2", f"{loc.lat:.6f}"))
+        else:
+            self.outside.clear()
 
     def _show_note(self, loc: Location) -> None:
         place = loc.place_address()

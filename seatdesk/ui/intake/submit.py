@@ -7,8 +7,10 @@ outbox and the form is cleared for the next call. When the connection returns ``
 takes the drafts oldest first: a draft whose intake key is already registered (the
 uncertain commit did land) is done; the others are checked for duplicates at that moment;
 a draft without candidates is registered (with its key: never twice), one with candidates
-is put back into the (empty) form with its candidates so the call-taker decides, one the
-engine refuses opens in the form with the reason.
+is put back into the (empty) form with its candidates so the call-taker decides, and so is
+one whose point lies outside the city's extent (its save asks first, as any such save: a
+draft saved offline was never asked); one the engine refuses opens in the form with the
+reason.
 """
 
 from __future__ import annotations
@@ -142,7 +144,7 @@ class IntakeSubmitter(QObject):
         if result.registered is not None:  # it did land before the connection was lost
             self._landed(key, *result.registered)
             self._next(rest)
-        elif result.candidates:
+        elif result.candidates or result.outside_city:
             self._decide(key, result)
         else:
             self._submit(key, result.draft, lambda: self._next(rest))
@@ -189,8 +191,12 @@ class IntakeSubmitter(QObject):
         then()
 
     def _decide(self, key: str, result: Precheck) -> None:
-        """Candidates found: the call-taker decides in the form (if it is free)."""
+        """Candidates found, or a point outside the city: the call-taker decides in the
+        form (if it is free)."""
         self._stop()
+        if not result.candidates:
+            self._outside_city(key, result)
+            return
         if not self.form.is_blank():
             self.form.show_status(self.tr("A report saved offline has possible duplicates; it "
                                           "opens when this form is saved or cleared"), error=True)
@@ -202,6 +208,19 @@ class IntakeSubmitter(QObject):
                                       "now. Ctrl+M merges into the chosen case, Ctrl+S saves a "
                                       "new case.").replace("%1", result.draft.created_at)
                               .replace("%2", str(len(result.candidates))), error=True)
+
+    def _outside_city(self, key: str, result: Precheck) -> None:
+        if not self.form.is_blank():
+            self.form.show_status(self.tr("A report saved offline lies outside the city's "
+                                          "extent; it opens when this form is saved or cleared"),
+                                  error=True)
+            return
+        self.form.load_draft(result.draft, key)
+        self.form.show_precheck(result)
+        self.form.show_status(self.tr("Report saved offline at %1 lies outside the city's "
+                                      "extent: check its location; Ctrl+S asks before "
+                                      "registering it").replace("%1", result.draft.created_at),
+                              error=True)
 
     def _stop(self) -> None:
         self.flushing = False
