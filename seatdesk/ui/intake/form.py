@@ -75,6 +75,7 @@ class IntakeForm(QWidget):
         self.warned_key: tuple | None = None
         self.confirmed_key: tuple | None = None  # registering outside the city: said yes to
         self.outside_prompt: OutsideCityPrompt | None = None
+        self._after_check = None  # the save waiting for the duplicate check's reply
         self.origin: str | None = None  # the outbox entry (intake key) this form came from
         self.intake_key = new_intake_key()  # this report's identity, kept to its registration
         self.submitter = IntakeSubmitter(self)
@@ -311,19 +312,32 @@ class IntakeForm(QWidget):
             self._timer.start()
 
     def run_precheck(self, then=None) -> None:
+        """Check the report on screen; ``then`` (a save waiting for the check) runs after
+        the reply. Only the newest reply arrives (``Seat.read``): a check started later —
+        the typing's timer firing while the save's check is out — takes the waiting save
+        over, so the save is never dropped with the older reply."""
         draft = self.draft()
         if not draft.located:
             return
         wf, user = self.seat.wf, self.seat.user
+        if then is not None:
+            self._timer.stop()  # this check covers what the typing's would
+            self._after_check = then
+
+        def waiting():
+            after, self._after_check = self._after_check, None
+            return after
 
         def done(result: Precheck) -> None:
             self.show_precheck(result)
-            if then is not None and self.key(self.draft()) == self.key(result.draft):
-                then()
+            after = waiting()
+            if after is not None and self.key(self.draft()) == self.key(result.draft):
+                after()
 
         def failed(exc, _trace) -> None:
-            if then is not None and not self.seat.monitor.online:
-                then()  # offline: the check happens when the outbox is submitted
+            after = waiting()
+            if after is not None and not self.seat.monitor.online:
+                after()  # offline: the check happens when the outbox is submitted
 
         self.seat.read("intake.precheck", lambda: precheck(wf, user, draft), done, failed)
 
@@ -434,7 +448,7 @@ class IntakeForm(QWidget):
 
     def clear(self) -> None:
         self.origin, self.checked, self.warned_key = None, None, None
-        self.confirmed_key = None
+        self.confirmed_key = self._after_check = None
         self.intake_key = new_intake_key()
         for edit in (self.caller_name, self.caller_phone):
             edit.clear()
