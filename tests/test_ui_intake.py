@@ -243,7 +243,7 @@ def test_a_save_goes_on_when_the_typing_check_overtakes_its_duplicate_check(city
     (300 ms after the last key) share one reply slot, where only the newest reply arrives.
     The save goes on with whichever reply is the newest for the report on screen."""
     db = city
-    window, form = intake(qtbot, db)
+    _window, form = intake(qtbot, db)
     form.anonymous.setChecked(True)
     form.location.set_point(119.2, 31.2)  # inside the city, far from every case
     qtbot.waitUntil(lambda: form.location.pick is not None, timeout=TIMEOUT)
