@@ -336,9 +336,10 @@ def test_serve_keeps_a_fixed_pool_of_connections(make_db, tmp_path):
     """``--db-connections N``: each worker keeps N sessions, named ``seatdesk serve`` in
     ``pg_stat_activity``, and never opens more, however many requests come at once —
     connections beyond a pool were closed when handed back and opened again at the next
-    burst (docs/performance.md: a new session costs PostgreSQL ~50 ms of CPU). Twenty
-    reports from fifteen handsets at once all register; the server's sessions, watched
-    all the while, never number more than three, and the same three serve a second
+    burst (docs/performance.md: a new session costs PostgreSQL ~50 ms of CPU) — and as
+    many again for the text reports' statements its event loop sends (docs/api.md).
+    Twenty reports from fifteen handsets at once all register; the server's sessions,
+    watched all the while, never number more than 2 × 3, and the same serve a second
     burst."""
     import threading
     from concurrent.futures import ThreadPoolExecutor
@@ -385,7 +386,7 @@ def test_serve_keeps_a_fixed_pool_of_connections(make_db, tmp_path):
         stop.set()
         watcher.join(10)
         assert first == second == [201] * 20, log.read_text()
-        assert 1 <= max(len(s) for s in seen) <= 3, seen
+        assert 1 <= max(len(s) for s in seen) <= 2 * 3, seen
         assert sessions() == after_first  # the second burst opened none
     finally:
         stop.set()

@@ -54,6 +54,11 @@ def create_app(wf: sd.Workflow, config: ServerConfig | None = None, *,
         # as many threads for requests as the worker has database connections
         # (runner.pool_options): a request waits for a thread, not a thread for a connection
         to_thread.current_default_thread_limiter().total_tokens = config.db_connections
+        # a text report's statements from the loop (``workflow/loop.py``): as many
+        # connections again, for the loop's statements only
+        if wf.backend == "postgresql":
+            wf.statements = statements_for(wf.engine, config.db_connections)
+            wf.statements.open()
         if background:
             ctx.feed = ChangeFeed(wf)
             ctx.feed.start(asyncio.get_running_loop())
@@ -64,6 +69,9 @@ def create_app(wf: sd.Workflow, config: ServerConfig | None = None, *,
         try:
             yield
         finally:
+            if wf.statements is not None:
+                statements, wf.statements = wf.statements, None
+                await statements.close()
             if background:
                 deliverer.stop()
                 watch.stop()
@@ -82,6 +90,16 @@ def create_app(wf: sd.Workflow, config: ServerConfig | None = None, *,
     FieldApp().mount(app)
     app.add_middleware(RequestLog, max_body_bytes=config.max_body_bytes)
     return app
+
+
+def statements_for(engine, size: int) -> sd.AsyncStatements:
+    """The loop's connections, made as the engine makes its own (the same URL, hosts
+    and password; ``seatdesk serve`` as the application's name)."""
+    from seatdesk.models.db import PING_AFTER_IDLE_S
+
+    _args, kwargs = engine.dialect.create_connect_args(engine.url)
+    return sd.AsyncStatements({**kwargs, "application_name": "seatdesk serve"}, size,
+                              PING_AFTER_IDLE_S)
 
 
 def _docs(app: FastAPI) -> None:

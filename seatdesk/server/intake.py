@@ -18,9 +18,13 @@ outside every grid cell).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
+from collections.abc import Callable, Iterator
+
+from fastapi.concurrency import run_in_threadpool
 
 from seatdesk.data.city_profile import outside
 from seatdesk.models import get_setting
@@ -54,14 +58,45 @@ def register(identity: DatabaseIdentity, principal: Principal, report: sd.Report
     make a second case, so the answer says to look for it first (``UNCERTAIN_UNKEYED``)
     and carries no ``Retry-After``."""
     report = dataclasses.replace(report, intake_key=key)
-    try:
+    with _uncertain_unkeyed(key):
         return sd.register(identity.workflow(principal), principal.actor, report,
                            on_registered=on_registered, duplicates=duplicates,
                            request_row=request_row)
+
+
+@contextlib.contextmanager
+def _uncertain_unkeyed(key: str | None) -> Iterator[None]:
+    """``CommitUncertain`` of a report without a key: 503 ``UNCERTAIN_UNKEYED``."""
+    try:
+        yield
     except sd.CommitUncertain as exc:
         if key is not None:
             raise
         raise ApiError(503, "commit_uncertain", UNCERTAIN_UNKEYED) from exc
+
+
+async def register_async(identity: DatabaseIdentity, principal: Principal, report: sd.Report,
+                         key: str | None, *, duplicates: bool = True,
+                         request_row: dict | None = None,
+                         check: Callable[[sd.Workflow], None] | None = None
+                         ) -> sd.CaseChange:
+    """``register`` from the event loop (``sd.register_async``: a text report's statements
+    without a thread while the process's caches are warm, ``workflow/loop.py``), the same
+    answers; ``check(wf)``, the caller's own checks with the principal's workflow, first
+    (a refusal registers nothing)."""
+
+    def principal_workflow() -> sd.Workflow:
+        wf = identity.workflow(principal)
+        if check is not None:
+            check(wf)
+        return wf
+
+    wf = await sd.loop_or_thread(run_in_threadpool, principal_workflow)
+    with _uncertain_unkeyed(key):
+        return await sd.register_async(wf, principal.actor,
+                                       dataclasses.replace(report, intake_key=key),
+                                       blocking=run_in_threadpool, duplicates=duplicates,
+                                       request_row=request_row)
 
 
 #: a handset's or partner's point outside the city, refused (nothing registered)

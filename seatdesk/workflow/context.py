@@ -28,6 +28,7 @@ from seatdesk.models.spatial import SpatialIndex, spatial_index
 
 from .errors import CommitUncertain
 from .lookups import Lookups
+from .loop import AsyncStatements, check_may_block
 from .worktime import WorkCalendar
 
 T = TypeVar("T")
@@ -86,6 +87,7 @@ class _OnDemand:
 
     def __getattr__(self, name: str) -> Any:
         if self._session is None:
+            check_may_block()
             unit = self._wf.reading()
             self._session = unit.__enter__()
             self._unit = unit
@@ -95,6 +97,22 @@ class _OnDemand:
         if self._unit is not None:
             unit, self._unit, self._session = self._unit, None, None
             unit.__exit__(None, None, None)
+
+
+def _statement_error(sql: str, params: dict, exc: Exception, lost: bool,
+                     retry_lost: bool) -> Exception:
+    """A statement's psycopg error as ``run_statement`` raises it: SQLAlchemy's
+    ``DBAPIError`` subclass, or ``CommitUncertain`` for a connection lost with an
+    implicit COMMIT that may have landed (``retry_lost`` false)."""
+    import psycopg
+
+    error = DBAPIError.instance(sql, params, exc, psycopg.Error, connection_invalidated=lost)
+    error.__cause__ = exc
+    if lost and not retry_lost:
+        uncertain = CommitUncertain()
+        uncertain.__cause__ = error
+        return uncertain
+    return error
 
 
 class Workflow:
@@ -118,6 +136,9 @@ class Workflow:
         #: by the intake server, whose throughput it is for (a seat's registrations take
         #: the unit of work its session guard watches)
         self.one_statement = False
+        #: the event loop's connections for ``arun_statement`` (the intake server's,
+        #: opened by its lifespan: ``workflow/loop.py``); None: none
+        self.statements: AsyncStatements | None = None
         #: reference rows kept per process while a NOTIFY listener runs (``lookups``);
         #: off, i.e. read every time, unless the process starts that listener
         self.lookups = Lookups()
@@ -144,6 +165,7 @@ class Workflow:
     def transaction(self, *, actor_checked: bool = False) -> Iterator[Session]:
         """One all-or-nothing write unit of work (BEGIN IMMEDIATE on SQLite);
         ``actor_checked``: the unit checks its acting user itself (``models.db``)."""
+        check_may_block()
         with write_transaction(self.engine, actor_checked=actor_checked) as session:
             self._set_role(session)
             yield session
@@ -151,6 +173,7 @@ class Workflow:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session for reads, as the role of ``acting_as`` when there is one."""
+        check_may_block()
         with Session(self.engine) as session:
             self._set_role(session)
             yield session
@@ -248,6 +271,7 @@ class Workflow:
         SQLAlchemy's (``DBAPIError`` subclasses), as ``write`` raises them."""
         import psycopg
 
+        check_may_block()
         for last in (False, True):
             with self.engine.connect() as conn:
                 pg = conn.connection.driver_connection
@@ -263,13 +287,33 @@ class Workflow:
                     lost = pg.broken or pg.closed
                     if lost:
                         conn.invalidate()
-                    if lost and not retry_lost:
-                        raise CommitUncertain() from DBAPIError.instance(
-                            sql, params, exc, psycopg.Error, connection_invalidated=True)
-                    if lost and not last:
-                        continue
-                    raise DBAPIError.instance(sql, params, exc, psycopg.Error,
-                                              connection_invalidated=lost) from exc
+                    if not (lost and retry_lost and not last):
+                        raise _statement_error(sql, params, exc, lost, retry_lost)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def arun_statement(self, sql: str, params: dict, *, retry_lost: bool
+                             ) -> list[tuple]:
+        """``run_statement`` from the event loop that opened ``statements`` (psycopg's
+        asynchronous connection: no thread, ``workflow/loop.py``): the same statement,
+        the same retry of a lost connection, the same errors. A database that cannot be
+        reached raises as the engine's pool raises it (``OperationalError``)."""
+        import psycopg
+
+        assert self.statements is not None
+        for last in (False, True):
+            try:
+                async with self.statements.connection() as pg:
+                    try:
+                        cur = await pg.execute(sql, params, prepare=True)
+                        return await cur.fetchall()
+                    except psycopg.Error as exc:
+                        lost = pg.broken or pg.closed
+                        if not (lost and retry_lost and not last):
+                            raise _statement_error(sql, params, exc, lost,
+                                                   retry_lost)
+            except psycopg.OperationalError as exc:  # connecting failed: nothing was sent
+                raise DBAPIError.instance(sql, params, exc, psycopg.Error,
+                                          connection_invalidated=True) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     def cached_calendar(self) -> WorkCalendar | None:

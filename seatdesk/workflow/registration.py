@@ -56,6 +56,7 @@ from .context import Workflow
 from .direct import insert_row, row_values
 from .duplicates import CANDIDATE_STATES, find_duplicates, ranked, search_radius
 from .errors import InvalidArgument, MissingReason
+from .loop import Blocking, loop_or_thread
 from .numbering import NumberTaken, day_prefix, number_collision, prefix_in, take_number
 from .states import rows_for
 from .tasks import assign_task
@@ -104,12 +105,7 @@ def register(wf: Workflow, actor: Actor, report: Report, *,
     registration's transaction (an integration stores its own rows with the case);
     ``request_row``, a partner's request (``partner_requests``' columns but ``case_id``),
     is written with the case (its texts checked first, as a flush checks them)."""
-    actions.check_role(actor, "register")
-    report = checked_report(report)
-    if request_row is not None:
-        check_row(SimpleNamespace(__table__=_REQUESTS, **request_row))
-    _check_report(actor, report)
-    now = wf.now()
+    report, now = _checked(wf, actor, report, request_row)
     found, number, cell = _first_statement(wf, actor, report, now)
     if found is not None:
         return found
@@ -125,7 +121,70 @@ def register(wf: Workflow, actor: Actor, report: Report, *,
     except IntegrityError as exc:
         if not report.intake_key or "intake_key" not in str(exc.orig):
             raise
-    found = _replayed(wf, actor, report.intake_key)  # a concurrent twin committed first
+    return _replayed_twin(wf, actor, report.intake_key)
+
+
+async def register_async(wf: Workflow, actor: Actor, report: Report, *, blocking: Blocking,
+                         duplicates: bool = True, request_row: dict | None = None
+                         ) -> CaseChange:
+    """``register`` from an event loop (the intake server's): the same registration, its
+    two statements sent from the loop (``Workflow.arun_statement``) and the Python
+    between them run there while the process's caches hold what it reads
+    (``workflow/loop.py``). Whatever else must touch the database — a cache miss, the
+    replay after a racing twin, a number a trusted writer took, a report that does not go
+    in one statement, a loop the workflow's ``statements`` were not opened on — runs in a
+    thread through ``blocking`` (the server's ``run_in_threadpool``), as ``register``
+    runs it."""
+    if not (wf.statements is not None and wf.statements.usable()
+            and _in_one_statement(wf, report, None)):
+        return await blocking(functools.partial(register, wf, actor, report,
+                                                duplicates=duplicates, request_row=request_row))
+    report, now = _checked(wf, actor, report, request_row)
+    params, prefix = await loop_or_thread(blocking, _first_params, wf, report, now)
+    row = (await wf.arun_statement(_FIRST_SQL, params, retry_lost=True))[0]
+    found, number, cell = _first_outcome(row, actor, report.intake_key, prefix)
+    if found is not None:
+        return found
+    key = report.intake_key
+    try:
+        try:
+            built = await loop_or_thread(blocking, _direct_rows, wf, actor, report, now,
+                                         number, cell, duplicates, request_row)
+            try:
+                rows = await wf.arun_statement(_REGISTER_ROWS, built.params,
+                                               retry_lost=bool(key))
+            except IntegrityError as exc:
+                _number_taken(exc, number)
+            return await loop_or_thread(blocking, _direct_change, wf, built, rows)
+        except NumberTaken:  # a trusted writer took it: the next, the usual way
+            return await blocking(functools.partial(
+                _numbered_again, wf, actor, report, now, cell, duplicates, request_row))
+    except IntegrityError as exc:
+        if not key or "intake_key" not in str(exc.orig):
+            raise
+    return await blocking(functools.partial(_replayed_twin, wf, actor, key))
+
+
+def _checked(wf: Workflow, actor: Actor, report: Report, request_row: dict | None
+             ) -> tuple[Report, dt.datetime]:
+    """The checks before any statement (no database), and the registration's moment."""
+    actions.check_role(actor, "register")
+    report = checked_report(report)
+    if request_row is not None:
+        check_row(SimpleNamespace(__table__=_REQUESTS, **request_row))
+    _check_report(actor, report)
+    return report, wf.now()
+
+
+def _numbered_again(wf: Workflow, actor: Actor, report: Report, now, cell: object,
+                    duplicates: bool, request_row: dict | None) -> CaseChange:
+    return _register_numbered(wf, actor, report, None, now, take_number(wf, now), cell,
+                              duplicates, request_row)
+
+
+def _replayed_twin(wf: Workflow, actor: Actor, key: str) -> CaseChange:
+    """The case a concurrent twin with ``key`` committed first."""
+    found = _replayed(wf, actor, key)
     if found is None:  # pragma: no cover - the unique key was violated, so the row exists
         raise InvalidArgument("上报编号冲突，请重试")
     return found
@@ -143,15 +202,25 @@ def _first_statement(wf: Workflow, actor: Actor, report: Report, now
     key = report.intake_key
     if wf.backend != "postgresql":
         return (_replayed(wf, actor, key) if key else None), None, LOOK_UP
+    params, prefix = _first_params(wf, report, now)
+    row = wf.run_statement(_FIRST_SQL, params, retry_lost=True)[0]  # (a retry only burns a number)
+    return _first_outcome(row, actor, key, prefix)
 
+
+def _first_params(wf: Workflow, report: Report, now) -> tuple[dict, str]:
+    """``seatdesk_register_first``'s arguments, and the day's prefix of the number."""
     # the calendar (its time zone names the day) as the unit of work read it before:
     # kept for ``cache_seconds``, read in a unit of its own (``write``: retried on a lost
     # connection) when the process holds none
     calendar = wf.cached_calendar() or wf.write(wf.calendar)
     prefix = prefix_in(calendar, now)
-    row = wf.run_statement(_FIRST_SQL, {
-        "role": wf.db_role, "key": key or None, "day": prefix, "lon": float(report.lon),
-        "lat": float(report.lat)}, retry_lost=True)[0]  # (a retry only burns a number)
+    return {"role": wf.db_role, "key": report.intake_key or None, "day": prefix,
+            "lon": float(report.lon), "lat": float(report.lat)}, prefix
+
+
+def _first_outcome(row, actor: Actor, key: str | None, prefix: str
+                   ) -> tuple[CaseChange | None, str | None, object]:
+    """``_first_statement``'s answer from the function's row."""
     if key and row[0] is not None:
         return _replay_of(_ReplayRow(*row[:_REPLAYED_WIDTH]), actor), None, LOOK_UP
     serial = row[_REPLAYED_WIDTH]
@@ -265,6 +334,29 @@ def _register_direct(wf: Workflow, actor: Actor, report: Report, now, number: st
     takes one: a thread never holds two of the pool's connections at once (the server's
     pool has as many as it has threads, ``runner.pool_options``: threads that each held
     one and waited for a second would wait for ever)."""
+    built = _direct_rows(wf, actor, report, now, number, cell, duplicates, request_row)
+    try:
+        rows = wf.run_statement(_REGISTER_ROWS, built.params,
+                                retry_lost=bool(report.intake_key))
+    except IntegrityError as exc:
+        _number_taken(exc, number)
+    return _direct_change(wf, built, rows)
+
+
+@dataclass
+class _Direct:
+    """The rows ``_register_direct`` writes, built: the statement's arguments and what the
+    answer is made of."""
+
+    case: NewCase
+    ctx: ActionContext
+    entry: object
+    radius: float | None
+    params: dict
+
+
+def _direct_rows(wf: Workflow, actor: Actor, report: Report, now, number: str,
+                 cell: object, duplicates: bool, request_row: dict | None) -> _Direct:
     with wf.reading_on_demand() as session:
         actions.check_actor_kept(wf, session, actor)
         _check_source(wf, session, report.source)
@@ -276,18 +368,26 @@ def _register_direct(wf: Workflow, actor: Actor, report: Report, now, number: st
         entry = actions.record(ctx, S.REPORTED)
         radius = search_radius(wf, session, case.class_id) if duplicates else None
         params = _rows_params(wf, case, entry, radius, _reporter(report), request_row)
-    try:
-        rows = wf.run_statement(_REGISTER_ROWS, params, retry_lost=bool(report.intake_key))
-    except IntegrityError as exc:
-        if number_collision(exc):
-            raise NumberTaken(number) from exc
-        raise
-    case.id = entry.case_id = rows[0][0]
-    if duplicates:
+    return _Direct(case, ctx, entry, radius, params)
+
+
+def _number_taken(exc: IntegrityError, number: str) -> None:
+    """``NumberTaken`` if the rows statement's error is ``number`` held by another case;
+    the error itself otherwise."""
+    if number_collision(exc):
+        raise NumberTaken(number) from exc
+    raise exc
+
+
+def _direct_change(wf: Workflow, built: _Direct, rows: list[tuple]) -> CaseChange:
+    """The answer: the new case's id from the rows statement, its candidates scored."""
+    built.case.id = built.entry.case_id = rows[0][0]
+    if built.radius is not None:
         with wf.reading_on_demand() as session:  # (another class's facts, on a miss)
-            ctx.duplicates = ranked(wf, session, case,
-                                    [row[1:] for row in rows if row[1] is not None], radius)
-    return actions.change_of(ctx, entry)
+            built.ctx.duplicates = ranked(wf, session, built.case,
+                                          [row[1:] for row in rows if row[1] is not None],
+                                          built.radius)
+    return actions.change_of(built.ctx, built.entry)
 
 
 #: ``seatdesk_register_rows``: the case and its first ledger row, the caller's and the

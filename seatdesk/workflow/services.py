@@ -55,6 +55,7 @@ from .handling import (
     sign,
 )
 from .ledger import LedgerProblem, Replayed, replay, verify_ledger
+from .loop import AsyncStatements, loop_or_thread
 from .merging import MergeResult, merge
 from .queries import (
     ArchivedHistory,
@@ -67,7 +68,15 @@ from .queries import (
     mask_phone,
     visible_cases_filter,
 )
-from .registration import Report, accept, register, send_verification, verify, void
+from .registration import (
+    Report,
+    accept,
+    register,
+    register_async,
+    send_verification,
+    verify,
+    void,
+)
 from .routing import (
     PersonSuggestion,
     Suggestion,
@@ -90,7 +99,8 @@ __all__ = [
     "approve_void", "case_detail", "case_history", "changes_since", "check_fail",
     "check_pass", "close", "dispatch", "duplicate_candidates", "feedback", "file",
     "mask_phone", "merge", "redispatch", "refuse_extension", "refuse_filing",
-    "refuse_return", "refuse_suspension", "refuse_void", "register", "replay",
+    "refuse_return", "refuse_suspension", "refuse_void", "register", "register_async",
+    "AsyncStatements", "loop_or_thread", "replay",
     "request_extension", "request_return", "request_suspension", "request_void", "resume",
     "send_check", "send_up", "send_verification", "sign", "suggest_department",
     "suggest_supervisor", "urge", "verify", "verify_ledger", "visible_cases_filter", "void",

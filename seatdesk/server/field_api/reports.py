@@ -9,10 +9,10 @@ one (201).
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
@@ -77,7 +77,8 @@ async def post_report(request: Request, me: FieldUser) -> JSONResponse:
                        class_id=body.class_id, urgency=body.urgency,
                        component_code=body.component_code, attachments=tuple(media))
     key = intake.intake_key("field", str(me.user_id), body.report_id)
-    change = await run_in_threadpool(_register, ctx, me, report, key)
+    change = await intake.register_async(ctx.identity, me, report, key,
+                                         check=functools.partial(_in_city, report))
     # ``ReportTaken``'s fields, built as the JSON they become (a model built and dumped
     # again for every report cost CPU and checked nothing: every value is typed here)
     taken = {"case_id": change.case_id, "number": change.number, "state": change.new_state,
@@ -87,14 +88,13 @@ async def post_report(request: Request, me: FieldUser) -> JSONResponse:
     return JSONResponse(taken, 200 if change.replayed else 201)
 
 
-def _register(ctx: Ctx, me: FieldUser, report: sd.Report, key: str) -> sd.CaseChange:
-    """The report registered once (``intake.register``); a point outside the city (a GPS
-    fix not yet made, (0, 0)) is refused and nothing registered — the field app keeps
-    the report in its outbox with the message, for the supervisor to place and send."""
-    if intake.outside_city(ctx.identity.workflow(me), report.lon, report.lat):
+def _in_city(report: sd.Report, wf: sd.Workflow) -> None:
+    """A point outside the city (a GPS fix not yet made, (0, 0)) is refused and nothing
+    registered — the field app keeps the report in its outbox with the message, for the
+    supervisor to place and send."""
+    if intake.outside_city(wf, report.lon, report.lat):
         raise ApiError(422, "outside_city",
                        intake.OUTSIDE_CITY.format(lon=report.lon, lat=report.lat))
-    return intake.register(ctx.identity, me, report, key)
 
 
 async def _read(request: Request, ctx: Ctx) -> tuple[FieldReport, list[sd.AttachmentIn]]:

@@ -57,9 +57,33 @@ class NewRequest:
         return dict(self.attributes).get(PARTNER_ID_ATTRIBUTE, "").strip()
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A POST's report, ready to register: through the partner's workflow, with its
+    request row and key."""
+
+    wf: sd.Workflow
+    report: sd.Report
+    request_row: dict
+    key: str | None
+
+
 def create(identity: DatabaseIdentity, partner: Principal, req: NewRequest,
            media: tuple[sd.AttachmentIn, ...]) -> tuple[sd.CaseChange, str]:
-    """(the case change, the request's token)."""
+    """(the case change, the request's token), in one thread (``post_request`` goes
+    through ``prepare``, ``intake.register_async`` and ``token_of`` itself)."""
+    ready = prepare(identity, partner, req, media)
+    # no duplicate search: the answer does not carry it; the seat's 受理 searches
+    change = intake.register(identity, partner, ready.report, ready.key, duplicates=False,
+                             request_row=ready.request_row)
+    return change, token_of(ready, change)
+
+
+def prepare(identity: DatabaseIdentity, partner: Principal, req: NewRequest,
+            media: tuple[sd.AttachmentIn, ...]) -> Prepared:
+    """The report a POST makes (refused here if it names no service the centre offers or
+    no place): reads only on a cache miss or to place an address (changes nothing, so
+    ``loop_or_thread`` may run it again in a thread)."""
     wf = identity.workflow(partner)  # every read below as the partner, like the registration
     cls = service_class(wf.lookups, wf.reading, req.service_code)
     if cls is None:
@@ -70,18 +94,20 @@ def create(identity: DatabaseIdentity, partner: Principal, req: NewRequest,
                        caller_name=f"{req.last_name}{req.first_name}".strip()[:100],
                        caller_phone=req.phone[:40], callback_wanted=bool(req.phone),
                        attachments=media)
-    token = secrets.token_hex(12)
-    request_row = {"partner_id": partner.partner_id, "token": token,
+    request_row = {"partner_id": partner.partner_id, "token": secrets.token_hex(12),
                    "external_id": req.external_id or None, "service_code": req.service_code,
                    "media_url": req.media_url[:500]}
-    # no duplicate search: the answer does not carry it; the seat's 受理 searches
-    change = intake.register(identity, partner, report, _key(partner, req),
-                             duplicates=False, request_row=request_row)
-    if change.replayed:
-        with wf.reading() as session:
-            token = session.scalar(select(PartnerRequest.token).where(
-                PartnerRequest.case_id == change.case_id)) or ""
-    return change, token
+    return Prepared(wf, report, request_row, _key(partner, req))
+
+
+def token_of(ready: Prepared, change: sd.CaseChange) -> str:
+    """The request's token: the new one, or the first registration's for a replay (a
+    read, as the partner)."""
+    if not change.replayed:
+        return ready.request_row["token"]
+    with ready.wf.reading() as session:
+        return session.scalar(select(PartnerRequest.token).where(
+            PartnerRequest.case_id == change.case_id)) or ""
 
 
 def _key(partner: Principal, req: NewRequest) -> str | None:

@@ -10,7 +10,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from .. import uploads
+from seatdesk.workflow import services as sd
+
+from .. import intake, uploads
 from ..context import (
     Ctx,
     ServerContext,
@@ -24,7 +26,7 @@ from ..fields import has_control
 from ..forms import is_urlencoded, read_form, urlencoded_items
 from ..routing import PrefixedRouter
 from . import reads
-from .create import NewRequest, create
+from .create import NewRequest, prepare, token_of
 from .formats import render, render_object
 from .services import (
     NOT_FOUND,
@@ -104,7 +106,13 @@ async def post_request(fmt: Fmt, request: Request) -> Response:
         raise ApiError(400, "missing_service_code", "缺少 service_code，未登记：请从服务列表"
                        "（GET /open311/v2/services.xml 或 .json）中选用后重新提交")
     req = _new_request(fields, request.headers.get("idempotency-key", ""))
-    change, token = await run_in_threadpool(create, ctx.identity, partner, req, media_files)
+    ready = await sd.loop_or_thread(run_in_threadpool, prepare, ctx.identity, partner, req,
+                                    media_files)
+    # no duplicate search: the answer does not carry it; the seat's 受理 searches
+    change = await intake.register_async(ctx.identity, partner, ready.report, ready.key,
+                                         duplicates=False, request_row=ready.request_row)
+    token = (ready.request_row["token"] if not change.replayed
+             else await run_in_threadpool(token_of, ready, change))
     return render(fmt, "service_requests", [{
         "service_request_id": change.number, "token": token, "service_notice": "",
         "account_id": ""}], 200 if change.replayed else 201)
