@@ -323,3 +323,39 @@ def test_the_embedded_database_file_is_readable_by_its_owner_only(tmp_path, caps
     os.chmod(path, 0o644)  # a file of ours found readable by others is tightened
     make_engine(f"sqlite:///{path}").dispose()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_a_handset_sign_in_hashes_outside_its_transaction(make_db, monkeypatch):
+    """The intake server's handset sign-in on its own connection (SQLite, or PostgreSQL
+    without per-user logins): the same three steps as a seat's, so a writer of the
+    supervisor's row is not kept waiting by the argon2 verification or the rehash."""
+    from tests.server_fixtures import PASSWORD as FIELD_PASSWORD
+    from tests.server_fixtures import make_server
+    from tests.workflow_fixtures import open_world
+
+    srv = make_server(open_world(make_db("workflow_world")))
+    db = srv.world.db
+    old = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+    with db.engine.begin() as conn:  # a hash with out-of-date parameters: rehashed at sign-in
+        conn.execute(text("UPDATE users SET password_hash = :h WHERE username = 'sup1'"),
+                     {"h": old.hash(FIELD_PASSWORD)})
+    seen: list[tuple[str, str]] = []
+
+    def probing(name, original):
+        def call(*args):
+            seen.append((name, _probe_the_account_row(db, "sup1")))
+            return original(*args)
+        return call
+
+    monkeypatch.setattr(auth, "verify_password", probing("verify", auth.verify_password))
+    monkeypatch.setattr(auth, "hash_password", probing("rehash", auth.hash_password))
+    body = {"username": "sup1", "device_id": "phone-1"}
+    refused = srv.client.post("/field/v1/session", json={**body, "password": "wrong"})
+    assert refused.status_code == 401, refused.text
+    signed = srv.client.post("/field/v1/session", json={**body, "password": FIELD_PASSWORD})
+    assert signed.status_code == 201, signed.text
+    assert seen == [("verify", ""), ("verify", ""), ("rehash", "")]
+    with db.engine.connect() as conn:
+        stored, failed = conn.execute(text(
+            "SELECT password_hash, failed_logins FROM users WHERE username = 'sup1'")).one()
+    assert failed == 0 and not auth._HASHER.check_needs_rehash(stored)

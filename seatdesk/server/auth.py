@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session
 
 from seatdesk.models import FieldEvent, FieldSession, Partner, User, UTCDateTime
 from seatdesk.models.enums import Role
-from seatdesk.workflow.auth import LoggedIn, LoginError, login
+from seatdesk.workflow.auth import (
+    LoggedIn,
+    LoginError,
+    PasswordCheck,
+    check_password,
+    read_account,
+    record_login,
+)
 
 from .identity import FIELD, PARTNER, Principal, field_channel, partner_channel
 
@@ -57,7 +64,15 @@ def sign_in(session: Session, username: str, password: str, device_id: str,
             now: dt.datetime, ttl: dt.timedelta) -> tuple[str, dt.datetime, LoggedIn]:
     """Check the password (lockout counted as at a seat) and open a handset session.
     The caller commits even when this raises ``LoginError`` (the failure count)."""
-    user = login(session, username, password, now)
+    return signed_in(session, check_password(read_account(session, username), username,
+                                             password, now), device_id, now, ttl)
+
+
+def signed_in(session: Session, check: PasswordCheck, device_id: str, now: dt.datetime,
+              ttl: dt.timedelta) -> tuple[str, dt.datetime, LoggedIn]:
+    """``sign_in``'s writes, for a password checked (``check_password``: argon2) before
+    the write transaction began, as the seat's sign-in does (``workflow.signin``)."""
+    user = record_login(session, check, now)
     if user.role != Role.SUPERVISOR:
         raise Forbidden("城管通只供监督员登录")
     token = new_secret(TOKEN_PREFIX)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from seatdesk.models import FieldEvent, SupervisorPosition, User
 from seatdesk.models.enums import Role
-from seatdesk.workflow.auth import LoginError
+from seatdesk.workflow.auth import LoginError, check_password, read_account
 from seatdesk.workflow.signin import check_login
 
 from .. import auth
@@ -53,11 +53,16 @@ def sign_in(body: SignIn, request: Request, ctx: Ctx) -> SignedIn:
     if ctx.signs_in_with_logins:
         token, expires, user = _sign_in_with_login(body, ctx, now)
     else:
+        # argon2 (tens of ms, 64 MiB) between a short read and a short write, not inside
+        # the write transaction: on SQLite that holds the database's write lock
+        with ctx.wf.reading() as session:
+            account = read_account(session, body.username)
+        check = check_password(account, body.username, body.password, now)
         refused = None
         with ctx.write() as session:
             try:
-                token, expires, user = auth.sign_in(session, body.username, body.password,
-                                                    body.device_id, now, ctx.config.token_ttl)
+                token, expires, user = auth.signed_in(session, check, body.device_id, now,
+                                                      ctx.config.token_ttl)
             except (LoginError, auth.Forbidden) as exc:
                 refused = exc  # committed all the same: the failure count and lockout are kept
         if refused is not None:
