@@ -9,6 +9,8 @@ listener that keeps the reference-data cache (``workflow/lookups.py``), and stop
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -33,6 +35,7 @@ from .open311.routes import router as open311_router
 from .queue_watch import QueueWatch
 from .webapp import FieldApp
 
+log = logging.getLogger(__name__)
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 DESCRIPTION = """数字城管指挥中心的接入服务：监督员城管通（/field/v1）、Open311 GeoReport v2
 （/open311/v2，含 mySociety 的 servicerequestupdates 扩展）、12345 热线工单（/hotline12345/v1）。
@@ -59,6 +62,7 @@ def create_app(wf: sd.Workflow, config: ServerConfig | None = None, *,
         if wf.backend == "postgresql":
             wf.statements = statements_for(wf.engine, config.db_connections)
             wf.statements.open()
+            wf.lookups.on_lost = functools.partial(_database_lost, wf)
         if background:
             ctx.feed = ChangeFeed(wf)
             ctx.feed.start(asyncio.get_running_loop())
@@ -71,6 +75,7 @@ def create_app(wf: sd.Workflow, config: ServerConfig | None = None, *,
         finally:
             if wf.statements is not None:
                 statements, wf.statements = wf.statements, None
+                wf.lookups.on_lost = None
                 await statements.close()
             if background:
                 deliverer.stop()
@@ -90,6 +95,17 @@ def create_app(wf: sd.Workflow, config: ServerConfig | None = None, *,
     FieldApp().mount(app)
     app.add_middleware(RequestLog, max_body_bytes=config.max_body_bytes)
     return app
+
+
+def _database_lost(wf: sd.Workflow) -> None:
+    """The reference cache's listener lost its connection (a restart, a failover): the
+    pooled connections are dropped before a request finds them dead — the first report
+    after a restart was answered 503 while the database was already back (the engine's
+    pool pings only a connection idle a second or more)."""
+    log.warning("database connection lost: the pooled connections are dropped")
+    wf.engine.dispose(close=False)
+    if wf.statements is not None:
+        wf.statements.forget()
 
 
 def statements_for(engine, size: int) -> sd.AsyncStatements:

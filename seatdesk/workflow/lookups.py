@@ -52,6 +52,10 @@ class Lookups:
         self.generation = 0  # bumped by every emptying (a notification, a (re)connection)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        #: called (from the listener's thread) when its connection, once established, is
+        #: lost: the database restarted or failed over, so the process's other idle
+        #: connections are most likely dead too (the intake server drops them: ``app``)
+        self.on_lost: Callable[[], None] | None = None
 
     @property
     def live(self) -> bool:
@@ -127,10 +131,12 @@ class Lookups:
 
         dsn = libpq_dsn(database_url)
         while not self._stop.is_set():
+            connected = False
             try:
                 with psycopg.connect(dsn, autocommit=True) as conn:
                     for channel in (CONFIG_CHANNEL, USERS_CHANNEL):
                         conn.execute(f'LISTEN "{channel}"')
+                    connected = True
                     self.clear(live=True)  # anything may have changed while not listening
                     while not self._stop.is_set():
                         for _note in conn.notifies(timeout=0.5):
@@ -138,6 +144,11 @@ class Lookups:
             except Exception as exc:  # noqa: BLE001 - the thread must outlive any failure
                 log.warning("reference cache listener: %s; direct lookups until reconnected",
                             type(exc).__name__)
+                if connected and self.on_lost is not None:
+                    try:
+                        self.on_lost()
+                    except Exception:
+                        log.exception("reference cache listener: on_lost failed")
             finally:
                 self.clear(live=False)
             self._stop.wait(RECONNECT_S)

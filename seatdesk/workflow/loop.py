@@ -79,7 +79,9 @@ class AsyncStatements:
     that cannot be reached is an error at once (psycopg_pool would wait for its own
     reconnection instead, and a request with it), a connection idle for a second or more
     is pinged before use and a dead one replaced (``models.db._ping_idle_connections``),
-    a broken one is not handed out again.
+    a broken one is not handed out again — nor any idle one (it finds a restarted
+    database; so does ``forget``, called from any thread, as SQLAlchemy's pool drops its
+    connections when one is found dead).
 
     ``open`` on the loop that will use it (the server's lifespan), ``close`` there at the
     end; ``usable()``: whether the running loop is that loop (a test client's request on
@@ -88,7 +90,8 @@ class AsyncStatements:
     def __init__(self, connect_kwargs: dict, size: int, ping_after_s: float):
         self._kwargs = {**connect_kwargs, "autocommit": True}
         self._size, self._ping_after = size, ping_after_s
-        self._idle: collections.deque = collections.deque()  # (connection, idle since)
+        self._idle: collections.deque = collections.deque()  # (connection, since, generation)
+        self._generation = 0  # idle connections of an earlier one are not used again
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots: asyncio.Semaphore | None = None
 
@@ -102,10 +105,15 @@ class AsyncStatements:
         except RuntimeError:
             return False
 
+    def forget(self) -> None:
+        """The idle connections are not to be used again (the database went away): from
+        any thread; each is closed when next taken."""
+        self._generation += 1
+
     async def close(self) -> None:
         self._loop = None
         while self._idle:
-            conn, _since = self._idle.popleft()
+            conn, _since, _generation = self._idle.popleft()
             await conn.close()
 
     @asynccontextmanager
@@ -118,21 +126,25 @@ class AsyncStatements:
             try:
                 yield conn
             finally:
-                if not (conn.closed or conn.broken):
-                    self._idle.append((conn, time.monotonic()))
+                if conn.closed or conn.broken:
+                    self.forget()
+                else:
+                    self._idle.append((conn, time.monotonic(), self._generation))
 
     async def _take(self):
         import psycopg
 
         while self._idle:
-            conn, since = self._idle.pop()  # the most recently used: likely alive, warm
-            if conn.closed or conn.broken:
+            conn, since, generation = self._idle.pop()  # the most recently used: warm
+            if conn.closed or conn.broken or generation != self._generation:
+                await conn.close()
                 continue
             if time.monotonic() - since >= self._ping_after:
                 try:
                     await conn.execute("SELECT 1")
                 except psycopg.Error:
                     await conn.close()
+                    self.forget()
                     continue
             return conn
         return await psycopg.AsyncConnection.connect(**self._kwargs)
