@@ -169,25 +169,33 @@ def _probe_the_account_row(db, username: str) -> str:
     return f"{opened} transaction(s) open" if opened else ""
 
 
-def test_the_password_hash_runs_outside_the_sign_in_transaction(make_db, monkeypatch):
-    """Fifty seats sign in at shift change: the argon2 verification (and the rehash of a
-    hash with old parameters) runs with no transaction open, so a writer of the user's
-    row is not kept waiting by it (on SQLite: the database's write lock is free)."""
-    db = make_db("workflow_world")
+def _probe_every_hash(db, username: str, password: str, monkeypatch) -> list:
+    """Give ``username`` a hash with out-of-date parameters (rehashed at sign-in) and
+    probe the account's row (``_probe_the_account_row``) at every argon2 call from now
+    on: the list of (verify | rehash, what was in the way)."""
     old = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
-    with db.engine.begin() as conn:  # a hash with out-of-date parameters: rehashed at sign-in
-        conn.execute(text("UPDATE users SET password_hash = :h WHERE username = 'lead'"),
-                     {"h": old.hash("right-password")})
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE users SET password_hash = :h WHERE username = :u"),
+                     {"h": old.hash(password), "u": username})
     seen: list[tuple[str, str]] = []
 
     def probing(name, original):
         def call(*args):
-            seen.append((name, _probe_the_account_row(db, "lead")))
+            seen.append((name, _probe_the_account_row(db, username)))
             return original(*args)
         return call
 
     monkeypatch.setattr(auth, "verify_password", probing("verify", auth.verify_password))
     monkeypatch.setattr(auth, "hash_password", probing("rehash", auth.hash_password))
+    return seen
+
+
+def test_the_password_hash_runs_outside_the_sign_in_transaction(make_db, monkeypatch):
+    """Fifty seats sign in at shift change: the argon2 verification (and the rehash of a
+    hash with old parameters) runs with no transaction open, so a writer of the user's
+    row is not kept waiting by it (on SQLite: the database's write lock is free)."""
+    db = make_db("workflow_world")
+    seen = _probe_every_hash(db, "lead", "right-password", monkeypatch)
     with pytest.raises(LoginError, match=FAILED):
         signin.sign_in(db.engine, "lead", "wrong-password")
     signed = signin.sign_in(db.engine, "lead", "right-password")
@@ -335,20 +343,7 @@ def test_a_handset_sign_in_hashes_outside_its_transaction(make_db, monkeypatch):
 
     srv = make_server(open_world(make_db("workflow_world")))
     db = srv.world.db
-    old = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
-    with db.engine.begin() as conn:  # a hash with out-of-date parameters: rehashed at sign-in
-        conn.execute(text("UPDATE users SET password_hash = :h WHERE username = 'sup1'"),
-                     {"h": old.hash(FIELD_PASSWORD)})
-    seen: list[tuple[str, str]] = []
-
-    def probing(name, original):
-        def call(*args):
-            seen.append((name, _probe_the_account_row(db, "sup1")))
-            return original(*args)
-        return call
-
-    monkeypatch.setattr(auth, "verify_password", probing("verify", auth.verify_password))
-    monkeypatch.setattr(auth, "hash_password", probing("rehash", auth.hash_password))
+    seen = _probe_every_hash(db, "sup1", FIELD_PASSWORD, monkeypatch)
     body = {"username": "sup1", "device_id": "phone-1"}
     refused = srv.client.post("/field/v1/session", json={**body, "password": "wrong"})
     assert refused.status_code == 401, refused.text
