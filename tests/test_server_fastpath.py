@@ -291,3 +291,40 @@ def test_an_unkeyed_rows_statement_meeting_a_lost_connection_says_look_first(
     assert "Retry-After" not in cut.headers
     assert _cases(world) == 1  # the warm-up's: nothing was saved
     srv.client.close()
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)],
+                         indirect=True)
+def test_an_uncertain_task_answer_says_to_send_the_same_answer(make_db):
+    """A supervisor's 核实 answer whose COMMIT a proxy cuts: the answer says to send the
+    same answer again (not "the same report id", which an answer has not), and sending it
+    records it once — or, had it landed, says it was already answered."""
+    from seatdesk.server.errors import UNCERTAIN_BY_PATH
+
+    world = open_world(make_db("workflow_world"))
+    ref = world.drive.register(source="hotline_12319", caller_phone="13800001234")
+    ref = world.drive.do(ref, sd.send_verification, "acceptor",
+                         supervisor_id=world.users["sup1"])
+    with FaultProxy.for_url(world.db.url) as proxy:
+        engine = make_engine(proxy.url(world.db.url))
+        try:
+            wf = sd.Workflow(engine, clock=world.clock)
+            srv = make_server(dataclasses.replace(world, wf=wf))
+            headers = srv.sign_in("sup1", "phone-uncertain")
+            body = {"version": ref.version, "result": "confirmed", "note": "现场属实"}
+            proxy.cut_at_commit(before=True, writing=b"INSERT INTO case_ledger ")
+            cut = srv.client.post(f"/field/v1/tasks/{ref.id}/answer", headers=headers,
+                                  json=body)
+            assert proxy.commits_cut == 1
+            assert cut.status_code == 503, cut.text
+            assert cut.json()["error"] == {"code": "commit_uncertain",
+                                           "message": dict(UNCERTAIN_BY_PATH)["/answer"]}
+            again = srv.client.post(f"/field/v1/tasks/{ref.id}/answer", headers=headers,
+                                    json=body)
+            assert again.status_code == 200 and not again.json()["already"], again.text
+            once_more = srv.client.post(f"/field/v1/tasks/{ref.id}/answer", headers=headers,
+                                        json=body)
+            assert once_more.status_code == 200 and once_more.json()["already"]
+            srv.client.close()
+        finally:
+            engine.dispose()

@@ -186,8 +186,24 @@ UNCERTAIN_UNKEYED = ("与数据库的连接在登记时中断，无法确定此�
                      "核对此案是否已有，确认没有后再重新上报")
 
 
+#: the same, of the other writes, by the path's last part: what a resend does there
+UNCERTAIN_BY_PATH = (
+    ("/answer", ("与数据库的连接在保存时中断，可能已保存：请重发同一答复（带同一版本号）；"
+                 "若已保存，会答复此任务已答复，不会重复记录")),
+    ("/orders", "与数据库的连接在保存时中断，可能已保存：请用相同的工单编号重发，不会重复立案"),
+    ("/positions", "与数据库的连接在保存时中断，这些位置可能已保存：重发即可，重复的位置点不影响轨迹"),
+    ("/duty", "与数据库的连接在保存时中断，上下班状态可能已保存：请重发；状态以最后一次为准"),
+    ("/session", "与数据库的连接在保存时中断，登录或退出可能未完成：请再试一次"),
+)
+
+
 def _uncertain(request: Request, exc: sd.CommitUncertain) -> Response:
-    return answer(request, 503, "commit_uncertain", UNCERTAIN, RETRY_LATER)
+    """A keyed report's (``UNCERTAIN``), or another write's: what resending it does there
+    (an unkeyed report is answered by ``intake``: ``UNCERTAIN_UNKEYED``)."""
+    path = request.url.path.rstrip("/")
+    message = next((text for end, text in UNCERTAIN_BY_PATH if path.endswith(end)),
+                   UNCERTAIN)
+    return answer(request, 503, "commit_uncertain", message, RETRY_LATER)
 
 
 def _validation_error(request: Request, exc: RequestValidationError) -> Response:
