@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import event, func, select, text
@@ -36,11 +37,14 @@ pytestmark = pytest.mark.parametrize(
 
 @contextlib.contextmanager
 def checkouts(engine):
-    """The engine's pool checkouts meanwhile, with the threads that made them."""
+    """The engine's pool checkouts meanwhile made for requests, with their threads."""
     seen: list[int] = []
 
     def checked_out(*_args):
-        seen.append(threading.get_ident())
+        # the server's background threads (the 12345 outbox, the queue watch, the change
+        # feed: named ``seatdesk-…``) read on their own schedule, not for a request
+        if not threading.current_thread().name.startswith("seatdesk-"):
+            seen.append(threading.get_ident())
 
     event.listen(engine, "checkout", checked_out)
     try:
@@ -73,6 +77,9 @@ def live(make_db):
     world.wf.cache_seconds = 3600
     srv = make_server(world, background=True)
     with srv.client:
+        # the reference cache keeps values once its listener is connected (it empties
+        # itself then: a value read before may be read again after)
+        assert world.wf.lookups.wait_live(10)
         yield srv
 
 
@@ -82,15 +89,22 @@ def test_warm_reports_are_registered_without_a_thread(live):
     for i in range(3):  # warm: the calendar, the user, the class, the settings
         assert report(live, headers, f"warm-{i}", i).status_code == 201
     assert open311(live, "warm").status_code == 201  # the partner, its login, the service
-    with checkouts(live.world.db.engine) as seen:
-        made = [report(live, headers, f"loop-{i}", 10 + i) for i in range(5)]
-        posted = open311(live, "loop")
-    assert [r.status_code for r in made] == [201] * 5
-    assert posted.status_code == 201, posted.text
-    assert seen == []  # no thread took one of the engine's connections
+    lookups, rounds = live.world.wf.lookups, []
+    for attempt in range(5):  # a round the cache was not emptied in (a notification —
+        # the sign-in's own, late on a busy machine — empties it: the next read is real)
+        generation = lookups.generation
+        with checkouts(live.world.db.engine) as seen:
+            made = [report(live, headers, f"loop-{attempt}-{i}", 10 + i) for i in range(5)]
+            posted = open311(live, f"loop {attempt}")
+        assert [r.status_code for r in made] == [201] * 5
+        assert posted.status_code == 201, posted.text
+        rounds.append((lookups.generation == generation, list(seen)))
+        if rounds[-1][0]:
+            break
+    assert rounds[-1] == (True, [])  # no thread took one of the engine's connections
     with live.world.db.Session() as s:
         ids = list(s.scalars(select(Case.id)))
-        assert len(ids) == 10
+        assert len(ids) == 4 + 6 * len(rounds)
         assert verify_ledger(s, ids) == []
 
 
@@ -104,10 +118,13 @@ def test_a_cold_cache_reads_in_a_thread_and_answers_the_same(live):
         first = report(live, headers, "cold-1")
     assert first.status_code == 201, first.text
     assert seen and threading.get_ident() not in seen  # read, in a worker thread
+    generation = live.world.wf.lookups.generation
     with checkouts(live.world.db.engine) as seen:
         again = report(live, headers, "cold-1")
     assert again.status_code == 200 and again.json()["replayed"]
-    assert again.json()["case_id"] == first.json()["case_id"] and seen == []
+    assert again.json()["case_id"] == first.json()["case_id"]
+    if live.world.wf.lookups.generation == generation:  # (not emptied meanwhile)
+        assert seen == []
     wf = live.world.wf
     wf.statements, kept = None, wf.statements  # the thread path, as a test client has it
     try:
@@ -126,8 +143,6 @@ def test_twins_a_refusal_and_a_photo_from_the_loop(live):
     """Eight copies of one report at once make one case (the others answer it); a point
     outside the city is refused with nothing registered; a report with a photo (rows of
     its own: a thread) is registered."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from tests.server_fixtures import jpeg
 
     headers = live.sign_in("sup1", "loop-3")
@@ -163,11 +178,15 @@ def test_a_waiting_statement_does_not_hold_the_loop(live):
         while not _waiting_on_lock(live):
             assert time.monotonic() < deadline and waiting.is_alive()
             time.sleep(0.05)
-        started = time.monotonic()
-        other = live.client.get("/field/v1/tasks", headers=headers)
-        assert other.status_code == 200 and time.monotonic() - started < 5
-        assert waiting.is_alive() and answers == []
-        locker.rollback()
+        # (in a thread: were the loop held, the request would wait for the lock too)
+        with ThreadPoolExecutor(1) as pool:
+            try:
+                other = pool.submit(live.client.get, "/field/v1/tasks",
+                                    headers=headers).result(timeout=20)
+            finally:
+                still_waiting = waiting.is_alive() and answers == []
+                locker.rollback()
+        assert other.status_code == 200 and still_waiting
     waiting.join(30)
     assert [r.status_code for r in answers] == [201]
 
@@ -244,7 +263,7 @@ def test_a_database_that_refuses_connections_is_503_at_once_and_then_served(live
         assert refused.status_code == 503, refused.text
         assert refused.json()["error"]["code"] == "database_unavailable"
         assert refused.headers["Retry-After"] == "5"
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < 10  # not a pool's wait (30 s)
     finally:
         with owner.connect() as conn:
             conn.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true'))

@@ -103,7 +103,7 @@ def _database_lost(wf: sd.Workflow) -> None:
     after a restart was answered 503 while the database was already back (the engine's
     pool pings only a connection idle a second or more)."""
     log.warning("database connection lost: the pooled connections are dropped")
-    wf.engine.dispose(close=False)
+    wf.engine.dispose()  # a new pool; the idle connections of the old one closed now
     if wf.statements is not None:
         wf.statements.forget()
 
