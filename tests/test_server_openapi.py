@@ -52,3 +52,19 @@ def test_every_operation_keeps_its_contract(make_db):
         run()
         checked.append(f"{operation.method.upper()} {operation.path}")
     assert len(checked) >= 5
+
+
+def test_every_429_and_503_documents_retry_after(make_db):
+    """A client reading the OpenAPI document learns that a rate limit and a database
+    outage say when to ask again (``Retry-After``, seconds)."""
+    srv = make_server(open_world(make_db("workflow_world")))
+    document = srv.client.get("/openapi.json").json()
+    refusals = [(path, method, status, answer)
+                for path, operations in document["paths"].items()
+                for method, operation in operations.items()
+                for status, answer in operation.get("responses", {}).items()
+                if status in ("429", "503")]
+    assert len(refusals) >= 20
+    for path, method, status, answer in refusals:
+        header = answer.get("headers", {}).get("Retry-After")
+        assert header and header["schema"] == {"type": "integer"}, (path, method, status)

@@ -90,9 +90,18 @@ _MEANING = {400: "请求有误", 401: "未登录或登录已失效", 403: "无�
             422: "参数无效", 429: "请求过于频繁", 503: "数据库暂不可用"}
 
 
+#: the headers a refusal carries, for OpenAPI (not required: an unkeyed report's uncertain
+#: commit has no ``Retry-After``, ``intake``)
+_HEADERS = {status: {"Retry-After": {"description": meaning, "schema": {"type": "integer"}}}
+            for status, meaning in (
+                (429, "几秒后可再请求（最早的一次请求移出计数窗口）"),
+                (503, "几秒后可重试（数据库重启或切换通常数秒内恢复）"))}
+
+
 def documented(*statuses: int) -> dict:
     """OpenAPI ``responses`` for the refusals a router may answer."""
-    return {s: {"model": ErrorBody, "description": _MEANING[s]} for s in statuses}
+    return {s: {"model": ErrorBody, "description": _MEANING[s], **_headers(s)}
+            for s in statuses}
 
 
 OPEN311_ERROR = {"content": {"application/json": {"schema": {"type": "array", "items": {
@@ -102,7 +111,11 @@ OPEN311_ERROR = {"content": {"application/json": {"schema": {"type": "array", "i
 
 
 def documented_open311(*statuses: int) -> dict:
-    return {s: {**OPEN311_ERROR, "description": _MEANING[s]} for s in statuses}
+    return {s: {**OPEN311_ERROR, "description": _MEANING[s], **_headers(s)} for s in statuses}
+
+
+def _headers(status: int) -> dict:
+    return {"headers": _HEADERS[status]} if status in _HEADERS else {}
 
 
 def multipart_schema(model: type[BaseModel], **files: dict) -> dict:

@@ -17,6 +17,7 @@ from seatdesk.workflow.signin import check_login
 
 from .. import auth
 from ..context import Ctx, FieldUser, client_address
+from ..errors import documented
 from ..identity import FIELD, Principal, field_channel
 from ..reference import configured_classes
 
@@ -44,7 +45,7 @@ class SignedIn(BaseModel):
 
 @router.post("/session", response_model=SignedIn, status_code=201,
              responses={401: {"description": "用户名或密码错误"},
-                        403: {"description": "不是监督员"}, 429: {"description": "过于频繁"}})
+                        403: {"description": "不是监督员"}, **documented(429)})
 def sign_in(body: SignIn, request: Request, ctx: Ctx) -> SignedIn:
     """监督员登录: the same account and password as at a seat, the same lockout."""
     ctx.limiter.check(ctx.config.signin_rate, "signin", client_address(request), body.username)
