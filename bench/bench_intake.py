@@ -23,8 +23,11 @@ and the load average before and after: on a shared machine those say how far the
 figures are the server's; PostgreSQL's CPU is also split by kind of process (the
 sessions of the run, NOTIFY listeners, processes that ended during the phase, autovacuum,
 the rest) with the sessions opened per 1,000 reports (a new session starts with empty
-caches: docs/performance.md, 2026-12-06 07:41). ``SEATDESK_BENCH_PYSPY=<directory>``
-records each worker with py-spy (``--gil``: Python CPU) in every phase.
+caches: docs/performance.md, 2026-12-06 07:41), and the busiest worker's share of the
+server's CPU (50 % with two workers: wrk's connections spread evenly).
+``SEATDESK_BENCH_PYSPY=<directory>`` records each worker with py-spy (``--gil``: Python
+CPU) in every phase; ``SEATDESK_BENCH_PERF=<directory>`` records the machine with Linux
+``perf`` (PostgreSQL's C functions: ``perf report --comm postgres``).
 ``SEATDESK_BENCH_LOGINS=K``: the users get their own database logins and the handset
 reports come from K supervisors in turn (the server switches role per request, as in
 production; row-level security and the ledger's trust triggers on).
@@ -32,10 +35,13 @@ production; row-level security and the ledger's trust triggers on).
 ``bench/intake_floor.py`` measures the floor under the ratio in one run: a FastAPI server
 doing the bare pattern and nothing else, beside ``seatdesk serve`` and the bare pattern.
 
-The server is ``seatdesk serve`` with 2 worker processes (this machine has 2 cores; the
-load generator shares them; ``SEATDESK_BENCH_WORKERS=N`` to compare;
-``SEATDESK_BENCH_DB_CONNECTIONS=N`` sets ``serve --db-connections``), rate limits raised
-for the run. Targets: ≥ 300 reports/s and
+The server is ``seatdesk serve`` as it starts by default, one worker process
+(``SEATDESK_BENCH_WORKERS=N`` to compare; ``SEATDESK_BENCH_DB_CONNECTIONS=N`` sets
+``serve --db-connections``), rate limits raised for the run. This machine has two cores
+and PostgreSQL and the load generator share them: with two workers the server and
+PostgreSQL each spent about a third more CPU per report (docs/performance.md,
+2026-12-07 06:22–06:41), so until 2026-12-07 the bench's two workers measured a
+worse configuration than the default. Targets: ≥ 300 reports/s and
 ≥ 0.3 × bare; p99 ≤ 150 ms at 50 reports/s with photos.
 """
 
@@ -66,8 +72,8 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 from bench import common  # noqa: E402
 
 SECONDS = 8.0
-#: uvicorn worker processes (SEATDESK_BENCH_WORKERS to compare; 2 = this machine's cores)
-WORKERS = int(os.environ.get("SEATDESK_BENCH_WORKERS", "2"))
+#: uvicorn worker processes (SEATDESK_BENCH_WORKERS to compare; 1 = ``serve``'s default)
+WORKERS = int(os.environ.get("SEATDESK_BENCH_WORKERS", "1"))
 CONCURRENCY = 24  # requests in flight from the load generator
 #: ``seatdesk serve --db-connections``: each worker's pool and request threads
 #: (SEATDESK_BENCH_DB_CONNECTIONS to compare; the server's default otherwise)
@@ -124,6 +130,8 @@ def run(report: Report, database_url: str, seconds: float = SECONDS) -> None:
             report(f"intake / bare ({label})", rate / bare if bare else 0.0, "ratio", ">= 0.3")
             report(f"server CPU per report ({label}, all workers)", results[f"{label} cpu"],
                    "ms", "")
+            report(f"busiest worker's share of the server CPU ({label})",
+                   results[f"{label} busiest worker"], "%", "")
             report(f"load generator (wrk) CPU per report ({label})", results[f"{label} client"],
                    "ms", "")
             report(f"PostgreSQL CPU per report ({label}, all its processes)",
@@ -270,14 +278,17 @@ async def measure(base: str, key: str, service: str, point, server: int, postmas
                                             ("open311", "open311", key, CITY),
                                             ("field hot spot", "field", token, HOT_SPOT)):
             cpu, busy, pg = _cpu_seconds(server), _machine(), _cpu_seconds(postmaster)
+            per_worker = _worker_cpu(server)
             processes, opened = pg_processes(postmaster), _sessions(url)
-            spies = _profile_workers(server, label, seconds)
+            spies = _profile_workers(server, label, seconds) + _perf(postmaster, label, seconds)
             rate, count, bad, client_cpu = _wrk(base, mode, secret, service, point, spread,
                                                 seconds)
             for spy in spies:
                 spy.wait(seconds + 30)
             errors[0] += bad
             out[label] = rate
+            used = [after - per_worker.get(pid, 0.0) for pid, after in _worker_cpu(server).items()]
+            out[f"{label} busiest worker"] = 100 * max(used) / max(sum(used), 1e-9)
             out[f"{label} cpu"] = (_cpu_seconds(server) - cpu) * 1000 / max(count, 1)
             out[f"{label} client"] = client_cpu * 1000 / max(count, 1)
             out[f"{label} pg"] = (_cpu_seconds(postmaster) - pg) * 1000 / max(count, 1)
@@ -409,6 +420,18 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
+def _worker_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds so far of each of the server's worker processes (the server itself
+    when it has one worker: uvicorn then serves in its own process)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split() or [pid]
+    return {int(child): _cpu_seconds(int(child)) - _reaped(int(child)) for child in children}
+
+
+def _reaped(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
 def _profile_workers(pid: int, label: str, seconds: float) -> list[subprocess.Popen]:
     """With ``SEATDESK_BENCH_PYSPY=<directory>``: py-spy records each server worker during
     the phase (raw stacks of the thread holding the GIL, i.e. Python CPU, not waits:
@@ -417,12 +440,28 @@ def _profile_workers(pid: int, label: str, seconds: float) -> list[subprocess.Po
     if not folder:
         return []
     Path(folder).mkdir(parents=True, exist_ok=True)
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    children = [str(worker) for worker in _worker_cpu(pid)]
     spy = str(Path(sys.executable).with_name("py-spy"))
     return [subprocess.Popen(
         [spy, "record", "-p", child, "-d", str(int(seconds)), "-r", "200", "-f", "raw", "--gil",
          "--nonblocking", "-o", f"{folder}/{label.replace(' ', '-')}-{child}.txt"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for child in children]
+
+
+def _perf(postmaster: int, label: str, seconds: float) -> list[subprocess.Popen]:
+    """With ``SEATDESK_BENCH_PERF=<directory>``: Linux ``perf`` samples the whole machine
+    with call graphs during the phase (``<directory>/<label>.data``; ``perf report -i …
+    --comm postgres --no-children``: where the database's CPU per report goes, C
+    functions included — sessions the phase opens too, which is why not ``-p``);
+    nothing otherwise."""
+    folder = os.environ.get("SEATDESK_BENCH_PERF")
+    if not folder:
+        return []
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return [subprocess.Popen(
+        ["perf", "record", "-F", "499", "-g", "-a", "-o",
+         f"{folder}/{label.replace(' ', '-')}.data", "--", "sleep", str(int(seconds))],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
 
 
 def _machine() -> tuple[int, int]:
