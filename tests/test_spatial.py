@@ -523,3 +523,17 @@ def test_degree_box_holds_every_point_within_the_radius(lat):
         assert np.all((bb.min_lat <= lats) & (lats <= bb.max_lat))
         # and not wastefully large: within 2 % of the tightest box (meridional radius varies 1 %)
         assert (bb.max_lat - lat) <= 1.02 * (lats.max() - lat) + 1e-8
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])  # a PostgreSQL array literal
+def test_text_array_reads_back_as_the_values(db):
+    """The duplicate search's states travel as one array literal (``text_array``); any
+    text — quotes, backslashes, commas, braces, spaces, Chinese — reads back as given."""
+    from sqlalchemy import text
+
+    from seatdesk.models.spatial_postgis import text_array
+
+    values = ("reported", 'a"b', "c\\d", "e,f", "{g}", " h ", "受理", "NULL", "")
+    with db.engine.connect() as conn:
+        got = conn.execute(text("SELECT CAST(:v AS text[])"), {"v": text_array(values)}).scalar()
+    assert tuple(got) == values

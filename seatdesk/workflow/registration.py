@@ -396,7 +396,7 @@ def _direct_change(wf: Workflow, built: _Direct, rows: list[tuple]) -> CaseChang
 _REGISTER_ROWS = (
     "SELECT * FROM public.seatdesk_register_rows(%(role)s, %(case)s::jsonb, %(entry)s::jsonb,"
     " %(reporter)s::jsonb, %(request)s::jsonb, %(lon)s, %(lat)s, %(radius)s, %(min_lon)s,"
-    " %(min_lat)s, %(max_lon)s, %(max_lat)s, %(values)s)")
+    " %(min_lat)s, %(max_lon)s, %(max_lat)s, %(values)s::text[])")
 _NO_SEARCH = dict.fromkeys(("lon", "lat", "radius", "min_lon", "min_lat", "max_lon",
                             "max_lat", "values"))
 
