@@ -490,6 +490,8 @@ def test_a_pick_beyond_the_city_extent_says_so_unless_no_extent_is_set(city):
     db, _ids = city
     with db.Session() as s:
         assert resolve_pick(s, 119.705, SOUTH).outside_city
+        assert messages.pick_info(resolve_pick(s, 119.705, SOUTH), Display())["outside_city"]
+        assert not messages.pick_info(resolve_pick(s, 119.61, SOUTH), Display())["outside_city"]
         assert resolve_pick(s, WEST, 31.75).outside_city
         assert not resolve_pick(s, 119.61, SOUTH).outside_city
     with db.Session.begin() as s:

@@ -565,6 +565,18 @@ def test_screenshots_of_each_layer(qtbot, runner, widgets, make_db):
     qtbot.wait(700)
     assert window.pick_label.text().startswith("网格 ")
     save(window, "map_pick")
+    # a point beyond the city's extent (溧阳's east edge is lon 119.62): the popup and the
+    # label under the map say so first, as the intake form does
+    with qtbot.waitSignal(view.pick_resolved, timeout=30_000) as resolved:
+        view.run_js("seatdesk.supLayer.eachLayer(function (m) { m.closeTooltip(); });"
+                    "seatdesk.map.setView([31.427, 119.575], 12, {animate: false});"
+                    "seatdesk.placePin(L.latLng(31.427, 119.655));")
+    assert resolved.args[0].outside_city
+    js_until(qtbot, view, "(document.querySelector('.sd-pick-outside') || {}).textContent",
+             "不在本市范围内：请核对位置，多半是点错了")
+    assert window.pick_label.text().startswith("不在本市范围内：请核对位置 · ")
+    qtbot.wait(700)
+    save(window, "map_pick_outside")
     assert view.js_errors == []
 
 

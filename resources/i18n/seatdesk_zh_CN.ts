@@ -1994,138 +1994,138 @@
 <context>
     <name>IntakeForm</name>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="98" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="99" />
         <source>Anonymous caller</source>
         <translation>匿名来电</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="100" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="101" />
         <source>Caller wants a callback</source>
         <translation>需要回访</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="106" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="107" />
         <source>What the caller reports</source>
         <translation>来电反映的问题</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="117" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="118" />
         <source>Save (Ctrl+S)</source>
         <translation>保存（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="119" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="120" />
         <source>Merge into the chosen case (Ctrl+M)</source>
         <translation>合并到所选案卷（Ctrl+M）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="121" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="122" />
         <source>New form (Ctrl+Shift+Backspace)</source>
         <translation>新受理单（Ctrl+Shift+Backspace）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="136" />
-        <location filename="../../seatdesk/ui/intake/form.py" line="346" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="137" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="360" />
         <source>Possible duplicates</source>
         <translation>疑似重复案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="138" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="139" />
         <source>Recent cases in the same grid cell or component</source>
         <translation>同一网格或部件的近期案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="180" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="181" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="181" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="182" />
         <source>Phone number</source>
         <translation>电话号码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="184" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="185" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="185" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="186" />
         <source>Caller</source>
         <translation>来电人</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="186" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="187" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="187" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="188" />
         <source>Class</source>
         <translation>小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="188" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="189" />
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="189" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="190" />
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="191" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="192" />
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="289" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="290" />
         <source>Choose the location: search an address or pick it on the map (F9)</source>
         <translation>请确定位置：搜索地址或在地图上点选（F9）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="291" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="292" />
         <source>Describe the problem or choose its class</source>
         <translation>请填写问题描述或选择小类</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="294" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="295" />
         <source>Enter the caller's phone number, or tick “Anonymous caller”</source>
         <translation>请填写来电号码，或勾选「匿名来电」</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="296" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="297" />
         <source>The phone number is not valid: digits, spaces and dashes only</source>
         <translation>电话号码格式不正确：只能包含数字、空格和短横线</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="345" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="359" />
         <source>Possible duplicates: %1</source>
         <translation>疑似重复案卷：%1 个</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="358" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="372" />
         <source>%1 — score %2: %3</source>
         <translation>%1 — 得分 %2：%3</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="379" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="393" />
         <source>Checking for duplicates…</source>
         <translation>正在检查重复案卷…</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="385" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="399" />
         <source>%1 possible duplicates: choose one and press Ctrl+M to merge, or press Ctrl+S again to save a new case</source>
         <translation>发现 %1 个疑似重复案卷：选中一个按 Ctrl+M 合并，或再按 Ctrl+S 保存为新案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="395" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="409" />
         <source>No duplicate chosen</source>
         <translation>未选择要合并的案卷</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/intake/form.py" line="426" />
+        <location filename="../../seatdesk/ui/intake/form.py" line="440" />
         <source>Not registered: the point is outside the city's extent. Check the location (search or pick it on the map, F9); the report stays in the form</source>
         <translation>未登记：位置不在本市范围内。请核对位置（搜索地点或在地图上点选，F9），已填内容仍保留在表单中</translation>
     </message>
@@ -2709,168 +2709,173 @@
     </message>
     <message>
         <location filename="../../seatdesk/map/labels.py" line="48" />
+        <source>Outside the city's extent: check the location, it is most likely misplaced</source>
+        <translation>不在本市范围内：请核对位置，多半是点错了</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/labels.py" line="51" />
         <source>Click the map to place the location; drag the pin to correct it</source>
         <translation>点击地图选定位置，拖动图钉可修正</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="51" />
+        <location filename="../../seatdesk/map/labels.py" line="54" />
         <source>No basemap configured</source>
         <translation>未配置底图</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="52" />
+        <location filename="../../seatdesk/map/labels.py" line="55" />
         <source>Nearest road</source>
         <translation>最近道路</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="53" />
+        <location filename="../../seatdesk/map/labels.py" line="56" />
         <source>Known address nearby</source>
         <translation>附近已知地址</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="54" />
+        <location filename="../../seatdesk/map/labels.py" line="57" />
         <source>Show the legend</source>
         <translation>展开图例</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="55" />
+        <location filename="../../seatdesk/map/labels.py" line="58" />
         <source>Hide the legend</source>
         <translation>收起图例</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="57" />
+        <location filename="../../seatdesk/map/labels.py" line="60" />
         <source>Red</source>
         <translation>红灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="58" />
+        <location filename="../../seatdesk/map/labels.py" line="61" />
         <source>Yellow</source>
         <translation>黄灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="59" />
+        <location filename="../../seatdesk/map/labels.py" line="62" />
         <source>Green</source>
         <translation>绿灯</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="60" />
+        <location filename="../../seatdesk/map/labels.py" line="63" />
         <source>No clock running</source>
         <translation>未计时</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="61" />
+        <location filename="../../seatdesk/map/labels.py" line="64" />
         <source>Intake, verification, filing</source>
         <translation>受理/核实/立案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="62" />
+        <location filename="../../seatdesk/map/labels.py" line="65" />
         <source>Awaiting dispatch</source>
         <translation>待派遣</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="63" />
+        <location filename="../../seatdesk/map/labels.py" line="66" />
         <source>In handling</source>
         <translation>处置中</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="64" />
+        <location filename="../../seatdesk/map/labels.py" line="67" />
         <source>Suspended</source>
         <translation>挂账</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="65" />
+        <location filename="../../seatdesk/map/labels.py" line="68" />
         <source>Check</source>
         <translation>核查</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="66" />
+        <location filename="../../seatdesk/map/labels.py" line="69" />
         <source>Awaiting closure</source>
         <translation>待结案</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="67" />
+        <location filename="../../seatdesk/map/labels.py" line="70" />
         <source>R</source>
         <translation>受</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="68" />
+        <location filename="../../seatdesk/map/labels.py" line="71" />
         <source>D</source>
         <translation>派</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="69" />
+        <location filename="../../seatdesk/map/labels.py" line="72" />
         <source>H</source>
         <translation>处</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="70" />
+        <location filename="../../seatdesk/map/labels.py" line="73" />
         <source>S</source>
         <translation>挂</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="71" />
+        <location filename="../../seatdesk/map/labels.py" line="74" />
         <source>C</source>
         <translation>核</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="72" />
+        <location filename="../../seatdesk/map/labels.py" line="75" />
         <source>F</source>
         <translation>结</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="73" />
+        <location filename="../../seatdesk/map/labels.py" line="76" />
         <source>P</source>
         <translation>监</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="79" />
+        <location filename="../../seatdesk/map/labels.py" line="82" />
         <source>%1 left</source>
         <extracomment>how the markers' remaining time is written (``workflow.lights.RemainingWords``); in English "wd", "wh", "wmin" are working days, hours and minutes</extracomment>
         <translation>剩余 %1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="80" />
+        <location filename="../../seatdesk/map/labels.py" line="83" />
         <source>%1 overdue</source>
         <translation>超期 %1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="81" />
+        <location filename="../../seatdesk/map/labels.py" line="84" />
         <source>%1 wd</source>
         <translation>%1工作日</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="82" />
+        <location filename="../../seatdesk/map/labels.py" line="85" />
         <source>%1 wh</source>
         <translation>%1工作时</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="83" />
+        <location filename="../../seatdesk/map/labels.py" line="86" />
         <source>%1 wmin</source>
         <translation>%1工作分</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="84" />
+        <location filename="../../seatdesk/map/labels.py" line="87" />
         <source>%1 d</source>
         <translation>%1天</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="85" />
+        <location filename="../../seatdesk/map/labels.py" line="88" />
         <source>%1 h</source>
         <translation>%1小时</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="86" />
-        <location filename="../../seatdesk/map/labels.py" line="87" />
+        <location filename="../../seatdesk/map/labels.py" line="89" />
+        <location filename="../../seatdesk/map/labels.py" line="90" />
         <source>%1 min</source>
         <translation>%1分</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="88" />
+        <location filename="../../seatdesk/map/labels.py" line="91" />
         <source>under %1</source>
         <translation>不足%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/labels.py" line="89" />
+        <location filename="../../seatdesk/map/labels.py" line="92" />
         <source>%1 %2</source>
         <translation>%1%2</translation>
     </message>
@@ -2898,32 +2903,37 @@
         <translation>打开“选取位置”后点击地图</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/window.py" line="43" />
+        <location filename="../../seatdesk/map/window.py" line="44" />
+        <source>Outside the city's extent: check the location</source>
+        <translation>不在本市范围内：请核对位置</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/map/window.py" line="47" />
         <source>Grid cell %1 (%2) · community %3 · street %4</source>
         <translation>网格 %1（%2）· 社区 %3 · 街道 %4</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/window.py" line="50" />
+        <location filename="../../seatdesk/map/window.py" line="54" />
         <source>Outside every grid cell</source>
         <translation>不在任何单元网格内</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/window.py" line="52" />
+        <location filename="../../seatdesk/map/window.py" line="56" />
         <source>road %1 (%2 m)</source>
         <translation>道路 %1（%2 m）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/window.py" line="59" />
+        <location filename="../../seatdesk/map/window.py" line="63" />
         <source>nearby components: %1</source>
         <translation>附近部件：%1</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/window.py" line="61" />
+        <location filename="../../seatdesk/map/window.py" line="65" />
         <source>no components nearby</source>
         <translation>附近无部件</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/map/window.py" line="65" />
+        <location filename="../../seatdesk/map/window.py" line="69" />
         <source>Case %1 selected</source>
         <translation>已选中案卷 %1</translation>
     </message>

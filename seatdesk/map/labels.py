@@ -45,6 +45,9 @@ PAGE_TEXTS: dict[str, str] = {
     "picked_location": QT_TRANSLATE_NOOP("MapPage", "Picked location"),
     "nearby_components": QT_TRANSLATE_NOOP("MapPage", "Nearby components"),
     "no_cell": QT_TRANSLATE_NOOP("MapPage", "Outside every grid cell"),
+    "outside_city": QT_TRANSLATE_NOOP(
+        "MapPage", "Outside the city's extent: check the location, it is most likely misplaced"
+    ),
     "pick_hint": QT_TRANSLATE_NOOP(
         "MapPage", "Click the map to place the location; drag the pin to correct it"
     ),

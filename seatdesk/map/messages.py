@@ -126,6 +126,7 @@ def pick_info(result: PickResult, display: Display) -> Message:
         "road_distance_m": result.road_distance_m,
         "known_address": result.known_address,
         "known_address_distance_m": result.known_address_distance_m,
+        "outside_city": result.outside_city,
         "components": [
             [c.id, c.code, c.name or c.class_name, c.distance_m] for c in result.components
         ],

@@ -37,9 +37,13 @@ class MapWindow(QMainWindow):
         self.pick_label.setText(self.pick_text(result))
 
     def pick_text(self, result: PickResult) -> str:
-        """One line: grid cell, community, street, the nearest road and components."""
+        """One line: grid cell, community, street, the nearest road and components — first
+        a warning when the point is outside the city's extent."""
+        text = ""
+        if result.outside_city:
+            text = self.tr("Outside the city's extent: check the location") + " · "
         if result.in_grid:
-            text = (
+            text += (
                 self.tr("Grid cell %1 (%2) · community %3 · street %4")
                 .replace("%1", result.cell_code)
                 .replace("%2", result.cell_name)
@@ -47,7 +51,7 @@ class MapWindow(QMainWindow):
                 .replace("%4", result.street)
             )
         else:
-            text = self.tr("Outside every grid cell")
+            text += self.tr("Outside every grid cell")
         if result.road:
             text += " · " + self.tr("road %1 (%2 m)").replace("%1", result.road).replace(
                 "%2", f"{result.road_distance_m:.0f}")

@@ -515,6 +515,9 @@
     restyleGrid();
     if (S.pickedCell && S.cellIndex[S.pickedCell]) { S.cellIndex[S.pickedCell].bringToFront(); }
     var html = "<div class=\"sd-pick\"><b>" + esc(tr("picked_location")) + "</b><br>";
+    if (msg.outside_city) {  // the intake form says the same and asks before saving
+      html += "<div class=\"sd-pick-outside\">" + esc(tr("outside_city")) + "</div>";
+    }
     if (msg.road) {
       html += esc(tr("nearest_road")) + " <b>" + esc(msg.road) + "</b> · " +
         Math.round(msg.road_distance_m) + " m<br>";
