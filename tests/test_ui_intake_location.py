@@ -158,6 +158,24 @@ def test_map_pick_and_search_keep_one_location_everywhere(city, qtbot):
     assert loc.search.line.text() == "" and loc.address.text() == ""
     assert ws.map.js_errors == []
 
+def test_a_map_pick_beyond_the_city_warns_at_the_pin_and_in_the_form(city, qtbot):
+    """F9 and a click past the city's east edge (溧阳's extent ends at lon 119.62): the
+    pin's popup says so in red first, and the form's red line says it too."""
+    db = city
+    window, form = intake(qtbot, db, map_enabled=True)
+    ws, loc = window.workspace, form.location
+    qtbot.waitUntil(lambda: ws.map.is_ready, timeout=30_000)
+    press(qtbot, form, "F9")
+    with qtbot.waitSignal(ws.map.pick_resolved, timeout=TIMEOUT):
+        ws.map.run_js("seatdesk.placePin(L.latLng(31.43, 119.66));")
+    qtbot.waitUntil(lambda: loc.pick is not None and loc.pick.outside_city, timeout=TIMEOUT)
+    # (the page had the pick's description before ``pick_resolved``: the script runs after)
+    assert js(qtbot, ws.map, "(document.querySelector('.sd-pick-outside') || {}).textContent"
+              " || ''") == "不在本市范围内：请核对位置，多半是点错了"
+    assert loc.outside.isVisible() and "不在本市范围内" in loc.outside.text()
+    press(qtbot, form, "F9")
+    assert ws.map.js_errors == []
+
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_the_duplicate_explanation_goes_with_its_candidates(city, qtbot):
