@@ -38,10 +38,10 @@ doing the bare pattern and nothing else, beside ``seatdesk serve`` and the bare 
 The server is ``seatdesk serve`` as it starts by default, one worker process
 (``SEATDESK_BENCH_WORKERS=N`` to compare; ``SEATDESK_BENCH_DB_CONNECTIONS=N`` sets
 ``serve --db-connections``), rate limits raised for the run. This machine has two cores
-and PostgreSQL and the load generator share them: with two workers the server and
-PostgreSQL each spent about a third more CPU per report (docs/performance.md,
-2026-12-07 06:22–06:41), so until 2026-12-07 the bench's two workers measured a
-worse configuration than the default. Targets: ≥ 300 reports/s and
+and PostgreSQL and the load generator share them: with one worker the server spent about
+a fifth less CPU per report than with two and PostgreSQL about a third less
+(docs/performance.md, 2026-12-07 06:04), so until 2026-12-07 the bench's two workers
+measured a worse configuration than the default. Targets: ≥ 300 reports/s and
 ≥ 0.3 × bare; p99 ≤ 150 ms at 50 reports/s with photos.
 """
 
