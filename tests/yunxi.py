@@ -17,14 +17,16 @@ def _seed_yunxi(engine):
     from seatdesk.cli import main
 
     url = engine.url.render_as_string(hide_password=False)
-    passwords = Path(tempfile.mkdtemp()) / "passwords.tsv"
-    steps = [["setup", "--profile", "city.toml"], ["import", "units", "admin_units.xlsx"],
-             ["import", "grid", "grid.geojson"], ["import", "departments", "departments.xlsx"],
-             ["import", "users", "users.csv", "--passwords", str(passwords)],
-             ["import", "responsibilities", "responsibilities.xlsx"],
-             ["import", "beats", "beats.geojson"], ["calendar", "import", "calendar_2027.csv"],
-             ["calendar", "complete", "2027"]]
-    for step in steps:
-        args = [str(YUNXI / a) if a.endswith((".toml", ".xlsx", ".csv", ".geojson")) else a
-                for a in step]
-        assert main(["--database", url, *args]) == 0, step
+    with tempfile.TemporaryDirectory() as folder:  # the users' passwords: gone afterwards
+        passwords = Path(folder) / "passwords.tsv"
+        steps = [["setup", "--profile", "city.toml"], ["import", "units", "admin_units.xlsx"],
+                 ["import", "grid", "grid.geojson"],
+                 ["import", "departments", "departments.xlsx"],
+                 ["import", "users", "users.csv", "--passwords", str(passwords)],
+                 ["import", "responsibilities", "responsibilities.xlsx"],
+                 ["import", "beats", "beats.geojson"],
+                 ["calendar", "import", "calendar_2027.csv"], ["calendar", "complete", "2027"]]
+        for step in steps:
+            args = [str(YUNXI / a) if a.endswith((".toml", ".xlsx", ".csv", ".geojson"))
+                    else a for a in step]
+            assert main(["--database", url, *args]) == 0, step
