@@ -69,7 +69,7 @@ def _logins(session, args) -> int:
     shared = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
     if shared is not None and not shared.strip():
         raise SecurityCommandError("密码不能为空")
-    users = session.execute(select(User.id, User.username, User.db_login)
+    users = session.execute(select(User.id, User.username, User.db_login, User.partner)
                             .where(User.active.is_(True)).order_by(User.username)).all()
     chosen = [u for u in users if _wanted(u, args, prefix)]
     unknown = set(args.users) - {u.username for u in users}
@@ -77,12 +77,15 @@ def _logins(session, args) -> int:
         raise SecurityCommandError(f"没有这些在用用户：{', '.join(sorted(unknown))}")
     print(f"login prefix: {prefix}")
     for user in chosen:
-        password = shared or new_password()
+        # a partner system's login has no password: only the intake server becomes it
+        password = None if user.partner else shared or new_password()
         try:
             login = accounts.create_login(session, user.id, password, must_change=True)
         except accounts.AccountRefused as exc:
             raise SecurityCommandError(f"{user.username}: {exc}") from None
-        print(f"{user.username:<24} {login:<40} {'(stdin)' if shared else password}")
+        shown = ("(partner: no password, never signs in)" if user.partner
+                 else "(stdin)" if shared else password)
+        print(f"{user.username:<24} {login:<40} {shown}")
     print(f"{len(chosen)} login(s); each initial password must be changed at first sign-in")
     return 0
 

@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 from seatdesk.models import Partner, User
 from seatdesk.models.enums import CaseSource, Role
 from seatdesk.models.sources import source_info
+from seatdesk.workflow.dbrules import PARTNER_NO_PASSWORD
 
 from .auth import KEY_PREFIX, digest, new_secret
 
 KINDS = {"open311": CaseSource.ONLINE, "hotline12345": CaseSource.HOTLINE_12345}
 CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-NO_PASSWORD = "!partner-account-without-password"
+NO_PASSWORD = PARTNER_NO_PASSWORD  # and a NOLOGIN database role: never signs in anywhere
 
 
 class PartnerError(Exception):
@@ -65,8 +66,8 @@ def give_login(session: Session, code: str) -> str | None:
     """PostgreSQL, when the database's users have their own logins (``seatdesk db logins``
     has run): the partner's login, made now — the intake server acts for a partner as its
     login, so a partner added without one was refused by the database until ``db logins``
-    ran again. Its password is random and not kept (a partner never connects itself; the
-    intake login becomes it with ``SET ROLE``). None on SQLite or without logins."""
+    ran again. The login is NOLOGIN and has no password (a partner never connects itself;
+    the intake login becomes it with ``SET ROLE``). None on SQLite or without logins."""
     from sqlalchemy import func
 
     from seatdesk.workflow import accounts
@@ -78,8 +79,7 @@ def give_login(session: Session, code: str) -> str | None:
         return None
     partner = _get(session, code)
     session.flush()
-    return accounts.create_login(session, partner.user_id, secrets.token_urlsafe(24),
-                                 must_change=False)
+    return accounts.create_login(session, partner.user_id, None, must_change=False)
 
 
 def rekey(session: Session, code: str) -> str:

@@ -28,6 +28,9 @@ class AccountRefused(Exception):
     """The database refused an account change: ``str()`` is the Chinese message."""
 
 
+PARTNER_HAS_NO_PASSWORD = "这是接口账号（合作方系统），没有密码，不能登录：它的接口密钥用 seatdesk partner rekey 更换"
+
+
 def _pg(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
@@ -57,6 +60,8 @@ def _message(exc: DBAPIError) -> str:
         return "不能停用自己的账号"
     if "already exists" in detail or "duplicate key" in detail:
         return "该用户名或数据库登录名已存在"
+    if "is a partner account" in detail:
+        return PARTNER_HAS_NO_PASSWORD
     if "longer than 63" in detail:
         return "用户名太长：数据库登录名（前缀+用户名）不能超过63字节"
     return "数据库拒绝了账号修改"
@@ -100,20 +105,28 @@ def set_account_active(session: Session, user_id: int, active: bool) -> None:
 
 def reset_account_password(session: Session, user_id: int, password: str) -> None:
     """A temporary password, unlocked, to be changed at the next sign-in."""
-    argon = hash_password(password)
     if not _pg(session):
+        if session.scalar(select(User.partner).where(User.id == user_id)):
+            raise AccountRefused(PARTNER_HAS_NO_PASSWORD)
         session.execute(update(User).where(User.id == user_id).values(
-            password_hash=argon, must_change_password=True, failed_logins=0, locked_until=None))
+            password_hash=hash_password(password), must_change_password=True,
+            failed_logins=0, locked_until=None))
         return
+    argon = hash_password(password)
     _call(session, "SELECT seatdesk_admin_reset_password(:i, :h, :v)",
           {"i": user_id, "h": argon, "v": scram_verifier(session, password)})
 
 
-def create_login(session: Session, user_id: int, password: str, must_change: bool = True) -> str:
-    """PostgreSQL: (re)create the user's login role with ``password``; returns its name."""
+def create_login(session: Session, user_id: int, password: str | None,
+                 must_change: bool = True) -> str:
+    """PostgreSQL: (re)create the user's login role with ``password``; returns its name.
+    A partner account's login takes no password (``None``; one given is not used): it is
+    NOLOGIN, and the intake server becomes it with ``SET ROLE``."""
+    given = password is not None
     return _call(session, "SELECT seatdesk_create_login(:i, :h, :v, :m)",
-                 {"i": user_id, "h": hash_password(password),
-                  "v": scram_verifier(session, password), "m": must_change})
+                 {"i": user_id, "h": hash_password(password) if given else None,
+                  "v": scram_verifier(session, password) if given else None,
+                  "m": must_change})
 
 
 def end_sessions(session: Session, user_id: int) -> int:

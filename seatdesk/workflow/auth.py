@@ -36,7 +36,7 @@ log = logging.getLogger("seatdesk.auth")
 _USERS = User.__table__
 _COLUMNS = tuple(_USERS.c[name] for name in (
     "id", "username", "display_name", "role", "department_id", "active", "locked_until",
-    "password_hash", "must_change_password"))
+    "password_hash", "must_change_password", "partner"))
 
 
 class LoginError(Exception):
@@ -111,10 +111,12 @@ def check_password(account: Row | None, username: str, password: str,
                    now: dt.datetime) -> PasswordCheck:
     """The argon2 part of a sign-in (tens of ms and 64 MiB): no database. The same cost
     whether or not the user exists, is inactive or locked (the dummy hash)."""
-    if account is None or not account.active or _locked(account.locked_until, now):
+    if (account is None or not account.active or account.partner
+            or _locked(account.locked_until, now)):
         verify_password(_DUMMY_HASH, password)
-        outcome = ("unknown" if account is None else "inactive" if not account.active
-                   else "locked")
+        # a partner account never signs in (docs/security.md): refused as an inactive one
+        outcome = ("unknown" if account is None
+                   else "inactive" if not account.active or account.partner else "locked")
         return PasswordCheck(username, account, outcome)
     if not verify_password(account.password_hash, password):
         return PasswordCheck(username, account, "wrong")

@@ -45,6 +45,11 @@ from seatdesk.models.enums import Role
 GROUPS: dict[str, str] = {role.value: f"seatdesk_{role.value}" for role in Role}
 GATE = "seatdesk_gate"  # LOGIN, no password needed: runs only the sign-in functions
 PARTNER = "seatdesk_partner"  # group of partner systems' logins: register reports only
+#: a partner account's ``users.password_hash``: no argon2 hash, so it matches no password.
+#: Its database role is NOLOGIN without a password (``seatdesk_sync_login``): a partner
+#: never connects — the intake server becomes it with ``SET ROLE`` — and never signs in
+#: at a seat or a handset, whatever an administrator or ``db logins`` does to it
+PARTNER_NO_PASSWORD = "!partner-account-without-password"
 #: NOLOGIN, no member but the intake server's login: the anonymous Open311 reads run as
 #: this role (``SET LOCAL ROLE``), which reads only what Open311 shows anyone
 #: (``grants.TABLES``' ``public`` columns, ``grants.POLICIES``, ``intake_sql``'s
@@ -98,6 +103,7 @@ def apply(conn: Connection) -> None:
     grants.apply(conn)
     intake = grants.intake_login(conn)
     accounts_sql.grant_intake(conn, intake)
+    accounts_sql.settle_partners(conn)
     if conn.execute(text("SELECT to_regclass('public.callback_outbox')")).scalar():
         intake_sql.install(conn, intake)
     if conn.execute(text("SELECT to_regclass('public.case_number_days')")).scalar():

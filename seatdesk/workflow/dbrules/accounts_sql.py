@@ -33,6 +33,7 @@ from . import (
     LOCKOUT_MINUTES,
     MAX_FAILURES,
     PARTNER,
+    PARTNER_NO_PASSWORD,
     run_sql,
 )
 
@@ -130,7 +131,8 @@ END
 $fn$;
 
 -- the group memberships of a login follow the user's role, partner flag and active flag;
--- the intake server's login may SET ROLE to active supervisors and partners
+-- the intake server's login may SET ROLE to active supervisors and partners. A partner's
+-- login is NOLOGIN without a password, active or not: only the intake server becomes it
 CREATE OR REPLACE FUNCTION public.seatdesk_sync_login(p_user_id integer) RETURNS void
 LANGUAGE plpgsql {_DEFINER} AS $fn$
 DECLARE
@@ -153,7 +155,11 @@ BEGIN
         IF NOT pg_has_role(u.db_login, want, 'MEMBER') THEN
             EXECUTE format('GRANT %I TO %I', want, u.db_login);
         END IF;
+    END IF;
+    IF u.active AND NOT u.partner THEN
         EXECUTE format('ALTER ROLE %I LOGIN', u.db_login);
+    ELSIF u.partner THEN
+        EXECUTE format('ALTER ROLE %I NOLOGIN PASSWORD NULL', u.db_login);
     ELSE
         EXECUTE format('ALTER ROLE %I NOLOGIN', u.db_login);
     END IF;
@@ -207,6 +213,11 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'seatdesk: no user %', p_user_id USING ERRCODE = 'no_data_found';
     END IF;
+    IF u.partner THEN  -- no password at all: seatdesk_sync_login makes the role NOLOGIN
+        p_password_hash := '{PARTNER_NO_PASSWORD}';
+        p_verifier := NULL;
+        p_must_change := false;
+    END IF;
     login := public.seatdesk_login_prefix() || u.username;
     IF octet_length(login) > 63 THEN
         RAISE EXCEPTION 'seatdesk: login name % is longer than 63 bytes', login
@@ -221,11 +232,13 @@ BEGIN
             RAISE EXCEPTION 'seatdesk: the role % already exists in this cluster', login
                 USING ERRCODE = 'duplicate_object';
         END IF;
-        EXECUTE format('ALTER ROLE %I LOGIN INHERIT PASSWORD %L VALID UNTIL %L',
-                       login, p_verifier, 'infinity');
+        EXECUTE format('ALTER ROLE %I %s INHERIT PASSWORD %L VALID UNTIL %L', login,
+                       CASE WHEN u.partner THEN 'NOLOGIN' ELSE 'LOGIN' END, p_verifier,
+                       'infinity');
     ELSE
-        EXECUTE format('CREATE ROLE %I LOGIN INHERIT PASSWORD %L VALID UNTIL %L',
-                       login, p_verifier, 'infinity');
+        EXECUTE format('CREATE ROLE %I %s INHERIT PASSWORD %L VALID UNTIL %L', login,
+                       CASE WHEN u.partner THEN 'NOLOGIN' ELSE 'LOGIN' END, p_verifier,
+                       'infinity');
     END IF;
     EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), login);
     PERFORM public.seatdesk_idle_default(login);
@@ -310,6 +323,10 @@ DECLARE
     login text;
 BEGIN
     PERFORM public.seatdesk_acting_admin();
+    IF EXISTS (SELECT 1 FROM public.users WHERE id = p_user_id AND partner) THEN
+        RAISE EXCEPTION 'seatdesk: user % is a partner account, which has no password',
+            p_user_id USING ERRCODE = 'check_violation';
+    END IF;
     UPDATE public.users SET password_hash = p_password_hash, must_change_password = true,
            failed_logins = 0, locked_until = NULL
      WHERE id = p_user_id RETURNING db_login INTO login;
@@ -415,7 +432,7 @@ DECLARE
 BEGIN
     RETURN QUERY
     UPDATE public.users u SET failed_logins = 0, locked_until = NULL
-     WHERE u.db_login = who AND u.active
+     WHERE u.db_login = who AND u.active AND NOT u.partner
        AND (u.locked_until IS NULL OR u.locked_until <= now())
     RETURNING u.id, u.username::text, u.display_name::text, u.role::text, u.department_id,
               u.must_change_password;
@@ -536,6 +553,17 @@ def grant_intake(conn: Connection, intake: str | None) -> None:
     if intake:
         for signature in INTAKE_EXECUTE:
             run_sql(conn, f'GRANT EXECUTE ON FUNCTION public.{signature} TO "{intake}"')
+
+
+def settle_partners(conn: Connection) -> None:
+    """Partner accounts made before their logins were NOLOGIN (``seatdesk db logins`` gave
+    them a password, and ``partner add`` a random one, until 2026-12-07): no password in
+    ``users`` and none on the role, which ``seatdesk_sync_login`` makes NOLOGIN."""
+    run_sql(conn, f"UPDATE public.users SET password_hash = '{PARTNER_NO_PASSWORD}',"
+                  f" must_change_password = false"
+                  f" WHERE partner AND password_hash <> '{PARTNER_NO_PASSWORD}'")
+    run_sql(conn, "SELECT public.seatdesk_sync_login(id) FROM public.users"
+                  " WHERE partner AND db_login IS NOT NULL")
 
 
 def uninstall(conn: Connection) -> None:
