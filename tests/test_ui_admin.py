@@ -275,6 +275,31 @@ def test_admin_screens_as_an_administrator(demo, qtbot):
             save(panel, f"admin_{type(page).__name__.removesuffix('Page').lower()}")
 
 
+def test_a_partner_account_is_shown_as_one_with_no_password_to_set(demo, qtbot):
+    """A partner system's account (``seatdesk partner add``) in the users list: its status
+    says it never signs in, and with it selected the password field and 重置密码 are off;
+    selecting an operator again, or 新建用户, turns them back on."""
+    from seatdesk.server.partners import add_partner
+
+    with demo.Session.begin() as s:
+        add_partner(s, "fms", "市民随手拍", "open311")
+        partner_id = s.scalar(select(User.id).where(User.username == "partner:fms"))
+    panel = open_admin(qtbot, demo, demo_admin(demo))
+    users = panel.users
+    row = users.model.row_of(partner_id)
+    assert users.model.index(row, 5).data() == "接口账号（不登录）"
+    users.table.selectRow(row)
+    assert users.editing == partner_id
+    assert not users.reset_button.isEnabled() and not users.password.isEnabled()
+    if demo.backend == "sqlite":
+        save(panel, "admin_users_partner")
+    users.table.selectRow(users.model.row_of(demo_admin(demo).user_id))
+    assert users.reset_button.isEnabled() and users.password.isEnabled()
+    users.table.selectRow(row)
+    qtbot.mouseClick(users.new_button, Qt.MouseButton.LeftButton)
+    assert users.reset_button.isEnabled() and users.password.isEnabled()
+
+
 def test_the_services_refuse_a_non_administrator_behind_the_screens(demo, qtbot):
     panel = open_admin(qtbot, demo, demo_admin(demo, "zhibanzhang"))
     assert panel.users.message.text() == "只有管理员可以查看用户"

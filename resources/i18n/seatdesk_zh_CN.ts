@@ -3764,7 +3764,7 @@
     </message>
     <message>
         <location filename="../../seatdesk/ui/admin/users_page.py" line="45" />
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="80" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="82" />
         <source>Disable</source>
         <translation>停用</translation>
     </message>
@@ -3780,41 +3780,46 @@
     </message>
     <message>
         <location filename="../../seatdesk/ui/admin/users_page.py" line="53" />
+        <source>Partner system (never signs in)</source>
+        <translation>接口账号（不登录）</translation>
+    </message>
+    <message>
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="55" />
         <source>Locked</source>
         <translation>已锁定</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="54" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="56" />
         <source>Must change password</source>
         <translation>须修改密码</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="54" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="56" />
         <source>Active</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="62" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="64" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="80" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="82" />
         <source>Enable</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="136" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="144" />
         <source>Account enabled</source>
         <translation>账号已启用</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="136" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="144" />
         <source>Account disabled</source>
         <translation>账号已停用</translation>
     </message>
     <message>
-        <location filename="../../seatdesk/ui/admin/users_page.py" line="143" />
+        <location filename="../../seatdesk/ui/admin/users_page.py" line="151" />
         <source>Password reset; the user must change it at the next login</source>
         <translation>密码已重置，该用户下次登录时须修改密码</translation>
     </message>

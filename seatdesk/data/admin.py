@@ -110,6 +110,7 @@ class UserInfo:
     locked: bool
     must_change_password: bool
     failed_logins: int = 0
+    partner: bool = False  # a partner system's account: no password, never signs in
 
 
 def list_users(session: Session, actor: Actor) -> tuple[UserInfo, ...]:
@@ -123,7 +124,7 @@ def _user_info(user: User, department_name: str | None) -> UserInfo:
     locked = user.locked_until is not None and user.locked_until > utcnow()
     return UserInfo(user.id, user.username, user.display_name, user.role, Role(user.role).label,
                     user.department_id, department_name or "", user.phone, user.active,
-                    locked, user.must_change_password, user.failed_logins)
+                    locked, user.must_change_password, user.failed_logins, user.partner)
 
 
 def _user(session: Session, user_id: int) -> User:

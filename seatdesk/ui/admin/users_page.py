@@ -49,6 +49,8 @@ class UsersPage(AdminPage):
     def _status(self, user) -> str:
         if not user.active:
             return self.tr("Disabled")
+        if user.partner:
+            return self.tr("Partner system (never signs in)")
         if user.locked:
             return self.tr("Locked")
         return self.tr("Must change password") if user.must_change_password else self.tr("Active")
@@ -78,6 +80,11 @@ class UsersPage(AdminPage):
         set_combo_data(self.role, user.role)
         set_combo_data(self.department, user.department_id)
         self.active_button.setText(self.tr("Disable") if user.active else self.tr("Enable"))
+        self._password_settable(not user.partner)  # a partner account has no password
+
+    def _password_settable(self, settable: bool) -> None:
+        self.password.setEnabled(settable)
+        self.reset_button.setEnabled(settable)
 
     def new_user(self) -> None:
         self.editing = None
@@ -85,6 +92,7 @@ class UsersPage(AdminPage):
         for edit in (self.username, self.display_name, self.phone, self.password):
             edit.clear()
         self.username.setReadOnly(False)
+        self._password_settable(True)
         self.username.setFocus()
 
     def save(self) -> None:
