@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import QUrl
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from seatdesk.models import Attachment, Case, User
 from seatdesk.ui.screenshots import save
@@ -73,6 +73,9 @@ class Phone:
         save(self.view, name)
 
     def load(self, url: str) -> None:
+        """Open ``url`` (again) and wait for that page's start: the page shown until then
+        is told it is not the one waited for (a reload would otherwise answer at once)."""
+        self.js("if (window.fieldApp) { window.fieldApp.ready = 'replaced'; } 1")
         self.view.load(QUrl(url))
         self.until("window.fieldApp !== undefined && window.fieldApp.ready === true", 30)
 
@@ -227,6 +230,62 @@ def test_a_refused_report_is_corrected_and_sent_with_its_photo(city, qtbot, serv
                           .where(Attachment.case_id == case.id))
     assert case.class_id == class_id and photos == 1
     assert (case.lon, case.lat) == pytest.approx((lon, lat), abs=1e-6)
+
+
+def test_a_reset_password_is_changed_on_the_phone_before_anything_else(city, qtbot, server,
+                                                                      tmp_path):
+    """An administrator reset 监督员 jiandu's password: signed in with it, the page asks for
+    a new one before anything else (no tabs; the password just typed is not asked again),
+    says so when the two new ones differ or one is short, and shows the server's reason for
+    the old one again. Closed
+    and opened again before the change, it asks again — now with the old password too,
+    which it never kept. Changed, the report form comes and the account signs in with the
+    new password only."""
+    from seatdesk.workflow.auth import verify_password
+
+    db = city
+    with db.Session.begin() as s:
+        s.execute(update(User).where(User.username == "jiandu").values(must_change_password=True))
+    phone = Phone(qtbot, tmp_path / "phone")
+    phone.load(f"{server.url}/field/app/")
+    phone.until("document.querySelector('#net').textContent === '在线'", 20)
+    phone.fill("login-user", "jiandu")
+    phone.fill("login-pass", PASSWORD)
+    phone.click("#login-go")
+    phone.until("!document.getElementById('view-password').hidden")
+    assert not phone.visible("tabs") and phone.visible("password-why")
+    assert not phone.visible("password-old-label") and not phone.visible("password-cancel")
+    phone.shot("field_password")
+    phone.fill("password-new", "street-pass-77")
+    phone.fill("password-again", "street-pass-78")
+    phone.click("#password-go")
+    phone.until("!document.getElementById('password-error').hidden")
+    assert phone.text("#password-error") == "两次输入的新密码不一致"
+    phone.load(f"{server.url}/field/app/")  # closed and opened again, not changed yet
+    phone.until("!document.getElementById('view-password').hidden")
+    assert phone.visible("password-old-label") and not phone.visible("tabs")
+    phone.fill("password-old", PASSWORD)
+    phone.fill("password-new", "short")
+    phone.fill("password-again", "short")
+    phone.click("#password-go")
+    phone.until("document.getElementById('password-error').textContent === '新密码至少 8 位'")
+    phone.fill("password-new", PASSWORD)  # the server's own refusal, shown as it says
+    phone.fill("password-again", PASSWORD)
+    phone.click("#password-go")
+    phone.until("document.getElementById('password-error').textContent"
+                " === '新密码不能与原密码相同'")
+    phone.fill("password-new", "street-pass-77")
+    phone.fill("password-again", "street-pass-77")
+    phone.click("#password-go")
+    phone.until("!document.getElementById('view-report').hidden")
+    assert phone.visible("tabs") and "密码已修改" in phone.text("#notice")
+    with db.Session() as s:
+        account = s.execute(select(User.password_hash, User.must_change_password)
+                            .where(User.username == "jiandu")).one()
+    assert verify_password(account.password_hash, "street-pass-77")
+    assert account.must_change_password is False
+    phone.load(f"{server.url}/field/app/")  # and stays changed
+    phone.until("!document.getElementById('view-report').hidden")
 
 
 def _verification_for(db, supervisor_id: int) -> sd.CaseChange:

@@ -52,6 +52,48 @@ def test_wrong_password_and_wrong_role_are_refused(server):
     assert acceptor.status_code == 403 and "监督员" in acceptor.json()["error"]["message"]
 
 
+def test_a_supervisor_changes_a_reset_password_from_the_handset(server):
+    """After an administrator's reset (or ``db logins``) the sign-in says
+    ``must_change_password``; ``POST /password`` changes it as a seat does: the old one
+    checked (403, not 401: the token is fine), at least 8 characters, not the old one
+    (422), and then only the new one signs in, no longer to be changed."""
+    from seatdesk.workflow.auth import hash_password
+
+    with server.world.db.Session.begin() as s:
+        s.execute(update(User).where(User.username == "sup1").values(
+            password_hash=hash_password(PASSWORD), must_change_password=True))
+    signed = server.client.post("/field/v1/session", json={
+        "username": "sup1", "password": PASSWORD, "device_id": "phone-1"})
+    assert signed.status_code == 201 and signed.json()["must_change_password"] is True
+    me = {"Authorization": f"Bearer {signed.json()['token']}"}
+
+    def change(old: str, new: str, headers=me):
+        return server.client.post("/field/v1/password", headers=headers,
+                                  json={"old_password": old, "new_password": new})
+
+    wrong = change("not-the-password", "brand-new-9")
+    assert wrong.status_code == 403, wrong.text
+    assert wrong.json()["error"] == {"code": "wrong_password", "message": "原密码不正确"}
+    short = change(PASSWORD, "short")  # the schema's minLength: 8
+    assert short.status_code == 422 and "new_password" in short.json()["error"]["message"]
+    spaces = change(PASSWORD, " " * 8)
+    assert spaces.status_code == 422
+    assert spaces.json()["error"]["message"] == "新密码不能为空或只有空格"
+    same = change(PASSWORD, PASSWORD)
+    assert same.status_code == 422 and "相同" in same.json()["error"]["message"]
+    assert change(PASSWORD, "brand-new-9", headers={}).status_code == 401
+    with server.world.db.Session() as s:  # nothing changed by the refusals
+        assert s.scalar(select(User.must_change_password).where(User.username == "sup1"))
+    assert change(PASSWORD, "brand-new-9").status_code == 204
+    assert server.client.get("/field/v1/me", headers=me).status_code == 200  # token kept
+    old = server.client.post("/field/v1/session", json={
+        "username": "sup1", "password": PASSWORD, "device_id": "phone-1"})
+    assert old.status_code == 401
+    new = server.client.post("/field/v1/session", json={
+        "username": "sup1", "password": "brand-new-9", "device_id": "phone-1"})
+    assert new.status_code == 201 and new.json()["must_change_password"] is False
+
+
 def test_token_expires_and_is_revoked(server):
     headers = server.sign_in()
     server.world.clock.advance(hours=12, seconds=1)

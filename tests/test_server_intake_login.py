@@ -659,6 +659,48 @@ def test_a_handsets_wrong_passwords_lock_the_supervisor_as_at_a_seat(intake_roun
     assert locked is not None and expired is True
 
 
+def test_a_supervisor_changes_a_reset_password_from_the_handset_as_their_login(intake_round):
+    """An administrator resets sup1's password; the handset signs in with it (the answer
+    says it must be changed) and changes it through the server, which acts as sup1's own
+    login: PostgreSQL's password for that login changes — a seat then signs in with the
+    new one, not the old — and the account no longer has to change it. A wrong old
+    password is refused and counted as at a sign-in."""
+    from seatdesk.workflow import accounts, signin
+    from seatdesk.workflow.auth import LoginError
+
+    rnd, w = intake_round, intake_round.world
+    with w.db.Session.begin() as s:
+        sup1 = s.scalar(select(User.id).where(User.username == "sup1"))
+        accounts.reset_account_password(s, sup1, "reset-pass-1")
+    signed = rnd.client.post("/field/v1/session", json={
+        "username": "sup1", "password": "reset-pass-1", "device_id": "phone-7"})
+    assert signed.status_code == 201 and signed.json()["must_change_password"] is True
+    me = _bearer(signed.json()["token"])
+    wrong = rnd.client.post("/field/v1/password", headers=me, json={
+        "old_password": "wrong-pass-1", "new_password": "chosen-pass-2"})
+    assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "wrong_password"
+    with w.db.Session() as s:
+        assert s.scalar(select(User.failed_logins).where(User.id == sup1)) == 1
+    changed = rnd.client.post("/field/v1/password", headers=me, json={
+        "old_password": "reset-pass-1", "new_password": "chosen-pass-2"})
+    assert changed.status_code == 204, changed.text
+    with w.db.Session() as s:
+        assert s.scalar(select(User.must_change_password).where(User.id == sup1)) is False
+    gate = make_engine(make_url(w.db.url).set(username="seatdesk_gate")
+                       .render_as_string(hide_password=False))
+    try:
+        with pytest.raises(LoginError):
+            signin.sign_in(gate, "sup1", "reset-pass-1")
+        seat = signin.sign_in(gate, "sup1", "chosen-pass-2")
+        assert not seat.user.must_change_password
+        seat.close()
+    finally:
+        gate.dispose()
+    again = rnd.client.post("/field/v1/session", json={
+        "username": "sup1", "password": "chosen-pass-2", "device_id": "phone-7"})
+    assert again.status_code == 201 and again.json()["must_change_password"] is False
+
+
 def test_a_12345_order_acts_in_the_partners_own_units_only(intake_round):
     """Under the intake login's grants: an order with coordinates opens no unit of work
     as the partner beyond the registration's own (counted as the ``SET LOCAL ROLE`` to the

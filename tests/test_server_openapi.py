@@ -18,8 +18,10 @@ EXAMPLES = 4  # per operation
 BUDGET_S = 150.0  # the time box per backend (a loaded machine): later operations are left out
 SKIP = {("DELETE", "/field/v1/session")}  # signing out would end every later example's session
 #: operations whose schema cannot state every rule, so schema-valid data may be refused:
-#: "a real photo" (random bytes get 415/422), Open311's "start before end, at most 90 days"
+#: "a real photo" (random bytes get 415/422), Open311's "start before end, at most 90 days",
+#: "a new password not the old one, not only spaces"
 MEDIA = {("POST", "/field/v1/reports"), ("POST", "/field/v1/tasks/{case_id}/answer"),
+         ("POST", "/field/v1/password"),
          ("POST", "/open311/v2/requests.{fmt}"), ("POST", "/hotline12345/v1/orders"),
          ("GET", "/open311/v2/requests.{fmt}"),
          ("GET", "/open311/v2/servicerequestupdates.{fmt}")}

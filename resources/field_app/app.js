@@ -8,7 +8,7 @@
   var RETRY_MS = 5000, MAX_SIDE = 1600;
   var S = {token: null, user: null, device: null, online: false, position: null,
            photos: [], editing: null, tasks: [], etag: "", duty: false, interval: 30, flushing: false,
-           dutyTimer: null, watch: null, polling: false};
+           dutyTimer: null, watch: null, polling: false, mustChange: false, signInPassword: null};
 
   function $(id) { return document.getElementById(id); }
 
@@ -60,10 +60,10 @@
 
   // -- views ----------------------------------------------------------------------------
   function show(view) {
-    ["login", "report", "tasks", "duty"].forEach(function (name) {
+    ["login", "password", "report", "tasks", "duty"].forEach(function (name) {
       $("view-" + name).hidden = name !== view;
     });
-    $("tabs").hidden = view === "login";
+    $("tabs").hidden = view === "login" || (view === "password" && S.mustChange);
     Array.prototype.forEach.call(document.querySelectorAll(".tabs button"), function (b) {
       b.classList.toggle("on", b.dataset.view === view);
     });
@@ -75,21 +75,29 @@
     var error = $("login-error");
     error.hidden = true;
     $("login-go").disabled = true;
+    var typed = $("login-pass").value;
     call("POST", "/session", {username: $("login-user").value.trim(),
-                              password: $("login-pass").value, device_id: S.device})
+                              password: typed, device_id: S.device})
       .then(function (response) {
         return response.json().then(function (body) {
           if (!response.ok) { throw new Error(errorText(body, response.status)); }
           S.token = body.token;
           S.user = {id: body.user_id, name: body.display_name};
           S.interval = body.position_interval_s || 30;
+          S.mustChange = !!body.must_change_password;
           return Promise.all([store.set("token", S.token), store.set("user", S.user),
-                              store.set("interval", S.interval)]);
+                              store.set("interval", S.interval),
+                              store.set("must_change", S.mustChange)]);
         });
       })
       .then(function () {
         $("login-pass").value = "";
-        started();
+        if (S.mustChange) {
+          S.signInPassword = typed;  // in memory only, for the change that comes next
+          passwordView();
+        } else {
+          started();
+        }
       })
       .catch(function (err) {
         error.textContent = err instanceof TypeError ? "无法连接指挥中心，请检查网络" : err.message;
@@ -104,7 +112,10 @@
     stopDuty();
     S.token = null;
     S.user = null;
-    Promise.all([store.remove("token"), store.remove("user")]).then(function () {
+    S.mustChange = false;
+    S.signInPassword = null;
+    Promise.all([store.remove("token"), store.remove("user"),
+                 store.remove("must_change")]).then(function () {
       $("who").textContent = "";
       show("login");
     });
@@ -125,6 +136,57 @@
     renderSent();
     flush();
     pollTasks();
+  }
+
+  // -- the supervisor's own password ------------------------------------------------------
+  // After ``seatdesk db logins`` or an administrator's reset the sign-in says the password
+  // must be changed: nothing else until it is (as at a seat). 我的 → 修改密码 any time.
+  function passwordView() {
+    var known = S.mustChange && S.signInPassword !== null;
+    ["password-old", "password-new", "password-again"].forEach(function (id) { $(id).value = ""; });
+    $("password-old-label").hidden = known;
+    $("password-why").hidden = !S.mustChange;
+    $("password-cancel").hidden = S.mustChange;
+    $("password-error").hidden = true;
+    $("who").textContent = S.user ? S.user.name : "";
+    show("password");
+  }
+
+  function changePassword(event) {
+    event.preventDefault();
+    var error = $("password-error");
+    var old = $("password-old-label").hidden ? S.signInPassword : $("password-old").value;
+    var fresh = $("password-new").value;
+    error.hidden = true;
+    var problem = fresh.length < 8 ? "新密码至少 8 位"
+      : fresh !== $("password-again").value ? "两次输入的新密码不一致" : "";
+    if (problem) {
+      error.textContent = problem;
+      error.hidden = false;
+      return;
+    }
+    $("password-go").disabled = true;
+    call("POST", "/password", {old_password: old || "", new_password: fresh})
+      .then(function (response) {
+        if (response.status === 401) { needSignIn(); return; }
+        if (!response.ok) {
+          return response.json().then(function (body) {
+            throw new Error(errorText(body, response.status));
+          });
+        }
+        var forced = S.mustChange;
+        S.mustChange = false;
+        S.signInPassword = null;
+        return store.set("must_change", false).then(function () {
+          notice("密码已修改，下次登录请用新密码");
+          if (forced) { started(); } else { show("duty"); }
+        });
+      })
+      .catch(function (err) {
+        error.textContent = err instanceof TypeError ? "无法连接指挥中心：联网后再修改密码" : err.message;
+        error.hidden = false;
+      })
+      .then(function () { $("password-go").disabled = false; });
   }
 
   // -- classes --------------------------------------------------------------------------
@@ -581,6 +643,9 @@
     $("duty-go").addEventListener("click", toggleDuty);
     $("flush").addEventListener("click", flush);
     $("logout").addEventListener("click", signOut);
+    $("password-form").addEventListener("submit", changePassword);
+    $("password-open").addEventListener("click", passwordView);
+    $("password-cancel").addEventListener("click", function () { show("duty"); });
     Array.prototype.forEach.call(document.querySelectorAll(".tabs button"), function (b) {
       b.addEventListener("click", function () { show(b.dataset.view); });
     });
@@ -599,15 +664,20 @@
       localStorage.setItem("seatdesk-device", device);
     }
     S.device = device;
-    Promise.all([store.get("token"), store.get("user"), store.get("interval"), store.get("duty")])
+    Promise.all([store.get("token"), store.get("user"), store.get("interval"), store.get("duty"),
+                 store.get("must_change")])
       .then(function (kv) {
         S.token = kv[0] || null;
         S.user = kv[1] || null;
         S.interval = kv[2] || 30;
         S.duty = !!kv[3];
+        S.mustChange = !!kv[4];
         renderDuty();
         if (!S.token) { call("GET", "/me").catch(function () {}); }  // reachable at all?
-        if (S.token && S.user) {
+        if (S.token && S.user && S.mustChange) {
+          call("GET", "/me").catch(function () {});  // 在线 or 离线 on the bar
+          passwordView();  // the old password asked again: it is not kept
+        } else if (S.token && S.user) {
           started();
           if (S.duty) { startDuty(); }
         } else {

@@ -8,16 +8,19 @@ from typing import Annotated, Literal
 import shapely
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from seatdesk.models import FieldEvent, SupervisorPosition, User
 from seatdesk.models.enums import Role
-from seatdesk.workflow.auth import LoginError, check_password, read_account
+from seatdesk.workflow import accounts
+from seatdesk.workflow.auth import (MIN_PASSWORD_LENGTH, LoginError, change_password,
+                                    check_password, hash_password, password_problem,
+                                    read_account)
 from seatdesk.workflow.signin import check_login
 
 from .. import auth
 from ..context import Ctx, FieldUser, client_address
-from ..errors import documented
+from ..errors import ApiError, documented
 from ..identity import FIELD, Principal, field_channel
 from ..reference import configured_classes
 
@@ -90,6 +93,47 @@ def _sign_in_with_login(body: SignIn, ctx: Ctx, now: dt.datetime):
         token, expires = auth.open_session(session, user.user_id, body.device_id, now,
                                            ctx.config.token_ttl)
     return token, expires, user
+
+
+class NewPassword(BaseModel):
+    old_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=200)
+
+
+WRONG_PASSWORD = "原密码不正确"
+
+
+@router.post("/password", status_code=204,
+             responses={403: {"description": WRONG_PASSWORD},
+                        422: {"description": "新密码不符合要求"}, **documented(429)})
+def set_password(body: NewPassword, me: FieldUser, request: Request, ctx: Ctx) -> None:
+    """修改密码: the supervisor's own, as at a seat (the old one checked; at least 8
+    characters; not the old one). The answer to a sign-in says ``must_change_password``
+    after ``seatdesk db logins`` or an administrator's reset: the field app asks for a new
+    one before anything else, as a seat does. The handset's token stays valid."""
+    ctx.limiter.check(ctx.config.signin_rate, "password", client_address(request), me.name)
+    problem = password_problem(body.new_password)
+    if problem:
+        raise ApiError(422, "weak_password", "新" + problem)
+    if body.new_password == body.old_password:
+        raise ApiError(422, "weak_password", "新密码不能与原密码相同")
+    if ctx.signs_in_with_logins:
+        # PostgreSQL checks the old password (a connection as the login; a refusal counted
+        # as at sign-in), then the supervisor's own login changes it
+        try:
+            check_login(ctx.wf.engine, me.name, body.old_password)
+        except LoginError:
+            raise ApiError(403, "wrong_password", WRONG_PASSWORD) from None
+        with ctx.write(me) as session:
+            session.execute(text("SELECT seatdesk_change_password(:h, :v)"),
+                            {"h": hash_password(body.new_password),
+                             "v": accounts.scram_verifier(session, body.new_password)})
+        return
+    try:
+        with ctx.write() as session:
+            change_password(session, me.user_id, body.old_password, body.new_password)
+    except LoginError:  # the new one was checked above: the old one is wrong
+        raise ApiError(403, "wrong_password", WRONG_PASSWORD) from None
 
 
 @router.delete("/session", status_code=204)
