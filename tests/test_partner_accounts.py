@@ -24,6 +24,7 @@ from seatdesk.models.db import make_engine
 from seatdesk.workflow import accounts, signin
 from seatdesk.workflow.auth import FAILED, LoginError, hash_password
 from seatdesk.workflow.dbrules import PARTNER_NO_PASSWORD
+from tests.dbroles import as_login, refused
 from tests.dbtemplates import open_database
 from tests.server_fixtures import prepare
 from tests.workflow_fixtures import open_world
@@ -109,6 +110,9 @@ def test_a_database_from_before_gets_its_partners_passwords_taken_away(pg_partne
     assert _role(db, "partner:fms")[1:] == (False, False)
     assert _account(db, "partner:fms") == (PARTNER_NO_PASSWORD, False)
     _refused(gate, "partner:fms", SHARED)
+    with as_login(db, login) as conn:  # nor can anyone acting as it give it one back
+        assert "not an active operator" in refused(
+            conn, "SELECT seatdesk_change_password(:h, :v)", {"h": "x", "v": verifier})
     with db.engine.connect() as conn:  # still in its group: the intake server acts as it
         assert conn.execute(text("SELECT pg_has_role(:l, 'seatdesk_partner', 'MEMBER')"),
                             {"l": login}).scalar()

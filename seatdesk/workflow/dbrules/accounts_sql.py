@@ -413,7 +413,7 @@ DECLARE
     who name := public.seatdesk_caller();
 BEGIN
     UPDATE public.users SET password_hash = p_password_hash, must_change_password = false
-     WHERE db_login = who AND active;
+     WHERE db_login = who AND active AND NOT partner;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'seatdesk: % is not an active operator', who
             USING ERRCODE = 'insufficient_privilege';
