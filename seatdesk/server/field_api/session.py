@@ -13,9 +13,15 @@ from sqlalchemy import select, text
 from seatdesk.models import FieldEvent, SupervisorPosition, User
 from seatdesk.models.enums import Role
 from seatdesk.workflow import accounts
-from seatdesk.workflow.auth import (MIN_PASSWORD_LENGTH, LoginError, change_password,
-                                    check_password, hash_password, password_problem,
-                                    read_account)
+from seatdesk.workflow.auth import (
+    MIN_PASSWORD_LENGTH,
+    LoginError,
+    change_password,
+    check_password,
+    hash_password,
+    password_problem,
+    read_account,
+)
 from seatdesk.workflow.signin import check_login
 
 from .. import auth
