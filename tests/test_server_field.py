@@ -94,6 +94,25 @@ def test_a_supervisor_changes_a_reset_password_from_the_handset(server):
     assert new.status_code == 201 and new.json()["must_change_password"] is False
 
 
+def test_an_administrators_reset_ends_the_handsets_sessions(server):
+    """A lost phone: the administrator resets the supervisor's password (as at the seat's
+    用户 page), and the token on that phone stops working at once — on both backends,
+    including a server process that had the token's check kept (its cache is emptied by
+    the change) — while another supervisor's handset goes on."""
+    from seatdesk.workflow import accounts
+
+    lost, other = server.sign_in("sup1", "phone-1"), server.sign_in("sup2", "phone-2")
+    assert server.client.get("/field/v1/me", headers=lost).status_code == 200  # kept now
+    with server.world.db.Session.begin() as s:
+        sup1 = s.scalar(select(User.id).where(User.username == "sup1"))
+        accounts.reset_account_password(s, sup1, "reset-pass-1")
+    refused = server.client.get("/field/v1/me", headers=lost)
+    assert refused.status_code == 401 and "失效" in refused.json()["error"]["message"]
+    assert server.client.post("/field/v1/reports", json=REPORT, headers=lost).status_code == 401
+    assert server.client.get("/field/v1/me", headers=other).status_code == 200
+    assert _count(server, Case) == 0
+
+
 def test_token_expires_and_is_revoked(server):
     headers = server.sign_in()
     server.world.clock.advance(hours=12, seconds=1)

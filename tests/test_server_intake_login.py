@@ -660,7 +660,8 @@ def test_a_handsets_wrong_passwords_lock_the_supervisor_as_at_a_seat(intake_roun
 
 
 def test_a_supervisor_changes_a_reset_password_from_the_handset_as_their_login(intake_round):
-    """An administrator resets sup1's password; the handset signs in with it (the answer
+    """An administrator resets sup1's password — the session of the phone signed in before
+    ends —; the handset signs in with it (the answer
     says it must be changed) and changes it through the server, which acts as sup1's own
     login: PostgreSQL's password for that login changes — a seat then signs in with the
     new one, not the old — and the account no longer has to change it. A wrong old
@@ -669,9 +670,17 @@ def test_a_supervisor_changes_a_reset_password_from_the_handset_as_their_login(i
     from seatdesk.workflow.auth import LoginError
 
     rnd, w = intake_round, intake_round.world
+    before = rnd.client.post("/field/v1/session", json={
+        "username": "sup1", "password": PASSWORD, "device_id": "phone-lost"})
+    lost = _bearer(before.json()["token"])
+    for _ in range(2):  # the second answer from the server's kept grant
+        assert rnd.client.get("/field/v1/me", headers=lost).status_code == 200
     with w.db.Session.begin() as s:
         sup1 = s.scalar(select(User.id).where(User.username == "sup1"))
         accounts.reset_account_password(s, sup1, "reset-pass-1")
+    # the lost phone's session ends; the server's kept grant goes with the NOTIFY
+    assert _wait_for(lambda: rnd.client.get("/field/v1/me", headers=lost).status_code == 401,
+                     5.0)
     signed = rnd.client.post("/field/v1/session", json={
         "username": "sup1", "password": "reset-pass-1", "device_id": "phone-7"})
     assert signed.status_code == 201 and signed.json()["must_change_password"] is True

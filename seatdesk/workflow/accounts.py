@@ -19,7 +19,8 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from seatdesk.models import User
+from seatdesk.models import FieldSession, User
+from seatdesk.models.base import utcnow
 
 from .auth import hash_password
 
@@ -104,13 +105,17 @@ def set_account_active(session: Session, user_id: int, active: bool) -> None:
 
 
 def reset_account_password(session: Session, user_id: int, password: str) -> None:
-    """A temporary password, unlocked, to be changed at the next sign-in."""
+    """A temporary password, unlocked, to be changed at the next sign-in; the user's
+    handset sessions end (a reset is what an administrator does for a lost phone)."""
     if not _pg(session):
         if session.scalar(select(User.partner).where(User.id == user_id)):
             raise AccountRefused(PARTNER_HAS_NO_PASSWORD)
         session.execute(update(User).where(User.id == user_id).values(
             password_hash=hash_password(password), must_change_password=True,
             failed_logins=0, locked_until=None))
+        session.execute(update(FieldSession).where(FieldSession.user_id == user_id,
+                                                   FieldSession.revoked_at.is_(None))
+                        .values(revoked_at=utcnow()))
         return
     argon = hash_password(password)
     _call(session, "SELECT seatdesk_admin_reset_password(:i, :h, :v)",

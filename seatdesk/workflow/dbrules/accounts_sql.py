@@ -336,6 +336,11 @@ BEGIN
     IF login IS NOT NULL AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = login) THEN
         EXECUTE format('ALTER ROLE %I PASSWORD %L VALID UNTIL %L', login, p_verifier, 'infinity');
     END IF;
+    -- a reset is what an administrator does for a lost phone: its handset sessions end
+    IF to_regclass('public.field_sessions') IS NOT NULL THEN
+        UPDATE public.field_sessions SET revoked_at = now()
+         WHERE user_id = p_user_id AND revoked_at IS NULL;
+    END IF;
 END
 $fn$;
 
