@@ -240,7 +240,8 @@ def test_a_reset_password_is_changed_on_the_phone_before_anything_else(city, qtb
     the old one again. Closed
     and opened again before the change, it asks again — now with the old password too,
     which it never kept. Changed, the report form comes and the account signs in with the
-    new password only."""
+    new password only. 我的 → 修改密码 opens the same form, with the old password, the tabs
+    and 取消."""
     from seatdesk.workflow.auth import verify_password
 
     db = city
@@ -286,6 +287,20 @@ def test_a_reset_password_is_changed_on_the_phone_before_anything_else(city, qtb
     assert account.must_change_password is False
     phone.load(f"{server.url}/field/app/")  # and stays changed
     phone.until("!document.getElementById('view-report').hidden")
+    phone.click(".tabs button[data-view=duty]")  # 我的 → 修改密码, any time: old one asked
+    phone.click("#password-open")
+    assert phone.visible("view-password") and phone.visible("tabs")
+    assert phone.visible("password-old-label") and phone.visible("password-cancel")
+    assert not phone.visible("password-why")
+    phone.fill("password-old", "street-pass-77")
+    phone.fill("password-new", "street-pass-99")
+    phone.fill("password-again", "street-pass-99")
+    phone.shot("field_password_change")
+    phone.click("#password-cancel")
+    assert phone.visible("view-duty")
+    with db.Session() as s:  # cancelled: nothing sent
+        assert verify_password(s.scalar(select(User.password_hash)
+                                        .where(User.username == "jiandu")), "street-pass-77")
 
 
 def _verification_for(db, supervisor_id: int) -> sd.CaseChange:

@@ -64,8 +64,9 @@
       $("view-" + name).hidden = name !== view;
     });
     $("tabs").hidden = view === "login" || (view === "password" && S.mustChange);
+    var tab = view === "password" ? "duty" : view;  // 修改密码 is under 我的
     Array.prototype.forEach.call(document.querySelectorAll(".tabs button"), function (b) {
-      b.classList.toggle("on", b.dataset.view === view);
+      b.classList.toggle("on", b.dataset.view === tab);
     });
   }
 
