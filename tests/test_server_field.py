@@ -113,6 +113,25 @@ def test_an_administrators_reset_ends_the_handsets_sessions(server):
     assert _count(server, Case) == 0
 
 
+def test_a_nul_byte_in_a_name_or_password_is_refused_as_a_wrong_one(server):
+    """A NUL byte (a paste gone wrong) can be in no account's name or password: the
+    sign-in says 用户名或密码错误 — not a database error — and a new password with one is
+    refused with its reason, the old one unchanged."""
+    for who, password in (("sup1", "ab\x00cd"), ("su\x00p1", PASSWORD)):
+        refused = server.client.post("/field/v1/session", json={
+            "username": who, "password": password, "device_id": "phone-1"})
+        assert refused.status_code == 401 and refused.json()["error"]["message"] == FAILED
+    me = server.sign_in()
+    bad = server.client.post("/field/v1/password", headers=me, json={
+        "old_password": PASSWORD, "new_password": "abcdefgh\x00ij"})
+    assert bad.status_code == 422
+    assert bad.json()["error"]["message"] == "新密码含有不可见的空字符（NUL），请重新输入"
+    wrong = server.client.post("/field/v1/password", headers=me, json={
+        "old_password": "x\x00y", "new_password": "abcdefghij"})
+    assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "wrong_password"
+    server.sign_in()  # the password is what it was
+
+
 def test_token_expires_and_is_revoked(server):
     headers = server.sign_in()
     server.world.clock.advance(hours=12, seconds=1)

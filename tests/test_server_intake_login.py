@@ -710,6 +710,31 @@ def test_a_supervisor_changes_a_reset_password_from_the_handset_as_their_login(i
     assert again.status_code == 201 and again.json()["must_change_password"] is False
 
 
+def test_a_nul_byte_at_the_handsets_sign_in_is_a_wrong_password(intake_round):
+    """Through the intake login a NUL byte reached the gate and libpq: a password with one
+    answered 503 「数据库暂不可用」, a name with one 500, and a new password with one was
+    cut at the NUL by libpq (the login's password became its first part). Now: 401 with
+    the sign-in's one message, 422 with the reason, and sup1's password unchanged."""
+    rnd = intake_round
+    for who, password in (("sup1", "ab\x00cd"), ("su\x00p1", PASSWORD)):
+        refused = rnd.client.post("/field/v1/session", json={
+            "username": who, "password": password, "device_id": "phone-1"})
+        assert refused.status_code == 401, refused.text
+        assert refused.json()["error"]["code"] == "login_failed"
+    signed = rnd.client.post("/field/v1/session", json={
+        "username": "sup1", "password": PASSWORD, "device_id": "phone-1"})
+    me = _bearer(signed.json()["token"])
+    bad = rnd.client.post("/field/v1/password", headers=me, json={
+        "old_password": PASSWORD, "new_password": "abcdefgh\x00ij"})
+    assert bad.status_code == 422 and "NUL" in bad.json()["error"]["message"]
+    wrong = rnd.client.post("/field/v1/password", headers=me, json={
+        "old_password": "x\x00y", "new_password": "abcdefghij"})
+    assert wrong.status_code == 403, wrong.text
+    again = rnd.client.post("/field/v1/session", json={
+        "username": "sup1", "password": PASSWORD, "device_id": "phone-1"})
+    assert again.status_code == 201, again.text
+
+
 def test_a_12345_order_acts_in_the_partners_own_units_only(intake_round):
     """Under the intake login's grants: an order with coordinates opens no unit of work
     as the partner beyond the registration's own (counted as the ``SET LOCAL ROLE`` to the

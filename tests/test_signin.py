@@ -80,6 +80,28 @@ def test_operators_sign_in_as_their_own_database_login(pg):
 
 
 @pytest.mark.postgres
+def test_a_nul_byte_at_a_seats_sign_in_is_a_wrong_password(pg):
+    """The seat's sign-in, both ways (the gate and the users table): a NUL byte in the
+    name or the password is the one sign-in message, not a database error; the password
+    change refuses one in the new password and takes one in the old for a wrong one."""
+    db, gate, _logins = pg
+    for engine in (gate, db.engine):
+        for username, password in (("lead", "ab\x00cd"), ("le\x00ad", PASSWORD)):
+            with pytest.raises(LoginError) as refused:
+                signin.sign_in(engine, username, password)
+            assert str(refused.value) == FAILED
+        signed = signin.sign_in(engine, "lead", PASSWORD)
+        try:
+            with pytest.raises(LoginError, match="原密码不正确"):
+                signed.change_password("x\x00y", "abcdefghij")
+            with pytest.raises(LoginError, match="NUL"):
+                signed.change_password(PASSWORD, "abcdefgh\x00ij")
+        finally:
+            signed.close()
+    signin.sign_in(gate, "lead", PASSWORD).close()  # unchanged
+
+
+@pytest.mark.postgres
 def test_one_message_for_unknown_user_wrong_password_and_locked_account(pg):
     db, gate, logins = pg
     messages = set()

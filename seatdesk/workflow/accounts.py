@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from seatdesk.models import FieldSession, User
 from seatdesk.models.base import utcnow
 
-from .auth import hash_password
+from .auth import HAS_NUL, NUL, hash_password
 
 
 class AccountRefused(Exception):
@@ -37,7 +37,10 @@ def _pg(session: Session) -> bool:
 
 
 def scram_verifier(session: Session, password: str, login: str = "") -> str:
-    """The SCRAM-SHA-256 verifier of ``password``, computed by libpq on the client."""
+    """The SCRAM-SHA-256 verifier of ``password``, computed by libpq on the client (which
+    would cut a password at a NUL byte: refused, whoever forgot ``password_problem``)."""
+    if NUL in password:
+        raise AccountRefused("密码" + HAS_NUL)
     pgconn = session.connection().connection.driver_connection.pgconn
     return pgconn.encrypt_password(password.encode(), login.encode(), b"scram-sha-256").decode()
 

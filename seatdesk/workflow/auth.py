@@ -54,10 +54,19 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+#: a NUL byte cannot be in a database text or a libpq connection string (PostgreSQL would
+#: refuse the statement; libpq cuts a password there), so no account's name or password
+#: has one: a sign-in that gives one is refused before any database call
+NUL = "\x00"
+HAS_NUL = "含有不可见的空字符（NUL），请重新输入"
+
+
 def password_problem(password: str) -> str | None:
-    """Why ``password`` may not be set (None when it may): length, whitespace only."""
+    """Why ``password`` may not be set (None when it may): length, whitespace only, NUL."""
     if not (password or "").strip():
         return "密码不能为空或只有空格"
+    if NUL in password:
+        return "密码" + HAS_NUL
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"密码至少 {MIN_PASSWORD_LENGTH} 位"
     return None
@@ -104,6 +113,8 @@ class PasswordCheck:
 
 
 def read_account(session: Session, username: str) -> Row | None:
+    if NUL in username:  # no such account (and PostgreSQL would refuse the read)
+        return None
     return session.execute(select(*_COLUMNS).where(_USERS.c.username == username)).first()
 
 

@@ -34,7 +34,7 @@ from seatdesk.models import utcnow
 from seatdesk.models.db import make_engine, session_factory, write_transaction
 
 from . import accounts, auth
-from .auth import FAILED, LoggedIn, LoginError, hash_password, password_problem
+from .auth import FAILED, NUL, LoggedIn, LoginError, hash_password, password_problem
 
 log = logging.getLogger("seatdesk.auth")
 #: how PostgreSQL words a refused login (a failed connection carries no SQLSTATE in libpq):
@@ -146,6 +146,9 @@ def check_login(gate: Engine, username: str, password: str) -> LoggedIn:
 
 
 def _sign_in_with_login(gate: Engine, username: str, password: str) -> SignedIn:
+    if NUL in username or NUL in password:  # no login has one; the gate could not say so
+        log.warning("sign-in refused for %r: a NUL byte in the name or password", username)
+        raise LoginError(FAILED)
     with gate.begin() as conn:
         name = conn.execute(text("SELECT seatdesk_gate_login(:u)"), {"u": username}).scalar_one()
     operator = _operator_engine(gate, name, password)
@@ -176,6 +179,8 @@ def _operator_engine(base: Engine, login_name: str | None, password: str) -> Eng
 
 
 def _check_password(engine: Engine, password: str) -> None:
+    if NUL in password:
+        raise LoginError("原密码不正确")
     probe = _operator_engine(engine, None, password)
     try:
         with probe.connect():
