@@ -710,11 +710,12 @@ def test_a_supervisor_changes_a_reset_password_from_the_handset_as_their_login(i
     assert again.status_code == 201 and again.json()["must_change_password"] is False
 
 
-def test_a_nul_byte_at_the_handsets_sign_in_is_a_wrong_password(intake_round):
+def test_a_nul_byte_at_the_handsets_sign_in_or_in_an_address(intake_round):
     """Through the intake login a NUL byte reached the gate and libpq: a password with one
     answered 503 「数据库暂不可用」, a name with one 500, and a new password with one was
     cut at the NUL by libpq (the login's password became its first part). Now: 401 with
-    the sign-in's one message, 422 with the reason, and sup1's password unchanged."""
+    the sign-in's one message, 422 with the reason, and sup1's password unchanged. A NUL
+    in an address (an id, a code, a token) answered 500 from PostgreSQL; now 400."""
     rnd = intake_round
     for who, password in (("sup1", "ab\x00cd"), ("su\x00p1", PASSWORD)):
         refused = rnd.client.post("/field/v1/session", json={
@@ -733,6 +734,12 @@ def test_a_nul_byte_at_the_handsets_sign_in_is_a_wrong_password(intake_round):
     again = rnd.client.post("/field/v1/session", json={
         "username": "sup1", "password": PASSWORD, "device_id": "phone-1"})
     assert again.status_code == 201, again.text
+    # and in an address, through uvicorn (it answered 500 from PostgreSQL)
+    from tests.test_server_security import NUL_URLS
+
+    for url in NUL_URLS:
+        answer = rnd.client.get(url, headers={**me, "X-Api-Key": rnd.keys["rx12345"]})
+        assert answer.status_code == 400, (url, answer.text)
 
 
 def test_a_12345_order_acts_in_the_partners_own_units_only(intake_round):

@@ -204,14 +204,18 @@ def test_a_point_outside_the_city_is_refused(server, fmt):
 
 
 def test_an_xml_error_echoing_control_characters_still_parses(server):
-    """A path with a NUL and a control character (echoed in the 404's description) gives
-    an XML document a partner's parser reads: the characters XML cannot hold become
-    U+FFFD (a NUL made the whole answer unreadable)."""
-    response = server.client.get("/open311/v2/services/%00%01E.xml")
+    """A path with control characters (echoed in the 404's description) gives an XML
+    document a partner's parser reads: the characters XML cannot hold become U+FFFD (a
+    NUL made the whole answer unreadable; a NUL in an address is now refused before any
+    route, in the same XML: ``test_server_security.py``)."""
+    response = server.client.get("/open311/v2/services/%01%1FE.xml")
     assert response.status_code == 404
     root = ET.fromstring(response.content)
     assert root.find("error/description").text.startswith(
         "没有 service_code 为「\ufffd\ufffdE」的服务")
+    refused = server.client.get("/open311/v2/services/%00%01E.xml")
+    assert refused.status_code == 400
+    assert ET.fromstring(refused.content).find("error/code").text == "400"
 
 
 def test_list_filters_and_pages(server):
