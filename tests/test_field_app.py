@@ -303,6 +303,35 @@ def test_a_reset_password_is_changed_on_the_phone_before_anything_else(city, qtb
                                         .where(User.username == "jiandu")), "street-pass-77")
 
 
+def test_a_shared_phone_shows_each_supervisor_only_their_own(city, qtbot, server, tmp_path):
+    """A phone passed on at the shift change: the outbox still holds another supervisor's
+    unsent report and their list of sent ones. The one signed in now sees neither in
+    最近上报, and 我的 counts the other's waiting item apart (「另有 1 条…」) — it is not
+    sent under this supervisor's name, and stays for its owner."""
+    phone = Phone(qtbot, tmp_path / "phone")
+    phone.load(f"{server.url}/field/app/")
+    _sign_in(phone)
+    me = phone.js("fieldApp.state.user.id")
+    other = {"kind": "report", "user": me + 1000, "report_id": "other-1", "created": 1,
+             "state": "pending", "photos": [],
+             "fields": {"description": "别人的待发上报", "lon": 0, "lat": 0}}
+    phone.wait_async(f"store.queue({json.dumps(other)})")
+    phone.wait_async("store.set('sent', [{report_id: 'other-0', number: '20260101000001',"
+                     f" user: {me + 1000}, text: '别人已上报的'}}])")
+    phone.wait_async("fieldApp.flush()")
+    phone.wait_async("fieldApp.refreshOutbox()")
+    phone.js("fieldApp.renderSent()")
+    phone.qtbot.wait(300)
+    shown = phone.text("#sent-list")
+    assert "别人的待发上报" not in shown and "别人已上报的" not in shown
+    phone.click(".tabs button[data-view=duty]")
+    assert phone.text("#outbox-text") == (
+        "没有待发送的内容；另有 1 条属于此手机上的其他账号，待其本人登录后发送")
+    assert not phone.visible("outbox-count")
+    assert [i["report_id"] for i in phone.wait_async("store.pending()")] == ["other-1"]
+    assert _cases(city, (Case.description == "别人的待发上报",)) == 0
+
+
 def _verification_for(db, supervisor_id: int) -> sd.CaseChange:
     wf, a = sd.Workflow(db.engine), actors(db)
     lon, lat, class_id = place(db, 43)

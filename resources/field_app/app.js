@@ -380,6 +380,7 @@
     return store.get("sent").then(function (list) {
       list = (list || []).filter(function (x) { return x.report_id !== item.report_id; });
       list.unshift({report_id: item.report_id, number: body.number, at: Date.now(),
+                    user: item.user,
                     text: item.fields.description || item.fields.address || "（无描述）"});
       return store.set("sent", list.slice(0, 20));
     }).then(renderSent);
@@ -389,8 +390,8 @@
     if (S.flushing || !S.token || !S.user) { return Promise.resolve(); }
     S.flushing = true;
     return store.pending().then(function (items) {
-      var mine = items.filter(function (i) { return i.user === S.user.id && i.state !== "failed"; });
-      return mine.reduce(function (p, item) {
+      var ready = items.filter(function (i) { return mine(i) && i.state !== "failed"; });
+      return ready.reduce(function (p, item) {
         return p.then(function (go) { return go ? send(item) : false; });
       }, Promise.resolve(true));
     }).catch(function () {}).then(function () {
@@ -400,14 +401,20 @@
     });
   }
 
+  // A phone shared across a shift: each supervisor sees and sends only their own; another
+  // account's waiting items are counted, and go when that supervisor signs in again.
+  function mine(item) { return S.user !== null && item.user === S.user.id; }
+
   function refreshOutbox() {
-    return store.pending().then(function (items) {
+    return store.pending().then(function (all) {
+      var items = all.filter(mine), others = all.length - items.length;
       var waiting = items.filter(function (i) { return i.state !== "failed"; }).length;
       var failed = items.length - waiting;
       $("outbox-count").textContent = String(items.length);
       $("outbox-count").hidden = items.length === 0;
-      $("outbox-text").textContent = items.length === 0 ? "没有待发送的内容"
-        : "待发送 " + waiting + " 条" + (failed ? "，被拒绝 " + failed + " 条（见上报列表）" : "");
+      $("outbox-text").textContent = (items.length === 0 ? "没有待发送的内容"
+        : "待发送 " + waiting + " 条" + (failed ? "，被拒绝 " + failed + " 条（见上报列表）" : ""))
+        + (others ? "；另有 " + others + " 条属于此手机上的其他账号，待其本人登录后发送" : "");
       return items;
     });
   }
@@ -416,7 +423,7 @@
     Promise.all([store.pending(), store.get("sent")]).then(function (all) {
       var list = $("sent-list");
       list.textContent = "";
-      all[0].filter(function (i) { return i.kind === "report"; }).forEach(function (i) {
+      all[0].filter(function (i) { return i.kind === "report" && mine(i); }).forEach(function (i) {
         var row = sentRow(i.fields.description || i.fields.address || "（无描述）",
                           i.state === "failed" ? "被拒绝：" + i.error : "待发送",
                           i.state === "failed" ? "failed" : "");
@@ -430,7 +437,7 @@
         }
         list.appendChild(row);
       });
-      (all[1] || []).forEach(function (x) {
+      (all[1] || []).filter(mine).forEach(function (x) {
         list.appendChild(sentRow(x.text, "已上报 " + x.number, "done"));
       });
     });
@@ -689,6 +696,7 @@
   }
 
   global.fieldApp = {state: S, setPosition: setPosition, addPhoto: addPhoto, flush: flush,
+                     refreshOutbox: refreshOutbox, renderSent: renderSent,
                      ping: ping, show: show, ready: false};
   document.addEventListener("DOMContentLoaded", start);
 })(window);
