@@ -135,7 +135,8 @@ def test_signed_in_refuses_a_partner_whose_role_was_given_login_by_hand(pg_partn
 def test_a_partner_account_never_signs_in_and_has_no_password_to_reset(make_db):
     """Both backends, the users table's sign-in (the embedded database; PostgreSQL before
     ``db logins``): a partner's row with a real hash — an older database's — is refused
-    like an inactive account, and an administrator cannot give it a password."""
+    like an inactive account, and an administrator can neither give it a password nor
+    another role."""
     db = make_db("workflow_world")
     prepare(open_world(db))
     with db.Session.begin() as s:
@@ -148,5 +149,10 @@ def test_a_partner_account_never_signs_in_and_has_no_password_to_reset(make_db):
     with db.Session.begin() as s, pytest.raises(accounts.AccountRefused) as refused:
         accounts.reset_account_password(s, partner_id, "another-one-7")
     assert str(refused.value) == accounts.PARTNER_HAS_NO_PASSWORD
+    with db.Session.begin() as s, pytest.raises(accounts.AccountRefused) as refused:
+        accounts.update_account(s, partner_id, display_name="接口：市民随手拍",
+                                role="dispatcher", department_id=None, phone="")
+    assert str(refused.value) == accounts.PARTNER_KEEPS_ITS_ROLE
     with db.Session() as s:  # nothing changed
         assert s.scalar(select(User.must_change_password).where(User.id == partner_id)) is False
+        assert s.scalar(select(User.role).where(User.id == partner_id)) == "acceptor"

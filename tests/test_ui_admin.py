@@ -277,7 +277,8 @@ def test_admin_screens_as_an_administrator(demo, qtbot):
 
 def test_a_partner_account_is_shown_as_one_with_no_password_to_set(demo, qtbot):
     """A partner system's account (``seatdesk partner add``) in the users list: its status
-    says it never signs in, and with it selected the password field and 重置密码 are off;
+    says it never signs in, and with it selected the password field, 重置密码 and the role
+    are off (the services refuse a role change too: ``test_partner_accounts.py``);
     selecting an operator again, or 新建用户, turns them back on."""
     from seatdesk.server.partners import add_partner
 
@@ -291,10 +292,12 @@ def test_a_partner_account_is_shown_as_one_with_no_password_to_set(demo, qtbot):
     users.table.selectRow(row)
     assert users.editing == partner_id
     assert not users.reset_button.isEnabled() and not users.password.isEnabled()
+    assert not users.role.isEnabled()  # a partner stays 受理员
     if demo.backend == "sqlite":
         save(panel, "admin_users_partner")
     users.table.selectRow(users.model.row_of(demo_admin(demo).user_id))
     assert users.reset_button.isEnabled() and users.password.isEnabled()
+    assert users.role.isEnabled()
     users.table.selectRow(row)
     qtbot.mouseClick(users.new_button, Qt.MouseButton.LeftButton)
     assert users.reset_button.isEnabled() and users.password.isEnabled()

@@ -174,6 +174,8 @@ def update_user(session: Session, actor: Actor, user_id: int, display_name: str,
     require_admin(session, actor, "修改用户")
     user = _user(session, user_id)
     check_role(session, role, department_id)
+    if user.partner and role != user.role:
+        raise AdminValidationError(accounts.PARTNER_KEEPS_ITS_ROLE)
     if user.role == Role.ADMIN and role != Role.ADMIN:
         _keep_an_admin(session, user.id)
     with _refusals():

@@ -29,6 +29,7 @@ class AccountRefused(Exception):
     """The database refused an account change: ``str()`` is the Chinese message."""
 
 
+PARTNER_KEEPS_ITS_ROLE = "这是接口账号（合作方系统），角色固定为受理员，不能修改"
 PARTNER_HAS_NO_PASSWORD = "这是接口账号（合作方系统），没有密码，不能登录：它的接口密钥用 seatdesk partner rekey 更换"
 
 
@@ -64,6 +65,8 @@ def _message(exc: DBAPIError) -> str:
         return "不能停用自己的账号"
     if "already exists" in detail or "duplicate key" in detail:
         return "该用户名或数据库登录名已存在"
+    if "keeps the acceptor role" in detail:
+        return PARTNER_KEEPS_ITS_ROLE
     if "is a partner account" in detail:
         return PARTNER_HAS_NO_PASSWORD
     if "longer than 63" in detail:
@@ -92,6 +95,9 @@ def create_account(session: Session, *, username: str, display_name: str, role: 
 def update_account(session: Session, user_id: int, *, display_name: str, role: str,
                    department_id: int | None, phone: str) -> None:
     if not _pg(session):
+        if session.scalar(select(User.id).where(User.id == user_id, User.partner.is_(True),
+                                                User.role != role)) is not None:
+            raise AccountRefused(PARTNER_KEEPS_ITS_ROLE)
         session.execute(update(User).where(User.id == user_id).values(
             display_name=display_name, role=role, department_id=department_id, phone=phone))
         return

@@ -83,8 +83,10 @@ class UsersPage(AdminPage):
         self._password_settable(not user.partner)  # a partner account has no password
 
     def _password_settable(self, settable: bool) -> None:
+        """Off for a partner system's account: no password, and its role is fixed."""
         self.password.setEnabled(settable)
         self.reset_button.setEnabled(settable)
+        self.role.setEnabled(settable)
 
     def new_user(self) -> None:
         self.editing = None

@@ -286,6 +286,10 @@ BEGIN
     IF old.role = 'admin' AND p_role <> 'admin' THEN
         PERFORM public.seatdesk_keep_an_admin(p_user_id);
     END IF;
+    IF old.partner AND p_role <> old.role THEN
+        RAISE EXCEPTION 'seatdesk: user % keeps the acceptor role: a partner account',
+            p_user_id USING ERRCODE = 'check_violation';
+    END IF;
     UPDATE public.users SET display_name = p_display_name, role = p_role,
            department_id = p_department_id, phone = coalesce(p_phone, '')
      WHERE id = p_user_id;
