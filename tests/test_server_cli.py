@@ -35,6 +35,7 @@ def test_partner_commands(db, capsys):
     assert main(["--database", db.url, "partner", "rekey", "rx12345"]) == 0
     new_key = capsys.readouterr().out.split("api_key: ")[1].split()[0]
     assert main(["--database", db.url, "partner", "disable", "rx12345"]) == 0
+    assert capsys.readouterr().out == "rx12345: disabled\n"  # no callback waiting: no line
     main(["--database", db.url, "partner", "list"])
     assert "rx12345\thotline12345\t12345平台\thotline_12345\t停用" in capsys.readouterr().out
     with db.Session() as s:

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from seatdesk.models import CallbackOutbox, Case, LedgerEntry, WorkOrder, get_setting
-from seatdesk.server import intake
+from seatdesk.server import intake, partners
 from seatdesk.server.auth import partner_principal
 from seatdesk.server.app import create_app
 from seatdesk.server.config import ServerConfig
@@ -163,6 +163,28 @@ def test_failed_callbacks_back_off_and_keep_their_order(hotline, receiver):
     hotline.world.clock.advance(seconds=6)
     deliverer.run_once()
     deliverer.run_once()
+    assert [r["json"]["event"] for r in receiver.received] == ["accepted", "returned"]
+
+
+def test_a_disabled_partner_gets_no_callbacks_until_it_is_enabled_again(hotline, receiver):
+    """A partner switched off (its contract ended, its platform replaced) gets nothing
+    more at its address: its callbacks wait unsent and unattempted, and go in their order
+    once it is on again."""
+    case_id = _send(hotline).json()["case_id"]
+    ref = _to_accepted(hotline, case_id)
+    deliverer = Deliverer(hotline.app.state.server)
+    with hotline.world.db.Session() as s, s.begin():
+        assert partners.set_active(s, "rx12345", False) == 1
+    hotline.world.drive.do(ref, sd.refuse_filing, "lead", reason="不符合立案条件")
+    hotline.world.clock.advance(seconds=3600)
+    assert deliverer.run_once() == 0 and receiver.received == []
+    with hotline.world.db.Session() as s:
+        rows = s.scalars(select(CallbackOutbox).order_by(CallbackOutbox.id)).all()
+    assert [(r.event, r.attempts, r.delivered_at) for r in rows] == [
+        ("accepted", 0, None), ("returned", 0, None)]
+    with hotline.world.db.Session() as s, s.begin():
+        assert partners.set_active(s, "rx12345", True) == 2
+    assert [deliverer.run_once() for _ in range(3)] == [1, 1, 0]
     assert [r["json"]["event"] for r in receiver.received] == ["accepted", "returned"]
 
 

@@ -432,8 +432,8 @@ def test_the_intake_login_reads_no_staff_phone_and_no_partner_key_hash(intake_ro
     """Migration 0021 (branch ``intake8c``): connected as psql would be with the intake
     login's password, it reads of ``users`` only ``grants.INTAKE_USERS`` — no staff
     member's phone or display name; since 0023 (branch ``intake9d``) no user name, role,
-    department or active flag either — and of ``partners`` only the 12345 outbox's endpoint
-    and HMAC key: no key hash, name or code. A presented key's partner comes from
+    department or active flag either — and of ``partners`` only the 12345 outbox's endpoint,
+    HMAC key and on/off flag: no key hash, name or code. A presented key's partner comes from
     ``seatdesk_partner_by_key``: the one partner with that hash, nothing for another.
     Every server flow keeps working under these grants (the round above)."""
     from seatdesk.server.auth import digest

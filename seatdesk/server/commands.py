@@ -99,8 +99,12 @@ def cmd_partner(args: argparse.Namespace, database) -> int:
             elif args.partner_command == "rekey":
                 print(f"api_key: {partners.rekey(session, args.code)}")
             else:
-                partners.set_active(session, args.code, args.partner_command == "enable")
+                on = args.partner_command == "enable"
+                waiting = partners.set_active(session, args.code, on)
                 print(f"{args.code}: {args.partner_command}d")
+                if waiting:
+                    print(f"{waiting} 条 12345 回调待发送，将按原顺序补发" if on else
+                          f"{waiting} 条 12345 回调暂停发送，启用后按原顺序补发")
     except partners.PartnerError as exc:
         raise ServeError(str(exc)) from None
     finally:

@@ -11,10 +11,10 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from seatdesk.models import Partner, User
+from seatdesk.models import CallbackOutbox, Partner, User, WorkOrder
 from seatdesk.models.enums import CaseSource, Role
 from seatdesk.models.sources import source_info
 from seatdesk.workflow.dbrules import PARTNER_NO_PASSWORD
@@ -23,7 +23,6 @@ from .auth import KEY_PREFIX, digest, new_secret
 
 KINDS = {"open311": CaseSource.ONLINE, "hotline12345": CaseSource.HOTLINE_12345}
 CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-NO_PASSWORD = PARTNER_NO_PASSWORD  # and a NOLOGIN database role: never signs in anywhere
 
 
 class PartnerError(Exception):
@@ -51,7 +50,8 @@ def add_partner(session: Session, code: str, name: str, kind: str, *, source: st
     if session.scalar(select(Partner).where(Partner.code == code)) is not None:
         raise PartnerError(f"合作方 {code} 已存在")
     user = User(username=f"partner:{code}", display_name=f"接口：{name}",
-                password_hash=NO_PASSWORD, role=Role.ACCEPTOR, partner=True)  # docs/security.md
+                password_hash=PARTNER_NO_PASSWORD,  # and a NOLOGIN role: never signs in
+                role=Role.ACCEPTOR, partner=True)  # docs/security.md
     session.add(user)
     session.flush()
     key = new_secret(KEY_PREFIX)
@@ -90,9 +90,15 @@ def rekey(session: Session, code: str) -> str:
     return key
 
 
-def set_active(session: Session, code: str, active: bool) -> None:
+def set_active(session: Session, code: str, active: bool) -> int:
+    """Switch a partner off or on; returns how many of its 12345 callbacks are waiting
+    (held while it is off, sent in their order once it is on again)."""
     partner = _get(session, code)
     partner.active = active
+    return session.scalar(
+        select(func.count()).select_from(CallbackOutbox)
+        .join(WorkOrder, WorkOrder.id == CallbackOutbox.work_order_id)
+        .where(WorkOrder.partner_id == partner.id, CallbackOutbox.delivered_at.is_(None))) or 0
 
 
 def list_partners(session: Session) -> list[Partner]:

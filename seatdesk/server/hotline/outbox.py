@@ -95,7 +95,10 @@ class Deliverer:
 
     @staticmethod
     def _due(session: Session, now: dt.datetime, lock: bool = True):
-        """Due rows that have no earlier undelivered row of the same work order."""
+        """Due rows that have no earlier undelivered row of the same work order, of a
+        partner that is switched on: a disabled partner's callbacks wait, unsent and
+        unattempted, and go in their order once it is enabled again (its contract may
+        have ended: nothing more leaves for its address)."""
         earlier = aliased(CallbackOutbox)
         blocked = exists().where(and_(earlier.work_order_id == CallbackOutbox.work_order_id,
                                       earlier.delivered_at.is_(None),
@@ -103,7 +106,7 @@ class Deliverer:
         query = (select(CallbackOutbox, Partner.callback_url, Partner.callback_secret)
                  .join(WorkOrder, WorkOrder.id == CallbackOutbox.work_order_id)
                  .join(Partner, Partner.id == WorkOrder.partner_id)
-                 .where(CallbackOutbox.delivered_at.is_(None),
+                 .where(Partner.active.is_(True), CallbackOutbox.delivered_at.is_(None),
                         CallbackOutbox.next_attempt_at <= now, ~blocked)
                  .order_by(CallbackOutbox.id).limit(BATCH))
         if lock and session.get_bind().dialect.name == "postgresql":

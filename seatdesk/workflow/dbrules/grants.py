@@ -87,8 +87,9 @@ PUBLIC_SETTINGS = ("class_edition", *INTAKE_SETTINGS)
 #: active flag: a login that reads them lists the staff
 INTAKE_USERS = ("id", "db_login")
 #: the columns of ``partners`` the intake login reads: the 12345 outbox's endpoint and
-#: HMAC key (hotline/outbox.py); not the key hashes, names or codes
-INTAKE_PARTNERS = ("id", "callback_url", "callback_secret")
+#: HMAC key, and whether the partner is switched on (a disabled one's callbacks wait:
+#: hotline/outbox.py); not the key hashes, names or codes
+INTAKE_PARTNERS = ("id", "active", "callback_url", "callback_secret")
 #: the columns of ``field_sessions`` the intake login reads: the id a sign-in's INSERT
 #: returns and a sign-out's UPDATE names; not the tokens' hashes (a presented token's
 #: session and user come from ``seatdesk_field_session_by_token``, migration 0022), nor
