@@ -113,6 +113,33 @@ def test_an_administrators_reset_ends_the_handsets_sessions(server):
     assert _count(server, Case) == 0
 
 
+def test_a_changed_password_ends_the_supervisors_other_handsets(server):
+    """Someone else may know the old password (a phone passed on, a password overheard):
+    a change from one handset ends that supervisor's other handset sessions — the server's
+    kept checks included — and keeps the one that changed it; a change at a seat ends
+    them all. Another supervisor's handset goes on."""
+    from seatdesk.workflow.auth import change_password
+
+    mine, spare, other = (server.sign_in("sup1", "phone-1"), server.sign_in("sup1", "phone-2"),
+                          server.sign_in("sup2", "phone-3"))
+    for headers in (mine, spare, other):  # each check kept by the server now
+        assert server.client.get("/field/v1/me", headers=headers).status_code == 200
+    changed = server.client.post("/field/v1/password", headers=mine, json={
+        "old_password": PASSWORD, "new_password": "brand-new-9"})
+    assert changed.status_code == 204, changed.text
+    assert server.client.get("/field/v1/me", headers=mine).status_code == 200
+    ended = server.client.get("/field/v1/me", headers=spare)
+    assert ended.status_code == 401 and "失效" in ended.json()["error"]["message"]
+    assert server.client.post("/field/v1/reports", json=REPORT, headers=spare).status_code == 401
+    assert server.client.get("/field/v1/me", headers=other).status_code == 200
+    with server.world.db.Session.begin() as s:  # at a seat (个人设置 → 修改密码)
+        sup1 = s.scalar(select(User.id).where(User.username == "sup1"))
+        change_password(s, sup1, "brand-new-9", "seat-chosen-9")
+    assert server.client.get("/field/v1/me", headers=mine).status_code == 401
+    assert server.client.get("/field/v1/me", headers=other).status_code == 200
+    assert _count(server, Case) == 0
+
+
 def test_a_nul_byte_in_a_name_or_password_is_refused_as_a_wrong_one(server):
     """A NUL byte (a paste gone wrong) can be in no account's name or password: the
     sign-in says 用户名或密码错误 — not a database error — and a new password with one is

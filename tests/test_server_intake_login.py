@@ -661,10 +661,11 @@ def test_a_handsets_wrong_passwords_lock_the_supervisor_as_at_a_seat(intake_roun
 
 def test_a_supervisor_changes_a_reset_password_from_the_handset_as_their_login(intake_round):
     """An administrator resets sup1's password — the session of the phone signed in before
-    ends —; the handset signs in with it (the answer
+    ends —; two handsets sign in with it (the answer
     says it must be changed) and changes it through the server, which acts as sup1's own
     login: PostgreSQL's password for that login changes — a seat then signs in with the
-    new one, not the old — and the account no longer has to change it. A wrong old
+    new one, not the old —, the other handset's session ends, and the account no longer
+    has to change it. A wrong old
     password is refused and counted as at a sign-in."""
     from seatdesk.workflow import accounts, signin
     from seatdesk.workflow.auth import LoginError
@@ -685,6 +686,9 @@ def test_a_supervisor_changes_a_reset_password_from_the_handset_as_their_login(i
         "username": "sup1", "password": "reset-pass-1", "device_id": "phone-7"})
     assert signed.status_code == 201 and signed.json()["must_change_password"] is True
     me = _bearer(signed.json()["token"])
+    spare = _bearer(rnd.client.post("/field/v1/session", json={
+        "username": "sup1", "password": "reset-pass-1", "device_id": "phone-8"}).json()["token"])
+    assert rnd.client.get("/field/v1/me", headers=spare).status_code == 200
     wrong = rnd.client.post("/field/v1/password", headers=me, json={
         "old_password": "wrong-pass-1", "new_password": "chosen-pass-2"})
     assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "wrong_password"
@@ -693,6 +697,11 @@ def test_a_supervisor_changes_a_reset_password_from_the_handset_as_their_login(i
     changed = rnd.client.post("/field/v1/password", headers=me, json={
         "old_password": "reset-pass-1", "new_password": "chosen-pass-2"})
     assert changed.status_code == 204, changed.text
+    # the other handset's session ends with the change (PostgreSQL's function does it);
+    # the one that changed it goes on
+    assert _wait_for(lambda: rnd.client.get("/field/v1/me", headers=spare).status_code == 401,
+                     5.0)
+    assert rnd.client.get("/field/v1/me", headers=me).status_code == 200
     with w.db.Session() as s:
         assert s.scalar(select(User.must_change_password).where(User.id == sup1)) is False
     gate = make_engine(make_url(w.db.url).set(username="seatdesk_gate")
@@ -708,6 +717,20 @@ def test_a_supervisor_changes_a_reset_password_from_the_handset_as_their_login(i
     again = rnd.client.post("/field/v1/session", json={
         "username": "sup1", "password": "chosen-pass-2", "device_id": "phone-7"})
     assert again.status_code == 201 and again.json()["must_change_password"] is False
+    # a change at a seat (as sup1's own login) ends every handset session of sup1
+    handset = _bearer(again.json()["token"])
+    assert rnd.client.get("/field/v1/me", headers=handset).status_code == 200
+    gate = make_engine(make_url(w.db.url).set(username="seatdesk_gate")
+                       .render_as_string(hide_password=False))
+    try:
+        seat = signin.sign_in(gate, "sup1", "chosen-pass-2")
+        seat.change_password("chosen-pass-2", "seat-chosen-3")
+        seat.close()
+    finally:
+        gate.dispose()
+    for ended in (handset, me):
+        assert _wait_for(
+            lambda h=ended: rnd.client.get("/field/v1/me", headers=h).status_code == 401, 5.0)
 
 
 def test_a_nul_byte_at_the_handsets_sign_in_or_in_an_address(intake_round):

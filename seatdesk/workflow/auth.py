@@ -23,7 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Row, case, literal, select, update
 from sqlalchemy.orm import Session
 
-from seatdesk.models import User, utcnow
+from seatdesk.models import FieldSession, User, utcnow
 
 # argon2id, memory-hard: 64 MiB, 3 passes (RFC 9106 second recommended option)
 _HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=2)
@@ -199,7 +199,11 @@ def record_success(session: Session, user_id: int, now: dt.datetime) -> bool:
     return session.execute(statement).rowcount == 1
 
 
-def change_password(session: Session, user_id: int, old: str, new: str) -> None:
+def change_password(session: Session, user_id: int, old: str, new: str,
+                    keep_session: int | None = None) -> None:
+    """The operator's own password, the old one checked. Their handset sessions end but
+    ``keep_session`` (the handset that changed it): someone else may know the old one
+    (on PostgreSQL ``seatdesk_change_password`` does the same)."""
     user = session.get(User, user_id)
     if user is None or not verify_password(user.password_hash, old):
         raise LoginError("原密码不正确")
@@ -210,6 +214,10 @@ def change_password(session: Session, user_id: int, old: str, new: str) -> None:
         raise LoginError("新密码不能与原密码相同")
     user.password_hash = hash_password(new)
     user.must_change_password = False
+    session.execute(update(FieldSession).where(FieldSession.user_id == user_id,
+                                               FieldSession.revoked_at.is_(None),
+                                               FieldSession.id != (keep_session or 0))
+                    .values(revoked_at=utcnow()))
 
 
 _DUMMY_HASH = hash_password("seatdesk-timing-equaliser")

@@ -116,7 +116,8 @@ def set_password(body: NewPassword, me: FieldUser, request: Request, ctx: Ctx) -
     """修改密码: the supervisor's own, as at a seat (the old one checked; at least 8
     characters; not the old one). The answer to a sign-in says ``must_change_password``
     after ``seatdesk db logins`` or an administrator's reset: the field app asks for a new
-    one before anything else, as a seat does. The handset's token stays valid."""
+    one before anything else, as a seat does. The handset's token stays valid; the
+    supervisor's other handset sessions end (someone else may know the old one)."""
     ctx.limiter.check(ctx.config.signin_rate, "password", client_address(request), me.name)
     problem = password_problem(body.new_password)
     if problem:
@@ -131,15 +132,18 @@ def set_password(body: NewPassword, me: FieldUser, request: Request, ctx: Ctx) -
         except LoginError:
             raise ApiError(403, "wrong_password", WRONG_PASSWORD) from None
         with ctx.write(me) as session:
-            session.execute(text("SELECT seatdesk_change_password(:h, :v)"),
+            session.execute(text("SELECT seatdesk_change_password(:h, :v, :keep)"),
                             {"h": hash_password(body.new_password),
-                             "v": accounts.scram_verifier(session, body.new_password)})
-        return
-    try:
-        with ctx.write() as session:
-            change_password(session, me.user_id, body.old_password, body.new_password)
-    except LoginError:  # the new one was checked above: the old one is wrong
-        raise ApiError(403, "wrong_password", WRONG_PASSWORD) from None
+                             "v": accounts.scram_verifier(session, body.new_password),
+                             "keep": me.session_id})
+    else:
+        try:
+            with ctx.write() as session:
+                change_password(session, me.user_id, body.old_password, body.new_password,
+                                keep_session=me.session_id)
+        except LoginError:  # the new one was checked above: the old one is wrong
+            raise ApiError(403, "wrong_password", WRONG_PASSWORD) from None
+    ctx.wf.lookups.clear()  # this process's kept grants of the ended sessions
 
 
 @router.delete("/session", status_code=204)

@@ -414,21 +414,37 @@ BEGIN
 END
 $fn$;
 
--- an operator changes their own password (the seat checked the old one by connecting)
+-- an operator changes their own password (the seat checked the old one by connecting).
+-- Their handset sessions end — but the one that asked (p_keep_session, the server's
+-- session id of the handset that changed it; NULL from a seat): a changed password is
+-- what one does when someone else may know it
 CREATE OR REPLACE FUNCTION public.seatdesk_change_password(
-    p_password_hash text, p_verifier text) RETURNS void
+    p_password_hash text, p_verifier text, p_keep_session integer) RETURNS void
 LANGUAGE plpgsql {_DEFINER} AS $fn$
 DECLARE
     who name := public.seatdesk_caller();
+    uid integer;
 BEGIN
     UPDATE public.users SET password_hash = p_password_hash, must_change_password = false
-     WHERE db_login = who AND active AND NOT partner;
+     WHERE db_login = who AND active AND NOT partner
+    RETURNING id INTO uid;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'seatdesk: % is not an active operator', who
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     EXECUTE format('ALTER ROLE %I PASSWORD %L', who, p_verifier);
+    IF to_regclass('public.field_sessions') IS NOT NULL THEN
+        UPDATE public.field_sessions SET revoked_at = now()
+         WHERE user_id = uid AND revoked_at IS NULL
+           AND id IS DISTINCT FROM p_keep_session;
+    END IF;
 END
+$fn$;
+
+CREATE OR REPLACE FUNCTION public.seatdesk_change_password(
+    p_password_hash text, p_verifier text) RETURNS void
+LANGUAGE sql {_DEFINER} AS $fn$
+    SELECT public.seatdesk_change_password(p_password_hash, p_verifier, NULL::integer)
 $fn$;
 
 -- the operator's record after a successful connection; clears the failure count
@@ -533,6 +549,8 @@ EXECUTE: dict[str, tuple[str, ...]] = {
     "seatdesk_admin_set_partner(integer, boolean)": ("seatdesk_admin",),
     "seatdesk_set_intake_login(text)": (),
     "seatdesk_change_password(text, text)": tuple(GROUPS.values()) + ("seatdesk_partner",),
+    "seatdesk_change_password(text, text, integer)": tuple(GROUPS.values())
+    + ("seatdesk_partner",),
     "seatdesk_signed_in()": tuple(GROUPS.values()) + ("seatdesk_partner",),
     "seatdesk_gate_login(text)": (GATE,),
     "seatdesk_gate_failed(text)": (GATE,),
