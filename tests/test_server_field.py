@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import make_url
 
 from seatdesk.models import (
     Attachment,
@@ -15,9 +17,11 @@ from seatdesk.models import (
     User,
     set_setting,
 )
+from seatdesk.models.db import make_engine
 from seatdesk.workflow.auth import FAILED
-from tests.server_fixtures import PASSWORD, jpeg, server  # noqa: F401
-from tests.workflow_fixtures import P1
+from tests.dbtemplates import open_database
+from tests.server_fixtures import PASSWORD, jpeg, make_server, server  # noqa: F401
+from tests.workflow_fixtures import P1, open_world
 
 REPORT = {"report_id": "3f1c-0001", "lon": P1[0], "lat": P1[1], "description": "井盖破损",
           "address": "溧城镇燕山路 18 号"}
@@ -138,6 +142,41 @@ def test_a_changed_password_ends_the_supervisors_other_handsets(server):
     assert server.client.get("/field/v1/me", headers=mine).status_code == 401
     assert server.client.get("/field/v1/me", headers=other).status_code == 200
     assert _count(server, Case) == 0
+
+
+@pytest.mark.postgres
+def test_a_server_run_as_the_owner_changes_the_supervisors_login_password_too(template_store):
+    """A centre with database logins whose server (or a seat) connects as the owner checks
+    passwords against the users table: a change there left the supervisor's own login on
+    the old password, so a seat signing in by logins took the old one and refused the new.
+    Now the login takes the new one too, from a handset and from such a seat."""
+    from seatdesk.workflow import accounts, signin
+    from seatdesk.workflow.auth import LoginError
+
+    url = template_store.clone("postgresql", "workflow_world")
+    srv = make_server(open_world(open_database("postgresql", url)))
+    gate = make_engine(make_url(url).set(username="seatdesk_gate").render_as_string(False))
+    try:
+        with srv.world.db.Session.begin() as s:  # as ``seatdesk db logins`` does
+            sup1 = s.scalar(select(User.id).where(User.username == "sup1"))
+            accounts.create_login(s, sup1, PASSWORD, must_change=False)
+        me = srv.sign_in()
+        assert srv.client.post("/field/v1/password", headers=me, json={
+            "old_password": PASSWORD, "new_password": "brand-new-9"}).status_code == 204
+        with pytest.raises(LoginError):
+            signin.sign_in(gate, "sup1", PASSWORD)
+        signin.sign_in(gate, "sup1", "brand-new-9").close()
+        seat = signin.sign_in(srv.world.db.engine, "sup1", "brand-new-9")  # the users table
+        seat.change_password("brand-new-9", "seat-chosen-9")
+        with pytest.raises(LoginError):
+            signin.sign_in(gate, "sup1", "brand-new-9")
+        signin.sign_in(gate, "sup1", "seat-chosen-9").close()
+        assert srv.client.get("/field/v1/me", headers=me).status_code == 401  # (a seat's change)
+    finally:
+        srv.client.close()
+        gate.dispose()
+        srv.world.db.engine.dispose()
+        template_store.drop("postgresql", url)
 
 
 def test_a_nul_byte_in_a_name_or_password_is_refused_as_a_wrong_one(server):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Row, case, literal, select, update
+from sqlalchemy import Row, case, literal, select, text, update
 from sqlalchemy.orm import Session
 
 from seatdesk.models import FieldSession, User, utcnow
@@ -201,9 +201,12 @@ def record_success(session: Session, user_id: int, now: dt.datetime) -> bool:
 
 def change_password(session: Session, user_id: int, old: str, new: str,
                     keep_session: int | None = None) -> None:
-    """The operator's own password, the old one checked. Their handset sessions end but
-    ``keep_session`` (the handset that changed it): someone else may know the old one
-    (on PostgreSQL ``seatdesk_change_password`` does the same)."""
+    """The operator's own password, the old one checked, where the users table is the
+    sign-in's (SQLite; a seat or server connected as PostgreSQL's owner — there the
+    operator's own database login, if they have one, takes the new password too, or a
+    seat signing in by logins would still take the old one). Their handset sessions end
+    but ``keep_session`` (the handset that changed it): someone else may know the old one
+    (``seatdesk_change_password`` does all this for an operator's own login)."""
     user = session.get(User, user_id)
     if user is None or not verify_password(user.password_hash, old):
         raise LoginError("原密码不正确")
@@ -214,10 +217,26 @@ def change_password(session: Session, user_id: int, old: str, new: str,
         raise LoginError("新密码不能与原密码相同")
     user.password_hash = hash_password(new)
     user.must_change_password = False
+    if user.db_login and session.get_bind().dialect.name == "postgresql":
+        _set_login_password(session, user.db_login, new)
     session.execute(update(FieldSession).where(FieldSession.user_id == user_id,
                                                FieldSession.revoked_at.is_(None),
                                                FieldSession.id != (keep_session or 0))
                     .values(revoked_at=utcnow()))
+
+
+def _set_login_password(session: Session, login: str, password: str) -> None:
+    """(As the owner) the login role's password, sent as libpq's SCRAM verifier; a login
+    that no longer exists is left alone."""
+    from .accounts import scram_verifier
+
+    statement = session.execute(text(
+        "SELECT format('ALTER ROLE %I PASSWORD %L', rolname, CAST(:v AS text))"
+        " FROM pg_roles"
+        " WHERE rolname = :login"), {"v": scram_verifier(session, password),
+                                     "login": login}).scalar()
+    if statement:  # (the driver's own execute: no bind markers looked for in the verifier)
+        session.connection().connection.driver_connection.execute(statement)
 
 
 _DUMMY_HASH = hash_password("seatdesk-timing-equaliser")
