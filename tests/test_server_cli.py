@@ -201,8 +201,17 @@ def test_serve_from_the_command_line_as_the_intake_login(template_store, tmp_pat
                 "username": "sup1", "password": LOGIN_PASSWORD, "device_id": "cli-1"})
             assert signed.status_code == 201, signed.text
             me = {"Authorization": f"Bearer {signed.json()['token']}"}
-            reported = c.post("/field/v1/reports", headers=me, json={
-                "report_id": "cli-0001", "lon": P1[0], "lat": P1[1], "description": "井盖破损"})
+            report = {"report_id": "cli-0001", "lon": P1[0], "lat": P1[1],
+                      "description": "井盖破损"}
+            # db logins printed the password: it is to be changed before anything else
+            assert signed.json()["must_change_password"] is True
+            refused = c.post("/field/v1/reports", headers=me, json=report)
+            assert refused.status_code == 403, refused.text
+            assert refused.json()["error"]["code"] == "must_change_password"
+            assert c.post("/field/v1/password", headers=me, json={
+                "old_password": LOGIN_PASSWORD, "new_password": "chosen-cli-pass-5"}
+            ).status_code == 204
+            reported = c.post("/field/v1/reports", headers=me, json=report)
             assert reported.status_code == 201, reported.text
             case_id = reported.json()["case_id"]
             world.clock.now = dt.datetime.now(dt.UTC)  # the seat sends it to be verified

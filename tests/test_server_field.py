@@ -58,9 +58,11 @@ def test_wrong_password_and_wrong_role_are_refused(server):
 
 def test_a_supervisor_changes_a_reset_password_from_the_handset(server):
     """After an administrator's reset (or ``db logins``) the sign-in says
-    ``must_change_password``; ``POST /password`` changes it as a seat does: the old one
-    checked (403, not 401: the token is fine), at least 8 characters, not the old one
-    (422), and then only the new one signs in, no longer to be changed."""
+    ``must_change_password``, and the token is good for nothing else but who-am-I and
+    signing out (403 ``must_change_password``); ``POST /password`` changes it as a seat
+    does: the old one checked (403, not 401: the token is fine), at least 8 characters,
+    not the old one (422), and then only the new one signs in, no longer to be changed,
+    and the token reports."""
     from seatdesk.workflow.auth import hash_password
 
     with server.world.db.Session.begin() as s:
@@ -88,8 +90,23 @@ def test_a_supervisor_changes_a_reset_password_from_the_handset(server):
     assert change(PASSWORD, "brand-new-9", headers={}).status_code == 401
     with server.world.db.Session() as s:  # nothing changed by the refusals
         assert s.scalar(select(User.must_change_password).where(User.username == "sup1"))
+    # until it is changed the server answers nothing else but who-am-I (another client
+    # than the field app, which asks for the change first, cannot go on with it)
+    assert server.client.get("/field/v1/me", headers=me).status_code == 200
+    for method, path, body in (("POST", "/field/v1/reports", REPORT),
+                               ("GET", "/field/v1/tasks", None),
+                               ("POST", "/field/v1/positions",
+                                {"fixes": [{"lon": P1[0], "lat": P1[1]}]}),
+                               ("POST", "/field/v1/duty", {"on_duty": True}),
+                               ("GET", "/field/v1/classes", None)):
+        refused = server.client.request(method, path, json=body, headers=me)
+        assert refused.status_code == 403, (path, refused.text)
+        assert refused.json()["error"]["code"] == "must_change_password"
+        assert refused.json()["error"]["message"].startswith("请先修改密码")
+    assert _count(server, Case) == 0 and _count(server, SupervisorPosition) == 0
     assert change(PASSWORD, "brand-new-9").status_code == 204
     assert server.client.get("/field/v1/me", headers=me).status_code == 200  # token kept
+    assert server.client.post("/field/v1/reports", json=REPORT, headers=me).status_code == 201
     old = server.client.post("/field/v1/session", json={
         "username": "sup1", "password": PASSWORD, "device_id": "phone-1"})
     assert old.status_code == 401

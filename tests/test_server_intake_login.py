@@ -22,7 +22,7 @@ from xml.etree import ElementTree as ET
 import httpx
 import pytest
 import shapely
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -689,6 +689,11 @@ def test_a_supervisor_changes_a_reset_password_from_the_handset_as_their_login(i
     spare = _bearer(rnd.client.post("/field/v1/session", json={
         "username": "sup1", "password": "reset-pass-1", "device_id": "phone-8"}).json()["token"])
     assert rnd.client.get("/field/v1/me", headers=spare).status_code == 200
+    fix = {"fixes": [{"lon": P1[0], "lat": P1[1]}]}
+    for _ in range(2):  # the second answer from the server's kept grant
+        refused = rnd.client.post("/field/v1/positions", headers=me, json=fix)
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == \
+            "must_change_password", refused.text
     wrong = rnd.client.post("/field/v1/password", headers=me, json={
         "old_password": "wrong-pass-1", "new_password": "chosen-pass-2"})
     assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "wrong_password"
@@ -702,6 +707,7 @@ def test_a_supervisor_changes_a_reset_password_from_the_handset_as_their_login(i
     assert _wait_for(lambda: rnd.client.get("/field/v1/me", headers=spare).status_code == 401,
                      5.0)
     assert rnd.client.get("/field/v1/me", headers=me).status_code == 200
+    assert rnd.client.post("/field/v1/positions", headers=me, json=fix).status_code == 200
     with w.db.Session() as s:
         assert s.scalar(select(User.must_change_password).where(User.id == sup1)) is False
     gate = make_engine(make_url(w.db.url).set(username="seatdesk_gate")
@@ -719,7 +725,13 @@ def test_a_supervisor_changes_a_reset_password_from_the_handset_as_their_login(i
     assert again.status_code == 201 and again.json()["must_change_password"] is False
     # a change at a seat (as sup1's own login) ends every handset session of sup1
     handset = _bearer(again.json()["token"])
-    assert rnd.client.get("/field/v1/me", headers=handset).status_code == 200
+    for _ in range(2):  # kept by the server now
+        assert rnd.client.post("/field/v1/positions", headers=handset, json=fix).status_code \
+            == 200
+    with w.db.Session.begin() as s:  # ``db logins`` again: a new initial password
+        s.execute(update(User).where(User.id == sup1).values(must_change_password=True))
+    assert _wait_for(lambda: rnd.client.post("/field/v1/positions", headers=handset,
+                                             json=fix).status_code == 403, 5.0)
     gate = make_engine(make_url(w.db.url).set(username="seatdesk_gate")
                        .render_as_string(hide_password=False))
     try:

@@ -107,11 +107,12 @@ _FIELD_SESSION_BY_TOKEN = text(
     "SELECT * FROM seatdesk_field_session_by_token(:token_hash)").columns(
     session_id=Integer(), device_id=String(), expires_at=UTCDateTime(),
     revoked_at=UTCDateTime(), user_id=Integer(), username=String(), role=String(),
-    active=Boolean(), department_id=Integer())
+    active=Boolean(), department_id=Integer(), must_change_password=Boolean())
 _FIELD_SESSION = (
     select(FieldSession.id.label("session_id"), FieldSession.device_id,
            FieldSession.expires_at, FieldSession.revoked_at, User.id.label("user_id"),
-           User.username, User.role, User.active, User.department_id)
+           User.username, User.role, User.active, User.department_id,
+           User.must_change_password)
     .join(User, User.id == FieldSession.user_id)
     .where(FieldSession.token_hash == bindparam("token_hash")))
 
@@ -123,6 +124,9 @@ class FieldGrant:
 
     principal: Principal
     expires_at: dt.datetime
+    #: the password was given by someone else (``db logins``, an administrator's reset):
+    #: only changing it, signing out and who-am-I are answered (``context.field_user``)
+    must_change: bool = False
 
 
 def field_grant(session: Session, token_hash: str) -> FieldGrant:
@@ -137,7 +141,7 @@ def field_grant(session: Session, token_hash: str) -> FieldGrant:
         raise Unauthorized("账号已停用或不再是监督员，请联系指挥中心")
     return FieldGrant(Principal(FIELD, row.user_id, row.role, row.department_id, row.username,
                                 field_channel(row.device_id), session_id=row.session_id),
-                      row.expires_at)
+                      row.expires_at, bool(row.must_change_password))
 
 
 def field_principal(session: Session, token: str, now: dt.datetime) -> Principal:

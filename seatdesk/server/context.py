@@ -19,6 +19,7 @@ from seatdesk.workflow import services as sd
 
 from . import auth
 from .config import ServerConfig
+from .errors import ApiError
 from .feed import ChangeFeed
 from .identity import DatabaseIdentity, Principal
 from .ratelimit import Limiter
@@ -112,7 +113,9 @@ class FieldBearer(HTTPBearer):
     live (``workflow/lookups.py``): emptied when any handset session is revoked or
     deleted (``NOTIFY seatdesk_config`` from ``field_sessions``) and when a user's role,
     active flag, department or login changes (``seatdesk_users``); the expiry is checked
-    at every request. A kept grant is answered here without a thread or a query."""
+    at every request. A kept grant is answered here without a thread or a query. A
+    session whose password must still be changed is answered only ``WHILE_MUST_CHANGE``
+    (403 ``must_change_password`` otherwise)."""
 
     async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
         credentials = await super().__call__(request)
@@ -126,8 +129,19 @@ class FieldBearer(HTTPBearer):
         principal = auth.checked(grant, ctx.now())
         remember(request, principal)
         ctx.limiter.check(ctx.config.field_rate, "field", str(principal.session_id))
+        if grant.must_change:
+            path, root = request.scope["path"], request.scope.get("root_path", "")
+            if (request.method, path[len(root):] if root and path.startswith(root) else path
+                    ) not in WHILE_MUST_CHANGE:
+                raise ApiError(403, "must_change_password", MUST_CHANGE)
         return principal
 
+
+#: what a session whose password must still be changed may do (the field app asks for the
+#: change before anything else; another client is refused the rest by the server)
+WHILE_MUST_CHANGE = frozenset({("POST", "/field/v1/password"), ("DELETE", "/field/v1/session"),
+                               ("GET", "/field/v1/me")})
+MUST_CHANGE = "请先修改密码：当前密码是初始密码或管理员重置的密码，修改后才能上报和处理任务"
 
 field_user = FieldBearer(auto_error=False, scheme_name="HTTPBearer",
                          description="城管通登录返回的 token")

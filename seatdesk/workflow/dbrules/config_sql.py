@@ -8,9 +8,11 @@ as the notification arrives instead of after a cache lifetime. ``field_sessions`
 on UPDATE and DELETE (a revoked handset session), not on the INSERT of every sign-in.
 
 A user renamed (``users.username``: the name a kept handset grant gives the access log)
-sends it too, from a row trigger that fires only when the name changes. Not on
-``seatdesk_users``: the seats sign their user out on that channel, and a new name changes
-nothing a seat checks (role, active flag, department, login).
+or whose password must be changed, or no longer (``must_change_password``: a kept handset
+grant answers only the change while it is set) sends it too, from a row trigger that
+fires only when one of them changes. Not on ``seatdesk_users``: the seats sign their user
+out on that channel, and neither changes anything a seat checks (role, active flag,
+department, login).
 """
 
 from __future__ import annotations
@@ -51,8 +53,10 @@ def install(conn: Connection) -> None:
         f" ON public.{table} FOR EACH STATEMENT"
         f" EXECUTE FUNCTION public.seatdesk_config_notify();\n" for table in present)
     renamed = ("DROP TRIGGER IF EXISTS users_renamed_notify ON public.users;\n"
-               "CREATE TRIGGER users_renamed_notify AFTER UPDATE OF username ON public.users"
-               " FOR EACH ROW WHEN (OLD.username IS DISTINCT FROM NEW.username)"
+               "CREATE TRIGGER users_renamed_notify AFTER UPDATE OF username,"
+               " must_change_password ON public.users FOR EACH ROW"
+               " WHEN (OLD.username IS DISTINCT FROM NEW.username"
+               " OR OLD.must_change_password IS DISTINCT FROM NEW.must_change_password)"
                " EXECUTE FUNCTION public.seatdesk_config_notify();\n")
     run_sql(conn, FUNCTION + triggers + renamed)
 

@@ -102,7 +102,7 @@ $fn$;
 CREATE OR REPLACE FUNCTION public.seatdesk_field_session_by_token(p_token_hash text)
 RETURNS TABLE (session_id integer, device_id text, expires_at timestamptz,
                revoked_at timestamptz, user_id integer, username text, role text,
-               active boolean, department_id integer)
+               active boolean, department_id integer, must_change_password boolean)
 LANGUAGE plpgsql STABLE {_DEFINER} AS $fn$
 BEGIN
     -- (PL/pgSQL keeps the statement's plan for the session; a SECURITY DEFINER SQL
@@ -110,7 +110,8 @@ BEGIN
     -- join's time, docs/performance.md "A handset's token through an owner-run function")
     RETURN QUERY
     SELECT s.id, s.device_id::text, s.expires_at, s.revoked_at,
-           u.id, u.username::text, u.role::text, u.active, u.department_id
+           u.id, u.username::text, u.role::text, u.active, u.department_id,
+           u.must_change_password
       FROM public.field_sessions s JOIN public.users u ON u.id = s.user_id
      WHERE s.token_hash = p_token_hash;
 END
@@ -168,9 +169,25 @@ RECORD_SIGNATURES = ("seatdesk_open311_updates(timestamp with time zone, timesta
                      " zone, integer, integer)", "seatdesk_open311_first_photos(integer[])")
 
 
+_DROP_OUTDATED = f"""
+DO $do$
+BEGIN
+    IF position('must_change_password' IN coalesce(pg_get_function_result(
+           to_regprocedure('public.{FIELD_SESSION_SIGNATURE}')), 'must_change_password')) = 0
+    THEN
+        DROP FUNCTION public.{FIELD_SESSION_SIGNATURE};
+    END IF;
+END
+$do$;
+"""
+
+
 def install(conn: Connection, intake: str | None) -> None:
     """Create the function (where the outbox exists) and let only the intake login (and
-    the owner) run it."""
+    the owner) run it. A function whose result columns are not these any more (before
+    migration 0026, or after a downgrade past it) is dropped first: they cannot be
+    replaced in place."""
+    run_sql(conn, _DROP_OUTDATED)
     run_sql(conn, FUNCTIONS)
     for signature in SIGNATURES:
         run_sql(conn, f"REVOKE ALL ON FUNCTION public.{signature} FROM PUBLIC")
