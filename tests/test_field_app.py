@@ -10,6 +10,7 @@ import json
 import time
 import uuid
 
+import httpx
 import pytest
 from PySide6.QtCore import QUrl
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
@@ -301,6 +302,44 @@ def test_a_reset_password_is_changed_on_the_phone_before_anything_else(city, qtb
     with db.Session() as s:  # cancelled: nothing sent
         assert verify_password(s.scalar(select(User.password_hash)
                                         .where(User.username == "jiandu")), "street-pass-77")
+
+
+def test_a_password_given_anew_under_a_signed_in_phone_is_changed_and_nothing_lost(
+        city, qtbot, server, tmp_path):
+    """IT runs ``seatdesk db logins`` again (or the like) while jiandu's phone is signed in:
+    the server then answers only the password change (403 must_change_password). The
+    next report is not marked refused: the page shows 修改密码 with the server's reason,
+    the report waits in the outbox, and once the password is changed it is sent."""
+    db = city
+    phone = Phone(qtbot, tmp_path / "phone")
+    phone.load(f"{server.url}/field/app/")
+    _sign_in(phone)
+    lon, lat, _class_id = place(db, 42)
+    with db.Session.begin() as s:
+        s.execute(update(User).where(User.username == "jiandu").values(must_change_password=True))
+    # (PostgreSQL: the server's kept grant goes with the flag's NOTIFY, within moments)
+    token = phone.js("fieldApp.state.token")
+    deadline = time.monotonic() + 10
+    while httpx.get(f"{server.url}/field/v1/classes", timeout=10,
+                    headers={"Authorization": f"Bearer {token}"}).status_code != 403:
+        assert time.monotonic() < deadline, "the server still takes the token"
+        phone.qtbot.wait(100)
+    _report(phone, "路灯不亮（密码须修改时上报）", lon, lat, "#5a8a2b")
+    phone.click("#report-go")
+    phone.until("!document.getElementById('view-password').hidden", 20)
+    assert not phone.visible("tabs") and phone.visible("password-why")
+    assert phone.visible("password-old-label")  # the password of that sign-in is not kept
+    pending = phone.wait_async("store.pending()")
+    assert [(i["kind"], i["state"]) for i in pending] == [("report", "pending")]
+    assert _cases(db, (Case.description == "路灯不亮（密码须修改时上报）",)) == 0
+    phone.fill("password-old", PASSWORD)
+    phone.fill("password-new", "street-pass-55")
+    phone.fill("password-again", "street-pass-55")
+    phone.click("#password-go")
+    phone.until("!document.getElementById('view-report').hidden")
+    phone.until("document.querySelector('#sent-list .state.done') !== null", 20)
+    assert _cases(db, (Case.description == "路灯不亮（密码须修改时上报）",)) == 1
+    assert phone.wait_async("store.pending()") == []
 
 
 def test_a_shared_phone_shows_each_supervisor_only_their_own(city, qtbot, server, tmp_path):

@@ -153,6 +153,22 @@
     show("password");
   }
 
+  // The server answers 403 must_change_password when the password was given anew while
+  // this phone was signed in (``seatdesk db logins`` again): the change view, and what
+  // waits in the outbox stays there and goes once it is changed. True if that was it.
+  function mustChangeNow(response, body) {
+    if (response.status !== 403 || !body || !body.error
+        || body.error.code !== "must_change_password") { return false; }
+    if (!S.mustChange) {
+      S.mustChange = true;
+      S.signInPassword = null;
+      store.set("must_change", true);
+      passwordView();
+      notice(body.error.message, true);
+    }
+    return true;
+  }
+
   function changePassword(event) {
     event.preventDefault();
     var error = $("password-error");
@@ -358,6 +374,7 @@
       if (response.status === 429 || response.status >= 500) { return false; }
       return response.json().catch(function () { return {}; }).then(function (body) {
         if (response.ok) { return sent(item, body).then(function () { return true; }); }
+        if (mustChangeNow(response, body)) { return false; }  // it waits for the change
         item.state = "failed";
         item.error = errorText(body, response.status);
         return store.update(item).then(function () { return true; });
@@ -484,7 +501,12 @@
     call("GET", "/tasks?wait=" + wait + "&etag=" + encodeURIComponent(S.etag))
       .then(function (response) {
         if (response.status === 401) { needSignIn(); throw new Error("signed out"); }
-        if (!response.ok) { throw new Error(String(response.status)); }
+        if (!response.ok) {
+          return response.json().catch(function () { return {}; }).then(function (body) {
+            mustChangeNow(response, body);
+            throw new Error(String(response.status));
+          });
+        }
         return response.json();
       })
       .then(function (body) {
@@ -492,8 +514,8 @@
         if (body.etag !== S.etag) { S.etag = body.etag; renderTasks(body.tasks); }
         pollTasks();
       }, function () {
-        S.polling = false;
-        if (S.token) { setTimeout(pollTasks, RETRY_MS); }
+        S.polling = false;  // (after a password change started() polls again)
+        if (S.token && !S.mustChange) { setTimeout(pollTasks, RETRY_MS); }
       });
   }
 

@@ -2,7 +2,7 @@
    from the cache (and are refreshed from the server in the background); API calls always
    go to the network — the page keeps what could not be sent in its IndexedDB outbox. */
 "use strict";
-var CACHE = "seatdesk-field-v4";
+var CACHE = "seatdesk-field-v5";
 var SHELL = ["./", "index.html", "app.css", "store.js", "app.js", "manifest.webmanifest",
              "icon.svg"];
 
