@@ -968,6 +968,51 @@ def test_migration_0022_down_and_up_narrows_the_intake_logins_field_sessions(
     _down_and_up(w, "0022", at_head, downgraded, stepped)
 
 
+def test_migration_0026_down_and_up_gives_a_tokens_check_the_password_flag(pgw, intake):
+    """0026 makes ``seatdesk_field_session_by_token`` return whether the supervisor must
+    still change the password (a function's result columns cannot change in place: it is
+    dropped and made again); downgraded it is 0025's again, upgraded the new one, by
+    0026's own upgrade already — EXECUTE for the intake login each time, and at the head
+    the server's check on the login's own connection carries the flag."""
+    import datetime as dt
+
+    from sqlalchemy.orm import Session
+
+    from seatdesk.server.auth import digest, field_grant, open_session
+
+    w, name = pgw, intake
+    with w.db.Session.begin() as s:
+        token, _ = open_session(s, w.users["sup1"], "phone-1", w.wf.now(),
+                                dt.timedelta(hours=1))
+        s.execute(text("UPDATE users SET must_change_password = true WHERE id = :i"),
+                  {"i": w.users["sup1"]})
+
+    def state() -> tuple[bool, bool]:
+        with w.db.engine.connect() as conn:
+            result, runs = conn.execute(text(
+                "SELECT pg_get_function_result(p), has_function_privilege(:r, p, 'EXECUTE')"
+                " FROM to_regprocedure('public.seatdesk_field_session_by_token(text)') p"),
+                {"r": name}).one()
+        return "must_change_password" in result, runs
+
+    def stepped() -> None:
+        assert state() == (True, True)
+
+    def at_head() -> None:
+        stepped()
+        engine = _connect_as(w.db.url, name)
+        try:
+            with Session(engine) as s:
+                assert field_grant(s, digest(token)).must_change is True
+        finally:
+            engine.dispose()
+
+    def downgraded() -> None:
+        assert state() == (False, True)
+
+    _down_and_up(w, "0026", at_head, downgraded, stepped)
+
+
 def test_migration_0023_down_and_up_narrows_the_intake_logins_users(pgw, intake):
     """From 0021 to 0022 the intake login read six columns of ``users``: every staff
     member's user name, role, department and active flag; 0023 leaves it ``id`` and
