@@ -19,10 +19,9 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from seatdesk.models import FieldSession, User
-from seatdesk.models.base import utcnow
+from seatdesk.models import User
 
-from .auth import HAS_NUL, NUL, hash_password
+from .auth import HAS_NUL, NUL, end_handset_sessions, hash_password
 
 
 class AccountRefused(Exception):
@@ -122,9 +121,7 @@ def reset_account_password(session: Session, user_id: int, password: str) -> Non
         session.execute(update(User).where(User.id == user_id).values(
             password_hash=hash_password(password), must_change_password=True,
             failed_logins=0, locked_until=None))
-        session.execute(update(FieldSession).where(FieldSession.user_id == user_id,
-                                                   FieldSession.revoked_at.is_(None))
-                        .values(revoked_at=utcnow()))
+        end_handset_sessions(session, user_id)
         return
     argon = hash_password(password)
     _call(session, "SELECT seatdesk_admin_reset_password(:i, :h, :v)",

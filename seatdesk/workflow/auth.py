@@ -219,9 +219,15 @@ def change_password(session: Session, user_id: int, old: str, new: str,
     user.must_change_password = False
     if user.db_login and session.get_bind().dialect.name == "postgresql":
         _set_login_password(session, user.db_login, new)
+    end_handset_sessions(session, user_id, keep_session)
+
+
+def end_handset_sessions(session: Session, user_id: int, keep: int | None = None) -> None:
+    """Revoke the user's open handset sessions but ``keep`` (a password changed or reset:
+    someone else may know the old one); on PostgreSQL the account functions do the same."""
     session.execute(update(FieldSession).where(FieldSession.user_id == user_id,
                                                FieldSession.revoked_at.is_(None),
-                                               FieldSession.id != (keep_session or 0))
+                                               FieldSession.id != (keep or 0))
                     .values(revoked_at=utcnow()))
 
 
