@@ -1,5 +1,5 @@
-"""A user deactivated or demoted by an administrator loses access at their next action —
-reads included — and their open seat signs them out within seconds (NOTIFY seatdesk_users
+"""A user deactivated or demoted by an administrator, or whose password an administrator
+reset, loses access at their next action — reads included — and their open seat signs them out within seconds (NOTIFY seatdesk_users
 on PostgreSQL, the seat's poll on SQLite); administration checks the live record too."""
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from seatdesk.data import admin
 from seatdesk.data.admin import AdminPermissionError
 from seatdesk.models import User
 from seatdesk.models.db import make_engine, session_factory, write_transaction
-from seatdesk.workflow import liveuser
+from seatdesk.workflow import auth, liveuser
 from seatdesk.workflow import services as sd
 from tests.seat_helpers import (  # noqa: F401 (fixture)
+    PASSWORD,
     TIMEOUT,
     actors,
     city_fixture,
@@ -96,7 +97,7 @@ def test_a_demoted_administrator_is_refused_at_the_next_admin_action(city):
         _admin_change(db, lambda s: admin.list_users(s, ghost))
 
 
-@pytest.mark.parametrize("change", ["deactivate", "demote"])
+@pytest.mark.parametrize("change", ["deactivate", "demote", "reset"])
 def test_the_seat_of_a_changed_user_signs_out_by_itself(city, qtbot, change):
     db = city
     a = actors(db)
@@ -111,9 +112,35 @@ def test_the_seat_of_a_changed_user_signs_out_by_itself(city, qtbot, change):
     with qtbot.waitSignal(window.sign_out_requested, timeout=TIMEOUT):
         if change == "deactivate":
             _admin_change(db, lambda s: admin.set_user_active(s, a["admin"], user_id, False))
+        elif change == "reset":  # a lost phone, a password overheard: the seat is not kept
+            _admin_change(db, lambda s: admin.reset_password(s, a["admin"], user_id,
+                                                             "temporary-9x"))
         else:
             _admin_change(db, lambda s: admin.update_user(s, a["admin"], user_id, "派遣员",
                                                           "acceptor", None))
     if live.listener is not None:  # PostgreSQL: the users notice, then the record read again
         assert True in rechecked, rechecked
     assert "请重新登录" in window.sign_out_reason
+
+
+def test_a_seat_works_on_after_its_user_changes_their_own_password(city):
+    """The user's own change clears the flag: not a reset, nothing signs the seat out —
+    and the reset after it does."""
+    db = city
+    a = actors(db)
+    engine = make_engine(db.url)
+    me = a["shouli"]
+    remove = liveuser.guard(engine, me)
+    try:
+        with write_transaction(engine) as s:
+            auth.change_password(s, me.user_id, PASSWORD, "a-new-password-1")
+        with Session(engine) as s:
+            assert s.execute(select(User.must_change_password).where(User.id == me.user_id)
+                             ).scalar() is False
+        _admin_change(db, lambda s: admin.reset_password(s, a["admin"], me.user_id,
+                                                         "temporary-9x"))
+        with Session(engine) as s, pytest.raises(liveuser.AccountChanged, match="重置了密码"):
+            s.execute(text("SELECT 1"))
+    finally:
+        remove()
+        engine.dispose()

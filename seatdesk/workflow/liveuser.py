@@ -3,7 +3,9 @@
 Workflow actions check the acting user's record in their own query (``actions``);
 administration actions call ``data.admin.require_admin``. ``guard(engine, actor)`` makes
 every other transaction on the seat's engine check it too: when an administrator has
-deactivated the user or changed their role or department since they signed in, the
+deactivated the user, changed their role or department, or reset their password (the
+record says the password must be changed: someone else may know the old one, so whoever
+sits at this seat signs in again with the new one) since they signed in, the
 transaction raises ``AccountChanged`` before anything is read, and the seat signs them
 out (their other seats hear ``NOTIFY seatdesk_users`` within a second, or see it in
 their next poll on SQLite). On PostgreSQL the database refuses them anyway (their login
@@ -33,21 +35,27 @@ from seatdesk.models.db import ACTOR_CHECKED
 from .errors import WorkflowError
 
 _USERS = User.__table__
-_QUERY = select(_USERS.c.active, _USERS.c.role, _USERS.c.department_id)
+_QUERY = select(_USERS.c.active, _USERS.c.role, _USERS.c.department_id,
+                _USERS.c.must_change_password)
 _GUARDS: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
 
 
 class AccountChanged(WorkflowError):
-    """The signed-in user was deactivated, or their role or department changed."""
+    """The signed-in user was deactivated, their role or department changed, or their
+    password was reset."""
 
     def __init__(self) -> None:
-        super().__init__("您的账号已被管理员停用或变更（角色或部门），请重新登录")
+        super().__init__("您的账号已被管理员停用、变更（角色或部门）或重置了密码，请重新登录")
 
 
 def matches(row: Any, actor: Any) -> bool:
-    """Whether the user record ``row`` (active, role, department_id) still is ``actor``."""
+    """Whether the user record ``row`` (active, role, department_id,
+    must_change_password) still is ``actor``'s. A seat works only once the password is
+    changed (the sign-in asks first), so a record that says it must be changed again was
+    reset by an administrator since."""
     return (row is not None and bool(row.active) and row.role == actor.role
-            and row.department_id == actor.department_id)
+            and row.department_id == actor.department_id
+            and not row.must_change_password)
 
 
 def check(conn, actor: Any) -> None:

@@ -16,8 +16,10 @@ every ``seatdesk db upgrade`` runs again):
 - ``cases_need_ledger`` (deferred): at commit, every INSERT/UPDATE of a case stepped its
   version by one and has the ledger row of that version (same state, same hash); a new
   case's ``ledger_since`` is its first row's time and an update keeps it (migration 0014);
-- ``users_notify``: a change of a user's role, department, active flag or login is
-  announced on ``NOTIFY seatdesk_users`` so their seats sign them out;
+- ``users_notify``: a change of a user's role, department, active flag or login, or a
+  password that must now be changed (an administrator's reset, ``seatdesk db logins``
+  again), is announced on ``NOTIFY seatdesk_users`` so their seats sign them out (not
+  the change back: that is the user's own new password);
 - the function of ``case_ledger_notify`` (the trigger of migration 0002: every ledger row
   announced on ``NOTIFY seatdesk_cases`` with the case's number) is kept here too; a row
   that can touch a supervisor's 核实/核查 task list (``notify.TASK_STATES``,
@@ -205,7 +207,8 @@ DROP TRIGGER IF EXISTS users_notify ON public.users;
 CREATE TRIGGER users_notify AFTER UPDATE ON public.users FOR EACH ROW
     WHEN (OLD.role IS DISTINCT FROM NEW.role OR OLD.active IS DISTINCT FROM NEW.active
           OR OLD.department_id IS DISTINCT FROM NEW.department_id
-          OR OLD.db_login IS DISTINCT FROM NEW.db_login)
+          OR OLD.db_login IS DISTINCT FROM NEW.db_login
+          OR (NEW.must_change_password AND NOT OLD.must_change_password))
     EXECUTE FUNCTION public.seatdesk_users_notify();
 DROP TRIGGER IF EXISTS users_notify_delete ON public.users;
 CREATE TRIGGER users_notify_delete AFTER DELETE ON public.users FOR EACH ROW
