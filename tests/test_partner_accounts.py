@@ -102,9 +102,10 @@ def test_a_database_from_before_gets_its_partners_passwords_taken_away(pg_partne
     with db.engine.begin() as conn:  # what the code before this change left
         verifier = conn.connection.driver_connection.pgconn.encrypt_password(
             SHARED.encode(), login.encode(), b"scram-sha-256").decode()
-        conn.exec_driver_sql(f"ALTER ROLE \"{login}\" LOGIN PASSWORD '{verifier}'")
+        # (the flag first: its trigger settles the login, as a database of today does)
         conn.execute(update(User).where(User.username == "partner:fms").values(
             password_hash=hash_password(SHARED), must_change_password=True))
+        conn.exec_driver_sql(f"ALTER ROLE \"{login}\" LOGIN PASSWORD '{verifier}'")
     assert _role(db, "partner:fms")[1:] == (True, True)
     assert main(["--database", url, "db", "upgrade"]) == 0
     assert _role(db, "partner:fms")[1:] == (False, False)

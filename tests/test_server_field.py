@@ -104,7 +104,11 @@ def test_a_supervisor_changes_a_reset_password_from_the_handset(server):
         assert refused.json()["error"]["code"] == "must_change_password"
         assert refused.json()["error"]["message"].startswith("请先修改密码")
     assert _count(server, Case) == 0 and _count(server, SupervisorPosition) == 0
+    # the attendance log starts when the handset may work: at the change, not the sign-in
+    signed_in = (FieldEvent.kind == "sign_in", FieldEvent.device_id == "phone-1")
+    assert _count(server, FieldEvent, *signed_in) == 0
     assert change(PASSWORD, "brand-new-9").status_code == 204
+    assert _count(server, FieldEvent, *signed_in) == 1
     assert server.client.get("/field/v1/me", headers=me).status_code == 200  # token kept
     assert server.client.post("/field/v1/reports", json=REPORT, headers=me).status_code == 201
     old = server.client.post("/field/v1/session", json={

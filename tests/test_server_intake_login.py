@@ -20,6 +20,7 @@ import time
 from xml.etree import ElementTree as ET
 
 import httpx
+import psycopg
 import pytest
 import shapely
 from sqlalchemy import func, select, text, update
@@ -685,6 +686,21 @@ def test_a_supervisor_changes_a_reset_password_from_the_handset_as_their_login(i
     signed = rnd.client.post("/field/v1/session", json={
         "username": "sup1", "password": "reset-pass-1", "device_id": "phone-7"})
     assert signed.status_code == 201 and signed.json()["must_change_password"] is True
+    # the database holds it too: psql with the reset password reads and writes nothing
+    # (the login is in no group until the change), and learns what it must do
+    with w.db.Session() as s:
+        login = s.scalar(select(User.db_login).where(User.id == sup1))
+    url = make_url(w.db.url)
+    with psycopg.connect(host=url.host, port=url.port, dbname=url.database, user=login,
+                         password="reset-pass-1", connect_timeout=5) as raw:
+        assert raw.execute("SELECT must_change_password FROM seatdesk_signed_in()"
+                           ).fetchone() == (True,)
+        for sql in ("SELECT count(*) FROM cases", "SELECT count(*) FROM users",
+                    "INSERT INTO supervisor_positions (user_id, at, lon, lat)"
+                    f" VALUES ({sup1}, now(), {P1[0]}, {P1[1]})"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                raw.execute(sql)
+            raw.rollback()
     me = _bearer(signed.json()["token"])
     spare = _bearer(rnd.client.post("/field/v1/session", json={
         "username": "sup1", "password": "reset-pass-1", "device_id": "phone-8"}).json()["token"])

@@ -279,6 +279,60 @@ def test_forced_password_change_moves_the_operator_to_the_new_password(pg, qtbot
     again.close()
 
 
+@pytest.mark.postgres
+def test_a_password_someone_else_gave_opens_nothing_but_its_change(pg):
+    """An administrator's reset (``db logins`` does the same): the login, on the password
+    the administrator knows, is in no group — psql with it reads and writes nothing, and
+    can only learn that it must change it and change it; the change gives the group back.
+    A database whose logins kept their groups under the flag (before 2026-12-07) has them
+    taken away by the rules ``db upgrade`` applies."""
+    from seatdesk.workflow import dbrules
+
+    db, gate, logins = pg
+    login, uid = logins["dispatcher"], _user_id(db, "dispatcher")
+
+    def member() -> bool:
+        with db.engine.connect() as conn:
+            return conn.execute(text("SELECT pg_has_role(:l, 'seatdesk_dispatcher', 'MEMBER')"),
+                                {"l": login}).scalar()
+
+    with db.Session.begin() as s:
+        accounts.reset_account_password(s, uid, "given-by-it-1")
+    assert not member()
+    with pytest.raises(psycopg.OperationalError):  # the old password is gone
+        psycopg.connect(_dsn(db, login, PASSWORD)).close()
+    with psycopg.connect(_dsn(db, login, "given-by-it-1")) as raw:
+        for sql in ("SELECT count(*) FROM cases", "SELECT count(*) FROM users",
+                    "UPDATE cases SET urgency = urgency",
+                    "SELECT seatdesk_admin_set_active(1, false)"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                raw.execute(sql)
+            raw.rollback()
+        assert raw.execute("SELECT role, must_change_password FROM seatdesk_signed_in()"
+                           ).fetchone() == ("dispatcher", True)
+    signed = signin.sign_in(gate, "dispatcher", "given-by-it-1")
+    assert signed.user.must_change_password
+    signed.change_password("given-by-it-1", "chosen-by-me-2")
+    try:
+        with signed.engine.connect() as conn:  # in its group again, on its own password
+            assert conn.execute(text("SELECT count(*) FROM cases")).scalar() >= 0
+    finally:
+        signed.close()
+    assert member()
+    with db.engine.begin() as conn:  # what the rules before left: the flag, the group kept
+        conn.execute(text("UPDATE users SET must_change_password = true WHERE id = :u"),
+                     {"u": uid})
+        conn.exec_driver_sql(f'GRANT seatdesk_dispatcher TO "{login}"')
+    assert member()
+    with db.engine.begin() as conn:
+        dbrules.apply(conn)
+    assert not member()
+    with db.engine.begin() as conn:  # the owner clears the flag by hand: the group follows
+        conn.execute(text("UPDATE users SET must_change_password = false WHERE id = :u"),
+                     {"u": uid})
+    assert member()
+
+
 def _user_id(db, username: str) -> int:
     with db.engine.connect() as conn:
         return conn.execute(text("SELECT id FROM users WHERE username = :u"),

@@ -71,7 +71,9 @@ def sign_in(session: Session, username: str, password: str, device_id: str,
 def signed_in(session: Session, check: PasswordCheck, device_id: str, now: dt.datetime,
               ttl: dt.timedelta) -> tuple[str, dt.datetime, LoggedIn]:
     """``sign_in``'s writes, for a password checked (``check_password``: argon2) before
-    the write transaction began, as the seat's sign-in does (``workflow.signin``)."""
+    the write transaction began, as the seat's sign-in does (``workflow.signin``). A
+    password that must be changed gets its attendance row at the change (``sign_in_event``:
+    the handset works from then on; on PostgreSQL the login may write nothing before)."""
     user = record_login(session, check, now)
     if user.role != Role.SUPERVISOR:
         raise Forbidden("城管通只供监督员登录")
@@ -79,7 +81,8 @@ def signed_in(session: Session, check: PasswordCheck, device_id: str, now: dt.da
     expires = now + ttl
     session.add(FieldSession(token_hash=digest(token), user_id=user.user_id,
                              device_id=device_id, created_at=now, expires_at=expires))
-    session.add(FieldEvent(user_id=user.user_id, at=now, kind="sign_in", device_id=device_id))
+    if not user.must_change_password:
+        sign_in_event(session, user.user_id, device_id, now)
     return token, expires, user
 
 
@@ -124,9 +127,13 @@ class FieldGrant:
 
     principal: Principal
     expires_at: dt.datetime
-    #: the password was given by someone else (``db logins``, an administrator's reset):
-    #: only changing it, signing out and who-am-I are answered (``context.field_user``)
-    must_change: bool = False
+
+    @property
+    def must_change(self) -> bool:
+        """The password was given by someone else (``db logins``, an administrator's
+        reset): only changing it, signing out and who-am-I are answered
+        (``context.field_user``)."""
+        return self.principal.must_change
 
 
 def field_grant(session: Session, token_hash: str) -> FieldGrant:
@@ -140,8 +147,9 @@ def field_grant(session: Session, token_hash: str) -> FieldGrant:
     if not row.active or row.role != Role.SUPERVISOR:
         raise Unauthorized("账号已停用或不再是监督员，请联系指挥中心")
     return FieldGrant(Principal(FIELD, row.user_id, row.role, row.department_id, row.username,
-                                field_channel(row.device_id), session_id=row.session_id),
-                      row.expires_at, bool(row.must_change_password))
+                                field_channel(row.device_id), session_id=row.session_id,
+                                must_change=bool(row.must_change_password)),
+                      row.expires_at)
 
 
 def field_principal(session: Session, token: str, now: dt.datetime) -> Principal:

@@ -55,6 +55,10 @@ class Principal:
     session_id: int | None = None  # handset sign-in
     partner_id: int | None = None
     source: str = ""  # the case source of a partner's reports
+    #: a handset signed in on a password someone else gave, not yet changed: on PostgreSQL
+    #: its login is in no group until then (dbrules/accounts_sql.py), and the server
+    #: answers only the change, sign-out and who-am-I (``context.WHILE_MUST_CHANGE``)
+    must_change: bool = False
 
     @property
     def actor(self) -> sd.Actor:

@@ -59,7 +59,14 @@ def matches(row: Any, actor: Any) -> bool:
 
 
 def check(conn, actor: Any) -> None:
-    row = conn.execute(_QUERY.where(_USERS.c.id == actor.user_id)).first()
+    try:
+        row = conn.execute(_QUERY.where(_USERS.c.id == actor.user_id)).first()
+    except DBAPIError as exc:
+        # PostgreSQL took the login out of its group: deactivated, or its password reset
+        # (dbrules/accounts_sql.py) — it may not read the users any more
+        if getattr(exc.orig, "sqlstate", None) == "42501":
+            raise AccountChanged() from None
+        raise
     if not matches(row, actor):
         raise AccountChanged()
 

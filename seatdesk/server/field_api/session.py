@@ -87,14 +87,16 @@ def _sign_in_with_login(body: SignIn, ctx: Ctx, now: dt.datetime):
     """The server connected as the intake login: PostgreSQL checks the password by a
     connection as the supervisor's own login, the gate counts a refusal (as at a seat,
     ``workflow.signin``); the token is the server's bookkeeping, the attendance row the
-    supervisor's own."""
+    supervisor's own — written when the password is changed if it must be (the login is
+    in no group until then: it may write nothing)."""
     user = check_login(ctx.wf.engine, body.username, body.password)
     if user.role != Role.SUPERVISOR:
         raise auth.Forbidden("城管通只供监督员登录")
-    principal = Principal(FIELD, user.user_id, user.role, user.department_id, user.username,
-                          field_channel(body.device_id))
-    with ctx.write(principal) as session:
-        auth.sign_in_event(session, user.user_id, body.device_id, now)
+    if not user.must_change_password:
+        principal = Principal(FIELD, user.user_id, user.role, user.department_id,
+                              user.username, field_channel(body.device_id))
+        with ctx.write(principal) as session:
+            auth.sign_in_event(session, user.user_id, body.device_id, now)
     with ctx.write() as session:
         token, expires = auth.open_session(session, user.user_id, body.device_id, now,
                                            ctx.config.token_ttl)
@@ -143,6 +145,9 @@ def set_password(body: NewPassword, me: FieldUser, request: Request, ctx: Ctx) -
                                 keep_session=me.session_id)
         except LoginError:  # the new one was checked above: the old one is wrong
             raise ApiError(403, "wrong_password", WRONG_PASSWORD) from None
+    if me.must_change:  # the sign-in's attendance row, now that the handset may work
+        with ctx.write(me) as session:
+            auth.sign_in_event(session, me.user_id, _device(me), ctx.now())
     ctx.wf.lookups.clear()  # this process's kept grants of the ended sessions
 
 
@@ -153,8 +158,9 @@ def sign_out(me: FieldUser, ctx: Ctx) -> None:
     now = ctx.now()
     with ctx.write() as session:
         auth.sign_out(session, me, now)
-    with ctx.write(me) as session:
-        auth.sign_out_event(session, me, now)
+    if not me.must_change:  # (no sign-in row either: it comes with the change)
+        with ctx.write(me) as session:
+            auth.sign_out_event(session, me, now)
     ctx.wf.lookups.clear()
 
 
@@ -169,6 +175,11 @@ class Me(BaseModel):
 
 @router.get("/me", response_model=Me)
 def who_am_i(me: FieldUser, ctx: Ctx) -> Me:
+    if me.must_change:
+        # on PostgreSQL the login reads nothing until the password is changed: the name it
+        # signed in with, and off duty (an attendance row comes only after the change)
+        return Me(user_id=me.user_id, username=me.name, display_name=me.name, on_duty=False,
+                  device_id=_device(me), position_interval_s=ctx.config.position_interval_s)
     with ctx.session(me) as session:
         name = session.scalar(select(User.display_name).where(User.id == me.user_id))
         duty = _on_duty(session, me.user_id)

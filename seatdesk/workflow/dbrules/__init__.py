@@ -6,7 +6,8 @@ credentials — PostgreSQL decides who may write what (docs/security.md):
 - one NOLOGIN **group role** per seat role (``seatdesk_acceptor`` … ``seatdesk_wall``),
   cluster-wide, carrying the table privileges of ``grants.TABLES`` and the row-level
   security policies of ``grants.POLICIES``; one LOGIN role per operator, member of one
-  group (``accounts_sql``); the ``seatdesk_gate`` login that may only run the sign-in
+  group — none while their password must be changed: such a login may only change it
+  (``accounts_sql``); the ``seatdesk_gate`` login that may only run the sign-in
   functions; the ``seatdesk_partner`` group that may only register reports; the
   ``seatdesk_open311_reader`` role the intake server's anonymous Open311 reads run as;
 - the ledger's triggers (``ledger_sql``): an operator's row is refused unless it is a legal
@@ -104,6 +105,7 @@ def apply(conn: Connection) -> None:
     intake = grants.intake_login(conn)
     accounts_sql.grant_intake(conn, intake)
     accounts_sql.settle_partners(conn)
+    accounts_sql.settle_must_change(conn)
     if conn.execute(text("SELECT to_regclass('public.callback_outbox')")).scalar():
         intake_sql.install(conn, intake)
     if conn.execute(text("SELECT to_regclass('public.case_number_days')")).scalar():

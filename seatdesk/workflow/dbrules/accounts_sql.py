@@ -130,8 +130,12 @@ BEGIN
 END
 $fn$;
 
--- the group memberships of a login follow the user's role, partner flag and active flag;
--- the intake server's login may SET ROLE to active supervisors and partners. A partner's
+-- the group memberships of a login follow the user's role, partner flag and active flag,
+-- and whether the password must be changed: a login on a password someone else gave
+-- (seatdesk db logins, an administrator's reset) is in no group — it connects, learns
+-- that it must change the password (seatdesk_signed_in) and changes it
+-- (seatdesk_change_password, which makes it a member), and nothing else, psql included.
+-- The intake server's login may SET ROLE to active supervisors and partners. A partner's
 -- login is NOLOGIN without a password, active or not: only the intake server becomes it
 CREATE OR REPLACE FUNCTION public.seatdesk_sync_login(p_user_id integer) RETURNS void
 LANGUAGE plpgsql {_DEFINER} AS $fn$
@@ -139,6 +143,7 @@ DECLARE
     u record;
     g text;
     want text;
+    held boolean;
     intake text;
 BEGIN
     SELECT * INTO u FROM public.users WHERE id = p_user_id;
@@ -146,12 +151,13 @@ BEGIN
         RETURN;
     END IF;
     want := CASE WHEN u.partner THEN 'seatdesk_partner' ELSE 'seatdesk_' || u.role END;
+    held := u.active AND (u.partner OR NOT u.must_change_password);
     FOREACH g IN ARRAY ARRAY[{_GROUP_NAMES}] LOOP
-        IF pg_has_role(u.db_login, g, 'MEMBER') AND (NOT u.active OR g <> want) THEN
+        IF pg_has_role(u.db_login, g, 'MEMBER') AND (NOT held OR g <> want) THEN
             EXECUTE format('REVOKE %I FROM %I', g, u.db_login);
         END IF;
     END LOOP;
-    IF u.active THEN
+    IF held THEN
         IF NOT pg_has_role(u.db_login, want, 'MEMBER') THEN
             EXECUTE format('GRANT %I TO %I', want, u.db_login);
         END IF;
@@ -174,6 +180,22 @@ BEGIN
     END IF;
 END
 $fn$;
+
+-- a password that must now be changed, or no longer: the login's groups follow at once,
+-- whoever changed the flag (the account functions, the owner's own UPDATE)
+CREATE OR REPLACE FUNCTION public.seatdesk_users_must_change() RETURNS trigger
+LANGUAGE plpgsql {_DEFINER} AS $fn$
+BEGIN
+    PERFORM public.seatdesk_sync_login(NEW.id);
+    RETURN NULL;
+END
+$fn$;
+
+-- (OR REPLACE: no ACCESS EXCLUSIVE lock on users at each db upgrade, as a DROP would take)
+CREATE OR REPLACE TRIGGER users_must_change_sync
+    AFTER UPDATE OF must_change_password ON public.users
+    FOR EACH ROW WHEN (OLD.must_change_password IS DISTINCT FROM NEW.must_change_password)
+    EXECUTE FUNCTION public.seatdesk_users_must_change();
 
 CREATE OR REPLACE FUNCTION public.seatdesk_check_account(
     p_role text, p_department_id integer) RETURNS void
@@ -539,6 +561,7 @@ EXECUTE: dict[str, tuple[str, ...]] = {
     "seatdesk_sync_login(integer)": (),
     "seatdesk_check_account(text, integer)": (),
     "seatdesk_keep_an_admin(integer)": (),
+    "seatdesk_users_must_change()": (),
     "seatdesk_create_login(integer, text, text, boolean)": ("seatdesk_admin",),
     "seatdesk_admin_create_user(text, text, text, integer, text, text, text, boolean)":
         ("seatdesk_admin",),
@@ -548,10 +571,11 @@ EXECUTE: dict[str, tuple[str, ...]] = {
     "seatdesk_admin_end_sessions(integer)": ("seatdesk_admin",),
     "seatdesk_admin_set_partner(integer, boolean)": ("seatdesk_admin",),
     "seatdesk_set_intake_login(text)": (),
-    "seatdesk_change_password(text, text)": tuple(GROUPS.values()) + ("seatdesk_partner",),
-    "seatdesk_change_password(text, text, integer)": tuple(GROUPS.values())
-    + ("seatdesk_partner",),
-    "seatdesk_signed_in()": tuple(GROUPS.values()) + ("seatdesk_partner",),
+    # every login, in a group or not: one whose password must be changed is in none
+    # (seatdesk_sync_login). Each acts on the caller's own active account and nothing else
+    "seatdesk_change_password(text, text)": ("PUBLIC",),
+    "seatdesk_change_password(text, text, integer)": ("PUBLIC",),
+    "seatdesk_signed_in()": ("PUBLIC",),
     "seatdesk_gate_login(text)": (GATE,),
     "seatdesk_gate_failed(text)": (GATE,),
     "seatdesk_gate_centre()": (GATE,),
@@ -593,6 +617,15 @@ def settle_partners(conn: Connection) -> None:
                   " WHERE partner AND db_login IS NOT NULL")
 
 
+def settle_must_change(conn: Connection) -> None:
+    """The logins of users whose password must be changed leave their groups
+    (``seatdesk_sync_login``; kept until 2026-12-07, when only the seat and the intake
+    server asked for the change first): ``db upgrade`` makes an existing database hold it."""
+    run_sql(conn, "SELECT public.seatdesk_sync_login(id) FROM public.users"
+                  " WHERE must_change_password AND NOT partner AND db_login IS NOT NULL")
+
+
 def uninstall(conn: Connection) -> None:
+    run_sql(conn, "DROP TRIGGER IF EXISTS users_must_change_sync ON public.users")
     for signature in EXECUTE:
         run_sql(conn, f"DROP FUNCTION IF EXISTS public.{signature}")
