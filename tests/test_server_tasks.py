@@ -144,6 +144,53 @@ def test_server_sent_events_push_the_list(live):
     assert events[0]["tasks"] == [] and len(events[1]["tasks"]) == 1
 
 
+@pytest.mark.parametrize("ending", ["sign_out", "reset"])
+def test_a_stream_ends_with_its_session(make_db, ending):
+    """The task stream stops when the session behind it ends — signed out (from another
+    tab of the same phone), or an administrator's reset for a lost phone — at its next
+    turn, instead of pushing the supervisor's task list for as long as the connection
+    stays up; one stream of another supervisor goes on."""
+    from seatdesk.data import admin
+    from seatdesk.server.config import ServerConfig
+
+    srv = make_server(open_world(make_db("workflow_world")), ServerConfig(sse_keepalive_s=0.3),
+                      background=True)
+    with TestClient(srv.app, raise_server_exceptions=False) as client:
+        srv.client = client
+        mine, other = srv.sign_in("sup1"), srv.sign_in("sup2")
+        ended: dict[str, threading.Event] = {}
+
+        def read(name: str, headers: dict, opened: threading.Event) -> None:
+            with client.stream("GET", "/field/v1/tasks/stream", headers=headers) as stream:
+                lines = stream.iter_lines()
+                _next_event(lines)
+                opened.set()
+                for _line in lines:
+                    if ended.get("stop") and ended["stop"].is_set():
+                        return  # (the other supervisor's: the test is over)
+            ended[name].set()
+
+        threads = []
+        for name, headers in (("mine", mine), ("other", other)):
+            ended[name], opened = threading.Event(), threading.Event()
+            threads.append(threading.Thread(target=read, args=(name, headers, opened),
+                                            daemon=True))
+            threads[-1].start()
+            assert opened.wait(10)
+        if ending == "sign_out":
+            assert client.delete("/field/v1/session", headers=mine).status_code == 204
+        else:
+            with srv.world.db.Session.begin() as s:
+                admin.reset_password(s, srv.world.a("admin"), srv.world.users["sup1"],
+                                     "temporary-9x")
+        assert ended["mine"].wait(10), "the stream went on after its session ended"
+        assert not ended["other"].is_set()
+        ended["stop"] = threading.Event()
+        ended["stop"].set()
+        for thread in threads:  # (closed at its next keep-alive, before the client is)
+            thread.join(10)
+
+
 def _next_event(lines) -> dict:
     name = None
     for line in lines:

@@ -13,13 +13,14 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPBearer
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from seatdesk.workflow import services as sd
 
 from . import auth
 from .config import ServerConfig
-from .errors import ApiError
+from .errors import ApiError, unavailable
 from .feed import ChangeFeed
 from .identity import DatabaseIdentity, Principal
 from .ratelimit import Limiter
@@ -128,6 +129,7 @@ class FieldBearer(HTTPBearer):
             grant = await run_in_threadpool(_field_grant, ctx, key)
         principal = auth.checked(grant, ctx.now())
         remember(request, principal)
+        request.scope["state"]["field_key"] = key  # (a long answer checks it again)
         ctx.limiter.check(ctx.config.field_rate, "field", str(principal.session_id))
         if grant.must_change:
             path, root = request.scope["path"], request.scope.get("root_path", "")
@@ -135,6 +137,27 @@ class FieldBearer(HTTPBearer):
                     ) not in WHILE_MUST_CHANGE:
                 raise ApiError(403, "must_change_password", MUST_CHANGE)
         return principal
+
+
+async def still_signed_in(request: Request, ctx: ServerContext) -> bool:
+    """Whether the token a long-lived answer (the task stream) was opened with is still
+    good: not signed out, revoked (a password changed elsewhere, an administrator's
+    reset, the user deactivated) or expired, its password not to be changed first. The
+    grant kept by the process while it is (a dict lookup); a database that is away keeps
+    the stream as it is (keep-alives, feed.py) — the next turn asks again."""
+    key = request.scope["state"]["field_key"]
+    grant = ctx.wf.lookups.kept(key)
+    try:
+        if grant is None:
+            grant = await run_in_threadpool(_field_grant, ctx, key)
+        auth.checked(grant, ctx.now())
+    except auth.Unauthorized:
+        return False
+    except SQLAlchemyError as exc:
+        if unavailable(exc):
+            return True
+        raise
+    return not grant.must_change
 
 
 #: what a session whose password must still be changed may do (the field app asks for the

@@ -19,7 +19,7 @@ from starlette.datastructures import UploadFile
 from seatdesk.workflow import services as sd
 
 from .. import task_reads, uploads
-from ..context import Ctx, FieldUser, ServerContext
+from ..context import Ctx, FieldUser, ServerContext, still_signed_in
 from ..errors import (
     BINARIES,
     ApiError,
@@ -79,11 +79,17 @@ async def list_tasks(me: FieldUser, ctx: Ctx,
 async def stream_tasks(request: Request, me: FieldUser, ctx: Ctx) -> StreamingResponse:
     """The task list pushed as server-sent events (``event: tasks``) whenever it changes.
     While the database is away (restarting) the stream stays open with keep-alives: it
-    reads the list again when the feed is back (its reconnection wakes every waiter)."""
+    reads the list again when the feed is back (its reconnection wakes every waiter).
+    It ends when the token does — signed out, revoked, expired, or its password to be
+    changed first — checked at every turn (a change, or a keep-alive at the latest): a
+    browser's EventSource then reconnects into the 401 or 403 the app acts on."""
 
     async def events():
-        last, away = "", False
+        last, away, first = "", False, True
         while not (ctx.feed and ctx.feed.closing) and not await request.is_disconnected():
+            if not first and not await still_signed_in(request, ctx):
+                return
+            first = False
             seen = ctx.feed.generation if ctx.feed else 0
             try:
                 found = await run_in_threadpool(_list, ctx, me)
