@@ -142,6 +142,56 @@ def run_sql(conn: Connection, sql: str) -> None:
         cur.execute(sql)
 
 
+def install_trigger(conn: Connection, table: str, name: str, sql: str) -> bool:
+    """Make the trigger ``name`` of ``public.<table>`` the one ``sql`` creates (its ``CREATE
+    [CONSTRAINT] TRIGGER name … ON public.<table> …`` statement) without dropping it; True
+    if it had to change. A ``DROP TRIGGER`` takes an ACCESS EXCLUSIVE lock, and ``apply``
+    runs at every ``db upgrade`` while seats and the intake server read these tables:
+    taken table after table, such locks deadlocked with a handset's token check. So a
+    trigger that already is what ``sql`` makes (``pg_get_triggerdef`` and enabled, compared
+    with the same statement run on a scratch copy of the table) is left alone — no lock at
+    all; another is replaced in place (``CREATE OR REPLACE TRIGGER``, PostgreSQL 14: SHARE
+    ROW EXCLUSIVE, which readers never wait for). A constraint trigger cannot be replaced
+    in place: dropped and created, when it differs."""
+    live = _trigger(conn, f"public.{table}", name)
+    if live is not None and live == would_be(conn, table, sql, lambda t: _trigger(conn, t, name)):
+        return False
+    if " CONSTRAINT TRIGGER " in f" {sql.lstrip()}":
+        run_sql(conn, f'DROP TRIGGER IF EXISTS "{name}" ON public."{table}";\n{sql}')
+    else:
+        run_sql(conn, sql.replace("CREATE TRIGGER", "CREATE OR REPLACE TRIGGER", 1))
+    return True
+
+
+def _trigger(conn: Connection, table: str, name: str) -> tuple | None:
+    """A trigger's definition with its table left out (``ON <table>``), and whether and
+    when it fires (``ALTER TABLE … DISABLE TRIGGER`` leaves the definition as it was)."""
+    row = conn.execute(text(
+        "SELECT regexp_replace(pg_get_triggerdef(oid), ' ON \\S+ ', ' ON - '), tgenabled"
+        " FROM pg_trigger WHERE tgrelid = to_regclass(:t) AND tgname = :n"),
+        {"t": table, "n": name}).first()
+    return None if row is None else tuple(row)
+
+
+def would_be(conn: Connection, table: str, sql: str, read):
+    """What ``read(relation)`` answers for a scratch copy of ``public.<table>`` after
+    ``sql`` (statements naming ``public.<table>``) made its triggers or policies there:
+    the definitions as PostgreSQL would store them, to compare with the table's own. A
+    temporary table of the same name (dropped at once), so that an expression naming the
+    table reads the same; it takes only an ACCESS SHARE lock on the table. None when the
+    session may not create temporary tables: then nothing compares equal."""
+    if not conn.execute(text("SELECT has_database_privilege(current_database(), 'TEMP')")).scalar():
+        return None
+    for public in (f'public."{table}"', f"public.{table}"):
+        sql = sql.replace(f" ON {public}", f' ON pg_temp."{table}"')
+    if f' ON pg_temp."{table}"' not in sql:
+        raise ValueError(f"not a statement on public.{table}: {sql}")
+    run_sql(conn, f'CREATE TEMP TABLE "{table}" (LIKE public."{table}") ON COMMIT DROP;\n{sql}')
+    made = read(f'pg_temp."{table}"')
+    run_sql(conn, f'DROP TABLE pg_temp."{table}"')
+    return made
+
+
 def table_owner(conn: Connection) -> str:
     """The role that owns the schema's tables: sessions with its privileges are trusted."""
     return conn.execute(text(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-from . import run_sql
+from . import install_trigger, run_sql
 
 CHANNEL = "seatdesk_config"
 TABLES = ("case_sources", "case_classes", "class_editions", "settings", "partners")
@@ -45,20 +45,20 @@ def install(conn: Connection) -> None:
     present = conn.execute(text(
         "SELECT t FROM unnest(CAST(:names AS text[])) AS t"
         " WHERE to_regclass('public.' || t) IS NOT NULL"),
-        {"names": [*TABLES, *CHANGED_ONLY]}).scalars()
-    triggers = "".join(
-        f"DROP TRIGGER IF EXISTS {table}_config_notify ON public.{table};\n"
-        f"CREATE TRIGGER {table}_config_notify AFTER"
-        f"{' INSERT OR' if table not in CHANGED_ONLY else ''} UPDATE OR DELETE OR TRUNCATE"
-        f" ON public.{table} FOR EACH STATEMENT"
-        f" EXECUTE FUNCTION public.seatdesk_config_notify();\n" for table in present)
-    renamed = ("DROP TRIGGER IF EXISTS users_renamed_notify ON public.users;\n"
-               "CREATE TRIGGER users_renamed_notify AFTER UPDATE OF username,"
-               " must_change_password ON public.users FOR EACH ROW"
-               " WHEN (OLD.username IS DISTINCT FROM NEW.username"
-               " OR OLD.must_change_password IS DISTINCT FROM NEW.must_change_password)"
-               " EXECUTE FUNCTION public.seatdesk_config_notify();\n")
-    run_sql(conn, FUNCTION + triggers + renamed)
+        {"names": [*TABLES, *CHANGED_ONLY]}).scalars().all()
+    run_sql(conn, FUNCTION)
+    for table in present:
+        install_trigger(conn, table, f"{table}_config_notify", (
+            f"CREATE TRIGGER {table}_config_notify AFTER"
+            f"{' INSERT OR' if table not in CHANGED_ONLY else ''} UPDATE OR DELETE OR TRUNCATE"
+            f" ON public.{table} FOR EACH STATEMENT"
+            f" EXECUTE FUNCTION public.seatdesk_config_notify();"))
+    install_trigger(conn, "users", "users_renamed_notify", (
+        "CREATE TRIGGER users_renamed_notify AFTER UPDATE OF username,"
+        " must_change_password ON public.users FOR EACH ROW"
+        " WHEN (OLD.username IS DISTINCT FROM NEW.username"
+        " OR OLD.must_change_password IS DISTINCT FROM NEW.must_change_password)"
+        " EXECUTE FUNCTION public.seatdesk_config_notify();"))
 
 
 def uninstall(conn: Connection) -> None:

@@ -34,7 +34,7 @@ from sqlalchemy import Connection, text
 
 from seatdesk.models.enums import PUBLIC_SOURCES
 
-from . import ALL_GROUPS, GATE, GROUPS, OPEN311_READER, PARTNER, run_sql
+from . import ALL_GROUPS, GATE, GROUPS, OPEN311_READER, PARTNER, run_sql, would_be
 
 WORKFLOW = ("acceptor", "shift_lead", "dispatcher", "department", "supervisor")
 EVERYONE = (*WORKFLOW, "admin", "wall", "partner")
@@ -454,20 +454,45 @@ def _drop_policies(conn: Connection, tables: set[str], then: str) -> None:
 
 
 def _policies(conn: Connection, tables: set[str], intake: str | None) -> None:
-    _drop_policies(conn, tables, "ENABLE")
-    counts: dict[str, int] = {}
+    """Row-level security on each table ``POLICIES`` covers, with exactly its policies.
+    A table whose policies already are those (``_policies_are``) is left alone: a
+    ``DROP POLICY``, ``CREATE POLICY`` or ``ENABLE ROW LEVEL SECURITY`` takes an ACCESS
+    EXCLUSIVE lock on the table, which a no-op ``db upgrade`` under live seats must not
+    (``dbrules.install_trigger``)."""
+    wanted: dict[str, list[str]] = {t: [] for t in {p.table for p in POLICIES} & tables}
     for p in POLICIES:
         roles = _names(p.roles, intake)
         if p.table not in tables or not roles:  # (the intake login's, before it is named)
             continue
-        n = counts[p.table] = counts.get(p.table, 0) + 1
+        n = len(wanted[p.table]) + 1
         sql = f'CREATE POLICY "{p.table}_{p.command.lower()}_{n}" ON public."{p.table}"' \
               f" FOR {p.command} TO {roles}"
         if p.using is not None:
             sql += f" USING ({p.using})"
         if p.check is not None:
             sql += f" WITH CHECK ({p.check})"
-        run_sql(conn, sql)
+        wanted[p.table].append(sql + ";\n")
+    for table, statements in sorted(wanted.items()):
+        if not _policies_are(conn, table, "".join(statements)):
+            _drop_policies(conn, {table}, "ENABLE")
+            run_sql(conn, "".join(statements))
+
+
+def _policies_are(conn: Connection, table: str, statements: str) -> bool:
+    """Whether ``public.<table>`` has row-level security on and exactly the policies the
+    statements make (compared with the same statements run on a scratch copy)."""
+    def read(relation: str) -> list[tuple]:
+        return [tuple(r) for r in conn.execute(text(
+            "SELECT polname, polcmd, polpermissive,"
+            " ARRAY(SELECT r::regrole::text FROM unnest(polroles) r ORDER BY 1),"
+            " pg_get_expr(polqual, polrelid), pg_get_expr(polwithcheck, polrelid)"
+            " FROM pg_policy WHERE polrelid = to_regclass(:t) ORDER BY polname"),
+            {"t": relation})]
+
+    if not conn.execute(text("SELECT relrowsecurity FROM pg_class"
+                             " WHERE oid = to_regclass(:t)"), {"t": f"public.{table}"}).scalar():
+        return False
+    return read(f"public.{table}") == would_be(conn, table, statements, read)
 
 
 def _database(conn: Connection) -> None:

@@ -39,7 +39,7 @@ from sqlalchemy import Connection, text
 
 from seatdesk.workflow.notify import TASK_ACTIONS, TASK_STATES, TASKS_CHANNEL
 
-from . import CLOCK_TOLERANCE_MINUTES, run_sql
+from . import CLOCK_TOLERANCE_MINUTES, install_trigger, run_sql
 
 USERS_CHANNEL = "seatdesk_users"
 
@@ -191,29 +191,30 @@ END
 $fn$;
 """
 
-TRIGGERS = """
-DROP TRIGGER IF EXISTS case_ledger_operator ON public.case_ledger;
+#: (table, trigger, its CREATE statement), installed by ``dbrules.install_trigger``
+TRIGGERS = (
+    ("case_ledger", "case_ledger_operator", """
 CREATE TRIGGER case_ledger_operator BEFORE INSERT ON public.case_ledger FOR EACH ROW
-    WHEN ({untrusted}) EXECUTE FUNCTION public.seatdesk_ledger_operator();
-DROP TRIGGER IF EXISTS case_ledger_moves_case ON public.case_ledger;
+    WHEN ({untrusted}) EXECUTE FUNCTION public.seatdesk_ledger_operator();"""),
+    ("case_ledger", "case_ledger_moves_case", """
 CREATE CONSTRAINT TRIGGER case_ledger_moves_case AFTER INSERT ON public.case_ledger
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-    WHEN ({untrusted}) EXECUTE FUNCTION public.seatdesk_ledger_moves_case();
-DROP TRIGGER IF EXISTS cases_need_ledger ON public.cases;
+    WHEN ({untrusted}) EXECUTE FUNCTION public.seatdesk_ledger_moves_case();"""),
+    ("cases", "cases_need_ledger", """
 CREATE CONSTRAINT TRIGGER cases_need_ledger AFTER INSERT OR UPDATE ON public.cases
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-    WHEN ({untrusted}) EXECUTE FUNCTION public.seatdesk_cases_need_ledger();
-DROP TRIGGER IF EXISTS users_notify ON public.users;
+    WHEN ({untrusted}) EXECUTE FUNCTION public.seatdesk_cases_need_ledger();"""),
+    ("users", "users_notify", """
 CREATE TRIGGER users_notify AFTER UPDATE ON public.users FOR EACH ROW
     WHEN (OLD.role IS DISTINCT FROM NEW.role OR OLD.active IS DISTINCT FROM NEW.active
           OR OLD.department_id IS DISTINCT FROM NEW.department_id
           OR OLD.db_login IS DISTINCT FROM NEW.db_login
           OR (NEW.must_change_password AND NOT OLD.must_change_password))
-    EXECUTE FUNCTION public.seatdesk_users_notify();
-DROP TRIGGER IF EXISTS users_notify_delete ON public.users;
+    EXECUTE FUNCTION public.seatdesk_users_notify();"""),
+    ("users", "users_notify_delete", """
 CREATE TRIGGER users_notify_delete AFTER DELETE ON public.users FOR EACH ROW
-    EXECUTE FUNCTION public.seatdesk_users_notify();
-"""
+    EXECUTE FUNCTION public.seatdesk_users_notify();"""),
+)
 
 _DROP = """
 DROP TRIGGER IF EXISTS case_ledger_operator ON public.case_ledger;
@@ -284,7 +285,8 @@ def install(conn: Connection, owner: str) -> None:
            .replace("{task_states}", ", ".join(map(_literal, sorted(TASK_STATES))))
            .replace("{task_actions}", ", ".join(map(_literal, sorted(TASK_ACTIONS)))))
     run_sql(conn, sql.replace("{channel}", USERS_CHANNEL).replace("{{}}", "{}"))
-    run_sql(conn, TRIGGERS.replace("{untrusted}", untrusted(owner)))
+    for table, name, trigger in TRIGGERS:
+        install_trigger(conn, table, name, trigger.replace("{untrusted}", untrusted(owner)))
 
 
 def has_ledger_since(conn: Connection) -> bool:
