@@ -34,6 +34,7 @@ from . import (
     MAX_FAILURES,
     PARTNER,
     PARTNER_NO_PASSWORD,
+    install_trigger,
     run_sql,
 )
 
@@ -190,12 +191,6 @@ BEGIN
     RETURN NULL;
 END
 $fn$;
-
--- (OR REPLACE: no ACCESS EXCLUSIVE lock on users at each db upgrade, as a DROP would take)
-CREATE OR REPLACE TRIGGER users_must_change_sync
-    AFTER UPDATE OF must_change_password ON public.users
-    FOR EACH ROW WHEN (OLD.must_change_password IS DISTINCT FROM NEW.must_change_password)
-    EXECUTE FUNCTION public.seatdesk_users_must_change();
 
 CREATE OR REPLACE FUNCTION public.seatdesk_check_account(
     p_role text, p_department_id integer) RETURNS void
@@ -583,8 +578,16 @@ EXECUTE: dict[str, tuple[str, ...]] = {
 }
 
 
+#: its trigger on users (``dbrules.install_trigger``: no lock when it is already there)
+MUST_CHANGE_TRIGGER = """
+CREATE TRIGGER users_must_change_sync AFTER UPDATE OF must_change_password ON public.users
+    FOR EACH ROW WHEN (OLD.must_change_password IS DISTINCT FROM NEW.must_change_password)
+    EXECUTE FUNCTION public.seatdesk_users_must_change();"""
+
+
 def install(conn: Connection) -> None:
     run_sql(conn, FUNCTIONS)
+    install_trigger(conn, "users", "users_must_change_sync", MUST_CHANGE_TRIGGER)
     for signature, grantees in EXECUTE.items():
         run_sql(conn, f"REVOKE ALL ON FUNCTION public.{signature} FROM PUBLIC")
         for grantee in grantees:
