@@ -39,14 +39,21 @@ def doctor(database: ResolvedDatabase) -> int:
 def _database_report(database: ResolvedDatabase) -> bool:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from seatdesk.models.db import current_revision, head_revision, make_engine, postgis_version
+    from seatdesk.models.db import make_engine, postgis_version
+    from seatdesk.models.versions import Fit, schema_fit
 
     engine = make_engine(database.url)
     print(f"database: {engine.url.render_as_string()} ({database.origin})")
     print(f"backend: {engine.dialect.name}")
     try:
-        current, head = current_revision(engine), head_revision(database.url)
-        state = "up to date" if current == head else f"needs `seatdesk db upgrade` (head {head})"
+        fit = schema_fit(engine, database.url)
+        current, head = fit.database_revision, fit.seat_revision
+        # a database newer than this release is not one for `db upgrade` (which refuses
+        # it): the workstation needs the newer package (until 2026-12-07 it said upgrade)
+        state = {Fit.OK: "up to date",
+                 Fit.SEAT_TOO_OLD: f"newer than this seatdesk (its newest is {head}): "
+                                   + fit.message}.get(
+            fit.fit, f"needs `seatdesk db upgrade` (head {head})")
         print(f"schema revision: {current or 'none (empty database)'} — {state}")
         queue_ok = True
         if engine.dialect.name == "postgresql":

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from seatdesk import __version__
 from seatdesk.cli import main
 from seatdesk.data.profile import ProfileError, read_profile
 from seatdesk.data.settings_ledger import setting_history
@@ -147,6 +148,19 @@ def test_a_seat_older_than_the_schema_names_the_release_it_needs(db, capsys):
         assert main(["--database", db.url, *command]) == 2
         err = capsys.readouterr().err
         assert "早于数据库结构（版本 0099）" in err and "需要 seatdesk 9.1.0 或更新版本" in err
+    # doctor says the same, not that the database needs `db upgrade` (which refuses it)
+    assert main(["--database", db.url, "doctor"]) == 1
+    out = capsys.readouterr().out
+    assert "schema revision: 0099 — newer than this seatdesk" in out
+    assert "需要 seatdesk 9.1.0 或更新版本" in out and "db upgrade" not in out
+    # a newer build of this very version number upgraded it: not "needs <our version>"
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE schema_releases SET app_version = :v"
+                          " WHERE revision = '0099'"), {"v": __version__})
+    assert main(["--database", db.url, "gui"]) == 2
+    err = capsys.readouterr().err
+    assert f"需要 seatdesk {__version__} 或更新版本" not in err
+    assert "需要比本工作站更新的 seatdesk 构建（它带有版本 0099 的数据库结构）" in err
 
 
 def test_a_seat_newer_than_the_schema_asks_for_db_upgrade(backend, template_store, tmp_path,
@@ -168,7 +182,6 @@ def test_a_seat_newer_than_the_schema_asks_for_db_upgrade(backend, template_stor
             rows = conn.execute(text("SELECT revision, app_version FROM schema_releases")).all()
     finally:
         engine.dispose()
-    from seatdesk import __version__
     from seatdesk.models.db import head_revision
 
     assert [tuple(r) for r in rows] == [(head_revision(url), __version__)]

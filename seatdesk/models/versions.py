@@ -51,10 +51,14 @@ class SchemaFit:
             return (f"数据库结构版本 {self.database_revision} 早于本工作站需要的 "
                     f"{self.seat_revision}：请管理员运行 `seatdesk db upgrade`")
         if self.fit is Fit.SEAT_TOO_OLD:
-            release = self.needed_release or "更新的版本"
+            # a release that names its own version (a newer build of the same number
+            # upgraded the database) would read "needs 0.2.0" to a 0.2.0 seat
+            needed = self.needed_release if self.needed_release not in (None, __version__) \
+                else None
+            release = f"需要 seatdesk {needed} 或更新版本" if needed else \
+                f"需要比本工作站更新的 seatdesk 构建（它带有版本 {self.database_revision} 的数据库结构）"
             return (f"本工作站的 seatdesk {__version__} 早于数据库结构（版本 "
-                    f"{self.database_revision}）：需要 seatdesk {release} 或更新版本，"
-                    "请安装新版软件包后再启动")
+                    f"{self.database_revision}）：{release}，请安装新版软件包后再启动")
         return f"数据库结构版本 {self.database_revision}（与 seatdesk {__version__} 相符）"
 
 
