@@ -92,6 +92,7 @@ def apply(conn: Connection) -> None:
         ledger_sql,
         numbering_sql,
         registration_sql,
+        signin_sql,
     )
 
     owner = table_owner(conn)
@@ -100,12 +101,13 @@ def apply(conn: Connection) -> None:
     ledger_sql.install(conn, owner)
     ledger_partitions.ensure_all(conn)  # the months ahead (migrations 0013, 0015)
     accounts_sql.install(conn)
+    signin_sql.install(conn)
     config_sql.install(conn)
     grants.apply(conn)
     intake = grants.intake_login(conn)
-    accounts_sql.grant_intake(conn, intake)
+    signin_sql.grant_intake(conn, intake)
     accounts_sql.settle_partners(conn)
-    accounts_sql.settle_must_change(conn)
+    signin_sql.settle_must_change(conn)
     if conn.execute(text("SELECT to_regclass('public.callback_outbox')")).scalar():
         intake_sql.install(conn, intake)
     if conn.execute(text("SELECT to_regclass('public.case_number_days')")).scalar():
@@ -124,6 +126,7 @@ def remove(conn: Connection) -> None:
         ledger_sql,
         numbering_sql,
         registration_sql,
+        signin_sql,
     )
 
     registration_sql.uninstall(conn)
@@ -131,6 +134,7 @@ def remove(conn: Connection) -> None:
     numbering_sql.uninstall(conn)
     config_sql.uninstall(conn)
     grants.remove(conn)
+    signin_sql.uninstall(conn)
     accounts_sql.uninstall(conn)
     ledger_sql.uninstall(conn)
 
@@ -140,6 +144,16 @@ def run_sql(conn: Connection, sql: str) -> None:
     connection's transaction: no parameters, so nothing is taken for a placeholder."""
     with conn.connection.dbapi_connection.cursor() as cur:
         cur.execute(sql)
+
+
+def grant_execute(conn: Connection, execute: dict[str, tuple[str, ...]]) -> None:
+    """EXECUTE on each function (signature → grantees, ``"PUBLIC"`` for every login) for
+    its grantees and nobody else but the owner."""
+    for signature, grantees in execute.items():
+        run_sql(conn, f"REVOKE ALL ON FUNCTION public.{signature} FROM PUBLIC")
+        for grantee in grantees:
+            who = "PUBLIC" if grantee == "PUBLIC" else f'"{grantee}"'
+            run_sql(conn, f"GRANT EXECUTE ON FUNCTION public.{signature} TO {who}")
 
 
 def install_trigger(conn: Connection, table: str, name: str, sql: str) -> bool:
