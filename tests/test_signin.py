@@ -333,6 +333,33 @@ def test_a_password_someone_else_gave_opens_nothing_but_its_change(pg):
     assert member()
 
 
+@pytest.mark.postgres
+def test_a_seat_signed_in_by_its_login_hears_the_reset_as_a_changed_account(pg):
+    """A seat signed in as its own login when an administrator resets the password: the
+    login leaves its group at once, so the seat's check of the live record is refused
+    (42501) — which is the account having changed (sign out), not a database error."""
+    from sqlalchemy.orm import Session
+
+    from seatdesk.workflow import liveuser
+    from seatdesk.workflow import services as sd
+
+    db, gate, _logins = pg
+    signed = signin.sign_in(gate, "dispatcher", PASSWORD)
+    user = signed.user
+    remove = liveuser.guard(signed.engine, sd.Actor(user.user_id, user.role,
+                                                   user.department_id, "席位"))
+    try:
+        with Session(signed.engine) as s:  # works before
+            assert s.execute(text("SELECT count(*) FROM cases")).scalar() >= 0
+        with db.Session.begin() as s:
+            accounts.reset_account_password(s, user.user_id, "given-by-it-1")
+        with Session(signed.engine) as s, pytest.raises(liveuser.AccountChanged):
+            s.execute(text("SELECT count(*) FROM cases"))
+    finally:
+        remove()
+        signed.close()
+
+
 def _user_id(db, username: str) -> int:
     with db.engine.connect() as conn:
         return conn.execute(text("SELECT id FROM users WHERE username = :u"),
