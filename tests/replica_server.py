@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "pg-test-server"
 
@@ -36,12 +36,23 @@ def replica_url(primary_url: str) -> str:
 
 
 def _scalar(url: str, sql: str, **params):
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            return conn.execute(text(sql), params).scalar()
-    finally:
-        engine.dispose()
+    """One statement on its own connection. On the replica a control statement of its own
+    (``pg_wal_replay_resume()``) can be cancelled for a recovery conflict: the replay it
+    resumes meets a cleanup record received during the pause — longer ago than the 1 s
+    standby delay — whose horizon its snapshot precedes (any database's, for the shared
+    catalogs other tests' role changes prune). Pausing and resuming are idempotent: once
+    more, as the seat's reads do (``models.replica``)."""
+    for attempt in range(5):
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                return conn.execute(text(sql), params).scalar()
+        except DBAPIError as exc:
+            if attempt == 4 or "conflict with recovery" not in str(exc.orig):
+                raise
+        finally:
+            engine.dispose()
+        time.sleep(0.2)
 
 
 def _gone(exc: OperationalError) -> bool:
