@@ -761,6 +761,50 @@ def test_a_supervisor_changes_a_reset_password_from_the_handset_as_their_login(i
             lambda h=ended: rnd.client.get("/field/v1/me", headers=h).status_code == 401, 5.0)
 
 
+@pytest.mark.parametrize("change", ["reset", "deactivated"])
+def test_a_report_sent_before_the_notification_hears_what_changed(intake_round, change):
+    """An administrator's reset (or ``db logins``) takes sup1's login out of its group at
+    the commit, and so does deactivating the account; the server's kept grant goes only
+    when the notification reaches it, moments later. A report sent in between ran as the
+    groupless login and was answered 403 ``refused_by_database`` — which the field app
+    takes as a refusal of the report itself, and marks it so (a clone's run of
+    ``test_field_app`` saw it). It is answered as the account now stands: 403
+    ``must_change_password`` (the app asks for the new password and keeps the report),
+    or 401 for a deactivated account (deactivated by the owner's own UPDATE here, which
+    leaves the login's groups: the workflow's check of the acting user refuses it instead);
+    nothing is saved, and a retry is answered the same."""
+    from seatdesk.server.auth import digest
+
+    rnd, w = intake_round, intake_round.world
+    lookups = rnd.live.app.state.server.wf.lookups
+    assert lookups.wait_live(10)
+    token = rnd.client.post("/field/v1/session", json={
+        "username": "sup1", "password": PASSWORD, "device_id": "phone-3"}).json()["token"]
+    me, key = _bearer(token), ("field", digest(token))
+    first = rnd.client.post("/field/v1/reports", headers=me, json={
+        "report_id": "window-1", "lon": P1[0], "lat": P1[1], "description": "通知前的第一条"})
+    assert first.status_code == 201, first.text
+    stale = lookups.kept(key)
+    assert stale is not None and not stale.must_change
+    with w.db.Session.begin() as s:
+        s.execute(update(User).where(User.username == "sup1").values(
+            **({"must_change_password": True} if change == "reset" else {"active": False})))
+    assert _wait_for(lambda: lookups.kept(key) is None, 10.0)  # the notification came …
+    time.sleep(0.3)  # (and any other of the same commit)
+    lookups.get(key, lambda: stale)  # … and is undone: the moment before it came
+    assert lookups.kept(key) is stale
+    expected = (403, "must_change_password") if change == "reset" else (401, "unauthorized")
+    for _ in range(2):  # the retry is answered from the grant read again
+        sent = rnd.client.post("/field/v1/reports", headers=me, json={
+            "report_id": "window-2", "lon": P1[0], "lat": P1[1], "description": "通知前的第二条"})
+        assert (sent.status_code, sent.json()["error"]["code"]) == expected, sent.text
+    if change == "reset":
+        assert lookups.kept(key).must_change
+    with w.db.Session() as s:
+        assert s.scalar(select(func.count()).select_from(Case).where(
+            Case.description == "通知前的第二条")) == 0
+
+
 def test_a_nul_byte_at_the_handsets_sign_in_or_in_an_address(intake_round):
     """Through the intake login a NUL byte reached the gate and libpq: a password with one
     answered 503 「数据库暂不可用」, a name with one 500, and a new password with one was

@@ -160,6 +160,35 @@ async def still_signed_in(request: Request, ctx: ServerContext) -> bool:
     return not grant.must_change
 
 
+def changed_session(request: Request) -> ApiError | None:
+    """Why the database refused a handset's request, if its session changed under it: the
+    kept grant is forgotten and read again. An administrator's reset (or ``db logins``)
+    takes the login out of its group at the commit (``dbrules/signin_sql.py``), and the
+    user deactivated the same way; the kept grant goes only when the notification reaches
+    this process, moments later. A request in between ran as the groupless login (SQLSTATE
+    42501), or was refused by the workflow's own check of the acting user (``WrongRole``):
+    it is answered as the grant now says — 403 ``must_change_password``, so the
+    field app asks for the new password and keeps the report in its outbox, or 401 —
+    not 403 ``refused_by_database``, which the app takes as a refusal of the report
+    itself. None for another request, or when the grant read now still holds (called
+    from the error handler's thread: it may query)."""
+    key = request.scope.get("state", {}).get("field_key")
+    if key is None:
+        return None
+    ctx: ServerContext = request.app.state.server
+    ctx.wf.lookups.forget(key)
+    try:
+        grant = _field_grant(ctx, key)
+        auth.checked(grant, ctx.now())
+    except auth.Unauthorized as exc:
+        return ApiError(401, "unauthorized", str(exc), {"WWW-Authenticate": "Bearer"})
+    except SQLAlchemyError:
+        return None
+    if grant.must_change:
+        return ApiError(403, "must_change_password", MUST_CHANGE)
+    return None
+
+
 #: what a session whose password must still be changed may do (the field app asks for the
 #: change before anything else; another client is refused the rest by the server)
 WHILE_MUST_CHANGE = frozenset({("POST", "/field/v1/password"), ("DELETE", "/field/v1/session"),

@@ -182,6 +182,10 @@ def _unauthorized(request: Request, exc: Unauthorized) -> Response:
 
 
 def _workflow_error(request: Request, exc: sd.WorkflowError) -> Response:
+    if isinstance(exc, sd.WrongRole):  # (the workflow's own check of the acting user)
+        changed = _session_changed(request)
+        if changed is not None:
+            return changed
     for kind, status, code in _WORKFLOW_STATUS:
         if isinstance(exc, kind):
             return answer(request, status, code, str(exc))
@@ -330,12 +334,28 @@ def _database_error(request: Request, exc: SQLAlchemyError) -> Response:
         log_unavailable(request, exc)
         return answer(request, 503, "database_unavailable", UNAVAILABLE, RETRY_LATER)
     if isinstance(exc, DBAPIError) and refused_by_rules(exc):
+        changed = _session_changed(request)
+        if changed is not None:
+            return changed
         diag = getattr(exc.orig, "diag", None)
         log.warning("request %s: refused by the database's rules: %s", rid,
                     getattr(diag, "message_primary", None) or type(exc.orig).__name__)
         return answer(request, 403, "refused_by_database", REFUSED)
     log.error("request %s: database error", rid, exc_info=exc)
     return answer(request, 500, "server_error", f"服务器内部错误，已记录（请求编号 {rid}）")
+
+
+def _session_changed(request: Request) -> Response | None:
+    """The answer to a handset's request refused because its account changed before the
+    notification that empties the kept grant arrived (``context.changed_session``)."""
+    from .context import changed_session  # (context imports this module)
+
+    changed = changed_session(request)
+    if changed is None:
+        return None
+    log.info("request %s: refused: the handset's account changed before its notification "
+             "arrived (%s)", _request_id(request), changed.code)
+    return answer(request, changed.status, changed.code, changed.message, changed.headers)
 
 
 def refused_by_rules(exc: DBAPIError) -> bool:

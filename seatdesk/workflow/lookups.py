@@ -85,6 +85,15 @@ class Lookups:
         with self._lock:
             return self._values.get(key, default) if self._live else default
 
+    def forget(self, key: Hashable) -> None:
+        """Forget the value kept for ``key`` — the database said it no longer holds before
+        its notification arrived — so that the next ``get`` loads it again (a load begun
+        before is not kept: the generation moves on)."""
+        with self._lock:
+            if self._values.pop(key, None) is not None:
+                self.generation += 1
+                self._changed.notify_all()
+
     def clear(self, *, live: bool | None = None) -> None:
         """Forget every value (and, with ``live``, switch keeping them on or off)."""
         with self._lock:
