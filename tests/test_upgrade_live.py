@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from seatdesk.workflow import dbrules
 from seatdesk.workflow.dbrules import grants
+from tests import workflow_fixtures  # noqa: F401  (registers the "workflow_world" seed)
 from tests.dbtemplates import open_database
 
 #: the tables a seat, a wall or the intake server writes in an open transaction
@@ -110,6 +111,52 @@ def test_an_upgrade_puts_back_a_trigger_or_policy_changed_by_hand(pg):
     after = _rules(pg)
     assert [r for r in after if r[2] == "x_renamed"], "not ours: left where it is"
     assert [r for r in after if r[2] != "x_renamed"] == before
+
+
+def test_a_no_op_upgrade_writes_no_login_role(template_store):
+    """``apply`` runs ``seatdesk_sync_login`` for every login whose password must be
+    changed (``settle_must_change``). It ran ``ALTER ROLE … LOGIN`` every time: a write of
+    the cluster's shared role catalog at every upgrade, per such login, replayed by each
+    replica. A role already as it should be is now left alone (its row version is the
+    same), and a login that is not is still made right."""
+    from tests.dbroles import make_logins
+
+    url = template_store.clone("postgresql", "workflow_world")
+    db = open_database("postgresql", url)
+    try:
+        logins = make_logins(db, ["acceptor2", "dispatcher", "sup1", "wall"])
+        with db.engine.begin() as conn:  # a reset each (the trigger takes the groups)
+            conn.execute(text("UPDATE users SET must_change_password = true"
+                              " WHERE username IN ('acceptor2', 'sup1')"))
+            conn.execute(text("UPDATE users SET active = false WHERE username = 'wall'"))
+            conn.execute(text(  # (as the account functions do after it)
+                "SELECT seatdesk_sync_login(id) FROM users WHERE username = 'wall'"))
+        _upgrade(db)
+        rows = text("SELECT rolname, xmin::text, rolcanlogin FROM pg_authid"
+                    " WHERE rolname = ANY(:r) ORDER BY 1")
+        members = text("SELECT m.xmin::text FROM pg_auth_members m"
+                       " JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = ANY(:r)"
+                       " ORDER BY 1")
+        names = {"r": sorted(logins.values())}
+
+        def catalog():
+            with db.engine.connect() as conn:
+                return (conn.execute(rows, names).all(), conn.execute(members, names).all())
+
+        before = catalog()
+        assert {r.rolname: r.rolcanlogin for r in before[0]} == {
+            logins[n]: n != "wall" for n in logins}
+        _upgrade(db)
+        assert catalog() == before
+        with db.engine.begin() as conn:  # a login made NOLOGIN by hand is made right
+            conn.execute(text(f'ALTER ROLE "{logins["acceptor2"]}" NOLOGIN'))
+        _upgrade(db)
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT rolcanlogin FROM pg_roles WHERE rolname = :r"),
+                                {"r": logins["acceptor2"]}).scalar() is True
+    finally:
+        db.engine.dispose()
+        template_store.drop("postgresql", url)
 
 
 def test_handsets_and_seats_read_through_three_upgrades_without_a_deadlock(pg):

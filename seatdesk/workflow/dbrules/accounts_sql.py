@@ -136,6 +136,7 @@ DECLARE
     g text;
     want text;
     held boolean;
+    can_login boolean;
     intake text;
 BEGIN
     SELECT * INTO u FROM public.users WHERE id = p_user_id;
@@ -154,18 +155,25 @@ BEGIN
             EXECUTE format('GRANT %I TO %I', want, u.db_login);
         END IF;
     END IF;
+    -- (a role's row is written only when it changes: db upgrade runs this for many
+    -- logins, and every write of the shared catalog is replayed by each replica)
+    can_login := (SELECT rolcanlogin FROM pg_roles WHERE rolname = u.db_login);
     IF u.active AND NOT u.partner THEN
-        EXECUTE format('ALTER ROLE %I LOGIN', u.db_login);
-    ELSIF u.partner THEN
+        IF NOT can_login THEN
+            EXECUTE format('ALTER ROLE %I LOGIN', u.db_login);
+        END IF;
+    ELSIF u.partner THEN  -- (its password cannot be seen from here: cleared every time)
         EXECUTE format('ALTER ROLE %I NOLOGIN PASSWORD NULL', u.db_login);
-    ELSE
+    ELSIF can_login THEN
         EXECUTE format('ALTER ROLE %I NOLOGIN', u.db_login);
     END IF;
     SELECT c.intake_login INTO intake FROM public.security_config c
      WHERE c.id = 1 AND c.intake_login <> '';
     IF intake IS NOT NULL AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = intake) THEN
         IF u.active AND (u.role = 'supervisor' OR u.partner) THEN
-            EXECUTE format('GRANT %I TO %I', u.db_login, intake);
+            IF NOT pg_has_role(intake, u.db_login, 'MEMBER') THEN
+                EXECUTE format('GRANT %I TO %I', u.db_login, intake);
+            END IF;
         ELSIF pg_has_role(intake, u.db_login, 'MEMBER') THEN
             EXECUTE format('REVOKE %I FROM %I', u.db_login, intake);
         END IF;
