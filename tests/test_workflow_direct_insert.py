@@ -24,8 +24,7 @@ from sqlalchemy.pool import Pool
 
 from seatdesk.models import Case, LedgerEntry
 from seatdesk.models.db import make_engine
-from seatdesk.workflow import direct
-from seatdesk.workflow import registration as reg
+from seatdesk.workflow import direct, newcase
 from tests.workflow_fixtures import P1, open_world
 
 POSTGRES_ONLY = pytest.mark.parametrize(
@@ -242,7 +241,7 @@ def test_the_registration_inserts_take_the_direct_path():
     processed = {name for name, _ in case_plan.processors}
     assert {"geom", "reported_at", "updated_at"} <= processed
     assert "updated_at" in {key for key, _, call in case_plan.defaults if call}
-    assert _plan(LedgerEntry.__table__, reg._LEDGER_COLUMNS) is not None
+    assert _plan(LedgerEntry.__table__, newcase.LEDGER_COLUMNS) is not None
 
 
 @POSTGRES_ONLY

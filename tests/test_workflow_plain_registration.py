@@ -1,4 +1,4 @@
-"""The registration builds its new case (``registration.NewCase``) and every action its
+"""The registration builds its new case (``newcase.NewCase``) and every action its
 ledger row (``ledger.LedgerRow``) as plain records instead of ORM objects (cheaper; they
 were never added to a session). What they record must be what the ORM objects recorded:
 the same case columns, the same ledger payload bytes and hash, the same changed fields —
@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from seatdesk.models import Case, LedgerEntry
 from seatdesk.models.enums import CaseState, Role
-from seatdesk.workflow import actions, ledger, registration
+from seatdesk.workflow import actions, ledger, newcase
 from seatdesk.workflow import services as sd
 from seatdesk.workflow.actions import ActionContext
 from seatdesk.workflow.casefacts import apply_defaults, class_facts, place_case, resolve_component
@@ -26,7 +26,7 @@ COLUMNS = tuple(c.key for c in Case.__table__.columns)
 
 
 def _orm_case(wf, session, actor, report, now) -> Case:
-    """The new case as ``registration._new_case`` built it before (an ORM ``Case``)."""
+    """The new case as ``newcase.new_case`` built it before (an ORM ``Case``)."""
     component = resolve_component(session, report.component_code)
     cls = class_facts(wf, session, report.class_id or (component.class_id if component else None))
     case = Case(
@@ -48,7 +48,7 @@ def _recorded(wf, session, actor, report, case):
     case.number, case.id = "20261207000001", 41
     case.state, case.ledger_seq, case.ledger_head = "", 0, ""
     ctx = ActionContext(wf, session, actor, case, "register", NOW,
-                        args=registration._args(report), rows=rows_for("register"))
+                        args=newcase.register_args(report), rows=rows_for("register"))
     return ctx, actions.record(ctx, CaseState.REPORTED)
 
 
@@ -68,9 +68,9 @@ def test_the_plain_case_and_ledger_row_record_what_the_orm_objects_recorded(worl
     for report, who in zip(_reports(world), ("sup1", "acceptor", "sup1"), strict=True):
         actor = world.a(who)
         with world.db.Session() as session:
-            plain = registration._new_case(wf, session, actor, report, NOW)
+            plain = newcase.new_case(wf, session, actor, report, NOW)
             orm = _orm_case(wf, session, actor, report, NOW)
-            assert isinstance(plain, registration.NewCase) and not isinstance(plain, Case)
+            assert isinstance(plain, newcase.NewCase) and not isinstance(plain, Case)
             for key in COLUMNS:
                 mine, theirs = getattr(plain, key), getattr(orm, key)
                 if key == "geom":

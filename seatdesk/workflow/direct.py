@@ -1,7 +1,7 @@
 """One Core INSERT on the session's own psycopg connection, planned once per set of columns.
 
 The registration writes its case and its first ledger row as single-row Core INSERTs
-(``registration._insert_case`` / ``_add_entry``). Through ``Connection.execute`` each
+(``newcase._insert_case`` / ``_add_entry``). Through ``Connection.execute`` each
 cost SQLAlchemy's execution machinery — cache-key lookup, execution context, parameter
 processing, result wrapping — about as much CPU again as psycopg's own work
 (docs/performance.md). ``insert_row`` sends the very statement SQLAlchemy compiles for

@@ -1,8 +1,11 @@
-"""受理: registration from every source, 核实 (verification before filing), 受理 and 作废.
+"""登记: a new case from every source — a seat, a call-taker, the intake server (handsets,
+Open311, 12345) — with its number, grid cell, first ledger row and duplicate candidates;
+a report sent again with the same intake key registers nothing twice.
 
-Reports from the public, the hotlines, the mayor's mailbox, the media and the web need a
-confirmed 核实 before they can be accepted; supervisors' patrol reports, 上级交办 and
-video reports may be accepted directly. 核实 is not 核查 (the check after handling).
+On PostgreSQL the intake server's text reports go in two statements (``_first_statement``,
+``_register_direct``); a seat's, and any report with attachments, in one unit of work
+(``_register``). The new case's row and INSERT are ``newcase``; what follows a
+registration (核实, 受理, 作废 before filing) is ``acceptance``.
 """
 
 from __future__ import annotations
@@ -17,14 +20,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
 
-import shapely
 from sqlalchemy import (
     Integer,
     bindparam,
     case,
     column,
     func,
-    insert,
     literal,
     select,
     true,
@@ -32,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from seatdesk.models import Case, CaseReporter, LedgerEntry, PartnerRequest
+from seatdesk.models import Case, CaseReporter, LedgerEntry
 from seatdesk.models.enums import CaseSource, Role, Urgency
 from seatdesk.models.enums import CaseState as S
 from seatdesk.models.sources import source_info
@@ -43,23 +44,29 @@ from . import actions
 from .actions import ActionContext
 from .casefacts import (
     LOOK_UP,
-    attachment_args,
-    class_facts,
-    next_number,
-    place_case,
-    resolve_class,
-    resolve_component,
     store_attachments,
 )
-from .caserow import CaseRecord
 from .context import Workflow
 from .direct import insert_row, row_values
 from .duplicates import CANDIDATE_STATES, find_duplicates, ranked, search_radius
-from .errors import InvalidArgument, MissingReason
+from .errors import InvalidArgument
 from .loop import Blocking, loop_or_thread
-from .numbering import NumberTaken, day_prefix, number_collision, prefix_in, take_number
+from .newcase import (
+    INSERT_CASE,
+    INSERT_ENTRY,
+    INSERT_REPORTER,
+    INSERT_REQUEST,
+    LEDGER_COLUMNS,
+    REQUESTS,
+    NewCase,
+    case_values,
+    insert_first,
+    insert_numbered,
+    new_case,
+    register_args,
+)
+from .numbering import NumberTaken, number_collision, prefix_in, take_number
 from .states import rows_for
-from .tasks import assign_task
 from .validation import checked_report
 from .values import Actor, AttachmentIn, CaseChange
 
@@ -171,7 +178,7 @@ def _checked(wf: Workflow, actor: Actor, report: Report, request_row: dict | Non
     actions.check_role(actor, "register")
     report = checked_report(report)
     if request_row is not None:
-        check_row(SimpleNamespace(__table__=_REQUESTS, **request_row))
+        check_row(SimpleNamespace(__table__=REQUESTS, **request_row))
     _check_report(actor, report)
     return report, wf.now()
 
@@ -360,8 +367,8 @@ def _direct_rows(wf: Workflow, actor: Actor, report: Report, now, number: str,
     with wf.reading_on_demand() as session:
         actions.check_actor_kept(wf, session, actor)
         _check_source(wf, session, report.source)
-        case = _new_case(wf, session, actor, report, now, cell)
-        ctx = ActionContext(wf, session, actor, case, "register", now, args=_args(report),
+        case = new_case(wf, session, actor, report, now, cell)
+        ctx = ActionContext(wf, session, actor, case, "register", now, args=register_args(report),
                             rows=rows_for("register"))
         case.number = number
         case.state, case.ledger_seq, case.ledger_head = "", 0, ""
@@ -416,11 +423,11 @@ def _rows_params(wf: Workflow, case: NewCase, entry, radius: float | None,
 
     search = _NO_SEARCH if radius is None else (
         candidate_params(case.lon, case.lat, radius, CANDIDATE_STATES) or _NO_SEARCH)
-    return {"role": wf.db_role, "case": row(_INSERT_CASE, _case_values(case)),
-            "entry": row(_INSERT_ENTRY, {key: getattr(entry, key) for key in _LEDGER_COLUMNS
+    return {"role": wf.db_role, "case": row(INSERT_CASE, case_values(case)),
+            "entry": row(INSERT_ENTRY, {key: getattr(entry, key) for key in LEDGER_COLUMNS
                                          if key != "case_id"}),
-            "reporter": row(_INSERT_REPORTER, reporter),
-            "request": row(_INSERT_REQUEST, request_row), **search}
+            "reporter": row(INSERT_REPORTER, reporter),
+            "request": row(INSERT_REQUEST, request_row), **search}
 
 
 @functools.cache
@@ -455,10 +462,10 @@ def _register(wf: Workflow, session: Session, *, actor: Actor, report: Report,
               request_row: dict | None = None) -> CaseChange:
     actions.check_actor_kept(wf, session, actor)
     _check_source(wf, session, report.source)
-    case = _new_case(wf, session, actor, report, now, cell)
-    ctx = ActionContext(wf, session, actor, case, "register", now, args=_args(report),
+    case = new_case(wf, session, actor, report, now, cell)
+    ctx = ActionContext(wf, session, actor, case, "register", now, args=register_args(report),
                         rows=rows_for("register"))
-    entry = _insert(ctx) if number is None else _insert_numbered(ctx, number)
+    entry = insert_first(ctx) if number is None else insert_numbered(ctx, number)
     store_attachments(session, case.id, actor, entry.seq, report.attachments, now)
     if report.caller_name or report.caller_phone:
         session.add(CaseReporter(case_id=case.id, name=report.caller_name,
@@ -466,7 +473,7 @@ def _register(wf: Workflow, session: Session, *, actor: Actor, report: Report,
                                  callback_wanted=report.callback_wanted))
         session.flush()  # the unit of work closes its session without a final flush
     if request_row is not None:
-        insert_row(session, _INSERT_REQUEST, {**request_row, "case_id": case.id})
+        insert_row(session, INSERT_REQUEST, {**request_row, "case_id": case.id})
     if duplicates:
         ctx.duplicates = find_duplicates(wf, session, case)
     change = actions.change_of(ctx, entry)
@@ -497,179 +504,3 @@ def _check_source(wf: Workflow, session, code: str) -> None:
         raise InvalidArgument(f"未知的案件来源：{code}")
     if not source.enabled:
         raise InvalidArgument(f"案件来源「{source.name}」已停用，不能登记新案卷")
-
-
-class NewCase(CaseRecord):
-    """The case being registered: every column, its point too, as plain attributes. It is
-    never added to a session (``_insert_case`` writes it with one Core INSERT), so an ORM
-    ``Case`` cost its attribute instrumentation for nothing — about a tenth of a
-    registration's Python CPU, as building and reading it and its ledger row
-    (docs/performance.md); every reader (the ledger's ``changes``, the step clocks, the
-    duplicate search, ``change_of``) reads the same attributes with the same values."""
-
-    __slots__ = ("geom",)
-
-    def __init__(self, values: dict):
-        super().__init__(values)
-        self.geom = values.get("geom")
-
-
-#: the scalar column defaults ``casefacts.apply_defaults`` sets on a new ORM case
-_SCALAR_DEFAULTS = tuple((c.key, c.default.arg) for c in Case.__table__.columns
-                         if c.default is not None and c.default.is_scalar)
-
-
-def _new_case(wf: Workflow, session, actor: Actor, report: Report, now,
-              cell: object = LOOK_UP) -> NewCase:
-    component = resolve_component(session, report.component_code)
-    cls = class_facts(wf, session,
-                      report.class_id or (component.class_id if component else None))
-    lon, lat = float(report.lon), float(report.lat)
-    values = {
-        "state": "", "source": report.source, "kind": cls.kind if cls else None,
-        "class_id": cls.id if cls else None, "urgency": report.urgency, "lon": lon,
-        "lat": lat, "address": report.address.strip(),
-        "description": report.description.strip(),
-        "component_id": component.id if component else None,
-        "reporter_id": actor.user_id if actor.role == Role.SUPERVISOR else None,
-        "caller_name": report.caller_name.strip(), "caller_phone": report.caller_phone.strip(),
-        "callback_wanted": report.callback_wanted, "reported_at": now, "updated_at": now,
-        "intake_key": report.intake_key or None, "geom": shapely.Point(lon, lat),
-    }
-    for key, default in _SCALAR_DEFAULTS:  # as ``apply_defaults`` on an ORM case
-        if values.get(key) is None:
-            values[key] = default
-    case = NewCase(values)
-    place_case(wf, session, case, cell)
-    return case
-
-
-def _insert(ctx: ActionContext):
-    """INSERT the case (``max + 1``) and its first ledger row (SQLite: one writer at a
-    time, so a collision only comes from outside this process; retried with the next)."""
-    session, case = ctx.session, ctx.case
-    prefix = day_prefix(ctx.wf, session, ctx.now)
-    for _attempt in range(50):
-        case.number = next_number(session, prefix)
-        case.state, case.ledger_seq, case.ledger_head = "", 0, ""
-        entry = actions.record(ctx, S.REPORTED)
-        try:
-            with session.begin_nested():
-                _insert_case(session, case)
-        except IntegrityError as exc:
-            if not number_collision(exc):
-                raise
-            continue
-        return _add_entry(session, case, entry)
-    raise InvalidArgument("案卷编号分配冲突，请重试")
-
-
-def _insert_numbered(ctx: ActionContext, number: str):
-    """INSERT the case with the number taken before the transaction and its first ledger
-    row (PostgreSQL); ``NumberTaken`` if someone else holds it."""
-    session, case = ctx.session, ctx.case
-    case.number = number
-    case.state, case.ledger_seq, case.ledger_head = "", 0, ""
-    entry = actions.record(ctx, S.REPORTED)
-    try:
-        _insert_case(session, case)
-    except IntegrityError as exc:
-        if number_collision(exc):
-            raise NumberTaken(number) from exc
-        raise
-    return _add_entry(session, case, entry)
-
-
-_CASES, _LEDGER = Case.__table__, LedgerEntry.__table__
-_CASE_COLUMNS = tuple((c, Case.__mapper__.get_property_by_column(c).key)
-                      for c in _CASES.columns if not c.primary_key)
-_LEDGER_COLUMNS = tuple(c.key for c in _LEDGER.columns if not c.primary_key)
-_INSERT_CASE, _INSERT_ENTRY = insert(_CASES), insert(_LEDGER)  # built once
-_REQUESTS = PartnerRequest.__table__
-_INSERT_REPORTER, _INSERT_REQUEST = insert(CaseReporter.__table__), insert(_REQUESTS)
-
-
-def _insert_case(session: Session, case: NewCase) -> None:
-    """One Core INSERT of the new case (never added to the session: the ORM unit of work
-    cost more CPU than the statement, docs/performance.md). The columns are the ORM's:
-    every value set on ``case``, a column left None gets its default; ``case.id`` is set
-    from the database."""
-    case.id = insert_row(session, _INSERT_CASE, _case_values(case))  # psycopg directly on PG
-
-
-def _case_values(case: NewCase) -> dict:
-    """The new case's columns for its INSERT: every value set, a column left None gets its
-    default."""
-    return {column.key: value for column, attr in _CASE_COLUMNS
-            if (value := getattr(case, attr)) is not None}
-
-
-def _add_entry(session: Session, case: NewCase, entry):
-    """The first ledger row, one Core INSERT (the database's triggers check it and, for an
-    operator's session, recompute its hashes as for any row)."""
-    entry.case_id = case.id
-    insert_row(session, _INSERT_ENTRY, {key: getattr(entry, key) for key in _LEDGER_COLUMNS})
-    return entry
-
-
-def _args(report: Report) -> dict:
-    return {"source": report.source, "component_code": report.component_code,
-            "attachments": attachment_args(report.attachments)}
-
-
-# -- 核实, 受理, 作废 -------------------------------------------------------------------------
-def send_verification(wf: Workflow, actor: Actor, case_id: int, version: int, *,
-                      supervisor_id: int | None = None, note: str = "") -> CaseChange:
-    """派发核实: ask a supervisor, or any eligible one (the pool), to verify the report on
-    site; the ledger row names who (``tasks.assign_task``)."""
-
-    def apply(ctx: ActionContext) -> None:
-        assign_task(ctx, supervisor_id)
-        ctx.case.verification = ""
-
-    return actions.run(wf, actor, case_id, version, "send_verification", apply, reason=note,
-                       args={"supervisor_id": supervisor_id})
-
-
-def verify(wf: Workflow, actor: Actor, case_id: int, version: int, *, confirmed: bool,
-           note: str = "", attachments: tuple[AttachmentIn, ...] = ()) -> CaseChange:
-    """核实回复 by the supervisor: the problem is real (confirmed) or not (refuted, with a note)."""
-    if not confirmed and not note.strip():
-        raise MissingReason("核实不属实时必须说明情况")
-
-    def apply(ctx: ActionContext) -> None:
-        case = ctx.case
-        case.verification = "confirmed" if confirmed else "refuted"
-        case.verified_at, case.task_user_id = ctx.now, None
-        store_attachments(ctx.session, case.id, actor, ctx.next_seq, attachments, ctx.now)
-
-    return actions.run(wf, actor, case_id, version, "verify", apply, reason=note,
-                       args={"confirmed": confirmed, "attachments": attachment_args(attachments)})
-
-
-def accept(wf: Workflow, actor: Actor, case_id: int, version: int, *,
-           class_id: int | None = None, urgency: str | None = None) -> CaseChange:
-    """受理: the report is valid; optionally (re)classify. The result lists duplicates."""
-    if urgency is not None and urgency not in Urgency._value2member_map_:
-        raise InvalidArgument(f"紧急程度无效：{urgency}")
-
-    def apply(ctx: ActionContext) -> None:
-        case = ctx.case
-        cls = resolve_class(ctx.session, class_id)
-        if cls is not None:
-            case.class_id, case.kind = cls.id, cls.kind
-        case.urgency = urgency or case.urgency
-        case.accepted_at = ctx.now
-        ctx.duplicates = find_duplicates(wf, ctx.session, case)
-
-    return actions.run(wf, actor, case_id, version, "accept", apply,
-                       args={"class_id": class_id, "urgency": urgency})
-
-
-def void(wf: Workflow, actor: Actor, case_id: int, version: int, *, reason: str) -> CaseChange:
-    """作废 / 不予受理 before filing (invalid, duplicate, not city management …)."""
-
-    def apply(ctx: ActionContext) -> None:
-        ctx.case.task_user_id = None
-
-    return actions.run(wf, actor, case_id, version, "void", apply, reason=reason)

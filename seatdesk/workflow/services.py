@@ -17,6 +17,7 @@ changed nothing). See ``docs/workflow.md``.
 
 from __future__ import annotations
 
+from .acceptance import accept, send_verification, verify, void
 from .callbacks import callback
 from .closing import check_fail, check_pass, close, send_check
 from .context import Workflow, WorkflowSettings
@@ -68,15 +69,7 @@ from .queries import (
     mask_phone,
     visible_cases_filter,
 )
-from .registration import (
-    Report,
-    accept,
-    register,
-    register_async,
-    send_verification,
-    verify,
-    void,
-)
+from .registration import Report, register, register_async
 from .routing import (
     PersonSuggestion,
     Suggestion,
