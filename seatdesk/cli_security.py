@@ -216,15 +216,22 @@ def _partitions(args, database: ResolvedDatabase) -> int:
     from seatdesk.models.db import make_engine
 
     engine = make_engine(database.url)
+    busy: list[str] = []
     try:
         with engine.begin() as conn:
             if not ledger_partitions.partitioned(conn):
                 print("账本未分区（SQLite 或迁移 0013 之前）：无需创建分区")
                 return 0
-            made = ledger_partitions.ensure_all(conn, ahead=max(args.ahead, 0))
+        made = ledger_partitions.ensure_each(engine, ahead=max(args.ahead, 0), busy=busy)
     finally:
         engine.dispose()
     print(f"新建分区 {len(made)} 个" + (f"：{', '.join(made)}" if made else ""))
+    if busy:
+        print(f"未能创建分区 {', '.join(busy)}：表正被其他事务使用，"
+              f"{ledger_partitions.TRIES} 次等待锁均超时（每次 {ledger_partitions.LOCK_TIMEOUT_MS}"
+              " 毫秒，未让席位排队等待）。明天的定时任务会再试；若一直失败，请查看"
+              " pg_stat_activity 中长时间未结束的事务（docs/operations.md）", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -10,14 +10,27 @@ the parent's grants and policies only (``workflow/dbrules/grants.py``).
 Migration 0015 partitions ``supervisor_positions`` (by ``at``) and ``attachments`` (by
 ``uploaded_at``) the same way (``HISTORY``); ``ensure_all`` keeps every partitioned history
 table's months ahead.
+
+A month is made as a table of its own (``CREATE TABLE … (LIKE parent …)``) then attached
+(``ATTACH PARTITION``), never by ``CREATE TABLE … PARTITION OF``: the latter takes an ACCESS
+EXCLUSIVE lock on the parent, and that request, queued behind one open transaction that
+read the ledger, made every seat's read and write of the table wait behind it. The attach
+takes SHARE UPDATE EXCLUSIVE on the parent (no reader or writer waits for it) but still
+ACCESS EXCLUSIVE on the default partition, which every per-case read and the trust
+trigger's head lookup open, and SHARE ROW EXCLUSIVE on the tables the foreign keys
+reference (``cases``, ``users``): so each try waits at most ``LOCK_TIMEOUT_MS`` and gives
+way, in a savepoint; after ``TRIES`` the month is left to the next run (docs/scale.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+import time
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import OperationalError
 
 TABLE = "case_ledger"
 #: the append-only history tables partitioned by month (0013: the ledger; 0015: positions
@@ -26,6 +39,14 @@ HISTORY: dict[str, str] = {TABLE: "at", "supervisor_positions": "at",
                            "attachments": "uploaded_at"}
 AHEAD = 3  # months made ahead of the current one
 _PARTITION = re.compile(rf"^({'|'.join(HISTORY)})_(\d{{4}}_\d{{2}}|default)$")
+#: how long one try to make a month waits for a lock before it gives way: what a seat that
+#: opens the ledger meanwhile waits behind it at most (the lock queue); then a pause (doubled
+#: each time) that lets the queue drain, and ``TRIES`` in all
+LOCK_TIMEOUT_MS = 200
+TRIES = 5
+PAUSE = 0.25  # seconds
+LOCK_NOT_AVAILABLE = "55P03"
+log = logging.getLogger(__name__)
 
 
 def is_partition(name: str) -> bool:
@@ -41,12 +62,27 @@ def partitioned(conn: Connection, table: str = TABLE) -> bool:
         {"t": f"public.{table}"}).scalar() is True
 
 
-def ensure_all(conn: Connection, ahead: int = AHEAD) -> list[str]:
-    """``ensure`` for every partitioned history table; the names created."""
+def ensure_all(conn: Connection, ahead: int = AHEAD, busy: list[str] | None = None
+               ) -> list[str]:
+    """``ensure`` for every partitioned history table; the names created (``busy``: those
+    whose locks could not be had, see ``ensure``)."""
     made: list[str] = []
     for table in HISTORY:
         if partitioned(conn, table):
-            made += ensure(conn, ahead=ahead, table=table)
+            made += ensure(conn, ahead=ahead, table=table, busy=busy)
+    return made
+
+
+def ensure_each(engine: Engine, ahead: int = AHEAD, busy: list[str] | None = None
+                ) -> list[str]:
+    """``ensure_all`` with a transaction per table (``seatdesk ledger partitions``): the
+    locks a new month takes are held until its own table's commit only, not while the next
+    table's are waited for."""
+    made: list[str] = []
+    for table in HISTORY:
+        with engine.begin() as conn:
+            if partitioned(conn, table):
+                made += ensure(conn, ahead=ahead, table=table, busy=busy)
     return made
 
 
@@ -60,10 +96,14 @@ def months(since: dt.date, until: dt.date) -> list[dt.date]:
 
 
 def ensure(conn: Connection, since: dt.datetime | None = None, ahead: int = AHEAD,
-           now: dt.datetime | None = None, table: str = TABLE) -> list[str]:
+           now: dt.datetime | None = None, table: str = TABLE,
+           busy: list[str] | None = None) -> list[str]:
     """Create the missing month partitions of ``table`` from ``since`` (default: this
     month) to ``ahead`` months after ``now``, and the default partition; the names
-    created."""
+    created. With ``busy`` (the daily job, ``db upgrade``'s rules), a partition whose
+    locks were not had in ``TRIES`` short tries is not made: its name goes there (and to
+    the log), the next run makes it. Without (the migrations, whose copied rows must not
+    land in the default partition), it waits as the session says."""
     now = now or dt.datetime.now(dt.UTC)
     start = (since or now).astimezone(dt.UTC).date()
     end = now.date().replace(day=1)
@@ -78,15 +118,59 @@ def ensure(conn: Connection, since: dt.datetime | None = None, ahead: int = AHEA
         after = (first + dt.timedelta(days=32)).replace(day=1)
         if name in existing or _in_default(conn, table, existing, first, after):
             continue
-        conn.execute(text(
-            f"CREATE TABLE public.{name} PARTITION OF public.{table} FOR VALUES FROM "
-            f"('{first.isoformat()} 00:00+00') TO ('{after.isoformat()} 00:00+00')"))
-        made.append(name)
+        bound = (f"FOR VALUES FROM ('{first.isoformat()} 00:00+00')"
+                 f" TO ('{after.isoformat()} 00:00+00')")
+        _attach(conn, table, name, bound, made, busy)
     if f"{table}_default" not in existing:
-        conn.execute(text(f"CREATE TABLE public.{table}_default PARTITION OF public.{table}"
-                          " DEFAULT"))
-        made.append(f"{table}_default")
+        _attach(conn, table, f"{table}_default", "DEFAULT", made, busy)
     return made
+
+
+def _attach(conn: Connection, table: str, name: str, bound: str, made: list[str],
+            busy: list[str] | None) -> None:
+    """``name`` made like ``table`` and attached to it as ``bound`` (appended to ``made``).
+    With ``busy``: each try in a savepoint waits at most ``LOCK_TIMEOUT_MS`` for a lock,
+    and when ``TRIES`` did not have them the name goes to ``busy``. Without: one try,
+    waiting as the session's ``lock_timeout`` says.
+
+    What ``CREATE TABLE … PARTITION OF`` made, in the catalog: the columns with their NOT
+    NULL, defaults, storage and compression (``LIKE … INCLUDING``), the CHECK constraints
+    (merged with the parent's on attach, as inherited), the keys and indexes (the parent's
+    partitioned indexes are built on it and attached), the row triggers and foreign keys
+    (cloned on attach); owned by whoever runs this; no grants of its own (``LIKE`` copies
+    none, as ``PARTITION OF`` did not): the operators reach the rows through the parent.
+    ``tests/test_partition_locks.py`` compares the two."""
+    create = text(f"CREATE TABLE public.{name} (LIKE public.{table} INCLUDING DEFAULTS"
+                  " INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE"
+                  " INCLUDING COMPRESSION)")
+    attach = text(f"ALTER TABLE public.{table} ATTACH PARTITION public.{name} {bound}")
+    if busy is None:
+        conn.execute(create)
+        conn.execute(attach)
+        made.append(name)
+        return
+    before = conn.execute(text("SELECT current_setting('lock_timeout')")).scalar_one()
+    try:
+        for attempt in range(TRIES):
+            if attempt:
+                time.sleep(PAUSE * 2 ** (attempt - 1))
+            try:
+                with conn.begin_nested():
+                    conn.execute(text("SELECT set_config('lock_timeout', :t, true)"),
+                                 {"t": f"{LOCK_TIMEOUT_MS}ms"})
+                    conn.execute(create)
+                    conn.execute(attach)
+                made.append(name)
+                return
+            except OperationalError as exc:
+                if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                    raise
+    finally:
+        conn.execute(text("SELECT set_config('lock_timeout', :t, true)"), {"t": before})
+    log.warning("partition %s not made: its locks were not had in %d tries of %d ms"
+                " (open transactions use the table); the next run makes it",
+                name, TRIES, LOCK_TIMEOUT_MS)
+    busy.append(name)
 
 
 def _in_default(conn: Connection, table: str, existing: set[str], first: dt.date,

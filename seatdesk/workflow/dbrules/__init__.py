@@ -99,7 +99,6 @@ def apply(conn: Connection) -> None:
     ensure_roles(conn)
     facts_sql.install(conn, grants.intake_login(conn))  # (the triggers call them)
     ledger_sql.install(conn, owner)
-    ledger_partitions.ensure_all(conn)  # the months ahead (migrations 0013, 0015)
     accounts_sql.install(conn)
     signin_sql.install(conn)
     config_sql.install(conn)
@@ -113,6 +112,10 @@ def apply(conn: Connection) -> None:
     if conn.execute(text("SELECT to_regclass('public.case_number_days')")).scalar():
         numbering_sql.install(conn, intake)
         registration_sql.install(conn, intake)
+    # the months ahead (migrations 0013, 0015), last: a month made holds its locks (the
+    # default partition's ACCESS EXCLUSIVE) until the upgrade commits, so nothing after it
+    # may wait; a month whose locks are busy is left to the daily `ledger partitions`
+    ledger_partitions.ensure_all(conn, busy=[])
 
 
 def remove(conn: Connection) -> None:
