@@ -62,14 +62,14 @@ def partitioned(conn: Connection, table: str = TABLE) -> bool:
         {"t": f"public.{table}"}).scalar() is True
 
 
-def ensure_all(conn: Connection, ahead: int = AHEAD, busy: list[str] | None = None
-               ) -> list[str]:
-    """``ensure`` for every partitioned history table; the names created (``busy``: those
-    whose locks could not be had, see ``ensure``)."""
+def ensure_all(conn: Connection, ahead: int = AHEAD, busy: list[str] | None = None,
+               tries: int | None = None) -> list[str]:
+    """``ensure`` for every partitioned history table, in the caller's transaction; the
+    names created (``busy``, ``tries``: see ``ensure``)."""
     made: list[str] = []
     for table in HISTORY:
         if partitioned(conn, table):
-            made += ensure(conn, ahead=ahead, table=table, busy=busy)
+            made += ensure(conn, ahead=ahead, table=table, busy=busy, tries=tries)
     return made
 
 
@@ -97,12 +97,12 @@ def months(since: dt.date, until: dt.date) -> list[dt.date]:
 
 def ensure(conn: Connection, since: dt.datetime | None = None, ahead: int = AHEAD,
            now: dt.datetime | None = None, table: str = TABLE,
-           busy: list[str] | None = None) -> list[str]:
+           busy: list[str] | None = None, tries: int | None = None) -> list[str]:
     """Create the missing month partitions of ``table`` from ``since`` (default: this
     month) to ``ahead`` months after ``now``, and the default partition; the names
     created. With ``busy`` (the daily job, ``db upgrade``'s rules), a partition whose
-    locks were not had in ``TRIES`` short tries is not made: its name goes there (and to
-    the log), the next run makes it. Without (the migrations, whose copied rows must not
+    locks were not had in ``tries`` (default ``TRIES``) short tries is not made: its name
+    goes there (and to the log), the next run makes it. Without (the migrations, whose copied rows must not
     land in the default partition), it waits as the session says."""
     now = now or dt.datetime.now(dt.UTC)
     start = (since or now).astimezone(dt.UTC).date()
@@ -120,17 +120,17 @@ def ensure(conn: Connection, since: dt.datetime | None = None, ahead: int = AHEA
             continue
         bound = (f"FOR VALUES FROM ('{first.isoformat()} 00:00+00')"
                  f" TO ('{after.isoformat()} 00:00+00')")
-        _attach(conn, table, name, bound, made, busy)
+        _attach(conn, table, name, bound, made, busy, tries or TRIES)
     if f"{table}_default" not in existing:
-        _attach(conn, table, f"{table}_default", "DEFAULT", made, busy)
+        _attach(conn, table, f"{table}_default", "DEFAULT", made, busy, tries or TRIES)
     return made
 
 
 def _attach(conn: Connection, table: str, name: str, bound: str, made: list[str],
-            busy: list[str] | None) -> None:
+            busy: list[str] | None, tries: int) -> None:
     """``name`` made like ``table`` and attached to it as ``bound`` (appended to ``made``).
     With ``busy``: each try in a savepoint waits at most ``LOCK_TIMEOUT_MS`` for a lock,
-    and when ``TRIES`` did not have them the name goes to ``busy``. Without: one try,
+    and when ``tries`` did not have them the name goes to ``busy``. Without: one try,
     waiting as the session's ``lock_timeout`` says.
 
     What ``CREATE TABLE … PARTITION OF`` made, in the catalog: the columns with their NOT
@@ -151,7 +151,7 @@ def _attach(conn: Connection, table: str, name: str, bound: str, made: list[str]
         return
     before = conn.execute(text("SELECT current_setting('lock_timeout')")).scalar_one()
     try:
-        for attempt in range(TRIES):
+        for attempt in range(tries):
             if attempt:
                 time.sleep(PAUSE * 2 ** (attempt - 1))
             try:
@@ -169,7 +169,7 @@ def _attach(conn: Connection, table: str, name: str, bound: str, made: list[str]
         conn.execute(text("SELECT set_config('lock_timeout', :t, true)"), {"t": before})
     log.warning("partition %s not made: its locks were not had in %d tries of %d ms"
                 " (open transactions use the table); the next run makes it",
-                name, TRIES, LOCK_TIMEOUT_MS)
+                name, tries, LOCK_TIMEOUT_MS)
     busy.append(name)
 
 

@@ -114,8 +114,9 @@ def apply(conn: Connection) -> None:
         registration_sql.install(conn, intake)
     # the months ahead (migrations 0013, 0015), last: a month made holds its locks (the
     # default partition's ACCESS EXCLUSIVE) until the upgrade commits, so nothing after it
-    # may wait; a month whose locks are busy is left to the daily `ledger partitions`
-    ledger_partitions.ensure_all(conn, busy=[])
+    # may wait; one short try each (the next table's would be waited for with the lock
+    # held), a month whose locks are busy is left to the daily `ledger partitions`
+    ledger_partitions.ensure_all(conn, busy=[], tries=1)
 
 
 def remove(conn: Connection) -> None:
